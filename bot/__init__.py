@@ -1,0 +1,1 @@
+"""Bolden: a Telegram bot for a municipality's strategy against social vulnerability."""

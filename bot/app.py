@@ -1,0 +1,106 @@
+"""Builds the python-telegram-bot Application and runs the start-up and shutdown work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
+
+from bot.clock import Clock, utc_now
+from bot.config import Settings
+from bot.context import SERVICES, BoldenContext
+from bot.i18n import Catalog, load_catalogs
+from bot.services import Services
+from bot.strategy import Strategy, load_strategy
+from handlers import register_all
+from handlers.commands import register_commands
+from storage.database import Database
+from storage.migrations import migrate
+
+BoldenApp = Application[Any, BoldenContext, Any, Any, Any, Any]
+_PENDING = "pending-services"
+# Sends are retried when Telegram says 429 (by the rate limiter) or a connection fails (by httpx).
+_RETRIES = 3
+
+
+def _request(pool_size: int) -> HTTPXRequest:
+    transport = httpx.AsyncHTTPTransport(
+        retries=_RETRIES, limits=httpx.Limits(max_connections=pool_size)
+    )
+    return HTTPXRequest(connection_pool_size=pool_size, httpx_kwargs={"transport": transport})
+
+
+def build_application(
+    settings: Settings,
+    strategy: Strategy | None = None,
+    catalogs: dict[str, Catalog] | None = None,
+    clock: Clock = utc_now,
+) -> BoldenApp:
+    assert settings.token is not None, "the sandbox supplies a token when none is configured"
+    application: BoldenApp = (
+        ApplicationBuilder()
+        .token(settings.token.get_secret_value())
+        .base_url(f"{settings.api_base_url}/bot")
+        .base_file_url(f"{settings.api_base_url}/file/bot")
+        .request(_request(64))
+        .get_updates_request(_request(1))
+        .rate_limiter(AIORateLimiter(max_retries=_RETRIES))
+        .context_types(ContextTypes(context=BoldenContext))
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+        .build()
+    )
+    application.bot_data[_PENDING] = (
+        settings,
+        strategy or load_strategy(settings.content),
+        catalogs or load_catalogs(),
+        clock,
+    )
+    register_all(application)
+    return application
+
+
+async def on_startup(application: BoldenApp) -> None:
+    """Open and migrate the database, build the services, register the command menus."""
+    settings, strategy, catalogs, clock = application.bot_data.pop(_PENDING)
+    db = await Database.open(settings.database)
+    try:
+        await migrate(db)
+    except Exception:
+        await db.close()
+        raise
+    services = Services.build(settings, strategy, db, catalogs, clock)
+    application.bot_data[SERVICES] = services
+    await register_commands(application.bot, services)
+
+
+async def on_shutdown(application: BoldenApp) -> None:
+    services: Services | None = application.bot_data.pop(SERVICES, None)
+    if services is not None:
+        await services.db.close()
+
+
+@asynccontextmanager
+async def running(application: BoldenApp) -> AsyncIterator[BoldenApp]:
+    """Run the bot inside another asyncio program (the sandbox, the tests), as run_polling does.
+
+    `Application.initialize()` does not call post_init, so the start-up work is run here.
+    """
+    async with application:
+        await on_startup(application)
+        try:
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await application.start()
+            yield application
+        finally:
+            if application.updater and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await on_shutdown(application)

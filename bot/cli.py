@@ -1,0 +1,86 @@
+"""The `bolden` command: run, try, migrate, backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from telegram import Update
+from telegram.error import InvalidToken
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+from storage.backup import backup
+from storage.database import Database, StorageError
+from storage.migrations import applied_versions, migrate
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bolden", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "run", help="run the bot (the offline sandbox when BOLDEN_TOKEN is not set)"
+    )
+    commands.add_parser(
+        "try", help="chat with the bot in this terminal, offline, on a temporary database"
+    )
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    backup_parser = commands.add_parser("backup", help="write a consistent copy of the database")
+    backup_parser.add_argument("path", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run" and settings.token is None:
+            print(
+                "No BOLDEN_TOKEN set: starting the offline sandbox (as `bolden try`).", flush=True
+            )
+            return _try(settings)
+        if args.command == "run":
+            return _run(settings)
+        if args.command == "try":
+            return _try(settings)
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        backup(settings.database, args.path)
+        print(f"Backup of {settings.database} written to {args.path}")
+        return 0
+    except (ConfigError, StorageError) as error:
+        print(f"bolden: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(settings: Settings) -> int:
+    from bot.app import build_application
+
+    assert settings.token is not None
+    configure_logging(settings.token.get_secret_value())
+    application = build_application(settings)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
+    except InvalidToken:
+        raise ConfigError("BOLDEN_TOKEN was refused by the Bot API server") from None
+    return 0
+
+
+def _try(settings: Settings) -> int:
+    from bot.sandbox.terminal import chat
+
+    return asyncio.run(chat(settings, sys.stdin, sys.stdout))
+
+
+async def _migrate(settings: Settings) -> int:
+    db = await Database.open(settings.database)
+    try:
+        applied = await migrate(db)
+        version = max(await applied_versions(db), default=0)
+    finally:
+        await db.close()
+    done = f"applied {len(applied)} migration(s)" if applied else "already up to date"
+    print(f"Database {settings.database}: {done}, schema version {version}.")
+    return 0

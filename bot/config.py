@@ -1,0 +1,100 @@
+"""Settings from the environment (and `.env`), validated once at start-up and passed down."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
+LANGUAGES = ("da", "en")
+DEFAULT_CONTENT = Path(__file__).parent / "content" / "fredericia.toml"
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one line that names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BOLDEN_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    token: SecretStr | None = None
+    api_base_url: str = "https://api.telegram.org"
+    database: Path = Path("bolden.sqlite3")
+    coordinators: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    timezone: str = "Europe/Copenhagen"
+    language: str = "da"
+    content: Path = DEFAULT_CONTENT
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not TOKEN_PATTERN.match(value.strip()):
+            raise ValueError("is not a bot token of the form 123456789:ABC... from @BotFather")
+        return value.strip()
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _api_base_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @field_validator("coordinators", mode="before")
+    @classmethod
+    def _coordinators(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        bad = [part for part in parts if not re.fullmatch(r"-?\d+", part)]
+        if bad:
+            raise ValueError(f"must be Telegram user ids separated by commas, not {bad[0]!r}")
+        return frozenset(int(part) for part in parts)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a known time zone such as Europe/Copenhagen"
+            ) from None
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("content")
+    @classmethod
+    def _content(cls, value: Path) -> Path:
+        if not value.is_file():
+            raise ValueError(f"no strategy file at {value}")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"BOLDEN_{field.upper()} {message}") from None

@@ -1,0 +1,79 @@
+"""Texts people see, from gettext catalogs, with dates and numbers formatted per locale.
+
+Catalogs live in `bot/locales/<language>/LC_MESSAGES/bolden.po`. Each msgid is a key named by
+feature (`start.greeting`), and each msgstr the text in HTML parse mode with `{placeholders}`.
+Edit them with any gettext tool (Poedit, Weblate); Bolden reads the `.po` files directly, so
+there is no compile step. `tests/unit/test_i18n.py` fails when the catalogs disagree.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from datetime import date
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+LOCALES = Path(__file__).parent / "locales"
+BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
+
+Catalog = dict[str, str]
+
+
+class Html(str):
+    """Text that is already safe HTML, so the translator inserts it as it is."""
+
+    __slots__ = ()
+
+
+def load_catalogs(folder: Path = LOCALES) -> dict[str, Catalog]:
+    catalogs: dict[str, Catalog] = {}
+    for language in BABEL_LOCALES:
+        with (folder / language / "LC_MESSAGES" / "bolden.po").open("rb") as handle:
+            po = read_po(handle, locale=language)
+        catalogs[language] = {
+            str(message.id): str(message.string)
+            for message in po
+            if message.id and message.string and not message.fuzzy
+        }
+    return catalogs
+
+
+def placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+class Translator:
+    """Looks up texts in one language and escapes every value put into them."""
+
+    def __init__(self, language: str, catalog: Catalog) -> None:
+        self.language = language
+        self._catalog = catalog
+        self._locale = Locale.parse(BABEL_LOCALES[language])
+
+    def __call__(self, key: str, /, **values: object) -> str:
+        text = self._catalog[key]
+        return text.format(**{name: _safe(value) for name, value in values.items()})
+
+    def plain(self, key: str, /, **values: object) -> str:
+        """Text for places without HTML (button labels, command lists, pop-up answers)."""
+        return self._catalog[key].format(**values)
+
+    def number(self, value: float) -> str:
+        return str(format_decimal(value, locale=self._locale))
+
+    def percent(self, value: float) -> str:
+        return str(format_percent(value, locale=self._locale))
+
+    def date(self, value: date) -> str:
+        return str(format_date(value, format="long", locale=self._locale))
+
+
+def _safe(value: object) -> str:
+    if isinstance(value, Html):
+        return value
+    return html.escape(str(value), quote=False)

@@ -1,0 +1,648 @@
+"""A local Bot API server on 127.0.0.1: the part of Telegram that Bolden uses, over real HTTP.
+
+It answers with Telegram's envelopes and error codes (400 for bad requests, 401 for a wrong
+token, 403 for a person who blocked the bot, 429 with retry_after past a configurable rate) and
+lets simulated people (`SimulatedPerson`) type, press buttons and send photos. The end-to-end
+tests and `bolden try` both run the real bot against it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.entities import html_to_plain, telegram_length
+
+Json = dict[str, Any]
+MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_ANSWER = 4096, 1024, 64, 200
+# Parameters that stay strings even when they look like JSON ("42" sent as a message is text).
+_STRING_PARAMETERS = {"text", "caption", "parse_mode", "callback_query_id", "language_code", "url"}
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+_SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    name: str
+    data: bytes
+    mime_type: str
+
+
+@dataclass
+class ChatMessage:
+    """A message in a private chat, as the person sees it."""
+
+    message_id: int
+    chat_id: int
+    from_bot: bool
+    payload: Json
+    html: str | None = None  # the text or caption as the bot sent it
+    reply_markup: Json | None = None
+    file: StoredFile | None = None
+    edits: int = 0
+
+    @property
+    def text(self) -> str:
+        """The visible text (or caption), without markup."""
+        return str(self.payload.get("text") or self.payload.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[Json]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [button for row in rows for button in row]
+
+    def button(self, label: str) -> Json:
+        for button in self.buttons:
+            if label in button["text"]:
+                return button
+        raise AssertionError(f"no button {label!r} in {[b['text'] for b in self.buttons]}")
+
+
+@dataclass
+class _Limiter:
+    per_second: float | None
+    sent: dict[object, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+
+    def check(self, key: object) -> None:
+        if self.per_second is None:
+            return
+        now, window = time.monotonic(), self.sent[key]
+        while window and now - window[0] >= 1:
+            window.popleft()
+        if len(window) >= self.per_second:
+            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        window.append(now)
+
+
+class BotApiEmulator:
+    def __init__(
+        self,
+        token: str,
+        *,
+        username: str = "bolden_sandbox_bot",
+        per_chat_rate: float | None = None,
+        global_rate: float | None = None,
+    ) -> None:
+        self.token = token
+        self.bot_user: Json = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Bolden",
+            "username": username,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.chats: dict[int, list[ChatMessage]] = defaultdict(list)
+        self.people: dict[int, SimulatedPerson] = {}
+        self.requests: list[tuple[str, Json]] = []
+        self.commands: dict[tuple[str, str], list[Json]] = {}
+        self.callback_answers: dict[str, Json] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.blocked: set[int] = set()
+        self.activity: dict[int, int] = defaultdict(int)  # bot actions per chat
+        self._updates: list[Json] = []
+        self._update_ids = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._per_chat = _Limiter(per_chat_rate)
+        self._global = _Limiter(global_rate)
+        self._changed = asyncio.Condition()
+        self.version = 0
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+        self.listeners: list[Callable[[str, ChatMessage | Json], None]] = []
+
+    # -- the server ---------------------------------------------------------------------------
+
+    async def start(self) -> BotApiEmulator:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        self._runner = web.AppRunner(app, access_log=None)  # the URL holds the token: never log it
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> BotApiEmulator:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return _error(ApiError(401, "Unauthorized"))
+        handler: Callable[[Json], Awaitable[Any]] | None = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(ApiError(404, "Not Found"))
+        params = await _parameters(request, self)
+        self.requests.append((method, params))
+        try:
+            if method in _SENDING:
+                self._global.check("all")
+                self._per_chat.check(params.get("chat_id"))
+            result = await handler(params)
+        except ApiError as error:
+            return _error(error)
+        finally:
+            await self._notify()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        stored = self.files.get(file_id)
+        if stored is None:
+            return web.Response(status=404)
+        return web.Response(body=stored.data, content_type=stored.mime_type)
+
+    # -- waiting, without sleeping ------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self.version += 1
+            self._changed.notify_all()
+
+    async def wait_for(
+        self, predicate: Callable[[], object], seconds: float = 10.0, what: str = ""
+    ) -> None:
+        """Wait until `predicate()` is true; fail the test with `what` if it never becomes so."""
+        try:
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(predicate), seconds)
+        except TimeoutError:
+            raise AssertionError(
+                f"timed out after {seconds}s waiting for {what or predicate}"
+            ) from None
+
+    async def quiet_for(self, seconds: float) -> None:
+        """Return once nothing has happened for `seconds` (the terminal's sense of 'done')."""
+        while True:
+            try:
+                async with self._changed:
+                    await asyncio.wait_for(self._changed.wait(), seconds)
+            except TimeoutError:
+                return
+
+    # -- what people do -----------------------------------------------------------------------
+
+    def person(
+        self, user_id: int, first_name: str, language_code: str | None = "da", **extra: Any
+    ) -> SimulatedPerson:
+        person = SimulatedPerson(
+            self, {"id": user_id, "is_bot": False, "first_name": first_name, **extra}, language_code
+        )
+        self.people[user_id] = person
+        return person
+
+    def next_message_id(self) -> int:
+        return next(self._ids)
+
+    async def push_update(self, update: Json) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **update})
+        await self._notify()
+        return update_id
+
+    @property
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    # -- the Bot API methods ------------------------------------------------------------------
+
+    async def _api_getMe(self, params: Json) -> Json:
+        return self.bot_user
+
+    async def _api_deleteWebhook(self, params: Json) -> bool:
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _api_getUpdates(self, params: Json) -> list[Json]:
+        offset = int(params.get("offset") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        timeout = float(params.get("timeout") or 0)
+        if not self._updates and timeout > 0:
+            try:
+                async with self._changed:
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: bool(self._updates)), timeout
+                    )
+            except TimeoutError:
+                pass
+        return self._updates[: int(params.get("limit") or 100)]
+
+    async def _api_sendMessage(self, params: Json) -> Json:
+        chat_id = self._reachable_chat(params)
+        text = _visible(
+            params.get("text"),
+            params.get("parse_mode"),
+            MAX_TEXT,
+            "message text",
+            "message is too long",
+        )
+        return self._deliver(chat_id, {"text": text}, params, html=params.get("text"))
+
+    async def _api_sendPhoto(self, params: Json) -> Json:
+        chat_id = self._reachable_chat(params)
+        stored = self._file(params, "photo", "image/jpeg")
+        sizes = [
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_id,
+                "width": 800,
+                "height": 600,
+            }
+        ]
+        content: Json = {"photo": sizes}
+        if params.get("caption"):
+            content["caption"] = _visible(
+                params["caption"],
+                params.get("parse_mode"),
+                MAX_CAPTION,
+                "caption",
+                "message caption is too long",
+            )
+        return self._deliver(chat_id, content, params, html=params.get("caption"), file=stored)
+
+    async def _api_sendDocument(self, params: Json) -> Json:
+        chat_id = self._reachable_chat(params)
+        stored = self._file(params, "document", "application/octet-stream")
+        content: Json = {
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_id,
+                "file_name": stored.name,
+                "mime_type": stored.mime_type,
+                "file_size": len(stored.data),
+            }
+        }
+        if params.get("caption"):
+            content["caption"] = _visible(
+                params["caption"],
+                params.get("parse_mode"),
+                MAX_CAPTION,
+                "caption",
+                "message caption is too long",
+            )
+        return self._deliver(chat_id, content, params, html=params.get("caption"), file=stored)
+
+    async def _api_editMessageText(self, params: Json) -> Json:
+        message = self._editable(params)
+        text = _visible(
+            params.get("text"),
+            params.get("parse_mode"),
+            MAX_TEXT,
+            "message text",
+            "MESSAGE_TOO_LONG",
+        )
+        markup = _markup(params)
+        if text == message.text and markup == message.reply_markup:
+            raise ApiError(400, _NOT_MODIFIED)
+        message.payload["text"], message.html, message.reply_markup = (
+            text,
+            params.get("text"),
+            markup,
+        )
+        return self._edited(message)
+
+    async def _api_editMessageReplyMarkup(self, params: Json) -> Json:
+        message = self._editable(params)
+        markup = _markup(params)
+        if markup == message.reply_markup:
+            raise ApiError(400, _NOT_MODIFIED)
+        message.reply_markup = markup
+        return self._edited(message)
+
+    async def _api_answerCallbackQuery(self, params: Json) -> bool:
+        query_id = str(params.get("callback_query_id"))
+        if query_id not in self.callback_answers or self.callback_answers[query_id]:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        if len(str(params.get("text") or "")) > MAX_ANSWER:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self.callback_answers[query_id] = {
+            "text": params.get("text"),
+            "show_alert": bool(params.get("show_alert")),
+            "answered": True,
+        }
+        chat_id = int(query_id.split("-")[0])
+        self.activity[chat_id] += 1
+        for listener in self.listeners:
+            listener("answer", {"chat_id": chat_id, **self.callback_answers[query_id]})
+        return True
+
+    async def _api_setMyCommands(self, params: Json) -> bool:
+        commands = params.get("commands") or []
+        for command in commands:
+            name, description = str(command.get("command", "")), str(command.get("description", ""))
+            if not (1 <= len(name) <= 32 and name.islower() and name.replace("_", "").isalnum()):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                raise ApiError(400, "Bad Request: command description must be 1-256 characters")
+        self.commands[_scope_key(params)] = commands
+        return True
+
+    async def _api_deleteMyCommands(self, params: Json) -> bool:
+        self.commands.pop(_scope_key(params), None)
+        return True
+
+    async def _api_getMyCommands(self, params: Json) -> list[Json]:
+        return self.commands.get(_scope_key(params), [])
+
+    async def _api_getFile(self, params: Json) -> Json:
+        stored = self.files.get(str(params.get("file_id")))
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_id,
+            "file_size": len(stored.data),
+            "file_path": f"files/{stored.file_id}",
+        }
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def store_file(self, name: str, data: bytes, mime_type: str) -> StoredFile:
+        stored = StoredFile(f"file-{self.next_message_id()}", name, data, mime_type)
+        self.files[stored.file_id] = stored
+        return stored
+
+    def _reachable_chat(self, params: Json) -> int:
+        try:
+            chat_id = int(params.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: chat not found") from None
+        if chat_id not in self.people:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return chat_id
+
+    def _file(self, params: Json, name: str, mime_type: str) -> StoredFile:
+        value = params.get(name)
+        if isinstance(value, StoredFile):
+            return value
+        if isinstance(value, str) and value in self.files:
+            return self.files[value]
+        raise ApiError(400, f"Bad Request: wrong file identifier/HTTP URL specified for {name}")
+
+    def _deliver(
+        self,
+        chat_id: int,
+        content: Json,
+        params: Json,
+        html: object,
+        file: StoredFile | None = None,
+    ) -> Json:
+        markup = _markup(params)
+        message_id = self.next_message_id()
+        payload: Json = {
+            "message_id": message_id,
+            "from": self.bot_user,
+            "chat": self.people[chat_id].chat,
+            "date": int(time.time()),
+            **content,
+        }
+        if markup:
+            payload["reply_markup"] = markup
+        message = ChatMessage(
+            message_id,
+            chat_id,
+            True,
+            payload,
+            html if isinstance(html, str) else None,
+            markup,
+            file,
+        )
+        self.chats[chat_id].append(message)
+        self.activity[chat_id] += 1
+        for listener in self.listeners:
+            listener("message", message)
+        return payload
+
+    def _editable(self, params: Json) -> ChatMessage:
+        chat_id, message_id = params.get("chat_id"), params.get("message_id")
+        for message in self.chats.get(int(chat_id or 0), []):
+            if message.message_id == int(message_id or 0):
+                if not message.from_bot:
+                    raise ApiError(400, "Bad Request: message can't be edited")
+                return message
+        raise ApiError(400, "Bad Request: message to edit not found")
+
+    def _edited(self, message: ChatMessage) -> Json:
+        message.edits += 1
+        message.payload["edit_date"] = int(time.time())
+        if message.reply_markup:
+            message.payload["reply_markup"] = message.reply_markup
+        else:
+            message.payload.pop("reply_markup", None)
+        self.activity[message.chat_id] += 1
+        for listener in self.listeners:
+            listener("edit", message)
+        return message.payload
+
+
+class SimulatedPerson:
+    """Someone in a private chat with the bot: types, presses buttons, sends photos, blocks."""
+
+    def __init__(self, emulator: BotApiEmulator, user: Json, language_code: str | None) -> None:
+        self.emulator = emulator
+        self.user = {**user, **({"language_code": language_code} if language_code else {})}
+        self.id: int = user["id"]
+        self.chat: Json = {"id": self.id, "type": "private", "first_name": user["first_name"]}
+        self._queries = itertools.count(1)
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """What the bot sent to this person, oldest first."""
+        return [m for m in self.emulator.chats[self.id] if m.from_bot]
+
+    @property
+    def last(self) -> ChatMessage:
+        return self.messages[-1]
+
+    def block(self) -> None:
+        self.emulator.blocked.add(self.id)
+
+    async def send(self, text: str, *, wait: bool = True) -> ChatMessage:
+        """Type a message; returns the bot's next message to this person."""
+        content: Json = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
+        return await self._message(content, wait)
+
+    async def send_photo(
+        self, data: bytes = b"\xff\xd8\xff photo", caption: str | None = None
+    ) -> ChatMessage:
+        stored = self.emulator.store_file("photo.jpg", data, "image/jpeg")
+        content: Json = {
+            "photo": [
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_id,
+                    "width": 800,
+                    "height": 600,
+                    "file_size": len(data),
+                }
+            ]
+        }
+        if caption:
+            content["caption"] = caption
+        return await self._message(content, True)
+
+    async def press(self, message: ChatMessage, label: str) -> ChatMessage:
+        """Press the button whose label contains `label`; returns the edited or new message."""
+        before, edits = len(self.messages), message.edits
+        await self.press_data(message, str(message.button(label)["callback_data"]))
+        await self.emulator.wait_for(
+            lambda: message.edits > edits or len(self.messages) > before,
+            what=f"an answer to pressing {label!r}",
+        )
+        return message if message.edits > edits else self.messages[before]
+
+    async def press_data(self, message: ChatMessage, data: str) -> Json:
+        """Send a button press with any data (a forged one too); returns the bot's answer to it."""
+        query_id = await self.tap(message, data)
+        await self.emulator.wait_for(
+            lambda: bool(self.emulator.callback_answers[query_id]),
+            what=f"an answer to the press {data!r}",
+        )
+        return self.emulator.callback_answers[query_id]
+
+    async def tap(self, message: ChatMessage, data: str) -> str:
+        """Press without waiting; returns the callback query id."""
+        query_id = f"{self.id}-{next(self._queries)}"
+        self.emulator.callback_answers[query_id] = {}
+        query = {
+            "id": query_id,
+            "from": self.user,
+            "message": message.payload,
+            "chat_instance": str(self.id),
+            "data": data,
+        }
+        await self.emulator.push_update({"callback_query": query})
+        return query_id
+
+    async def _message(self, content: Json, wait: bool) -> ChatMessage:
+        before = len(self.messages)
+        payload: Json = {
+            "message_id": self.emulator.next_message_id(),
+            "from": self.user,
+            "chat": self.chat,
+            "date": int(time.time()),
+            **content,
+        }
+        self.emulator.chats[self.id].append(
+            ChatMessage(payload["message_id"], self.id, False, payload)
+        )
+        await self.emulator.push_update({"message": payload})
+        if not wait:
+            return self.emulator.chats[self.id][-1]
+        await self.emulator.wait_for(
+            lambda: len(self.messages) > before, what=f"a reply to {content}"
+        )
+        return self.messages[before]
+
+
+async def _parameters(request: web.Request, emulator: BotApiEmulator) -> Json:
+    """Form fields as PTB sends them: JSON-encoded values, files as multipart parts."""
+    if request.content_type == "application/json":
+        body: Json = await request.json()
+        return body
+    raw: dict[str, Any] = dict(request.query)
+    form = await request.post()
+    for name, field_value in form.items():
+        if isinstance(field_value, web.FileField):
+            raw[name] = emulator.store_file(
+                field_value.filename or name, field_value.file.read(), field_value.content_type
+            )
+        else:
+            raw[name] = field_value
+    params: Json = {}
+    for name, value in raw.items():
+        decoded: Any = value
+        if isinstance(value, str) and value.startswith("attach://"):
+            decoded = raw.get(value.removeprefix("attach://"))
+        elif isinstance(value, str) and name not in _STRING_PARAMETERS:
+            with suppress(ValueError):
+                decoded = json.loads(value)
+        params[name] = decoded
+    return params
+
+
+def _visible(text: object, parse_mode: object, limit: int, what: str, too_long: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ApiError(400, f"Bad Request: {what} is empty")
+    if parse_mode == "HTML":
+        try:
+            text = html_to_plain(text)
+        except ValueError as error:
+            raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+    assert isinstance(text, str)
+    if telegram_length(text) > limit:
+        raise ApiError(400, f"Bad Request: {too_long}")
+    return text
+
+
+def _markup(params: Json) -> Json | None:
+    markup = params.get("reply_markup")
+    if not markup:
+        return None
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if not button.get("text"):
+                raise ApiError(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
+    result: Json = markup
+    return result
+
+
+def _scope_key(params: Json) -> tuple[str, str]:
+    scope = params.get("scope") or {"type": "default"}
+    where = scope["type"] + (f":{scope['chat_id']}" if "chat_id" in scope else "")
+    return where, str(params.get("language_code") or "")
+
+
+def _error(error: ApiError) -> web.Response:
+    body: Json = {"ok": False, "error_code": error.code, "description": error.description}
+    if error.retry_after is not None:
+        body["parameters"] = {"retry_after": error.retry_after}
+    return web.json_response(body, status=error.code)

@@ -1,0 +1,162 @@
+"""`bolden try`: chat with the real bot in this terminal, on the emulator and a temporary database.
+
+What the bot sends is printed with its buttons numbered; a number presses that button, anything
+else is sent as a message. `/as coordinator` and `/as citizen` switch between two people.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import TextIO
+
+from pydantic import SecretStr
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.logs import configure_logging
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, Json, SimulatedPerson
+
+SANDBOX_TOKEN = "1000000001:sandbox-token-that-only-works-offline"
+# How long the bot may stay silent after its first reply before the prompt comes back.
+SETTLE_SECONDS = 0.3
+REPLY_SECONDS = 15.0
+
+HELP = (
+    "Commands of this sandbox: a number presses that button of the last message; "
+    "/as citizen or /as coordinator switches person; /quit leaves. Everything else goes to the bot."
+)
+
+
+class Terminal:
+    def __init__(self, emulator: BotApiEmulator, out: TextIO) -> None:
+        self.emulator = emulator
+        self.out = out
+        self.roles = {
+            "citizen": emulator.person(1001, "Anna", "da"),
+            "coordinator": emulator.person(1002, "Karim", "da"),
+        }
+        self.role = "citizen"
+        self.shown: dict[int, int] = {}  # message id -> edits already printed
+        self.pending: list[str] = []
+        emulator.listeners.append(self._on_answer)
+
+    @property
+    def person(self) -> SimulatedPerson:
+        return self.roles[self.role]
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def introduce(self) -> None:
+        self.say("Bolden sandbox: an offline Telegram on this machine, with a temporary database.")
+        self.say(HELP)
+        self.say(self._whoami() + " Type /start to begin.")
+
+    def _whoami(self) -> str:
+        name = self.person.user["first_name"]
+        return f"You are {name} ({self.role}, Telegram id {self.person.id})."
+
+    async def handle(self, line: str) -> bool:
+        """Act on one line of input; False when the person wants to leave."""
+        line = line.strip()
+        if line in {"/quit", "/exit"}:
+            return False
+        if not line:
+            return True
+        if line.startswith("/as"):
+            role = line.removeprefix("/as").strip()
+            if role not in self.roles:
+                self.say("Say /as citizen or /as coordinator.")
+            else:
+                self.role = role
+                self.say(self._whoami())
+                self.show_new()
+            return True
+        before = self.emulator.activity[self.person.id]
+        if line.isdigit():
+            if not await self._press(int(line)):
+                return True
+        else:
+            await self.person.send(line, wait=False)
+        await self._settle(before)
+        return True
+
+    async def _press(self, number: int) -> bool:
+        with_buttons = [m for m in self.person.messages if m.buttons]
+        buttons = with_buttons[-1].buttons if with_buttons else []
+        if not 1 <= number <= len(buttons):
+            self.say(f"There is no button {number}.")
+            return False
+        self.say(f"(you press: {buttons[number - 1]['text']})")
+        data = str(buttons[number - 1].get("callback_data"))
+        await self.person.tap(with_buttons[-1], data)
+        return True
+
+    async def _settle(self, before: int) -> None:
+        user_id = self.person.id
+        try:
+            await self.emulator.wait_for(
+                lambda: self.emulator.activity[user_id] > before, REPLY_SECONDS, "the bot's reply"
+            )
+        except AssertionError:
+            self.say("(the bot did not answer)")
+            return
+        await self.emulator.quiet_for(SETTLE_SECONDS)
+        self.show_new()
+
+    def show_new(self) -> None:
+        for message in self.person.messages:
+            edits = self.shown.get(message.message_id)
+            if edits is None or edits < message.edits:
+                self._print(message, edited=edits is not None)
+                self.shown[message.message_id] = message.edits
+        for line in self.pending:
+            self.say(line)
+        self.pending.clear()
+
+    def _print(self, message: ChatMessage, edited: bool) -> None:
+        label = "Bolden (edited)" if edited else "Bolden"
+        body = message.text or (f"[file: {message.file.name}]" if message.file else "")
+        if message.file and message.text:
+            body = f"[file: {message.file.name}] {body}"
+        lines = body.splitlines() or [""]
+        self.say(f"{label} > {lines[0]}")
+        for line in lines[1:]:
+            self.say(f"    {line}")
+        if message.buttons:
+            numbered = [f"[{i}] {b['text']}" for i, b in enumerate(message.buttons, start=1)]
+            self.say("    " + "   ".join(numbered))
+
+    def _on_answer(self, kind: str, event: ChatMessage | Json) -> None:
+        answered_here = isinstance(event, dict) and event.get("chat_id") == self.person.id
+        if kind == "answer" and answered_here and isinstance(event, dict) and event.get("text"):
+            self.pending.append(f"Bolden (pop-up) > {event['text']}")
+
+
+async def chat(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
+    """Run the emulator and the bot, and talk to it line by line until /quit or end of input."""
+    configure_logging(SANDBOX_TOKEN, sys.stderr, logging.WARNING)
+    with TemporaryDirectory(prefix="bolden-try-") as folder:
+        async with BotApiEmulator(SANDBOX_TOKEN) as emulator:
+            terminal = Terminal(emulator, stdout)
+            sandbox = settings.model_copy(
+                update={
+                    "token": SecretStr(SANDBOX_TOKEN),
+                    "api_base_url": emulator.url,
+                    "database": Path(folder) / "bolden.sqlite3",
+                    "coordinators": settings.coordinators | {terminal.roles["coordinator"].id},
+                }
+            )
+            async with running(build_application(sandbox)):
+                terminal.introduce()
+                while True:
+                    if stdin.isatty():
+                        print("> ", end="", file=stdout, flush=True)
+                    line = await asyncio.to_thread(stdin.readline)
+                    if not line or not await terminal.handle(line):
+                        break
+    return 0

@@ -1,0 +1,45 @@
+"""The rules of Bolden. Plain data in and out; nothing here imports `telegram`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Catalog, Translator
+from bot.services.people import PeopleService
+from bot.strategy import Strategy
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a handler may use, built once at start-up."""
+
+    settings: Settings
+    strategy: Strategy
+    db: Database
+    catalogs: dict[str, Catalog]
+    clock: Clock
+    people: PeopleService
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        strategy: Strategy,
+        db: Database,
+        catalogs: dict[str, Catalog],
+        clock: Clock,
+    ) -> Services:
+        return cls(
+            settings=settings,
+            strategy=strategy,
+            db=db,
+            catalogs=catalogs,
+            clock=clock,
+            people=PeopleService(db, clock, settings.language),
+        )
+
+    def translator(self, language: str) -> Translator:
+        return Translator(language, self.catalogs[language])

@@ -1,0 +1,78 @@
+"""Who talks to the bot, in which language, and which deep link brought them."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from storage import people
+from storage.database import Database
+from storage.people import Person
+
+LANGUAGES = ("da", "en")
+# Telegram allows A-Z, a-z, 0-9, _ and - in a start payload, at most 64 characters.
+_DEEP_LINK = re.compile(r"^([a-z]{1,16})-([A-Za-z0-9_-]{1,47})$")
+
+
+class DeepLink(BaseModel):
+    kind: str
+    argument: str
+
+
+def parse_deep_link(payload: str) -> DeepLink | None:
+    """`ref-AB12` becomes kind `ref`, argument `AB12`; anything else is not a deep link of ours."""
+    match = _DEEP_LINK.match(payload)
+    return DeepLink(kind=match[1], argument=match[2]) if match else None
+
+
+def language_for(language_code: str | None, default: str) -> str:
+    """Danish for Danish Telegram apps, English for every other known one, else the default."""
+    if not language_code:
+        return default
+    return "da" if language_code.lower().startswith("da") else "en"
+
+
+class PeopleService:
+    def __init__(self, db: Database, clock: Clock, default_language: str) -> None:
+        self._db = db
+        self._clock = clock
+        self._default_language = default_language
+
+    async def seen(self, user_id: int, language_code: str | None) -> Person:
+        """Record that the person wrote or pressed something; return them as stored."""
+        language = language_for(language_code, self._default_language)
+        async with self._db.transaction() as connection:
+            await people.upsert_seen(connection, user_id, language, self._clock())
+        return await self._get(user_id)
+
+    async def choose_language(self, user_id: int, language: str) -> Person:
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}")
+        async with self._db.transaction() as connection:
+            await people.set_language(connection, user_id, language)
+        return await self._get(user_id)
+
+    async def arrived_through(self, user_id: int, payload: str) -> DeepLink | None:
+        """Keep the deep link someone started the bot with, for referrals and check-in."""
+        link = parse_deep_link(payload)
+        if link is not None:
+            async with self._db.transaction() as connection:
+                await people.add_deep_link(
+                    connection, user_id, link.kind, link.argument, self._clock()
+                )
+        return link
+
+    async def blocked_the_bot(self, user_id: int) -> None:
+        async with self._db.transaction() as connection:
+            await people.mark_blocked(connection, user_id, self._clock())
+
+    async def language_of(self, user_id: int) -> str:
+        person = await people.get(self._db, user_id)
+        return person.language if person else self._default_language
+
+    async def _get(self, user_id: int) -> Person:
+        person = await people.get(self._db, user_id)
+        assert person is not None, "the person was stored in the transaction before"
+        return person

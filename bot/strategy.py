@@ -1,0 +1,110 @@
+"""The strategy as data: themes, core areas, ambassador kinds, targets and contact details.
+
+Loaded from a TOML file (the shipped Fredericia one unless BOLDEN_CONTENT names another), so a
+municipality runs its own strategy without changing code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.config import ConfigError
+
+Code = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
+Text = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(_Model):
+    """A text in every language the bot speaks."""
+
+    da: Text
+    en: Text
+
+    def get(self, language: str) -> str:
+        return self.en if language == "en" else self.da
+
+
+class Topic(_Model):
+    """A theme or a core area: something an ambassador can care about."""
+
+    code: Code
+    title: Localized
+    description: Localized
+
+
+class AmbassadorKind(_Model):
+    code: Code
+    title: Localized
+    citizen: bool = False
+    organisation: bool = False
+
+
+class Contact(_Model):
+    organisation: Text
+    phone: Text | None = None
+    email: Text | None = None
+    website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+
+
+class YearTarget(_Model):
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    count: Annotated[int, Field(ge=1)]
+
+
+class PeriodTarget(_Model):
+    from_year: Annotated[int, Field(ge=2000, le=2100)]
+    to_year: Annotated[int, Field(ge=2000, le=2100)]
+    count: Annotated[int, Field(ge=1)]
+
+
+class Targets(_Model):
+    citizen_ambassador_share: Annotated[float, Field(gt=0, le=1)]
+    ambassadors: list[YearTarget] = Field(default_factory=list)
+    activities: PeriodTarget | None = None
+
+
+class StrategyInfo(_Model):
+    name: Localized
+    municipality: Text
+    summary: Localized
+
+
+class Strategy(_Model):
+    strategy: StrategyInfo
+    contact: Contact
+    themes: Annotated[list[Topic], Field(min_length=1, max_length=40)]
+    core_areas: list[Topic] = Field(default_factory=list)
+    ambassador_kinds: Annotated[list[AmbassadorKind], Field(min_length=1)]
+    targets: Targets
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> Strategy:
+        codes = [topic.code for topic in [*self.themes, *self.core_areas]]
+        for group in (codes, [kind.code for kind in self.ambassador_kinds]):
+            duplicates = sorted({code for code in group if group.count(code) > 1})
+            if duplicates:
+                raise ValueError(f"codes must be unique, {duplicates[0]!r} is used twice")
+        return self
+
+
+def load_strategy(path: Path) -> Strategy:
+    """Read and validate a strategy file; any problem becomes one ConfigError line."""
+    try:
+        return Strategy.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except OSError as error:
+        raise ConfigError(f"BOLDEN_CONTENT cannot be read: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"BOLDEN_CONTENT is not valid TOML: {error}") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "file"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"BOLDEN_CONTENT {path.name}: {where}: {message}") from None

@@ -1,0 +1,22 @@
+"""Chat handlers, one module per feature; `register_all` wires them in one deliberate order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+from handlers import about, errors, fallback, help, language, people, start
+
+# Each feature's handlers, in group 0: the first one that matches an update handles it.
+FEATURES = (start, about, help, language)
+
+
+def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # Group -1 runs first for every update: it records the person and their language.
+    application.add_handlers(people.HANDLERS, group=-1)
+    for feature in FEATURES:
+        application.add_handlers(feature.HANDLERS)
+    # Last in group 0: only what no feature took reaches the fallback.
+    application.add_handlers(fallback.HANDLERS)
+    application.add_error_handler(errors.on_error)

@@ -1,0 +1,100 @@
+"""/about and the menu's strategy pages: what the strategy is, its targets and its themes."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BoldenContext
+from handlers.menu import MENU, home_button
+
+
+def about_text(context: BoldenContext) -> str:
+    t, language = context.t, context.language
+    strategy = context.services.strategy
+    info, targets = strategy.strategy, strategy.targets
+    lines = [t("about.intro", name=info.name.get(language), summary=info.summary.get(language))]
+    if strategy.core_areas:
+        lines += ["", t("about.core_areas")]
+        lines += [
+            t("about.core_area", title=area.title.get(language)) for area in strategy.core_areas
+        ]
+    lines += ["", t("about.targets")]
+    lines += [
+        t("about.target_ambassadors", count=t.number(goal.count), year=goal.year)
+        for goal in targets.ambassadors
+    ]
+    lines.append(t("about.target_citizen_share", share=t.percent(targets.citizen_ambassador_share)))
+    if targets.activities:
+        period = targets.activities
+        lines.append(
+            t(
+                "about.target_activities",
+                count=t.number(period.count),
+                from_year=period.from_year,
+                to_year=period.to_year,
+            )
+        )
+    lines += ["", t("about.themes_hint", count=len(strategy.themes))]
+    return "\n".join(lines)
+
+
+def themes_text(context: BoldenContext) -> str:
+    t, language = context.t, context.language
+    themes = context.services.strategy.themes
+    items = [
+        t(
+            "themes.item",
+            number=number,
+            title=theme.title.get(language),
+            description=theme.description.get(language),
+        )
+        for number, theme in enumerate(themes, start=1)
+    ]
+    return "\n\n".join([t("themes.title", count=len(themes)), *items])
+
+
+def about_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:
+    themes = InlineKeyboardButton(context.t.plain("menu.themes"), callback_data=MENU.data("themes"))
+    return InlineKeyboardMarkup([[themes, home_button(context.t)]])
+
+
+def themes_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:
+    about = InlineKeyboardButton(context.t.plain("menu.about"), callback_data=MENU.data("about"))
+    return InlineKeyboardMarkup([[about, home_button(context.t)]])
+
+
+async def about_command(update: Update, context: BoldenContext) -> None:
+    """Show the strategy, its targets and a way to its themes."""
+    if update.effective_message:
+        await update.effective_message.reply_html(
+            about_text(context), reply_markup=about_keyboard(context)
+        )
+
+
+async def about_page(update: Update, context: BoldenContext) -> None:
+    """The menu's "about" button: the same page, in place of the menu."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(
+        about_text(context), parse_mode=ParseMode.HTML, reply_markup=about_keyboard(context)
+    )
+
+
+async def themes_page(update: Update, context: BoldenContext) -> None:
+    """The menu's "themes" button: every theme with one sentence about it."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(
+        themes_text(context), parse_mode=ParseMode.HTML, reply_markup=themes_keyboard(context)
+    )
+
+
+HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
+    CommandHandler("about", about_command),
+    CallbackQueryHandler(about_page, pattern=MENU.pattern("about")),
+    CallbackQueryHandler(themes_page, pattern=MENU.pattern("themes")),
+]

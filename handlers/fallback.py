@@ -1,0 +1,53 @@
+"""What no feature took: unknown commands, free text, pictures and stale buttons get an answer."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import BoldenContext
+from handlers.menu import main_menu
+
+# Edited messages are left alone: answering every correction would be noise.
+_NEW = filters.UpdateType.MESSAGE
+
+
+async def unknown_command(update: Update, context: BoldenContext) -> None:
+    """Name the command we don't know and point to /help and the menu."""
+    message = update.effective_message
+    assert message is not None
+    command = (message.text or "/").split()[0]
+    await message.reply_html(
+        context.t("fallback.unknown_command", command=command), reply_markup=main_menu(context.t)
+    )
+
+
+async def free_text(update: Update, context: BoldenContext) -> None:
+    """Say honestly that the text was not passed on, and what the person can do instead."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(
+        context.t("fallback.text"), reply_markup=main_menu(context.t)
+    )
+
+
+async def anything_else(update: Update, context: BoldenContext) -> None:
+    """Pictures, files, stickers, locations: not received yet, and we say so."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(
+        context.t("fallback.media"), reply_markup=main_menu(context.t)
+    )
+
+
+async def stale_button(update: Update, context: BoldenContext) -> None:
+    """A button from an old message or forged data: answer it, change nothing."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(context.t.plain("fallback.stale_button"), show_alert=True)
+
+
+# Registered last in group 0, so a feature's handler always comes first.
+HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
+    MessageHandler(_NEW & filters.COMMAND, unknown_command),
+    MessageHandler(_NEW & filters.TEXT, free_text),
+    MessageHandler(_NEW & ~filters.StatusUpdate.ALL, anything_else),
+    CallbackQueryHandler(stale_button),
+]

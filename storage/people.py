@@ -1,0 +1,69 @@
+"""The people who have talked to the bot, and the deep links they came through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+from pydantic import BaseModel
+
+from storage.database import Database
+
+
+class Person(BaseModel):
+    user_id: int
+    language: str
+    language_chosen: bool
+    first_seen: datetime
+    last_seen: datetime
+    blocked_at: datetime | None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+async def get(db: Database, user_id: int) -> Person | None:
+    row = await db.fetch_one("SELECT * FROM people WHERE user_id = ?", (user_id,))
+    return Person.model_validate(dict(row)) if row else None
+
+
+async def upsert_seen(
+    connection: aiosqlite.Connection, user_id: int, language: str, now: datetime
+) -> None:
+    """Record a sign of life; Telegram's language applies until the person chose one."""
+    await connection.execute(
+        """
+        INSERT INTO people (user_id, language, first_seen, last_seen)
+        VALUES (?, ?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET
+            last_seen  = excluded.last_seen,
+            blocked_at = NULL,
+            language   = CASE WHEN people.language_chosen THEN people.language
+                              ELSE excluded.language END
+        """,
+        (user_id, language, _iso(now), _iso(now)),
+    )
+
+
+async def set_language(connection: aiosqlite.Connection, user_id: int, language: str) -> None:
+    await connection.execute(
+        "UPDATE people SET language = ?, language_chosen = 1 WHERE user_id = ?",
+        (language, user_id),
+    )
+
+
+async def mark_blocked(connection: aiosqlite.Connection, user_id: int, now: datetime) -> None:
+    await connection.execute(
+        "UPDATE people SET blocked_at = ? WHERE user_id = ? AND blocked_at IS NULL",
+        (_iso(now), user_id),
+    )
+
+
+async def add_deep_link(
+    connection: aiosqlite.Connection, user_id: int, kind: str, argument: str, now: datetime
+) -> None:
+    await connection.execute(
+        "INSERT INTO deep_links (user_id, kind, argument, received_at) VALUES (?, ?, ?, ?)",
+        (user_id, kind, argument, _iso(now)),
+    )
