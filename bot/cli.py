@@ -10,8 +10,11 @@ from pathlib import Path
 from telegram import Update
 from telegram.error import InvalidToken
 
+from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+from bot.sandbox.terminal import chat
+from bot.strategy import Strategy, load_strategy
 from storage.backup import backup
 from storage.database import Database, StorageError
 from storage.migrations import applied_versions, migrate
@@ -36,15 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
+        strategy = load_strategy(settings.content)
         if args.command == "run" and settings.token is None:
             print(
-                "No BOLDEN_TOKEN set: starting the offline sandbox (as `bolden try`).", flush=True
+                "No BOLDEN_TOKEN set: starting the offline sandbox (bolden try).", flush=True
             )
-            return _try(settings)
+        if args.command == "try" or (args.command == "run" and settings.token is None):
+            return asyncio.run(chat(settings, strategy, sys.stdin, sys.stdout))
         if args.command == "run":
-            return _run(settings)
-        if args.command == "try":
-            return _try(settings)
+            return _run(settings, strategy)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         backup(settings.database, args.path)
@@ -55,23 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _run(settings: Settings) -> int:
-    from bot.app import build_application
-
+def _run(settings: Settings, strategy: Strategy) -> int:
     assert settings.token is not None
     configure_logging(settings.token.get_secret_value())
-    application = build_application(settings)
+    application = build_application(settings, strategy)
     try:
         application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
     except InvalidToken:
         raise ConfigError("BOLDEN_TOKEN was refused by the Bot API server") from None
     return 0
-
-
-def _try(settings: Settings) -> int:
-    from bot.sandbox.terminal import chat
-
-    return asyncio.run(chat(settings, sys.stdin, sys.stdout))
 
 
 async def _migrate(settings: Settings) -> int:

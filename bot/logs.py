@@ -42,5 +42,5 @@ def configure_logging(
     root.addHandler(handler)
     root.setLevel(level)
     # httpx logs every long poll at INFO; keep its warnings only unless debugging.
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    logging.getLogger("httpx").setLevel(level if level < logging.INFO else logging.WARNING)
     return handler

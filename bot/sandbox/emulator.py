@@ -115,6 +115,7 @@ class BotApiEmulator:
         self.chats: dict[int, list[ChatMessage]] = defaultdict(list)
         self.people: dict[int, SimulatedPerson] = {}
         self.requests: list[tuple[str, Json]] = []
+        self.refusals: list[tuple[str, int]] = []  # (method, error code) of refused requests
         self.commands: dict[tuple[str, str], list[Json]] = {}
         self.callback_answers: dict[str, Json] = {}
         self.files: dict[str, StoredFile] = {}
@@ -128,6 +129,7 @@ class BotApiEmulator:
         self._changed = asyncio.Condition()
         self.version = 0
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.url = ""
         self.listeners: list[Callable[[str, ChatMessage | Json], None]] = []
 
@@ -146,6 +148,9 @@ class BotApiEmulator:
         return self
 
     async def stop(self) -> None:
+        """Answer the long polls that are still waiting, then shut the server down."""
+        self._closing = True
+        await self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -170,6 +175,7 @@ class BotApiEmulator:
                 self._per_chat.check(params.get("chat_id"))
             result = await handler(params)
         except ApiError as error:
+            self.refusals.append((method, error.code))
             return _error(error)
         finally:
             await self._notify()
@@ -255,7 +261,8 @@ class BotApiEmulator:
             try:
                 async with self._changed:
                     await asyncio.wait_for(
-                        self._changed.wait_for(lambda: bool(self._updates)), timeout
+                        self._changed.wait_for(lambda: bool(self._updates) or self._closing),
+                        timeout,
                     )
             except TimeoutError:
                 pass

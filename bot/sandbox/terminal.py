@@ -19,6 +19,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, Json, SimulatedPerson
+from bot.strategy import Strategy
 
 SANDBOX_TOKEN = "1000000001:sandbox-token-that-only-works-offline"
 # How long the bot may stay silent after its first reply before the prompt comes back.
@@ -137,7 +138,7 @@ class Terminal:
             self.pending.append(f"Bolden (pop-up) > {event['text']}")
 
 
-async def chat(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
+async def chat(settings: Settings, strategy: Strategy, stdin: TextIO, stdout: TextIO) -> int:
     """Run the emulator and the bot, and talk to it line by line until /quit or end of input."""
     configure_logging(SANDBOX_TOKEN, sys.stderr, logging.WARNING)
     with TemporaryDirectory(prefix="bolden-try-") as folder:
@@ -151,7 +152,7 @@ async def chat(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                     "coordinators": settings.coordinators | {terminal.roles["coordinator"].id},
                 }
             )
-            async with running(build_application(sandbox)):
+            async with running(build_application(sandbox, strategy)):
                 terminal.introduce()
                 while True:
                     if stdin.isatty():

@@ -1,0 +1,98 @@
+"""Shared fixtures: a guard against the internet, a clean environment, the emulator and the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import BoldenApp, build_application, running
+from bot.config import Settings, load_settings
+from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+
+TOKEN = "123456789:AAE-test-token-for-the-emulator-only"
+COORDINATOR_ID = 4242
+DATA = Path(__file__).parent / "data"
+
+_real_getaddrinfo = socket.getaddrinfo
+_LOCAL = {"127.0.0.1", "localhost", "::1", None}
+
+
+def _local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+    if host not in _LOCAL and not str(host).startswith("127."):
+        raise AssertionError(f"a test tried to reach {host}: tests stay on this machine")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _local_only
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer's BOLDEN_* variables or .env file leak into a test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("BOLDEN_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(TOKEN) as running_emulator:
+        yield running_emulator
+
+
+@pytest.fixture
+def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
+    return load_settings(
+        token=TOKEN,
+        api_base_url=emulator.url,
+        database=tmp_path / "bolden.sqlite3",
+        coordinators=str(COORDINATOR_ID),
+    )
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[BoldenApp]:
+    async with running(build_application(settings)) as application:
+        yield application
+
+
+@pytest.fixture
+def anna(emulator: BotApiEmulator) -> SimulatedPerson:
+    return emulator.person(1001, "Anna", "da")
+
+
+@pytest.fixture
+def john(emulator: BotApiEmulator) -> SimulatedPerson:
+    return emulator.person(1002, "John", "en")
+
+
+@pytest.fixture
+def query(settings: Settings) -> Callable[..., list[sqlite3.Row]]:
+    """Read the bot's database file directly, as another process would."""
+
+    def run(sql: str, *params: object) -> list[sqlite3.Row]:
+        connection = sqlite3.connect(settings.database)
+        connection.row_factory = sqlite3.Row
+        try:
+            return list(connection.execute(sql, params))
+        finally:
+            connection.close()
+
+    return run
+
+
+async def until(condition: Callable[[], object], seconds: float = 10.0) -> None:
+    """Wait for something outside the emulator (a database row) to become true."""
+    async with asyncio.timeout(seconds):
+        # A row in SQLite has no event to await, so look again until it is there.
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)

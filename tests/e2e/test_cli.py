@@ -1,0 +1,204 @@
+"""The `bolden` command as an operator uses it: run, try, migrate, backup, and bad settings."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.emulator import BotApiEmulator
+from tests.conftest import TOKEN
+
+
+def _env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOLDEN_")}
+    return {**env, **{f"BOLDEN_{k.upper()}": v for k, v in settings.items()}}
+
+
+def bolden(*args: str, stdin: str = "", **settings: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=_env(**settings),
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"token": "not-a-token"}, "BOLDEN_TOKEN is not a bot token of the form"),
+        ({"coordinators": "12, abc"}, "BOLDEN_COORDINATORS must be Telegram user ids"),
+        ({"timezone": "Mars/Olympus"}, "BOLDEN_TIMEZONE 'Mars/Olympus' is not a known time zone"),
+        ({"language": "de"}, "BOLDEN_LANGUAGE must be one of da, en"),
+        ({"content": "missing.toml"}, "BOLDEN_CONTENT no strategy file at missing.toml"),
+        ({"api_base_url": "ftp://x"}, "BOLDEN_API_BASE_URL must be an http(s) URL"),
+    ],
+)
+def test_bad_settings_stop_with_one_line_and_exit_code_2(
+    settings: dict[str, str], message: str
+) -> None:
+    result = bolden("migrate", **settings)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"bolden: {message}")
+    assert result.stderr.count("\n") == 1, "one line, no traceback"
+
+
+def test_a_broken_strategy_file_names_the_problem(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[strategy]\nname = { da = "X" }\n', encoding="utf-8")
+
+    result = bolden("migrate", content=str(broken))
+
+    assert result.returncode == 2
+    assert result.stderr == "bolden: BOLDEN_CONTENT broken.toml: strategy.name.en: Field required\n"
+
+
+def test_the_token_is_not_echoed_when_it_is_wrong() -> None:
+    secret = "123:too-short-but-secret"
+
+    result = bolden("run", token=secret)
+
+    assert result.returncode == 2
+    assert secret not in result.stderr + result.stdout
+
+
+def test_migrate_is_idempotent_and_backup_copies(tmp_path: Path) -> None:
+    database = str(tmp_path / "data" / "bolden.sqlite3")
+
+    first = bolden("migrate", database=database)
+    again = bolden("migrate", database=database)
+    copy = bolden("backup", str(tmp_path / "copy.sqlite3"), database=database)
+
+    assert first.stdout.endswith(": applied 2 migration(s), schema version 2.\n")
+    assert again.stdout.endswith(": already up to date, schema version 2.\n")
+    assert copy.returncode == 0
+    assert copy.stdout.startswith("Backup of ")
+    tables = sqlite3.connect(tmp_path / "copy.sqlite3").execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    )
+    assert [name for (name,) in tables] == ["deep_links", "people", "schema_migrations"]
+
+
+def test_backup_without_a_database_says_so(tmp_path: Path) -> None:
+    result = bolden("backup", "copy.sqlite3", database=str(tmp_path / "none.sqlite3"))
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("bolden: there is no database at")
+
+
+def test_a_database_from_a_newer_bolden_is_refused(tmp_path: Path) -> None:
+    database = tmp_path / "bolden.sqlite3"
+    bolden("migrate", database=str(database))
+    with sqlite3.connect(database) as connection:
+        connection.execute("INSERT INTO schema_migrations VALUES (99, 'future', 'x')")
+    connection.close()
+
+    result = bolden("migrate", database=str(database))
+
+    assert result.returncode == 2
+    assert "has schema version 99, newer than this Bolden knows (2)" in result.stderr
+
+
+def test_run_without_a_token_starts_the_sandbox() -> None:
+    result = bolden("run", stdin="/start\n")
+
+    assert result.returncode == 0, result.stderr
+    first, *rest = result.stdout.splitlines()
+    assert first == "No BOLDEN_TOKEN set: starting the offline sandbox (bolden try)."
+    assert "Bolden > Hej Anna! 👋" in rest
+
+
+def test_try_walks_a_conversation_from_piped_input() -> None:
+    script = "\n".join(
+        [
+            "/start",
+            "1",
+            "1",
+            "/as coordinator",
+            "/language",
+            "2",
+            "hello",
+            "9",
+            "/as citizen",
+            "/quit",
+        ]
+    )
+
+    result = bolden("try", stdin=script + "\n")
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "You are Anna (citizen, Telegram id 1001). Type /start to begin." in out
+    assert (
+        "    [1] ℹ️ Om strategien   [2] 🎯 Temaerne   [3] ❓ Hjælp   [4] 🌐 Sprog / Language" in out
+    )
+    assert "(you press: ℹ️ Om strategien)\nBolden (edited) > Strategi for Udsathed" in out
+    assert "(you press: 🎯 Temaerne)\nBolden (edited) > De 12 temaer" in out
+    assert "You are Karim (coordinator, Telegram id 1002)." in out
+    assert "(you press: 🇬🇧 English)\nBolden (edited) > Fine, we will speak English" in out
+    assert "Bolden > Thank you for your message." in out
+    assert "There is no button 9." in out
+    assert out.rstrip().endswith("You are Anna (citizen, Telegram id 1001).")
+    assert result.stderr == ""
+
+
+async def test_run_with_a_token_serves_the_bot_until_interrupted(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    anna = emulator.person(1001, "Anna", "da")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=_env(token=TOKEN, api_base_url=emulator.url, database=str(tmp_path / "b.sqlite3")),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await anna.send("/start", wait=False)
+        await emulator.wait_for(lambda: anna.messages, 60, "the bot's greeting")
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = await process.communicate()
+
+    assert anna.last.text.startswith("Hej Anna!")
+    assert process.returncode == 0
+    log = stderr.decode()
+    assert "Application started" in log
+    assert TOKEN not in log
+    assert TOKEN not in stdout.decode()
+
+
+async def test_a_token_the_server_refuses_stops_start_up(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    other = "987654321:AAE-a-token-this-server-does-not-know"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=_env(token=other, api_base_url=emulator.url, database=str(tmp_path / "b.sqlite3")),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await process.communicate()
+
+    assert process.returncode == 2
+    assert (
+        stderr.decode().splitlines()[-1] == "bolden: BOLDEN_TOKEN was refused by the Bot API server"
+    )
+    assert other not in stderr.decode()

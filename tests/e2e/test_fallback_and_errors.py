@@ -1,0 +1,108 @@
+"""Unknown input, a forced handler error, a person who blocked the bot, and Telegram's 429."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.app import BoldenApp, build_application, running
+from bot.config import Settings
+from bot.context import BoldenContext
+from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from tests.conftest import until
+
+
+@pytest.mark.usefixtures("bot")
+async def test_unknown_command_gets_a_helpful_answer(anna: SimulatedPerson) -> None:
+    reply = await anna.send("/ambassadr now")
+
+    assert reply.text.startswith("Kommandoen /ambassadr kender jeg ikke. Skriv /help")
+    assert len(reply.buttons) == 4
+
+
+@pytest.mark.usefixtures("bot")
+async def test_free_text_is_answered_honestly(john: SimulatedPerson) -> None:
+    reply = await john.send("Someone is sleeping outside the station")
+
+    assert reply.text.startswith("Thank you for your message. I can't receive messages yet")
+    assert "has not been passed on" in reply.text
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_photo_is_answered_too(anna: SimulatedPerson) -> None:
+    reply = await anna.send_photo(caption="Se her")
+
+    assert reply.text.startswith("Tak! Jeg kan ikke tage imod billeder")
+
+
+async def _fail(update: Update, context: BoldenContext) -> None:
+    raise RuntimeError("the handler broke")
+
+
+@pytest.fixture
+async def fragile_bot(settings: Settings) -> AsyncIterator[BoldenApp]:
+    application = build_application(settings)
+    # First in group 0, where features live: a command whose handler always fails.
+    application.handlers[0].insert(0, CommandHandler("boom", _fail))
+    async with running(application):
+        yield application
+
+
+@pytest.mark.usefixtures("fragile_bot")
+async def test_a_failing_handler_is_reported_and_logged(
+    john: SimulatedPerson, caplog: pytest.LogCaptureFixture
+) -> None:
+    await john.send("/start")
+
+    reply = await john.send("/boom")
+
+    assert reply.text == (
+        "Sorry, something went wrong on my side. Nothing you did has been lost. "
+        "Try again in a moment, or type /start."
+    )
+    [record] = [r for r in caplog.records if r.name == "handlers.errors"]
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == "Update 2 failed"
+    assert record.exc_info is not None
+    assert "the handler broke" in str(record.exc_info[1])
+    assert (await john.send("/start")).text.startswith("Hi John!"), "the bot goes on"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_person_who_blocked_the_bot_is_marked_and_not_retried(
+    anna: SimulatedPerson, emulator: BotApiEmulator, query
+) -> None:
+    await anna.send("/start")
+    anna.block()
+
+    await anna.send("hej", wait=False)
+
+    await until(lambda: query("SELECT blocked_at FROM people")[0]["blocked_at"] is not None)
+    sends = [p for m, p in emulator.requests if m == "sendMessage" and p["chat_id"] == anna.id]
+    assert len(sends) == 2, "one greeting, one refused reply, no retries and no error message"
+
+    emulator.blocked.discard(anna.id)
+    assert (await anna.send("/start")).text.startswith("Hej Anna!")
+    assert query("SELECT blocked_at FROM people")[0]["blocked_at"] is None
+
+
+async def test_too_many_requests_are_retried_by_the_rate_limiter(
+    settings: Settings, emulator: BotApiEmulator
+) -> None:
+    limited = BotApiEmulator(emulator.token, per_chat_rate=1)
+    async with limited:
+        person = limited.person(1001, "Anna", "da")
+        application = build_application(settings.model_copy(update={"api_base_url": limited.url}))
+        async with running(application):
+            await person.send("/help", wait=False)
+            await person.send("/about", wait=False)
+
+            await limited.wait_for(lambda: len(person.messages) == 2, what="both answers")
+
+    assert [code for _, code in limited.refusals] == [429]
+    assert person.messages[0].text.startswith("Det kan du her")
+    assert person.messages[1].text.startswith("Strategi for Udsathed")

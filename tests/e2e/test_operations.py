@@ -1,0 +1,74 @@
+"""What an operator relies on: another strategy file, a backup while running, no token in logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sqlite3
+from pathlib import Path
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.logs import configure_logging
+from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from storage.backup import backup
+from tests.conftest import DATA, TOKEN
+
+
+async def test_another_municipality_runs_its_own_strategy(
+    settings: Settings, anna: SimulatedPerson
+) -> None:
+    other = settings.model_copy(update={"content": DATA / "other_strategy.toml"})
+    async with running(build_application(other)):
+        about = await anna.send("/about")
+        help_page = await anna.send("/help")
+
+    assert about.text.startswith("Fællesskab for alle\nIngen skal stå alene i Eksempelby.")
+    assert "• 25 ambassadører i 2027" in about.text
+    assert "• 50\xa0% af ambassadørerne er borgere" in about.text
+    assert "handlingsnetværk" not in about.text, "this strategy has no activity target"
+    assert "Strategien bygger på 3 temaer." in about.text
+    assert "E-mail: faellesskab@eksempelby.example" in help_page.text
+
+
+async def test_backup_while_the_bot_runs(
+    settings: Settings, anna: SimulatedPerson, tmp_path: Path
+) -> None:
+    async with running(build_application(settings)):
+        await anna.send("/start ref-QR1")
+        copy = tmp_path / "copies" / "bolden-backup.sqlite3"
+
+        backup(settings.database, copy)
+
+        assert (await anna.send("/help")).text.startswith("Det kan du her"), "the bot goes on"
+
+    connection = sqlite3.connect(copy)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("SELECT user_id FROM people").fetchall() == [(1001,)]
+        assert connection.execute("SELECT kind, argument FROM deep_links").fetchall() == [
+            ("ref", "QR1")
+        ]
+    finally:
+        connection.close()
+
+
+async def test_the_token_never_appears_in_the_log(
+    settings: Settings, emulator: BotApiEmulator, anna: SimulatedPerson
+) -> None:
+    stream = io.StringIO()
+    handler = configure_logging(TOKEN, stream, logging.DEBUG)
+    try:
+        async with running(build_application(settings)):
+            await anna.send("/start")
+            await anna.send("/language")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger("httpx").setLevel(logging.NOTSET)
+
+    log = stream.getvalue()
+    assert "Set Bot API URL: http://127.0.0.1" in log
+    assert '/bot<token>/sendMessage "HTTP/1.1 200 OK"' in log, "httpx logged the URLs, redacted"
+    assert TOKEN not in log
+    assert TOKEN.split(":")[1] not in log

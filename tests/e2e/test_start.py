@@ -1,0 +1,110 @@
+"""/start, deep links, the main menu and the strategy pages, walked through the emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from tests.conftest import until
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+async def test_start_greets_explains_and_offers_the_menu(anna: SimulatedPerson, query) -> None:
+    reply = await anna.send("/start")
+
+    assert reply.text.startswith("Hej Anna!")
+    assert "Alle skal kunne leve et trygt og godt liv i Fredericia." in reply.text
+    assert [b["text"] for b in reply.buttons] == [
+        "ℹ️ Om strategien",
+        "🎯 Temaerne",
+        "❓ Hjælp",
+        "🌐 Sprog / Language",
+    ]
+    [person] = query("SELECT * FROM people WHERE user_id = 1001")
+    assert person["language"] == "da"
+    assert person["first_seen"] == person["last_seen"]
+    assert person["blocked_at"] is None
+
+
+async def test_start_in_english_for_an_english_telegram(john: SimulatedPerson) -> None:
+    reply = await john.send("/start")
+
+    assert reply.text.startswith("Hi John!")
+    assert "work together against social vulnerability" in reply.text
+    assert "ℹ️ About the strategy" in [b["text"] for b in reply.buttons]
+
+
+@pytest.mark.parametrize(("code", "greeting"), [("de", "Hi"), (None, "Hej"), ("da-DK", "Hej")])
+async def test_language_follows_telegram_or_the_default(
+    emulator: BotApiEmulator, code: str | None, greeting: str
+) -> None:
+    person = emulator.person(1003, "Sam", code)
+
+    assert (await person.send("/start")).text.startswith(f"{greeting} Sam!")
+
+
+async def test_a_name_with_html_is_shown_as_written(emulator: BotApiEmulator) -> None:
+    person = emulator.person(1004, "<b>Ann&a</b>", "da")
+
+    reply = await person.send("/start")
+
+    assert reply.text.startswith("Hej <b>Ann&a</b>!")
+
+
+async def test_deep_link_payload_is_stored(anna: SimulatedPerson, query) -> None:
+    reply = await anna.send("/start ref-AB12cd")
+
+    assert reply.text.startswith("Hej Anna!")
+    rows = query("SELECT user_id, kind, argument FROM deep_links")
+    assert [tuple(row) for row in rows] == [(1001, "ref", "AB12cd")]
+
+
+@pytest.mark.parametrize("payload", ["../../etc", "ref-", "x" * 65, "REF-abc", "ref-a:b"])
+async def test_deep_links_that_are_not_ours_are_ignored(
+    anna: SimulatedPerson, query, payload: str
+) -> None:
+    reply = await anna.send(f"/start {payload}")
+
+    assert reply.text.startswith("Hej Anna!")
+    assert query("SELECT * FROM deep_links") == []
+
+
+async def test_about_and_themes_pages_and_back_to_the_menu(anna: SimulatedPerson) -> None:
+    menu = await anna.send("/start")
+
+    about = await anna.press(menu, "Om strategien")
+    assert about.message_id == menu.message_id, "the page replaces the menu"
+    assert "Strategi for Udsathed" in about.text
+    assert "• 50 ambassadører i 2019" in about.text
+    assert "• 70 ambassadører i 2020" in about.text
+    assert "• 20\xa0% af ambassadørerne er borgere" in about.text
+    assert "• 30 handlingsnetværk, dialogmøder og temadage i 2019–2020" in about.text
+    assert "Bolig: at have et hjem" in about.text
+
+    themes = await anna.press(about, "Temaerne")
+    assert "De 12 temaer" in themes.text
+    assert "1. Fokus på det hele menneske" in themes.text
+    assert "12. Forebyggelse" in themes.text
+
+    home = await anna.press(themes, "Menu")
+    assert home.text.startswith("Hej Anna!")
+
+
+async def test_about_command_in_english(john: SimulatedPerson) -> None:
+    about = await john.send("/about")
+
+    assert "Strategy for Social Vulnerability" in about.text
+    assert "• 20% of the ambassadors are citizens" in about.text
+    assert [b["text"] for b in about.buttons] == ["🎯 The themes", "⬅️ Menu"]
+
+
+async def test_last_seen_moves_and_first_seen_stays(anna: SimulatedPerson, query) -> None:
+    await anna.send("/start")
+    [first] = query("SELECT first_seen, last_seen FROM people")
+    await anna.send("/help")
+
+    await until(lambda: len(query("SELECT * FROM people")) == 1)
+    [second] = query("SELECT first_seen, last_seen FROM people")
+    assert second["first_seen"] == first["first_seen"]
+    assert second["last_seen"] >= first["last_seen"]
