@@ -41,9 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         strategy = load_strategy(settings.content)
         if args.command == "run" and settings.token is None:
-            print(
-                "No BOLDEN_TOKEN set: starting the offline sandbox (bolden try).", flush=True
-            )
+            print("No BOLDEN_TOKEN set: starting the offline sandbox (bolden try).", flush=True)
         if args.command == "try" or (args.command == "run" and settings.token is None):
             return asyncio.run(chat(settings, strategy, sys.stdin, sys.stdout))
         if args.command == "run":

@@ -69,8 +69,9 @@ class Translator:
     def percent(self, value: float) -> str:
         return str(format_percent(value, locale=self._locale))
 
-    def date(self, value: date) -> str:
-        return str(format_date(value, format="long", locale=self._locale))
+    def month(self, value: date) -> str:
+        """A month and year, such as "juni 2018" or "June 2018"."""
+        return str(format_date(value, format="LLLL y", locale=self._locale))
 
 
 def _safe(value: object) -> str:

@@ -7,6 +7,7 @@ municipality runs its own strategy without changing code.
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -75,6 +76,7 @@ class StrategyInfo(_Model):
     name: Localized
     municipality: Text
     summary: Localized
+    started: date | None = None
 
 
 class Strategy(_Model):

@@ -15,6 +15,8 @@ def about_text(context: BoldenContext) -> str:
     strategy = context.services.strategy
     info, targets = strategy.strategy, strategy.targets
     lines = [t("about.intro", name=info.name.get(language), summary=info.summary.get(language))]
+    if info.started:
+        lines.append(t("about.started", month=t.month(info.started)))
     if strategy.core_areas:
         lines += ["", t("about.core_areas")]
         lines += [

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -85,9 +86,10 @@ def test_migrate_is_idempotent_and_backup_copies(tmp_path: Path) -> None:
     assert again.stdout.endswith(": already up to date, schema version 2.\n")
     assert copy.returncode == 0
     assert copy.stdout.startswith("Backup of ")
-    tables = sqlite3.connect(tmp_path / "copy.sqlite3").execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-    )
+    with closing(sqlite3.connect(tmp_path / "copy.sqlite3")) as connection:
+        tables = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        ).fetchall()
     assert [name for (name,) in tables] == ["deep_links", "people", "schema_migrations"]
 
 
@@ -101,9 +103,8 @@ def test_backup_without_a_database_says_so(tmp_path: Path) -> None:
 def test_a_database_from_a_newer_bolden_is_refused(tmp_path: Path) -> None:
     database = tmp_path / "bolden.sqlite3"
     bolden("migrate", database=str(database))
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection, connection:
         connection.execute("INSERT INTO schema_migrations VALUES (99, 'future', 'x')")
-    connection.close()
 
     result = bolden("migrate", database=str(database))
 

@@ -75,7 +75,8 @@ async def test_about_and_themes_pages_and_back_to_the_menu(anna: SimulatedPerson
 
     about = await anna.press(menu, "Om strategien")
     assert about.message_id == menu.message_id, "the page replaces the menu"
-    assert "Strategi for Udsathed" in about.text
+    assert about.text.startswith("Strategi for Udsathed\nAlle skal kunne leve")
+    assert "Sat i gang i juni 2018." in about.text
     assert "• 50 ambassadører i 2019" in about.text
     assert "• 70 ambassadører i 2020" in about.text
     assert "• 20\xa0% af ambassadørerne er borgere" in about.text
@@ -95,6 +96,7 @@ async def test_about_command_in_english(john: SimulatedPerson) -> None:
     about = await john.send("/about")
 
     assert "Strategy for Social Vulnerability" in about.text
+    assert "Started in June 2018." in about.text
     assert "• 20% of the ambassadors are citizens" in about.text
     assert [b["text"] for b in about.buttons] == ["🎯 The themes", "⬅️ Menu"]
 

@@ -1,0 +1,111 @@
+"""Callback data codecs, the emulator's HTML check, deep links, and the layering rule."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.entities import html_to_plain, telegram_length
+from bot.services.people import language_for, parse_deep_link
+from handlers.callbacks import CallbackCodec, Press
+
+ROOT = Path(__file__).parents[2]
+CODEC = CallbackCodec("demo", open=1, home=0)
+
+
+def test_callback_data_round_trips() -> None:
+    assert CODEC.data("open", 42) == "demo:open:42"
+    assert CODEC.parse("demo:open:42") == Press("open", ("42",))
+    assert CODEC.parse("demo:home") == Press("home", ())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, "", "demo", "demo:open", "demo:home:1", "demo:close:1", "other:open:1", "demo:open:<b>"],
+)
+def test_anything_else_is_rejected(data: str | None) -> None:
+    assert CODEC.parse(data) is None
+
+
+def test_callback_data_is_kept_within_telegrams_64_bytes() -> None:
+    with pytest.raises(ValueError, match="too long or has unsafe characters"):
+        CallbackCodec("a" * 30, go=1).data("go", "b" * 35)
+    with pytest.raises(ValueError, match="takes 1 arguments"):
+        CODEC.data("open")
+
+
+def test_patterns_match_a_feature_or_one_action() -> None:
+    assert re.match(CODEC.pattern(), "demo:open:1")
+    assert re.match(CODEC.pattern("home"), "demo:home")
+    assert not re.match(CODEC.pattern("home"), "demo:homework")
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ("ref-AB12cd", ("ref", "AB12cd")),
+        ("event-42", ("event", "42")),
+        ("checkin-e_7-x", ("checkin", "e_7-x")),
+        ("ref", None),
+        ("Ref-1", None),
+        ("ref-" + "a" * 48, None),
+        ("ref-a b", None),
+    ],
+)
+def test_deep_link_payloads(payload: str, expected: tuple[str, str] | None) -> None:
+    link = parse_deep_link(payload)
+
+    assert (None if link is None else (link.kind, link.argument)) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "language"),
+    [("da", "da"), ("da-DK", "da"), ("en-US", "en"), ("uk", "en"), (None, "xx")],
+)
+def test_language_from_telegram(code: str | None, language: str) -> None:
+    assert language_for(code, "xx") == language
+
+
+@pytest.mark.parametrize(
+    ("html", "plain"),
+    [
+        ("<b>Hej</b> &lt;du&gt; &amp; &quot;jeg&quot;", 'Hej <du> & "jeg"'),
+        ('<a href="https://x.dk">link</a>', "link"),
+        ("1 &#43; 1", "1 + 1"),
+    ],
+)
+def test_valid_html_becomes_the_visible_text(html: str, plain: str) -> None:
+    assert html_to_plain(html) == plain
+
+
+@pytest.mark.parametrize(
+    ("html", "problem"),
+    [
+        ("<b>bold", "Can't find end tag"),
+        ("<b>x</i>", "Unmatched end tag"),
+        ("<script>x</script>", "Unsupported start tag"),
+        ("Tom & Jerry", "Unsupported HTML entity"),
+        ("a < b", "Unclosed start tag"),
+        ("a > b", "Unexpected >"),
+    ],
+)
+def test_invalid_html_is_refused_like_telegram_does(html: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        html_to_plain(html)
+
+
+def test_length_counts_utf16_units() -> None:
+    assert telegram_length("æøå") == 3
+    assert telegram_length("👋") == 2
+
+
+def test_services_and_storage_never_import_telegram() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("bot/services", "storage")
+        for path in (ROOT / folder).rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+telegram\b", path.read_text(), re.MULTILINE)
+    ]
+    assert offenders == []

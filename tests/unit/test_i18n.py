@@ -1,0 +1,57 @@
+"""The catalogs agree, every key the code uses exists, and values are escaped and formatted."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import Html, Translator, load_catalogs, placeholders
+from bot.sandbox.entities import html_to_plain
+
+ROOT = Path(__file__).parents[2]
+CATALOGS = load_catalogs()
+
+
+def test_both_languages_have_the_same_keys() -> None:
+    assert set(CATALOGS["da"]) == set(CATALOGS["en"])
+
+
+@pytest.mark.parametrize("key", sorted(CATALOGS["da"]))
+def test_each_text_has_the_same_placeholders_in_both_languages(key: str) -> None:
+    assert placeholders(CATALOGS["da"][key]) == placeholders(CATALOGS["en"][key])
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_each_text_is_valid_telegram_html(language: str) -> None:
+    for key, text in CATALOGS[language].items():
+        filled = text.format(**{name: "x" for name in placeholders(text)})
+        assert html_to_plain(filled), key
+
+
+def test_every_key_written_in_the_code_exists() -> None:
+    used: set[str] = set()
+    for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/**/*.py")]:
+        used |= set(re.findall(r"""\bt(?:\.plain)?\(\s*"([a-z_]+\.[a-z_.]+)\"""", path.read_text()))
+    assert used, "the scan found the keys"
+    assert used - set(CATALOGS["da"]) == set()
+
+
+def test_values_are_escaped_unless_already_html() -> None:
+    t = Translator("da", {"k": "<b>{name}</b> {extra}"})
+
+    assert t("k", name="<i>&", extra=Html("<u>x</u>")) == "<b>&lt;i&gt;&amp;</b> <u>x</u>"
+    assert t.plain("k", name="<i>", extra="") == "<b><i></b> "
+
+
+def test_numbers_percentages_and_months_follow_the_locale() -> None:
+    da, en = Translator("da", CATALOGS["da"]), Translator("en", CATALOGS["en"])
+
+    assert da.number(1234.5) == "1.234,5"
+    assert en.number(1234.5) == "1,234.5"
+    assert da.percent(0.2) == "20\xa0%"
+    assert en.percent(0.2) == "20%"
+    assert da.month(date(2018, 6, 1)) == "juni 2018"
+    assert en.month(date(2018, 6, 1)) == "June 2018"

@@ -1,0 +1,192 @@
+"""Migrations, the connection, the people repository and backups, on real SQLite files."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.services.people import PeopleService
+from storage.backup import backup
+from storage.database import Database, StorageError
+from storage.migrations import MIGRATIONS, applied_versions, available, migrate
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "bolden.sqlite3")
+    yield database
+    await database.close()
+
+
+def tables(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return sorted(name for (name,) in rows)
+
+
+async def test_a_fresh_database_gets_every_migration_in_order(db: Database) -> None:
+    applied = await migrate(db)
+
+    assert [(m.version, m.name) for m in applied] == [(1, "people"), (2, "deep_links")]
+    assert await applied_versions(db) == {1, 2}
+    assert tables(db.path) == ["deep_links", "people", "schema_migrations"]
+
+
+async def test_migrating_again_changes_nothing(db: Database) -> None:
+    await migrate(db)
+
+    assert await migrate(db) == []
+    assert await applied_versions(db) == {1, 2}
+
+
+async def test_a_database_newer_than_the_code_is_refused(db: Database) -> None:
+    await migrate(db)
+    await db.connection.execute("INSERT INTO schema_migrations VALUES (7, 'future', 'now')")
+
+    with pytest.raises(StorageError, match="schema version 7, newer than this Bolden knows"):
+        await migrate(db)
+
+
+async def test_a_failing_migration_leaves_nothing_behind(db: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, folder)
+    (folder / "0003_broken.sql").write_text(
+        "CREATE TABLE half (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n"
+    )
+
+    with pytest.raises(StorageError, match=r"0003_broken\.sql failed: no such table: nowhere"):
+        await migrate(db, folder)
+
+    assert "half" not in tables(db.path)
+    assert await applied_versions(db) == {1, 2}
+
+
+def test_migration_files_are_numbered(tmp_path: Path) -> None:
+    (tmp_path / "0001_ok.sql").write_text("")
+    (tmp_path / "2_bad.sql").write_text("")
+
+    with pytest.raises(StorageError, match=r"2_bad\.sql is not named NNNN_name\.sql"):
+        available(tmp_path)
+
+
+async def test_the_connection_uses_wal_foreign_keys_and_a_busy_timeout(db: Database) -> None:
+    async def pragma(name: str) -> object:
+        row = await db.fetch_one(f"PRAGMA {name}")
+        assert row is not None
+        return row[0]
+
+    assert await pragma("journal_mode") == "wal"
+    assert await pragma("foreign_keys") == 1
+    assert await pragma("busy_timeout") == 5000
+
+
+async def test_a_transaction_is_all_or_nothing(db: Database) -> None:
+    await migrate(db)
+
+    async def write_then_fail() -> None:
+        async with db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO people (user_id, language, first_seen, last_seen) "
+                "VALUES (1, 'da', 'x', 'x')"
+            )
+            raise RuntimeError("something failed half-way")
+
+    with pytest.raises(RuntimeError):
+        await write_then_fail()
+
+    assert await db.fetch_all("SELECT * FROM people") == []
+
+
+class FakeClock:
+    """The only stand-in: time, which the services take as a dependency."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_people_are_seen_and_their_chosen_language_sticks(db: Database) -> None:
+    await migrate(db)
+    clock = FakeClock()
+    people = PeopleService(db, clock, "da")
+
+    first = await people.seen(7, "en-GB")
+    clock.now += timedelta(hours=2)
+    chosen = await people.choose_language(7, "da")
+    later = await people.seen(7, "en")
+
+    assert first.language == "en"
+    assert chosen.language == "da"
+    assert chosen.language_chosen is True
+    assert later.language == "da", "Telegram's language no longer overrides the choice"
+    assert later.first_seen == datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    assert later.last_seen == datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="unknown language"):
+        await people.choose_language(7, "sv")
+
+
+async def test_blocking_is_recorded_once_and_cleared_when_they_write(db: Database) -> None:
+    await migrate(db)
+    clock = FakeClock()
+    people = PeopleService(db, clock, "da")
+    await people.seen(7, None)
+
+    await people.blocked_the_bot(7)
+    clock.now += timedelta(days=1)
+    await people.blocked_the_bot(7)
+    row = await db.fetch_one("SELECT blocked_at FROM people WHERE user_id = 7")
+    assert row is not None
+    assert row["blocked_at"] == "2026-11-22T12:00:00+00:00"
+
+    assert (await people.seen(7, None)).blocked_at is None
+
+
+async def test_deep_links_are_stored_only_when_they_are_ours(db: Database) -> None:
+    await migrate(db)
+    people = PeopleService(db, FakeClock(), "da")
+    await people.seen(7, "da")
+
+    link = await people.arrived_through(7, "event-42")
+    nothing = await people.arrived_through(7, "hello world")
+
+    assert link is not None
+    assert (link.kind, link.argument) == ("event", "42")
+    assert nothing is None
+    rows = await db.fetch_all("SELECT user_id, kind, argument FROM deep_links")
+    assert [tuple(row) for row in rows] == [(7, "event", "42")]
+
+
+async def test_unknown_people_get_the_default_language(db: Database) -> None:
+    await migrate(db)
+
+    assert await PeopleService(db, FakeClock(), "en").language_of(99) == "en"
+
+
+async def test_backup_copies_a_database_in_use(db: Database, tmp_path: Path) -> None:
+    await migrate(db)
+    people = PeopleService(db, FakeClock(), "da")
+    await people.seen(7, "da")
+    target = tmp_path / "backups" / "copy.sqlite3"
+
+    backup(db.path, target)
+    await people.seen(8, "en")  # the source goes on being written
+
+    with closing(sqlite3.connect(target)) as connection:
+        assert connection.execute("SELECT user_id FROM people").fetchall() == [(7,)]
+    assert not list(target.parent.glob(".*partial"))
+
+
+def test_backup_refuses_to_overwrite_the_database_itself(tmp_path: Path) -> None:
+    source = tmp_path / "bolden.sqlite3"
+    sqlite3.connect(source).close()
+
+    with pytest.raises(StorageError, match="another file than the database"):
+        backup(source, source)
