@@ -45,10 +45,19 @@ def ensure_environment() -> None:
 
 def run(steps: list[list[str]]) -> int:
     for step in steps:
-        code = subprocess.run(step, cwd=ROOT).returncode
+        code = _wait(subprocess.Popen(step, cwd=ROOT))
         if code != 0:
             return code
     return 0
+
+
+def _wait(process: subprocess.Popen[bytes]) -> int:
+    """Wait for the child; Ctrl-C reaches it too, and it shuts down by itself."""
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            continue
 
 
 def main(argv: list[str]) -> int:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from handlers.menu import MENU, home_button
+from handlers.menu import MENU, home_button, show
 
 
 def about_text(context: BoldenContext) -> str:
@@ -67,36 +66,18 @@ def themes_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[about, home_button(context.t)]])
 
 
-async def about_command(update: Update, context: BoldenContext) -> None:
-    """Show the strategy, its targets and a way to its themes."""
-    if update.effective_message:
-        await update.effective_message.reply_html(
-            about_text(context), reply_markup=about_keyboard(context)
-        )
+async def about(update: Update, context: BoldenContext) -> None:
+    """The strategy, its targets and a way to its themes (/about and the menu)."""
+    await show(update, about_text(context), about_keyboard(context))
 
 
-async def about_page(update: Update, context: BoldenContext) -> None:
-    """The menu's "about" button: the same page, in place of the menu."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text(
-        about_text(context), parse_mode=ParseMode.HTML, reply_markup=about_keyboard(context)
-    )
-
-
-async def themes_page(update: Update, context: BoldenContext) -> None:
-    """The menu's "themes" button: every theme with one sentence about it."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text(
-        themes_text(context), parse_mode=ParseMode.HTML, reply_markup=themes_keyboard(context)
-    )
+async def themes(update: Update, context: BoldenContext) -> None:
+    """Every theme with one sentence about it (the menu)."""
+    await show(update, themes_text(context), themes_keyboard(context))
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
-    CommandHandler("about", about_command),
-    CallbackQueryHandler(about_page, pattern=MENU.pattern("about")),
-    CallbackQueryHandler(themes_page, pattern=MENU.pattern("themes")),
+    CommandHandler("about", about),
+    CallbackQueryHandler(about, pattern=MENU.pattern("about")),
+    CallbackQueryHandler(themes, pattern=MENU.pattern("themes")),
 ]

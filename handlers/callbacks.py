@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit for callback data
-_ARGUMENT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_ARGUMENT_CHARS = "[A-Za-z0-9_-]{1,40}"
+_ARGUMENT = re.compile(f"^{_ARGUMENT_CHARS}$")
 
 
 @dataclass(frozen=True)
@@ -43,5 +44,8 @@ class CallbackCodec:
         return Press(action, args)
 
     def pattern(self, action: str | None = None) -> str:
-        """A regex for CallbackQueryHandler: the whole feature, or one action of it."""
-        return f"^{self.feature}:{action}(:|$)" if action else f"^{self.feature}:"
+        """A regex for CallbackQueryHandler: the whole feature (its handler parses the data), or
+        exactly one action with its number of arguments."""
+        if action is None:
+            return f"^{self.feature}:"
+        return f"^{self.feature}:{action}" + f"(?::{_ARGUMENT_CHARS})" * self._actions[action] + "$"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.context import BoldenContext
 
@@ -15,7 +15,11 @@ logger = logging.getLogger(__name__)
 async def on_error(update: object, context: BoldenContext) -> None:
     """Log the failure with its update id and tell the person, unless they blocked the bot."""
     if not isinstance(update, Update):
-        logger.error("Error outside an update", exc_info=context.error)
+        if isinstance(context.error, NetworkError):
+            # Polling could not reach Telegram; the library retries by itself with a backoff.
+            logger.warning("Telegram could not be reached, retrying: %s", context.error)
+        else:
+            logger.error("Error outside an update", exc_info=context.error)
         return
     user, chat = update.effective_user, update.effective_chat
     if isinstance(context.error, Forbidden) and user is not None:

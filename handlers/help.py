@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from handlers.commands import PUBLIC_COMMANDS
-from handlers.menu import MENU, home_button
+from handlers.menu import MENU, home_button, show
 
 
 def help_text(context: BoldenContext) -> str:
@@ -30,27 +29,13 @@ def help_text(context: BoldenContext) -> str:
     return "\n".join(lines)
 
 
-async def help_command(update: Update, context: BoldenContext) -> None:
-    """List what the person can do here."""
-    if update.effective_message:
-        await update.effective_message.reply_html(
-            help_text(context), reply_markup=InlineKeyboardMarkup([[home_button(context.t)]])
-        )
-
-
 async def help_page(update: Update, context: BoldenContext) -> None:
-    """The menu's help button: the same list, in place of the menu."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text(
-        help_text(context),
-        parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup([[home_button(context.t)]]),
-    )
+    """What the person can do here, and whom to contact (/help and the menu)."""
+    keyboard = InlineKeyboardMarkup([[home_button(context.t)]])
+    await show(update, help_text(context), keyboard)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
-    CommandHandler("help", help_command),
+    CommandHandler("help", help_page),
     CallbackQueryHandler(help_page, pattern=MENU.pattern("help")),
 ]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from bot.services.people import LANGUAGES
 from handlers.callbacks import CallbackCodec
 from handlers.commands import register_chat_commands
-from handlers.menu import MENU, main_menu
+from handlers.menu import MENU, main_menu, show
 
 LANGUAGE = CallbackCodec("lang", set=1)
 
@@ -29,22 +28,9 @@ def choices(context: BoldenContext) -> InlineKeyboardMarkup:
     )
 
 
-async def language_command(update: Update, context: BoldenContext) -> None:
-    """Ask which language to use."""
-    if update.effective_message:
-        await update.effective_message.reply_html(
-            context.t("language.choose"), reply_markup=choices(context)
-        )
-
-
-async def language_page(update: Update, context: BoldenContext) -> None:
-    """The menu's language button: the same question, in place of the menu."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text(
-        context.t("language.choose"), parse_mode=ParseMode.HTML, reply_markup=choices(context)
-    )
+async def ask_language(update: Update, context: BoldenContext) -> None:
+    """Which language to use (/language and the menu)."""
+    await show(update, context.t("language.choose"), choices(context))
 
 
 async def choose_language(update: Update, context: BoldenContext) -> None:
@@ -55,19 +41,16 @@ async def choose_language(update: Update, context: BoldenContext) -> None:
     if press is None or press.args[0] not in LANGUAGES:
         await query.answer(context.t.plain("fallback.stale_button"), show_alert=True)
         return
-    await query.answer()
     context.person = await context.services.people.choose_language(
         query.from_user.id, press.args[0]
     )
-    await query.edit_message_text(
-        context.t("language.saved"), parse_mode=ParseMode.HTML, reply_markup=main_menu(context.t)
-    )
+    await show(update, context.t("language.saved"), main_menu(context.t))
     if update.effective_chat:
         await register_chat_commands(context.bot, update.effective_chat.id, context.t)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
-    CommandHandler("language", language_command),
-    CallbackQueryHandler(language_page, pattern=MENU.pattern("language")),
+    CommandHandler("language", ask_language),
+    CallbackQueryHandler(ask_language, pattern=MENU.pattern("language")),
     CallbackQueryHandler(choose_language, pattern=LANGUAGE.pattern()),
 ]

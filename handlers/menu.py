@@ -1,8 +1,10 @@
-"""The main menu: one button per feature that exists, each opening that feature."""
+"""The main menu, and how every page is shown: one button per feature that exists."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.i18n import Translator
 from handlers.callbacks import CallbackCodec
@@ -28,3 +30,20 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
 
 def home_button(t: Translator) -> InlineKeyboardButton:
     return InlineKeyboardButton(t.plain("menu.home"), callback_data=MENU.data("home"))
+
+
+async def show(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    """Answer a command with a page, or put the page in place of the message whose button was
+    pressed, so that a chat of menus does not grow with every tap."""
+    query = update.callback_query
+    if query is None:
+        if update.effective_message:
+            await update.effective_message.reply_html(text, reply_markup=keyboard)
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    except BadRequest as error:
+        # A double tap asks for the page that is already shown: nothing to change.
+        if not error.message.startswith("Message is not modified"):
+            raise

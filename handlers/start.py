@@ -5,11 +5,10 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from handlers.menu import MENU, main_menu
+from handlers.menu import MENU, main_menu, show
 
 
 def welcome(context: BoldenContext, first_name: str) -> str:
@@ -21,28 +20,16 @@ def welcome(context: BoldenContext, first_name: str) -> str:
 
 
 async def start(update: Update, context: BoldenContext) -> None:
-    """Greet the person; keep the payload of a deep link such as /start ref-AB12."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    """Greet the person (/start and the menu's way back); keep a deep link's payload."""
+    user = update.effective_user
+    if user is None:
         return
     if context.args:
         await context.services.people.arrived_through(user.id, context.args[0])
-    await message.reply_html(welcome(context, user.first_name), reply_markup=main_menu(context.t))
-
-
-async def home(update: Update, context: BoldenContext) -> None:
-    """The menu button that leads back: the greeting again, in place of the last screen."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text(
-        welcome(context, query.from_user.first_name),
-        parse_mode=ParseMode.HTML,
-        reply_markup=main_menu(context.t),
-    )
+    await show(update, welcome(context, user.first_name), main_menu(context.t))
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler("start", start),
-    CallbackQueryHandler(home, pattern=MENU.pattern("home")),
+    CallbackQueryHandler(start, pattern=MENU.pattern("home")),
 ]

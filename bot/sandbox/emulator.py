@@ -270,13 +270,7 @@ class BotApiEmulator:
 
     async def _api_sendMessage(self, params: Json) -> Json:
         chat_id = self._reachable_chat(params)
-        text = _visible(
-            params.get("text"),
-            params.get("parse_mode"),
-            MAX_TEXT,
-            "message text",
-            "message is too long",
-        )
+        text = _text(params)
         return self._deliver(chat_id, {"text": text}, params, html=params.get("text"))
 
     async def _api_sendPhoto(self, params: Json) -> Json:
@@ -291,14 +285,7 @@ class BotApiEmulator:
             }
         ]
         content: Json = {"photo": sizes}
-        if params.get("caption"):
-            content["caption"] = _visible(
-                params["caption"],
-                params.get("parse_mode"),
-                MAX_CAPTION,
-                "caption",
-                "message caption is too long",
-            )
+        content.update(_caption(params))
         return self._deliver(chat_id, content, params, html=params.get("caption"), file=stored)
 
     async def _api_sendDocument(self, params: Json) -> Json:
@@ -313,25 +300,12 @@ class BotApiEmulator:
                 "file_size": len(stored.data),
             }
         }
-        if params.get("caption"):
-            content["caption"] = _visible(
-                params["caption"],
-                params.get("parse_mode"),
-                MAX_CAPTION,
-                "caption",
-                "message caption is too long",
-            )
+        content.update(_caption(params))
         return self._deliver(chat_id, content, params, html=params.get("caption"), file=stored)
 
     async def _api_editMessageText(self, params: Json) -> Json:
         message = self._editable(params)
-        text = _visible(
-            params.get("text"),
-            params.get("parse_mode"),
-            MAX_TEXT,
-            "message text",
-            "MESSAGE_TOO_LONG",
-        )
+        text = _text(params)
         markup = _markup(params)
         if text == message.text and markup == message.reply_markup:
             raise ApiError(400, _NOT_MODIFIED)
@@ -611,9 +585,9 @@ async def _parameters(request: web.Request, emulator: BotApiEmulator) -> Json:
     return params
 
 
-def _visible(text: object, parse_mode: object, limit: int, what: str, too_long: str) -> str:
+def _visible(text: object, parse_mode: object, limit: int, what: str) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise ApiError(400, f"Bad Request: {what} is empty")
+        raise ApiError(400, f"Bad Request: {what} text is empty")
     if parse_mode == "HTML":
         try:
             text = html_to_plain(text)
@@ -621,8 +595,19 @@ def _visible(text: object, parse_mode: object, limit: int, what: str, too_long: 
             raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
     assert isinstance(text, str)
     if telegram_length(text) > limit:
-        raise ApiError(400, f"Bad Request: {too_long}")
+        raise ApiError(400, f"Bad Request: {what} is too long")
     return text
+
+
+def _text(params: Json) -> str:
+    return _visible(params.get("text"), params.get("parse_mode"), MAX_TEXT, "message")
+
+
+def _caption(params: Json) -> Json:
+    if not params.get("caption"):
+        return {}
+    caption = _visible(params["caption"], params.get("parse_mode"), MAX_CAPTION, "message caption")
+    return {"caption": caption}
 
 
 def _markup(params: Json) -> Json | None:

@@ -34,6 +34,19 @@ def bolden(*args: str, stdin: str = "", **settings: str) -> subprocess.Completed
     )
 
 
+async def _run_in_background(token: str, url: str, folder: Path) -> asyncio.subprocess.Process:
+    """`bolden run` against the emulator, as an operator starts it."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=_env(token=token, api_base_url=url, database=str(folder / "bolden.sqlite3")),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
@@ -159,15 +172,7 @@ async def test_run_with_a_token_serves_the_bot_until_interrupted(
     emulator: BotApiEmulator, tmp_path: Path
 ) -> None:
     anna = emulator.person(1001, "Anna", "da")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=_env(token=TOKEN, api_base_url=emulator.url, database=str(tmp_path / "b.sqlite3")),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await _run_in_background(TOKEN, emulator.url, tmp_path)
     try:
         await anna.send("/start", wait=False)
         await emulator.wait_for(lambda: anna.messages, 60, "the bot's greeting")
@@ -187,15 +192,7 @@ async def test_a_token_the_server_refuses_stops_start_up(
     emulator: BotApiEmulator, tmp_path: Path
 ) -> None:
     other = "987654321:AAE-a-token-this-server-does-not-know"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=_env(token=other, api_base_url=emulator.url, database=str(tmp_path / "b.sqlite3")),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await _run_in_background(other, emulator.url, tmp_path)
     _, stderr = await process.communicate()
 
     assert process.returncode == 2

@@ -70,7 +70,7 @@ async def test_language_from_the_menu_and_back_to_danish(john: SimulatedPerson, 
 
 
 @pytest.mark.parametrize(
-    "data", ["lang:set:xx", "lang:set", "lang:set:da:1", "menu:nothing", "x" * 64]
+    "data", ["lang:set:xx", "lang:set", "lang:set:da:1", "menu:nothing", "menu:about:1", "x" * 64]
 )
 async def test_forged_or_stale_presses_change_nothing(
     anna: SimulatedPerson, query, data: str
@@ -84,3 +84,19 @@ async def test_forged_or_stale_presses_change_nothing(
     [person] = query("SELECT language, language_chosen FROM people")
     assert tuple(person) == ("da", 0)
     assert menu.edits == 0
+
+
+async def test_a_double_tap_shows_the_page_once_and_raises_no_error(
+    anna: SimulatedPerson, emulator: BotApiEmulator
+) -> None:
+    menu = await anna.send("/start")
+    await anna.press(menu, "Hjælp")
+
+    answer = await anna.press_data(menu, "menu:help")
+    await emulator.wait_for(lambda: ("editMessageText", 400) in emulator.refusals)
+    # Updates are handled in order: once /about is answered, an error message would be there.
+    about = await anna.send("/about")
+
+    assert answer["answered"] is True
+    assert menu.edits == 1
+    assert anna.messages == [menu, about], "no error message after the second tap"

@@ -39,7 +39,10 @@ def test_callback_data_is_kept_within_telegrams_64_bytes() -> None:
 def test_patterns_match_a_feature_or_one_action() -> None:
     assert re.match(CODEC.pattern(), "demo:open:1")
     assert re.match(CODEC.pattern("home"), "demo:home")
+    assert re.match(CODEC.pattern("open"), "demo:open:7")
     assert not re.match(CODEC.pattern("home"), "demo:homework")
+    assert not re.match(CODEC.pattern("home"), "demo:home:1")
+    assert not re.match(CODEC.pattern("open"), "demo:open")
 
 
 @pytest.mark.parametrize(
