@@ -474,8 +474,25 @@ class SimulatedPerson:
     def last(self) -> ChatMessage:
         return self.messages[-1]
 
-    def block(self) -> None:
+    async def block(self) -> None:
+        """Block the bot; like Telegram, tell the bot with a my_chat_member update."""
         self.emulator.blocked.add(self.id)
+        await self._membership("member", "kicked")
+
+    async def unblock(self) -> None:
+        self.emulator.blocked.discard(self.id)
+        await self._membership("kicked", "member")
+
+    async def _membership(self, old: str, new: str) -> None:
+        bot = self.emulator.bot_user
+        change = {
+            "chat": self.chat,
+            "from": self.user,
+            "date": int(time.time()),
+            "old_chat_member": {"user": bot, "status": old, "until_date": 0},
+            "new_chat_member": {"user": bot, "status": new, "until_date": 0},
+        }
+        await self.emulator.push_update({"my_chat_member": change})
 
     async def send(self, text: str, *, wait: bool = True) -> ChatMessage:
         """Type a message; returns the bot's next message to this person."""

@@ -78,7 +78,7 @@ async def test_photos_and_documents_arrive_with_their_bytes(
 
 
 async def test_a_person_who_blocked_the_bot_gives_403(api: Bot, anna: SimulatedPerson) -> None:
-    anna.block()
+    await anna.block()
 
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
         await api.send_message(anna.id, "hej")

@@ -73,17 +73,30 @@ async def test_a_failing_handler_is_reported_and_logged(
 
 
 @pytest.mark.usefixtures("bot")
-async def test_a_person_who_blocked_the_bot_is_marked_and_not_retried(
+async def test_blocking_and_unblocking_are_remembered(anna: SimulatedPerson, query) -> None:
+    await anna.send("/start")
+
+    await anna.block()
+    await until(lambda: query("SELECT blocked_at FROM people")[0]["blocked_at"] is not None)
+    await anna.unblock()
+    await until(lambda: query("SELECT blocked_at FROM people")[0]["blocked_at"] is None)
+
+    assert len(anna.messages) == 1, "the bot wrote nothing about it"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_reply_refused_with_403_marks_the_person_and_is_not_retried(
     anna: SimulatedPerson, emulator: BotApiEmulator, query
 ) -> None:
     await anna.send("/start")
-    anna.block()
-
+    # She blocks the bot right after writing, and Telegram's notice of it has not arrived yet.
+    emulator.blocked.add(anna.id)
     await anna.send("hej", wait=False)
 
     await until(lambda: query("SELECT blocked_at FROM people")[0]["blocked_at"] is not None)
     sends = [p for m, p in emulator.requests if m == "sendMessage" and p["chat_id"] == anna.id]
     assert len(sends) == 2, "one greeting, one refused reply, no retries and no error message"
+    assert emulator.refusals == [("sendMessage", 403)]
 
     emulator.blocked.discard(anna.id)
     assert (await anna.send("/start")).text.startswith("Hej Anna!")

@@ -112,3 +112,10 @@ def test_services_and_storage_never_import_telegram() -> None:
         if re.search(r"^\s*(from|import)\s+telegram\b", path.read_text(), re.MULTILINE)
     ]
     assert offenders == []
+
+
+def test_the_tests_cannot_reach_the_internet() -> None:
+    import socket
+
+    with pytest.raises(AssertionError, match="tests stay on this machine"):
+        socket.getaddrinfo("api.telegram.org", 443)
