@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, StorageError) as error:
         print(f"bolden: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130  # Ctrl-C in the sandbox: leave quietly
 
 
 def _run(settings: Settings, strategy: Strategy) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import TextIO
@@ -154,10 +155,26 @@ async def chat(settings: Settings, strategy: Strategy, stdin: TextIO, stdout: Te
             )
             async with running(build_application(sandbox, strategy)):
                 terminal.introduce()
+                lines = _read_lines(stdin)
                 while True:
                     if stdin.isatty():
                         print("> ", end="", file=stdout, flush=True)
-                    line = await asyncio.to_thread(stdin.readline)
+                    line = await lines.get()
                     if not line or not await terminal.handle(line):
                         break
     return 0
+
+
+def _read_lines(stdin: TextIO) -> asyncio.Queue[str]:
+    """Lines typed or piped in, read by a daemon thread so that Ctrl-C never waits for Enter;
+    an empty string marks the end of input."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        for line in iter(stdin.readline, ""):
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, "")
+
+    threading.Thread(target=read, name="bolden-try-input", daemon=True).start()
+    return queue
