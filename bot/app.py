@@ -14,7 +14,7 @@ from telegram.request import HTTPXRequest
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.context import SERVICES, BoldenContext
-from bot.i18n import Catalog, load_catalogs
+from bot.i18n import load_catalogs
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
 from handlers import register_all
@@ -38,7 +38,6 @@ def _request(pool_size: int) -> HTTPXRequest:
 def build_application(
     settings: Settings,
     strategy: Strategy | None = None,
-    catalogs: dict[str, Catalog] | None = None,
     clock: Clock = utc_now,
 ) -> BoldenApp:
     assert settings.token is not None, "the sandbox supplies a token when none is configured"
@@ -58,7 +57,7 @@ def build_application(
     application.bot_data[_PENDING] = (
         settings,
         strategy or load_strategy(settings.content),
-        catalogs or load_catalogs(),
+        load_catalogs(),
         clock,
     )
     register_all(application)

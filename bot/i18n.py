@@ -18,6 +18,8 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from bot.config import LANGUAGES
+
 LOCALES = Path(__file__).parent / "locales"
 BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
 
@@ -32,7 +34,7 @@ class Html(str):
 
 def load_catalogs(folder: Path = LOCALES) -> dict[str, Catalog]:
     catalogs: dict[str, Catalog] = {}
-    for language in BABEL_LOCALES:
+    for language in LANGUAGES:
         with (folder / language / "LC_MESSAGES" / "bolden.po").open("rb") as handle:
             po = read_po(handle, locale=language)
         catalogs[language] = {

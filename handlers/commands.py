@@ -16,10 +16,8 @@ def bot_commands(t: Translator) -> list[BotCommand]:
 
 async def register_commands(bot: Bot, services: Services) -> None:
     """Register the command menu for Danish and English apps, and the default for the rest."""
-    for language in services.catalogs:
-        await bot.set_my_commands(
-            bot_commands(services.translator(language)), language_code=language
-        )
+    for language, t in services.translators.items():
+        await bot.set_my_commands(bot_commands(t), language_code=language)
     await bot.set_my_commands(bot_commands(services.translator(services.settings.language)))
 
 

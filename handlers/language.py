@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.config import LANGUAGES
 from bot.context import BoldenContext
-from bot.services.people import LANGUAGES
 from handlers.callbacks import CallbackCodec
 from handlers.commands import register_chat_commands
 from handlers.menu import MENU, main_menu, show

@@ -19,7 +19,7 @@ class Services:
     settings: Settings
     strategy: Strategy
     db: Database
-    catalogs: dict[str, Catalog]
+    translators: dict[str, Translator]
     clock: Clock
     people: PeopleService
 
@@ -36,10 +36,12 @@ class Services:
             settings=settings,
             strategy=strategy,
             db=db,
-            catalogs=catalogs,
+            translators={
+                language: Translator(language, catalogs[language]) for language in catalogs
+            },
             clock=clock,
             people=PeopleService(db, clock, settings.language),
         )
 
     def translator(self, language: str) -> Translator:
-        return Translator(language, self.catalogs[language])
+        return self.translators[language]

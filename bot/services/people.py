@@ -7,11 +7,11 @@ import re
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.config import LANGUAGES
 from storage import people
 from storage.database import Database
 from storage.people import Person
 
-LANGUAGES = ("da", "en")
 # Telegram allows A-Z, a-z, 0-9, _ and - in a start payload, at most 64 characters.
 _DEEP_LINK = re.compile(r"^([a-z]{1,16})-([A-Za-z0-9_-]{1,47})$")
 
