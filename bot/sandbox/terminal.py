@@ -128,7 +128,7 @@ class Terminal:
         lines = body.splitlines() or [""]
         self.say(f"{label} > {lines[0]}")
         for line in lines[1:]:
-            self.say(f"    {line}")
+            self.say(f"    {line}" if line else "")
         if message.buttons:
             numbered = [f"[{i}] {b['text']}" for i, b in enumerate(message.buttons, start=1)]
             self.say("    " + "   ".join(numbered))
