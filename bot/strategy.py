@@ -17,6 +17,7 @@ from bot.config import ConfigError
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
+Line = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class _Model(BaseModel):
@@ -33,25 +34,39 @@ class Localized(_Model):
         return self.en if language == "en" else self.da
 
 
+class Title(Localized):
+    """Short enough for a button and a heading."""
+
+    da: Annotated[str, Field(min_length=1, max_length=80)]
+    en: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class Sentence(Localized):
+    """One sentence, as the themes' descriptions are."""
+
+    da: Annotated[str, Field(min_length=1, max_length=300)]
+    en: Annotated[str, Field(min_length=1, max_length=300)]
+
+
 class Topic(_Model):
     """A theme or a core area: something an ambassador can care about."""
 
     code: Code
-    title: Localized
-    description: Localized
+    title: Title
+    description: Sentence
 
 
 class AmbassadorKind(_Model):
     code: Code
-    title: Localized
+    title: Title
     citizen: bool = False
     organisation: bool = False
 
 
 class Contact(_Model):
-    organisation: Text
-    phone: Text | None = None
-    email: Text | None = None
+    organisation: Line
+    phone: Line | None = None
+    email: Line | None = None
     website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
 
 
@@ -68,13 +83,13 @@ class PeriodTarget(_Model):
 
 class Targets(_Model):
     citizen_ambassador_share: Annotated[float, Field(gt=0, le=1)]
-    ambassadors: list[YearTarget] = Field(default_factory=list)
+    ambassadors: Annotated[list[YearTarget], Field(max_length=10)] = Field(default_factory=list)
     activities: PeriodTarget | None = None
 
 
 class StrategyInfo(_Model):
-    name: Localized
-    municipality: Text
+    name: Title
+    municipality: Line
     summary: Localized
     started: date | None = None
 
@@ -83,8 +98,8 @@ class Strategy(_Model):
     strategy: StrategyInfo
     contact: Contact
     themes: Annotated[list[Topic], Field(min_length=1, max_length=40)]
-    core_areas: list[Topic] = Field(default_factory=list)
-    ambassador_kinds: Annotated[list[AmbassadorKind], Field(min_length=1)]
+    core_areas: Annotated[list[Topic], Field(max_length=10)] = Field(default_factory=list)
+    ambassador_kinds: Annotated[list[AmbassadorKind], Field(min_length=1, max_length=20)]
     targets: Targets
 
     @model_validator(mode="after")

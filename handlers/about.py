@@ -6,7 +6,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from handlers.menu import MENU, home_button, show
+from handlers.menu import MENU, home_button, refuse_stale, show
+from handlers.paging import MAX_TEXT, paginate
+
+# Room for the line that says which page this is.
+_PAGE_LINE_ROOM = 40
 
 
 def about_text(context: BoldenContext) -> str:
@@ -41,7 +45,8 @@ def about_text(context: BoldenContext) -> str:
     return "\n".join(lines)
 
 
-def themes_text(context: BoldenContext) -> str:
+def themes_pages(context: BoldenContext) -> list[str]:
+    """Every theme with its sentence; a strategy with many themes gets several pages."""
     t, language = context.t, context.language
     themes = context.services.strategy.themes
     items = [
@@ -53,17 +58,25 @@ def themes_text(context: BoldenContext) -> str:
         )
         for number, theme in enumerate(themes, start=1)
     ]
-    return "\n\n".join([t("themes.title", count=len(themes)), *items])
+    return paginate([t("themes.title", count=len(themes)), *items], MAX_TEXT - _PAGE_LINE_ROOM)
 
 
 def about_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:
-    themes = InlineKeyboardButton(context.t.plain("menu.themes"), callback_data=MENU.data("themes"))
+    themes = InlineKeyboardButton(
+        context.t.plain("menu.themes"), callback_data=MENU.data("themes", 0)
+    )
     return InlineKeyboardMarkup([[themes, home_button(context.t)]])
 
 
-def themes_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:
-    about = InlineKeyboardButton(context.t.plain("menu.about"), callback_data=MENU.data("about"))
-    return InlineKeyboardMarkup([[about, home_button(context.t)]])
+def themes_keyboard(context: BoldenContext, page: int, pages: int) -> InlineKeyboardMarkup:
+    t = context.t
+    turn = [
+        InlineKeyboardButton(t.plain(label), callback_data=MENU.data("themes", target))
+        for label, target in (("paging.previous", page - 1), ("paging.next", page + 1))
+        if 0 <= target < pages
+    ]
+    about = InlineKeyboardButton(t.plain("menu.about"), callback_data=MENU.data("about"))
+    return InlineKeyboardMarkup([row for row in (turn, [about, home_button(t)]) if row])
 
 
 async def about(update: Update, context: BoldenContext) -> None:
@@ -72,8 +85,17 @@ async def about(update: Update, context: BoldenContext) -> None:
 
 
 async def themes(update: Update, context: BoldenContext) -> None:
-    """Every theme with one sentence about it (the menu)."""
-    await show(update, themes_text(context), themes_keyboard(context))
+    """Every theme with one sentence about it (the menu), a page at a time."""
+    pages = themes_pages(context)
+    press = MENU.parse(update.callback_query.data if update.callback_query else None)
+    page = int(press.args[0]) if press and press.args[0].isdigit() else -1
+    if not 0 <= page < len(pages):
+        await refuse_stale(update, context)
+        return
+    text = pages[page]
+    if len(pages) > 1:
+        text += "\n\n" + context.t("paging.page", page=page + 1, pages=len(pages))
+    await show(update, text, themes_keyboard(context, page, len(pages)))
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

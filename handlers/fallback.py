@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
-from handlers.menu import main_menu
+from handlers.menu import main_menu, refuse_stale
 
 # Edited messages are left alone: answering every correction would be noise.
 _NEW = filters.UpdateType.MESSAGE
@@ -38,16 +38,10 @@ async def anything_else(update: Update, context: BoldenContext) -> None:
     )
 
 
-async def stale_button(update: Update, context: BoldenContext) -> None:
-    """A button from an old message or forged data: answer it, change nothing."""
-    assert update.callback_query is not None
-    await update.callback_query.answer(context.t.plain("fallback.stale_button"), show_alert=True)
-
-
 # Registered last in group 0, so a feature's handler always comes first.
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     MessageHandler(_NEW & filters.COMMAND, unknown_command),
     MessageHandler(_NEW & filters.TEXT, free_text),
     MessageHandler(_NEW & ~filters.StatusUpdate.ALL, anything_else),
-    CallbackQueryHandler(stale_button),
+    CallbackQueryHandler(refuse_stale),
 ]

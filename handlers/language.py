@@ -9,7 +9,7 @@ from bot.config import LANGUAGES
 from bot.context import BoldenContext
 from handlers.callbacks import CallbackCodec
 from handlers.commands import register_chat_commands
-from handlers.menu import MENU, main_menu, show
+from handlers.menu import MENU, main_menu, refuse_stale, show
 
 LANGUAGE = CallbackCodec("lang", set=1)
 
@@ -39,7 +39,7 @@ async def choose_language(update: Update, context: BoldenContext) -> None:
     assert query is not None
     press = LANGUAGE.parse(query.data)
     if press is None or press.args[0] not in LANGUAGES:
-        await query.answer(context.t.plain("fallback.stale_button"), show_alert=True)
+        await refuse_stale(update, context)
         return
     context.person = await context.services.people.choose_language(
         query.from_user.id, press.args[0]

@@ -6,25 +6,23 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.context import BoldenContext
 from bot.i18n import Translator
 from handlers.callbacks import CallbackCodec
 
-MENU = CallbackCodec("menu", home=0, about=0, themes=0, help=0, language=0)
+MENU = CallbackCodec("menu", home=0, about=0, themes=1, help=0, language=0)
 
-# (action, label key), two buttons a row, in this order.
+# (label key, callback data), two buttons a row, in this order.
 ENTRIES = (
-    ("about", "menu.about"),
-    ("themes", "menu.themes"),
-    ("help", "menu.help"),
-    ("language", "menu.language"),
+    ("menu.about", MENU.data("about")),
+    ("menu.themes", MENU.data("themes", 0)),
+    ("menu.help", MENU.data("help")),
+    ("menu.language", MENU.data("language")),
 )
 
 
 def main_menu(t: Translator) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(t.plain(label), callback_data=MENU.data(action))
-        for action, label in ENTRIES
-    ]
+    buttons = [InlineKeyboardButton(t.plain(label), callback_data=data) for label, data in ENTRIES]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -47,3 +45,9 @@ async def show(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> Non
         # A double tap asks for the page that is already shown: nothing to change.
         if not error.message.startswith("Message is not modified"):
             raise
+
+
+async def refuse_stale(update: Update, context: BoldenContext) -> None:
+    """A button from an old message or with forged data: say so, change nothing."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(context.t.plain("fallback.stale_button"), show_alert=True)

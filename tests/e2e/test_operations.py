@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.app import build_application, running
-from bot.config import Settings
+from bot.config import DEFAULT_CONTENT, Settings
 from bot.logs import configure_logging
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from storage.backup import backup
@@ -72,3 +72,49 @@ async def test_the_token_never_appears_in_the_log(
     assert '/bot<token>/sendMessage "HTTP/1.1 200 OK"' in log, "httpx logged the URLs, redacted"
     assert TOKEN not in log
     assert TOKEN.split(":")[1] not in log
+
+
+async def test_many_long_themes_are_paged_within_telegrams_limit(
+    settings: Settings, emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    text = DEFAULT_CONTENT.read_text(encoding="utf-8")
+    head, _, tail = text.partition("[[themes]]")
+    tail = tail[tail.index("# The three core areas") :]
+    themes = "".join(
+        f'[[themes]]\ncode = "t{n}"\ntitle = {{ da = "{"Æ" * 75} {n:02}", en = "T {n}" }}\n'
+        f'description = {{ da = "{"ø" * 299}.", en = "E." }}\n\n'
+        for n in range(1, 41)
+    )
+    many = tmp_path / "many.toml"
+    many.write_text(head + themes + tail, encoding="utf-8")
+    person = emulator.person(1005, "Mette", "da")
+
+    async with running(build_application(settings.model_copy(update={"content": many}))):
+        page = await person.press(await person.send("/start"), "Temaerne")
+        seen = [page.text]
+        while any("Næste" in b["text"] for b in page.buttons):
+            page = await person.press(page, "Næste")
+            seen.append(page.text)
+        stale = await person.press_data(page, "menu:themes:99")
+
+    assert len(seen) > 1
+    assert seen[0].startswith("De 40 temaer")
+    assert seen[-1].endswith(f"Side {len(seen)} af {len(seen)}")
+    assert all(len(text.encode("utf-16-le")) // 2 <= 4096 for text in seen)
+    numbers = [line.split(".")[0] for text in seen for line in text.splitlines() if "Æ" in line]
+    assert numbers == [str(n) for n in range(1, 41)], "every theme once, in order"
+    assert stale["text"].startswith("Den knap virker ikke længere.")
+
+
+async def test_what_people_chose_survives_a_restart(
+    settings: Settings, anna: SimulatedPerson, query
+) -> None:
+    async with running(build_application(settings)):
+        question = await anna.send("/language")
+        await anna.press(question, "English")
+
+    async with running(build_application(settings)):
+        reply = await anna.send("/start")
+
+    assert reply.text.startswith("Hi Anna!")
+    assert [tuple(row) for row in query("SELECT version FROM schema_migrations")] == [(1,), (2,)]
