@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
-from bot.context import SERVICES, BoldenContext
+from bot.context import SERVICES, BoldenApp, BoldenContext
 from bot.i18n import load_catalogs
+from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
 from handlers import register_all
@@ -22,7 +22,6 @@ from handlers.commands import register_commands
 from storage.database import Database
 from storage.migrations import migrate
 
-BoldenApp = Application[Any, BoldenContext, Any, Any, Any, Any]
 _PENDING = "pending-services"
 # Sends are retried when Telegram says 429 (by the rate limiter) or a connection fails (by httpx).
 _RETRIES = 3
@@ -76,6 +75,7 @@ async def on_startup(application: BoldenApp) -> None:
     services = Services.build(settings, strategy, db, catalogs, clock)
     application.bot_data[SERVICES] = services
     await register_commands(application.bot, services)
+    schedule(application)
 
 
 async def on_shutdown(application: BoldenApp) -> None:

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Copenhagen"
     language: str = "da"
     content: Path = DEFAULT_CONTENT
+    # Ambassadors are asked once a year whether they want to stay; no answer makes them passive.
+    reconfirm_after_days: int = Field(default=365, ge=1, le=3650)
+    reconfirm_grace_days: int = Field(default=30, ge=1, le=365)
 
     @field_validator("token", mode="before")
     @classmethod

@@ -38,3 +38,6 @@ class BoldenContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
     @property
     def t(self) -> Translator:
         return self.services.translator(self.language)
+
+
+BoldenApp = Application[Any, BoldenContext, Any, Any, Any, Any]

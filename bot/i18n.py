@@ -8,9 +8,9 @@ there is no compile step. `tests/unit/test_i18n.py` fails when the catalogs disa
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import string
-from datetime import date
 from pathlib import Path
 
 from babel import Locale
@@ -71,7 +71,10 @@ class Translator:
     def percent(self, value: float) -> str:
         return str(format_percent(value, locale=self._locale))
 
-    def month(self, value: date) -> str:
+    def date(self, value: dt.date) -> str:
+        return str(format_date(value, format="long", locale=self._locale))
+
+    def month(self, value: dt.date) -> str:
         """A month and year, such as "juni 2018" or "June 2018"."""
         return str(format_date(value, format="LLLL y", locale=self._locale))
 

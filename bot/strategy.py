@@ -102,6 +102,15 @@ class Strategy(_Model):
     ambassador_kinds: Annotated[list[AmbassadorKind], Field(min_length=1, max_length=20)]
     targets: Targets
 
+    @property
+    def topics(self) -> list[Topic]:
+        """Themes and core areas: what an ambassador can choose to care about."""
+        return [*self.themes, *self.core_areas]
+
+    def titles(self, codes: list[str], language: str) -> list[str]:
+        """The titles of the chosen themes and core areas, in the strategy's own order."""
+        return [topic.title.get(language) for topic in self.topics if topic.code in codes]
+
     @model_validator(mode="after")
     def _unique_codes(self) -> Strategy:
         codes = [topic.code for topic in [*self.themes, *self.core_areas]]

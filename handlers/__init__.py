@@ -6,10 +6,24 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import about, errors, fallback, help, language, people, start
+from handlers import (
+    about,
+    ambassadors,
+    certificate,
+    coordinators,
+    errors,
+    fallback,
+    help,
+    language,
+    people,
+    privacy,
+    start,
+    themes,
+)
 
 # Each feature's handlers, in group 0: the first one that matches an update handles it.
-FEATURES = (start, about, help, language)
+# ambassadors comes last: it takes typed text only while a sign-up question is open.
+FEATURES = (start, about, help, language, themes, certificate, privacy, coordinators, ambassadors)
 
 
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

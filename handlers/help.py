@@ -6,11 +6,11 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from handlers.commands import PUBLIC_COMMANDS
+from handlers.commands import COORDINATOR_COMMANDS, PUBLIC_COMMANDS
 from handlers.menu import MENU, home_button, show
 
 
-def help_text(context: BoldenContext) -> str:
+def help_text(context: BoldenContext, coordinator: bool) -> str:
     t = context.t
     contact = context.services.strategy.contact
     lines = [t("help.title")]
@@ -18,6 +18,12 @@ def help_text(context: BoldenContext) -> str:
         t("help.command", command=name, description=t.plain(f"command.{name}"))
         for name in PUBLIC_COMMANDS
     ]
+    if coordinator:
+        lines += ["", t("help.coordinators")]
+        lines += [
+            t("help.command", command=name, description=t.plain(f"command.{name}"))
+            for name in COORDINATOR_COMMANDS
+        ]
     lines += ["", t("help.contact", organisation=contact.organisation)]
     for key, value in (
         ("help.phone", contact.phone),
@@ -32,7 +38,9 @@ def help_text(context: BoldenContext) -> str:
 async def help_page(update: Update, context: BoldenContext) -> None:
     """What the person can do here, and whom to contact (/help and the menu)."""
     keyboard = InlineKeyboardMarkup([[home_button(context.t)]])
-    await show(update, help_text(context), keyboard)
+    user = update.effective_user
+    coordinator = user is not None and await context.services.coordinators.is_coordinator(user.id)
+    await show(update, help_text(context, coordinator), keyboard)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

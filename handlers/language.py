@@ -46,7 +46,8 @@ async def choose_language(update: Update, context: BoldenContext) -> None:
     )
     await show(update, context.t("language.saved"), main_menu(context.t))
     if update.effective_chat:
-        await register_chat_commands(context.bot, update.effective_chat.id, context.t)
+        coordinator = await context.services.coordinators.is_coordinator(query.from_user.id)
+        await register_chat_commands(context.bot, update.effective_chat.id, context.t, coordinator)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

@@ -11,9 +11,11 @@ from bot.i18n import Translator
 from handlers.callbacks import CallbackCodec
 
 MENU = CallbackCodec("menu", home=0, about=0, themes=1, help=0, language=0)
+JOIN = "amb:start"  # handlers/ambassadors.py answers it: the sign-up, or the profile
 
 # (label key, callback data), two buttons a row, in this order.
 ENTRIES = (
+    ("menu.ambassador", JOIN),
     ("menu.about", MENU.data("about")),
     ("menu.themes", MENU.data("themes", 0)),
     ("menu.help", MENU.data("help")),

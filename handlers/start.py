@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
+from handlers.commands import register_chat_commands
 from handlers.menu import MENU, main_menu, show
 
 
@@ -27,6 +28,9 @@ async def start(update: Update, context: BoldenContext) -> None:
     if context.args:
         await context.services.people.arrived_through(user.id, context.args[0])
     await show(update, welcome(context, user.first_name), main_menu(context.t))
+    if update.message and await context.services.coordinators.is_coordinator(user.id):
+        # Set here too: Telegram refuses a chat's menu before the person has opened the chat.
+        await register_chat_commands(context.bot, user.id, context.t, coordinator=True)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

@@ -38,6 +38,8 @@ class Database:
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await connection.execute("PRAGMA synchronous = NORMAL")
+        # Deleted rows are overwritten, so an erased person leaves nothing in the file.
+        await connection.execute("PRAGMA secure_delete = ON")
         return cls(connection, path)
 
     async def close(self) -> None:

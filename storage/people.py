@@ -19,7 +19,7 @@ class Person(BaseModel):
     blocked_at: datetime | None
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
@@ -42,7 +42,7 @@ async def upsert_seen(
             language   = CASE WHEN people.language_chosen THEN people.language
                               ELSE excluded.language END
         """,
-        (user_id, language, _iso(now), _iso(now)),
+        (user_id, language, iso(now), iso(now)),
     )
 
 
@@ -56,7 +56,7 @@ async def set_language(connection: aiosqlite.Connection, user_id: int, language:
 async def mark_blocked(connection: aiosqlite.Connection, user_id: int, now: datetime) -> None:
     await connection.execute(
         "UPDATE people SET blocked_at = ? WHERE user_id = ? AND blocked_at IS NULL",
-        (_iso(now), user_id),
+        (iso(now), user_id),
     )
 
 
@@ -65,5 +65,13 @@ async def add_deep_link(
 ) -> None:
     await connection.execute(
         "INSERT INTO deep_links (user_id, kind, argument, received_at) VALUES (?, ?, ?, ?)",
-        (user_id, kind, argument, _iso(now)),
+        (user_id, kind, argument, iso(now)),
     )
+
+
+async def latest_deep_link(db: Database, user_id: int, kind: str) -> str | None:
+    row = await db.fetch_one(
+        "SELECT argument FROM deep_links WHERE user_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+        (user_id, kind),
+    )
+    return str(row["argument"]) if row else None

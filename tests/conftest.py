@@ -6,6 +6,7 @@ import asyncio
 import socket
 import sqlite3
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 
 from bot.app import BoldenApp, build_application, running
 from bot.config import Settings, load_settings
-from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 
 TOKEN = "123456789:AAE-test-token-for-the-emulator-only"
 COORDINATOR_ID = 4242
@@ -60,8 +61,13 @@ def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
 
 
 @pytest.fixture
-async def bot(settings: Settings) -> AsyncIterator[BoldenApp]:
-    async with running(build_application(settings)) as application:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[BoldenApp]:
+    async with running(build_application(settings, clock=clock)) as application:
         yield application
 
 
@@ -88,6 +94,36 @@ def query(settings: Settings) -> Callable[..., list[sqlite3.Row]]:
             connection.close()
 
     return run
+
+
+class FakeClock:
+    """Time the tests can move: the one thing that stands in for the outside world's clock."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+async def sign_up(
+    person: SimulatedPerson, kind: str = "Borger", email: str | None = None
+) -> ChatMessage:
+    """Walk the shortest sign-up: a kind, the Telegram name, e-mail or not, consent.
+    Returns the welcome with the theme toggles."""
+    question = await person.send("/ambassador")
+    question = await person.press(question, kind)
+    question = await person.press(question, "✅")
+    if email:
+        question = await person.send(email)
+        no = "Nej" if person.user.get("language_code") == "da" else "No"
+        question = await person.press(question, no)
+    else:
+        question = await person.press(question, "➡️")
+    return await person.press(question, "✅")
 
 
 async def until(condition: Callable[[], object], seconds: float = 10.0) -> None:

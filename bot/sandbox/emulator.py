@@ -345,6 +345,9 @@ class BotApiEmulator:
         return True
 
     async def _api_setMyCommands(self, params: Json) -> bool:
+        scope = params.get("scope") or {}
+        if "chat_id" in scope and int(scope["chat_id"]) not in self.people:
+            raise ApiError(400, "Bad Request: chat not found")
         commands = params.get("commands") or []
         for command in commands:
             name, description = str(command.get("command", "")), str(command.get("description", ""))

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalog, Translator
+from bot.services.ambassadors import AmbassadorService
+from bot.services.coordinators import CoordinatorService
 from bot.services.people import PeopleService
+from bot.services.privacy import PrivacyService
 from bot.strategy import Strategy
 from storage.database import Database
 
@@ -22,6 +25,9 @@ class Services:
     translators: dict[str, Translator]
     clock: Clock
     people: PeopleService
+    ambassadors: AmbassadorService
+    coordinators: CoordinatorService
+    privacy: PrivacyService
 
     @classmethod
     def build(
@@ -41,6 +47,11 @@ class Services:
             },
             clock=clock,
             people=PeopleService(db, clock, settings.language),
+            ambassadors=AmbassadorService(
+                db, clock, strategy, settings.reconfirm_after_days, settings.reconfirm_grace_days
+            ),
+            coordinators=CoordinatorService(db, clock, strategy, settings.coordinators),
+            privacy=PrivacyService(db),
         )
 
     def translator(self, language: str) -> Translator:

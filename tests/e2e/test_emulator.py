@@ -116,8 +116,11 @@ async def test_updates_are_long_polled_and_confirmed_by_offset(
 async def test_commands_per_scope_and_language(api: Bot, emulator: BotApiEmulator) -> None:
     from telegram import BotCommand, BotCommandScopeChat
 
+    emulator.person(7, "Syv", "da")
     await api.set_my_commands([BotCommand("start", "Start")], language_code="da")
     await api.set_my_commands([BotCommand("help", "Hjælp")], scope=BotCommandScopeChat(7))
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await api.set_my_commands([BotCommand("help", "Hjælp")], scope=BotCommandScopeChat(8))
 
     assert [c.command for c in await api.get_my_commands(language_code="da")] == ["start"]
     assert emulator.commands[("chat:7", "")] == [{"command": "help", "description": "Hjælp"}]

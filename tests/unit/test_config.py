@@ -53,6 +53,8 @@ def test_values_come_from_the_environment_and_a_dotenv_file(
         ("LANGUAGE", "sv", "BOLDEN_LANGUAGE must be one of da, en"),
         ("CONTENT", "/nowhere/strategy.toml", "BOLDEN_CONTENT no strategy file at /nowhere"),
         ("API_BASE_URL", "api.telegram.org", "BOLDEN_API_BASE_URL must be an http(s) URL"),
+        ("RECONFIRM_AFTER_DAYS", "soon", "BOLDEN_RECONFIRM_AFTER_DAYS Input should be a valid"),
+        ("RECONFIRM_GRACE_DAYS", "0", "BOLDEN_RECONFIRM_GRACE_DAYS Input should be greater"),
     ],
 )
 def test_bad_values_give_one_line_naming_the_variable(

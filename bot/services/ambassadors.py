@@ -1,0 +1,375 @@
+"""Becoming, being and leaving an ambassador: the sign-up conversation and the profile.
+
+The conversation is a small state machine over `Step`, stored in the database after every
+answer, so a restart of the bot resumes it where the person was.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlparse
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.strategy import Strategy
+from storage import ambassadors, conversations, people
+from storage.ambassadors import Ambassador
+from storage.conversations import StoredConversation
+from storage.database import Database
+
+PRIVACY_VERSION = "2026-11"
+CONVERSATION_LIFETIME = timedelta(days=1)
+NAME_MAX, ORGANISATION_MAX, DESCRIPTION_MAX, WEBSITE_MAX, EMAIL_MAX = 64, 100, 500, 200, 254
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Step(StrEnum):
+    KIND = "kind"
+    NAME = "display_name"
+    ORGANISATION = "organisation"
+    DESCRIPTION = "org_description"
+    WEBSITE = "org_website"
+    EMAIL = "email"
+    NEWSLETTER = "newsletter_by_email"
+    CONSENT = "consent"
+
+
+ORDER = list(Step)
+SKIPPABLE = {Step.DESCRIPTION, Step.WEBSITE, Step.EMAIL}
+TEXT_STEPS = {Step.NAME, Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE, Step.EMAIL}
+
+
+class Mode(StrEnum):
+    SIGNUP = "signup"
+    EDIT = "edit"
+
+
+class Problem(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    NOT_A_WEBSITE = "website"
+    NOT_AN_EMAIL = "email"
+    NOT_SKIPPABLE = "not_skippable"
+    UNKNOWN_CHOICE = "unknown_choice"
+
+
+LIMITS = {
+    Step.NAME: NAME_MAX,
+    Step.ORGANISATION: ORGANISATION_MAX,
+    Step.DESCRIPTION: DESCRIPTION_MAX,
+    Step.WEBSITE: WEBSITE_MAX,
+    Step.EMAIL: EMAIL_MAX,
+}
+
+
+class Conversation(BaseModel):
+    mode: Mode
+    step: Step
+    answers: dict[str, Any]
+
+
+class Answered(BaseModel):
+    """What an answer led to: the next question, a problem with it, or a saved profile."""
+
+    conversation: Conversation | None = None
+    problem: Problem | None = None
+    saved: Ambassador | None = None
+
+
+def validate(step: Step, value: str | bool | None) -> tuple[Any, Problem | None]:
+    """Check one answer; returns the value to store, or the problem with it."""
+    if value is None:
+        return None, (None if step in SKIPPABLE else Problem.NOT_SKIPPABLE)
+    if step is Step.NEWSLETTER:
+        return bool(value), None
+    text = str(value).strip()
+    if not text:
+        return None, Problem.EMPTY
+    if len(text) > LIMITS.get(step, NAME_MAX):
+        return None, Problem.TOO_LONG
+    if step is Step.WEBSITE and not _is_website(text):
+        return None, Problem.NOT_A_WEBSITE
+    if step is Step.EMAIL and not _EMAIL.match(text):
+        return None, Problem.NOT_AN_EMAIL
+    return text, None
+
+
+def _is_website(text: str) -> bool:
+    parsed = urlparse(text)
+    return parsed.scheme in {"http", "https"} and "." in parsed.netloc and " " not in text
+
+
+class AmbassadorService:
+    def __init__(
+        self, db: Database, clock: Clock, strategy: Strategy, reconfirm_days: int, grace_days: int
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._strategy = strategy
+        self._reconfirm = timedelta(days=reconfirm_days)
+        self._grace = timedelta(days=grace_days)
+
+    # -- the conversation ---------------------------------------------------------------------
+
+    async def start_signup(self, user_id: int) -> Conversation:
+        """Begin (or begin again) the sign-up; an existing profile fills in the answers."""
+        current = await ambassadors.get(self._db, user_id)
+        answers = {f: getattr(current, f) for f in ambassadors.PROFILE_FIELDS} if current else {}
+        return await self._save(
+            user_id, Conversation(mode=Mode.SIGNUP, step=Step.KIND, answers=answers)
+        )
+
+    async def start_edit(self, user_id: int, step: Step) -> Conversation | None:
+        """Change one field of the profile; None when the person is not an ambassador."""
+        current = await self.profile(user_id)
+        if current is None or step in {Step.CONSENT, Step.NEWSLETTER}:
+            return None
+        if step in {
+            Step.ORGANISATION,
+            Step.DESCRIPTION,
+            Step.WEBSITE,
+        } and not self._is_organisation(current.kind):
+            return None
+        answers = {f: getattr(current, f) for f in ambassadors.PROFILE_FIELDS}
+        return await self._save(user_id, Conversation(mode=Mode.EDIT, step=step, answers=answers))
+
+    async def conversation(self, user_id: int) -> Conversation | None:
+        """The open conversation; one left alone for a day is forgotten, so that a later
+        message is not taken for an answer to an old question."""
+        stored = await conversations.get(self._db, user_id)
+        if stored is None:
+            return None
+        if stored.updated_at and self._clock() - stored.updated_at > CONVERSATION_LIFETIME:
+            await self.cancel(user_id)
+            return None
+        return Conversation(mode=Mode(stored.name), step=Step(stored.step), answers=stored.answers)
+
+    async def answer(self, user_id: int, value: str | bool | None) -> Answered:
+        """Take the answer to the current question; move on, or say what is wrong with it."""
+        conversation = await self.conversation(user_id)
+        if conversation is None or conversation.step is Step.CONSENT:
+            return Answered()
+        step = conversation.step
+        if step is Step.KIND:
+            if value not in {kind.code for kind in self._strategy.ambassador_kinds}:
+                return Answered(conversation=conversation, problem=Problem.UNKNOWN_CHOICE)
+            stored: Any = value
+        else:
+            stored, problem = validate(step, value)
+            if problem:
+                return Answered(conversation=conversation, problem=problem)
+        answers = {**conversation.answers, step.value: stored}
+        if step is Step.EMAIL and stored is None:
+            answers[Step.NEWSLETTER.value] = False
+        following = self._next(step, answers, conversation.mode)
+        if following is None:
+            return Answered(saved=await self._apply_edit(user_id, answers))
+        return Answered(
+            conversation=await self._save(
+                user_id, Conversation(mode=conversation.mode, step=following, answers=answers)
+            )
+        )
+
+    async def back(self, user_id: int) -> Conversation | None:
+        """The question before this one; at the first one (or when editing) nothing changes."""
+        conversation = await self.conversation(user_id)
+        if conversation is None or conversation.mode is Mode.EDIT:
+            return conversation
+        earlier = [
+            s
+            for s in ORDER[: ORDER.index(conversation.step)]
+            if self._applies(s, conversation.answers)
+        ]
+        if not earlier:
+            return conversation
+        return await self._save(user_id, conversation.model_copy(update={"step": earlier[-1]}))
+
+    async def cancel(self, user_id: int) -> bool:
+        """Forget the conversation; True when there was one."""
+        async with self._db.transaction() as connection:
+            return await conversations.delete(connection, user_id)
+
+    async def consent(self, user_id: int, given: bool) -> Ambassador | None:
+        """The last step: with consent the ambassador is stored; without, nothing is."""
+        conversation = await self.conversation(user_id)
+        if conversation is None or conversation.step is not Step.CONSENT:
+            return None
+        if not given:
+            await self.cancel(user_id)
+            return None
+        now = self._clock()
+        answers = conversation.answers
+        profile = {f: answers.get(f) for f in ambassadors.PROFILE_FIELDS}
+        profile["newsletter_by_email"] = bool(profile["newsletter_by_email"])
+        if not self._is_organisation(str(profile["kind"])):
+            profile.update(organisation=None, org_description=None, org_website=None)
+        existing = await ambassadors.get(self._db, user_id)
+        referrer = None if existing else await self._referrer(user_id)
+        async with self._db.transaction() as connection:
+            common = {
+                **profile,
+                "consent_at": now,
+                "consent_version": PRIVACY_VERSION,
+                "status": "active",
+                "left_at": None,
+                "confirm_due_at": now + self._reconfirm,
+                "confirm_asked_at": None,
+            }
+            if existing:
+                await ambassadors.update(connection, user_id, common)
+            else:
+                await ambassadors.insert(
+                    connection,
+                    {
+                        "user_id": user_id,
+                        "number": await ambassadors.next_number(connection),
+                        "joined_at": now,
+                        "referral_code": secrets.token_urlsafe(6),
+                        "referred_by": referrer,
+                        **common,
+                    },
+                )
+            await conversations.delete(connection, user_id)
+        return await self.profile(user_id)
+
+    # -- the profile --------------------------------------------------------------------------
+
+    async def profile(self, user_id: int) -> Ambassador | None:
+        """The ambassador as stored; None for people who are not (or no longer) ambassadors."""
+        found = await ambassadors.get(self._db, user_id)
+        return found if found and found.status != "left" else None
+
+    async def referrals(self, user_id: int) -> int:
+        return await ambassadors.referral_count(self._db, user_id)
+
+    async def toggle_topic(self, user_id: int, code: str) -> Ambassador | None:
+        """Choose or unchoose a theme or core area; None when that is not possible."""
+        current = await self.profile(user_id)
+        codes = {topic.code for topic in [*self._strategy.themes, *self._strategy.core_areas]}
+        if current is None or code not in codes:
+            return None
+        async with self._db.transaction() as connection:
+            await ambassadors.set_topic(connection, user_id, code, code not in current.topics)
+        return await self.profile(user_id)
+
+    async def set_newsletter(self, user_id: int, wanted: bool) -> Ambassador | None:
+        current = await self.profile(user_id)
+        if current is None or (wanted and not current.email):
+            return None
+        async with self._db.transaction() as connection:
+            await ambassadors.update(connection, user_id, {"newsletter_by_email": wanted})
+        return await self.profile(user_id)
+
+    async def leave(self, user_id: int) -> bool:
+        """End the ambassadorship; the person stays, as a citizen."""
+        if await self.profile(user_id) is None:
+            return False
+        async with self._db.transaction() as connection:
+            await ambassadors.update(
+                connection, user_id, {"status": "left", "left_at": self._clock()}
+            )
+            await conversations.delete(connection, user_id)
+        return True
+
+    # -- the yearly question ------------------------------------------------------------------
+
+    async def stay(self, user_id: int, staying: bool) -> Ambassador | None:
+        """The answer to the yearly question: stay (also from passive) or leave."""
+        found = await ambassadors.get(self._db, user_id)
+        if found is None or found.status == "left":
+            return None
+        if not staying:
+            await self.leave(user_id)
+            return None
+        now = self._clock()
+        async with self._db.transaction() as connection:
+            await ambassadors.update(
+                connection,
+                user_id,
+                {
+                    "status": "active",
+                    "confirm_asked_at": None,
+                    "confirm_due_at": now + self._reconfirm,
+                },
+            )
+        return await self.profile(user_id)
+
+    async def claim_due_questions(self) -> list[Ambassador]:
+        """Ambassadors to ask now. Each is marked as asked before the question is sent, so a
+        restart never asks anyone twice."""
+        now = self._clock()
+        due = await ambassadors.due_for_confirmation(self._db, now)
+        async with self._db.transaction() as connection:
+            for user_id in due:
+                await ambassadors.update(connection, user_id, {"confirm_asked_at": now})
+        claimed = [await self.profile(user_id) for user_id in due]
+        return [a for a in claimed if a is not None]
+
+    async def question_not_sent(self, user_id: int) -> None:
+        """Telegram could not be reached: ask again at the next round."""
+        async with self._db.transaction() as connection:
+            await ambassadors.update(connection, user_id, {"confirm_asked_at": None})
+
+    async def expire_unanswered(self) -> int:
+        """Those who did not answer within the grace period become passive; returns how many."""
+        silent = await ambassadors.unanswered_since(self._db, self._clock() - self._grace)
+        async with self._db.transaction() as connection:
+            for user_id in silent:
+                await ambassadors.update(connection, user_id, {"status": "passive"})
+        return len(silent)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _is_organisation(self, kind: str) -> bool:
+        return any(k.code == kind and k.organisation for k in self._strategy.ambassador_kinds)
+
+    def _applies(self, step: Step, answers: dict[str, Any]) -> bool:
+        if step in {Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE}:
+            return self._is_organisation(str(answers.get(Step.KIND.value)))
+        if step is Step.NEWSLETTER:
+            return bool(answers.get(Step.EMAIL.value))
+        return True
+
+    def _next(self, step: Step, answers: dict[str, Any], mode: Mode) -> Step | None:
+        if mode is Mode.EDIT:
+            # An edit asks only what the change makes necessary.
+            if (
+                step is Step.KIND
+                and self._applies(Step.ORGANISATION, answers)
+                and not answers.get(Step.ORGANISATION.value)
+            ):
+                return Step.ORGANISATION
+            if step is Step.EMAIL and answers.get(Step.EMAIL.value):
+                return Step.NEWSLETTER
+            return None
+        later = [s for s in ORDER[ORDER.index(step) + 1 :] if self._applies(s, answers)]
+        return later[0]
+
+    async def _apply_edit(self, user_id: int, answers: dict[str, Any]) -> Ambassador | None:
+        values = {f: answers.get(f) for f in ambassadors.PROFILE_FIELDS}
+        values["newsletter_by_email"] = bool(values["newsletter_by_email"])
+        if not self._is_organisation(str(values["kind"])):
+            values.update(organisation=None, org_description=None, org_website=None)
+        async with self._db.transaction() as connection:
+            await ambassadors.update(connection, user_id, values)
+            await conversations.delete(connection, user_id)
+        return await self.profile(user_id)
+
+    async def _referrer(self, user_id: int) -> int | None:
+        """The ambassador whose QR code brought this person, if any."""
+        code = await people.latest_deep_link(self._db, user_id, "ref")
+        referrer = await ambassadors.by_referral_code(self._db, code) if code else None
+        return referrer.user_id if referrer and referrer.user_id != user_id else None
+
+    async def _save(self, user_id: int, conversation: Conversation) -> Conversation:
+        stored = StoredConversation(
+            name=conversation.mode.value, step=conversation.step.value, answers=conversation.answers
+        )
+        async with self._db.transaction() as connection:
+            await conversations.put(connection, user_id, stored, self._clock())
+        return conversation

@@ -1,0 +1,391 @@
+"""/ambassador, /me, /leave, /cancel and /certificate: becoming and being an ambassador."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import BoldenContext
+from bot.services.ambassadors import LIMITS, SKIPPABLE, TEXT_STEPS, Conversation, Mode, Step
+from handlers.callbacks import CallbackCodec
+from handlers.certificate import send_certificate
+from handlers.fallback import free_text
+from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
+from handlers.roles import ambassador_or_refuse, not_an_ambassador
+from handlers.themes import THEMES, themes_keyboard, themes_text
+from storage.ambassadors import Ambassador
+
+logger = logging.getLogger(__name__)
+
+AMB = CallbackCodec(
+    "amb",
+    start=0,
+    kind=1,
+    tgname=0,
+    keep=1,
+    skip=1,
+    back=1,
+    cancel=0,
+    news=1,
+    consent=1,
+    edit=1,
+    mynews=1,
+    leave=0,
+    leaveyes=0,
+    cert=0,
+    stay=1,
+)
+_PROFILE_BUTTONS = (
+    (Step.NAME, "me.edit_name"),
+    (Step.KIND, "me.edit_kind"),
+    (Step.ORGANISATION, "me.edit_organisation"),
+    (Step.DESCRIPTION, "me.edit_description"),
+    (Step.WEBSITE, "me.edit_website"),
+    (Step.EMAIL, "me.edit_email"),
+)
+
+
+def _telegram_name(user: User) -> str:
+    return user.full_name[:64]
+
+
+def _button(
+    context: BoldenContext, key: str, action: str, *args: str | int
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.t.plain(key), callback_data=AMB.data(action, *args))
+
+
+# -- the questions ------------------------------------------------------------------------------
+
+
+def question(
+    context: BoldenContext, conversation: Conversation, user: User
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The text and buttons that ask the conversation's current question."""
+    t, step, language = context.t, conversation.step, context.language
+    current = conversation.answers.get(step.value)
+    rows: list[list[InlineKeyboardButton]] = []
+    text = t(f"amb.ask.{step.value}")
+    if step is Step.KIND:
+        kinds = [
+            InlineKeyboardButton(
+                kind.title.get(language), callback_data=AMB.data("kind", kind.code)
+            )
+            for kind in context.services.strategy.ambassador_kinds
+        ]
+        rows += [kinds[i : i + 2] for i in range(0, len(kinds), 2)]
+    elif step is Step.NAME:
+        rows.append(
+            [InlineKeyboardButton(f"✅ {_telegram_name(user)}", callback_data=AMB.data("tgname"))]
+        )
+    elif step is Step.NEWSLETTER:
+        rows.append(
+            [_button(context, "common.yes", "news", 1), _button(context, "common.no", "news", 0)]
+        )
+    elif step is Step.CONSENT:
+        text = t("privacy.notice") + "\n\n" + t("amb.ask.consent")
+        rows.append(
+            [
+                _button(context, "amb.consent_yes", "consent", 1),
+                _button(context, "amb.consent_no", "consent", 0),
+            ]
+        )
+    if step in TEXT_STEPS and current:
+        text += "\n\n" + t("amb.current", value=current)
+        rows.append([_button(context, "amb.keep", "keep", step.value)])
+    if step in SKIPPABLE:
+        rows.append([_button(context, "amb.skip", "skip", step.value)])
+    last_row = [_button(context, "amb.cancel", "cancel")]
+    if conversation.mode is Mode.SIGNUP and step is not Step.KIND:
+        last_row.insert(0, _button(context, "amb.back", "back", step.value))
+    rows.append(last_row)
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def ask(update: Update, context: BoldenContext, conversation: Conversation) -> None:
+    user = update.effective_user
+    assert user is not None
+    text, keyboard = question(context, conversation, user)
+    await show(update, text, keyboard)
+
+
+async def begin(update: Update, context: BoldenContext) -> None:
+    """/ambassador and the menu button: the sign-up, or the profile for those who are."""
+    user = update.effective_user
+    assert user is not None
+    if update.callback_query and await context.services.ambassadors.profile(user.id):
+        await profile(update, context)
+        return
+    conversation = await context.services.ambassadors.start_signup(user.id)
+    intro = context.t("amb.intro")
+    text, keyboard = question(context, conversation, user)
+    await show(update, intro + "\n\n" + text, keyboard)
+
+
+async def typed(update: Update, context: BoldenContext) -> None:
+    """A typed answer to the current question; any other text goes to the fallback."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None
+    assert message is not None
+    conversation = await context.services.ambassadors.conversation(user.id)
+    if conversation is None:
+        await free_text(update, context)
+        return
+    if conversation.step not in TEXT_STEPS:
+        await message.reply_html(context.t("amb.use_buttons"))
+        await ask(update, context, conversation)
+        return
+    await _answered(update, context, message.text)
+
+
+async def pressed(update: Update, context: BoldenContext) -> None:
+    """Every button of the conversation; a press that belongs to another question is stale."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = AMB.parse(query.data)
+    conversation = await context.services.ambassadors.conversation(user.id)
+    if press is None or conversation is None:
+        await refuse_stale(update, context)
+        return
+    step, args = conversation.step, press.args
+    if press.action == "cancel":
+        await cancel(update, context)
+    elif press.action == "back" and args[0] == step.value:
+        back = await context.services.ambassadors.back(user.id)
+        assert back is not None
+        await ask(update, context, back)
+    elif press.action == "kind" and step is Step.KIND:
+        await _answered(update, context, args[0])
+    elif press.action == "tgname" and step is Step.NAME:
+        await _answered(update, context, _telegram_name(user))
+    elif press.action == "keep" and args[0] == step.value:
+        await _answered(update, context, conversation.answers.get(step.value))
+    elif press.action == "skip" and args[0] == step.value and step in SKIPPABLE:
+        await _answered(update, context, None)
+    elif press.action == "news" and step is Step.NEWSLETTER and args[0] in {"0", "1"}:
+        await _answered(update, context, args[0] == "1")
+    elif press.action == "consent" and step is Step.CONSENT and args[0] in {"0", "1"}:
+        await _consented(update, context, args[0] == "1")
+    else:
+        await refuse_stale(update, context)
+
+
+async def _answered(update: Update, context: BoldenContext, value: str | bool | None) -> None:
+    user = update.effective_user
+    assert user is not None
+    result = await context.services.ambassadors.answer(user.id, value)
+    if result.problem and result.conversation:
+        limit = LIMITS.get(result.conversation.step, 0)
+        warning = context.t(f"amb.problem.{result.problem.value}", limit=limit)
+        text, keyboard = question(context, result.conversation, user)
+        await show(update, warning + "\n\n" + text, keyboard)
+    elif result.conversation:
+        await ask(update, context, result.conversation)
+    elif result.saved:
+        await profile(update, context, saved=True)
+
+
+async def _consented(update: Update, context: BoldenContext, given: bool) -> None:
+    user = update.effective_user
+    assert user is not None
+    ambassador = await context.services.ambassadors.consent(user.id, given)
+    if ambassador is None:
+        await show(update, context.t("amb.declined"), main_menu(context.t))
+        return
+    welcome = context.t("amb.welcome", number=ambassador.number, name=ambassador.display_name)
+    await show(
+        update,
+        welcome + "\n\n" + themes_text(context),
+        themes_keyboard(context, ambassador, finish=True),
+    )
+
+
+async def cancel(update: Update, context: BoldenContext) -> None:
+    """/cancel and the stop button: forget the conversation, change nothing."""
+    user = update.effective_user
+    assert user is not None
+    had = await context.services.ambassadors.cancel(user.id)
+    await show(
+        update, context.t("amb.cancelled" if had else "amb.nothing_to_cancel"), main_menu(context.t)
+    )
+
+
+# -- the profile --------------------------------------------------------------------------------
+
+
+def profile_text(context: BoldenContext, ambassador: Ambassador, referrals: int) -> str:
+    t, language, strategy = context.t, context.language, context.services.strategy
+    kinds = {kind.code: kind.title.get(language) for kind in strategy.ambassador_kinds}
+    none = t.plain("me.none")
+    lines = [
+        t("me.title", number=ambassador.number),
+        t("me.name", value=ambassador.display_name),
+        t("me.kind", value=kinds.get(ambassador.kind, ambassador.kind)),
+    ]
+    if ambassador.organisation:
+        lines += [
+            t("me.organisation", value=ambassador.organisation),
+            t("me.description", value=ambassador.org_description or none),
+            t("me.website", value=ambassador.org_website or none),
+        ]
+    lines += [
+        t("me.email", value=ambassador.email or none),
+        t(
+            "me.newsletter",
+            value=t.plain("common.yes" if ambassador.newsletter_by_email else "common.no"),
+        ),
+        t(
+            "me.topics",
+            value=", ".join(strategy.titles(ambassador.topics, language)) or none,
+        ),
+        t("me.joined", value=t.date(ambassador.joined_at.date())),
+        t("me.referrals", count=referrals),
+    ]
+    return "\n".join(lines)
+
+
+def profile_keyboard(context: BoldenContext, ambassador: Ambassador) -> InlineKeyboardMarkup:
+    edits = [
+        _button(context, key, "edit", step.value)
+        for step, key in _PROFILE_BUTTONS
+        if ambassador.organisation
+        or step not in {Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE}
+    ]
+    rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
+    if ambassador.email:
+        wanted = not ambassador.newsletter_by_email
+        key = "me.newsletter_on" if wanted else "me.newsletter_off"
+        rows.append([_button(context, key, "mynews", int(wanted))])
+    rows.append(
+        [
+            InlineKeyboardButton(context.t.plain("me.themes"), callback_data=THEMES.data("show")),
+            _button(context, "me.certificate", "cert"),
+        ]
+    )
+    rows.append([_button(context, "me.leave", "leave"), home_button(context.t)])
+    return InlineKeyboardMarkup(rows)
+
+
+async def profile(update: Update, context: BoldenContext, saved: bool = False) -> None:
+    """/me: what is stored, with a button for each thing that can be changed."""
+    ambassador = await ambassador_or_refuse(update, context)
+    if ambassador is None:
+        return
+    referrals = await context.services.ambassadors.referrals(ambassador.user_id)
+    text = profile_text(context, ambassador, referrals)
+    if saved:
+        text = context.t("me.saved") + "\n\n" + text
+    await show(update, text, profile_keyboard(context, ambassador))
+
+
+def _leave_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:
+    stay = InlineKeyboardButton(context.t.plain("leave.no"), callback_data=MENU.data("home"))
+    return InlineKeyboardMarkup([[_button(context, "leave.yes", "leaveyes"), stay]])
+
+
+async def profile_pressed(update: Update, context: BoldenContext) -> None:
+    """The profile's buttons: edit a field, the newsletter, the certificate, leaving."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = AMB.parse(query.data)
+    service = context.services.ambassadors
+    if press is None or await ambassador_or_refuse(update, context) is None:
+        return
+    if press.action == "edit" and press.args[0] in {s.value for s in Step}:
+        conversation = await service.start_edit(user.id, Step(press.args[0]))
+        if conversation is None:
+            await refuse_stale(update, context)
+            return
+        await ask(update, context, conversation)
+    elif press.action == "mynews" and press.args[0] in {"0", "1"}:
+        if await service.set_newsletter(user.id, press.args[0] == "1") is None:
+            await refuse_stale(update, context)
+            return
+        await profile(update, context)
+    elif press.action == "cert":
+        await query.answer()
+        await send_certificate(update, context)
+    elif press.action == "leave":
+        await show(update, context.t("leave.confirm"), _leave_keyboard(context))
+    elif press.action == "leaveyes":
+        await service.leave(user.id)
+        await show(update, context.t("leave.done"), main_menu(context.t))
+    else:
+        await refuse_stale(update, context)
+
+
+async def leave(update: Update, context: BoldenContext) -> None:
+    """/leave: end the ambassadorship, after a confirmation."""
+    if await ambassador_or_refuse(update, context) is not None:
+        await show(update, context.t("leave.confirm"), _leave_keyboard(context))
+
+
+# -- the yearly question ------------------------------------------------------------------------
+
+
+async def stay_answered(update: Update, context: BoldenContext) -> None:
+    """The answer to "do you want to stay an ambassador?"."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = AMB.parse(query.data)
+    if press is None or press.args[0] not in {"0", "1"}:
+        await refuse_stale(update, context)
+        return
+    staying = press.args[0] == "1"
+    result = await context.services.ambassadors.stay(user.id, staying)
+    if staying and result is None:
+        await not_an_ambassador(update, context)
+        return
+    await show(update, context.t("stay.yes" if staying else "stay.no"), main_menu(context.t))
+
+
+async def ask_yearly(context: BoldenContext) -> None:
+    """The job that asks, once a year, whether each ambassador wants to stay; those who have
+    not answered within the grace period become passive. What is due comes from the database."""
+    services = context.services
+    for ambassador in await services.ambassadors.claim_due_questions():
+        t = services.translator(await services.people.language_of(ambassador.user_id))
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t.plain("stay.yes_button"), callback_data=AMB.data("stay", 1)
+                    ),
+                    InlineKeyboardButton(
+                        t.plain("stay.no_button"), callback_data=AMB.data("stay", 0)
+                    ),
+                ]
+            ]
+        )
+        text = t("stay.question", name=ambassador.display_name)
+        try:
+            await context.bot.send_message(
+                ambassador.user_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+            )
+        except Forbidden:
+            await services.people.blocked_the_bot(ambassador.user_id)
+        except TelegramError as error:
+            logger.warning("Yearly question to %s not sent: %s", ambassador.user_id, error)
+            await services.ambassadors.question_not_sent(ambassador.user_id)
+    await services.ambassadors.expire_unanswered()
+
+
+HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
+    CommandHandler("ambassador", begin),
+    CommandHandler("cancel", cancel),
+    CommandHandler("me", profile),
+    CommandHandler("leave", leave),
+    CallbackQueryHandler(begin, pattern=AMB.pattern("start")),
+    CallbackQueryHandler(stay_answered, pattern=AMB.pattern("stay")),
+    CallbackQueryHandler(profile_pressed, pattern=r"^amb:(edit|mynews|cert|leave|leaveyes)(:|$)"),
+    CallbackQueryHandler(pressed, pattern=AMB.pattern()),
+    # Typed answers to the sign-up's questions; other text goes on to the fallback from here.
+    MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, typed),
+]

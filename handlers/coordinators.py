@@ -1,0 +1,110 @@
+"""The coordinator's first commands: grant the role, see the ambassadors, export, figures."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.context import BoldenContext
+from handlers.commands import register_chat_commands
+from handlers.roles import coordinators_only
+
+
+@coordinators_only
+async def coordinator(update: Update, context: BoldenContext) -> None:
+    """/coordinator add <id> and /coordinator remove <id>."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None
+    assert message is not None
+    args = context.args or []
+    if len(args) != 2 or args[0] not in {"add", "remove"} or not args[1].isdigit():
+        await message.reply_html(context.t("coordinator.usage"))
+        return
+    action, subject = args[0], int(args[1])
+    service = context.services.coordinators
+    change = await (service.grant if action == "add" else service.revoke)(user.id, subject)
+    if change.configured:
+        key = "coordinator.configured"
+    elif change.changed:
+        key = "coordinator.added" if action == "add" else "coordinator.removed"
+        language = await context.services.people.language_of(subject)
+        await register_chat_commands(
+            context.bot, subject, context.services.translator(language), action == "add"
+        )
+    else:
+        key = "coordinator.already" if action == "add" else "coordinator.not_one"
+    await message.reply_html(context.t(key, id=subject))
+
+
+@coordinators_only
+async def ambassadors(update: Update, context: BoldenContext) -> None:
+    """/ambassadors: counts by kind and by theme, the passive apart, and the newest ten."""
+    message = update.effective_message
+    assert message is not None
+    t, language, strategy = context.t, context.language, context.services.strategy
+    overview = await context.services.coordinators.overview()
+    kinds = {kind.code: kind.title.get(language) for kind in strategy.ambassador_kinds}
+    topics = {topic.code: topic.title.get(language) for topic in strategy.topics}
+    lines = [t("ambassadors.title", active=overview.active, passive=overview.passive), ""]
+    lines.append(t("ambassadors.by_kind"))
+    lines += [
+        t("ambassadors.row", name=kinds.get(c, c), count=n)
+        for c, n in sorted(overview.by_kind.items(), key=lambda i: -i[1])
+    ]
+    lines += ["", t("ambassadors.by_topic")]
+    lines += [
+        t("ambassadors.row", name=topics.get(c, c), count=n)
+        for c, n in sorted(overview.by_topic.items(), key=lambda i: -i[1])
+    ]
+    lines += ["", t("ambassadors.newest")]
+    lines += [
+        t(
+            "ambassadors.person",
+            number=a.number,
+            name=a.display_name,
+            kind=kinds.get(a.kind, a.kind),
+            passive=t.plain("ambassadors.passive") if a.status == "passive" else "",
+        )
+        for a in overview.newest
+    ]
+    await message.reply_html("\n".join(lines))
+
+
+@coordinators_only
+async def export(update: Update, context: BoldenContext) -> None:
+    """/export: ambassadors.csv, made for Excel in Danish."""
+    chat = update.effective_chat
+    assert chat is not None
+    data = await context.services.coordinators.export_csv()
+    await context.bot.send_document(
+        chat.id, InputFile(data, filename="ambassadors.csv"), caption=context.t("export.caption")
+    )
+
+
+@coordinators_only
+async def stats(update: Update, context: BoldenContext) -> None:
+    """/stats: the figures against the strategy's targets."""
+    message = update.effective_message
+    assert message is not None
+    t = context.t
+    figures = await context.services.coordinators.figures()
+    lines = [t("stats.title"), t("stats.active", active=figures.active, passive=figures.passive)]
+    lines += [
+        t("stats.year", year=y.year, active=figures.active, target=y.target) for y in figures.years
+    ]
+    lines.append(
+        t(
+            "stats.citizens",
+            share=t.percent(figures.citizen_share),
+            target=t.percent(figures.citizen_target),
+        )
+    )
+    await message.reply_html("\n".join(lines))
+
+
+HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
+    CommandHandler("coordinator", coordinator),
+    CommandHandler("ambassadors", ambassadors),
+    CommandHandler("export", export),
+    CommandHandler("stats", stats),
+]

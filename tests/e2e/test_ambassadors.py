@@ -1,0 +1,238 @@
+"""Becoming an ambassador: the sign-up conversation, in Danish and English, with its detours."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from tests.conftest import FakeClock, sign_up
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query) -> None:
+    menu = await anna.send("/start")
+    question = await anna.press(menu, "Ambassadør")
+    assert question.text.startswith("Bliv ambassadør\nSom ambassadør er du med")
+    assert [b["text"] for b in question.buttons][:7] == [
+        "Borger", "Frivillig", "Forening eller organisation", "Virksomhed",
+        "Kommunal medarbejder", "Politiker", "Andet",
+    ]  # fmt: skip
+
+    question = await anna.press(question, "Borger")
+    assert question.text.startswith("Hvilket navn skal stå på dit ambassadørbevis?")
+    question = await anna.press(question, "✅ Anna")
+    assert question.text.startswith("Vil du også have post fra os på e-mail?")
+    question = await anna.send("anna@example.dk")
+    assert question.text == "Vil du have nyhedsbrevet på e-mail?"
+    question = await anna.press(question, "Ja")
+    assert question.text.startswith("Det gemmer vi om dig\nDit Telegram-id og sprog.")
+    assert "/deleteme sletter det hele." in question.text
+    welcome = await anna.press(question, "Ja, det er i orden")
+
+    assert welcome.text.startswith("🎉 Velkommen som ambassadør nr. 1, Anna!")
+    [row] = query("SELECT * FROM ambassadors")
+    assert (row["number"], row["kind"], row["display_name"]) == (1, "citizen", "Anna")
+    assert (row["email"], row["newsletter_by_email"]) == ("anna@example.dk", 1)
+    assert (row["consent_version"], row["consent_at"]) == ("2026-11", "2026-11-22T12:00:00+00:00")
+    assert row["organisation"] is None
+    assert query("SELECT * FROM conversations") == []
+
+    done = await anna.press(welcome, "Færdig")
+    assert done.text.startswith("Gemt. Du har valgt 0 temaer.")
+    await anna.emulator.wait_for(lambda: anna.last.file is not None, what="the certificate")
+    assert anna.last.file is not None
+    assert anna.last.file.name == "ambassador-1.png"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_an_association_signs_up_in_english_with_every_field(
+    john: SimulatedPerson, query
+) -> None:
+    question = await john.press(await john.send("/ambassador"), "Association or organisation")
+    question = await john.send("Søren Ærø-Østergård")
+    assert question.text == "What is the name of your association, organisation or business?"
+    question = await john.send("Foreningen for Hjemløse i Fredericia")
+    question = await john.send("We help people without a home.")
+    question = await john.send("https://hjemlose.example")
+    question = await john.press(question, "Skip")
+    assert question.text.startswith("What we store about you")
+    await john.press(question, "Yes, that is fine")
+
+    [row] = query("SELECT * FROM ambassadors")
+    assert row["display_name"] == "Søren Ærø-Østergård"
+    assert row["organisation"] == "Foreningen for Hjemløse i Fredericia"
+    assert row["org_description"] == "We help people without a home."
+    assert row["org_website"] == "https://hjemlose.example"
+    assert (row["email"], row["newsletter_by_email"]) == (None, 0)
+
+
+@pytest.mark.usefixtures("bot")
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ("x" * 65, "Det er for langt. Der er plads til højst 64 tegn."),
+        ("   ", "Skriv mindst ét tegn."),
+    ],
+)
+async def test_a_wrong_name_is_explained_and_asked_again(
+    anna: SimulatedPerson, query, answer: str, problem: str
+) -> None:
+    await anna.press(await anna.send("/ambassador"), "Borger")
+
+    reply = await anna.send(answer)
+
+    assert reply.text.startswith(problem)
+    assert "Hvilket navn skal stå på dit ambassadørbevis?" in reply.text
+    assert query("SELECT step FROM conversations")[0]["step"] == "display_name"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_wrong_website_and_email_are_refused_kindly(anna: SimulatedPerson, query) -> None:
+    await anna.press(await anna.send("/ambassador"), "Virksomhed")
+    await anna.send("Anna")
+    await anna.send("Bageriet")
+    await anna.send("Vi bager brød")
+
+    website = await anna.send("bageriet dk")
+    assert website.text.startswith("Det ligner ikke en hjemmeside.")
+    await anna.send("https://bageriet.example")
+    email = await anna.send("anna at bageriet")
+    assert email.text.startswith("Det ligner ikke en e-mailadresse.")
+    assert query("SELECT answers FROM conversations")[0]["answers"].count("@") == 0
+
+
+@pytest.mark.usefixtures("bot")
+async def test_back_goes_one_question_back_and_remembers_answers(anna: SimulatedPerson) -> None:
+    question = await anna.press(await anna.send("/ambassador"), "Forening")
+    question = await anna.send("Anna")
+    question = await anna.send("Klubben")
+    assert question.text.startswith("Skriv kort, hvad I laver")
+
+    question = await anna.press(question, "Tilbage")
+    assert question.text.startswith("Hvad hedder jeres forening")
+    assert "Nu: Klubben" in question.text
+    question = await anna.press(question, "Behold")
+    assert question.text.startswith("Skriv kort, hvad I laver")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_cancel_by_button_and_by_command_stores_nothing(anna: SimulatedPerson, query) -> None:
+    question = await anna.press(await anna.send("/ambassador"), "Borger")
+    stopped = await anna.press(question, "Stop")
+    assert stopped.text.startswith("Stoppet. Intet er ændret.")
+
+    await anna.press(await anna.send("/ambassador"), "Borger")
+    reply = await anna.send("/cancel")
+    assert reply.text.startswith("Stoppet. Intet er ændret.")
+    assert query("SELECT * FROM conversations") == []
+    assert query("SELECT * FROM ambassadors") == []
+    assert (await anna.send("/cancel")).text.startswith("Der er ikke noget at stoppe.")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_declining_the_privacy_notice_stores_nothing(anna: SimulatedPerson, query) -> None:
+    question = await anna.press(await anna.send("/ambassador"), "Borger")
+    question = await anna.press(question, "✅ Anna")
+    question = await anna.press(question, "Spring over")
+
+    declined = await anna.press(question, "Nej tak")
+
+    assert declined.text.startswith("Helt i orden. Vi har ikke gemt noget om dig som ambassadør.")
+    assert query("SELECT * FROM ambassadors") == []
+    assert query("SELECT * FROM conversations") == []
+
+
+@pytest.mark.usefixtures("bot")
+async def test_old_buttons_and_text_at_a_button_question_change_nothing(
+    anna: SimulatedPerson, query
+) -> None:
+    first = await anna.send("/ambassador")
+    question = await anna.press(first, "Borger")
+    kind_again = await anna.press_data(question, "amb:kind:politician")
+    assert kind_again["text"].startswith("Den knap virker ikke længere.")
+    forged = await anna.press_data(question, "amb:kind:" + "x" * 30)
+    assert forged["show_alert"] is True
+
+    question = await anna.press(question, "✅ Anna")
+    question = await anna.press(question, "Spring over")
+    reply = await anna.send("ja tak")
+    assert reply.text == "Brug knapperne under spørgsmålet, tak."
+    assert query("SELECT step FROM conversations")[0]["step"] == "consent"
+    assert query("SELECT kind FROM ambassadors") == []
+
+
+async def test_a_restart_in_the_middle_resumes_where_the_person_was(
+    settings: Settings, anna: SimulatedPerson, query, clock: FakeClock
+) -> None:
+    async with running(build_application(settings, clock=clock)):
+        question = await anna.press(await anna.send("/ambassador"), "Forening")
+        await anna.send("Anna")
+
+    async with running(build_application(settings, clock=clock)):
+        question = await anna.send("Klubben i Fredericia")
+        assert question.text.startswith("Skriv kort, hvad I laver")
+        question = await anna.press(question, "Spring over")
+        question = await anna.press(question, "Spring over")
+        question = await anna.press(question, "Spring over")
+        await anna.press(question, "Ja, det er i orden")
+
+    [row] = query("SELECT display_name, organisation FROM ambassadors")
+    assert tuple(row) == ("Anna", "Klubben i Fredericia")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_signing_up_twice_updates_and_numbers_keep_running(
+    anna: SimulatedPerson, john: SimulatedPerson, query
+) -> None:
+    await sign_up(anna)
+    await sign_up(john, kind="Volunteer")
+    question = await anna.press(await anna.send("/ambassador"), "Politiker")
+    question = await anna.press(question, "Behold")
+    question = await anna.press(question, "Spring over")
+    await anna.press(question, "Ja, det er i orden")
+
+    rows = [
+        tuple(r) for r in query("SELECT user_id, number, kind FROM ambassadors ORDER BY number")
+    ]
+    assert rows == [(1001, 1, "politician"), (1002, 2, "volunteer")]
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_referral_through_the_certificate_link_is_counted(
+    anna: SimulatedPerson, emulator: BotApiEmulator, query
+) -> None:
+    await sign_up(anna)
+    [code] = [r["referral_code"] for r in query("SELECT referral_code FROM ambassadors")]
+    friend = emulator.person(1003, "Mette", "da")
+
+    await friend.send(f"/start ref-{code}")
+    await sign_up(friend)
+    profile = await anna.send("/me")
+
+    assert "Blevet ambassadør via din kode: 1" in profile.text
+    [row] = query("SELECT referred_by FROM ambassadors WHERE user_id = 1003")
+    assert row["referred_by"] == 1001
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_question_left_for_a_day_is_forgotten(
+    anna: SimulatedPerson, clock: FakeClock, query
+) -> None:
+    await anna.press(await anna.send("/ambassador"), "Borger")
+    clock.advance(days=1, minutes=1)
+
+    reply = await anna.send("Der sover en mand ved stationen")
+
+    assert reply.text.startswith("Tak for din besked. Jeg kan ikke tage imod beskeder endnu")
+    assert query("SELECT * FROM conversations") == []
+
+
+@pytest.mark.usefixtures("bot")
+async def test_the_menu_button_opens_the_profile_for_an_ambassador(anna: SimulatedPerson) -> None:
+    await sign_up(anna)
+
+    profile = await anna.press(await anna.send("/start"), "Ambassadør")
+
+    assert profile.text.startswith("Din profil · ambassadør nr. 1")

@@ -1,0 +1,153 @@
+"""/themes, /me with its edits, /leave and /certificate, for ambassadors and for others."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from tests.conftest import sign_up
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+async def test_themes_are_toggled_and_saved_at_each_tap(anna: SimulatedPerson, query) -> None:
+    await sign_up(anna)
+    toggles = await anna.send("/themes")
+    assert len(toggles.buttons) == 2 * 15 + 1, "12 themes, 3 core areas, each with ℹ️, and done"
+
+    toggles = await anna.press(toggles, "Vær en god ven")
+    assert query("SELECT code FROM ambassador_topics")[0]["code"] == "friend"
+    toggles = await anna.press(toggles, "Bolig")
+    toggles = await anna.press(toggles, "✅ Vær en god ven")
+
+    assert [r["code"] for r in query("SELECT code FROM ambassador_topics")] == ["bolig"]
+    assert "✅ Bolig: at have et hjem" in [b["text"] for b in toggles.buttons]
+    assert "▫️ Vær en god ven" in [b["text"] for b in toggles.buttons]
+    for forged in ("themes:toggle:nowhere:0", "themes:toggle:bolig:7", "themes:nonsense"):
+        answer = await anna.press_data(toggles, forged)
+        assert answer["text"].startswith("Den knap virker ikke længere."), forged
+    assert [r["code"] for r in query("SELECT code FROM ambassador_topics")] == ["bolig"]
+
+
+async def test_a_theme_is_explained_one_tap_away(john: SimulatedPerson) -> None:
+    await sign_up(john, kind="Citizen")
+    toggles = await john.send("/themes")
+
+    answer = await john.press_data(toggles, "themes:info:volunteering")
+
+    assert answer == {
+        "text": "Volunteering gives value both to the one who gives and to the one who receives.",
+        "show_alert": True,
+        "answered": True,
+    }
+
+
+async def test_profile_shows_what_is_stored_and_edits_a_field(anna: SimulatedPerson, query) -> None:
+    await sign_up(anna, email="anna@example.dk")
+    profile = await anna.send("/me")
+    assert profile.text.splitlines()[:3] == [
+        "Din profil · ambassadør nr. 1",
+        "Navn: Anna",
+        "Type: Borger",
+    ]
+    assert "E-mail: anna@example.dk" in profile.text
+    assert "Ambassadør siden: 22. november 2026" in profile.text
+
+    question = await anna.press(profile, "✏️ Navn")
+    saved = await anna.send("Anna Sørensen")
+
+    assert saved.text.startswith("✅ Gemt.\n\nDin profil · ambassadør nr. 1\nNavn: Anna Sørensen")
+    assert query("SELECT display_name FROM ambassadors")[0][0] == "Anna Sørensen"
+    assert question.message_id == profile.message_id
+
+
+async def test_changing_to_an_organisation_asks_for_its_name(anna: SimulatedPerson, query) -> None:
+    await sign_up(anna)
+    profile = await anna.send("/me")
+
+    question = await anna.press(await anna.press(profile, "✏️ Type"), "Virksomhed")
+    assert question.text.startswith("Hvad hedder jeres forening")
+    saved = await anna.send("Bageriet")
+
+    assert "Organisation: Bageriet" in saved.text
+    [row] = query("SELECT kind, organisation FROM ambassadors")
+    assert tuple(row) == ("business", "Bageriet")
+
+
+async def test_newsletter_by_email_can_be_switched(anna: SimulatedPerson, query) -> None:
+    await sign_up(anna, email="anna@example.dk")
+    profile = await anna.send("/me")
+
+    profile = await anna.press(profile, "Få nyhedsbrevet på e-mail")
+
+    assert "Nyhedsbrev på e-mail: Ja" in profile.text
+    assert query("SELECT newsletter_by_email FROM ambassadors")[0][0] == 1
+    answer = await anna.press_data(profile, "amb:mynews:7")
+    assert answer["text"].startswith("Den knap virker ikke længere.")
+
+
+async def test_leaving_needs_a_confirmation_and_keeps_the_citizen(
+    anna: SimulatedPerson, query
+) -> None:
+    await sign_up(anna)
+    question = await anna.send("/leave")
+    assert question.text.startswith("Vil du stoppe som ambassadør?")
+    kept = await anna.press(question, "Nej, fortsæt")
+    assert kept.text.startswith("Hej Anna!")
+    assert query("SELECT status FROM ambassadors")[0][0] == "active"
+
+    done = await anna.press(await anna.send("/leave"), "Ja, stop")
+
+    assert done.text.startswith("Du er ikke længere ambassadør.")
+    assert query("SELECT status FROM ambassadors")[0][0] == "left"
+    assert (await anna.send("/me")).text.startswith("Det er kun for ambassadører.")
+    assert (await anna.send("/help")).text.startswith("Det kan du her"), "still a citizen"
+
+
+async def test_the_certificate_is_a_png_with_the_person_on_it(
+    emulator: BotApiEmulator, query
+) -> None:
+    soren = emulator.person(1010, "Søren", "da", last_name="Ærø-Østergård")
+    question = await soren.press(await soren.send("/ambassador"), "Forening")
+    question = await soren.press(question, "✅ Søren Ærø-Østergård")
+    await soren.send("Foreningen for Hjemløse i Fredericia")
+    for _ in range(3):
+        question = await soren.press(soren.last, "Spring over")
+    await soren.press(question, "Ja, det er i orden")
+
+    await soren.send("/certificate")
+
+    photo = soren.last
+    assert photo.file is not None
+    image = Image.open(io.BytesIO(photo.file.data))
+    assert (image.format, image.size) == ("PNG", (1600, 920))
+    code = query("SELECT referral_code FROM ambassadors")[0][0]
+    assert photo.text.endswith(f"https://t.me/bolden_sandbox_bot?start=ref-{code}")
+
+
+@pytest.mark.parametrize("command", ["/me", "/themes", "/certificate", "/leave"])
+async def test_people_who_are_not_ambassadors_are_invited_instead(
+    anna: SimulatedPerson, command: str
+) -> None:
+    reply = await anna.send(command)
+
+    assert reply.text.startswith("Det er kun for ambassadører. Vil du være med?")
+    assert [b["text"] for b in reply.buttons] == ["🤝 Ambassadør"]
+
+
+@pytest.mark.parametrize(
+    "data", ["themes:toggle:friend:0", "amb:edit:display_name", "amb:cert", "amb:leaveyes"]
+)
+async def test_forged_ambassador_buttons_from_others_change_nothing(
+    anna: SimulatedPerson, query, data: str
+) -> None:
+    menu = await anna.send("/start")
+
+    answer = await anna.press_data(menu, data)
+
+    assert answer["text"] == "Det er kun for ambassadører. Skriv /ambassador for at blive en."
+    assert query("SELECT * FROM ambassadors") == []
+    assert query("SELECT * FROM conversations") == []

@@ -1,0 +1,110 @@
+"""Once a year each ambassador is asked whether to stay; silence makes them passive."""
+
+from __future__ import annotations
+
+from bot.app import BoldenApp, build_application, running
+from bot.config import Settings
+from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from bot.scheduling import YEARLY_QUESTION
+from tests.conftest import COORDINATOR_ID, FakeClock, sign_up
+
+
+async def run_job(application: BoldenApp) -> None:
+    """Run the scheduled job now, as the JobQueue would when its time comes."""
+    assert application.job_queue is not None
+    [job] = application.job_queue.get_jobs_by_name(YEARLY_QUESTION)
+    await job.run(application)
+
+
+def questions(person: SimulatedPerson) -> list[str]:
+    """The yearly questions sent to the person (as sent: a later answer edits the message)."""
+    return [
+        str(p["text"])
+        for method, p in person.emulator.requests
+        if method == "sendMessage"
+        and p["chat_id"] == person.id
+        and ("i et år" in p["text"] or "for a year" in p["text"])
+    ]
+
+
+async def test_asked_once_a_year_even_across_a_restart(
+    settings: Settings, anna: SimulatedPerson, clock: FakeClock, query
+) -> None:
+    async with running(build_application(settings, clock=clock)) as bot:
+        await sign_up(anna)
+        await run_job(bot)
+        assert questions(anna) == [], "not due yet"
+
+        clock.advance(days=366)
+        await run_job(bot)
+        await anna.emulator.wait_for(lambda: questions(anna))
+        await run_job(bot)
+
+    async with running(build_application(settings, clock=clock)) as bot:
+        await run_job(bot)
+        stay = await anna.press(anna.last, "Ja, jeg fortsætter")
+
+    assert questions(anna) == [
+        "Hej Anna! Du har været ambassadør i et år. Tak! Vil du fortsætte som ambassadør?"
+    ]
+    assert stay.text.startswith("Dejligt! Du er stadig ambassadør.")
+    [row] = query("SELECT status, confirm_asked_at, confirm_due_at FROM ambassadors")
+    assert tuple(row) == ("active", None, "2028-11-22T12:00:00+00:00")
+
+
+async def test_no_answer_in_30_days_makes_an_ambassador_passive(
+    settings: Settings, emulator: BotApiEmulator, john: SimulatedPerson, clock: FakeClock, query
+) -> None:
+    karim = emulator.person(COORDINATOR_ID, "Karim", "da")
+    async with running(build_application(settings, clock=clock)) as bot:
+        await sign_up(john, kind="Citizen")
+        clock.advance(days=366)
+        await run_job(bot)
+        await emulator.wait_for(lambda: questions(john))
+        question = john.last
+        clock.advance(days=29)
+        await run_job(bot)
+        assert query("SELECT status FROM ambassadors")[0][0] == "active"
+
+        clock.advance(days=2)
+        await run_job(bot)
+        assert query("SELECT status FROM ambassadors")[0][0] == "passive"
+        overview = await karim.send("/ambassadors")
+        stats = await karim.send("/stats")
+        late = await john.press(question, "Yes, I carry on")
+
+    assert overview.text.startswith("Ambassadører: 0 aktive, 1 passive")
+    assert "nr. 1 John (Borger) · passiv" in overview.text
+    assert "Ambassadører nu: 0 aktive, 1 passive" in stats.text
+    assert late.text.startswith("Wonderful! You are still an ambassador.")
+    assert query("SELECT status FROM ambassadors")[0][0] == "active"
+
+
+async def test_answering_no_ends_the_ambassadorship(
+    settings: Settings, anna: SimulatedPerson, clock: FakeClock, query
+) -> None:
+    async with running(build_application(settings, clock=clock)) as bot:
+        await sign_up(anna)
+        clock.advance(days=400)
+        await run_job(bot)
+        await anna.emulator.wait_for(lambda: questions(anna))
+        done = await anna.press(anna.last, "Nej, jeg stopper")
+        forged = await anna.press_data(done, "amb:stay:1")
+
+    assert done.text.startswith("Tak for din indsats! Du er ikke længere ambassadør.")
+    assert forged["text"].startswith("Det er kun for ambassadører.")
+    assert query("SELECT status FROM ambassadors")[0][0] == "left"
+
+
+async def test_a_person_who_blocked_the_bot_is_marked_not_asked_again(
+    settings: Settings, anna: SimulatedPerson, clock: FakeClock, query
+) -> None:
+    async with running(build_application(settings, clock=clock)) as bot:
+        await sign_up(anna)
+        anna.emulator.blocked.add(anna.id)
+        clock.advance(days=366)
+        await run_job(bot)
+        await run_job(bot)
+
+    assert len(questions(anna)) == 1
+    assert query("SELECT blocked_at FROM people")[0][0] is not None

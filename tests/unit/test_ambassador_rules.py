@@ -1,0 +1,137 @@
+"""The sign-up's rules on a real SQLite file: validation, the order of questions, numbers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_CONTENT
+from bot.services.ambassadors import AmbassadorService, Problem, Step, validate
+from bot.services.people import PeopleService
+from bot.services.privacy import PrivacyService
+from bot.strategy import load_strategy
+from storage.database import Database
+from storage.migrations import migrate
+from tests.conftest import FakeClock
+
+
+@pytest.mark.parametrize(
+    ("step", "value", "expected"),
+    [
+        (Step.NAME, "  Anna  ", ("Anna", None)),
+        (Step.NAME, "x" * 65, (None, Problem.TOO_LONG)),
+        (Step.NAME, "", (None, Problem.EMPTY)),
+        (Step.NAME, None, (None, Problem.NOT_SKIPPABLE)),
+        (Step.ORGANISATION, None, (None, Problem.NOT_SKIPPABLE)),
+        (Step.DESCRIPTION, "x" * 500, ("x" * 500, None)),
+        (Step.DESCRIPTION, "x" * 501, (None, Problem.TOO_LONG)),
+        (Step.DESCRIPTION, None, (None, None)),
+        (Step.WEBSITE, "https://forening.dk/om", ("https://forening.dk/om", None)),
+        (Step.WEBSITE, "http://x.dk", ("http://x.dk", None)),
+        (Step.WEBSITE, "forening.dk", (None, Problem.NOT_A_WEBSITE)),
+        (Step.WEBSITE, "ftp://forening.dk", (None, Problem.NOT_A_WEBSITE)),
+        (Step.WEBSITE, "https://localhost", (None, Problem.NOT_A_WEBSITE)),
+        (Step.EMAIL, "a@b.dk", ("a@b.dk", None)),
+        (Step.EMAIL, "a@b", (None, Problem.NOT_AN_EMAIL)),
+        (Step.EMAIL, "a b@c.dk", (None, Problem.NOT_AN_EMAIL)),
+        (Step.NEWSLETTER, True, (True, None)),
+    ],
+)
+def test_answers_are_validated(
+    step: Step, value: str | bool | None, expected: tuple[object, Problem | None]
+) -> None:
+    assert validate(step, value) == expected
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "bolden.sqlite3")
+    await migrate(database)
+    for user_id in (1, 2, 3):
+        await PeopleService(database, FakeClock(), "da").seen(user_id, "da")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def service(db: Database) -> AmbassadorService:
+    return AmbassadorService(db, FakeClock(), load_strategy(DEFAULT_CONTENT), 365, 30)
+
+
+async def walk(
+    service: AmbassadorService, user_id: int, answers: list[str | bool | None]
+) -> list[Step]:
+    steps = [(await service.start_signup(user_id)).step]
+    for value in answers:
+        result = await service.answer(user_id, value)
+        assert result.problem is None, result.problem
+        assert result.conversation is not None
+        steps.append(result.conversation.step)
+    return steps
+
+
+async def test_a_citizen_is_asked_four_things(service: AmbassadorService) -> None:
+    steps = await walk(service, 1, ["citizen", "Anna", None])
+
+    assert steps == [Step.KIND, Step.NAME, Step.EMAIL, Step.CONSENT]
+
+
+async def test_an_association_is_asked_about_itself_and_the_newsletter(
+    service: AmbassadorService,
+) -> None:
+    steps = await walk(service, 1, ["association", "Anna", "Klubben", None, None, "a@b.dk", True])
+
+    assert steps == [
+        Step.KIND, Step.NAME, Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE,
+        Step.EMAIL, Step.NEWSLETTER, Step.CONSENT,
+    ]  # fmt: skip
+
+
+async def test_back_skips_questions_that_do_not_apply(service: AmbassadorService) -> None:
+    await walk(service, 1, ["citizen", "Anna", None])
+
+    back = await service.back(1)
+
+    assert back is not None
+    assert back.step is Step.EMAIL
+    again = await service.back(1)
+    assert again is not None
+    assert again.step is Step.NAME
+
+
+async def test_consent_is_needed_and_only_at_the_end(service: AmbassadorService) -> None:
+    await walk(service, 1, ["citizen"])
+    assert await service.consent(1, True) is None, "not at the consent question yet"
+
+    await walk(service, 1, ["citizen", "Anna", None])
+    ambassador = await service.consent(1, True)
+
+    assert ambassador is not None
+    assert (ambassador.number, ambassador.status, ambassador.kind) == (1, "active", "citizen")
+    assert await service.conversation(1) is None
+
+
+async def test_numbers_are_never_given_twice(service: AmbassadorService, db: Database) -> None:
+    for user_id in (1, 2):
+        await walk(service, user_id, ["citizen", f"Person {user_id}", None])
+        await service.consent(user_id, True)
+    await PrivacyService(db).erase(2)
+
+    await walk(service, 3, ["citizen", "Person 3", None])
+    third = await service.consent(3, True)
+
+    assert third is not None
+    assert third.number == 3
+
+
+async def test_topics_are_only_the_strategys(service: AmbassadorService) -> None:
+    await walk(service, 1, ["citizen", "Anna", None])
+    await service.consent(1, True)
+
+    assert await service.toggle_topic(1, "no_such_theme") is None
+    chosen = await service.toggle_topic(1, "bolig")
+    assert chosen is not None
+    assert chosen.topics == ["bolig"]
+    assert await service.toggle_topic(2, "bolig") is None, "not an ambassador"
