@@ -129,11 +129,7 @@ class AmbassadorService:
         current = await self.profile(user_id)
         if current is None or step in {Step.CONSENT, Step.NEWSLETTER}:
             return None
-        if step in {
-            Step.ORGANISATION,
-            Step.DESCRIPTION,
-            Step.WEBSITE,
-        } and not self._is_organisation(current.kind):
+        if not self._applies(step, {Step.KIND.value: current.kind}):
             return None
         answers = {f: getattr(current, f) for f in ambassadors.PROFILE_FIELDS}
         return await self._save(user_id, Conversation(mode=Mode.EDIT, step=step, answers=answers))
@@ -203,11 +199,7 @@ class AmbassadorService:
             await self.cancel(user_id)
             return None
         now = self._clock()
-        answers = conversation.answers
-        profile = {f: answers.get(f) for f in ambassadors.PROFILE_FIELDS}
-        profile["newsletter_by_email"] = bool(profile["newsletter_by_email"])
-        if not self._is_organisation(str(profile["kind"])):
-            profile.update(organisation=None, org_description=None, org_website=None)
+        profile = self._profile_values(conversation.answers)
         existing = await ambassadors.get(self._db, user_id)
         referrer = None if existing else await self._referrer(user_id)
         async with self._db.transaction() as connection:
@@ -328,6 +320,14 @@ class AmbassadorService:
     def _is_organisation(self, kind: str) -> bool:
         return any(k.code == kind and k.organisation for k in self._strategy.ambassador_kinds)
 
+    def _profile_values(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The answers as the profile stores them; no organisation fields for a person."""
+        values = {field: answers.get(field) for field in ambassadors.PROFILE_FIELDS}
+        values["newsletter_by_email"] = bool(values["newsletter_by_email"])
+        if not self._is_organisation(str(values["kind"])):
+            values.update(organisation=None, org_description=None, org_website=None)
+        return values
+
     def _applies(self, step: Step, answers: dict[str, Any]) -> bool:
         if step in {Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE}:
             return self._is_organisation(str(answers.get(Step.KIND.value)))
@@ -351,12 +351,8 @@ class AmbassadorService:
         return later[0]
 
     async def _apply_edit(self, user_id: int, answers: dict[str, Any]) -> Ambassador | None:
-        values = {f: answers.get(f) for f in ambassadors.PROFILE_FIELDS}
-        values["newsletter_by_email"] = bool(values["newsletter_by_email"])
-        if not self._is_organisation(str(values["kind"])):
-            values.update(organisation=None, org_description=None, org_website=None)
         async with self._db.transaction() as connection:
-            await ambassadors.update(connection, user_id, values)
+            await ambassadors.update(connection, user_id, self._profile_values(answers))
             await conversations.delete(connection, user_id)
         return await self.profile(user_id)
 
