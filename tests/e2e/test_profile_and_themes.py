@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+import zxingcpp
 from PIL import Image
 
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
@@ -125,7 +126,9 @@ async def test_the_certificate_is_a_png_with_the_person_on_it(
     image = Image.open(io.BytesIO(photo.file.data))
     assert (image.format, image.size) == ("PNG", (1600, 920))
     code = query("SELECT referral_code FROM ambassadors")[0][0]
-    assert photo.text.endswith(f"https://t.me/bolden_sandbox_bot?start=ref-{code}")
+    link = f"https://t.me/bolden_sandbox_bot?start=ref-{code}"
+    assert photo.text.endswith(link)
+    assert [found.text for found in zxingcpp.read_barcodes(image)] == [link], "the QR code scans"
 
 
 @pytest.mark.parametrize("command", ["/me", "/themes", "/certificate", "/leave"])
