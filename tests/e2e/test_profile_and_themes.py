@@ -154,3 +154,19 @@ async def test_forged_ambassador_buttons_from_others_change_nothing(
     assert answer["text"] == "Det er kun for ambassadører. Skriv /ambassador for at blive en."
     assert query("SELECT * FROM ambassadors") == []
     assert query("SELECT * FROM conversations") == []
+
+
+async def test_what_people_type_is_shown_as_written(anna: SimulatedPerson, query) -> None:
+    await anna.press(await anna.send("/ambassador"), "Forening")
+    await anna.send("<b>Anna</b> & co")
+    await anna.send("Klub <3 & venner")
+    for _ in range(3):
+        await anna.press(anna.last, "Spring over")
+    await anna.press(anna.last, "Ja, det er i orden")
+
+    profile = await anna.send("/me")
+
+    assert "Navn: <b>Anna</b> & co" in profile.text
+    assert "Organisation: Klub <3 & venner" in profile.text
+    assert profile.html is not None
+    assert "&lt;b&gt;Anna&lt;/b&gt; &amp; co" in profile.html
