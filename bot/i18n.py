@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import string
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date
@@ -22,6 +23,7 @@ from bot.config import LANGUAGES
 
 LOCALES = Path(__file__).parent / "locales"
 BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
+DEFAULT_ZONE = ZoneInfo("Europe/Copenhagen")
 
 Catalog = dict[str, str]
 
@@ -52,9 +54,10 @@ def placeholders(text: str) -> set[str]:
 class Translator:
     """Looks up texts in one language and escapes every value put into them."""
 
-    def __init__(self, language: str, catalog: Catalog) -> None:
+    def __init__(self, language: str, catalog: Catalog, timezone: ZoneInfo = DEFAULT_ZONE) -> None:
         self.language = language
         self._catalog = catalog
+        self._zone = timezone
         self._locale = Locale.parse(BABEL_LOCALES[language])
 
     def __call__(self, key: str, /, **values: object) -> str:
@@ -71,8 +74,10 @@ class Translator:
     def percent(self, value: float) -> str:
         return str(format_percent(value, locale=self._locale))
 
-    def date(self, value: dt.date) -> str:
-        return str(format_date(value, format="long", locale=self._locale))
+    def date(self, moment: dt.datetime) -> str:
+        """The day of a moment stored in UTC, as it was where the bot runs (BOLDEN_TIMEZONE)."""
+        local = moment.astimezone(self._zone).date()
+        return str(format_date(local, format="long", locale=self._locale))
 
     def month(self, value: dt.date) -> str:
         """A month and year, such as "juni 2018" or "June 2018"."""

@@ -243,7 +243,7 @@ def profile_text(context: BoldenContext, ambassador: Ambassador, referrals: int)
             "me.topics",
             value=", ".join(strategy.titles(ambassador.topics, language)) or none,
         ),
-        t("me.joined", value=t.date(ambassador.joined_at.date())),
+        t("me.joined", value=t.date(ambassador.joined_at)),
         t("me.referrals", count=referrals),
     ]
     return "\n".join(lines)

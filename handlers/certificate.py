@@ -19,7 +19,7 @@ async def send_certificate(update: Update, context: BoldenContext) -> None:
         return
     t, language, strategy = context.t, context.language, context.services.strategy
     link = f"https://t.me/{context.bot.username}?start=ref-{ambassador.referral_code}"
-    joined = t.date(ambassador.joined_at.date())
+    joined = t.date(ambassador.joined_at)
     image = render(
         CertificateText(
             heading=t.plain("certificate.heading"),

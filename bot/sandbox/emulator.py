@@ -238,10 +238,6 @@ class BotApiEmulator:
         await self._notify()
         return update_id
 
-    @property
-    def pending_updates(self) -> int:
-        return len(self._updates)
-
     # -- the Bot API methods ------------------------------------------------------------------
 
     async def _api_getMe(self, params: Json) -> Json:

@@ -43,7 +43,8 @@ class Services:
             strategy=strategy,
             db=db,
             translators={
-                language: Translator(language, catalogs[language]) for language in catalogs
+                language: Translator(language, catalog, settings.tz)
+                for language, catalog in catalogs.items()
             },
             clock=clock,
             people=PeopleService(db, clock, settings.language),

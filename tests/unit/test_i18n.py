@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -54,4 +54,7 @@ def test_numbers_percentages_and_months_follow_the_locale() -> None:
     assert da.percent(0.2) == "20\xa0%"
     assert en.percent(0.2) == "20%"
     assert da.month(date(2018, 6, 1)) == "juni 2018"
+    late_evening = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # already the 23rd in Denmark
+    assert da.date(late_evening) == "23. november 2026"
+    assert en.date(late_evening) == "23 November 2026"
     assert en.month(date(2018, 6, 1)) == "June 2018"
