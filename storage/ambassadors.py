@@ -105,9 +105,24 @@ async def referral_count(db: Database, user_id: int) -> int:
 
 
 async def all_ambassadors(db: Database) -> list[Ambassador]:
-    rows = await db.fetch_all("SELECT user_id FROM ambassadors ORDER BY number")
-    found = [await get(db, int(row["user_id"])) for row in rows]
-    return [a for a in found if a is not None]
+    """Every ambassador with their topics, in two queries whatever their number."""
+    topics: dict[int, list[str]] = {}
+    for row in await db.fetch_all("SELECT user_id, code FROM ambassador_topics ORDER BY code"):
+        topics.setdefault(int(row["user_id"]), []).append(str(row["code"]))
+    rows = await db.fetch_all("SELECT * FROM ambassadors ORDER BY number")
+    return [
+        Ambassador.model_validate({**dict(row), "topics": topics.get(int(row["user_id"]), [])})
+        for row in rows
+    ]
+
+
+async def referral_counts(db: Database) -> dict[int, int]:
+    """How many joined through each ambassador's code, for all of them at once."""
+    rows = await db.fetch_all(
+        "SELECT referred_by, COUNT(*) AS n FROM ambassadors "
+        "WHERE referred_by IS NOT NULL GROUP BY referred_by"
+    )
+    return {int(row["referred_by"]): int(row["n"]) for row in rows}
 
 
 async def due_for_confirmation(db: Database, now: datetime) -> list[int]:

@@ -114,6 +114,7 @@ class CoordinatorService:
             ["number", "name", "kind", "organisation", "description", "website", "email",
              "newsletter_by_email", "topics", "joined", "status", "referrals"]
         )  # fmt: skip
+        referrals = await ambassadors.referral_counts(self._db)
         for a in await ambassadors.all_ambassadors(self._db):
             if a.status == "left":
                 continue
@@ -121,6 +122,6 @@ class CoordinatorService:
                 [a.number, a.display_name, a.kind, a.organisation or "", a.org_description or "",
                  a.org_website or "", a.email or "", "yes" if a.newsletter_by_email else "no",
                  " ".join(a.topics), a.joined_at.date().isoformat(), a.status,
-                 await ambassadors.referral_count(self._db, a.user_id)]
+                 referrals.get(a.user_id, 0)]
             )  # fmt: skip
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")

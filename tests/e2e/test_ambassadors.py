@@ -214,6 +214,12 @@ async def test_a_referral_through_the_certificate_link_is_counted(
     assert "Blevet ambassadør via din kode: 1" in profile.text
     [row] = query("SELECT referred_by FROM ambassadors WHERE user_id = 1003")
     assert row["referred_by"] == 1001
+    karim = emulator.person(4242, "Karim", "da")
+    await karim.send("/export")
+    assert karim.last.file is not None
+    lines = karim.last.file.data.decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("1;Anna;citizen")
+    assert lines[1].endswith(";active;1"), "Anna's code brought one"
 
 
 @pytest.mark.usefixtures("bot")

@@ -93,6 +93,7 @@ async def test_overview_export_and_figures(
     assert document.file.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(document.file.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["number", "name", "kind"]
+    assert [r[-2:] for r in rows[1:]] == [["active", "0"], ["active", "0"]]
     assert [r[:4] for r in rows[1:]] == [
         ["1", "Anna", "citizen", ""],
         ["2", "John", "business", "Bakery & Co"],
