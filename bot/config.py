@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Ambassadors are asked once a year whether they want to stay; no answer makes them passive.
     reconfirm_after_days: int = Field(default=365, ge=1, le=3650)
     reconfirm_grace_days: int = Field(default=30, ge=1, le=365)
+    # At most this many bolde per person per hour; an open bold unchanged this long is reported.
+    bolde_per_hour: int = Field(default=5, ge=1, le=100)
+    bold_stale_days: int = Field(default=7, ge=1, le=365)
 
     @field_validator("token", mode="before")
     @classmethod

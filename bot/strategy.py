@@ -63,6 +63,21 @@ class AmbassadorKind(_Model):
     organisation: bool = False
 
 
+class Category(_Model):
+    """What a reported problem is about; an urgent one reaches every coordinator at once."""
+
+    code: Code
+    title: Title
+    urgent: bool = False
+
+
+class EmergencyLine(_Model):
+    """Where to get help right now, shown before anyone reports a problem."""
+
+    title: Title
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ]{3,20}$")]
+
+
 class Contact(_Model):
     organisation: Line
     phone: Line | None = None
@@ -100,6 +115,8 @@ class Strategy(_Model):
     themes: Annotated[list[Topic], Field(min_length=1, max_length=40)]
     core_areas: Annotated[list[Topic], Field(max_length=10)] = Field(default_factory=list)
     ambassador_kinds: Annotated[list[AmbassadorKind], Field(min_length=1, max_length=20)]
+    categories: Annotated[list[Category], Field(max_length=20)] = Field(default_factory=list)
+    emergency: Annotated[list[EmergencyLine], Field(max_length=6)] = Field(default_factory=list)
     targets: Targets
 
     @property
@@ -114,7 +131,8 @@ class Strategy(_Model):
     @model_validator(mode="after")
     def _unique_codes(self) -> Strategy:
         codes = [topic.code for topic in [*self.themes, *self.core_areas]]
-        for group in (codes, [kind.code for kind in self.ambassador_kinds]):
+        kinds = [kind.code for kind in self.ambassador_kinds]
+        for group in (codes, kinds, [category.code for category in self.categories]):
             duplicates = sorted({code for code in group if group.count(code) > 1})
             if duplicates:
                 raise ValueError(f"codes must be unique, {duplicates[0]!r} is used twice")

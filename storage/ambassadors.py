@@ -8,8 +8,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database
-from storage.people import iso
+from storage.database import Database, insert_row, iso, update_row
 
 
 class Ambassador(BaseModel):
@@ -72,20 +71,11 @@ async def next_number(connection: aiosqlite.Connection) -> int:
 
 
 async def insert(connection: aiosqlite.Connection, values: dict[str, Any]) -> None:
-    columns = ", ".join(values)
-    marks = ", ".join("?" for _ in values)
-    await connection.execute(
-        f"INSERT INTO ambassadors ({columns}) VALUES ({marks})",  # columns are ours, not input
-        tuple(_sql(v) for v in values.values()),
-    )
+    await insert_row(connection, "ambassadors", values)
 
 
 async def update(connection: aiosqlite.Connection, user_id: int, values: dict[str, Any]) -> None:
-    assignments = ", ".join(f"{column} = ?" for column in values)
-    await connection.execute(
-        f"UPDATE ambassadors SET {assignments} WHERE user_id = ?",  # columns are ours
-        (*(_sql(v) for v in values.values()), user_id),
-    )
+    await update_row(connection, "ambassadors", "user_id", user_id, values)
 
 
 async def set_topic(connection: aiosqlite.Connection, user_id: int, code: str, on: bool) -> None:
@@ -141,7 +131,3 @@ async def unanswered_since(db: Database, before: datetime) -> list[int]:
         (iso(before),),
     )
     return [int(row["user_id"]) for row in rows]
-
-
-def _sql(value: Any) -> Any:
-    return iso(value) if isinstance(value, datetime) else value

@@ -9,8 +9,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database
-from storage.people import iso
+from storage.database import Database, iso
 
 
 class StoredConversation(BaseModel):

@@ -6,8 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.database import Database
-from storage.people import iso
+from storage.database import Database, iso
 
 
 async def granted(db: Database) -> set[int]:

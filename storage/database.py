@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,33 @@ class Database:
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         async with self.connection.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _sql(value: Any) -> Any:
+    return iso(value) if isinstance(value, datetime) else value
+
+
+async def insert_row(connection: aiosqlite.Connection, table: str, values: dict[str, Any]) -> int:
+    """Insert one row; table and column names are ours, never input. Returns the row id."""
+    columns = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    cursor = await connection.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(map(_sql, values.values()))
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def update_row(
+    connection: aiosqlite.Connection, table: str, key: str, key_value: Any, values: dict[str, Any]
+) -> None:
+    """Update one row by its key; table and column names are ours, never input."""
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    await connection.execute(
+        f"UPDATE {table} SET {assignments} WHERE {key} = ?",
+        (*map(_sql, values.values()), key_value),
+    )

@@ -7,7 +7,7 @@ from datetime import datetime
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database
+from storage.database import Database, iso
 
 
 class Person(BaseModel):
@@ -17,10 +17,6 @@ class Person(BaseModel):
     first_seen: datetime
     last_seen: datetime
     blocked_at: datetime | None
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
 
 
 async def get(db: Database, user_id: int) -> Person | None:

@@ -8,7 +8,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalog, Translator
 from bot.services.ambassadors import AmbassadorService
+from bot.services.bolde import BoldService
+from bot.services.conversations import Conversations
 from bot.services.coordinators import CoordinatorService
+from bot.services.networks import NetworkService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.strategy import Strategy
@@ -28,6 +31,9 @@ class Services:
     ambassadors: AmbassadorService
     coordinators: CoordinatorService
     privacy: PrivacyService
+    conversations: Conversations
+    networks: NetworkService
+    bolde: BoldService
 
     @classmethod
     def build(
@@ -38,6 +44,9 @@ class Services:
         catalogs: dict[str, Catalog],
         clock: Clock,
     ) -> Services:
+        conversations = Conversations(db, clock)
+        coordinators = CoordinatorService(db, clock, strategy, settings.coordinators)
+        networks = NetworkService(db, clock, strategy)
         return cls(
             settings=settings,
             strategy=strategy,
@@ -49,10 +58,20 @@ class Services:
             clock=clock,
             people=PeopleService(db, clock, settings.language),
             ambassadors=AmbassadorService(
-                db, clock, strategy, settings.reconfirm_after_days, settings.reconfirm_grace_days
+                db,
+                clock,
+                strategy,
+                settings.reconfirm_after_days,
+                settings.reconfirm_grace_days,
+                conversations,
             ),
-            coordinators=CoordinatorService(db, clock, strategy, settings.coordinators),
+            coordinators=coordinators,
             privacy=PrivacyService(db),
+            conversations=conversations,
+            networks=networks,
+            bolde=BoldService(
+                db, clock, strategy, conversations, networks, coordinators, settings.bolde_per_hour
+            ),
         )
 
     def translator(self, language: str) -> Translator:

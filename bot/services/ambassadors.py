@@ -16,14 +16,13 @@ from urllib.parse import urlparse
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.services.conversations import Conversations
 from bot.strategy import Strategy
 from storage import ambassadors, conversations, people
 from storage.ambassadors import Ambassador
-from storage.conversations import StoredConversation
 from storage.database import Database
 
 PRIVACY_VERSION = "2026-11"
-CONVERSATION_LIFETIME = timedelta(days=1)
 NAME_MAX, ORGANISATION_MAX, DESCRIPTION_MAX, WEBSITE_MAX, EMAIL_MAX = 64, 100, 500, 200, 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -106,9 +105,16 @@ def _is_website(text: str) -> bool:
 
 class AmbassadorService:
     def __init__(
-        self, db: Database, clock: Clock, strategy: Strategy, reconfirm_days: int, grace_days: int
+        self,
+        db: Database,
+        clock: Clock,
+        strategy: Strategy,
+        reconfirm_days: int,
+        grace_days: int,
+        conversations: Conversations,
     ) -> None:
         self._db = db
+        self._conversations = conversations
         self._clock = clock
         self._strategy = strategy
         self._reconfirm = timedelta(days=reconfirm_days)
@@ -135,13 +141,9 @@ class AmbassadorService:
         return await self._save(user_id, Conversation(mode=Mode.EDIT, step=step, answers=answers))
 
     async def conversation(self, user_id: int) -> Conversation | None:
-        """The open conversation; one left alone for a day is forgotten, so that a later
-        message is not taken for an answer to an old question."""
-        stored = await conversations.get(self._db, user_id)
+        """The open sign-up or edit; None when the person is in no conversation or another."""
+        stored = await self._conversations.current(user_id, *Mode)
         if stored is None:
-            return None
-        if stored.updated_at and self._clock() - stored.updated_at > CONVERSATION_LIFETIME:
-            await self.cancel(user_id)
             return None
         return Conversation(mode=Mode(stored.name), step=Step(stored.step), answers=stored.answers)
 
@@ -187,8 +189,7 @@ class AmbassadorService:
 
     async def cancel(self, user_id: int) -> bool:
         """Forget the conversation; True when there was one."""
-        async with self._db.transaction() as connection:
-            return await conversations.delete(connection, user_id)
+        return await self._conversations.cancel(user_id)
 
     async def consent(self, user_id: int, given: bool) -> Ambassador | None:
         """The last step: with consent the ambassador is stored; without, nothing is."""
@@ -363,9 +364,7 @@ class AmbassadorService:
         return referrer.user_id if referrer and referrer.user_id != user_id else None
 
     async def _save(self, user_id: int, conversation: Conversation) -> Conversation:
-        stored = StoredConversation(
-            name=conversation.mode.value, step=conversation.step.value, answers=conversation.answers
+        await self._conversations.put(
+            user_id, conversation.mode.value, conversation.step.value, conversation.answers
         )
-        async with self._db.transaction() as connection:
-            await conversations.put(connection, user_id, stored, self._clock())
         return conversation

@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import DEFAULT_CONTENT
 from bot.services.ambassadors import AmbassadorService, Problem, Step, validate
+from bot.services.conversations import Conversations
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.strategy import load_strategy
@@ -57,7 +58,9 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def service(db: Database) -> AmbassadorService:
-    return AmbassadorService(db, FakeClock(), load_strategy(DEFAULT_CONTENT), 365, 30)
+    clock = FakeClock()
+    conversations = Conversations(db, clock)
+    return AmbassadorService(db, clock, load_strategy(DEFAULT_CONTENT), 365, 30, conversations)
 
 
 async def walk(

@@ -1,0 +1,479 @@
+"""Bolde: ideas, concerns and reported problems, from the sender's draft to a public answer.
+
+The lifecycle `received -> routed -> in_progress -> answered | declined` (and back, when the
+sender says an answer did not solve it) is written once, in `TRANSITIONS`; every change is a
+row in the bold's timeline, in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import Counter
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.services.conversations import Conversations
+from bot.services.coordinators import CoordinatorService
+from bot.services.networks import NetworkService
+from bot.strategy import Strategy
+from storage import ambassadors, bolde
+from storage.bolde import OPEN, Bold, Event, Kind, Status
+from storage.database import Database
+from storage.networks import Network
+
+TEXT_MIN, TEXT_MAX, NOTE_MAX, PLACE_MAX = 10, 2000, 2000, 200
+CONVERSATION = "bold"
+HOUR = timedelta(hours=1)
+
+
+class Step(StrEnum):
+    KIND = "kind"
+    TEXT = "text"
+    PHOTO = "photo"
+    LOCATION = "location"
+    CATEGORY = "category"
+    THEMES = "themes"
+    CONFIRM = "confirm"
+
+
+class Action(StrEnum):
+    SENT = "sent"
+    ROUTED = "routed"
+    TAKE = "taken"
+    MOVE = "moved"
+    ANSWER = "answered"
+    DECLINE = "declined"
+    REOPEN = "reopened"
+    ASK = "question"
+    REPLY = "reply"
+
+
+class Role(StrEnum):
+    SENDER = "sender"
+    NETWORK = "network"
+    COORDINATOR = "coordinator"
+    SYSTEM = "system"
+
+
+# The state machine: from which statuses each action may happen, and the status it leads to
+# (None: the status stays). Reopening goes back to whoever worked on the bold, see `_after`.
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
+    Action.TAKE: (frozenset({Status.ROUTED}), Status.IN_PROGRESS),
+    Action.MOVE: (frozenset({Status.RECEIVED, Status.ROUTED, Status.IN_PROGRESS}), Status.ROUTED),
+    Action.ANSWER: (frozenset({Status.ROUTED, Status.IN_PROGRESS}), Status.ANSWERED),
+    Action.DECLINE: (
+        frozenset({Status.RECEIVED, Status.ROUTED, Status.IN_PROGRESS}),
+        Status.DECLINED,
+    ),
+    Action.REOPEN: (frozenset({Status.ANSWERED, Status.DECLINED}), Status.IN_PROGRESS),
+    Action.ASK: (frozenset({Status.IN_PROGRESS}), None),
+    Action.REPLY: (frozenset({Status.IN_PROGRESS}), None),
+}
+NEEDS_NOTE = {Action.ANSWER, Action.DECLINE, Action.REOPEN, Action.ASK, Action.REPLY}
+SENDER_ACTIONS = {Action.REOPEN, Action.REPLY}
+
+
+class Problem(StrEnum):
+    NOT_FOUND = "not_found"
+    NOT_ALLOWED = "not_allowed"
+    NOT_NOW = "not_now"
+    NOTE_NEEDED = "note_needed"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    SAME_NETWORK = "same_network"
+    UNKNOWN_CHOICE = "unknown_choice"
+    RATE_LIMITED = "rate_limited"
+
+
+class Draft(BaseModel):
+    step: Step
+    answers: dict[str, Any]
+
+
+class Drafted(BaseModel):
+    """What a step of the draft led to: the next step, a problem with it, or the sent bold."""
+
+    draft: Draft | None = None
+    problem: Problem | None = None
+    sent: Bold | None = None
+    network: Network | None = None
+    until: datetime | None = None  # when the rate limit lets the person send again
+
+
+class Change(BaseModel):
+    """A bold after an action on it, with what happened; or the problem that stopped it."""
+
+    bold: Bold | None = None
+    action: Action | None = None
+    problem: Problem | None = None
+    network: Network | None = None  # where the bold is now
+    previous_taker: int | None = None
+
+
+class Figures(BaseModel):
+    total: int
+    by_kind: dict[str, int]
+    by_topic: dict[str, int]
+    by_status: dict[str, int]
+    median_to_first_answer: timedelta | None
+
+
+def _median(values: list[timedelta]) -> timedelta | None:
+    if not values:
+        return None
+    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+
+
+def check_note(note: str | None) -> tuple[str | None, Problem | None]:
+    text = (note or "").strip()
+    if not text:
+        return None, Problem.NOTE_NEEDED
+    if len(text) > NOTE_MAX:
+        return None, Problem.TOO_LONG
+    return text, None
+
+
+class BoldService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        strategy: Strategy,
+        conversations: Conversations,
+        networks: NetworkService,
+        coordinators: CoordinatorService,
+        per_hour: int,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._strategy = strategy
+        self._conversations = conversations
+        self._networks = networks
+        self._coordinators = coordinators
+        self._per_hour = per_hour
+
+    # -- the draft ----------------------------------------------------------------------------
+
+    async def begin(self, user_id: int) -> Drafted:
+        until = await self._limited_until(user_id)
+        if until:
+            return Drafted(problem=Problem.RATE_LIMITED, until=until)
+        return Drafted(draft=await self._save(user_id, Draft(step=Step.KIND, answers={})))
+
+    async def draft(self, user_id: int) -> Draft | None:
+        stored = await self._conversations.current(user_id, CONVERSATION)
+        return Draft(step=Step(stored.step), answers=stored.answers) if stored else None
+
+    async def answer(self, user_id: int, step: Step, value: Any) -> Drafted:
+        """The answer to the draft's current step (`step` must be it); None skips a step."""
+        draft = await self.draft(user_id)
+        if draft is None or draft.step is not step or step in {Step.THEMES, Step.CONFIRM}:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        stored, problem = self._validate(step, value)
+        if problem:
+            return Drafted(draft=draft, problem=problem)
+        answers = {**draft.answers, **stored}
+        if step is Step.KIND:
+            answers["show_name"] = value != Kind.PROBLEM
+        return Drafted(
+            draft=await self._save(user_id, Draft(step=self._next(step, answers), answers=answers))
+        )
+
+    async def toggle_topic(self, user_id: int, code: str) -> Drafted:
+        draft = await self.draft(user_id)
+        if draft is None or draft.step is not Step.THEMES:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        if code not in {topic.code for topic in self._strategy.topics}:
+            return Drafted(draft=draft, problem=Problem.UNKNOWN_CHOICE)
+        topics = list(draft.answers.get("topics", []))
+        topics = [c for c in topics if c != code] if code in topics else [*topics, code]
+        return Drafted(draft=await self._save(user_id, self._with(draft, topics=topics)))
+
+    async def topics_done(self, user_id: int) -> Drafted:
+        draft = await self.draft(user_id)
+        if draft is None or draft.step is not Step.THEMES:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        return Drafted(
+            draft=await self._save(user_id, Draft(step=Step.CONFIRM, answers=draft.answers))
+        )
+
+    async def toggle_name(self, user_id: int) -> Drafted:
+        draft = await self.draft(user_id)
+        if draft is None or draft.step is not Step.CONFIRM:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        shown = not draft.answers.get("show_name")
+        return Drafted(draft=await self._save(user_id, self._with(draft, show_name=shown)))
+
+    async def edit_text(self, user_id: int) -> Drafted:
+        """From the summary back to the text; the other answers are kept."""
+        draft = await self.draft(user_id)
+        if draft is None or draft.step is not Step.CONFIRM:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        answers = {**draft.answers, "editing": True}
+        return Drafted(draft=await self._save(user_id, Draft(step=Step.TEXT, answers=answers)))
+
+    async def send(self, user_id: int, telegram_name: str) -> Drafted:
+        """Store the bold and route it, in one transaction; the draft is gone after."""
+        draft = await self.draft(user_id)
+        if draft is None or draft.step is not Step.CONFIRM:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        until = await self._limited_until(user_id)
+        if until:
+            return Drafted(draft=draft, problem=Problem.RATE_LIMITED, until=until)
+        a, now = draft.answers, self._clock()
+        topics = [t.code for t in self._strategy.topics if t.code in a.get("topics", [])]
+        network = await self._networks.network_for(a["kind"], a.get("category"), topics)
+        ambassador = await ambassadors.get(self._db, user_id)
+        name = (
+            ambassador.display_name if ambassador and ambassador.status != "left" else telegram_name
+        )
+        urgent = any(c.urgent and c.code == a.get("category") for c in self._strategy.categories)
+        status = Status.ROUTED if network else Status.RECEIVED
+        async with self._db.transaction() as connection:
+            values = {
+                "reference": await bolde.next_reference(connection, now.year),
+                "sender_id": user_id,
+                "sender_name": name if a.get("show_name") else None,
+                "kind": a["kind"],
+                "text": a["text"],
+                "photo_file_id": a.get("photo"),
+                "latitude": a.get("latitude"),
+                "longitude": a.get("longitude"),
+                "place": a.get("place"),
+                "category": a.get("category"),
+                "urgent": urgent,
+                "status": status.value,
+                "network_id": network.id if network else None,
+                "created_at": now,
+                "changed_at": now,
+            }
+            bold_id = await bolde.insert(connection, values, topics)
+            await bolde.add_event(
+                connection,
+                bold_id,
+                now,
+                user_id,
+                Role.SENDER,
+                Action.SENT,
+                Status.RECEIVED,
+                None,
+                None,
+            )
+            if network:
+                await bolde.add_event(
+                    connection,
+                    bold_id,
+                    now,
+                    None,
+                    Role.SYSTEM,
+                    Action.ROUTED,
+                    status,
+                    network.id,
+                    None,
+                )
+            await self._conversations.forget(connection, user_id)
+        return Drafted(sent=await bolde.get(self._db, bold_id), network=network)
+
+    # -- the lifecycle ------------------------------------------------------------------------
+
+    async def act(
+        self,
+        bold_id: int,
+        actor: int,
+        action: Action,
+        note: str | None = None,
+        network_id: int | None = None,
+    ) -> Change:
+        """Do one action on a bold, if the actor may and the bold's status allows it."""
+        bold = await bolde.get(self._db, bold_id)
+        if bold is None or action not in TRANSITIONS:
+            return Change(problem=Problem.NOT_FOUND)
+        role = await self._role(actor, bold, action)
+        if role is None:
+            return Change(bold=bold, problem=Problem.NOT_ALLOWED)
+        allowed, _ = TRANSITIONS[action]
+        if Status(bold.status) not in allowed:
+            return Change(bold=bold, problem=Problem.NOT_NOW)
+        if action in NEEDS_NOTE:
+            note, problem = check_note(note)
+            if problem:
+                return Change(bold=bold, problem=problem)
+        target = bold.network_id
+        if action is Action.MOVE:
+            moved_to = await self._networks.get(network_id or 0)
+            if moved_to is None or moved_to.closed_at is not None:
+                return Change(bold=bold, problem=Problem.UNKNOWN_CHOICE)
+            if moved_to.id == bold.network_id:
+                return Change(bold=bold, problem=Problem.SAME_NETWORK)
+            target = moved_to.id
+        status = self._after(action, bold)
+        now = self._clock()
+        values: dict[str, Any] = {"status": status.value, "changed_at": now, "network_id": target}
+        if action is Action.TAKE or (action is Action.ANSWER and bold.taken_by is None):
+            values["taken_by"] = actor
+        if action is Action.MOVE:
+            values["taken_by"] = None
+        if action in {Action.ANSWER, Action.DECLINE}:
+            values["public_answer"] = note
+            if bold.first_answer_at is None:
+                values["first_answer_at"] = now
+        async with self._db.transaction() as connection:
+            await bolde.update(connection, bold.id, values)
+            await bolde.add_event(
+                connection, bold.id, now, actor, role, action, status, target, note
+            )
+        return Change(
+            bold=await bolde.get(self._db, bold.id),
+            action=action,
+            network=await self._networks.get(target) if target else None,
+            previous_taker=bold.taken_by,
+        )
+
+    async def may_work_on(self, user_id: int, bold: Bold) -> bool:
+        """Members of the bold's network and coordinators may take, move, answer and decline."""
+        if await self._coordinators.is_coordinator(user_id):
+            return True
+        return bold.network_id is not None and bold.network_id in await self._networks.of_member(
+            user_id
+        )
+
+    def allowed(self, action: Action, bold: Bold) -> bool:
+        """Whether the bold's status allows the action now (for which buttons to show)."""
+        return Status(bold.status) in TRANSITIONS[action][0]
+
+    async def _role(self, actor: int, bold: Bold, action: Action) -> Role | None:
+        if action in SENDER_ACTIONS:
+            return Role.SENDER if actor == bold.sender_id else None
+        if action is Action.ASK:
+            return Role.NETWORK if actor == bold.taken_by else None
+        if bold.network_id is not None and bold.network_id in await self._networks.of_member(actor):
+            return Role.NETWORK
+        if await self._coordinators.is_coordinator(actor):
+            return Role.COORDINATOR
+        return None
+
+    @staticmethod
+    def _after(action: Action, bold: Bold) -> Status:
+        _, status = TRANSITIONS[action]
+        if action is Action.REOPEN and bold.taken_by is None:
+            return Status.ROUTED if bold.network_id else Status.RECEIVED
+        return status or Status(bold.status)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def get(self, bold_id: int) -> Bold | None:
+        return await bolde.get(self._db, bold_id)
+
+    async def by_reference(self, reference: str) -> Bold | None:
+        return await bolde.by_reference(self._db, reference.strip())
+
+    async def timeline(self, bold_id: int) -> list[Event]:
+        return await bolde.events(self._db, bold_id)
+
+    async def mine(self, user_id: int) -> list[Bold]:
+        return await bolde.of_sender(self._db, user_id)
+
+    async def inbox(self, status: str | None, network_id: int | None) -> list[Bold]:
+        return await bolde.open_bolde(self._db, status if status in OPEN else None, network_id)
+
+    async def claim_stale(self, days: int) -> list[Bold]:
+        """Open bolde unchanged for `days`, each reported once per such period."""
+        now = self._clock()
+        stale = await bolde.stale(self._db, now - timedelta(days=days))
+        async with self._db.transaction() as connection:
+            await bolde.mark_stale_reported(connection, [b.id for b in stale], now)
+        return stale
+
+    async def figures(self) -> Figures:
+        everything = await bolde.everything(self._db)
+        waits = [b.first_answer_at - b.created_at for b in everything if b.first_answer_at]
+        return Figures(
+            total=len(everything),
+            by_kind=dict(Counter(b.kind for b in everything)),
+            by_topic=dict(Counter(code for b in everything for code in b.topics)),
+            by_status=dict(Counter(b.status for b in everything)),
+            median_to_first_answer=_median(waits),
+        )
+
+    async def export_csv(self) -> bytes:
+        """bolde.csv for Danish Excel. Anonymous senders stay anonymous: no id is ever written."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(
+            ["reference", "created", "kind", "category", "urgent", "topics", "status", "network",
+             "sender", "text", "place", "latitude", "longitude", "photo", "answer",
+             "first_answer", "last_change"]
+        )  # fmt: skip
+        names = {n.id: n.name for n in await self._networks.all_networks()}
+        for b in await bolde.everything(self._db):
+            writer.writerow(
+                [b.reference, b.created_at.isoformat(), b.kind, b.category or "",
+                 "yes" if b.urgent else "no", " ".join(b.topics), b.status,
+                 names.get(b.network_id or 0, ""), b.sender_name or "", b.text, b.place or "",
+                 b.latitude or "", b.longitude or "", "yes" if b.photo_file_id else "no",
+                 b.public_answer or "", b.first_answer_at.isoformat() if b.first_answer_at else "",
+                 b.changed_at.isoformat()]
+            )  # fmt: skip
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    async def _limited_until(self, user_id: int) -> datetime | None:
+        recent = await bolde.sent_since(self._db, user_id, self._clock() - HOUR)
+        return recent[-self._per_hour] + HOUR if len(recent) >= self._per_hour else None
+
+    def _validate(self, step: Step, value: Any) -> tuple[dict[str, Any], Problem | None]:
+        if step is Step.KIND:
+            return ({"kind": value}, None) if value in set(Kind) else ({}, Problem.UNKNOWN_CHOICE)
+        if step is Step.TEXT:
+            text = str(value or "").strip()
+            if len(text) < TEXT_MIN:
+                return {}, Problem.TOO_SHORT
+            return ({"text": text}, None) if len(text) <= TEXT_MAX else ({}, Problem.TOO_LONG)
+        if step is Step.PHOTO:
+            return {"photo": value}, None
+        if step is Step.LOCATION:
+            return self._location(value)
+        if value not in {c.code for c in self._strategy.categories}:
+            return {}, Problem.UNKNOWN_CHOICE
+        return {"category": value}, None
+
+    @staticmethod
+    def _location(value: Any) -> tuple[dict[str, Any], Problem | None]:
+        """A shared location (latitude, longitude), a typed place, or None to skip."""
+        if value is None:
+            return {"latitude": None, "longitude": None, "place": None}, None
+        if isinstance(value, tuple):
+            return {"latitude": float(value[0]), "longitude": float(value[1]), "place": None}, None
+        place = " ".join(str(value).split())
+        if not place:
+            return {}, Problem.TOO_SHORT
+        if len(place) > PLACE_MAX:
+            return {}, Problem.TOO_LONG
+        return {"latitude": None, "longitude": None, "place": place}, None
+
+    def _next(self, step: Step, answers: dict[str, Any]) -> Step:
+        if step is Step.TEXT and answers.get("editing"):
+            return Step.CONFIRM
+        problem = answers.get("kind") == Kind.PROBLEM
+        later = list(Step)[list(Step).index(step) + 1 :]
+        return next(
+            s
+            for s in later
+            if (s is not Step.LOCATION or problem)
+            and (s is not Step.CATEGORY or (problem and self._strategy.categories))
+        )
+
+    @staticmethod
+    def _with(draft: Draft, **changes: Any) -> Draft:
+        return Draft(step=draft.step, answers={**draft.answers, **changes})
+
+    async def _save(self, user_id: int, draft: Draft) -> Draft:
+        await self._conversations.put(user_id, CONVERSATION, draft.step.value, draft.answers)
+        return draft
