@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
@@ -78,6 +78,15 @@ class Translator:
         """The day of a moment stored in UTC, as it was where the bot runs (BOLDEN_TIMEZONE)."""
         local = moment.astimezone(self._zone).date()
         return str(format_date(local, format="long", locale=self._locale))
+
+    def moment(self, moment: dt.datetime) -> str:
+        """Day and time of a moment stored in UTC, where the bot runs."""
+        local = moment.astimezone(self._zone)
+        return str(format_datetime(local, format="short", locale=self._locale))
+
+    def duration(self, span: dt.timedelta) -> str:
+        """A span of time in words, rounded: "3 timer", "2 days"."""
+        return str(format_timedelta(span, locale=self._locale))
 
     def month(self, value: dt.date) -> str:
         """A month and year, such as "juni 2018" or "June 2018"."""

@@ -3,13 +3,15 @@ restart loses nothing and does nothing twice."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
-from bot.context import BoldenApp
+from bot.context import SERVICES, BoldenApp
 from handlers.ambassadors import ask_yearly
+from handlers.inbox import report_stale
 
 EVERY = timedelta(hours=1)
 YEARLY_QUESTION = "yearly-question"
+STALE_BOLDE = "stale-bolde"
 
 
 def schedule(application: BoldenApp) -> None:
@@ -17,3 +19,6 @@ def schedule(application: BoldenApp) -> None:
     application.job_queue.run_repeating(
         ask_yearly, interval=EVERY, first=timedelta(seconds=10), name=YEARLY_QUESTION
     )
+    # Each morning, coordinators hear of open bolde that have not moved for a while.
+    tz = application.bot_data[SERVICES].settings.tz
+    application.job_queue.run_daily(report_stale, time=time(8, 0, tzinfo=tz), name=STALE_BOLDE)

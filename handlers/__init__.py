@@ -9,12 +9,16 @@ from telegram.ext import Application
 from handlers import (
     about,
     ambassadors,
+    bolde,
     certificate,
+    conversation,
     coordinators,
     errors,
     fallback,
     help,
+    inbox,
     language,
+    networks,
     people,
     privacy,
     start,
@@ -22,8 +26,13 @@ from handlers import (
 )
 
 # Each feature's handlers, in group 0: the first one that matches an update handles it.
-# ambassadors comes last: it takes typed text only while a sign-up question is open.
-FEATURES = (start, about, help, language, themes, certificate, privacy, coordinators, ambassadors)
+# networks comes before start: it takes /start with a network's invite link.
+FEATURES = (
+    networks, start, about, help, language, themes, certificate, privacy, coordinators,
+    ambassadors, bolde, inbox,
+)  # fmt: skip
+# What people type goes to the conversation they are in, by its name.
+TYPED = {**ambassadors.TYPED, **bolde.TYPED, **inbox.TYPED, **networks.TYPED}
 
 
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -31,6 +40,7 @@ def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None
     application.add_handlers(people.HANDLERS, group=-1)
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
+    application.add_handler(conversation.handler(TYPED))
     # Last in group 0: only what no feature took reaches the fallback.
     application.add_handlers(fallback.HANDLERS)
     application.add_error_handler(errors.on_error)

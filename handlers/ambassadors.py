@@ -7,17 +7,17 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from bot.services.ambassadors import LIMITS, SKIPPABLE, TEXT_STEPS, Conversation, Mode, Step
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
-from handlers.fallback import free_text
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
 from handlers.themes import THEMES, themes_keyboard, themes_text
 from storage.ambassadors import Ambassador
+from storage.conversations import StoredConversation
 
 logger = logging.getLogger(__name__)
 
@@ -126,17 +126,16 @@ async def begin(update: Update, context: BoldenContext) -> None:
     await show(update, intro + "\n\n" + text, keyboard)
 
 
-async def typed(update: Update, context: BoldenContext) -> None:
-    """A typed answer to the current question; any other text goes to the fallback."""
+async def typed(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
+    """A typed answer to the current question of the sign-up or of an edit."""
     user, message = update.effective_user, update.effective_message
     assert user is not None
     assert message is not None
     conversation = await context.services.ambassadors.conversation(user.id)
-    if conversation is None:
-        await free_text(update, context)
-        return
-    if conversation.step not in TEXT_STEPS:
-        await message.reply_html(context.t("amb.use_buttons"))
+    assert conversation is not None, "the dispatcher found it open"
+    if conversation.step not in TEXT_STEPS or not message.text:
+        key = "amb.use_buttons" if conversation.step not in TEXT_STEPS else "common.type_it"
+        await message.reply_html(context.t(key))
         await ask(update, context, conversation)
         return
     await _answered(update, context, message.text)
@@ -209,10 +208,13 @@ async def cancel(update: Update, context: BoldenContext) -> None:
     """/cancel and the stop button: forget the conversation, change nothing."""
     user = update.effective_user
     assert user is not None
-    had = await context.services.ambassadors.cancel(user.id)
-    await show(
-        update, context.t("amb.cancelled" if had else "amb.nothing_to_cancel"), main_menu(context.t)
-    )
+    stored = await context.services.conversations.current(user.id)
+    await context.services.conversations.cancel(user.id)
+    if stored is None:
+        key = "amb.nothing_to_cancel"
+    else:
+        key = "amb.cancelled" if stored.name in set(Mode) else "common.cancelled"
+    await show(update, context.t(key), main_menu(context.t))
 
 
 # -- the profile --------------------------------------------------------------------------------
@@ -386,6 +388,6 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(stay_answered, pattern=AMB.pattern("stay")),
     CallbackQueryHandler(profile_pressed, pattern=r"^amb:(edit|mynews|cert|leave|leaveyes)(:|$)"),
     CallbackQueryHandler(pressed, pattern=AMB.pattern()),
-    # Typed answers to the sign-up's questions; other text goes on to the fallback from here.
-    MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, typed),
 ]
+# Typed answers, by conversation name (handlers/conversation.py dispatches).
+TYPED = {mode.value: typed for mode in Mode}

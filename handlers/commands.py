@@ -13,10 +13,12 @@ from bot.services import Services
 logger = logging.getLogger(__name__)
 
 PUBLIC_COMMANDS = (
-    "start", "ambassador", "me", "themes", "certificate", "about", "help", "language",
-    "privacy", "mydata", "deleteme", "leave", "cancel",
+    "start", "bold", "mybolde", "ambassador", "me", "themes", "certificate", "about", "help",
+    "language", "privacy", "mydata", "deleteme", "leave", "cancel",
 )  # fmt: skip
-COORDINATOR_COMMANDS = ("ambassadors", "stats", "export", "coordinator")
+COORDINATOR_COMMANDS = (
+    "inbox", "network", "rules", "ambassadors", "stats", "export", "coordinator",
+)  # fmt: skip
 
 
 def bot_commands(t: Translator, coordinator: bool = False) -> list[BotCommand]:

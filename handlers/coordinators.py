@@ -72,12 +72,20 @@ async def ambassadors(update: Update, context: BoldenContext) -> None:
 
 @coordinators_only
 async def export(update: Update, context: BoldenContext) -> None:
-    """/export: ambassadors.csv, made for Excel in Danish."""
-    chat = update.effective_chat
+    """/export [ambassadors|bolde]: a CSV file made for Excel in Danish."""
+    chat, message = update.effective_chat, update.effective_message
     assert chat is not None
-    data = await context.services.coordinators.export_csv()
+    assert message is not None
+    what = (context.args or ["ambassadors"])[0].lower()
+    if what == "ambassadors":
+        data = await context.services.coordinators.export_csv()
+    elif what == "bolde":
+        data = await context.services.bolde.export_csv()
+    else:
+        await message.reply_html(context.t("export.usage"))
+        return
     await context.bot.send_document(
-        chat.id, InputFile(data, filename="ambassadors.csv"), caption=context.t("export.caption")
+        chat.id, InputFile(data, filename=f"{what}.csv"), caption=context.t(f"export.{what}")
     )
 
 
@@ -99,7 +107,33 @@ async def stats(update: Update, context: BoldenContext) -> None:
             target=t.percent(figures.citizen_target),
         )
     )
+    lines += ["", *await _bolde_figures(context)]
     await message.reply_html("\n".join(lines))
+
+
+async def _bolde_figures(context: BoldenContext) -> list[str]:
+    t, language, strategy = context.t, context.language, context.services.strategy
+    figures = await context.services.bolde.figures()
+    topics = {topic.code: topic.title.get(language) for topic in strategy.topics}
+    lines = [t("stats.bolde", count=figures.total)]
+    kinds = {c: t.plain("bold.kind." + c) for c in figures.by_kind}
+    statuses = {c: t.plain("bold.status." + c) for c in figures.by_status}
+    for key, counts, names in (
+        ("stats.bolde_by_kind", figures.by_kind, kinds),
+        ("stats.bolde_by_status", figures.by_status, statuses),
+        ("stats.bolde_by_topic", figures.by_topic, topics),
+    ):
+        if counts:
+            lines.append(t(key))
+            lines += [
+                t("ambassadors.row", name=names.get(c, c), count=n)
+                for c, n in sorted(counts.items(), key=lambda i: -i[1])
+            ]
+    wait = figures.median_to_first_answer
+    lines.append(
+        t("stats.first_answer", wait=t.duration(wait)) if wait else t("stats.no_answers_yet")
+    )
+    return lines
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

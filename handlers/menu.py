@@ -8,6 +8,7 @@ from telegram.error import BadRequest
 
 from bot.context import BoldenContext
 from bot.i18n import Translator
+from handlers.bold_views import BOLD
 from handlers.callbacks import CallbackCodec
 
 MENU = CallbackCodec("menu", home=0, about=0, themes=1, help=0, language=0)
@@ -15,6 +16,8 @@ JOIN = "amb:start"  # handlers/ambassadors.py answers it: the sign-up, or the pr
 
 # (label key, callback data), two buttons a row, in this order.
 ENTRIES = (
+    ("menu.bold", BOLD.data("new")),
+    ("menu.mybolde", BOLD.data("mine", 0)),
     ("menu.ambassador", JOIN),
     ("menu.about", MENU.data("about")),
     ("menu.themes", MENU.data("themes", 0)),

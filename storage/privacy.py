@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from storage import bolde
 from storage.database import Database
 
 # (table, column that holds the person's Telegram id)
@@ -14,12 +15,15 @@ _PERSONAL = (
     ("deep_links", "user_id"),
     ("conversations", "user_id"),
     ("coordinators", "user_id"),
+    ("network_members", "user_id"),
 )
+# Kept when a person is erased, without anything that says it was theirs (storage/bolde.py).
+_SENT = (("bolde", "sender_id"),)
 
 
 async def export(db: Database, user_id: int) -> dict[str, list[dict[str, Any]]]:
     data: dict[str, list[dict[str, Any]]] = {}
-    for table, column in _PERSONAL:
+    for table, column in (*_PERSONAL, *_SENT):
         rows = await db.fetch_all(f"SELECT * FROM {table} WHERE {column} = ?", (user_id,))
         data[table] = [dict(row) for row in rows]
     return data
@@ -39,6 +43,7 @@ async def erase(db: Database, user_id: int) -> None:
         await connection.execute(
             "UPDATE audit_log SET subject = 'deleted' WHERE subject = ?", (str(user_id),)
         )
+        await bolde.anonymise(connection, user_id)
         for table, column in reversed(_PERSONAL):
             await connection.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
     async with db.exclusive() as connection:

@@ -108,12 +108,13 @@ class BotApiEmulator:
             "is_bot": True,
             "first_name": "Bolden",
             "username": username,
-            "can_join_groups": False,
+            "can_join_groups": True,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
         self.chats: dict[int, list[ChatMessage]] = defaultdict(list)
         self.people: dict[int, SimulatedPerson] = {}
+        self.groups: dict[int, SimulatedGroup] = {}
         self.requests: list[tuple[str, Json]] = []
         self.refusals: list[tuple[str, int]] = []  # (method, error code) of refused requests
         self.commands: dict[tuple[str, str], list[Json]] = {}
@@ -228,6 +229,15 @@ class BotApiEmulator:
         )
         self.people[user_id] = person
         return person
+
+    def group(self, chat_id: int, title: str) -> SimulatedGroup:
+        """A group chat the bot is a member of; people in it type and press buttons."""
+        group = SimulatedGroup(self, chat_id, title)
+        self.groups[chat_id] = group
+        return group
+
+    def chat(self, chat_id: int) -> Json:
+        return self.groups[chat_id].chat if chat_id in self.groups else self.people[chat_id].chat
 
     def next_message_id(self) -> int:
         return next(self._ids)
@@ -384,6 +394,10 @@ class BotApiEmulator:
             chat_id = int(params.get("chat_id"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise ApiError(400, "Bad Request: chat not found") from None
+        if chat_id in self.groups:
+            if self.groups[chat_id].bot_removed:
+                raise ApiError(403, "Forbidden: bot was kicked from the group chat")
+            return chat_id
         if chat_id not in self.people:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:
@@ -411,7 +425,7 @@ class BotApiEmulator:
         payload: Json = {
             "message_id": message_id,
             "from": self.bot_user,
-            "chat": self.people[chat_id].chat,
+            "chat": self.chat(chat_id),
             "date": int(time.time()),
             **content,
         }
@@ -522,14 +536,25 @@ class SimulatedPerson:
         return await self._message(content, True)
 
     async def press(self, message: ChatMessage, label: str) -> ChatMessage:
-        """Press the button whose label contains `label`; returns the edited or new message."""
-        before, edits = len(self.messages), message.edits
+        """Press the button whose label contains `label`; returns the edited message, or the
+        bot's next message to this person (or, for a group's message, in that group)."""
+        chats = self.emulator.chats
+        where = chats[message.chat_id] if message.chat_id != self.id else []
+        before, edits, elsewhere = len(self.messages), message.edits, len(where)
         await self.press_data(message, str(message.button(label)["callback_data"]))
         await self.emulator.wait_for(
-            lambda: message.edits > edits or len(self.messages) > before,
+            lambda: message.edits > edits or len(self.messages) > before or len(where) > elsewhere,
             what=f"an answer to pressing {label!r}",
         )
-        return message if message.edits > edits else self.messages[before]
+        if message.edits > edits:
+            return message
+        return self.messages[before] if len(self.messages) > before else where[elsewhere]
+
+    async def send_location(self, latitude: float, longitude: float) -> ChatMessage:
+        """Share a location with Telegram's attachment menu."""
+        return await self._message(
+            {"location": {"latitude": latitude, "longitude": longitude}}, True
+        )
 
     async def press_data(self, message: ChatMessage, data: str) -> Json:
         """Send a button press with any data (a forged one too); returns the bot's answer to it."""
@@ -548,7 +573,7 @@ class SimulatedPerson:
             "id": query_id,
             "from": self.user,
             "message": message.payload,
-            "chat_instance": str(self.id),
+            "chat_instance": str(message.chat_id),
             "data": data,
         }
         await self.emulator.push_update({"callback_query": query})
@@ -571,6 +596,43 @@ class SimulatedPerson:
             return self.emulator.chats[self.id][-1]
         await self.emulator.wait_for(
             lambda: len(self.messages) > before, what=f"a reply to {content}"
+        )
+        return self.messages[before]
+
+
+class SimulatedGroup:
+    """A group chat where an action network works: members type commands and press buttons."""
+
+    def __init__(self, emulator: BotApiEmulator, chat_id: int, title: str) -> None:
+        self.emulator = emulator
+        self.id = chat_id
+        self.chat: Json = {"id": chat_id, "type": "group", "title": title}
+        self.bot_removed = False
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """What the bot posted in the group, oldest first."""
+        return [m for m in self.emulator.chats[self.id] if m.from_bot]
+
+    async def send(self, person: SimulatedPerson, text: str) -> ChatMessage:
+        """`person` types in the group; returns the bot's next message in the group."""
+        before = len(self.messages)
+        payload: Json = {
+            "message_id": self.emulator.next_message_id(),
+            "from": person.user,
+            "chat": self.chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            payload["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        self.emulator.chats[self.id].append(
+            ChatMessage(payload["message_id"], self.id, False, payload)
+        )
+        await self.emulator.push_update({"message": payload})
+        await self.emulator.wait_for(
+            lambda: len(self.messages) > before, what=f"a reply in {self.chat['title']}"
         )
         return self.messages[before]
 

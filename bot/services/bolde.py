@@ -28,7 +28,7 @@ from storage.database import Database
 from storage.networks import Network
 
 TEXT_MIN, TEXT_MAX, NOTE_MAX, PLACE_MAX = 10, 2000, 2000, 200
-CONVERSATION = "bold"
+CONVERSATION, NOTE = "bold", "note"
 HOUR = timedelta(hours=1)
 
 
@@ -113,7 +113,7 @@ class Change(BaseModel):
     action: Action | None = None
     problem: Problem | None = None
     network: Network | None = None  # where the bold is now
-    previous_taker: int | None = None
+    note: str | None = None  # the text that came with the action
 
 
 class Figures(BaseModel):
@@ -291,15 +291,9 @@ class BoldService:
         network_id: int | None = None,
     ) -> Change:
         """Do one action on a bold, if the actor may and the bold's status allows it."""
-        bold = await bolde.get(self._db, bold_id)
-        if bold is None or action not in TRANSITIONS:
-            return Change(problem=Problem.NOT_FOUND)
-        role = await self._role(actor, bold, action)
-        if role is None:
-            return Change(bold=bold, problem=Problem.NOT_ALLOWED)
-        allowed, _ = TRANSITIONS[action]
-        if Status(bold.status) not in allowed:
-            return Change(bold=bold, problem=Problem.NOT_NOW)
+        bold, role, problem = await self._checked(bold_id, actor, action)
+        if bold is None or role is None or problem:
+            return Change(bold=bold, problem=problem)
         if action in NEEDS_NOTE:
             note, problem = check_note(note)
             if problem:
@@ -328,12 +322,46 @@ class BoldService:
             await bolde.add_event(
                 connection, bold.id, now, actor, role, action, status, target, note
             )
+            if action in NEEDS_NOTE:  # the text came from the note conversation: it is done
+                await self._conversations.forget(connection, actor)
         return Change(
             bold=await bolde.get(self._db, bold.id),
             action=action,
             network=await self._networks.get(target) if target else None,
-            previous_taker=bold.taken_by,
+            note=note,
         )
+
+    async def start_note(self, user_id: int, bold_id: int, action: Action) -> Change:
+        """Before an action that needs a text (an answer, a question): check that it is possible
+        now, then wait for the text in the person's chat."""
+        if action not in NEEDS_NOTE:
+            return Change(problem=Problem.NOT_FOUND)
+        bold, role, problem = await self._checked(bold_id, user_id, action)
+        if bold is None or role is None or problem:
+            return Change(bold=bold, problem=problem)
+        await self._conversations.put(user_id, NOTE, action.value, {"bold": bold.id})
+        return Change(bold=bold, action=action)
+
+    async def finish_note(self, user_id: int, text: str | None) -> Change:
+        """The text for the action started with `start_note`; a text that is not right can be
+        written again, the action stays open until it succeeds or is cancelled."""
+        stored = await self._conversations.current(user_id, NOTE)
+        if stored is None:
+            return Change(problem=Problem.NOT_NOW)
+        return await self.act(int(stored.answers["bold"]), user_id, Action(stored.step), text)
+
+    async def _checked(
+        self, bold_id: int, actor: int, action: Action
+    ) -> tuple[Bold | None, Role | None, Problem | None]:
+        bold = await bolde.get(self._db, bold_id)
+        if bold is None or action not in TRANSITIONS:
+            return None, None, Problem.NOT_FOUND
+        role = await self._role(actor, bold, action)
+        if role is None:
+            return bold, None, Problem.NOT_ALLOWED
+        if Status(bold.status) not in TRANSITIONS[action][0]:
+            return bold, role, Problem.NOT_NOW
+        return bold, role, None
 
     async def may_work_on(self, user_id: int, bold: Bold) -> bool:
         """Members of the bold's network and coordinators may take, move, answer and decline."""

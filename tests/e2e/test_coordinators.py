@@ -106,6 +106,9 @@ async def test_overview_export_and_figures(
         "Mål for 2019: 50 ambassadører · nu 2",
         "Mål for 2020: 70 ambassadører · nu 2",
         "Borgerambassadører: 50\xa0% (mål: 20\xa0%)",
+        "",
+        "Bolde i alt: 0",
+        "Ingen bolde er besvaret endnu.",
     ]
 
 
@@ -135,4 +138,9 @@ async def test_a_coordinator_reads_the_figures_in_english(
         "Ambassadors now: 0 active, 0 passive",
         "Target for 2019: 50 ambassadors · now 0",
     ]
-    assert stats.text.splitlines()[-1] == "Citizen ambassadors: 0% (target: 20%)"
+    assert stats.text.splitlines()[-4:] == [
+        "Citizen ambassadors: 0% (target: 20%)",
+        "",
+        "Bolde in total: 0",
+        "No bolde have been answered yet.",
+    ]

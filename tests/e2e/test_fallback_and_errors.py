@@ -21,7 +21,7 @@ async def test_unknown_command_gets_a_helpful_answer(anna: SimulatedPerson) -> N
     reply = await anna.send("/ambassadr now")
 
     assert reply.text.startswith("Kommandoen /ambassadr kender jeg ikke. Skriv /help")
-    assert len(reply.buttons) == 5
+    assert len(reply.buttons) == 7
 
 
 @pytest.mark.usefixtures("bot")

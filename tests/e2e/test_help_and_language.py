@@ -16,7 +16,7 @@ async def test_help_lists_the_commands_and_the_contact(anna: SimulatedPerson) ->
     assert lines[:3] == [
         "Det kan du her",
         "/start – Start og menu",
-        "/ambassador – Bliv ambassadør",
+        "/bold – Send en idé, en bekymring eller et problem",
     ]
     assert "/deleteme – Slet alt om mig" in lines
     assert "For koordinatorer" not in lines
@@ -40,7 +40,7 @@ async def test_command_menus_are_registered_for_both_languages(emulator: BotApiE
     assert names("default", "da")[0] == ("start", "Start og menu")
     assert names("default", "en")[0] == ("start", "Start and menu")
     assert names("default", "") == names("default", "da"), "BOLDEN_LANGUAGE is the default"
-    assert [n for n, _ in names("default", "en")][:3] == ["start", "ambassador", "me"]
+    assert [n for n, _ in names("default", "en")][:3] == ["start", "bold", "mybolde"]
     assert "stats" not in [n for n, _ in names("default", "en")]
 
 

@@ -16,6 +16,8 @@ async def test_start_greets_explains_and_offers_the_menu(anna: SimulatedPerson, 
     assert reply.text.startswith("Hej Anna!")
     assert "Alle skal kunne leve et trygt og godt liv i Fredericia." in reply.text
     assert [b["text"] for b in reply.buttons] == [
+        "📨 Send en bold",
+        "📋 Mine bolde",
         "🤝 Ambassadør",
         "ℹ️ Om strategien",
         "🎯 Temaerne",

@@ -1,0 +1,183 @@
+"""How a bold looks: the card a network works from, the sender's page with its timeline, and the
+buttons under each. Shared by the sender's side (handlers/bolde.py) and the network's
+(handlers/inbox.py); the buttons shown follow the state machine in bot/services/bolde.py."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.services import Services
+from bot.services.bolde import Action, Role
+from handlers.callbacks import CallbackCodec
+from handlers.paging import MAX_TEXT, paginate
+from storage.bolde import Bold, Event, Status
+
+# The sender's side: writing a bold, their list, their page of one.
+BOLD = CallbackCodec(
+    "bold",
+    new=0, kind=1, skip=1, cat=1, topic=1, done=0, name=0, edit=0, send=0, cancel=0,
+    mine=1, show=1, reopen=1, reply=1,
+)  # fmt: skip
+# The network's side: the card's buttons.
+WORK = CallbackCodec(
+    "bw", take=1, answer=1, ask=1, move=1, to=2, decline=1, open=1, log=1
+)  # fmt: skip
+ICONS = {"idea": "💡", "concern": "😟", "problem": "📍"}
+_WORK_BUTTONS = (
+    (Action.TAKE, "take", "work.take"),
+    (Action.ANSWER, "answer", "work.answer"),
+    (Action.ASK, "ask", "work.ask"),
+    (Action.MOVE, "move", "work.move"),
+    (Action.DECLINE, "decline", "work.decline"),
+)
+
+
+def kind_title(t: Translator, bold: Bold) -> str:
+    return f"{ICONS[bold.kind]} {t.plain('bold.kind.' + bold.kind)}"
+
+
+def map_link(bold: Bold) -> str | None:
+    if bold.latitude is None or bold.longitude is None:
+        return None
+    lat, lon = f"{bold.latitude:.5f}", f"{bold.longitude:.5f}"
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+
+def _details(
+    services: Services, t: Translator, bold: Bold, network: str | None, who: list[str] | None = None
+) -> list[str]:
+    """What both sides see: kind, reference, status, where it is, what it is about; `who`
+    adds the lines only a network sees (the sender's name if shown, who took it)."""
+    strategy, language = services.strategy, t.language
+    lines = [t("bold.card.title", kind=kind_title(t, bold), reference=bold.reference)]
+    if bold.urgent:
+        lines.insert(0, t("bold.card.urgent"))
+    lines.append(
+        t(
+            "bold.card.status",
+            status=t.plain("bold.status." + bold.status),
+            network=network or t.plain("bold.no_network"),
+        )
+    )
+    categories = {c.code: c.title.get(language) for c in strategy.categories}
+    if bold.category:
+        lines.append(t("bold.card.category", value=categories.get(bold.category, bold.category)))
+    if bold.topics:
+        lines.append(t("bold.card.topics", value=", ".join(strategy.titles(bold.topics, language))))
+    link = map_link(bold)
+    if link:
+        lines.append(t("bold.card.map", url=link))
+    if bold.place:
+        lines.append(t("bold.card.place", value=bold.place))
+    if bold.photo_file_id:
+        lines.append(t("bold.card.photo"))
+    lines += who or []
+    lines.append(t("bold.card.sent", when=t.moment(bold.created_at)))
+    lines += ["", t("bold.card.text", text=bold.text)]
+    if bold.public_answer:
+        lines += ["", t("bold.card.answer", text=bold.public_answer)]
+    return lines
+
+
+def card_text(
+    services: Services, t: Translator, bold: Bold, network: str | None, taker: str | None
+) -> str:
+    """The card for a network: never the sender's identity unless they chose to show it."""
+    who = [t("bold.card.from", name=bold.sender_name or t.plain("bold.anonymous"))]
+    if taker and bold.status == Status.IN_PROGRESS:
+        who.append(t("bold.card.taken_by", name=taker))
+    return "\n".join(_details(services, t, bold, network, who))
+
+
+def card_keyboard(services: Services, t: Translator, bold: Bold) -> InlineKeyboardMarkup:
+    """The actions the bold's status allows now; the service checks again on every press."""
+    allowed = services.bolde.allowed
+    buttons = [
+        InlineKeyboardButton(t.plain(key), callback_data=WORK.data(action, bold.id))
+        for rule, action, key in _WORK_BUTTONS
+        if allowed(rule, bold)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [InlineKeyboardButton(t.plain("work.log"), callback_data=WORK.data("log", bold.id))]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _who(t: Translator, event: Event, for_sender: bool) -> str:
+    if event.role == Role.SENDER:
+        return t.plain("bold.who.you" if for_sender else "bold.who.sender")
+    return t.plain("bold.who." + event.role)
+
+
+def timeline(
+    t: Translator,
+    head: list[str],
+    events: list[Event],
+    networks: dict[int, str],
+    for_sender: bool,
+) -> str:
+    """The head, then what happened, newest last; the oldest events give way when it is long."""
+    lines = [
+        t(
+            "bold.event." + event.action,
+            when=t.moment(event.at),
+            who=_who(t, event, for_sender),
+            network=networks.get(event.network_id or 0, t.plain("bold.no_network")),
+            note=event.note or "",
+        )
+        for event in events
+    ]
+    top = "\n".join(head) + "\n\n" + t("bold.timeline")
+    while len(lines) > 1 and len(paginate([top, "\n".join(lines)], MAX_TEXT - 100)) > 1:
+        lines = lines[1:]
+        if lines[0] != t("bold.earlier"):
+            lines.insert(0, t("bold.earlier"))
+    return top + "\n" + "\n".join(lines)
+
+
+def sender_page(
+    services: Services,
+    t: Translator,
+    bold: Bold,
+    events: list[Event],
+    networks: dict[int, str],
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The sender's view of their bold: what they sent, the answer, and everything since."""
+    head = _details(services, t, bold, networks.get(bold.network_id or 0))
+    text = timeline(t, head, events, networks, for_sender=True)
+    return text, sender_keyboard(t, bold, events, page=True)
+
+
+def worker_log(
+    services: Services,
+    t: Translator,
+    bold: Bold,
+    events: list[Event],
+    networks: dict[int, str],
+) -> str:
+    """The network's view of the timeline: the same events, the sender named as such."""
+    head = _details(services, t, bold, networks.get(bold.network_id or 0))
+    return timeline(t, head, events, networks, for_sender=False)
+
+
+def sender_keyboard(
+    t: Translator, bold: Bold, events: list[Event], page: bool = False
+) -> InlineKeyboardMarkup:
+    """Under the sender's page or a notice: reopen an answer, reply to a question, the timeline."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if bold.status in {Status.ANSWERED, Status.DECLINED}:
+        rows.append([_sender_button(t, "bold.reopen", "reopen", bold.id)])
+    asked = [e for e in events if e.action in {Action.ASK, Action.REPLY}]
+    if bold.status == Status.IN_PROGRESS and asked and asked[-1].action == Action.ASK:
+        rows.append([_sender_button(t, "bold.reply", "reply", bold.id)])
+    if page:
+        rows.append([_sender_button(t, "bold.back_to_mine", "mine", 0)])
+    else:
+        rows.append([_sender_button(t, "bold.see_timeline", "show", bold.id)])
+    return InlineKeyboardMarkup(rows)
+
+
+def _sender_button(t: Translator, key: str, action: str, argument: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(t.plain(key), callback_data=BOLD.data(action, argument))

@@ -1,0 +1,41 @@
+"""What a person types, sends or shares in the private chat goes to the conversation they are in
+(signing up, writing a bold, an answer); without one, to the fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.context import BoldenContext
+from handlers.fallback import anything_else, free_text
+from storage.conversations import StoredConversation
+
+Typed = Callable[[Update, BoldenContext, StoredConversation], Awaitable[None]]
+
+_INPUT = (
+    filters.UpdateType.MESSAGE
+    & filters.ChatType.PRIVATE
+    & ~filters.COMMAND
+    & (filters.TEXT | filters.PHOTO | filters.LOCATION)
+)
+
+
+def handler(routes: Mapping[str, Typed]) -> BaseHandler[Update, BoldenContext, None]:
+    """One handler for every conversation, keyed by the conversation's name."""
+
+    async def received(update: Update, context: BoldenContext) -> None:
+        user, message = update.effective_user, update.effective_message
+        assert user is not None
+        assert message is not None
+        stored = await context.services.conversations.current(user.id)
+        route = routes.get(stored.name) if stored else None
+        if stored is not None and route is not None:
+            await route(update, context, stored)
+        elif message.text:
+            await free_text(update, context)
+        else:
+            await anything_else(update, context)
+
+    return MessageHandler(_INPUT, received)

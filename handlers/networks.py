@@ -1,0 +1,485 @@
+"""/network and /rules: coordinators build the action networks, their members and groups, and
+the rules that route bolde; ambassadors join a network through its invite link."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BoldenContext
+from bot.services.networks import NAME_MAX, NetworkKind, Refusal
+from handlers.callbacks import CallbackCodec
+from handlers.menu import JOIN, home_button, main_menu, refuse_stale, show
+from handlers.roles import coordinators_only
+from storage.bolde import Kind
+from storage.conversations import StoredConversation
+from storage.networks import Network, Rule
+
+NET = CallbackCodec(
+    "net",
+    list=0, show=1, new=0, kind=1, topics=1, topic=2, members=1, add=1, remove=2,
+    cross=1, close=1, closeyes=1,
+)  # fmt: skip
+RULE = CallbackCodec("rule", list=0, new=0, k=1, c=2, t=3, n=4, delete=1)
+CONVERSATION = "network"
+ANY = "x"
+_NUMBERS = re.compile(r"[\s,;]+")
+
+
+def _button(context: BoldenContext, key: str, data: str, **values: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.t.plain(key, **values), callback_data=data)
+
+
+def _link(context: BoldenContext, parameter: str, payload: str) -> str:
+    return f"https://t.me/{context.bot.username}?{parameter}={payload}"
+
+
+# -- the networks -------------------------------------------------------------------------------
+
+
+async def _list(update: Update, context: BoldenContext) -> None:
+    t = context.t
+    networks = await context.services.networks.open_networks()
+    lines = [t("net.title")]
+    lines += [
+        t("net.row", name=n.name, kind=t.plain("net.kind." + n.kind), members=len(n.members))
+        for n in networks
+    ]
+    if not networks:
+        lines.append(t("net.none"))
+    rows = [[InlineKeyboardButton(n.name, callback_data=NET.data("show", n.id))] for n in networks]
+    rows.append(
+        [
+            _button(context, "net.new", NET.data("new")),
+            _button(context, "rules.button", RULE.data("list")),
+        ]
+    )
+    rows.append([home_button(t)])
+    await show(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+async def _names(context: BoldenContext, user_ids: list[int]) -> list[str]:
+    names = []
+    for user_id in user_ids:
+        ambassador = await context.services.ambassadors.profile(user_id)
+        names.append(f"#{ambassador.number} {ambassador.display_name}" if ambassador else "–")
+    return names
+
+
+async def _page(update: Update, context: BoldenContext, network: Network, note: str = "") -> None:
+    t, strategy = context.t, context.services.strategy
+    kind = t.plain("net.kind." + network.kind)
+    lines = [t("net.page", name=network.name, kind=kind)]
+    if network.cross_professional:
+        lines.append(t("net.is_cross"))
+    topics = ", ".join(strategy.titles(network.topics, context.language))
+    lines.append(t("net.topics", value=topics or t.plain("me.none")))
+    members = ", ".join(await _names(context, network.members))
+    lines.append(t("net.members", count=len(network.members), names=members or t.plain("me.none")))
+    lines.append(t("net.group_yes" if network.chat_id else "net.group_no"))
+    lines += ["", t("net.invite", link=_link(context, "start", f"net-{network.invite_code}"))]
+    rows = [
+        [
+            _button(context, "net.topics_button", NET.data("topics", network.id)),
+            _button(context, "net.members_button", NET.data("members", network.id)),
+        ],
+        [
+            InlineKeyboardButton(
+                t.plain("net.group_button"),
+                url=_link(context, "startgroup", f"netg-{network.invite_code}"),
+            )
+        ],
+    ]
+    if network.kind == NetworkKind.STANDING and not network.cross_professional:
+        rows.append([_button(context, "net.cross_button", NET.data("cross", network.id))])
+    rows.append(
+        [
+            _button(context, "net.close_button", NET.data("close", network.id)),
+            _button(context, "net.back", NET.data("list")),
+        ]
+    )
+    text = (note + "\n\n" if note else "") + "\n".join(lines)
+    await show(update, text, InlineKeyboardMarkup(rows))
+
+
+async def _topics(update: Update, context: BoldenContext, network: Network) -> None:
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if topic.code in network.topics else "") + topic.title.get(context.language),
+            callback_data=NET.data("topic", network.id, topic.code),
+        )
+        for topic in context.services.strategy.topics
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([_button(context, "net.done", NET.data("show", network.id))])
+    await show(
+        update, context.t("net.choose_topics", name=network.name), InlineKeyboardMarkup(rows)
+    )
+
+
+async def _members(
+    update: Update, context: BoldenContext, network: Network, note: str = ""
+) -> None:
+    names = await _names(context, network.members)
+    rows = [
+        [InlineKeyboardButton(f"✖️ {name}", callback_data=NET.data("remove", network.id, user_id))]
+        for user_id, name in zip(network.members, names, strict=True)
+    ]
+    rows.append(
+        [
+            _button(context, "net.add_button", NET.data("add", network.id)),
+            _button(context, "net.done", NET.data("show", network.id)),
+        ]
+    )
+    text = (note + "\n\n" if note else "") + context.t(
+        "net.members_page", name=network.name, count=len(network.members)
+    )
+    await show(update, text, InlineKeyboardMarkup(rows))
+
+
+@coordinators_only
+async def network_command(update: Update, context: BoldenContext) -> None:
+    """/network: the action networks, and a button for a new one."""
+    await _list(update, context)
+
+
+@coordinators_only
+async def network_pressed(update: Update, context: BoldenContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = NET.parse(query.data)
+    service, t = context.services.networks, context.t
+    if press is None:
+        await refuse_stale(update, context)
+        return
+    if press.action == "list":
+        await _list(update, context)
+        return
+    if press.action == "new":
+        await context.services.conversations.put(user.id, CONVERSATION, "name", {})
+        await show(update, t("net.ask_name", max=NAME_MAX), _cancel(context))
+        return
+    if press.action == "kind":
+        await _create(update, context, press.args[0])
+        return
+    network = await service.get(int(press.args[0])) if press.args[0].isdigit() else None
+    if network is None or network.closed_at is not None:
+        await refuse_stale(update, context)
+        return
+    if press.action == "show":
+        await _page(update, context, network)
+    elif press.action == "topics":
+        await _topics(update, context, network)
+    elif press.action == "topic":
+        result = await service.toggle_topic(network.id, press.args[1])
+        await (
+            _topics(update, context, result.network)
+            if result.network
+            else refuse_stale(update, context)
+        )
+    elif press.action == "members":
+        await _members(update, context, network)
+    elif press.action == "add":
+        await context.services.conversations.put(
+            user.id, CONVERSATION, "member", {"network": network.id}
+        )
+        await show(update, t("net.ask_members", name=network.name), _cancel(context))
+    elif press.action == "remove" and press.args[1].isdigit():
+        result = await service.remove_member(network.id, int(press.args[1]))
+        assert result.network is not None
+        await _members(update, context, result.network)
+    elif press.action == "cross":
+        result = await service.make_cross_professional(user.id, network.id)
+        if result.refusal or result.network is None:
+            await query.answer(
+                t.plain("net.refused." + (result.refusal or Refusal.NOT_FOUND)), show_alert=True
+            )
+            return
+        await _page(update, context, result.network, t("net.cross_done"))
+    elif press.action == "close":
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    _button(context, "net.close_yes", NET.data("closeyes", network.id)),
+                    _button(context, "net.back", NET.data("show", network.id)),
+                ]
+            ]
+        )
+        await show(update, t("net.close_confirm", name=network.name), keyboard)
+    elif press.action == "closeyes":
+        result = await service.close(user.id, network.id)
+        if result.refusal:
+            await query.answer(t.plain("net.refused." + result.refusal), show_alert=True)
+            return
+        await query.answer(t.plain("net.closed", name=network.name))
+        await _list(update, context)
+    else:
+        await refuse_stale(update, context)
+
+
+def _cancel(context: BoldenContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(context, "bold.cancel", "bold:cancel")]])
+
+
+async def _create(update: Update, context: BoldenContext, kind: str) -> None:
+    user = update.effective_user
+    assert user is not None
+    stored = await context.services.conversations.current(user.id, CONVERSATION)
+    if stored is None or stored.step != "kind":
+        await refuse_stale(update, context)
+        return
+    result = await context.services.networks.create(user.id, str(stored.answers["name"]), kind)
+    if result.network is None:
+        await refuse_stale(update, context)
+        return
+    await context.services.conversations.cancel(user.id)
+    await _page(update, context, result.network, context.t("net.created"))
+
+
+async def typed(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
+    """A new network's name, or the numbers of ambassadors to add."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None
+    assert message is not None
+    t = context.t
+    if not await context.services.coordinators.is_coordinator(user.id):
+        await context.services.conversations.cancel(user.id)
+        await message.reply_html(t("coordinator.refused"))
+        return
+    if not message.text:
+        await message.reply_html(t("common.type_it"))
+        return
+    if stored.step == "name":
+        name = " ".join(message.text.split())
+        if len(name) > NAME_MAX:
+            await message.reply_html(
+                t("net.name_too_long", max=NAME_MAX), reply_markup=_cancel(context)
+            )
+            return
+        await context.services.conversations.put(user.id, CONVERSATION, "kind", {"name": name})
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    _button(context, "net.kind_button." + k, NET.data("kind", k))
+                    for k in NetworkKind
+                ],
+                [_button(context, "bold.cancel", "bold:cancel")],
+            ]
+        )
+        await message.reply_html(t("net.ask_kind", name=name), reply_markup=keyboard)
+    elif stored.step == "member":
+        numbers = [n.lstrip("#") for n in _NUMBERS.split(message.text) if n]
+        added = await context.services.networks.add_members(int(stored.answers["network"]), numbers)
+        await context.services.conversations.cancel(user.id)
+        network = await context.services.networks.get(int(stored.answers["network"]))
+        if added is None or network is None:
+            await message.reply_html(t("net.refused.not_found"))
+            return
+        note = t("net.added", count=len(added.added))
+        if added.unknown:
+            note += "\n" + t("net.unknown_numbers", numbers=", ".join(added.unknown))
+        await _members(update, context, network, note)
+    else:
+        await context.services.conversations.cancel(user.id)
+
+
+# -- invite links -------------------------------------------------------------------------------
+
+
+async def join_link(update: Update, context: BoldenContext) -> None:
+    """/start net-CODE in the private chat: an ambassador joins the network."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None
+    assert message is not None
+    t = context.t
+    code = (context.args or ["-"])[0].removeprefix("net-")
+    result = await context.services.networks.join(user.id, code)
+    if result.refusal is Refusal.NOT_AN_AMBASSADOR and result.network:
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t.plain("menu.ambassador"), callback_data=JOIN)]]
+        )
+        await message.reply_html(
+            t("net.join_ambassadors_only", name=result.network.name), reply_markup=keyboard
+        )
+    elif result.network is None:
+        await message.reply_html(t("net.link_invalid"), reply_markup=main_menu(t))
+    else:
+        key = "net.joined" if result.changed else "net.already_member"
+        await message.reply_html(t(key, name=result.network.name), reply_markup=main_menu(t))
+
+
+async def group_link(update: Update, context: BoldenContext) -> None:
+    """/start netg-CODE in a group (Telegram's "add to group" link): the network works there."""
+    user, message, chat = update.effective_user, update.effective_message, update.effective_chat
+    assert user is not None
+    assert message is not None
+    assert chat is not None
+    t = context.services.translator(context.services.settings.language)
+    if not await context.services.coordinators.is_coordinator(user.id):
+        await message.reply_html(t("net.group_coordinators_only"))
+        return
+    code = (context.args or ["-"])[0].removeprefix("netg-")
+    result = await context.services.networks.link_group(code, chat.id)
+    if result.network is None:
+        await message.reply_html(t("net.link_invalid"))
+        return
+    await message.reply_html(t("net.group_linked", name=result.network.name))
+
+
+# -- routing rules ------------------------------------------------------------------------------
+
+
+def _rule_text(context: BoldenContext, rule: Rule, networks: dict[int, str]) -> str:
+    t, strategy, language = context.t, context.services.strategy, context.language
+    anything = t.plain("rules.any")
+    categories = {c.code: c.title.get(language) for c in strategy.categories}
+    return t(
+        "rules.row",
+        kind=t.plain("bold.kind." + rule.kind) if rule.kind else anything,
+        category=categories.get(rule.category, rule.category) if rule.category else anything,
+        theme=", ".join(strategy.titles([rule.theme], language)) if rule.theme else anything,
+        network=networks.get(rule.network_id, "?"),
+    )
+
+
+async def _rules(update: Update, context: BoldenContext, note: str = "") -> None:
+    t, service = context.t, context.services.networks
+    rules = await service.rules()
+    networks = {n.id: n.name for n in await service.open_networks()}
+    lines = [t("rules.title")]
+    lines += [f"{i}. " + _rule_text(context, rule, networks) for i, rule in enumerate(rules, 1)]
+    if not rules:
+        lines.append(t("rules.none"))
+    cross = next((n for n in await service.open_networks() if n.cross_professional), None)
+    lines += ["", t("rules.fallback", network=cross.name) if cross else t("rules.no_fallback")]
+    buttons = [
+        _button(context, "rules.delete", RULE.data("delete", rule.id), number=i)
+        for i, rule in enumerate(rules, 1)
+    ]
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows.append(
+        [
+            _button(context, "rules.new", RULE.data("new")),
+            _button(context, "net.back", NET.data("list")),
+        ]
+    )
+    await show(
+        update, (note + "\n\n" if note else "") + "\n".join(lines), InlineKeyboardMarkup(rows)
+    )
+
+
+def _choices(
+    context: BoldenContext, key: str, options: list[tuple[str, str]], data: list[str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One question of the new-rule wizard: every option carries the answers so far."""
+    buttons = [
+        InlineKeyboardButton(label, callback_data=RULE.data(data[0], *data[1:], value))
+        for label, value in options
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([_button(context, "bold.cancel", RULE.data("list"))])
+    return context.t(key), InlineKeyboardMarkup(rows)
+
+
+@coordinators_only
+async def rules_command(update: Update, context: BoldenContext) -> None:
+    """/rules: where bolde land, in the order the rules are tried."""
+    await _rules(update, context)
+
+
+@coordinators_only
+async def rule_pressed(update: Update, context: BoldenContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = RULE.parse(query.data)
+    t, strategy, language = context.t, context.services.strategy, context.language
+    anything = (t.plain("rules.any"), ANY)
+    if press is None:
+        await refuse_stale(update, context)
+        return
+    args = press.args
+    if press.action == "list":
+        await _rules(update, context)
+    elif press.action == "delete" and args[0].isdigit():
+        removed = await context.services.networks.remove_rule(user.id, int(args[0]))
+        await _rules(update, context, t("rules.deleted" if removed else "rules.already_deleted"))
+    elif press.action == "new":
+        kinds = [anything, *((t.plain("bold.kind." + k), k.value) for k in Kind)]
+        await show(update, *_choices(context, "rules.ask_kind", kinds, ["k"]))
+    elif press.action == "k" and args[0] in {ANY, *Kind}:
+        if args[0] in {ANY, Kind.PROBLEM} and strategy.categories:
+            options = [
+                anything,
+                *((c.title.get(language), str(i)) for i, c in enumerate(strategy.categories)),
+            ]
+            await show(update, *_choices(context, "rules.ask_category", options, ["c", args[0]]))
+        else:
+            await _ask_theme(update, context, [args[0], ANY])
+    elif press.action == "c":
+        await _ask_theme(update, context, list(args))
+    elif press.action == "t":
+        networks = [(n.name, str(n.id)) for n in await context.services.networks.open_networks()]
+        await show(update, *_choices(context, "rules.ask_network", networks, ["n", *args]))
+    elif press.action == "n":
+        await _add_rule(update, context, args)
+    else:
+        await refuse_stale(update, context)
+
+
+async def _ask_theme(update: Update, context: BoldenContext, so_far: list[str]) -> None:
+    t, language = context.t, context.language
+    options = [
+        (t.plain("rules.any"), ANY),
+        *(
+            (topic.title.get(language), str(i))
+            for i, topic in enumerate(context.services.strategy.topics)
+        ),
+    ]
+    await show(update, *_choices(context, "rules.ask_theme", options, ["t", *so_far]))
+
+
+def _pick(codes: list[str], choice: str) -> str | None:
+    """The code chosen by its position in the strategy file; ANY is None; else ValueError."""
+    if choice == ANY:
+        return None
+    if not choice.isdigit():
+        raise ValueError(choice)
+    return codes[int(choice)]
+
+
+async def _add_rule(update: Update, context: BoldenContext, args: tuple[str, ...]) -> None:
+    user = update.effective_user
+    assert user is not None
+    strategy = context.services.strategy
+    try:
+        kind = None if args[0] == ANY else args[0]
+        category = _pick([c.code for c in strategy.categories], args[1])
+        theme = _pick([topic.code for topic in strategy.topics], args[2])
+        network_id = int(args[3])
+    except (ValueError, IndexError):
+        await refuse_stale(update, context)
+        return
+    rule = await context.services.networks.add_rule(user.id, kind, category, theme, network_id)
+    if rule is None:
+        await refuse_stale(update, context)
+        return
+    await _rules(update, context, context.t("rules.added"))
+
+
+HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
+    CommandHandler(
+        "start", join_link, filters.ChatType.PRIVATE & filters.Regex(r"^/start(@\w+)? net-")
+    ),
+    CommandHandler(
+        "start", group_link, filters.ChatType.GROUPS & filters.Regex(r"^/start(@\w+)? netg-")
+    ),
+    CommandHandler("network", network_command),
+    CommandHandler("rules", rules_command),
+    CallbackQueryHandler(network_pressed, pattern=NET.pattern()),
+    CallbackQueryHandler(rule_pressed, pattern=RULE.pattern()),
+]
+TYPED = {CONVERSATION: typed}
