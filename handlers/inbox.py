@@ -91,10 +91,17 @@ async def send(
 
 
 async def send_card(
-    context: BoldenContext, chat_id: int, bold: Bold, t: Translator, header: str = ""
+    context: BoldenContext,
+    chat_id: int,
+    bold: Bold,
+    t: Translator,
+    header: str = "",
+    first_time: bool = True,
 ) -> bool:
+    """The card with its buttons; the photo goes before it the first time a chat sees it."""
     text, keyboard = await card(context.services, t, bold)
-    return await send(context, chat_id, header + text, keyboard, bold.photo_file_id)
+    photo = bold.photo_file_id if first_time else None
+    return await send(context, chat_id, header + text, keyboard, photo)
 
 
 async def to_coordinators(context: BoldenContext, bold: Bold, key: str) -> None:
@@ -156,7 +163,7 @@ async def after_change(context: BoldenContext, change: Change) -> None:
     elif action is Action.REPLY and bold.taken_by is not None:
         t = await translator_of(services, bold.taken_by)
         header = t("work.reply", reference=bold.reference, note=_last_note(change)) + "\n\n"
-        await send_card(context, bold.taken_by, bold, t, header)
+        await send_card(context, bold.taken_by, bold, t, header, first_time=False)
     elif action is Action.REOPEN:
         await _reopened(context, bold, change)
 
@@ -166,7 +173,7 @@ async def _reopened(context: BoldenContext, bold: Bold, change: Change) -> None:
     if bold.taken_by is not None:
         t = await translator_of(services, bold.taken_by)
         header = t("work.reopened", reference=bold.reference, note=_last_note(change)) + "\n\n"
-        await send_card(context, bold.taken_by, bold, t, header)
+        await send_card(context, bold.taken_by, bold, t, header, first_time=False)
     elif change.network is not None:
         await to_network(context, bold, change.network)
     else:

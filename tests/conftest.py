@@ -82,6 +82,12 @@ def john(emulator: BotApiEmulator) -> SimulatedPerson:
 
 
 @pytest.fixture
+def karim(emulator: BotApiEmulator) -> SimulatedPerson:
+    """The coordinator configured in BOLDEN_COORDINATORS."""
+    return emulator.person(COORDINATOR_ID, "Karim", "da")
+
+
+@pytest.fixture
 def query(settings: Settings) -> Callable[..., list[sqlite3.Row]]:
     """Read the bot's database file directly, as another process would."""
 

@@ -159,7 +159,7 @@ def test_try_walks_a_conversation_from_piped_input() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "You are Anna (citizen, Telegram id 1001). Type /start to begin." in out
-    assert "    [1] 📨 Send en bold   [2] 📋 Mine bolde   [3] 🤝 Ambassadør   [4] ℹ️ Om strategien" in out
+    assert "    [1] 📨 Send en bold   [2] 📋 Mine bolde   [3] 🤝 Ambassadør" in out
     assert "(you press: ℹ️ Om strategien)\nBolden (edited) > Strategi for Udsathed" in out
     assert "(you press: 🎯 Temaerne)\nBolden (edited) > De 12 temaer" in out
     assert "You are Karim (coordinator, Telegram id 1002)." in out

@@ -14,11 +14,6 @@ pytestmark = pytest.mark.usefixtures("bot")
 COMMANDS = ["/coordinator add 5", "/coordinator remove 4242", "/ambassadors", "/export", "/stats"]
 
 
-@pytest.fixture
-def karim(emulator: BotApiEmulator) -> SimulatedPerson:
-    return emulator.person(COORDINATOR_ID, "Karim", "da")
-
-
 @pytest.mark.parametrize("command", COMMANDS)
 async def test_others_are_refused_every_coordinator_command(
     anna: SimulatedPerson, query, command: str

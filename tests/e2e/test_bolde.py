@@ -1,0 +1,310 @@
+"""Bolde from the sender's side and the network's: sent, routed, taken, asked about, answered,
+reopened; problems with a place and urgent ones; refusals; the rate limit; erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.app import BoldenApp, build_application, running
+from bot.config import load_settings
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedGroup, SimulatedPerson
+from tests.conftest import TOKEN, FakeClock, sign_up
+
+BOT = "bolden_sandbox_bot"
+
+
+async def answer_after(person: SimulatedPerson, text: str) -> ChatMessage:
+    """Type `text` and return the bot's reply."""
+    return await person.send(text)
+
+
+async def next_message(person: SimulatedPerson, count: int) -> ChatMessage:
+    """The bot's message number `count` (from 0) to the person, once it is there."""
+    await person.emulator.wait_for(
+        lambda: len(person.messages) > count, what=f"{count + 1} messages"
+    )
+    return person.messages[count]
+
+
+async def new_network(karim: SimulatedPerson, name: str, kind: str = "Stående") -> ChatMessage:
+    """Create a network through /network; returns its page."""
+    page = await karim.press(await karim.send("/network"), "Nyt netværk")
+    assert "Hvad skal netværket hedde?" in page.text
+    asked = await karim.send(name)
+    return await karim.press(asked, kind)
+
+
+def invite_code(query: Callable[..., list], name: str) -> str:
+    return str(query("SELECT invite_code FROM networks WHERE name = ?", name)[0][0])
+
+
+async def join(person: SimulatedPerson, query: Callable[..., list], network: str) -> None:
+    reply = await person.send(f"/start net-{invite_code(query, network)}")
+    assert f"Velkommen i {network}!" in reply.text
+
+
+async def add_rule(
+    karim: SimulatedPerson, kind: str, category: str, theme: str, network: str
+) -> None:
+    """Walk /rules' wizard: kind, category (for problems and any kind), theme, network."""
+    step = await karim.press(await karim.send("/rules"), "Ny regel")
+    step = await karim.press(step, kind)
+    if kind in {"Problem", "alle"}:
+        step = await karim.press(step, category)
+    step = await karim.press(step, theme)
+    done = await karim.press(step, network)
+    assert "Reglen er tilføjet sidst." in done.text
+
+
+async def send_bold(
+    person: SimulatedPerson,
+    text: str,
+    kind: str = "En idé",
+    photo: bool = False,
+    themes: tuple[str, ...] = (),
+    anonymous: bool = False,
+) -> ChatMessage:
+    """Walk /bold for an idea or a concern; returns the confirmation."""
+    step = await person.press(await person.send("/bold"), kind)
+    step = await person.send(text)
+    assert "Har du et billede" in step.text
+    step = await person.send_photo() if photo else await person.press(step, "Spring over")
+    for theme in themes:
+        step = await person.press(step, theme)
+    summary = await person.press(step, "Videre")
+    assert summary.text.startswith("Sådan ser din bold ud:")
+    if anonymous:
+        summary = await person.press(summary, "Send anonymt")
+    return await person.press(summary, "📨 Send")
+
+
+@pytest.fixture
+async def bo(bot: BoldenApp, emulator: BotApiEmulator) -> SimulatedPerson:
+    """An ambassador who will be in the network (and the bot, running)."""
+    bo = emulator.person(1003, "Bo", "da")
+    await sign_up(bo)
+    return bo
+
+
+@pytest.fixture
+async def group(
+    emulator: BotApiEmulator,
+    karim: SimulatedPerson,
+    bo: SimulatedPerson,
+    query: Callable[..., list],
+) -> SimulatedGroup:
+    """The network "Fællesskab" working in a Telegram group, with Bo as a member, and a rule
+    that sends ideas there."""
+    await karim.send("/start")
+    page = await new_network(karim, "Fællesskab")
+    assert "Netværket er oprettet." in page.text
+    await join(bo, query, "Fællesskab")
+    group = emulator.group(-1001, "Fællesskab")
+    linked = await group.send(karim, f"/start@{BOT} netg-{invite_code(query, 'Fællesskab')}")
+    assert "Her arbejder Fællesskab nu." in linked.text
+    await add_rule(karim, "Idé", "", "alle", "Fællesskab")
+    return group
+
+
+async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_back(
+    anna: SimulatedPerson, bo: SimulatedPerson, group: SimulatedGroup, query: Callable[..., list]
+) -> None:
+    sent = await send_bold(
+        anna,
+        "Et fælles spisested i Ullerup, hvor alle kan spise med for 20 kr.",
+        photo=True,
+        themes=("Flere ind i fællesskaber",),
+        anonymous=True,
+    )
+    assert sent.text.startswith("✅ Tak! Din bold er modtaget.\nReference: B-2026-0001")
+    assert "Den er sendt til handlingsnetværket Fællesskab." in sent.text
+
+    await group.emulator.wait_for(lambda: len(group.messages) >= 3, what="the card in the group")
+    photo, card = group.messages[-2], group.messages[-1]
+    assert photo.file is not None
+    assert card.text.startswith("📨 Ny bold til netværket\n\n💡 Idé · B-2026-0001")
+    assert "Fra: Anonym" in card.text
+    assert "Temaer: Flere ind i fællesskaber" in card.text
+    assert "Anna" not in card.text
+    assert [b["text"] for b in card.buttons] == [
+        "✋ Tag den", "💬 Svar", "↪️ Flyt", "🚫 Afvis med svar", "📜 Forløb",
+    ]  # fmt: skip
+
+    seen = len(anna.messages)
+    taken = await bo.press(card, "Tag den")
+    assert "Status: I gang" in taken.text
+    assert "Taget af: Bo" in taken.text
+    notice = await next_message(anna, seen)
+    assert notice.text.startswith("🙌 Nogen fra Fællesskab arbejder nu på din bold B-2026-0001.")
+    assert "Bo" not in notice.text
+
+    prompt = await bo.press(taken, "Spørg afsenderen")
+    assert prompt.text.startswith("Skriv dit spørgsmål til afsenderen af B-2026-0001.")
+    seen = len(anna.messages)
+    confirmed = await bo.send("Hvilke dage tænker du på?")
+    assert confirmed.text.startswith("❓ Spørgsmålet er sendt.")
+    question = await next_message(anna, seen)
+    assert question.text == (
+        "❓ Netværket har et spørgsmål om din bold B-2026-0001:\n\nHvilke dage tænker du på?"
+    )
+    assert "Bo" not in question.text
+
+    prompt = await anna.press(question, "Svar på spørgsmålet")
+    assert "Skriv dit svar til netværket om B-2026-0001." in prompt.text
+    seen = len(bo.messages)
+    thanks = await anna.send("Tirsdag og torsdag aften.")
+    assert thanks.text.startswith("💬 Tak! Dit svar er sendt til netværket")
+    relayed = await next_message(bo, seen)
+    assert relayed.text.startswith(
+        "💬 Afsenderen af B-2026-0001 svarer:\n\nTirsdag og torsdag aften."
+    )
+    assert "Anna" not in relayed.text
+
+    prompt = await bo.press(relayed, "💬 Svar")
+    seen = len(anna.messages)
+    await bo.send("Vi starter tirsdag den 1. december i medborgerhuset.")
+    answered = await next_message(anna, seen)
+    assert answered.text.startswith(
+        "✅ Svar på din bold B-2026-0001:\n\nVi starter tirsdag den 1. december i medborgerhuset."
+    )
+
+    page = await anna.press(await anna.send("/mybolde"), "B-2026-0001")
+    assert "Status: Besvaret · Fællesskab" in page.text
+    events = page.text.split("Forløb\n", 1)[1].splitlines()
+    assert [line.split(" · ", 1)[1] for line in events] == [
+        "Du sendte bolden",
+        "Sendt til Fællesskab",
+        "Netværket tog bolden",
+        "Netværket spurgte: Hvilke dage tænker du på?",
+        "Du svarede på spørgsmålet: Tirsdag og torsdag aften.",
+        "Netværket svarede: Vi starter tirsdag den 1. december i medborgerhuset.",
+    ]
+
+    prompt = await anna.press(page, "Det løste det ikke")
+    seen = len(bo.messages)
+    reopened = await anna.send("Jeg arbejder tirsdag. Kan det også være en weekend?")
+    assert "B-2026-0001 er åbnet igen" in reopened.text
+    told = await next_message(bo, seen)
+    assert told.text.startswith("😕 Afsenderen af B-2026-0001 skriver, at svaret ikke løste det")
+    [row] = query("SELECT status, sender_name FROM bolde")
+    assert (row["status"], row["sender_name"]) == ("in_progress", None)
+    actions = [r["action"] for r in query("SELECT action FROM bold_events ORDER BY id")]
+    assert actions == ["sent", "routed", "taken", "question", "reply", "answered", "reopened"]
+
+
+async def test_a_problem_with_a_place_is_urgent_and_reaches_the_coordinators(
+    anna: SimulatedPerson, bo: SimulatedPerson, karim: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    page = await new_network(karim, "Tværfagligt netværk")
+    page = await karim.press(page, "Gør til det tværfaglige netværk")
+    assert "Bolde uden en regel lander nu her." in page.text
+    await join(bo, query, "Tværfagligt netværk")
+
+    step = await anna.press(await anna.send("/bold"), "Et problem")
+    assert step.text.startswith("🚨 Er nogens liv eller helbred i fare? Ring 112 nu.")
+    assert "Livslinien, hvis du tænker på selvmord: +45 70 201 201" in step.text
+    step = await anna.send("for kort")
+    assert step.text.startswith("Skriv lidt mere, tak: mindst 10 tegn.")
+    step = await anna.send("En mand sover på bænken bag biblioteket. Det fryser i nat.")
+    step = await anna.press(step, "Spring over")
+    assert "Hvor er det?" in step.text
+    step = await anna.send_location(55.56553, 9.75201)
+    assert "Hvad handler det om?" in step.text
+    step = await anna.press(step, "Nogen sover udenfor")
+    summary = await anna.press(step, "Videre")
+    assert "🙈 Anonym: netværket ser ikke, hvem du er." in summary.text
+    assert "📍 Med din placering" in summary.text
+    seen_bo, seen_karim = len(bo.messages), len(karim.messages)
+    sent = await anna.press(summary, "📨 Send")
+    assert "Den er sendt til handlingsnetværket Tværfagligt netværk." in sent.text
+    assert "Ring 112 nu" in sent.text
+
+    card = await next_message(bo, seen_bo)
+    assert card.text.startswith("📨 Ny bold til netværket\n\n🔴 HASTER\n📍 Problem · B-2026-0001")
+    assert "Kategori: Nogen sover udenfor" in card.text
+    assert "Fra: Anonym" in card.text
+    assert "https://www.openstreetmap.org/?mlat=55.56553&amp;mlon=9.75201" in (card.html or "")
+    alarm = await next_message(karim, seen_karim)
+    assert alarm.text.startswith("🔴 En bold, der haster.")
+    assert "Anna" not in alarm.text + card.text
+    [row] = query("SELECT urgent, latitude, category, sender_id FROM bolde")
+    assert tuple(row) == (1, 55.56553, "sleeping_rough", 1001)
+
+
+async def test_a_decline_needs_an_answer_and_outsiders_change_nothing(
+    anna: SimulatedPerson,
+    bo: SimulatedPerson,
+    group: SimulatedGroup,
+    emulator: BotApiEmulator,
+    query: Callable[..., list],
+) -> None:
+    await send_bold(anna, "Flere bænke langs havnen, tak!")
+    await emulator.wait_for(lambda: "B-2026-0001" in group.messages[-1].text, what="the card")
+    card = group.messages[-1]
+
+    outsider = emulator.person(1004, "Ole", "da")
+    await sign_up(outsider)
+    refused = await outsider.press_data(card, card.button("Tag den")["callback_data"])
+    assert refused["text"].startswith("Det kan kun netværket bag bolden eller en koordinator.")
+    forged = await bo.press_data(card, "bw:take:999")
+    assert forged["show_alert"] is True
+    garbled = await bo.press_data(card, "bw:take:1:2:3")
+    assert garbled["show_alert"] is True
+    assert query("SELECT status, taken_by FROM bolde")[0][:] == ("routed", None)
+
+    prompt = await bo.press(card, "Afvis med svar")
+    assert prompt.text.startswith("Skriv kort, hvorfor I ikke går videre med B-2026-0001.")
+    nudge = await bo.send_photo()
+    assert nudge.text == "Skriv dit svar som tekst, tak."
+    stopped = await bo.send("/cancel")
+    assert stopped.text.startswith("Stoppet. Intet er gemt eller sendt.")
+    assert query("SELECT status, public_answer FROM bolde")[0][:] == ("routed", None)
+
+    await bo.press(card, "Afvis med svar")
+    await bo.send("Havnen hører under havneselskabet; vi har sendt jeres ønske videre til dem.")
+    [row] = query("SELECT status, public_answer FROM bolde")
+    assert row["status"] == "declined"
+    late = await bo.press_data(card, card.button("Tag den")["callback_data"])
+    assert late["text"].startswith("Det kan ikke lade sig gøre, som bolden står nu.")
+
+
+async def test_the_rate_limit_holds(
+    emulator: BotApiEmulator, tmp_path: Path, clock: FakeClock, query: Callable[..., list]
+) -> None:
+    settings = load_settings(
+        token=TOKEN,
+        api_base_url=emulator.url,
+        database=tmp_path / "limit.sqlite3",
+        bolde_per_hour=2,
+    )
+    ida = emulator.person(1010, "Ida", "da")
+    async with running(build_application(settings, clock=clock)):
+        for number in (1, 2):
+            sent = await send_bold(ida, f"Idé nummer {number}: mere lys i parken.")
+            assert "Reference: B-2026-000" in sent.text
+        refused = await ida.send("/bold")
+        assert refused.text.startswith(
+            "Tak for dit engagement! Du har sendt 2 bolde den seneste time."
+        )
+        assert "kl. 14:00" in refused.text  # sent at 12:00 UTC, 13:00 in Copenhagen, + 1 hour
+        clock.advance(hours=1, seconds=1)
+        again = await ida.send("/bold")
+        assert again.text.startswith("En bold er en idé")
+
+
+async def test_deleting_oneself_leaves_the_bolde_without_a_name(
+    anna: SimulatedPerson, group: SimulatedGroup, query: Callable[..., list]
+) -> None:
+    await send_bold(anna, "Et gratis fitnesshold for seniorer i Fredericia.")
+    [before] = query("SELECT sender_id, sender_name FROM bolde")
+    assert tuple(before) == (1001, "Anna")
+
+    await anna.press(await anna.send("/deleteme"), "Ja, slet alt")
+
+    [after] = query("SELECT sender_id, sender_name, text FROM bolde")
+    assert tuple(after) == (None, None, "Et gratis fitnesshold for seniorer i Fredericia.")
+    assert query("SELECT actor_id FROM bold_events WHERE actor_id = 1001") == []
