@@ -13,6 +13,7 @@ from bot.context import BoldenContext
 from bot.services.ambassadors import LIMITS, SKIPPABLE, TEXT_STEPS, Conversation, Mode, Step
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
+from handlers.conversation import cancel
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
 from handlers.themes import THEMES, themes_keyboard, themes_text
@@ -202,19 +203,6 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
         welcome + "\n\n" + themes_text(context),
         themes_keyboard(context, ambassador, finish=True),
     )
-
-
-async def cancel(update: Update, context: BoldenContext) -> None:
-    """/cancel and the stop button: forget the conversation, change nothing."""
-    user = update.effective_user
-    assert user is not None
-    stored = await context.services.conversations.current(user.id)
-    await context.services.conversations.cancel(user.id)
-    if stored is None:
-        key = "amb.nothing_to_cancel"
-    else:
-        key = "amb.cancelled" if stored.name in set(Mode) else "common.cancelled"
-    await show(update, context.t(key), main_menu(context.t))
 
 
 # -- the profile --------------------------------------------------------------------------------

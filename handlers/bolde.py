@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from bot.services.bolde import PLACE_MAX, TEXT_MAX, TEXT_MIN, Action, Draft, Drafted, Problem, Step
 from handlers.bold_views import BOLD, ICONS, kind_title, sender_page
+from handlers.conversation import cancel
 from handlers.inbox import card, deliver_new, network_names, problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
 from storage.bolde import Kind
@@ -192,12 +194,8 @@ async def pressed(update: Update, context: BoldenContext) -> None:
     if action == "new":
         await begin(update, context)
     elif action == "cancel":
-        had = await context.services.conversations.cancel(user.id)
-        await show(
-            update,
-            context.t("bold.cancelled" if had else "amb.nothing_to_cancel"),
-            main_menu(context.t),
-        )
+        await cancel(update, context)
+
     elif action == "kind":
         await _answered(update, context, await service.answer(user.id, Step.KIND, args[0]))
     elif action == "skip" and args[0] in {s.value for s in _SKIPPABLE}:
@@ -321,7 +319,7 @@ async def mine_pressed(update: Update, context: BoldenContext) -> None:
     await context.bot.send_message(
         update.effective_chat.id,
         context.t("bold.prompt." + press.action, reference=change.bold.reference),
-        parse_mode="HTML",
+        parse_mode=ParseMode.HTML,
         reply_markup=cancel,
     )
 

@@ -9,7 +9,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
+from bot.services.ambassadors import Mode
+from bot.services.bolde import CONVERSATION as BOLD
 from handlers.fallback import anything_else, free_text
+from handlers.menu import main_menu, show
 from storage.conversations import StoredConversation
 
 Typed = Callable[[Update, BoldenContext, StoredConversation], Awaitable[None]]
@@ -39,3 +42,18 @@ def handler(routes: Mapping[str, Typed]) -> BaseHandler[Update, BoldenContext, N
             await anything_else(update, context)
 
     return MessageHandler(_INPUT, received)
+
+
+async def cancel(update: Update, context: BoldenContext) -> None:
+    """/cancel and every stop button: forget the conversation, change nothing, say so."""
+    user = update.effective_user
+    assert user is not None
+    stored = await context.services.conversations.current(user.id)
+    await context.services.conversations.cancel(user.id)
+    if stored is None:
+        key = "amb.nothing_to_cancel"
+    elif stored.name in set(Mode):
+        key = "amb.cancelled"
+    else:
+        key = "bold.cancelled" if stored.name == BOLD else "common.cancelled"
+    await show(update, context.t(key), main_menu(context.t))

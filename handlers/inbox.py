@@ -152,10 +152,8 @@ async def after_change(context: BoldenContext, change: Change) -> None:
             "bold.notice." + action,
             reference=bold.reference,
             network=names.get(bold.network_id or 0, t.plain("bold.no_network")),
-            note=bold.public_answer if action in {Action.ANSWER, Action.DECLINE} else "",
+            note=_last_note(change),
         )
-        if action is Action.ASK:
-            text = t("bold.notice.question", reference=bold.reference, note=_last_note(change))
         events = await services.bolde.timeline(bold.id)
         await send(context, bold.sender_id, text, sender_keyboard(t, bold, events))
     if action is Action.MOVE and change.network is not None:
@@ -254,7 +252,11 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
         await show(update, text, InlineKeyboardMarkup([]))
         await after_change(context, change)
     elif press.action == "open":
-        await show(update, *await card(services, t, bold))
+        text, keyboard = await card(services, t, bold)
+        back = InlineKeyboardButton(
+            t.plain("inbox.back"), callback_data=INBOX.data("page", _ALL, 0, 0)
+        )
+        await show(update, text, InlineKeyboardMarkup([*keyboard.inline_keyboard, [back]]))
     elif press.action == "log":
         events = await services.bolde.timeline(bold.id)
         text = worker_log(services, t, bold, events, await network_names(services))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
 from bot.services.networks import NAME_MAX, NetworkKind, Refusal
@@ -329,6 +329,16 @@ async def group_link(update: Update, context: BoldenContext) -> None:
     await message.reply_html(t("net.group_linked", name=result.network.name))
 
 
+async def in_group(update: Update, context: BoldenContext) -> None:
+    """A network's group is for the bolde's cards; a command there gets a pointer to the
+    private chat, other messages are the members' own conversation and left alone."""
+    message = update.effective_message
+    if message is None or not (message.text or "").startswith("/"):
+        return
+    t = context.services.translator(context.services.settings.language)
+    await message.reply_html(t("net.group_private", bot=context.bot.username))
+
+
 # -- routing rules ------------------------------------------------------------------------------
 
 
@@ -477,6 +487,7 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler(
         "start", group_link, filters.ChatType.GROUPS & filters.Regex(r"^/start(@\w+)? netg-")
     ),
+    MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, in_group),
     CommandHandler("network", network_command),
     CommandHandler("rules", rules_command),
     CallbackQueryHandler(network_pressed, pattern=NET.pattern()),

@@ -1,0 +1,200 @@
+"""Coordinators at work: networks and their members, routing rules, the inbox, moving a bold,
+opening one by its reference, the export, the figures and the report of bolde that stand still."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+import pytest
+
+from bot.app import BoldenApp
+from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from bot.scheduling import STALE_BOLDE
+from tests.conftest import FakeClock, sign_up
+from tests.e2e.test_bolde import add_rule, invite_code, join, new_network, next_message, send_bold
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+async def run_stale_report(application: BoldenApp) -> None:
+    """Run the daily job now, as the JobQueue would at 08:00."""
+    assert application.job_queue is not None
+    [job] = application.job_queue.get_jobs_by_name(STALE_BOLDE)
+    await job.run(application)
+
+
+async def test_only_coordinators_manage_networks_rules_and_the_inbox(anna: SimulatedPerson) -> None:
+    for command in ("/network", "/rules", "/inbox", "/export bolde"):
+        reply = await anna.send(command)
+        assert reply.text.startswith("Den kommando er kun for strategiens koordinatorer."), command
+
+
+async def test_a_coordinator_builds_a_network_and_its_rules(
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)  # ambassador no. 1
+    page = await new_network(karim, "Gadeteam", "Ad hoc")
+    assert page.text.startswith("✅ Netværket er oprettet.\n\n🕸 Gadeteam · ad hoc")
+    assert "Gør til det tværfaglige netværk" not in str(page.buttons), "only a standing one can be"
+    assert (
+        f"https://t.me/bolden_sandbox_bot?start=net-{invite_code(query, 'Gadeteam')}" in page.text
+    )
+
+    topics = await karim.press(page, "Temaer")
+    topics = await karim.press(topics, "Vær en god ven")
+    assert "✅ Vær en god ven" in str(topics.buttons)
+    members = await karim.press(await karim.press(topics, "Færdig"), "Medlemmer")
+    asked = await karim.press(members, "Tilføj med nummer")
+    assert "Skriv ambassadørnumrene" in asked.text
+    added = await karim.send("1, 99")
+    assert added.text.startswith("✅ 1 tilføjet.\nIngen ambassadør med nummer: 99")
+    assert query("SELECT user_id FROM network_members")[0][0] == anna.id
+    removed = await karim.press(added, "✖️ #1 Anna")
+    assert removed.text.startswith("Gadeteam har 0 medlemmer.")
+
+    outsider = emulator.person(1005, "Pia", "da")
+    refused = await outsider.send(f"/start net-{invite_code(query, 'Gadeteam')}")
+    assert refused.text.startswith("Du er inviteret til Gadeteam. Kun ambassadører kan være med")
+    broken = await anna.send("/start net-doesnotexist")
+    assert broken.text.startswith("Det link virker ikke længere.")
+    group = emulator.group(-2002, "Ikke koordinator")
+    denied = await group.send(
+        anna, f"/start@bolden_sandbox_bot netg-{invite_code(query, 'Gadeteam')}"
+    )
+    assert denied.text == "Kun en koordinator kan forbinde en gruppe med et netværk."
+    hint = await group.send(anna, "/bold")
+    assert hint.text.startswith("Her i gruppen kommer netværkets bolde. Skriv til mig privat")
+    assert query("SELECT chat_id FROM networks")[0][0] is None
+
+    await add_rule(karim, "Problem", "Nogen sover udenfor", "alle", "Gadeteam")
+    rules = await karim.send("/rules")
+    assert "1. Problem · Nogen sover udenfor · alle → Gadeteam" in rules.text
+    assert "Der er intet tværfagligt netværk" in rules.text
+    deleted = await karim.press(rules, "🗑 1")
+    assert deleted.text.startswith("Reglen er slettet.")
+    assert query("SELECT * FROM routing_rules") == []
+    forged = await karim.press_data(deleted, "rule:n:problem:999:x:1")
+    assert forged["show_alert"] is True
+    assert query("SELECT * FROM routing_rules") == []
+    actions = [r[0] for r in query("SELECT action FROM audit_log ORDER BY id")]
+    assert actions == ["network.create", "rule.add", "rule.remove"]
+
+
+async def test_unrouted_bolde_go_to_coordinators_who_move_them_and_close_networks(
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    seen = len(karim.messages)
+    sent = await send_bold(anna, "Kan biblioteket holde åbent om søndagen?", kind="En bekymring")
+    assert "En koordinator sender den videre til det rigtige netværk." in sent.text
+    card = await next_message(karim, seen)
+    assert card.text.startswith("🧭 Ingen regel passede på denne bold.")
+    assert "Fra: Anna" in card.text, "a concern shows the sender's name unless they hide it"
+
+    bo = emulator.person(1003, "Bo", "da")
+    await sign_up(anna)
+    await sign_up(bo)
+    await new_network(karim, "Kultur")
+    await join(bo, query, "Kultur")
+    choices = await karim.press(card, "Flyt")
+    assert choices.text == "Hvilket netværk skal B-2026-0001 videre til?"
+    seen_anna, seen_bo = len(anna.messages), len(bo.messages)
+    move_to_kultur = choices.button("Kultur")["callback_data"]
+    moved = await karim.press(choices, "Kultur")
+    assert moved.text == "↪️ B-2026-0001 er sendt videre til Kultur."
+    told = await next_message(anna, seen_anna)
+    assert told.text.startswith("↪️ Din bold B-2026-0001 er sendt videre til Kultur.")
+    arrived = await next_message(bo, seen_bo)
+    assert arrived.text.startswith("📨 Ny bold til netværket\n\n😟 Bekymring · B-2026-0001")
+    stale = await karim.press_data(choices, move_to_kultur)
+    assert stale["text"].startswith("Der er ikke noget andet netværk")
+
+    page = (await karim.send("/network")).button("Kultur")
+    network = await karim.press(karim.last, page["text"])
+    confirm = await karim.press(network, "Luk netværket")
+    refused = await karim.press_data(confirm, confirm.button("Ja, luk det")["callback_data"])
+    assert refused["text"].startswith("Netværket har åbne bolde.")
+    assert query("SELECT closed_at FROM networks")[0][0] is None
+
+
+async def test_the_inbox_the_reference_the_export_the_figures_and_the_stale_report(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    page = await new_network(karim, "Tværfagligt")
+    await karim.press(page, "Gør til det tværfaglige netværk")
+    seen = len(karim.messages)
+    await send_bold(anna, "En idé der får navn på: gratis kaffe i parken.")
+    clock.advance(hours=1)
+    await send_bold(anna, "En anonym idé: flere skraldespande.", anonymous=True)
+    nobody_there = await next_message(karim, seen + 1)
+    assert nobody_there.text.startswith("⚠️ Netværket har ingen, der kan få denne bold.")
+
+    inbox = await karim.send("/inbox")
+    assert inbox.text.startswith("Åbne bolde: 2 (side 1 af 1). Ældste først.")
+    labels = [b["text"] for b in inbox.buttons]
+    assert labels[0].startswith("B-2026-0001 · 💡 Idé · Sendt til netværket · 0 d")
+    assert labels[1].startswith("B-2026-0002")
+    filtered = await karim.press(inbox, "I gang")
+    assert filtered.text.startswith("Åbne bolde: 0")
+    by_network = await karim.press(await karim.press(filtered, "Alle"), "Netværk: alle")
+    assert "Netværk: Tværfagligt" in str(by_network.buttons)
+    opened = await karim.press(by_network, "B-2026-0002")
+    assert "Fra: Anonym" in opened.text
+    assert "⬅️ Indbakken" in str(opened.buttons)
+
+    clock.advance(hours=2)
+    await karim.press(opened, "💬 Svar")
+    seen_anna = len(anna.messages)
+    await karim.send("Kommunen sætter ti nye op i foråret.")
+    await next_message(anna, seen_anna)
+    assert query("SELECT status FROM bolde WHERE reference = 'B-2026-0002'")[0][0] == "answered"
+
+    mine = await anna.send("/bold B-2026-0002")
+    assert "Svar: Kommunen sætter ti nye op i foråret." in mine.text
+    assert "Det løste det ikke" in str(mine.buttons)
+    theirs = await karim.send("/bold b-2026-0001")
+    assert theirs.text.startswith("💡 Idé · B-2026-0001")
+    nobody = emulator.person(1006, "Eva", "da")
+    hidden = await nobody.send("/bold B-2026-0001")
+    assert hidden.text.startswith("Jeg kan ikke finde en bold med referencen B-2026-0001")
+
+    await karim.send("/export bolde")
+    document = karim.last
+    assert document.file is not None
+    assert document.file.name == "bolde.csv"
+    rows = list(csv.reader(io.StringIO(document.file.data.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    assert [dict(zip(header, row, strict=True))["sender"] for row in rows[1:]] == ["Anna", ""]
+    assert "1001" not in document.file.data.decode("utf-8-sig")
+    assert (await karim.send("/export everything")).text.startswith("Skriv /export ambassadors")
+
+    stats = await karim.send("/stats")
+    assert "Bolde i alt: 2" in stats.text
+    assert "Idé: 2" in stats.text
+    assert "Mediantid til første svar: 2 timer" in stats.text
+
+    seen = len(karim.messages)
+    await run_stale_report(bot)
+    assert len(karim.messages) == seen, "nothing has stood still for a week yet"
+    clock.advance(days=8)
+    await run_stale_report(bot)
+    report = await next_message(karim, seen)
+    assert report.text.startswith("⏰ 1 bolde har ikke flyttet sig i 7 dage.")
+    assert "B-2026-0001 · Sendt til netværket · Tværfagligt" in report.text
+    await run_stale_report(bot)
+    assert len(karim.messages) == seen + 1, "each bold is reported once a week, not every day"

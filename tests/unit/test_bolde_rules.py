@@ -1,0 +1,228 @@
+"""The rules of bolde on a real SQLite file: the state machine, who may act, routing, references,
+the rate limit and the report of bolde that stand still."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.i18n import load_catalogs
+from bot.services import Services
+from bot.services.bolde import TRANSITIONS, Action, Problem, Step
+from bot.services.networks import Refusal
+from bot.strategy import load_strategy
+from storage.bolde import Bold, Status
+from storage.database import Database
+from storage.migrations import migrate
+from tests.conftest import FakeClock
+
+SENDER, MEMBER, OUTSIDER, COORDINATOR = 1, 2, 3, 99
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
+    settings = load_settings(database=tmp_path / "b.sqlite3", coordinators="99", bolde_per_hour=3)
+    db = await Database.open(settings.database)
+    await migrate(db)
+    built = Services.build(settings, load_strategy(settings.content), db, load_catalogs(), clock)
+    for user_id in (SENDER, MEMBER, OUTSIDER, COORDINATOR):
+        await built.people.seen(user_id, "da")
+    yield built
+    await db.close()
+
+
+async def network(services: Services, name: str, members: tuple[int, ...] = ()) -> int:
+    created = await services.networks.create(COORDINATOR, name, "standing")
+    assert created.network is not None
+    for user_id in members:
+        await services.conversations.cancel(user_id)  # nothing open
+        async with services.db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO network_members (network_id, user_id, joined_at) VALUES (?, ?, '')",
+                (created.network.id, user_id),
+            )
+    return created.network.id
+
+
+async def bold(
+    services: Services,
+    kind: str = "idea",
+    category: str | None = None,
+    topics: tuple[str, ...] = (),
+    sender: int = SENDER,
+) -> Bold:
+    """A bold sent through the draft, as the chat sends it."""
+    bolde = services.bolde
+    assert (await bolde.begin(sender)).draft is not None
+    await bolde.answer(sender, Step.KIND, kind)
+    await bolde.answer(sender, Step.TEXT, "Ti tegn eller flere her.")
+    await bolde.answer(sender, Step.PHOTO, None)
+    if kind == "problem":
+        await bolde.answer(sender, Step.LOCATION, "Ved banegården")
+        await bolde.answer(sender, Step.CATEGORY, category)
+    for code in topics:
+        await bolde.toggle_topic(sender, code)
+    await bolde.topics_done(sender)
+    sent = await bolde.send(sender, "Telegram Name")
+    assert sent.sent is not None, sent.problem
+    return sent.sent
+
+
+async def test_the_draft_asks_place_and_category_only_for_problems(services: Services) -> None:
+    bolde = services.bolde
+    await bolde.begin(SENDER)
+    await bolde.answer(SENDER, Step.KIND, "problem")
+    short = await bolde.answer(SENDER, Step.TEXT, "for kort")
+    assert short.problem is Problem.TOO_SHORT
+    assert (await bolde.answer(SENDER, Step.TEXT, "x" * 2001)).problem is Problem.TOO_LONG
+    steps = []
+    for step, value in (
+        (Step.TEXT, "  Nogen sover i opgangen.  "),
+        (Step.PHOTO, None),
+        (Step.LOCATION, (55.5, 9.7)),
+        (Step.CATEGORY, "loneliness"),
+    ):
+        result = await bolde.answer(SENDER, step, value)
+        assert result.draft is not None, result.problem
+        steps.append(result.draft.step)
+    assert steps == [Step.PHOTO, Step.LOCATION, Step.CATEGORY, Step.THEMES]
+    assert result.draft.answers["text"] == "Nogen sover i opgangen."
+    assert result.draft.answers["show_name"] is False, "problems are anonymous by default"
+    unknown = await bolde.answer(SENDER, Step.CATEGORY, "nope")
+    assert unknown.problem is Problem.NOT_NOW, "an answer to another step changes nothing"
+
+    await bolde.begin(SENDER)
+    await bolde.answer(SENDER, Step.KIND, "idea")
+    await bolde.answer(SENDER, Step.TEXT, "En idé med ti tegn.")
+    after_photo = await bolde.answer(SENDER, Step.PHOTO, "file-1")
+    assert after_photo.draft is not None
+    assert after_photo.draft.step is Step.THEMES
+    assert after_photo.draft.answers["show_name"] is True
+
+
+async def test_routing_takes_the_first_matching_rule_then_the_cross_professional_network(
+    services: Services,
+) -> None:
+    nets = services.networks
+    street, friends, cross = (
+        await network(services, "Gade"),
+        await network(services, "Venner"),
+        await network(services, "Tværs"),
+    )
+    assert await nets.add_rule(COORDINATOR, "problem", "sleeping_rough", None, street)
+    assert await nets.add_rule(COORDINATOR, None, None, "friend", friends)
+    assert await nets.add_rule(COORDINATOR, "problem", None, None, friends)
+    assert await nets.add_rule(COORDINATOR, "spam", None, None, street) is None
+
+    assert (await bold(services, "problem", "sleeping_rough", ("friend",))).network_id == street
+    assert (await bold(services, "idea", topics=("friend",))).network_id == friends
+    assert (await bold(services, "problem", "debt")).network_id == friends
+    unrouted = await bold(services, "concern", sender=OUTSIDER)
+    assert (unrouted.status, unrouted.network_id) == (Status.RECEIVED, None)
+
+    await nets.make_cross_professional(COORDINATOR, cross)
+    assert (await bold(services, "concern", sender=MEMBER)).network_id == cross
+    busy = await nets.close(COORDINATOR, friends)
+    assert busy.refusal is Refusal.HAS_OPEN_BOLDE
+    empty = await network(services, "Tom")
+    await nets.add_rule(COORDINATOR, "idea", None, None, empty)
+    assert (await nets.close(COORDINATOR, empty)).refusal is None
+    assert [r.network_id for r in await nets.rules()] == [street, friends, friends]
+
+
+async def test_references_count_per_year(services: Services, clock: FakeClock) -> None:
+    await network(services, "Tværs")
+    first, second = await bold(services), await bold(services, sender=OUTSIDER)
+    clock.advance(days=40)  # into 2027
+    assert [first.reference, second.reference] == ["B-2026-0001", "B-2026-0002"]
+    assert (await bold(services, sender=MEMBER)).reference == "B-2027-0001"
+
+
+@pytest.mark.parametrize("action", list(TRANSITIONS))
+@pytest.mark.parametrize("status", list(Status))
+async def test_the_state_machine_allows_exactly_its_transitions(
+    services: Services, action: Action, status: Status
+) -> None:
+    street = await network(services, "Gade", (MEMBER,))
+    await network(services, "Andet")
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    sent = await bold(services)
+    async with services.db.transaction() as connection:
+        await connection.execute(
+            "UPDATE bolde SET status = ?, taken_by = ?", (status.value, MEMBER)
+        )
+    actor = SENDER if action in {Action.REOPEN, Action.REPLY} else MEMBER
+    other = next(n.id for n in await services.networks.open_networks() if n.id != street)
+    change = await services.bolde.act(sent.id, actor, action, "Et svar.", other)
+
+    allowed = status in TRANSITIONS[action][0]
+    assert (change.problem is None) == allowed, change.problem
+    stored = await services.bolde.get(sent.id)
+    assert stored is not None
+    events = await services.bolde.timeline(sent.id)
+    if allowed:
+        assert events[-1].action == action
+    else:
+        assert (stored.status, events[-1].action) == (status, Action.ROUTED)
+
+
+async def test_who_may_do_what(services: Services) -> None:
+    street = await network(services, "Gade", (MEMBER,))
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    sent = await bold(services)
+    act = services.bolde.act
+
+    assert (await act(sent.id, OUTSIDER, Action.TAKE)).problem is Problem.NOT_ALLOWED
+    assert (await act(sent.id, SENDER, Action.TAKE)).problem is Problem.NOT_ALLOWED
+    assert (await act(sent.id, MEMBER, Action.REOPEN, "x")).problem is Problem.NOT_ALLOWED
+    assert (await act(sent.id, MEMBER, Action.TAKE)).problem is None
+    assert (await act(sent.id, COORDINATOR, Action.ASK, "?")).problem is Problem.NOT_ALLOWED
+    assert (await act(sent.id, MEMBER, Action.DECLINE)).problem is Problem.NOTE_NEEDED
+    assert (await act(sent.id, MEMBER, Action.DECLINE, "   ")).problem is Problem.NOTE_NEEDED
+    assert (await act(sent.id, MEMBER, Action.ANSWER, "x" * 2001)).problem is Problem.TOO_LONG
+    still = await services.bolde.get(sent.id)
+    assert still is not None
+    assert (still.status, still.public_answer) == (Status.IN_PROGRESS, None)
+    assert (await act(sent.id, COORDINATOR, Action.DECLINE, "Nej, fordi …")).problem is None
+    reopened = await act(sent.id, SENDER, Action.REOPEN, "Det hjalp ikke.")
+    assert reopened.bold is not None
+    assert (reopened.bold.status, reopened.bold.taken_by) == (Status.IN_PROGRESS, MEMBER)
+    roles = [(e.action, e.role) for e in await services.bolde.timeline(sent.id)]
+    assert roles[-3:] == [("taken", "network"), ("declined", "coordinator"), ("reopened", "sender")]
+
+
+async def test_the_rate_limit_counts_the_last_hour(services: Services, clock: FakeClock) -> None:
+    await network(services, "Tværs")
+    for _ in range(3):
+        await bold(services)
+        clock.advance(minutes=10)
+    limited = await services.bolde.begin(SENDER)
+    assert limited.problem is Problem.RATE_LIMITED
+    assert limited.until is not None
+    assert limited.until.strftime("%H:%M") == "13:00"
+    assert (await services.bolde.begin(OUTSIDER)).problem is None, "the limit is per person"
+    clock.advance(minutes=30, seconds=1)
+    assert (await services.bolde.begin(SENDER)).problem is None
+
+
+async def test_stale_bolde_are_reported_once_per_period(
+    services: Services, clock: FakeClock
+) -> None:
+    street = await network(services, "Gade", (MEMBER,))
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    quiet, busy = await bold(services), await bold(services, sender=OUTSIDER)
+    clock.advance(days=6)
+    await services.bolde.act(busy.id, MEMBER, Action.TAKE)
+    clock.advance(days=1, seconds=1)
+    assert [b.id for b in await services.bolde.claim_stale(7)] == [quiet.id]
+    assert await services.bolde.claim_stale(7) == []
+    clock.advance(days=7)
+    assert [b.id for b in await services.bolde.claim_stale(7)] == [quiet.id, busy.id]
