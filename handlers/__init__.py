@@ -40,7 +40,7 @@ def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None
     application.add_handlers(people.HANDLERS, group=-1)
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
-    application.add_handler(conversation.handler(TYPED))
+    application.add_handler(conversation.handler(TYPED, otherwise=bolde.offer))
     # Last in group 0: only what no feature took reaches the fallback.
     application.add_handlers(fallback.HANDLERS)
     application.add_error_handler(errors.on_error)

@@ -10,6 +10,7 @@ from bot.context import BoldenContext
 from bot.services.bolde import PLACE_MAX, TEXT_MAX, TEXT_MIN, Action, Draft, Drafted, Problem, Step
 from handlers.bold_views import BOLD, ICONS, kind_title, sender_page
 from handlers.conversation import cancel
+from handlers.fallback import anything_else, free_text
 from handlers.inbox import card, deliver_new, network_names, problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
 from storage.bolde import Kind
@@ -36,8 +37,6 @@ def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardM
     text = t("bold.ask." + step.value, min=TEXT_MIN, max=t.number(TEXT_MAX))
     if step is Step.KIND:
         rows += [[_button(context, "bold.kind_button." + kind, "kind", kind)] for kind in Kind]
-    elif step is Step.TEXT and answers.get("kind") == Kind.PROBLEM and not answers.get("editing"):
-        text = emergency(context) + "\n\n" + text
     elif step is Step.CATEGORY:
         buttons = [
             InlineKeyboardButton(c.title.get(language), callback_data=BOLD.data("cat", c.code))
@@ -62,10 +61,19 @@ def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardM
         rows.append(
             [_button(context, name_key, "name"), _button(context, "bold.edit_text", "edit")]
         )
+    if _first_after_kind(draft) and answers.get("kind") == Kind.PROBLEM:
+        text = emergency(context) + "\n\n" + text
     if step in _SKIPPABLE:
         rows.append([_button(context, "bold.skip", "skip", step.value)])
     rows.append([_button(context, "bold.cancel", "cancel")])
     return text, InlineKeyboardMarkup(rows)
+
+
+def _first_after_kind(draft: Draft) -> bool:
+    """The question right after the kind: where a problem's emergency numbers go first."""
+    if draft.answers.get("editing"):
+        return False
+    return draft.step is (Step.PHOTO if draft.answers.get("written_before") else Step.TEXT)
 
 
 def emergency(context: BoldenContext) -> str:
@@ -137,6 +145,11 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     assert user is not None
     assert message is not None
     service, step = context.services.bolde, Step(stored.step)
+    if step is Step.KIND and message.text:
+        # Still choosing the kind, the person wrote something new: that is what they mean now.
+        await context.services.conversations.cancel(user.id)
+        await offer(update, context)
+        return
     photo = message.photo[-1].file_id if message.photo else None
     result: Drafted | None = None
     if step is Step.TEXT and message.text:
@@ -161,6 +174,23 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         )
         return
     await _answered(update, context, result)
+
+
+async def offer(update: Update, context: BoldenContext) -> None:
+    """Text written outside any conversation is not lost: it can become a bold in two taps.
+    What cannot (too short, too long, a picture, over the hourly limit) gets the fallback."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None
+    assert message is not None
+    if not message.text:
+        await anything_else(update, context)
+        return
+    result = await context.services.bolde.begin(user.id, message.text)
+    if result.draft is None:
+        await free_text(update, context)
+        return
+    _, keyboard = question(context, result.draft)
+    await message.reply_html(context.t("bold.offer"), reply_markup=keyboard)
 
 
 async def _answered(update: Update, context: BoldenContext, result: Drafted) -> None:

@@ -1,5 +1,5 @@
 """What a person types, sends or shares in the private chat goes to the conversation they are in
-(signing up, writing a bold, an answer); without one, to the fallback."""
+(signing up, writing a bold, an answer); /cancel and the stop buttons end it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import BoldenContext
 from bot.services.ambassadors import Mode
 from bot.services.bolde import CONVERSATION as BOLD
-from handlers.fallback import anything_else, free_text
 from handlers.menu import main_menu, show
 from storage.conversations import StoredConversation
 
@@ -25,8 +24,11 @@ _INPUT = (
 )
 
 
-def handler(routes: Mapping[str, Typed]) -> BaseHandler[Update, BoldenContext, None]:
-    """One handler for every conversation, keyed by the conversation's name."""
+def handler(
+    routes: Mapping[str, Typed], otherwise: Callable[[Update, BoldenContext], Awaitable[None]]
+) -> BaseHandler[Update, BoldenContext, None]:
+    """One handler for every conversation, keyed by the conversation's name; `otherwise` gets
+    what someone sends outside any conversation."""
 
     async def received(update: Update, context: BoldenContext) -> None:
         user, message = update.effective_user, update.effective_message
@@ -36,10 +38,8 @@ def handler(routes: Mapping[str, Typed]) -> BaseHandler[Update, BoldenContext, N
         route = routes.get(stored.name) if stored else None
         if stored is not None and route is not None:
             await route(update, context, stored)
-        elif message.text:
-            await free_text(update, context)
         else:
-            await anything_else(update, context)
+            await otherwise(update, context)
 
     return MessageHandler(_INPUT, received)
 

@@ -85,7 +85,9 @@ async def send(
             await context.services.people.blocked_the_bot(chat_id)
         return False
     except TelegramError as error:
-        logger.warning("A message about a bold was not delivered to chat %s: %s", chat_id, error)
+        # No person's id here: a log line must never tie a sender to a bold.
+        where = f"group {chat_id}" if chat_id < 0 else "a person"
+        logger.warning("A message about a bold was not delivered to %s: %s", where, error)
         return False
     return True
 

@@ -160,11 +160,19 @@ class BoldService:
 
     # -- the draft ----------------------------------------------------------------------------
 
-    async def begin(self, user_id: int) -> Drafted:
+    async def begin(self, user_id: int, text: str | None = None) -> Drafted:
+        """A new draft; `text` is something the person already wrote, kept as the bold's text
+        (a text that would not do is refused, and nothing is started)."""
         until = await self._limited_until(user_id)
         if until:
             return Drafted(problem=Problem.RATE_LIMITED, until=until)
-        return Drafted(draft=await self._save(user_id, Draft(step=Step.KIND, answers={})))
+        answers: dict[str, Any] = {}
+        if text is not None:
+            stored, problem = self._validate(Step.TEXT, text)
+            if problem:
+                return Drafted(problem=problem)
+            answers = {**stored, "written_before": True}
+        return Drafted(draft=await self._save(user_id, Draft(step=Step.KIND, answers=answers)))
 
     async def draft(self, user_id: int) -> Draft | None:
         stored = await self._conversations.current(user_id, CONVERSATION)
@@ -489,6 +497,8 @@ class BoldService:
     def _next(self, step: Step, answers: dict[str, Any]) -> Step:
         if step is Step.TEXT and answers.get("editing"):
             return Step.CONFIRM
+        if step is Step.KIND and answers.get("written_before"):
+            step = Step.TEXT  # the text is there already
         problem = answers.get("kind") == Kind.PROBLEM
         later = list(Step)[list(Step).index(step) + 1 :]
         return next(

@@ -231,8 +231,10 @@ async def test_a_question_left_for_a_day_is_forgotten(
 
     reply = await anna.send("Der sover en mand ved stationen")
 
-    assert reply.text.startswith("Tak for din besked. Jeg kan ikke tage imod beskeder endnu")
-    assert query("SELECT * FROM conversations") == []
+    assert reply.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    [draft] = query("SELECT name, answers FROM conversations")
+    assert draft["name"] == "bold", "the sign-up is gone; the message waits to become a bold"
+    assert "Der sover en mand ved stationen" in draft["answers"]
 
 
 @pytest.mark.usefixtures("bot")

@@ -3,6 +3,7 @@ reopened; problems with a place and urgent ones; refusals; the rate limit; erasu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -302,9 +303,36 @@ async def test_deleting_oneself_leaves_the_bolde_without_a_name(
     await send_bold(anna, "Et gratis fitnesshold for seniorer i Fredericia.")
     [before] = query("SELECT sender_id, sender_name FROM bolde")
     assert tuple(before) == (1001, "Anna")
+    await anna.send("/mydata")
+    mine = json.loads(anna.last.file.data)["bolde"] if anna.last.file else []
+    assert [b["text"] for b in mine] == ["Et gratis fitnesshold for seniorer i Fredericia."]
 
     await anna.press(await anna.send("/deleteme"), "Ja, slet alt")
 
     [after] = query("SELECT sender_id, sender_name, text FROM bolde")
     assert tuple(after) == (None, None, "Et gratis fitnesshold for seniorer i Fredericia.")
     assert query("SELECT actor_id FROM bold_events WHERE actor_id = 1001") == []
+
+
+async def test_the_draft_takes_a_photo_with_a_caption_and_lets_the_text_be_corrected(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    step = await anna.press(await anna.send("/bold"), "En bekymring")
+    wrong = await anna.send_location(55.5, 9.7)
+    assert wrong.text.startswith("Skriv teksten først.")
+    themes = await anna.send_photo(caption="Fortovet ved Danmarksgade er fuld af huller.")
+    assert themes.text.startswith("Hvilke af strategiens temaer passer?")
+    summary = await anna.press(themes, "Videre")
+    assert "📷 Med billede" in summary.text
+    assert "👤 Netværket ser dit navn." in summary.text, "a concern shows the name by default"
+    again = await anna.press(summary, "Ret teksten")
+    assert again.text.startswith("Skriv med dine egne ord")
+    corrected = await anna.send("Fortovet ved Danmarksgade 12 er fuld af dybe huller.")
+    assert "Danmarksgade 12" in corrected.text
+    assert "📷 Med billede" in corrected.text
+    stale = await anna.press_data(step, "bold:kind:idea")
+    assert stale["show_alert"] is True, "a press from an earlier step changes nothing"
+    sent = await anna.press(corrected, "📨 Send")
+    assert "Reference: B-2026-0001" in sent.text
+    [row] = query("SELECT kind, text, photo_file_id IS NOT NULL AS photo FROM bolde")
+    assert tuple(row) == ("concern", "Fortovet ved Danmarksgade 12 er fuld af dybe huller.", 1)

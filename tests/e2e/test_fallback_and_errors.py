@@ -25,18 +25,28 @@ async def test_unknown_command_gets_a_helpful_answer(anna: SimulatedPerson) -> N
 
 
 @pytest.mark.usefixtures("bot")
-async def test_free_text_is_answered_honestly(john: SimulatedPerson) -> None:
-    reply = await john.send("Someone is sleeping outside the station")
+async def test_free_text_can_become_a_bold_and_is_never_silently_dropped(
+    john: SimulatedPerson, query
+) -> None:
+    short = await john.send("hi")
+    assert short.text.startswith("Thank you for your message. It has not been passed on.")
 
-    assert reply.text.startswith("Thank you for your message. I can't receive messages yet")
-    assert "has not been passed on" in reply.text
+    offer = await john.send("Someone is sleeping outside the station")
+    assert offer.text.startswith("Thank you for your message. Do you want to send it as a bold?")
+    changed_mind = await john.send("Actually: someone sleeps outside the station every night")
+    assert changed_mind.text == offer.text
+    photo = await john.press(changed_mind, "A problem to report")
+    assert photo.text.startswith("🚨 Is someone's life or health at risk? Call 112 now.")
+    assert "Do you have a photo that shows it?" in photo.text
+    [draft] = query("SELECT answers FROM conversations")
+    assert "every night" in draft["answers"]
 
 
 @pytest.mark.usefixtures("bot")
 async def test_a_photo_is_answered_too(anna: SimulatedPerson) -> None:
     reply = await anna.send_photo(caption="Se her")
 
-    assert reply.text.startswith("Tak! Jeg kan ikke tage imod billeder")
+    assert reply.text.startswith("Tak! Et billede kan du sende med en bold")
 
 
 async def _fail(update: Update, context: BoldenContext) -> None:
