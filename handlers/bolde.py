@@ -109,7 +109,7 @@ def summary(context: BoldenContext, draft: Draft) -> str:
     topics = strategy.titles(answers.get("topics", []), language)
     lines.append(t("bold.card.topics", value=", ".join(topics) or t.plain("me.none")))
     lines.append(t("bold.summary_shown" if answers.get("show_name") else "bold.summary_anonymous"))
-    lines += ["", t("bold.summary_next")]
+    lines += ["", t("bold.ask.confirm")]
     return "\n".join(lines)
 
 

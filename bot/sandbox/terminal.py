@@ -88,12 +88,16 @@ class Terminal:
         return True
 
     async def _press(self, number: int) -> bool:
+        """Press a button; False when nothing went to the bot (no answer to wait for)."""
         with_buttons = [m for m in self.person.messages if m.buttons]
         buttons = with_buttons[-1].buttons if with_buttons else []
         if not 1 <= number <= len(buttons):
             self.say(f"There is no button {number}.")
             return False
         self.say(f"(you press: {buttons[number - 1]['text']})")
+        if "url" in buttons[number - 1]:
+            self.say(f"In Telegram this opens {buttons[number - 1]['url']}")
+            return False  # nothing reaches the bot
         data = str(buttons[number - 1].get("callback_data"))
         await self.person.tap(with_buttons[-1], data)
         return True
