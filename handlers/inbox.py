@@ -206,6 +206,8 @@ async def _private(
             user.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
     except (Forbidden, BadRequest):
+        # No prompt was seen, so a later message must not be taken for an answer to it.
+        await context.services.conversations.cancel(user.id)
         username = context.bot.username
         await query.answer(context.t.plain("work.open_private", bot=username), show_alert=True)
         return

@@ -257,6 +257,12 @@ async def test_a_decline_needs_an_answer_and_outsiders_change_nothing(
     assert garbled["show_alert"] is True
     assert query("SELECT status, taken_by FROM bolde")[0][:] == ("routed", None)
 
+    await bo.block()  # like someone who never opened a private chat with the bot
+    unreachable = await bo.press_data(card, card.button("Svar")["callback_data"])
+    assert unreachable["text"].startswith("Start en privat chat med @bolden_sandbox_bot først")
+    assert query("SELECT * FROM conversations") == [], "no answer is waited for"
+    await bo.unblock()
+
     prompt = await bo.press(card, "Afvis med svar")
     assert prompt.text.startswith("Skriv kort, hvorfor I ikke går videre med B-2026-0001.")
     nudge = await bo.send_photo()
