@@ -271,10 +271,14 @@ async def test_a_decline_needs_an_answer_and_outsiders_change_nothing(
     assert stopped.text.startswith("Stoppet. Intet er gemt eller sendt.")
     assert query("SELECT status, public_answer FROM bolde")[0][:] == ("routed", None)
 
+    await anna.block()
     await bo.press(card, "Afvis med svar")
     await bo.send("Havnen hører under havneselskabet; vi har sendt jeres ønske videre til dem.")
     [row] = query("SELECT status, public_answer FROM bolde")
     assert row["status"] == "declined"
+    await emulator.wait_for(lambda: ("sendMessage", 403) in emulator.refusals, what="a 403")
+    await bo.send("/mybolde")  # updates are handled in order: an error would have come first
+    assert not any("noget gik galt" in m.text for m in bo.messages), "a blocked sender is no error"
     late = await bo.press_data(card, card.button("Tag den")["callback_data"])
     assert late["text"].startswith("Det kan ikke lade sig gøre, som bolden står nu.")
 
