@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import BoldenApp, build_application, running
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedGroup, SimulatedPerson
 from tests.conftest import TOKEN, FakeClock, sign_up
 
@@ -337,12 +337,30 @@ async def test_the_draft_takes_a_photo_with_a_caption_and_lets_the_text_be_corre
     assert "👤 Netværket ser dit navn." in summary.text, "a concern shows the name by default"
     again = await anna.press(summary, "Ret teksten")
     assert again.text.startswith("Skriv med dine egne ord")
-    corrected = await anna.send("Fortovet ved Danmarksgade 12 er fuld af dybe huller.")
-    assert "Danmarksgade 12" in corrected.text
+    corrected = await anna.send("Fortovet ved Danmarksgade 12 er fuld af <dybe> huller & sten.")
+    assert "Danmarksgade 12 er fuld af <dybe> huller & sten." in corrected.text
+    assert "&lt;dybe&gt; huller &amp; sten" in (corrected.html or ""), "shown escaped"
     assert "📷 Med billede" in corrected.text
     stale = await anna.press_data(step, "bold:kind:idea")
     assert stale["show_alert"] is True, "a press from an earlier step changes nothing"
     sent = await anna.press(corrected, "📨 Send")
     assert "Reference: B-2026-0001" in sent.text
     [row] = query("SELECT kind, text, photo_file_id IS NOT NULL AS photo FROM bolde")
-    assert tuple(row) == ("concern", "Fortovet ved Danmarksgade 12 er fuld af dybe huller.", 1)
+    text = "Fortovet ved Danmarksgade 12 er fuld af <dybe> huller & sten."
+    assert tuple(row) == ("concern", text, 1), "stored as written"
+
+
+async def test_a_draft_survives_a_restart_of_the_bot(
+    settings: Settings, clock: FakeClock, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    async with running(build_application(settings, clock=clock)):
+        step = await anna.press(await anna.send("/bold"), "En idé")
+        photo_question = await anna.send("Lektiecafé på biblioteket hver onsdag.")
+    async with running(build_application(settings, clock=clock)):
+        themes = await anna.press(photo_question, "Spring over")
+        summary = await anna.press(themes, "Videre")
+        assert "Lektiecafé på biblioteket hver onsdag." in summary.text
+        sent = await anna.press(summary, "📨 Send")
+    assert "Reference: B-2026-0001" in sent.text
+    assert step.text.startswith("Skriv med dine egne ord")
+    assert query("SELECT text FROM bolde")[0][0] == "Lektiecafé på biblioteket hver onsdag."
