@@ -36,6 +36,8 @@ def test_the_shipped_strategy_has_the_facts_of_the_seeds() -> None:
     assert targets.activities.count == 30
     for theme in strategy.themes:
         assert all((theme.title.da, theme.title.en, theme.description.da, theme.description.en))
+    assert [c.code for c in strategy.categories if c.urgent] == ["sleeping_rough"]
+    assert strategy.emergency[0].phone == "112"
 
 
 def test_another_strategy_file_loads_without_code_changes() -> None:
@@ -46,6 +48,7 @@ def test_another_strategy_file_loads_without_code_changes() -> None:
     assert strategy.core_areas == []
     assert strategy.targets.activities is None
     assert strategy.contact.email == "faellesskab@eksempelby.example"
+    assert (strategy.categories, strategy.emergency) == ([], []), "both are optional"
 
 
 @pytest.mark.parametrize(
@@ -59,6 +62,8 @@ def test_another_strategy_file_loads_without_code_changes() -> None:
         ),
         (("[contact]", "[contacts]"), "contact: Field required"),
         (('website = "https://www.fredericia.dk"', 'website = "fredericia"'), "contact.website"),
+        (('code = "debt"', 'code = "loneliness"'), "codes must be unique, 'loneliness'"),
+        (('phone = "114"', 'phone = "call the police"'), "emergency.3.phone"),
     ],
 )
 def test_a_wrong_file_is_refused_with_the_place_and_problem(
