@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from handlers.menu import MENU, home_button, refuse_stale, show
-from handlers.paging import MAX_TEXT, paginate
+from handlers.paging import MAX_TEXT, paginate, turn_row
 
 # Room for the line that says which page this is.
 _PAGE_LINE_ROOM = 40
@@ -70,11 +70,7 @@ def about_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:
 
 def themes_keyboard(context: BoldenContext, page: int, pages: int) -> InlineKeyboardMarkup:
     t = context.t
-    turn = [
-        InlineKeyboardButton(t.plain(label), callback_data=MENU.data("themes", target))
-        for label, target in (("paging.previous", page - 1), ("paging.next", page + 1))
-        if 0 <= target < pages
-    ]
+    turn = turn_row(t, page, pages, lambda target: MENU.data("themes", target))
     about = InlineKeyboardButton(t.plain("menu.about"), callback_data=MENU.data("about"))
     return InlineKeyboardMarkup([row for row in (turn, [about, home_button(t)]) if row])
 

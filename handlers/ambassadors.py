@@ -15,6 +15,7 @@ from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
 from handlers.conversation import cancel
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
+from handlers.paging import grid
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
 from handlers.themes import THEMES, themes_keyboard, themes_text
 from storage.ambassadors import Ambassador
@@ -78,7 +79,7 @@ def question(
             )
             for kind in context.services.strategy.ambassador_kinds
         ]
-        rows += [kinds[i : i + 2] for i in range(0, len(kinds), 2)]
+        rows += grid(kinds)
     elif step is Step.NAME:
         rows.append(
             [InlineKeyboardButton(f"✅ {_telegram_name(user)}", callback_data=AMB.data("tgname"))]
@@ -246,7 +247,7 @@ def profile_keyboard(context: BoldenContext, ambassador: Ambassador) -> InlineKe
         if ambassador.organisation
         or step not in {Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE}
     ]
-    rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
+    rows = grid(edits)
     if ambassador.email:
         wanted = not ambassador.newsletter_by_email
         key = "me.newsletter_on" if wanted else "me.newsletter_off"

@@ -10,7 +10,7 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Action, Role
 from handlers.callbacks import CallbackCodec
-from handlers.paging import MAX_TEXT, paginate
+from handlers.paging import MAX_TEXT, grid, paginate
 from storage.bolde import Bold, Event, Status
 
 # The sender's side: writing a bold, their list, their page of one.
@@ -98,7 +98,7 @@ def card_keyboard(services: Services, t: Translator, bold: Bold) -> InlineKeyboa
         for rule, action, key in _WORK_BUTTONS
         if allowed(rule, bold)
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = grid(buttons)
     rows.append(
         [InlineKeyboardButton(t.plain("work.log"), callback_data=WORK.data("log", bold.id))]
     )

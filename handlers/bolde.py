@@ -13,6 +13,7 @@ from handlers.conversation import cancel
 from handlers.fallback import anything_else, free_text
 from handlers.inbox import card, deliver_new, network_names, problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
+from handlers.paging import grid, page_of, turn_row
 from storage.bolde import Kind
 from storage.conversations import StoredConversation
 
@@ -42,7 +43,7 @@ def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardM
             InlineKeyboardButton(c.title.get(language), callback_data=BOLD.data("cat", c.code))
             for c in strategy.categories
         ]
-        rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        rows += grid(buttons)
     elif step is Step.THEMES:
         chosen = answers.get("topics", [])
         buttons = [
@@ -52,7 +53,7 @@ def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardM
             )
             for topic in strategy.themes
         ]
-        rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        rows += grid(buttons)
         rows.append([_button(context, "bold.themes_done", "done")])
     elif step is Step.CONFIRM:
         text = summary(context, draft)
@@ -285,8 +286,7 @@ async def mine(update: Update, context: BoldenContext) -> None:
         press = BOLD.parse(update.callback_query.data)
         page = int(press.args[0]) if press and press.args[0].isdigit() else 0
     bolde = await context.services.bolde.mine(user.id)
-    pages = max(1, -(-len(bolde) // PAGE_SIZE))
-    page = min(page, pages - 1)
+    shown, page, pages = page_of(bolde, page, PAGE_SIZE)
     rows = [
         [
             InlineKeyboardButton(
@@ -294,15 +294,10 @@ async def mine(update: Update, context: BoldenContext) -> None:
                 callback_data=BOLD.data("show", b.id),
             )
         ]
-        for b in bolde[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        for b in shown
     ]
-    paging = []
-    if page > 0:
-        paging.append(InlineKeyboardButton("◀️", callback_data=BOLD.data("mine", page - 1)))
-    if page < pages - 1:
-        paging.append(InlineKeyboardButton("▶️", callback_data=BOLD.data("mine", page + 1)))
-    if paging:
-        rows.append(paging)
+    if turn := turn_row(t, page, pages, lambda target: BOLD.data("mine", target)):
+        rows.append(turn)
     rows.append([_button(context, "menu.bold", "new"), home_button(t)])
     text = t("mine.title", count=len(bolde)) if bolde else t("mine.empty")
     await show(update, text, InlineKeyboardMarkup(rows))

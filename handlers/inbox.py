@@ -27,6 +27,7 @@ from handlers.bold_views import (
 )
 from handlers.callbacks import CallbackCodec
 from handlers.menu import refuse_stale, show
+from handlers.paging import page_of, turn_row
 from handlers.roles import coordinators_only
 from storage.bolde import OPEN, Bold
 from storage.conversations import StoredConversation
@@ -340,8 +341,7 @@ async def _inbox_page(
     if network not in {n.id for n in networks}:
         network = 0
     found = await services.bolde.inbox(status if status in OPEN else None, network or None)
-    pages = max(1, -(-len(found) // PAGE_SIZE))
-    page = min(page, pages - 1)
+    shown, page, pages = page_of(found, page, PAGE_SIZE)
     now = services.clock()
     rows = [
         [
@@ -352,7 +352,7 @@ async def _inbox_page(
                 callback_data=WORK.data("open", b.id),
             )
         ]
-        for b in found[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        for b in shown
     ]
     rows.append(_status_row(t, status, network))
     order = [0, *(n.id for n in networks)]
@@ -366,17 +366,8 @@ async def _inbox_page(
             )
         ]
     )
-    paging = []
-    if page > 0:
-        paging.append(
-            InlineKeyboardButton("◀️", callback_data=INBOX.data("page", status, network, page - 1))
-        )
-    if page < pages - 1:
-        paging.append(
-            InlineKeyboardButton("▶️", callback_data=INBOX.data("page", status, network, page + 1))
-        )
-    if paging:
-        rows.append(paging)
+    if turn := turn_row(t, page, pages, lambda target: INBOX.data("page", status, network, target)):
+        rows.append(turn)
     text = t("inbox.title", count=len(found), page=page + 1, pages=pages)
     if not found:
         text += "\n\n" + t("inbox.empty")

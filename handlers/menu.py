@@ -10,6 +10,7 @@ from bot.context import BoldenContext
 from bot.i18n import Translator
 from handlers.bold_views import BOLD
 from handlers.callbacks import CallbackCodec
+from handlers.paging import grid
 
 MENU = CallbackCodec("menu", home=0, about=0, themes=1, help=0, language=0)
 JOIN = "amb:start"  # handlers/ambassadors.py answers it: the sign-up, or the profile
@@ -28,7 +29,7 @@ ENTRIES = (
 
 def main_menu(t: Translator) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(t.plain(label), callback_data=data) for label, data in ENTRIES]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return InlineKeyboardMarkup(grid(buttons))
 
 
 def home_button(t: Translator) -> InlineKeyboardButton:

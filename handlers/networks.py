@@ -12,6 +12,7 @@ from bot.context import BoldenContext
 from bot.services.networks import NAME_MAX, NetworkKind, Refusal
 from handlers.callbacks import CallbackCodec
 from handlers.menu import JOIN, home_button, main_menu, refuse_stale, show
+from handlers.paging import grid
 from handlers.roles import coordinators_only
 from storage.bolde import Kind
 from storage.conversations import StoredConversation
@@ -112,7 +113,7 @@ async def _topics(update: Update, context: BoldenContext, network: Network) -> N
         )
         for topic in context.services.strategy.topics
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = grid(buttons)
     rows.append([_button(context, "net.done", NET.data("show", network.id))])
     await show(
         update, context.t("net.choose_topics", name=network.name), InlineKeyboardMarkup(rows)
@@ -369,7 +370,7 @@ async def _rules(update: Update, context: BoldenContext, note: str = "") -> None
         _button(context, "rules.delete", RULE.data("delete", rule.id), number=i)
         for i, rule in enumerate(rules, 1)
     ]
-    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows = grid(buttons, 4)
     rows.append(
         [
             _button(context, "rules.new", RULE.data("new")),
@@ -389,7 +390,7 @@ def _choices(
         InlineKeyboardButton(label, callback_data=RULE.data(data[0], *data[1:], value))
         for label, value in options
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = grid(buttons)
     rows.append([_button(context, "bold.cancel", RULE.data("list"))])
     return context.t(key), InlineKeyboardMarkup(rows)
 

@@ -1,6 +1,16 @@
-"""Long texts split into pages that each fit in one Telegram message."""
+"""Long texts split into pages that each fit in one Telegram message; long lists of buttons
+split into pages with a row to turn them; buttons laid out in rows."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from telegram import InlineKeyboardButton
+
+from bot.i18n import Translator
+
+T = TypeVar("T")
 
 MAX_TEXT = 4096  # Telegram's limit for a message, in UTF-16 code units
 _SEPARATOR = "\n\n"
@@ -23,3 +33,28 @@ def paginate(blocks: list[str], limit: int = MAX_TEXT) -> list[str]:
         else:
             pages.append(block)
     return pages or [""]
+
+
+def grid(
+    buttons: Sequence[InlineKeyboardButton], width: int = 2
+) -> list[list[InlineKeyboardButton]]:
+    """Buttons in rows of `width`, as a keyboard lays them out."""
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def page_of(items: Sequence[T], page: int, size: int) -> tuple[Sequence[T], int, int]:
+    """The items on one page, that page (moved back into range) and the number of pages."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(page, 0), pages - 1)
+    return items[page * size : (page + 1) * size], page, pages
+
+
+def turn_row(
+    t: Translator, page: int, pages: int, data: Callable[[int], str]
+) -> list[InlineKeyboardButton]:
+    """Previous and next, where there is a page to turn to; `data` makes a page's button data."""
+    return [
+        InlineKeyboardButton(t.plain(label), callback_data=data(target))
+        for label, target in (("paging.previous", page - 1), ("paging.next", page + 1))
+        if 0 <= target < pages
+    ]

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n import Translator, load_catalogs
 from bot.sandbox.entities import html_to_plain, telegram_length
 from bot.services.people import language_for, parse_deep_link
 from handlers.callbacks import CallbackCodec, Press
+from handlers.paging import grid, page_of, turn_row
 
 ROOT = Path(__file__).parents[2]
 CODEC = CallbackCodec("demo", open=1, home=0)
@@ -119,3 +121,16 @@ def test_the_tests_cannot_reach_the_internet() -> None:
 
     with pytest.raises(AssertionError, match="tests stay on this machine"):
         socket.getaddrinfo("api.telegram.org", 443)
+
+
+def test_a_list_is_cut_into_pages_that_can_be_turned() -> None:
+    t = Translator("da", load_catalogs()["da"])
+    items = list(range(17))
+
+    assert page_of(items, 0, 8) == ([0, 1, 2, 3, 4, 5, 6, 7], 0, 3)
+    assert page_of(items, 9, 8) == ([16], 2, 3), "a page past the end shows the last one"
+    assert page_of([], 3, 8) == ([], 0, 1)
+    assert [b.text for b in turn_row(t, 0, 3, str)] == ["Næste ▶️"]
+    assert [b.callback_data for b in turn_row(t, 1, 3, str)] == ["0", "2"]
+    assert turn_row(t, 0, 1, str) == []
+    assert [len(row) for row in grid(list(turn_row(t, 1, 3, str)) * 3, 4)] == [4, 2]
