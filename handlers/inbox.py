@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
@@ -66,15 +67,21 @@ async def card(services: Services, t: Translator, bold: Bold) -> tuple[str, Inli
 # -- sending to others --------------------------------------------------------------------------
 
 
+class Delivery(StrEnum):
+    SENT = "sent"
+    GONE = "gone"  # the person blocked the bot, or the bot is no longer in the group
+    FAILED = "failed"  # anything else: Telegram could not be reached, or refused this message
+
+
 async def send(
     context: BoldenContext,
     chat_id: int,
     text: str,
     keyboard: InlineKeyboardMarkup | None = None,
     photo: str | None = None,
-) -> bool:
-    """One message to a person or a group; False when it could not be delivered. A person who
-    blocked the bot is remembered; nothing is lost, as everything is in the bold's timeline."""
+) -> Delivery:
+    """One message to a person or a group. A person who blocked the bot is remembered; nothing
+    is lost when a message does not arrive, as everything is in the bold's timeline."""
     try:
         if photo:
             await context.bot.send_photo(chat_id, photo)
@@ -84,13 +91,14 @@ async def send(
     except Forbidden:
         if chat_id > 0:
             await context.services.people.blocked_the_bot(chat_id)
-        return False
+        return Delivery.GONE
     except TelegramError as error:
         # No person's id here: a log line must never tie a sender to a bold.
         where = f"group {chat_id}" if chat_id < 0 else "a person"
         logger.warning("A message about a bold was not delivered to %s: %s", where, error)
-        return False
-    return True
+        gone = isinstance(error, BadRequest) and "chat not found" in error.message.lower()
+        return Delivery.GONE if gone else Delivery.FAILED
+    return Delivery.SENT
 
 
 async def send_card(
@@ -100,7 +108,7 @@ async def send_card(
     t: Translator,
     header: str = "",
     first_time: bool = True,
-) -> bool:
+) -> Delivery:
     """The card with its buttons; the photo goes before it the first time a chat sees it."""
     text, keyboard = await card(context.services, t, bold)
     photo = bold.photo_file_id if first_time else None
@@ -120,14 +128,18 @@ async def to_network(context: BoldenContext, bold: Bold, network: Network) -> No
     services = context.services
     default = services.translator(services.settings.language)
     if network.chat_id is not None:
-        if await send_card(context, network.chat_id, bold, default, default("work.new") + "\n\n"):
+        header = default("work.new") + "\n\n"
+        delivery = await send_card(context, network.chat_id, bold, default, header)
+        if delivery is Delivery.SENT:
             return
         logger.warning("Network %s: its group cannot be reached, writing to members", network.id)
-        await services.networks.unlink_group(network.id)
+        if delivery is Delivery.GONE:
+            await services.networks.unlink_group(network.id)
     delivered = False
     for user_id in network.members:
         t = await translator_of(services, user_id)
-        delivered |= await send_card(context, user_id, bold, t, t("work.new") + "\n\n")
+        header = t("work.new") + "\n\n"
+        delivered |= await send_card(context, user_id, bold, t, header) is Delivery.SENT
     if not delivered:
         await to_coordinators(context, bold, "work.nobody")
 

@@ -364,3 +364,17 @@ async def test_a_draft_survives_a_restart_of_the_bot(
     assert "Reference: B-2026-0001" in sent.text
     assert step.text.startswith("Skriv med dine egne ord")
     assert query("SELECT text FROM bolde")[0][0] == "Lektiecafé på biblioteket hver onsdag."
+
+
+async def test_when_the_bot_was_removed_from_the_group_the_members_get_the_bolde(
+    anna: SimulatedPerson, bo: SimulatedPerson, group: SimulatedGroup, query: Callable[..., list]
+) -> None:
+    group.bot_removed = True
+    seen = len(bo.messages)
+
+    await send_bold(anna, "Et løbehold for begyndere om lørdagen.")
+
+    card = await next_message(bo, seen)
+    assert card.text.startswith("📨 Ny bold til netværket\n\n💡 Idé · B-2026-0001")
+    assert "Tag den" in str(card.buttons)
+    assert query("SELECT chat_id FROM networks")[0][0] is None
