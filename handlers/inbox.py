@@ -160,14 +160,13 @@ async def after_change(context: BoldenContext, change: Change) -> None:
     bold, action, services = change.bold, change.action, context.services
     assert bold is not None
     assert action is not None
-    names = await network_names(services)
     if bold.sender_id is not None and action not in {Action.REPLY, Action.REOPEN}:
         t = await translator_of(services, bold.sender_id)
         text = t(
             "bold.notice." + action,
             reference=bold.reference,
-            network=names.get(bold.network_id or 0, t.plain("bold.no_network")),
-            note=_last_note(change),
+            network=change.network.name if change.network else t.plain("bold.no_network"),
+            note=change.note or "",
         )
         events = await services.bolde.timeline(bold.id)
         await send(context, bold.sender_id, text, sender_keyboard(t, bold, events))
@@ -175,7 +174,7 @@ async def after_change(context: BoldenContext, change: Change) -> None:
         await to_network(context, bold, change.network)
     elif action is Action.REPLY and bold.taken_by is not None:
         t = await translator_of(services, bold.taken_by)
-        header = t("work.reply", reference=bold.reference, note=_last_note(change)) + "\n\n"
+        header = t("work.reply", reference=bold.reference, note=change.note or "") + "\n\n"
         await send_card(context, bold.taken_by, bold, t, header, first_time=False)
     elif action is Action.REOPEN:
         await _reopened(context, bold, change)
@@ -185,16 +184,12 @@ async def _reopened(context: BoldenContext, bold: Bold, change: Change) -> None:
     services = context.services
     if bold.taken_by is not None:
         t = await translator_of(services, bold.taken_by)
-        header = t("work.reopened", reference=bold.reference, note=_last_note(change)) + "\n\n"
+        header = t("work.reopened", reference=bold.reference, note=change.note or "") + "\n\n"
         await send_card(context, bold.taken_by, bold, t, header, first_time=False)
     elif change.network is not None:
         await to_network(context, bold, change.network)
     else:
         await to_coordinators(context, bold, "work.unrouted")
-
-
-def _last_note(change: Change) -> str:
-    return change.note or ""
 
 
 # -- the card's buttons -------------------------------------------------------------------------
