@@ -26,6 +26,7 @@ NET = CallbackCodec(
 RULE = CallbackCodec("rule", list=0, new=0, k=1, c=2, t=3, n=4, delete=1)
 CONVERSATION = "network"
 ANY = "x"
+SHOWN_MEMBERS = 30  # on the network's page; the members page lists everyone
 _NUMBERS = re.compile(r"[\s,;]+")
 
 
@@ -77,7 +78,10 @@ async def _page(update: Update, context: BoldenContext, network: Network, note: 
         lines.append(t("net.is_cross"))
     topics = ", ".join(strategy.titles(network.topics, context.language))
     lines.append(t("net.topics", value=topics or t.plain("me.none")))
-    members = ", ".join(await _names(context, network.members))
+    names = await _names(context, network.members[:SHOWN_MEMBERS])
+    if len(network.members) > SHOWN_MEMBERS:
+        names.append(f"+{len(network.members) - SHOWN_MEMBERS}")
+    members = ", ".join(names)
     lines.append(t("net.members", count=len(network.members), names=members or t.plain("me.none")))
     lines.append(t("net.group_yes" if network.chat_id else "net.group_no"))
     lines += ["", t("net.invite", link=_link(context, "start", f"net-{network.invite_code}"))]
