@@ -378,3 +378,30 @@ async def test_when_the_bot_was_removed_from_the_group_the_members_get_the_bolde
     assert card.text.startswith("📨 Ny bold til netværket\n\n💡 Idé · B-2026-0001")
     assert "Tag den" in str(card.buttons)
     assert query("SELECT chat_id FROM networks")[0][0] is None
+
+
+async def test_an_english_speaker_is_told_everything_in_english(
+    john: SimulatedPerson, bo: SimulatedPerson, group: SimulatedGroup
+) -> None:
+    step = await john.press(await john.send("/bold"), "An idea")
+    assert step.text.startswith("Write in your own words what it is about (10–2,000 characters).")
+    step = await john.press(
+        await john.send("English lessons for newcomers at the library."), "Skip"
+    )
+    summary = await john.press(step, "Go on")
+    assert summary.text.startswith("This is your bold:")
+    assert "👤 The network sees your name." in summary.text
+    sent = await john.press(summary, "📨 Send")
+    assert sent.text.startswith("✅ Thank you! Your bold has arrived.\nReference: B-2026-0001")
+
+    await group.emulator.wait_for(lambda: "B-2026-0001" in group.messages[-1].text, what="card")
+    card = group.messages[-1]
+    assert card.text.startswith("📨 Ny bold til netværket"), "the group speaks BOLDEN_LANGUAGE"
+    assert "Fra: John" in card.text
+    seen = len(john.messages)
+    await bo.press(card, "Tag den")
+    notice = await next_message(john, seen)
+    assert notice.text == "🙌 Someone from Fællesskab is now working on your bold B-2026-0001."
+    page = await john.press(notice, "See what happened")
+    assert "Status: In progress · Fællesskab" in page.text
+    assert page.text.splitlines()[-1].endswith("The network took the bold")
