@@ -6,23 +6,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.context import SERVICES, BoldenApp, BoldenContext
+from bot.delivery.email import Mailer
+from bot.delivery.sender import Sender
 from bot.i18n import load_catalogs
 from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
 from handlers import register_all
+from handlers.broadcast import report
 from handlers.commands import register_commands
 from storage.database import Database
 from storage.migrations import migrate
 
 _PENDING = "pending-services"
+_SENDER = "outbox-sender"
 # Sends are retried when Telegram says 429 (by the rate limiter) or a connection fails (by httpx).
 _RETRIES = 3
 
@@ -63,6 +67,33 @@ def build_application(
     return application
 
 
+def _outbox_bot(settings: Settings) -> Bot:
+    """The outbox's own connection to Telegram: no rate limiter, the sender keeps the pace."""
+    assert settings.token is not None
+    return Bot(
+        settings.token.get_secret_value(),
+        base_url=f"{settings.api_base_url}/bot",
+        base_file_url=f"{settings.api_base_url}/file/bot",
+        request=_request(2),
+    )
+
+
+async def start_sender(application: BoldenApp, services: Services) -> None:
+    settings = services.settings
+    bot = _outbox_bot(settings)
+    await bot.initialize()
+    sender = Sender(
+        services.delivery,
+        bot,
+        Mailer(settings) if settings.smtp_host else None,
+        settings.delivery_rate,
+        settings.delivery_chat_interval,
+        on_batch=lambda batch_id: report(application, batch_id),
+    )
+    sender.start()
+    application.bot_data[_SENDER] = (sender, bot)
+
+
 async def on_startup(application: BoldenApp) -> None:
     """Open and migrate the database, build the services, register the command menus."""
     settings, strategy, catalogs, clock = application.bot_data.pop(_PENDING)
@@ -75,10 +106,16 @@ async def on_startup(application: BoldenApp) -> None:
     services = Services.build(settings, strategy, db, catalogs, clock)
     application.bot_data[SERVICES] = services
     await register_commands(application.bot, services)
-    schedule(application)
+    await schedule(application)
+    await start_sender(application, services)
 
 
 async def on_shutdown(application: BoldenApp) -> None:
+    running_sender: tuple[Sender, Bot] | None = application.bot_data.pop(_SENDER, None)
+    if running_sender is not None:
+        sender, bot = running_sender
+        await sender.stop()
+        await bot.shutdown()
     services: Services | None = application.bot_data.pop(SERVICES, None)
     if services is not None:
         await services.db.close()

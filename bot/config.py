@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
@@ -37,6 +37,26 @@ class Settings(BaseSettings):
     # At most this many bolde per person per hour; an open bold unchanged this long is reported.
     bolde_per_hour: int = Field(default=5, ge=1, le=100)
     bold_stale_days: int = Field(default=7, ge=1, le=365)
+    # The outbox sends at most this many messages a second (Telegram allows about 30), and at
+    # most one a second to one chat; a broadcast's progress message is edited this often.
+    delivery_rate: float = Field(default=30, gt=0, le=1000)
+    delivery_chat_interval: float = Field(default=1.0, ge=0, le=60)
+    progress_every: float = Field(default=3.0, ge=0.1, le=600)
+    # Newsletters by e-mail: off while no SMTP host is set.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_sender: str | None = None
+
+    @model_validator(mode="after")
+    def _smtp_sender(self) -> Settings:
+        if self.smtp_host and not (self.smtp_sender and "@" in self.smtp_sender):
+            raise ValueError(
+                "BOLDEN_SMTP_SENDER must be an e-mail address when BOLDEN_SMTP_HOST is set"
+            )
+        return self
 
     @field_validator("token", mode="before")
     @classmethod
@@ -101,6 +121,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "?"
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"BOLDEN_{field.upper()} {message}") from None
+        if not first["loc"]:  # a rule across variables names them itself
+            raise ConfigError(message) from None
+        raise ConfigError(f"BOLDEN_{str(first['loc'][0]).upper()} {message}") from None

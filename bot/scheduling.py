@@ -7,6 +7,7 @@ from datetime import time, timedelta
 
 from bot.context import SERVICES, BoldenApp
 from handlers.ambassadors import ask_yearly
+from handlers.broadcast import schedule_newsletters
 from handlers.inbox import report_stale
 
 EVERY = timedelta(hours=1)
@@ -14,7 +15,7 @@ YEARLY_QUESTION = "yearly-question"
 STALE_BOLDE = "stale-bolde"
 
 
-def schedule(application: BoldenApp) -> None:
+async def schedule(application: BoldenApp) -> None:
     assert application.job_queue is not None, "installed with python-telegram-bot[job-queue]"
     application.job_queue.run_repeating(
         ask_yearly, interval=EVERY, first=timedelta(seconds=10), name=YEARLY_QUESTION
@@ -22,3 +23,4 @@ def schedule(application: BoldenApp) -> None:
     # Each morning, coordinators hear of open bolde that have not moved for a while.
     tz = application.bot_data[SERVICES].settings.tz
     application.job_queue.run_daily(report_stale, time=time(8, 0, tzinfo=tz), name=STALE_BOLDE)
+    await schedule_newsletters(application)

@@ -10,6 +10,7 @@ from handlers import (
     about,
     ambassadors,
     bolde,
+    broadcast,
     certificate,
     conversation,
     coordinators,
@@ -26,13 +27,15 @@ from handlers import (
 )
 
 # Each feature's handlers, in group 0: the first one that matches an update handles it.
-# networks comes before start: it takes /start with a network's invite link.
+# networks and broadcast come before start: they take /start with their links.
 FEATURES = (
-    networks, start, about, help, language, themes, certificate, privacy, coordinators,
+    networks, broadcast, start, about, help, language, themes, certificate, privacy, coordinators,
     ambassadors, bolde, inbox,
 )  # fmt: skip
 # What people type goes to the conversation they are in, by its name.
-TYPED = {**ambassadors.TYPED, **bolde.TYPED, **inbox.TYPED, **networks.TYPED}
+TYPED = {
+    **ambassadors.TYPED, **bolde.TYPED, **inbox.TYPED, **networks.TYPED, **broadcast.TYPED,
+}  # fmt: skip
 
 
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

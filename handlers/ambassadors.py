@@ -36,6 +36,7 @@ AMB = CallbackCodec(
     consent=1,
     edit=1,
     mynews=1,
+    chatnews=1,
     leave=0,
     leaveyes=0,
     cert=0,
@@ -240,7 +241,9 @@ def profile_text(context: BoldenContext, ambassador: Ambassador, referrals: int)
     return "\n".join(lines)
 
 
-def profile_keyboard(context: BoldenContext, ambassador: Ambassador) -> InlineKeyboardMarkup:
+def profile_keyboard(
+    context: BoldenContext, ambassador: Ambassador, chat_news: bool
+) -> InlineKeyboardMarkup:
     edits = [
         _button(context, key, "edit", step.value)
         for step, key in _PROFILE_BUTTONS
@@ -252,6 +255,8 @@ def profile_keyboard(context: BoldenContext, ambassador: Ambassador) -> InlineKe
         wanted = not ambassador.newsletter_by_email
         key = "me.newsletter_on" if wanted else "me.newsletter_off"
         rows.append([_button(context, key, "mynews", int(wanted))])
+    chat_key = "me.chat_news_off" if chat_news else "me.chat_news_on"
+    rows.append([_button(context, chat_key, "chatnews", int(not chat_news))])
     rows.append(
         [
             InlineKeyboardButton(context.t.plain("me.themes"), callback_data=THEMES.data("show")),
@@ -271,7 +276,8 @@ async def profile(update: Update, context: BoldenContext, saved: bool = False) -
     text = profile_text(context, ambassador, referrals)
     if saved:
         text = context.t("me.saved") + "\n\n" + text
-    await show(update, text, profile_keyboard(context, ambassador))
+    chat_news = await context.services.newsletters.gets_newsletters(ambassador.user_id)
+    await show(update, text, profile_keyboard(context, ambassador, chat_news))
 
 
 def _leave_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:
@@ -294,6 +300,9 @@ async def profile_pressed(update: Update, context: BoldenContext) -> None:
             await refuse_stale(update, context)
             return
         await ask(update, context, conversation)
+    elif press.action == "chatnews" and press.args[0] in {"0", "1"}:
+        await context.services.newsletters.wants_newsletters(user.id, press.args[0] == "1")
+        await profile(update, context)
     elif press.action == "mynews" and press.args[0] in {"0", "1"}:
         if await service.set_newsletter(user.id, press.args[0] == "1") is None:
             await refuse_stale(update, context)
@@ -375,7 +384,9 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler("leave", leave),
     CallbackQueryHandler(begin, pattern=AMB.pattern("start")),
     CallbackQueryHandler(stay_answered, pattern=AMB.pattern("stay")),
-    CallbackQueryHandler(profile_pressed, pattern=r"^amb:(edit|mynews|cert|leave|leaveyes)(:|$)"),
+    CallbackQueryHandler(
+        profile_pressed, pattern=r"^amb:(edit|mynews|chatnews|cert|leave|leaveyes)(:|$)"
+    ),
     CallbackQueryHandler(pressed, pattern=AMB.pattern()),
 ]
 # Typed answers, by conversation name (handlers/conversation.py dispatches).

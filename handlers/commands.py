@@ -14,10 +14,11 @@ logger = logging.getLogger(__name__)
 
 PUBLIC_COMMANDS = (
     "start", "bold", "mybolde", "ambassador", "me", "themes", "certificate", "about", "help",
-    "language", "privacy", "mydata", "deleteme", "leave", "cancel",
+    "newsletters", "language", "privacy", "mydata", "deleteme", "leave", "cancel",
 )  # fmt: skip
 COORDINATOR_COMMANDS = (
-    "inbox", "network", "rules", "ambassadors", "stats", "export", "coordinator",
+    "inbox", "network", "rules", "broadcast", "newsletter", "ambassadors", "stats", "export",
+    "coordinator",
 )  # fmt: skip
 
 

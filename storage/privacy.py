@@ -16,6 +16,7 @@ _PERSONAL = (
     ("conversations", "user_id"),
     ("coordinators", "user_id"),
     ("network_members", "user_id"),
+    ("outbox", "user_id"),
 )
 # Kept when a person is erased, without anything that says it was theirs (storage/bolde.py).
 _SENT = (("bolde", "sender_id"),)

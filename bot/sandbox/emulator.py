@@ -121,6 +121,9 @@ class BotApiEmulator:
         self.callback_answers: dict[str, Json] = {}
         self.files: dict[str, StoredFile] = {}
         self.blocked: set[int] = set()
+        self.fail_once: set[int] = (
+            set()
+        )  # chats whose next message gets a 500, as Telegram sometimes does
         self.activity: dict[int, int] = defaultdict(int)  # bot actions per chat
         self._updates: list[Json] = []
         self._update_ids = itertools.count(1)
@@ -174,6 +177,7 @@ class BotApiEmulator:
             if method in _SENDING:
                 self._global.check("all")
                 self._per_chat.check(params.get("chat_id"))
+                self._fail_once(params.get("chat_id"))
             result = await handler(params)
         except ApiError as error:
             self.refusals.append((method, error.code))
@@ -383,6 +387,15 @@ class BotApiEmulator:
         }
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _fail_once(self, chat_id: object) -> None:
+        try:
+            chat = int(chat_id)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return
+        if chat in self.fail_once:
+            self.fail_once.discard(chat)
+            raise ApiError(500, "Internal Server Error")
 
     def store_file(self, name: str, data: bytes, mime_type: str) -> StoredFile:
         stored = StoredFile(f"file-{self.next_message_id()}", name, data, mime_type)

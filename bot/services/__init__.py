@@ -11,7 +11,9 @@ from bot.services.ambassadors import AmbassadorService
 from bot.services.bolde import BoldService
 from bot.services.conversations import Conversations
 from bot.services.coordinators import CoordinatorService
+from bot.services.delivery import DeliveryService
 from bot.services.networks import NetworkService
+from bot.services.newsletters import NewsletterService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.strategy import Strategy
@@ -34,6 +36,8 @@ class Services:
     conversations: Conversations
     networks: NetworkService
     bolde: BoldService
+    delivery: DeliveryService
+    newsletters: NewsletterService
 
     @classmethod
     def build(
@@ -47,6 +51,7 @@ class Services:
         conversations = Conversations(db, clock)
         coordinators = CoordinatorService(db, clock, strategy, settings.coordinators)
         networks = NetworkService(db, clock, strategy)
+        delivery = DeliveryService(db, clock, strategy)
         return cls(
             settings=settings,
             strategy=strategy,
@@ -72,6 +77,8 @@ class Services:
             bolde=BoldService(
                 db, clock, strategy, conversations, networks, coordinators, settings.bolde_per_hour
             ),
+            delivery=delivery,
+            newsletters=NewsletterService(db, clock, settings.tz, conversations, delivery),
         )
 
     def translator(self, language: str) -> Translator:

@@ -223,6 +223,7 @@ class AmbassadorService:
                         "number": await ambassadors.next_number(connection),
                         "joined_at": now,
                         "referral_code": secrets.token_urlsafe(6),
+                        "email_token": secrets.token_hex(12),
                         "referred_by": referrer,
                         **common,
                     },

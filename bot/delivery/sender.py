@@ -1,0 +1,160 @@
+"""The sender: drains the outbox one message at a time.
+
+One message in flight at a time is what makes the guarantee simple: an item is marked as in
+flight before it is sent and as sent right after, each in its own transaction, so after a crash
+at most that one item can be sent again. The pace is its own: at most BOLDEN_DELIVERY_RATE
+messages a second overall and one per BOLDEN_DELIVERY_CHAT_INTERVAL to a chat. PTB's
+AIORateLimiter stays on the interactive bot; it would sleep through a 429 inside the call and
+cap every send at 30/s, where the outbox reschedules the item in the database and goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.delivery.email import Mailer
+from bot.services.delivery import DeliveryService, Outcome
+from storage.outbox import Item
+
+logger = logging.getLogger(__name__)
+
+IDLE_LOOK = 1.0  # seconds between looks at the database while a retry is waiting
+STOP_WAIT = 10.0
+
+
+def keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b["text"], callback_data=b["data"]) for b in row] for row in rows]
+    )
+
+
+class Sender:
+    def __init__(
+        self,
+        delivery: DeliveryService,
+        bot: Bot,
+        mailer: Mailer | None,
+        rate: float,
+        chat_interval: float,
+        on_batch: Callable[[int], Awaitable[None]],
+    ) -> None:
+        self._delivery = delivery
+        self._bot = bot
+        self._mailer = mailer
+        self._interval = 1 / rate
+        self._chat_interval = chat_interval
+        self._on_batch = on_batch
+        self._next_slot = 0.0
+        self._last_to_chat: dict[int, float] = {}
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox sender")
+
+    async def stop(self) -> None:
+        """Finish the message in flight, then stop."""
+        self._stopping = True
+        self._delivery.wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, STOP_WAIT)
+            except TimeoutError:
+                logger.warning("The outbox sender did not stop in time; its item is sent again")
+
+    async def _run(self) -> None:
+        released = await self._delivery.release_in_flight()
+        if released:
+            logger.info("Resuming the outbox: %s message in flight at the last stop", released)
+        while not self._stopping:
+            self._delivery.wake.clear()
+            item = await self._delivery.claim()
+            if item is None:
+                await self._idle()
+                continue
+            try:
+                outcome = await self._send(item)
+            except Exception:  # a bug must not stop every later message
+                logger.exception("Outbox item %s could not be sent", item.id)
+                outcome = Outcome(state="failed", error="internal error")
+            await self._delivery.settle(item, outcome)
+            if item.batch_id is not None:
+                await self._on_batch(item.batch_id)
+
+    async def _idle(self) -> None:
+        wait = await self._delivery.seconds_to_next()
+        timeout = 60.0 if wait is None else min(wait, IDLE_LOOK)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._delivery.wake.wait(), timeout)
+
+    async def _send(self, item: Item) -> Outcome:
+        if item.channel == "email":
+            if self._mailer is None or item.address is None:
+                return Outcome(state="failed", error="e-mail is not configured")
+            return await self._mailer.send(item.address, item.payload)
+        assert item.user_id is not None
+        ready = self._last_to_chat.get(item.user_id, -1e9) + self._chat_interval
+        if time.monotonic() < ready:
+            return Outcome(state="retry", wait=ready - time.monotonic())
+        await self._pace()
+        self._remember(item.user_id)
+        return await self._telegram(item.user_id, item.payload)
+
+    def _remember(self, chat_id: int) -> None:
+        """When each chat last got a message; only the last interval's chats are kept."""
+        now = time.monotonic()
+        if len(self._last_to_chat) > 1000:
+            horizon = now - self._chat_interval
+            self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if t > horizon}
+        self._last_to_chat[chat_id] = now
+
+    async def _pace(self) -> None:
+        now = time.monotonic()
+        if self._next_slot > now:
+            await asyncio.sleep(self._next_slot - now)
+        self._next_slot = max(now, self._next_slot) + self._interval
+
+    async def _telegram(self, chat_id: int, payload: dict[str, Any]) -> Outcome:
+        markup = keyboard(payload.get("buttons"))
+        try:
+            if payload.get("photo"):
+                await self._bot.send_photo(
+                    chat_id,
+                    payload["photo"],
+                    caption=payload["text"],
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            else:
+                await self._bot.send_message(
+                    chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+        except RetryAfter as error:
+            wait = _seconds(error.retry_after)
+            self._next_slot = time.monotonic() + wait  # Telegram said stop: everyone waits
+            return Outcome(state="retry", wait=wait, error="429")
+        except Forbidden as error:
+            return Outcome(state="blocked", error=error.message)
+        except BadRequest as error:
+            return Outcome(state="failed", error=error.message)
+        except NetworkError as error:  # no connection, a timeout, a 5xx
+            return Outcome(state="retry", error=error.message)
+        except TelegramError as error:
+            return Outcome(state="failed", error=error.message)
+        return Outcome(state="sent")
+
+
+def _seconds(value: timedelta | float) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

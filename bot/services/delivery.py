@@ -1,0 +1,194 @@
+"""Messages to many people: who is in an audience, putting a batch in the outbox, its progress
+and cancelling it. The sending itself is bot/delivery's; what is due is always in the database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.strategy import Strategy
+from storage import newsletters, outbox, people
+from storage.database import Database
+from storage.outbox import Batch, Counts, Item
+
+MAX_ATTEMPTS = 5
+ALL, AMBASSADORS = "all", "amb"
+
+
+class Recipient(BaseModel):
+    user_id: int
+    language: str
+    email: str | None = None
+    email_token: str | None = None
+
+
+class Outcome(BaseModel):
+    """What happened to one item: sent, gone for good, or worth another try later."""
+
+    state: str  # sent | failed | blocked | retry
+    error: str | None = None
+    wait: float | None = None  # seconds Telegram asked us to wait (429)
+
+
+class AlreadySent(Exception):
+    """The newsletter was handed over (or cancelled) by someone else first."""
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8, 16 … seconds, at most a minute, between tries after a network error or a 5xx."""
+    return timedelta(seconds=min(2**attempts, 60))
+
+
+class DeliveryService:
+    def __init__(self, db: Database, clock: Clock, strategy: Strategy) -> None:
+        self._db = db
+        self._clock = clock
+        self._strategy = strategy
+        # Set when something is put in the outbox, so the sender does not wait for its next look.
+        self.wake = asyncio.Event()
+
+    # -- audiences ---------------------------------------------------------------------------
+
+    def valid_audience(self, audience: str) -> bool:
+        if audience in {ALL, AMBASSADORS}:
+            return True
+        kind, _, code = audience.partition("-")
+        if kind == "kind":
+            return code in {k.code for k in self._strategy.ambassador_kinds}
+        return kind == "topic" and code in {t.code for t in self._strategy.topics}
+
+    async def recipients(self, audience: str, newsletter: bool = False) -> list[Recipient]:
+        """Everyone in the audience the bot can reach in Telegram (not blocked; for a
+        newsletter, not opted out). Ambassadors means active ones."""
+        sql, params = self._audience_sql(audience)
+        sql = (
+            "SELECT p.user_id, p.language FROM people p "
+            + sql
+            + " AND p.blocked_at IS NULL"
+            + (" AND p.newsletter_off = 0" if newsletter else "")
+            + " ORDER BY p.user_id"
+        )
+        return [
+            Recipient.model_validate(dict(row)) for row in await self._db.fetch_all(sql, params)
+        ]
+
+    async def email_recipients(self, audience: str) -> list[Recipient]:
+        """Ambassadors in the audience who gave an e-mail and want the newsletter by e-mail."""
+        sql, params = self._audience_sql(AMBASSADORS if audience == ALL else audience)
+        sql = (
+            "SELECT p.user_id, p.language, a.email, a.email_token FROM people p "
+            + sql
+            + " AND a.email IS NOT NULL AND a.newsletter_by_email = 1 ORDER BY p.user_id"
+        )
+        return [
+            Recipient.model_validate(dict(row)) for row in await self._db.fetch_all(sql, params)
+        ]
+
+    def _audience_sql(self, audience: str) -> tuple[str, tuple[Any, ...]]:
+        if not self.valid_audience(audience):
+            raise ValueError(f"unknown audience {audience!r}")
+        if audience == ALL:
+            return "WHERE 1", ()
+        join = "JOIN ambassadors a ON a.user_id = p.user_id "
+        kind, _, code = audience.partition("-")
+        if kind == "kind":
+            return join + "WHERE a.status = 'active' AND a.kind = ?", (code,)
+        if kind == "topic":
+            return (
+                join + "JOIN ambassador_topics t ON t.user_id = p.user_id "
+                "WHERE a.status = 'active' AND t.code = ?",
+                (code,),
+            )
+        return join + "WHERE a.status = 'active'", ()
+
+    # -- batches -----------------------------------------------------------------------------
+
+    async def start_batch(
+        self,
+        kind: str,
+        created_by: int | None,
+        audience: str,
+        items: list[tuple[str, int | None, str | None, dict[str, Any]]],
+        newsletter_id: int | None = None,
+    ) -> int | None:
+        """Put every message of a broadcast or newsletter in the outbox, in one transaction;
+        a newsletter is marked sent in the same one, so it is never handed over twice."""
+        now = self._clock()
+        try:
+            async with self._db.transaction() as connection:
+                batch_id = await outbox.add_batch(connection, kind, created_by, audience, now)
+                await outbox.enqueue(connection, batch_id, items, now)
+                if newsletter_id is not None and not await newsletters.hand_over(
+                    connection, newsletter_id, batch_id, now
+                ):
+                    raise AlreadySent
+        except AlreadySent:
+            return None
+        self.wake.set()
+        return batch_id
+
+    async def send_one(self, user_id: int, payload: dict[str, Any]) -> None:
+        """One message that must not be lost, outside any batch."""
+        async with self._db.transaction() as connection:
+            await outbox.enqueue(
+                connection, None, [("telegram", user_id, None, payload)], self._clock()
+            )
+        self.wake.set()
+
+    async def batch(self, batch_id: int) -> Batch | None:
+        return await outbox.batch(self._db, batch_id)
+
+    async def counts(self, batch_id: int) -> Counts:
+        return await outbox.counts(self._db, batch_id)
+
+    async def report_in(self, batch_id: int, chat_id: int, message_id: int) -> None:
+        async with self._db.transaction() as connection:
+            await outbox.set_report(connection, batch_id, chat_id, message_id)
+
+    async def cancel(self, batch_id: int) -> int:
+        """Stop a batch: what has not been sent yet never will be. Returns how many stopped."""
+        async with self._db.transaction() as connection:
+            return await outbox.cancel(connection, batch_id, self._clock())
+
+    async def finished(self, batch_id: int) -> bool:
+        """True once, when the batch has nothing left: the moment for its summary."""
+        if not (await self.counts(batch_id)).done:
+            return False
+        async with self._db.transaction() as connection:
+            return await outbox.mark_finished(connection, batch_id, self._clock())
+
+    # -- for the sender ----------------------------------------------------------------------
+
+    async def release_in_flight(self) -> int:
+        async with self._db.transaction() as connection:
+            return await outbox.release_in_flight(connection)
+
+    async def claim(self) -> Item | None:
+        async with self._db.transaction() as connection:
+            return await outbox.claim(connection, self._clock())
+
+    async def settle(self, item: Item, outcome: Outcome) -> None:
+        """Record what happened: sent, blocked and failed are final; a retry waits for its turn
+        (what Telegram asked for after a 429, else a growing backoff) up to MAX_ATTEMPTS."""
+        now = self._clock()
+        async with self._db.transaction() as connection:
+            if outcome.state != "retry":
+                await outbox.finish(connection, item.id, outcome.state, now, outcome.error)
+            elif outcome.wait is not None:
+                when = now + timedelta(seconds=outcome.wait)
+                await outbox.retry_at(connection, item.id, when, outcome.error, tries=False)
+            elif item.attempts >= MAX_ATTEMPTS:
+                await outbox.finish(connection, item.id, "failed", now, outcome.error)
+            else:
+                when = now + backoff(item.attempts)
+                await outbox.retry_at(connection, item.id, when, outcome.error, tries=True)
+            if outcome.state == "blocked" and item.channel == "telegram" and item.user_id:
+                await people.mark_blocked(connection, item.user_id, now)
+
+    async def seconds_to_next(self) -> float | None:
+        due = await outbox.next_due(self._db)
+        return None if due is None else max((due - self._clock()).total_seconds(), 0.0)

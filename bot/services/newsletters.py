@@ -1,0 +1,268 @@
+"""Writing a broadcast or a newsletter (one small conversation for both), scheduling and
+cancelling newsletters, their archive, and opting out of them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.services.conversations import Conversations
+from bot.services.delivery import DeliveryService
+from storage import newsletters
+from storage.database import Database, iso
+from storage.newsletters import Newsletter
+
+TITLE_MAX, BODY_MAX, CAPTION_MAX = 100, 3500, 1000
+_WHEN = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s+(\d{1,2})[:.](\d{2})\s*$")
+
+
+class Kind(StrEnum):
+    BROADCAST = "broadcast"
+    NEWSLETTER = "newsletter"
+
+
+class Step(StrEnum):
+    MESSAGE = "message"  # a broadcast: text, or a photo with a caption
+    TITLE = "title"
+    BODY = "body"
+    PHOTO = "photo"
+    AUDIENCE = "audience"
+    PREVIEW = "preview"
+
+
+FLOWS = {
+    Kind.BROADCAST: [Step.MESSAGE, Step.AUDIENCE, Step.PREVIEW],
+    Kind.NEWSLETTER: [Step.TITLE, Step.BODY, Step.PHOTO, Step.AUDIENCE, Step.PREVIEW],
+}
+
+
+class Problem(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    TOO_LONG_FOR_PHOTO = "too_long_for_photo"
+    UNKNOWN_CHOICE = "unknown_choice"
+    NOT_NOW = "not_now"
+    BAD_TIME = "bad_time"
+    PAST = "past"
+
+
+class Text(BaseModel):
+    """What someone typed: as they formatted it in Telegram (HTML) and without formatting."""
+
+    html: str
+    plain: str
+    photo: str | None = None
+
+
+class Draft(BaseModel):
+    kind: Kind
+    step: Step
+    answers: dict[str, Any]
+
+
+class Drafted(BaseModel):
+    draft: Draft | None = None
+    problem: Problem | None = None
+
+
+class NewsletterService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        timezone: ZoneInfo,
+        conversations: Conversations,
+        delivery: DeliveryService,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._zone = timezone
+        self._conversations = conversations
+        self._delivery = delivery
+
+    # -- writing -----------------------------------------------------------------------------
+
+    async def begin(self, user_id: int, kind: Kind, newsletter_id: int | None = None) -> Drafted:
+        """A new broadcast or newsletter; with `newsletter_id`, a scheduled one to change."""
+        answers: dict[str, Any] = {}
+        if newsletter_id is not None:
+            found = await newsletters.get(self._db, newsletter_id)
+            if found is None or found.status != "scheduled":
+                return Drafted(problem=Problem.NOT_NOW)
+            answers = {
+                "editing": found.id,
+                "title": found.title,
+                "html": found.body_html,
+                "plain": found.body_text,
+                "photo": found.photo_file_id,
+                "audience": found.audience,
+                "send_at": iso(found.send_at),
+            }
+        return Drafted(
+            draft=await self._save(user_id, Draft(kind=kind, step=FLOWS[kind][0], answers=answers))
+        )
+
+    async def draft(self, user_id: int) -> Draft | None:
+        stored = await self._conversations.current(user_id, *Kind)
+        if stored is None:
+            return None
+        return Draft(kind=Kind(stored.name), step=Step(stored.step), answers=stored.answers)
+
+    async def answer(self, user_id: int, step: Step, value: Text | str | None) -> Drafted:
+        """The answer to the current step; None keeps what is there (when editing) or skips
+        the photo."""
+        draft = await self.draft(user_id)
+        if draft is None or draft.step is not step or step is Step.PREVIEW:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        answers, problem = self._take(step, value, draft.answers)
+        if problem:
+            return Drafted(draft=draft, problem=problem)
+        flow = FLOWS[draft.kind]
+        following = flow[flow.index(step) + 1]
+        return Drafted(
+            draft=await self._save(user_id, Draft(kind=draft.kind, step=following, answers=answers))
+        )
+
+    def _take(
+        self, step: Step, value: Text | str | None, answers: dict[str, Any]
+    ) -> tuple[dict[str, Any], Problem | None]:
+        answers = dict(answers)
+        if value is None:
+            if step is Step.PHOTO:
+                return {**answers, "photo": None}, None
+            known = {Step.TITLE: "title", Step.BODY: "html", Step.AUDIENCE: "audience"}.get(step)
+            return (answers, None) if known and answers.get(known) else (answers, Problem.EMPTY)
+        if step is Step.AUDIENCE:
+            if not isinstance(value, str) or not self._delivery.valid_audience(value):
+                return answers, Problem.UNKNOWN_CHOICE
+            return {**answers, "audience": value}, None
+        if step is Step.TITLE:
+            title = " ".join(str(value if isinstance(value, str) else value.plain).split())
+            if not title:
+                return answers, Problem.EMPTY
+            return (
+                ({**answers, "title": title}, None)
+                if len(title) <= TITLE_MAX
+                else (answers, Problem.TOO_LONG)
+            )
+        if not isinstance(value, Text):
+            return answers, Problem.UNKNOWN_CHOICE
+        if step is Step.PHOTO:
+            if not value.photo:
+                return answers, Problem.UNKNOWN_CHOICE
+            if len(answers.get("title", "")) + len(answers.get("plain", "")) > CAPTION_MAX:
+                return answers, Problem.TOO_LONG_FOR_PHOTO
+            return {**answers, "photo": value.photo}, None
+        if not value.plain.strip() and not value.photo:
+            return answers, Problem.EMPTY
+        if len(value.plain) > (CAPTION_MAX if value.photo else BODY_MAX):
+            return answers, Problem.TOO_LONG
+        return {**answers, "html": value.html, "plain": value.plain, "photo": value.photo}, None
+
+    async def ask_time(self, user_id: int) -> Draft | None:
+        """At a newsletter's preview: the next typed text is the time to send it."""
+        draft = await self.draft(user_id)
+        if draft is None or draft.kind is not Kind.NEWSLETTER or draft.step is not Step.PREVIEW:
+            return None
+        return await self._save(
+            user_id,
+            Draft(kind=draft.kind, step=draft.step, answers={**draft.answers, "asking_time": True}),
+        )
+
+    async def cancel_draft(self, user_id: int) -> bool:
+        return await self._conversations.cancel(user_id)
+
+    # -- newsletters -------------------------------------------------------------------------
+
+    def parse_time(self, text: str) -> tuple[datetime | None, Problem | None]:
+        """ "24.12.2026 08:00" where the bot runs (BOLDEN_TIMEZONE), as UTC; in the future."""
+        match = _WHEN.match(text)
+        if match is None:
+            return None, Problem.BAD_TIME
+        day, month, year, hour, minute = (int(part) for part in match.groups())
+        try:
+            local = datetime(year, month, day, hour, minute, tzinfo=self._zone)
+        except ValueError:
+            return None, Problem.BAD_TIME
+        if local <= self._clock() + timedelta(minutes=1):
+            return None, Problem.PAST
+        return local.astimezone(self._clock().tzinfo), None
+
+    async def schedule(self, user_id: int, send_at: datetime | None) -> Newsletter | None:
+        """Store the draft as a scheduled newsletter (now, when `send_at` is None); a changed
+        one keeps its number. None when there is no finished draft, or it was sent meanwhile."""
+        draft = await self.draft(user_id)
+        if draft is None or draft.kind is not Kind.NEWSLETTER or draft.step is not Step.PREVIEW:
+            return None
+        a, now = draft.answers, self._clock()
+        values = {
+            "title": a["title"],
+            "body_html": a["html"],
+            "body_text": a["plain"],
+            "photo_file_id": a.get("photo"),
+            "audience": a["audience"],
+            "send_at": send_at or now,
+        }
+        async with self._db.transaction() as connection:
+            if a.get("editing"):
+                current = await newsletters.get(self._db, int(a["editing"]))
+                if current is None or current.status != "scheduled":
+                    return None
+                await newsletters.update(connection, current.id, values)
+                newsletter_id = current.id
+            else:
+                newsletter_id = await newsletters.insert(
+                    connection,
+                    {**values, "status": "scheduled", "created_by": user_id, "created_at": now},
+                )
+            await self._conversations.forget(connection, user_id)
+        return await newsletters.get(self._db, newsletter_id)
+
+    async def cancel(self, newsletter_id: int) -> Newsletter | None:
+        """Cancel a scheduled newsletter; None when it is not scheduled (any more)."""
+        found = await newsletters.get(self._db, newsletter_id)
+        if found is None or found.status != "scheduled":
+            return None
+        async with self._db.transaction() as connection:
+            await newsletters.update(connection, newsletter_id, {"status": "cancelled"})
+        return await newsletters.get(self._db, newsletter_id)
+
+    async def get(self, newsletter_id: int) -> Newsletter | None:
+        return await newsletters.get(self._db, newsletter_id)
+
+    async def scheduled(self) -> list[Newsletter]:
+        return await newsletters.with_status(self._db, "scheduled")
+
+    async def archive(self) -> list[Newsletter]:
+        return await newsletters.with_status(self._db, "sent", newest_first=True)
+
+    async def wants_newsletters(self, user_id: int, wanted: bool) -> None:
+        """The button under every newsletter and in /me: off, and on again."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE people SET newsletter_off = ? WHERE user_id = ?", (not wanted, user_id)
+            )
+
+    async def gets_newsletters(self, user_id: int) -> bool:
+        row = await self._db.fetch_one(
+            "SELECT newsletter_off FROM people WHERE user_id = ?", (user_id,)
+        )
+        return row is not None and not row["newsletter_off"]
+
+    async def unsubscribe_email(self, token: str) -> bool:
+        """The link in every e-mail: no more newsletters by e-mail for that ambassador."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE ambassadors SET newsletter_by_email = 0 WHERE email_token = ?", (token,)
+            )
+            return cursor.rowcount == 1
+
+    async def _save(self, user_id: int, draft: Draft) -> Draft:
+        await self._conversations.put(user_id, draft.kind.value, draft.step.value, draft.answers)
+        return draft

@@ -1,0 +1,492 @@
+"""/broadcast, /newsletter and /newsletters: sending to many through the outbox, its progress in
+the coordinator's chat, scheduled newsletters, the archive, and opting out."""
+
+from __future__ import annotations
+
+import time
+from html import escape
+from typing import Any, cast
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import SERVICES, BoldenContext
+from bot.i18n import Translator
+from bot.services import Services
+from bot.services.delivery import Recipient
+from bot.services.newsletters import Kind, Step
+from handlers import compose
+from handlers.callbacks import CallbackCodec
+from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
+from handlers.menu import home_button, refuse_stale, show
+from handlers.paging import page_of, turn_row
+from handlers.roles import coordinators_only
+from storage.conversations import StoredConversation
+from storage.newsletters import Newsletter
+
+CAST = CallbackCodec("cast", stop=1)
+App = Application[Any, Any, Any, Any, Any, Any]  # the bot's, as handlers and jobs see it
+PAGE_SIZE = 8
+_SHOWN = "progress-shown"  # bot_data: when each batch's progress was last shown
+
+
+def _services(application: App) -> Services:
+    services: Services = application.bot_data[SERVICES]
+    return services
+
+
+async def _translator(services: Services, user_id: int | None) -> Translator:
+    if user_id is None:
+        return services.translator(services.settings.language)
+    return services.translator(await services.people.language_of(user_id))
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+async def report(application: App, batch_id: int, force: bool = False) -> None:
+    """The batch's message in the coordinator's chat: progress at most every few seconds, then
+    one summary when nothing is left."""
+    services = _services(application)
+    batch = await services.delivery.batch(batch_id)
+    if batch is None or batch.report_chat_id is None or batch.report_message_id is None:
+        return
+    shown: dict[int, float] = application.bot_data.setdefault(_SHOWN, {})
+    finished = await services.delivery.finished(batch_id)
+    if (
+        not finished
+        and not force
+        and time.monotonic() - shown.get(batch_id, 0) < services.settings.progress_every
+    ):
+        return
+    shown[batch_id] = time.monotonic()
+    t = await _translator(services, batch.created_by)
+    counts = await services.delivery.counts(batch_id)
+    key = "cast.summary" if finished else "cast.progress"
+    text = t(
+        key,
+        sent=counts.sent,
+        failed=counts.failed,
+        blocked=counts.blocked,
+        left=counts.left,
+        cancelled=counts.cancelled,
+    )
+    keyboard = (
+        None
+        if finished
+        else InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t.plain("cast.stop"), callback_data=CAST.data("stop", batch_id)
+                    )
+                ]
+            ]
+        )
+    )
+    if finished:
+        shown.pop(batch_id, None)
+    try:
+        await application.bot.edit_message_text(
+            text,
+            batch.report_chat_id,
+            batch.report_message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+        )
+    except BadRequest as error:
+        if not error.message.startswith("Message is not modified"):
+            raise
+
+
+async def _announce(application: App, batch_id: int, chat_id: int | None, count: int) -> None:
+    """Post the message that will show the batch's progress, and remember where it is."""
+    if chat_id is None:
+        return
+    services = _services(application)
+    t = await _translator(services, chat_id)
+    message = await application.bot.send_message(
+        chat_id, t("cast.started", count=count), parse_mode=ParseMode.HTML
+    )
+    await services.delivery.report_in(batch_id, chat_id, message.message_id)
+    await report(application, batch_id, force=True)
+
+
+@coordinators_only
+async def stop(update: Update, context: BoldenContext) -> None:
+    """Stop a running broadcast or newsletter: what has not gone out yet, never will."""
+    press = CAST.parse(update.callback_query.data if update.callback_query else None)
+    if press is None or not press.args[0].isdigit():
+        await refuse_stale(update, context)
+        return
+    assert update.callback_query is not None
+    stopped = await context.services.delivery.cancel(int(press.args[0]))
+    await update.callback_query.answer(context.t.plain("cast.stopped", count=stopped))
+    await report(context.application, int(press.args[0]), force=True)
+
+
+# -- broadcasts --------------------------------------------------------------------------------
+
+
+@coordinators_only
+async def broadcast(update: Update, context: BoldenContext) -> None:
+    """/broadcast: a message, an audience, a preview, then it goes out."""
+    user = update.effective_user
+    assert user is not None
+    result = await context.services.newsletters.begin(user.id, Kind.BROADCAST)
+    await compose.ask(update, context, result)
+
+
+def _items(
+    chat: list[Recipient], payload_for: Any, mail: list[tuple[Recipient, dict[str, Any]]]
+) -> list[tuple[str, int | None, str | None, dict[str, Any]]]:
+    items: list[tuple[str, int | None, str | None, dict[str, Any]]] = [
+        ("telegram", r.user_id, None, payload_for(r)) for r in chat
+    ]
+    items += [("email", r.user_id, r.email, body) for r, body in mail]
+    return items
+
+
+@coordinators_only
+async def send_pressed(update: Update, context: BoldenContext) -> None:
+    """Send (a broadcast, or a newsletter now), schedule a newsletter, or keep its time."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = COMPOSE.parse(query.data)
+    services = context.services
+    draft = await services.newsletters.draft(user.id)
+    if press is None or draft is None or draft.step is not Step.PREVIEW:
+        await refuse_stale(update, context)
+        return
+    if draft.kind is Kind.BROADCAST and press.action == "send":
+        chat, _ = await compose.recipients(services, draft)
+        body = compose.payload(context.t, draft)
+        batch_id = await services.delivery.start_batch(
+            "broadcast", user.id, draft.answers["audience"], _items(chat, lambda r: body, [])
+        )
+        await services.newsletters.cancel_draft(user.id)
+        await show(update, context.t("cast.queued"), InlineKeyboardMarkup([]))
+        assert batch_id is not None
+        await _announce(context.application, batch_id, user.id, len(chat))
+    elif press.action == "send":
+        newsletter = await services.newsletters.schedule(user.id, None)
+        if newsletter is None:
+            await refuse_stale(update, context)
+            return
+        await show(update, context.t("cast.queued"), InlineKeyboardMarkup([]))
+        await dispatch_newsletter(context.application, newsletter.id)
+    elif press.action == "later":
+        await services.newsletters.ask_time(user.id)
+        keep = []
+        if draft.answers.get("send_at"):
+            keep = [
+                [
+                    InlineKeyboardButton(
+                        context.t.plain("compose.keep_time"), callback_data=COMPOSE.data("keeptime")
+                    )
+                ]
+            ]
+        await show(
+            update,
+            context.t("compose.ask_time"),
+            InlineKeyboardMarkup(
+                [
+                    *keep,
+                    [
+                        InlineKeyboardButton(
+                            context.t.plain("bold.cancel"), callback_data=COMPOSE.data("cancel")
+                        )
+                    ],
+                ]
+            ),
+        )
+    elif press.action == "keeptime" and draft.answers.get("send_at"):
+        from datetime import datetime
+
+        await _scheduled(update, context, datetime.fromisoformat(draft.answers["send_at"]))
+    else:
+        await refuse_stale(update, context)
+
+
+async def newsletter_typed(
+    update: Update, context: BoldenContext, stored: StoredConversation
+) -> None:
+    """At a newsletter's preview, after "schedule": the time; else the writing's answers."""
+    message = update.effective_message
+    assert message is not None
+    if stored.step == Step.PREVIEW and stored.answers.get("asking_time") and message.text:
+        when, problem = context.services.newsletters.parse_time(message.text)
+        if problem or when is None:
+            await message.reply_html(
+                context.t(f"compose.problem.{problem}") + "\n\n" + context.t("compose.ask_time")
+            )
+            return
+        await _scheduled(update, context, when)
+        return
+    await compose.typed(update, context, stored)
+
+
+async def _scheduled(update: Update, context: BoldenContext, when: Any) -> None:
+    user = update.effective_user
+    assert user is not None
+    newsletter = await context.services.newsletters.schedule(user.id, when)
+    if newsletter is None:
+        await refuse_stale(update, context) if update.callback_query else None
+        return
+    schedule_newsletter(context.application, newsletter)
+    text = context.t(
+        "news.scheduled", title=newsletter.title, when=context.t.moment(newsletter.send_at)
+    )
+    await show(
+        update,
+        text,
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        context.t.plain("news.manage"), callback_data=NEWS.data("list", 0)
+                    )
+                ]
+            ]
+        ),
+    )
+
+
+# -- newsletters -------------------------------------------------------------------------------
+
+
+def email_payload(
+    services: Services, t: Translator, newsletter: Newsletter, recipient: Recipient, bot: str
+) -> dict[str, Any]:
+    """Plain text and HTML, with an unsubscribe link and header (RFC 2369, RFC 8058)."""
+    link = f"https://t.me/{bot}?start=unsub-{recipient.email_token}"
+    sender = services.settings.smtp_sender
+    footer = t.plain("news.email_footer", link=link)
+    html_body = newsletter.body_html.replace("\n", "<br>\n")
+    return {
+        "subject": newsletter.title,
+        "text": f"{newsletter.body_text}\n\n-- \n{footer}",
+        "html": (
+            f"<h1>{escape(newsletter.title)}</h1>\n<p>{html_body}</p>\n"
+            f"<hr>\n<p>{escape(footer)}</p>"
+        ),
+        "headers": {"List-Unsubscribe": f"<{link}>, <mailto:{sender}?subject=unsubscribe>"},
+    }
+
+
+async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
+    """Hand a due newsletter to the outbox: once, whatever happens (the database decides)."""
+    services = _services(application)
+    newsletter = await services.newsletters.get(newsletter_id)
+    if newsletter is None or newsletter.status != "scheduled":
+        return
+    chat = await services.delivery.recipients(newsletter.audience, newsletter=True)
+    mail = (
+        await services.delivery.email_recipients(newsletter.audience)
+        if services.settings.smtp_host
+        else []
+    )
+    translators = {language: services.translator(language) for language in services.translators}
+    bot = application.bot.username
+    items = _items(
+        chat,
+        lambda r: newsletter_payload(
+            translators[r.language],
+            newsletter.title,
+            newsletter.body_html,
+            newsletter.photo_file_id,
+        ),
+        [(r, email_payload(services, translators[r.language], newsletter, r, bot)) for r in mail],
+    )
+    batch_id = await services.delivery.start_batch(
+        "newsletter", newsletter.created_by, newsletter.audience, items, newsletter.id
+    )
+    if batch_id is not None:
+        await _announce(application, batch_id, newsletter.created_by, len(items))
+
+
+@coordinators_only
+async def newsletter_command(update: Update, context: BoldenContext) -> None:
+    """/newsletter: the scheduled ones (change, cancel) and a button for a new one."""
+    await _manage(update, context)
+
+
+async def _manage(update: Update, context: BoldenContext, note: str = "") -> None:
+    t, services = context.t, context.services
+    scheduled = await services.newsletters.scheduled()
+    lines = [t("news.title")]
+    lines += [
+        t(
+            "news.row",
+            title=n.title,
+            when=t.moment(n.send_at),
+            audience=audience_name(services, t, n.audience),
+        )
+        for n in scheduled
+    ]
+    if not scheduled:
+        lines.append(t("news.none_scheduled"))
+    rows = [
+        [
+            InlineKeyboardButton(f"✏️ {n.title[:40]}", callback_data=NEWS.data("edit", n.id)),
+            InlineKeyboardButton(t.plain("news.drop"), callback_data=NEWS.data("drop", n.id)),
+        ]
+        for n in scheduled
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(t.plain("news.new"), callback_data=NEWS.data("new")),
+            InlineKeyboardButton(t.plain("news.archive"), callback_data=NEWS.data("list", 0)),
+        ]
+    )
+    await show(
+        update, (note + "\n\n" if note else "") + "\n".join(lines), InlineKeyboardMarkup(rows)
+    )
+
+
+async def archive(update: Update, context: BoldenContext) -> None:
+    """/newsletters: every newsletter sent, newest first, for anyone."""
+    t = context.t
+    page = 0
+    if update.callback_query:
+        press = NEWS.parse(update.callback_query.data)
+        page = int(press.args[0]) if press and press.args[0].isdigit() else 0
+    sent, page, pages = page_of(await context.services.newsletters.archive(), page, PAGE_SIZE)
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{t.date(n.send_at)} · {n.title[:40]}", callback_data=NEWS.data("read", n.id)
+            )
+        ]
+        for n in sent
+    ]
+    if turn := turn_row(t, page, pages, lambda target: NEWS.data("list", target)):
+        rows.append(turn)
+    rows.append([home_button(t)])
+    await show(
+        update,
+        t("news.archive_title") if sent else t("news.archive_empty"),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def news_pressed(update: Update, context: BoldenContext) -> None:
+    """Opt out and in (anyone), read the archive (anyone), manage (coordinators)."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = NEWS.parse(query.data)
+    services, t = context.services, context.t
+    if press is None:
+        await refuse_stale(update, context)
+    elif press.action in {"off", "on"}:
+        wanted = press.action == "on"
+        await services.newsletters.wants_newsletters(user.id, wanted)
+        other = NEWS.data("off" if wanted else "on")
+        label = t.plain("news.off_button" if wanted else "news.on_button")
+        await query.answer(
+            t.plain("news.on_done" if wanted else "news.off_done"), show_alert=not wanted
+        )
+        await query.edit_message_reply_markup(
+            InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=other)]])
+        )
+    elif press.action == "list":
+        await archive(update, context)
+    elif press.action == "read" and press.args[0].isdigit():
+        found = await services.newsletters.get(int(press.args[0]))
+        if found is None or found.status != "sent":
+            await refuse_stale(update, context)
+            return
+        body = newsletter_payload(t, found.title, found.body_html, None)
+        back = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t.plain("news.back"), callback_data=NEWS.data("list", 0))]]
+        )
+        await show(update, str(body["text"]), back)
+    else:
+        await _coordinator_pressed(update, context)
+
+
+@coordinators_only
+async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = NEWS.parse(query.data)
+    services, t = context.services, context.t
+    assert press is not None
+    if press.action == "new":
+        await compose.ask(
+            update, context, await services.newsletters.begin(user.id, Kind.NEWSLETTER)
+        )
+    elif press.action == "edit" and press.args[0].isdigit():
+        await compose.ask(
+            update,
+            context,
+            await services.newsletters.begin(user.id, Kind.NEWSLETTER, int(press.args[0])),
+        )
+    elif press.action == "drop" and press.args[0].isdigit():
+        cancelled = await services.newsletters.cancel(int(press.args[0]))
+        if cancelled is None:
+            await refuse_stale(update, context)
+            return
+        unschedule_newsletter(context.application, cancelled.id)
+        await _manage(update, context, t("news.cancelled", title=cancelled.title))
+    else:
+        await refuse_stale(update, context)
+
+
+async def unsubscribe(update: Update, context: BoldenContext) -> None:
+    """/start unsub-TOKEN, the link in every e-mail: no more newsletters by e-mail."""
+    message = update.effective_message
+    assert message is not None
+    token = (context.args or ["-"])[0].removeprefix("unsub-")
+    done = await context.services.newsletters.unsubscribe_email(token)
+    await message.reply_html(context.t("news.unsubscribed" if done else "net.link_invalid"))
+
+
+async def newsletter_due(context: BoldenContext) -> None:
+    """The job at a newsletter's time (and at start-up for one that fell due meanwhile)."""
+    assert context.job is not None
+    await dispatch_newsletter(context.application, cast(int, context.job.data))
+
+
+def _job_name(newsletter_id: int) -> str:
+    return f"newsletter-{newsletter_id}"
+
+
+def schedule_newsletter(application: App, newsletter: Newsletter) -> None:
+    """A job at the newsletter's time; one already due runs at once."""
+    assert application.job_queue is not None
+    unschedule_newsletter(application, newsletter.id)
+    delay = max((newsletter.send_at - _services(application).clock()).total_seconds(), 0.0)
+    application.job_queue.run_once(
+        newsletter_due, when=delay, data=newsletter.id, name=_job_name(newsletter.id)
+    )
+
+
+def unschedule_newsletter(application: App, newsletter_id: int) -> None:
+    assert application.job_queue is not None
+    for job in application.job_queue.get_jobs_by_name(_job_name(newsletter_id)):
+        job.schedule_removal()
+
+
+async def schedule_newsletters(application: App) -> None:
+    """At start-up: a job for every scheduled newsletter, from the database."""
+    for newsletter in await _services(application).newsletters.scheduled():
+        schedule_newsletter(application, newsletter)
+
+
+HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
+    CommandHandler("start", unsubscribe, filters.Regex(r"^/start(@\w+)? unsub-")),
+    CommandHandler("broadcast", broadcast),
+    CommandHandler("newsletter", newsletter_command),
+    CommandHandler("newsletters", archive),
+    CallbackQueryHandler(send_pressed, pattern=r"^cmp:(send|later|keeptime)$"),
+    CallbackQueryHandler(compose.pressed, pattern=COMPOSE.pattern()),
+    CallbackQueryHandler(news_pressed, pattern=NEWS.pattern()),
+    CallbackQueryHandler(stop, pattern=CAST.pattern("stop")),
+]
+TYPED = {Kind.BROADCAST.value: compose.typed, Kind.NEWSLETTER.value: newsletter_typed}

@@ -1,0 +1,61 @@
+"""Newsletters: written, scheduled, handed to the outbox, archived."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel
+
+from storage.database import Database, insert_row, iso, update_row
+
+
+class Newsletter(BaseModel):
+    id: int
+    title: str
+    body_html: str
+    body_text: str
+    photo_file_id: str | None
+    audience: str
+    status: str
+    send_at: datetime
+    created_by: int | None
+    created_at: datetime
+    sent_at: datetime | None
+    batch_id: int | None
+
+
+async def get(db: Database, newsletter_id: int) -> Newsletter | None:
+    row = await db.fetch_one("SELECT * FROM newsletters WHERE id = ?", (newsletter_id,))
+    return Newsletter.model_validate(dict(row)) if row else None
+
+
+async def with_status(db: Database, status: str, newest_first: bool = False) -> list[Newsletter]:
+    order = "DESC" if newest_first else "ASC"
+    rows = await db.fetch_all(
+        f"SELECT * FROM newsletters WHERE status = ? ORDER BY send_at {order}, id", (status,)
+    )
+    return [Newsletter.model_validate(dict(row)) for row in rows]
+
+
+async def insert(connection: aiosqlite.Connection, values: dict[str, Any]) -> int:
+    return await insert_row(connection, "newsletters", values)
+
+
+async def update(
+    connection: aiosqlite.Connection, newsletter_id: int, values: dict[str, Any]
+) -> None:
+    await update_row(connection, "newsletters", "id", newsletter_id, values)
+
+
+async def hand_over(
+    connection: aiosqlite.Connection, newsletter_id: int, batch_id: int, now: datetime
+) -> bool:
+    """Scheduled → sent, once: False when it was sent or cancelled in the meantime."""
+    cursor = await connection.execute(
+        "UPDATE newsletters SET status = 'sent', sent_at = ?, batch_id = ? "
+        "WHERE id = ? AND status = 'scheduled'",
+        (iso(now), batch_id, newsletter_id),
+    )
+    return cursor.rowcount == 1

@@ -1,0 +1,184 @@
+"""The outbox: messages waiting to be sent, one row each, and the batches they belong to."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel
+
+from storage.database import Database, insert_row, iso
+
+FINAL = ("sent", "failed", "blocked", "cancelled")
+
+
+class Item(BaseModel):
+    id: int
+    batch_id: int | None
+    channel: str
+    user_id: int | None
+    address: str | None
+    payload: dict[str, Any]
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    error: str | None
+
+
+class Batch(BaseModel):
+    id: int
+    kind: str
+    created_by: int | None
+    audience: str
+    created_at: datetime
+    cancelled_at: datetime | None
+    finished_at: datetime | None
+    report_chat_id: int | None
+    report_message_id: int | None
+
+
+class Counts(BaseModel):
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    cancelled: int = 0
+    left: int = 0  # pending or in flight
+
+    @property
+    def done(self) -> bool:
+        return self.left == 0
+
+
+def _item(row: aiosqlite.Row) -> Item:
+    return Item.model_validate({**dict(row), "payload": json.loads(row["payload"])})
+
+
+async def add_batch(
+    connection: aiosqlite.Connection,
+    kind: str,
+    created_by: int | None,
+    audience: str,
+    now: datetime,
+) -> int:
+    return await insert_row(
+        connection,
+        "batches",
+        {"kind": kind, "created_by": created_by, "audience": audience, "created_at": now},
+    )
+
+
+async def enqueue(
+    connection: aiosqlite.Connection,
+    batch_id: int | None,
+    items: list[tuple[str, int | None, str | None, dict[str, Any]]],
+    now: datetime,
+) -> None:
+    """(channel, user id, address, payload) each, all due now."""
+    await connection.executemany(
+        "INSERT INTO outbox (batch_id, channel, user_id, address, payload, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (batch_id, channel, user_id, address, json.dumps(payload, ensure_ascii=False), iso(now))
+            for channel, user_id, address, payload in items
+        ],
+    )
+
+
+async def claim(connection: aiosqlite.Connection, now: datetime) -> Item | None:
+    """The oldest item that is due, marked as in flight."""
+    async with connection.execute(
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ("
+        "  SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?"
+        "  ORDER BY next_attempt_at, id LIMIT 1"
+        ") RETURNING *",
+        (iso(now),),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _item(row) if row else None
+
+
+async def finish(
+    connection: aiosqlite.Connection,
+    item_id: int,
+    state: str,
+    now: datetime,
+    error: str | None = None,
+) -> None:
+    await connection.execute(
+        "UPDATE outbox SET state = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? END "
+        "WHERE id = ?",
+        (state, error, state, iso(now), item_id),
+    )
+
+
+async def retry_at(
+    connection: aiosqlite.Connection, item_id: int, when: datetime, error: str | None, tries: bool
+) -> None:
+    """Back to the queue until `when`; a wait that Telegram asked for does not count as a try."""
+    await connection.execute(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = ?, error = ?, "
+        "attempts = attempts - ? WHERE id = ?",
+        (iso(when), error, 0 if tries else 1, item_id),
+    )
+
+
+async def release_in_flight(connection: aiosqlite.Connection) -> int:
+    """After a crash: what was in flight is sent again (the one message that may repeat)."""
+    cursor = await connection.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
+    return cursor.rowcount
+
+
+async def next_due(db: Database) -> datetime | None:
+    row = await db.fetch_one("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+async def counts(db: Database, batch_id: int) -> Counts:
+    rows = await db.fetch_all(
+        "SELECT state, COUNT(*) AS n FROM outbox WHERE batch_id = ? GROUP BY state", (batch_id,)
+    )
+    found = {row["state"]: int(row["n"]) for row in rows}
+    return Counts(
+        sent=found.get("sent", 0),
+        failed=found.get("failed", 0),
+        blocked=found.get("blocked", 0),
+        cancelled=found.get("cancelled", 0),
+        left=found.get("pending", 0) + found.get("sending", 0),
+    )
+
+
+async def batch(db: Database, batch_id: int) -> Batch | None:
+    row = await db.fetch_one("SELECT * FROM batches WHERE id = ?", (batch_id,))
+    return Batch.model_validate(dict(row)) if row else None
+
+
+async def set_report(
+    connection: aiosqlite.Connection, batch_id: int, chat_id: int, message_id: int
+) -> None:
+    await connection.execute(
+        "UPDATE batches SET report_chat_id = ?, report_message_id = ? WHERE id = ?",
+        (chat_id, message_id, batch_id),
+    )
+
+
+async def cancel(connection: aiosqlite.Connection, batch_id: int, now: datetime) -> int:
+    await connection.execute(
+        "UPDATE batches SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
+        (iso(now), batch_id),
+    )
+    cursor = await connection.execute(
+        "UPDATE outbox SET state = 'cancelled' WHERE batch_id = ? AND state = 'pending'",
+        (batch_id,),
+    )
+    return cursor.rowcount
+
+
+async def mark_finished(connection: aiosqlite.Connection, batch_id: int, now: datetime) -> bool:
+    """True the first time: the summary is sent once."""
+    cursor = await connection.execute(
+        "UPDATE batches SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+        (iso(now), batch_id),
+    )
+    return cursor.rowcount == 1

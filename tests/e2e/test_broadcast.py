@@ -1,0 +1,292 @@
+"""Broadcasts and newsletters through the outbox: blocked and failing recipients, stopping one,
+a newsletter scheduled before a restart and sent after it, opting out, and e-mail."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
+
+from bot.app import BoldenApp, build_application, running
+from bot.config import Settings, load_settings
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
+from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, sign_up
+from tests.e2e.test_bolde import next_message
+
+TEXT = "Kom & vær med til fællesspisning fredag kl. 18!"
+
+
+def received(person: SimulatedPerson, text: str) -> list[ChatMessage]:
+    return [m for m in person.messages if text in m.text]
+
+
+async def broadcast(karim: SimulatedPerson, text: str, audience: str) -> ChatMessage:
+    """Write, choose the audience, see the preview; returns the message with Send."""
+    await karim.send("/broadcast")
+    asked = await karim.send(text)
+    assert asked.text == "Hvem skal have den?"
+    seen = len(karim.messages)
+    preview = await karim.press(asked, audience)
+    assert preview.text == text.replace("&amp;", "&"), "the preview is the message itself"
+    return await next_message(karim, seen + 1)
+
+
+async def finished(emulator: BotApiEmulator, karim: SimulatedPerson) -> ChatMessage:
+    await emulator.wait_for(
+        lambda: any(m.text.startswith("🏁 Færdig") for m in karim.messages), what="the summary"
+    )
+    return next(m for m in karim.messages if m.text.startswith("🏁 Færdig"))
+
+
+async def test_a_broadcast_reaches_everyone_reachable_exactly_once(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    john: SimulatedPerson,
+    emulator: BotApiEmulator,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    eva, ole, gry = (
+        emulator.person(i, n, "da") for i, n in ((1005, "Eva"), (1006, "Ole"), (1007, "Gry"))
+    )
+    for person in (anna, john, eva, ole, gry):
+        await person.send("/start")
+    await gry.block()  # the bot knows: not counted, not sent to
+    emulator.blocked.add(eva.id)  # the bot learns it when it sends
+    emulator.fail_once.add(ole.id)  # Telegram answers 500 once
+
+    confirm = await broadcast(karim, TEXT, "Alle, der har skrevet")
+    assert confirm.text.startswith("☝️ Sådan ser beskeden ud. Den går til 5 personer")
+    queued = await karim.press(confirm, "Send nu")
+    assert queued.text.startswith("✅ Sat i kø.")
+
+    await emulator.wait_for(lambda: ("sendMessage", 500) in emulator.refusals, what="the 500")
+    await emulator.wait_for(lambda: ("sendMessage", 403) in emulator.refusals, what="the 403")
+    clock.advance(seconds=5)  # past the retry's backoff
+    summary = await finished(emulator, karim)
+
+    assert summary.text.splitlines()[1:] == [
+        "✅ Sendt: 4",
+        "❌ Fejlet: 0",
+        "🚫 Har blokeret botten: 1",
+        "⏹ Stoppet før afsendelse: 0",
+    ]
+    for person in (anna, john, ole):
+        [message] = received(person, "Kom & vær med")
+        assert "&amp;" in (message.html or ""), "the coordinator's text is escaped as HTML"
+    assert len(received(karim, "Kom & vær med")) == 2, "the preview, and the message itself"
+    assert received(eva, "Kom") == []
+    assert received(gry, "Kom") == []
+    assert query("SELECT blocked_at IS NOT NULL FROM people WHERE user_id = ?", eva.id)[0][0] == 1
+    states = sorted(r[0] for r in query("SELECT state FROM outbox"))
+    assert states == ["blocked", "sent", "sent", "sent", "sent"]
+
+
+async def test_only_coordinators_broadcast(anna: SimulatedPerson, bot: BoldenApp) -> None:
+    for command in ("/broadcast", "/newsletter"):
+        reply = await anna.send(command)
+        assert reply.text.startswith("Den kommando er kun for strategiens koordinatorer.")
+
+
+async def test_a_running_broadcast_can_be_stopped(
+    emulator: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = load_settings(
+        token=TOKEN,
+        api_base_url=emulator.url,
+        database=tmp_path / "slow.sqlite3",
+        coordinators=str(COORDINATOR_ID),
+        delivery_rate=4,
+        progress_every=0.1,
+    )
+    karim = emulator.person(COORDINATOR_ID, "Karim", "da")
+    people = [emulator.person(2000 + i, f"P{i}", "da") for i in range(20)]
+    async with running(build_application(settings, clock=clock)):
+        for person in [karim, *people]:
+            await person.send("/start")
+        confirm = await broadcast(karim, "Husk mødet i aften.", "Alle, der har skrevet")
+        await karim.press(confirm, "Send nu")
+        await emulator.wait_for(
+            lambda: any("Stop udsendelsen" in str(m.buttons) for m in karim.messages), what="Stop"
+        )
+        progress = next(m for m in karim.messages if "Stop udsendelsen" in str(m.buttons))
+        answer = await karim.press_data(progress, progress.button("Stop")["callback_data"])
+        assert answer["text"].startswith("Stoppet.")
+        summary = await finished(emulator, karim)
+
+    lines = dict(line.split(": ") for line in summary.text.splitlines()[1:])
+    sent, stopped = int(lines["✅ Sendt"]), int(lines["⏹ Stoppet før afsendelse"])
+    assert stopped > 0
+    assert sent + stopped == 21
+    previews = 1
+    delivered = sum(len(received(p, "Husk mødet")) for p in [karim, *people]) - previews
+    assert delivered == sent, "nothing stopped was sent"
+
+
+async def write_newsletter(
+    karim: SimulatedPerson, title: str, body: str, audience: str
+) -> ChatMessage:
+    """Through /newsletter to the preview; returns the message with Send now and Schedule."""
+    page = await karim.send("/newsletter")
+    asked = await karim.press(page, "Nyt nyhedsbrev")
+    assert asked.text.startswith("Hvad er nyhedsbrevets titel?")
+    asked = await karim.send(title)
+    asked = await karim.send(body)
+    assert asked.text.startswith("Vil du have et billede med?")
+    asked = await karim.press(asked, "Uden billede")
+    seen = len(karim.messages)
+    await karim.press(asked, audience)
+    return await next_message(karim, seen + 1)
+
+
+async def test_a_scheduled_newsletter_is_sent_after_a_restart_and_one_can_opt_out(
+    emulator: BotApiEmulator, settings: Settings, clock: FakeClock, query: Callable[..., list]
+) -> None:
+    karim = emulator.person(COORDINATOR_ID, "Karim", "da")
+    anna, john = emulator.person(1001, "Anna", "da"), emulator.person(1002, "John", "en")
+    async with running(build_application(settings, clock=clock)):
+        await karim.send("/start")
+        await sign_up(anna)
+        await sign_up(john, "Citizen")
+        confirm = await write_newsletter(
+            karim, "Julehilsen", "Tak for i år!", "Alle aktive ambassadører"
+        )
+        assert "Det går til 2 modtagere" in confirm.text
+        asked = await karim.press(confirm, "Planlæg")
+        assert asked.text.startswith("Hvornår skal det sendes?")
+        wrong = await karim.send("i morgen")
+        assert wrong.text.startswith("Den dato forstår jeg ikke.")
+        scheduled = await karim.send("23.11.2026 09:00")
+        assert scheduled.text.startswith("🕒 «Julehilsen» sendes 23.11.2026 09.00.")
+    assert query("SELECT status, send_at FROM newsletters")[0][:] == (
+        "scheduled",
+        "2026-11-23T08:00:00+00:00",
+    )
+
+    clock.advance(days=1)  # the bot is down when the newsletter falls due
+    async with running(build_application(settings, clock=clock)):
+        await emulator.wait_for(
+            lambda: received(anna, "Julehilsen") and received(john, "Julehilsen")
+        )
+        [letter] = received(anna, "Julehilsen")
+        assert letter.text == "📰 Julehilsen\n\nTak for i år!"
+        assert received(john, "Julehilsen")[0].buttons[0]["text"] == "🔕 No more newsletters"
+        answer = await anna.press_data(letter, letter.button("Ingen flere")["callback_data"])
+        assert answer["text"].startswith("Du får ikke flere nyhedsbreve her.")
+        await emulator.wait_for(
+            lambda: "Nyhedsbreve igen" in str(letter.buttons), what="the button"
+        )
+
+        confirm = await write_newsletter(karim, "Nytår", "Godt nytår!", "Alle aktive ambassadører")
+        assert "Det går til 1 modtagere" in confirm.text
+        await karim.press(confirm, "Send nu")
+        await emulator.wait_for(lambda: received(john, "Nytår"), what="the second newsletter")
+        assert received(anna, "Nytår") == []
+
+        profile = await anna.send("/me")
+        again = await anna.press(profile, "Få nyhedsbreve her i chatten")
+        assert "Ingen nyhedsbreve i chatten" in str(again.buttons)
+        listed = await anna.send("/newsletters")
+        opened = await anna.press(listed, "Julehilsen")
+        assert opened.text.startswith("📰 Julehilsen")
+    assert [r[0] for r in query("SELECT status FROM newsletters ORDER BY id")] == ["sent", "sent"]
+    assert len(received(john, "Julehilsen")) == 1, "sent once, also across the restart"
+
+
+class Mailbox:
+    """What a real SMTP server on loopback received; one address is refused for good."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_RCPT(
+        self, server: object, session: object, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.startswith("bounce@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box = Mailbox()
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+async def test_a_newsletter_goes_by_e_mail_to_those_who_asked_and_can_be_unsubscribed(
+    emulator: BotApiEmulator,
+    settings: Settings,
+    clock: FakeClock,
+    mailbox: tuple[Mailbox, int],
+    query: Callable[..., list],
+) -> None:
+    box, port = mailbox
+    settings = load_settings(
+        token=TOKEN,
+        api_base_url=emulator.url,
+        database=settings.database,
+        coordinators=str(COORDINATOR_ID),
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_tls="none",
+        smtp_sender="nyhedsbrev@fredericia.example",
+    )
+    karim = emulator.person(COORDINATOR_ID, "Karim", "da")
+    anna, bo = emulator.person(1001, "Anna", "da"), emulator.person(1003, "Bo", "da")
+    async with running(build_application(settings, clock=clock)):
+        await karim.send("/start")
+        for person, address in ((anna, "anna@example.dk"), (bo, "bounce@example.dk")):
+            await sign_up(person, email=address)
+            await person.press(await person.send("/me"), "Få nyhedsbrevet på e-mail")
+        confirm = await write_newsletter(
+            karim, "Forårsnyt", "Vi <3 frivillige & foreninger.", "Alle aktive ambassadører"
+        )
+        assert "Det går til 4 modtagere" in confirm.text, "two in the chat, two by e-mail"
+        await karim.press(confirm, "Send nu")
+        await finished(emulator, karim)
+
+        [mail] = box.messages
+        assert mail["Subject"] == "Forårsnyt"
+        assert mail["From"] == "nyhedsbrev@fredericia.example"
+        assert mail["To"] == "anna@example.dk"
+        [token] = [r[0] for r in query("SELECT email_token FROM ambassadors WHERE user_id = 1001")]
+        link = f"https://t.me/bolden_sandbox_bot?start=unsub-{token}"
+        unsubscribe = str(mail["List-Unsubscribe"]).strip()  # a long header comes folded
+        assert (
+            unsubscribe == f"<{link}>, <mailto:nyhedsbrev@fredericia.example?subject=unsubscribe>"
+        )
+        plain = mail.get_body(("plain",))
+        html = mail.get_body(("html",))
+        assert plain is not None
+        assert html is not None
+        assert "Vi <3 frivillige & foreninger." in plain.get_content()
+        assert link in plain.get_content()
+        assert "Vi &lt;3 frivillige &amp; foreninger." in html.get_content()
+        [failed] = query("SELECT state, error FROM outbox WHERE address = 'bounce@example.dk'")
+        assert failed["state"] == "failed"
+        assert "550" in failed["error"]
+
+        done = await anna.send(f"/start unsub-{token}")
+        assert done.text.startswith("Du får ikke flere nyhedsbreve på e-mail.")
+    assert query("SELECT newsletter_by_email FROM ambassadors WHERE user_id = 1001")[0][0] == 0
