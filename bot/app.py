@@ -88,6 +88,7 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
         Mailer(settings) if settings.smtp_host else None,
         settings.delivery_rate,
         settings.delivery_chat_interval,
+        settings.progress_every,
         on_batch=lambda batch_id: report(application, batch_id),
     )
     sender.start()

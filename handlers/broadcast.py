@@ -3,7 +3,6 @@ the coordinator's chat, scheduled newsletters, the archive, and opting out."""
 
 from __future__ import annotations
 
-import time
 from html import escape
 from typing import Any, cast
 
@@ -29,7 +28,6 @@ from storage.newsletters import Newsletter
 CAST = CallbackCodec("cast", stop=1)
 App = Application[Any, Any, Any, Any, Any, Any]  # the bot's, as handlers and jobs see it
 PAGE_SIZE = 8
-_SHOWN = "progress-shown"  # bot_data: when each batch's progress was last shown
 
 
 def _services(application: App) -> Services:
@@ -46,48 +44,28 @@ async def _translator(services: Services, user_id: int | None) -> Translator:
 # -- progress ----------------------------------------------------------------------------------
 
 
-async def report(application: App, batch_id: int, force: bool = False) -> None:
-    """The batch's message in the coordinator's chat: progress at most every few seconds, then
-    one summary when nothing is left."""
+async def report(application: App, batch_id: int) -> None:
+    """The batch's message in the coordinator's chat: the progress (the sender calls this every
+    few seconds), then, once, the summary when nothing is left."""
     services = _services(application)
     batch = await services.delivery.batch(batch_id)
     if batch is None or batch.report_chat_id is None or batch.report_message_id is None:
         return
-    shown: dict[int, float] = application.bot_data.setdefault(_SHOWN, {})
     finished = await services.delivery.finished(batch_id)
-    if (
-        not finished
-        and not force
-        and time.monotonic() - shown.get(batch_id, 0) < services.settings.progress_every
-    ):
-        return
-    shown[batch_id] = time.monotonic()
+    if batch.finished_at is not None:
+        return  # the summary is shown already
     t = await _translator(services, batch.created_by)
     counts = await services.delivery.counts(batch_id)
-    key = "cast.summary" if finished else "cast.progress"
     text = t(
-        key,
+        "cast.summary" if finished else "cast.progress",
         sent=counts.sent,
         failed=counts.failed,
         blocked=counts.blocked,
         left=counts.left,
         cancelled=counts.cancelled,
     )
-    keyboard = (
-        None
-        if finished
-        else InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        t.plain("cast.stop"), callback_data=CAST.data("stop", batch_id)
-                    )
-                ]
-            ]
-        )
-    )
-    if finished:
-        shown.pop(batch_id, None)
+    stop = InlineKeyboardButton(t.plain("cast.stop"), callback_data=CAST.data("stop", batch_id))
+    keyboard = None if finished else InlineKeyboardMarkup([[stop]])
     try:
         await application.bot.edit_message_text(
             text,
@@ -111,7 +89,7 @@ async def _announce(application: App, batch_id: int, chat_id: int | None, count:
         chat_id, t("cast.started", count=count), parse_mode=ParseMode.HTML
     )
     await services.delivery.report_in(batch_id, chat_id, message.message_id)
-    await report(application, batch_id, force=True)
+    await report(application, batch_id)
 
 
 @coordinators_only
@@ -124,7 +102,7 @@ async def stop(update: Update, context: BoldenContext) -> None:
     assert update.callback_query is not None
     stopped = await context.services.delivery.cancel(int(press.args[0]))
     await update.callback_query.answer(context.t.plain("cast.stopped", count=stopped))
-    await report(context.application, int(press.args[0]), force=True)
+    await report(context.application, int(press.args[0]))
 
 
 # -- broadcasts --------------------------------------------------------------------------------

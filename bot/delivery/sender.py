@@ -48,6 +48,7 @@ class Sender:
         mailer: Mailer | None,
         rate: float,
         chat_interval: float,
+        report_every: float,
         on_batch: Callable[[int], Awaitable[None]],
     ) -> None:
         self._delivery = delivery
@@ -56,6 +57,8 @@ class Sender:
         self._interval = 1 / rate
         self._chat_interval = chat_interval
         self._on_batch = on_batch
+        self._report_every = report_every
+        self._reported: dict[int, float] = {}
         self._next_slot = 0.0
         self._last_to_chat: dict[int, float] = {}
         self._stopping = False
@@ -78,20 +81,40 @@ class Sender:
         released = await self._delivery.release_in_flight()
         if released:
             logger.info("Resuming the outbox: %s message in flight at the last stop", released)
+        item: Item | None = None
         while not self._stopping:
             self._delivery.wake.clear()
-            item = await self._delivery.claim()
+            item = item or await self._delivery.claim()
             if item is None:
                 await self._idle()
                 continue
-            try:
-                outcome = await self._send(item)
-            except Exception:  # a bug must not stop every later message
-                logger.exception("Outbox item %s could not be sent", item.id)
-                outcome = Outcome(state="failed", error="internal error")
-            await self._delivery.settle(item, outcome)
-            if item.batch_id is not None:
-                await self._on_batch(item.batch_id)
+            sending = asyncio.create_task(self._guarded(item))
+            # The next item is claimed while this one travels; it is not sent before this one
+            # is settled, so a crash can still repeat only the one that was on its way.
+            following = None if self._stopping else await self._delivery.claim()
+            await self._delivery.settle(item, await sending)
+            await self._progress(item.batch_id, following)
+            item = following
+        if item is not None:
+            await self._delivery.release(item)
+
+    async def _progress(self, batch_id: int | None, following: Item | None) -> None:
+        """Tell the batch's coordinator how it goes: every few seconds, and when the batch may
+        be done (the next item is of another batch, or there is none)."""
+        if batch_id is None:
+            return
+        now = time.monotonic()
+        maybe_done = following is None or following.batch_id != batch_id
+        if maybe_done or now - self._reported.get(batch_id, 0.0) >= self._report_every:
+            self._reported[batch_id] = now
+            await self._on_batch(batch_id)
+
+    async def _guarded(self, item: Item) -> Outcome:
+        try:
+            return await self._send(item)
+        except Exception:  # a bug must not stop every later message
+            logger.exception("Outbox item %s could not be sent", item.id)
+            return Outcome(state="failed", error="internal error")
 
     async def _idle(self) -> None:
         wait = await self._delivery.seconds_to_next()

@@ -168,14 +168,23 @@ class DeliveryService:
             return await outbox.release_in_flight(connection)
 
     async def claim(self) -> Item | None:
-        async with self._db.transaction() as connection:
+        # One statement is its own transaction: the sender's hot path stays short.
+        async with self._db.exclusive() as connection:
             return await outbox.claim(connection, self._clock())
+
+    async def release(self, item: Item) -> None:
+        """A claimed item that was not sent (the sender is stopping): back in the queue."""
+        async with self._db.exclusive() as connection:
+            await outbox.retry_at(connection, item.id, self._clock(), None, tries=False)
 
     async def settle(self, item: Item, outcome: Outcome) -> None:
         """Record what happened: sent, blocked and failed are final; a retry waits for its turn
         (what Telegram asked for after a 429, else a growing backoff) up to MAX_ATTEMPTS."""
         now = self._clock()
-        async with self._db.transaction() as connection:
+        blocked = outcome.state == "blocked" and item.channel == "telegram" and item.user_id
+        # Two writes (the item and the person) need a transaction; one is its own.
+        scope = self._db.transaction() if blocked else self._db.exclusive()
+        async with scope as connection:
             if outcome.state != "retry":
                 await outbox.finish(connection, item.id, outcome.state, now, outcome.error)
             elif outcome.wait is not None:
@@ -186,7 +195,7 @@ class DeliveryService:
             else:
                 when = now + backoff(item.attempts)
                 await outbox.retry_at(connection, item.id, when, outcome.error, tries=True)
-            if outcome.state == "blocked" and item.channel == "telegram" and item.user_id:
+            if blocked and item.user_id:
                 await people.mark_blocked(connection, item.user_id, now)
 
     async def seconds_to_next(self) -> float | None:

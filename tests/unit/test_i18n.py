@@ -12,6 +12,9 @@ from bot.i18n import Html, Translator, load_catalogs, placeholders
 from bot.sandbox.entities import html_to_plain
 from bot.services.bolde import NEEDS_NOTE, Action, Problem, Role, Step
 from bot.services.networks import NetworkKind, Refusal
+from bot.services.newsletters import Kind as ComposeKind
+from bot.services.newsletters import Problem as ComposeProblem
+from bot.services.newsletters import Step as ComposeStep
 from storage.bolde import OPEN, Kind, Status
 
 ROOT = Path(__file__).parents[2]
@@ -63,6 +66,10 @@ def test_every_key_of_a_family_exists() -> None:
         "net.kind.": list(NetworkKind),
         "net.kind_button.": list(NetworkKind),
         "net.refused.": list(Refusal),
+        "compose.ask.": [step for step in ComposeStep if step is not ComposeStep.PREVIEW],
+        "compose.preview.": list(ComposeKind),
+        "compose.problem.": list(ComposeProblem),
+        "compose.audience.": ["all", "amb", "kind", "topic"],
     }
     for language in ("da", "en"):
         missing = [

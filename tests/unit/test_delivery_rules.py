@@ -1,0 +1,150 @@
+"""The outbox's rules on a real SQLite file: order, retries and their limit, what is final,
+what a crash leaves behind, stopping a batch, audiences and newsletter times."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.i18n import load_catalogs
+from bot.services import Services
+from bot.services.delivery import MAX_ATTEMPTS, Outcome, backoff
+from bot.services.newsletters import Problem
+from bot.strategy import load_strategy
+from storage.database import Database
+from storage.migrations import migrate
+from tests.conftest import FakeClock
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
+    settings = load_settings(database=tmp_path / "d.sqlite3")
+    db = await Database.open(settings.database)
+    await migrate(db)
+    built = Services.build(settings, load_strategy(settings.content), db, load_catalogs(), clock)
+    for user_id in (1, 2, 3):
+        await built.people.seen(user_id, "da")
+    yield built
+    await db.close()
+
+
+def message(text: str) -> dict[str, object]:
+    return {"text": text}
+
+
+async def test_items_go_out_in_order_and_once(services: Services) -> None:
+    delivery = services.delivery
+    batch = await delivery.start_batch(
+        "broadcast", 1, "all", [("telegram", u, None, message(f"to {u}")) for u in (1, 2, 3)]
+    )
+    assert batch is not None
+    assert delivery.wake.is_set(), "the sender is woken"
+    claimed = []
+    while (item := await delivery.claim()) is not None:
+        claimed.append(item.user_id)
+        await delivery.settle(item, Outcome(state="sent"))
+    assert claimed == [1, 2, 3]
+    counts = await delivery.counts(batch)
+    assert (counts.sent, counts.left, counts.done) == (3, 0, True)
+    assert await delivery.finished(batch) is True
+    assert await delivery.finished(batch) is False, "the summary is sent once"
+
+
+async def test_a_crash_leaves_only_the_item_in_flight_to_send_again(services: Services) -> None:
+    delivery = services.delivery
+    await delivery.start_batch(
+        "broadcast", 1, "all", [("telegram", u, None, message("x")) for u in (1, 2)]
+    )
+    first = await delivery.claim()
+    assert first is not None
+    # the process dies here, after claiming, maybe after sending
+    assert await delivery.release_in_flight() == 1
+    again = await delivery.claim()
+    assert again is not None
+    assert (again.id, again.attempts) == (first.id, 2)
+
+
+async def test_retries_back_off_and_end_as_failed(services: Services, clock: FakeClock) -> None:
+    delivery = services.delivery
+    await delivery.start_batch("broadcast", 1, "all", [("telegram", 1, None, message("x"))])
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        item = await delivery.claim()
+        assert item is not None, attempt
+        assert item.attempts == attempt
+        await delivery.settle(item, Outcome(state="retry", error="Bad Gateway"))
+        assert await delivery.claim() is None, "not before its backoff"
+        clock.advance(seconds=backoff(attempt).total_seconds())
+    counts = await delivery.counts(1)
+    assert (counts.failed, counts.left) == (1, 0)
+
+
+async def test_a_429_waits_as_long_as_asked_without_using_up_a_try(
+    services: Services, clock: FakeClock
+) -> None:
+    delivery = services.delivery
+    await delivery.start_batch("broadcast", 1, "all", [("telegram", 1, None, message("x"))])
+    for _ in range(MAX_ATTEMPTS + 2):
+        item = await delivery.claim()
+        assert item is not None
+        await delivery.settle(item, Outcome(state="retry", wait=3, error="429"))
+        clock.advance(seconds=2)
+        assert await delivery.claim() is None
+        clock.advance(seconds=1)
+    item = await delivery.claim()
+    assert item is not None
+    assert item.attempts == 1
+
+
+async def test_blocked_marks_the_person_and_stopping_cancels_what_is_left(
+    services: Services,
+) -> None:
+    delivery = services.delivery
+    batch = await delivery.start_batch(
+        "broadcast", 1, "all", [("telegram", u, None, message("x")) for u in (1, 2, 3)]
+    )
+    assert batch is not None
+    item = await delivery.claim()
+    assert item is not None
+    await delivery.settle(item, Outcome(state="blocked", error="Forbidden"))
+    assert [r.user_id for r in await delivery.recipients("all")] == [2, 3]
+    assert await delivery.cancel(batch) == 2
+    assert await delivery.claim() is None
+    counts = await delivery.counts(batch)
+    assert (counts.blocked, counts.cancelled, counts.done) == (1, 2, True)
+
+
+async def test_audiences_and_opting_out(services: Services) -> None:
+    delivery, news = services.delivery, services.newsletters
+    assert delivery.valid_audience("kind-citizen")
+    assert delivery.valid_audience("topic-friend")
+    assert not delivery.valid_audience("kind-nope")
+    assert not delivery.valid_audience("everyone")
+    await news.wants_newsletters(2, False)
+    assert [r.user_id for r in await delivery.recipients("all", newsletter=True)] == [1, 3]
+    assert [r.user_id for r in await delivery.recipients("all")] == [1, 2, 3]
+    assert await delivery.recipients("amb") == [], "nobody has signed up"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("24.12.2026 08:00", (datetime(2026, 12, 24, 7, 0, tzinfo=UTC), None)),
+        ("1/7/2027 9.30", (datetime(2027, 7, 1, 7, 30, tzinfo=UTC), None)),
+        ("31.02.2027 08:00", (None, Problem.BAD_TIME)),
+        ("tomorrow", (None, Problem.BAD_TIME)),
+        ("22.11.2026 13:00", (None, Problem.PAST)),
+    ],
+)
+def test_newsletter_times_are_danish_time_and_in_the_future(
+    services: Services, typed: str, expected: tuple[datetime | None, Problem | None]
+) -> None:
+    assert services.newsletters.parse_time(typed) == expected
