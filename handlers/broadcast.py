@@ -3,6 +3,8 @@ the coordinator's chat, scheduled newsletters, the archive, and opting out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from html import escape
 from typing import Any, cast
 
@@ -118,7 +120,9 @@ async def broadcast(update: Update, context: BoldenContext) -> None:
 
 
 def _items(
-    chat: list[Recipient], payload_for: Any, mail: list[tuple[Recipient, dict[str, Any]]]
+    chat: list[Recipient],
+    payload_for: Callable[[Recipient], dict[str, Any]],
+    mail: list[tuple[Recipient, dict[str, Any]]],
 ) -> list[tuple[str, int | None, str | None, dict[str, Any]]]:
     items: list[tuple[str, int | None, str | None, dict[str, Any]]] = [
         ("telegram", r.user_id, None, payload_for(r)) for r in chat
@@ -182,8 +186,6 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
             ),
         )
     elif press.action == "keeptime" and draft.answers.get("send_at"):
-        from datetime import datetime
-
         await _scheduled(update, context, datetime.fromisoformat(draft.answers["send_at"]))
     else:
         await refuse_stale(update, context)
@@ -207,12 +209,15 @@ async def newsletter_typed(
     await compose.typed(update, context, stored)
 
 
-async def _scheduled(update: Update, context: BoldenContext, when: Any) -> None:
-    user = update.effective_user
+async def _scheduled(update: Update, context: BoldenContext, when: datetime) -> None:
+    user, message = update.effective_user, update.effective_message
     assert user is not None
     newsletter = await context.services.newsletters.schedule(user.id, when)
     if newsletter is None:
-        await refuse_stale(update, context) if update.callback_query else None
+        if update.callback_query:
+            await refuse_stale(update, context)
+        elif message:
+            await message.reply_html(context.t("compose.problem.not_now"))
         return
     schedule_newsletter(context.application, newsletter)
     text = context.t(
@@ -225,7 +230,7 @@ async def _scheduled(update: Update, context: BoldenContext, when: Any) -> None:
             [
                 [
                     InlineKeyboardButton(
-                        context.t.plain("news.manage"), callback_data=NEWS.data("list", 0)
+                        context.t.plain("news.manage"), callback_data=NEWS.data("manage")
                     )
                 ]
             ]
@@ -395,7 +400,9 @@ async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
     press = NEWS.parse(query.data)
     services, t = context.services, context.t
     assert press is not None
-    if press.action == "new":
+    if press.action == "manage":
+        await _manage(update, context)
+    elif press.action == "new":
         await compose.ask(
             update, context, await services.newsletters.begin(user.id, Kind.NEWSLETTER)
         )

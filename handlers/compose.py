@@ -20,6 +20,7 @@ from bot.services.newsletters import (
     Draft,
     Drafted,
     Kind,
+    Problem,
     Step,
     Text,
 )
@@ -31,7 +32,7 @@ from storage.conversations import StoredConversation
 COMPOSE = CallbackCodec(
     "cmp", aud=1, kinds=0, topics=0, skip=1, keep=1, send=0, later=0, keeptime=0, cancel=0
 )
-NEWS = CallbackCodec("news", off=0, on=0, new=0, edit=1, drop=1, list=1, read=1)
+NEWS = CallbackCodec("news", off=0, on=0, manage=0, new=0, edit=1, drop=1, list=1, read=1)
 _TEXT_STEPS = {Step.MESSAGE, Step.TITLE, Step.BODY}
 
 
@@ -117,7 +118,7 @@ async def recipients(services: Services, draft: Draft) -> tuple[list[Recipient],
 async def ask(update: Update, context: BoldenContext, result: Drafted) -> None:
     """The next question, or the same with what was wrong; at the preview, the message itself
     first, as the recipients will see it."""
-    if result.draft is None or (result.problem is not None and result.problem.value == "not_now"):
+    if result.draft is None or result.problem is Problem.NOT_NOW:
         if update.callback_query:
             await refuse_stale(update, context)
         return
@@ -129,7 +130,7 @@ async def ask(update: Update, context: BoldenContext, result: Drafted) -> None:
         await _send_preview(update, context, draft)
     text, keyboard = question(context, draft, count)
     if result.problem:
-        limit = CAPTION_MAX if result.problem.value == "too_long_for_photo" else BODY_MAX
+        limit = CAPTION_MAX if result.problem is Problem.TOO_LONG_FOR_PHOTO else BODY_MAX
         text = (
             context.t(f"compose.problem.{result.problem.value}", max=context.t.number(limit))
             + "\n\n"
@@ -178,8 +179,6 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     value = _typed_text(message)
     if step is Step.PHOTO and value is not None and value.photo is None:
         value = None  # text where a photo was asked for: not an answer
-    elif step is Step.TITLE and value is not None:
-        value = Text(html=value.plain, plain=value.plain) if value.plain else None
     if value is None or step not in {*_TEXT_STEPS, Step.PHOTO}:
         draft = await service.draft(user.id)
         assert draft is not None
@@ -188,7 +187,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
             context.t("compose.expected") + "\n\n" + text, reply_markup=keyboard
         )
         return
-    answer: Text | str = value.plain if step is Step.TITLE else value
+    answer: Text | str = value.plain if step is Step.TITLE else value  # a title is plain text
     await ask(update, context, await service.answer(user.id, step, answer))
 
 

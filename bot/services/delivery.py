@@ -131,14 +131,6 @@ class DeliveryService:
         self.wake.set()
         return batch_id
 
-    async def send_one(self, user_id: int, payload: dict[str, Any]) -> None:
-        """One message that must not be lost, outside any batch."""
-        async with self._db.transaction() as connection:
-            await outbox.enqueue(
-                connection, None, [("telegram", user_id, None, payload)], self._clock()
-            )
-        self.wake.set()
-
     async def batch(self, batch_id: int) -> Batch | None:
         return await outbox.batch(self._db, batch_id)
 
