@@ -290,3 +290,46 @@ async def test_a_newsletter_goes_by_e_mail_to_those_who_asked_and_can_be_unsubsc
         done = await anna.send(f"/start unsub-{token}")
         assert done.text.startswith("Du får ikke flere nyhedsbreve på e-mail.")
     assert query("SELECT newsletter_by_email FROM ambassadors WHERE user_id = 1001")[0][0] == 0
+
+
+async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinators_only(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    confirm = await write_newsletter(
+        karim, "Julemarked", "Kom forbi standen.", "Alle aktive ambassadører"
+    )
+    await karim.press(confirm, "Planlæg")
+    await karim.send("24.11.2026 10:00")
+    page = await karim.send("/newsletter")
+    assert "• Julemarked · 24.11.2026 10.00 · 🤝 Alle aktive ambassadører" in page.text
+
+    asked = await karim.press(page, "✏️ Julemarked")
+    asked = await karim.press(asked, "Behold som før")  # the title
+    asked = await karim.send("Kom forbi standen på Axeltorv.")  # a new text
+    asked = await karim.press(asked, "Uden billede")
+    forged = await karim.press_data(asked, "cmp:aud:kind-nope")
+    assert forged["show_alert"] is False
+    seen = len(karim.messages)
+    await karim.press(asked, "Alle aktive ambassadører")
+    confirm = await next_message(karim, seen + 1)
+    kept = await karim.press(await karim.press(confirm, "Planlæg"), "Behold tidspunktet")
+    assert kept.text.startswith("🕒 «Julemarked» sendes 24.11.2026 10.00.")
+    [row] = query("SELECT id, body_text, status FROM newsletters")
+    assert tuple(row) == (1, "Kom forbi standen på Axeltorv.", "scheduled")
+    assert bot.job_queue is not None
+    assert len(bot.job_queue.get_jobs_by_name("newsletter-1")) == 1
+
+    refused = await anna.press_data(page, "news:drop:1")
+    assert refused["text"] == "Den knap er kun for koordinatorer."
+    assert query("SELECT status FROM newsletters")[0][0] == "scheduled"
+    page = await karim.send("/newsletter")
+    dropped = await karim.press(page, "Aflys")
+    assert dropped.text.startswith("«Julemarked» er aflyst og bliver ikke sendt.")
+    assert query("SELECT status FROM newsletters")[0][0] == "cancelled"
+    await karim.send("/help")  # a round trip, so the job's removal has happened
+    assert bot.job_queue.get_jobs_by_name("newsletter-1") == ()
