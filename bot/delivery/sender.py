@@ -107,7 +107,12 @@ class Sender:
         maybe_done = following is None or following.batch_id != batch_id
         if maybe_done or now - self._reported.get(batch_id, 0.0) >= self._report_every:
             self._reported[batch_id] = now
-            await self._on_batch(batch_id)
+            if maybe_done:
+                del self._reported[batch_id]
+            try:
+                await self._on_batch(batch_id)
+            except Exception:  # a progress message is not worth stopping the sending for
+                logger.exception("The progress of batch %s could not be shown", batch_id)
 
     async def _guarded(self, item: Item) -> Outcome:
         try:
