@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from storage.outbox import Item
 
 logger = logging.getLogger(__name__)
 
+WINDOW_MARGIN = 0.01  # seconds: a little room for the time a request takes to arrive
 IDLE_LOOK = 1.0  # seconds between looks at the database while a retry is waiting
 STOP_WAIT = 10.0
 
@@ -54,7 +56,7 @@ class Sender:
         self._delivery = delivery
         self._bot = bot
         self._mailer = mailer
-        self._interval = 1 / rate
+        self._window: deque[float] = deque(maxlen=max(int(rate), 1))  # the last second's sends
         self._chat_interval = chat_interval
         self._on_batch = on_batch
         self._report_every = report_every
@@ -149,10 +151,16 @@ class Sender:
         self._last_to_chat[chat_id] = now
 
     async def _pace(self) -> None:
+        """At most `rate` sends in any second, as Telegram counts them (a sliding window), and
+        none before a wait that Telegram asked for is over."""
         now = time.monotonic()
         if self._next_slot > now:
             await asyncio.sleep(self._next_slot - now)
-        self._next_slot = max(now, self._next_slot) + self._interval
+        if len(self._window) == self._window.maxlen:
+            wait = self._window[0] + 1 + WINDOW_MARGIN - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        self._window.append(time.monotonic())
 
     async def _telegram(self, chat_id: int, payload: dict[str, Any]) -> Outcome:
         markup = keyboard(payload.get("buttons"))
