@@ -3,6 +3,7 @@ the coordinator's chat, scheduled newsletters, the archive, and opting out."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
@@ -29,6 +30,7 @@ from storage.newsletters import Newsletter
 
 CAST = CallbackCodec("cast", stop=1)
 App = Application[Any, Any, Any, Any, Any, Any]  # the bot's, as handlers and jobs see it
+_REPORTING = "reporting-locks"  # bot_data: one lock per batch whose progress is shown
 PAGE_SIZE = 8
 
 
@@ -49,13 +51,20 @@ async def _translator(services: Services, user_id: int | None) -> Translator:
 async def report(application: App, batch_id: int) -> None:
     """The batch's message in the coordinator's chat: the progress (the sender calls this every
     few seconds), then, once, the summary when nothing is left."""
-    services = _services(application)
+    locks: dict[int, asyncio.Lock] = application.bot_data.setdefault(_REPORTING, {})
+    # The sender and a Stop press may report at once: one at a time, so that a progress
+    # message never lands on top of the summary.
+    async with locks.setdefault(batch_id, asyncio.Lock()):
+        await _report(_services(application), application, batch_id)
+
+
+async def _report(services: Services, application: App, batch_id: int) -> None:
     batch = await services.delivery.batch(batch_id)
     if batch is None or batch.report_chat_id is None or batch.report_message_id is None:
         return
-    finished = await services.delivery.finished(batch_id)
     if batch.finished_at is not None:
         return  # the summary is shown already
+    finished = await services.delivery.finished(batch_id)
     t = await _translator(services, batch.created_by)
     counts = await services.delivery.counts(batch_id)
     text = t(

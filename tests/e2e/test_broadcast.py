@@ -16,7 +16,7 @@ from aiosmtpd.smtp import Envelope
 from bot.app import BoldenApp, build_application, running
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
-from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, sign_up
+from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, sign_up, until
 from tests.e2e.test_bolde import next_message
 
 TEXT = "Kom & vær med til fællesspisning fredag kl. 18!"
@@ -70,6 +70,7 @@ async def test_a_broadcast_reaches_everyone_reachable_exactly_once(
 
     await emulator.wait_for(lambda: ("sendMessage", 500) in emulator.refusals, what="the 500")
     await emulator.wait_for(lambda: ("sendMessage", 403) in emulator.refusals, what="the 403")
+    await until(lambda: query("SELECT 1 FROM outbox WHERE state = 'pending' AND error IS NOT NULL"))
     clock.advance(seconds=5)  # past the retry's backoff
     summary = await finished(emulator, karim)
 
