@@ -155,10 +155,10 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
     if draft.kind is Kind.BROADCAST and press.action == "send":
         chat, _ = await compose.recipients(services, draft)
         body = compose.payload(context.t, draft)
+        items = _items(chat, lambda r: body, [])
         batch_id = await services.delivery.start_batch(
-            "broadcast", user.id, draft.answers["audience"], _items(chat, lambda r: body, [])
+            "broadcast", user.id, draft.answers["audience"], items, draft_of=user.id
         )
-        await services.newsletters.cancel_draft(user.id)
         await show(update, context.t("cast.queued"), InlineKeyboardMarkup([]))
         assert batch_id is not None
         await _announce(context.application, batch_id, user.id, len(chat))

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.strategy import Strategy
-from storage import newsletters, outbox, people
+from storage import conversations, newsletters, outbox, people
 from storage.database import Database
 from storage.outbox import Batch, Counts, Item
 
@@ -114,14 +114,18 @@ class DeliveryService:
         audience: str,
         items: list[tuple[str, int | None, str | None, dict[str, Any]]],
         newsletter_id: int | None = None,
+        draft_of: int | None = None,
     ) -> int | None:
         """Put every message of a broadcast or newsletter in the outbox, in one transaction;
-        a newsletter is marked sent in the same one, so it is never handed over twice."""
+        a newsletter is marked sent in the same one, and the writer's draft (`draft_of`) ends
+        in it, so neither a crash nor a second tap sends it twice."""
         now = self._clock()
         try:
             async with self._db.transaction() as connection:
                 batch_id = await outbox.add_batch(connection, kind, created_by, audience, now)
                 await outbox.enqueue(connection, batch_id, items, now)
+                if draft_of is not None:
+                    await conversations.delete(connection, draft_of)
                 if newsletter_id is not None and not await newsletters.hand_over(
                     connection, newsletter_id, batch_id, now
                 ):

@@ -65,6 +65,7 @@ async def test_a_broadcast_reaches_everyone_reachable_exactly_once(
 
     confirm = await broadcast(karim, TEXT, "Alle, der har skrevet")
     assert confirm.text.startswith("☝️ Sådan ser beskeden ud. Den går til 5 personer")
+    send_data = confirm.button("Send nu")["callback_data"]
     queued = await karim.press(confirm, "Send nu")
     assert queued.text.startswith("✅ Sat i kø.")
 
@@ -87,6 +88,9 @@ async def test_a_broadcast_reaches_everyone_reachable_exactly_once(
     assert received(eva, "Kom") == []
     assert received(gry, "Kom") == []
     assert query("SELECT blocked_at IS NOT NULL FROM people WHERE user_id = ?", eva.id)[0][0] == 1
+    twice = await karim.press_data(confirm, send_data)
+    assert twice["show_alert"] is True, "a second tap sends nothing"
+    assert len(query("SELECT * FROM batches")) == 1
     states = sorted(r[0] for r in query("SELECT state FROM outbox"))
     assert states == ["blocked", "sent", "sent", "sent", "sent"]
 
