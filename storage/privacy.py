@@ -45,6 +45,10 @@ async def erase(db: Database, user_id: int) -> None:
             "UPDATE audit_log SET subject = 'deleted' WHERE subject = ?", (str(user_id),)
         )
         await bolde.anonymise(connection, user_id)
+        for table in ("batches", "newsletters"):  # what a coordinator sent stays, unsigned
+            await connection.execute(
+                f"UPDATE {table} SET created_by = NULL WHERE created_by = ?", (user_id,)
+            )
         for table, column in reversed(_PERSONAL):
             await connection.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
     async with db.exclusive() as connection:
