@@ -338,3 +338,23 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     assert query("SELECT status FROM newsletters")[0][0] == "cancelled"
     await karim.send("/help")  # a round trip, so the job's removal has happened
     assert bot.job_queue.get_jobs_by_name("newsletter-1") == ()
+
+
+async def test_an_english_coordinator_broadcasts_in_english(
+    bot: BoldenApp, karim: SimulatedPerson, john: SimulatedPerson, emulator: BotApiEmulator
+) -> None:
+    await john.send("/start")
+    await karim.send(f"/coordinator add {john.id}")
+    asked = await john.send("/broadcast")
+    assert asked.text.startswith("Write the message as it should look (at most 3,500 characters).")
+    audience = await john.send("The winter shelter needs blankets.")
+    assert audience.text == "Who should get it?"
+    seen = len(john.messages)
+    await john.press(audience, "Everyone who has written to the bot")
+    confirm = await next_message(john, seen + 1)
+    assert confirm.text.startswith("☝️ This is how the message looks. It goes to 2 people")
+    await john.press(confirm, "Send now")
+    await emulator.wait_for(
+        lambda: any(m.text.startswith("🏁 Done") for m in john.messages), what="the summary"
+    )
+    assert len(received(karim, "winter shelter")) == 1
