@@ -78,6 +78,26 @@ class EmergencyLine(_Model):
     phone: Annotated[str, Field(pattern=r"^\+?[0-9 ]{3,20}$")]
 
 
+class EventKind(_Model):
+    code: Code
+    title: Title
+
+
+class Events(_Model):
+    """Reminders before an event, in minutes (a coordinator can change them per event)."""
+
+    reminder_minutes: Annotated[
+        list[Annotated[int, Field(ge=5, le=43200)]], Field(max_length=4)
+    ] = [
+        1440,
+        120,
+    ]
+
+
+def _other_event() -> list[EventKind]:
+    return [EventKind(code="other", title=Title(da="Arrangement", en="Event"))]
+
+
 class Contact(_Model):
     organisation: Line
     phone: Line | None = None
@@ -117,6 +137,10 @@ class Strategy(_Model):
     ambassador_kinds: Annotated[list[AmbassadorKind], Field(min_length=1, max_length=20)]
     categories: Annotated[list[Category], Field(max_length=20)] = Field(default_factory=list)
     emergency: Annotated[list[EmergencyLine], Field(max_length=6)] = Field(default_factory=list)
+    event_kinds: Annotated[list[EventKind], Field(min_length=1, max_length=12)] = Field(
+        default_factory=_other_event
+    )
+    events: Events = Events()
     targets: Targets
 
     @property

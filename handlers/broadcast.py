@@ -294,7 +294,11 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
         [(r, email_payload(services, translators[r.language], newsletter, r, bot)) for r in mail],
     )
     batch_id = await services.delivery.start_batch(
-        "newsletter", newsletter.created_by, newsletter.audience, items, newsletter.id
+        "newsletter",
+        newsletter.created_by,
+        newsletter.audience,
+        items,
+        claim=services.newsletters.hand_over(newsletter.id),
     )
     if batch_id is not None:
         await _announce(application, batch_id, newsletter.created_by, len(items))

@@ -4,14 +4,16 @@ and cancelling it. The sending itself is bot/delivery's; what is due is always i
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
+import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.strategy import Strategy
-from storage import conversations, newsletters, outbox, people
+from storage import conversations, outbox, people
 from storage.database import Database
 from storage.outbox import Batch, Counts, Item
 
@@ -35,7 +37,11 @@ class Outcome(BaseModel):
 
 
 class AlreadySent(Exception):
-    """The newsletter was handed over (or cancelled) by someone else first."""
+    """What the batch is for was sent (or cancelled) by someone else first."""
+
+
+# Records, in the batch's transaction, what the batch is for; False: it was done already.
+Claim = Callable[[aiosqlite.Connection, int, datetime], Awaitable[bool]]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -113,12 +119,13 @@ class DeliveryService:
         created_by: int | None,
         audience: str,
         items: list[tuple[str, int | None, str | None, dict[str, Any]]],
-        newsletter_id: int | None = None,
+        claim: Claim | None = None,
         draft_of: int | None = None,
     ) -> int | None:
-        """Put every message of a broadcast or newsletter in the outbox, in one transaction;
-        a newsletter is marked sent in the same one, and the writer's draft (`draft_of`) ends
-        in it, so neither a crash nor a second tap sends it twice."""
+        """Put every message of a broadcast, newsletter, invitation or reminder in the outbox,
+        in one transaction. What caused it is recorded in the same one (`claim`: a newsletter
+        marked sent, reminders marked sent; False when someone else was first) and the
+        writer's draft (`draft_of`) ends in it: neither a crash nor a second tap sends twice."""
         now = self._clock()
         try:
             async with self._db.transaction() as connection:
@@ -126,9 +133,7 @@ class DeliveryService:
                 await outbox.enqueue(connection, batch_id, items, now)
                 if draft_of is not None:
                     await conversations.delete(connection, draft_of)
-                if newsletter_id is not None and not await newsletters.hand_over(
-                    connection, newsletter_id, batch_id, now
-                ):
+                if claim is not None and not await claim(connection, batch_id, now):
                     raise AlreadySent
         except AlreadySent:
             return None

@@ -9,11 +9,12 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.services.conversations import Conversations
-from bot.services.delivery import DeliveryService
+from bot.services.delivery import Claim, DeliveryService
 from storage import newsletters
 from storage.database import Database, iso
 from storage.newsletters import Newsletter
@@ -223,6 +224,14 @@ class NewsletterService:
                 )
             await self._conversations.forget(connection, user_id)
         return await newsletters.get(self._db, newsletter_id)
+
+    def hand_over(self, newsletter_id: int) -> Claim:
+        """Marks the newsletter sent in its batch's transaction: once, and only if scheduled."""
+
+        async def claim(connection: aiosqlite.Connection, batch_id: int, now: datetime) -> bool:
+            return await newsletters.hand_over(connection, newsletter_id, batch_id, now)
+
+        return claim
 
     async def cancel(self, newsletter_id: int) -> Newsletter | None:
         """Cancel a scheduled newsletter; None when it is not scheduled (any more)."""
