@@ -20,8 +20,8 @@ from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
 from handlers import register_all
-from handlers.broadcast import report
 from handlers.commands import register_commands
+from handlers.progress import report
 from storage.database import Database
 from storage.migrations import migrate
 

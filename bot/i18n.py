@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
@@ -57,7 +57,7 @@ class Translator:
     def __init__(self, language: str, catalog: Catalog, timezone: ZoneInfo = DEFAULT_ZONE) -> None:
         self.language = language
         self._catalog = catalog
-        self._zone = timezone
+        self.zone = timezone
         self._locale = Locale.parse(BABEL_LOCALES[language])
 
     def __call__(self, key: str, /, **values: object) -> str:
@@ -76,13 +76,17 @@ class Translator:
 
     def date(self, moment: dt.datetime) -> str:
         """The day of a moment stored in UTC, as it was where the bot runs (BOLDEN_TIMEZONE)."""
-        local = moment.astimezone(self._zone).date()
+        local = moment.astimezone(self.zone).date()
         return str(format_date(local, format="long", locale=self._locale))
 
     def moment(self, moment: dt.datetime) -> str:
         """Day and time of a moment stored in UTC, where the bot runs."""
-        local = moment.astimezone(self._zone)
+        local = moment.astimezone(self.zone)
         return str(format_datetime(local, format="short", locale=self._locale))
+
+    def clock(self, moment: dt.datetime) -> str:
+        """The time of day of a moment stored in UTC, where the bot runs: "18.00", "18:00"."""
+        return str(format_time(moment.astimezone(self.zone), format="short", locale=self._locale))
 
     def duration(self, span: dt.timedelta) -> str:
         """A span of time in words, rounded: "3 timer", "2 days"."""

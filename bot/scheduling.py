@@ -8,6 +8,8 @@ from datetime import time, timedelta
 from bot.context import SERVICES, BoldenApp
 from handlers.ambassadors import ask_yearly
 from handlers.broadcast import schedule_newsletters
+from handlers.events import JOB as EVENTS
+from handlers.events import due
 from handlers.inbox import report_stale
 
 EVERY = timedelta(hours=1)
@@ -24,3 +26,7 @@ async def schedule(application: BoldenApp) -> None:
     tz = application.bot_data[SERVICES].settings.tz
     application.job_queue.run_daily(report_stale, time=time(8, 0, tzinfo=tz), name=STALE_BOLDE)
     await schedule_newsletters(application)
+    # Every minute: events to publish, reminders, and calls past their deadline.
+    application.job_queue.run_repeating(
+        due, interval=timedelta(minutes=1), first=timedelta(seconds=5), name=EVENTS
+    )

@@ -15,6 +15,7 @@ from handlers import (
     conversation,
     coordinators,
     errors,
+    events,
     fallback,
     help,
     inbox,
@@ -27,14 +28,15 @@ from handlers import (
 )
 
 # Each feature's handlers, in group 0: the first one that matches an update handles it.
-# networks and broadcast come before start: they take /start with their links.
+# networks, broadcast and events come before start: they take /start with their links.
 FEATURES = (
-    networks, broadcast, start, about, help, language, themes, certificate, privacy, coordinators,
-    ambassadors, bolde, inbox,
+    networks, broadcast, events, start, about, help, language, themes, certificate, privacy,
+    coordinators, ambassadors, bolde, inbox,
 )  # fmt: skip
 # What people type goes to the conversation they are in, by its name.
 TYPED = {
     **ambassadors.TYPED, **bolde.TYPED, **inbox.TYPED, **networks.TYPED, **broadcast.TYPED,
+    **events.TYPED,
 }  # fmt: skip
 
 

@@ -3,104 +3,29 @@ the coordinator's chat, scheduled newsletters, the archive, and opting out."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from typing import Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import SERVICES, BoldenContext
+from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.delivery import Recipient
 from bot.services.newsletters import Kind, Step
-from handlers import compose
-from handlers.callbacks import CallbackCodec
+from handlers import compose, events
 from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
 from handlers.menu import home_button, refuse_stale, show
 from handlers.paging import page_of, turn_row
+from handlers.progress import CAST, App, announce, report, services_of
 from handlers.roles import coordinators_only
 from storage.conversations import StoredConversation
 from storage.newsletters import Newsletter
 
-CAST = CallbackCodec("cast", stop=1)
-App = Application[Any, Any, Any, Any, Any, Any]  # the bot's, as handlers and jobs see it
-_REPORTING = "reporting-locks"  # bot_data: one lock per batch whose progress is shown
 PAGE_SIZE = 8
-
-
-def _services(application: App) -> Services:
-    services: Services = application.bot_data[SERVICES]
-    return services
-
-
-async def _translator(services: Services, user_id: int | None) -> Translator:
-    if user_id is None:
-        return services.translator(services.settings.language)
-    return services.translator(await services.people.language_of(user_id))
-
-
-# -- progress ----------------------------------------------------------------------------------
-
-
-async def report(application: App, batch_id: int) -> None:
-    """The batch's message in the coordinator's chat: the progress (the sender calls this every
-    few seconds), then, once, the summary when nothing is left."""
-    locks: dict[int, asyncio.Lock] = application.bot_data.setdefault(_REPORTING, {})
-    # The sender and a Stop press may report at once: one at a time, so that a progress
-    # message never lands on top of the summary.
-    async with locks.setdefault(batch_id, asyncio.Lock()):
-        await _report(_services(application), application, batch_id)
-
-
-async def _report(services: Services, application: App, batch_id: int) -> None:
-    batch = await services.delivery.batch(batch_id)
-    if batch is None or batch.report_chat_id is None or batch.report_message_id is None:
-        return
-    if batch.finished_at is not None:
-        return  # the summary is shown already
-    finished = await services.delivery.finished(batch_id)
-    t = await _translator(services, batch.created_by)
-    counts = await services.delivery.counts(batch_id)
-    text = t(
-        "cast.summary" if finished else "cast.progress",
-        sent=counts.sent,
-        failed=counts.failed,
-        blocked=counts.blocked,
-        left=counts.left,
-        cancelled=counts.cancelled,
-    )
-    stop = InlineKeyboardButton(t.plain("cast.stop"), callback_data=CAST.data("stop", batch_id))
-    keyboard = None if finished else InlineKeyboardMarkup([[stop]])
-    try:
-        await application.bot.edit_message_text(
-            text,
-            batch.report_chat_id,
-            batch.report_message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-        )
-    except BadRequest as error:
-        if not error.message.startswith("Message is not modified"):
-            raise
-
-
-async def _announce(application: App, batch_id: int, chat_id: int | None, count: int) -> None:
-    """Post the message that will show the batch's progress, and remember where it is."""
-    if chat_id is None:
-        return
-    services = _services(application)
-    t = await _translator(services, chat_id)
-    message = await application.bot.send_message(
-        chat_id, t("cast.started", count=count), parse_mode=ParseMode.HTML
-    )
-    await services.delivery.report_in(batch_id, chat_id, message.message_id)
-    await report(application, batch_id)
 
 
 @coordinators_only
@@ -152,16 +77,18 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
     if press is None or draft is None or draft.step is not Step.PREVIEW:
         await refuse_stale(update, context)
         return
-    if draft.kind is Kind.BROADCAST and press.action == "send":
+    if draft.kind in {Kind.EVENT, Kind.CALL} and press.action == "send":
+        await events.finish(update, context, draft, None)
+    elif draft.kind is Kind.BROADCAST and press.action == "send":
         chat, _ = await compose.recipients(services, draft)
-        body = compose.payload(context.t, draft)
+        body = compose.payload(services, context.t, draft)
         items = _items(chat, lambda r: body, [])
         batch_id = await services.delivery.start_batch(
             "broadcast", user.id, draft.answers["audience"], items, draft_of=user.id
         )
         await show(update, context.t("cast.queued"), InlineKeyboardMarkup([]))
         assert batch_id is not None
-        await _announce(context.application, batch_id, user.id, len(chat))
+        await announce(context.application, batch_id, user.id, len(chat))
     elif press.action == "send":
         newsletter = await services.newsletters.schedule(user.id, None)
         if newsletter is None:
@@ -271,7 +198,7 @@ def email_payload(
 
 async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
     """Hand a due newsletter to the outbox: once, whatever happens (the database decides)."""
-    services = _services(application)
+    services = services_of(application)
     newsletter = await services.newsletters.get(newsletter_id)
     if newsletter is None or newsletter.status != "scheduled":
         return
@@ -301,7 +228,7 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
         claim=services.newsletters.hand_over(newsletter.id),
     )
     if batch_id is not None:
-        await _announce(application, batch_id, newsletter.created_by, len(items))
+        await announce(application, batch_id, newsletter.created_by, len(items))
 
 
 @coordinators_only
@@ -459,7 +386,7 @@ def schedule_newsletter(application: App, newsletter: Newsletter) -> None:
     """A job at the newsletter's time; one already due runs at once."""
     assert application.job_queue is not None
     unschedule_newsletter(application, newsletter.id)
-    delay = max((newsletter.send_at - _services(application).clock()).total_seconds(), 0.0)
+    delay = max((newsletter.send_at - services_of(application).clock()).total_seconds(), 0.0)
     application.job_queue.run_once(
         newsletter_due, when=delay, data=newsletter.id, name=_job_name(newsletter.id)
     )
@@ -473,7 +400,7 @@ def unschedule_newsletter(application: App, newsletter_id: int) -> None:
 
 async def schedule_newsletters(application: App) -> None:
     """At start-up: a job for every scheduled newsletter, from the database."""
-    for newsletter in await _services(application).newsletters.scheduled():
+    for newsletter in await services_of(application).newsletters.scheduled():
         schedule_newsletter(application, newsletter)
 
 

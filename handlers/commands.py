@@ -13,11 +13,12 @@ from bot.services import Services
 logger = logging.getLogger(__name__)
 
 PUBLIC_COMMANDS = (
-    "start", "bold", "mybolde", "ambassador", "me", "themes", "certificate", "about", "help",
-    "newsletters", "language", "privacy", "mydata", "deleteme", "leave", "cancel",
+    "start", "bold", "mybolde", "events", "ambassador", "me", "themes", "certificate", "about",
+    "help", "newsletters", "language", "privacy", "mydata", "deleteme", "leave", "cancel",
 )  # fmt: skip
 COORDINATOR_COMMANDS = (
-    "inbox", "network", "rules", "broadcast", "newsletter", "ambassadors", "stats", "export",
+    "inbox", "network", "rules", "event", "call", "broadcast", "newsletter", "ambassadors",
+    "stats", "export",
     "coordinator",
 )  # fmt: skip
 

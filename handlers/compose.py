@@ -13,9 +13,11 @@ from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.delivery import ALL, AMBASSADORS, Recipient
+from bot.services.events import values_from
 from bot.services.newsletters import (
     BODY_MAX,
     CAPTION_MAX,
+    SKIPPABLE,
     TITLE_MAX,
     Draft,
     Drafted,
@@ -25,15 +27,18 @@ from bot.services.newsletters import (
     Text,
 )
 from handlers.callbacks import CallbackCodec
+from handlers.event_views import invitation_text
 from handlers.menu import refuse_stale, show
 from handlers.paging import grid
 from storage.conversations import StoredConversation
 
 COMPOSE = CallbackCodec(
-    "cmp", aud=1, kinds=0, topics=0, skip=1, keep=1, send=0, later=0, keeptime=0, cancel=0
+    "cmp", aud=1, kinds=0, topics=0, skip=1, keep=1, send=0, later=0, keeptime=0, cancel=0, ek=1
 )
 NEWS = CallbackCodec("news", off=0, on=0, manage=0, new=0, edit=1, drop=1, list=1, read=1)
 _TEXT_STEPS = {Step.MESSAGE, Step.TITLE, Step.BODY}
+_TYPED_STEPS = {Step.START, Step.END, Step.DEADLINE, Step.CAPACITY}  # answered as plain text
+_KEEP = {*_TEXT_STEPS, *_TYPED_STEPS, Step.PLACE}  # what "keep as it was" is offered for
 
 
 def _button(t: Translator, key: str, data: str, **values: object) -> InlineKeyboardButton:
@@ -56,10 +61,12 @@ def newsletter_payload(t: Translator, title: str, html: str, photo: str | None) 
     return {"text": text, "photo": photo, "buttons": [[button]]}
 
 
-def payload(t: Translator, draft: Draft) -> dict[str, Any]:
+def payload(services: Services, t: Translator, draft: Draft) -> dict[str, Any]:
     a = draft.answers
     if draft.kind is Kind.BROADCAST:
         return {"text": a["html"], "photo": a.get("photo")}
+    if draft.kind in {Kind.EVENT, Kind.CALL}:
+        return {"text": invitation_text(services, t, values_from(a))}
     return newsletter_payload(t, a["title"], a["html"], a.get("photo"))
 
 
@@ -71,7 +78,16 @@ def question(
     limits = {Step.TITLE: TITLE_MAX, Step.PHOTO: CAPTION_MAX, Step.MESSAGE: BODY_MAX}
     if step is not Step.PREVIEW:
         text = t(f"compose.ask.{step.value}", max=t.number(limits.get(step, BODY_MAX)))
-    if step is Step.AUDIENCE:
+    if step is Step.EVENT_KIND:
+        rows += grid(
+            [
+                InlineKeyboardButton(
+                    k.title.get(t.language), callback_data=COMPOSE.data("ek", k.code)
+                )
+                for k in context.services.strategy.event_kinds
+            ]
+        )
+    elif step is Step.AUDIENCE:
         rows += [
             [_button(t, "compose.audience.all", COMPOSE.data("aud", ALL))],
             [_button(t, "compose.audience.amb", COMPOSE.data("aud", AMBASSADORS))],
@@ -89,16 +105,17 @@ def question(
         if draft.kind is Kind.BROADCAST:
             rows.append([_button(t, "compose.send_broadcast", COMPOSE.data("send"))])
         else:
+            now_key = "compose.send_now" if draft.kind is Kind.NEWSLETTER else "compose.publish_now"
             rows.append(
                 [
-                    _button(t, "compose.send_now", COMPOSE.data("send")),
+                    _button(t, now_key, COMPOSE.data("send")),
                     _button(t, "compose.later", COMPOSE.data("later")),
                 ]
             )
-    if step in _TEXT_STEPS and a.get("editing"):
+    if step in _KEEP and a.get("editing"):
         rows.append([_button(t, "compose.keep", COMPOSE.data("keep", step.value))])
-    if step is Step.PHOTO:
-        rows.append([_button(t, "compose.no_photo", COMPOSE.data("skip", step.value))])
+    if step in SKIPPABLE or (step is Step.CAPACITY and draft.kind is Kind.EVENT):
+        rows.append([_button(t, f"compose.skip.{step.value}", COMPOSE.data("skip", step.value))])
     rows.append([_button(t, "bold.cancel", COMPOSE.data("cancel"))])
     return text, InlineKeyboardMarkup(rows)
 
@@ -149,7 +166,7 @@ async def ask(update: Update, context: BoldenContext, result: Drafted) -> None:
 async def _send_preview(update: Update, context: BoldenContext, draft: Draft) -> None:
     chat = update.effective_chat
     assert chat is not None
-    body = payload(context.t, draft)
+    body = payload(context.services, context.t, draft)
     text = str(body["text"])
     if body.get("photo"):
         await context.bot.send_photo(
@@ -176,10 +193,17 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     assert user is not None
     assert message is not None
     service, step = context.services.newsletters, Step(stored.step)
+    if step in _TYPED_STEPS and message.text:
+        await ask(update, context, await service.answer(user.id, step, message.text))
+        return
+    if step is Step.PLACE and message.location:
+        where = (message.location.latitude, message.location.longitude)
+        await ask(update, context, await service.answer(user.id, step, where))
+        return
     value = _typed_text(message)
     if step is Step.PHOTO and value is not None and value.photo is None:
         value = None  # text where a photo was asked for: not an answer
-    if value is None or step not in {*_TEXT_STEPS, Step.PHOTO}:
+    if value is None or step not in {*_TEXT_STEPS, Step.PHOTO, Step.PLACE}:
         draft = await service.draft(user.id)
         assert draft is not None
         text, keyboard = question(context, draft)
@@ -227,6 +251,8 @@ async def pressed(update: Update, context: BoldenContext) -> None:
         )
         rows.append([_button(t, "bold.cancel", COMPOSE.data("cancel"))])
         await show(update, t("compose.ask.audience"), InlineKeyboardMarkup(rows))
+    elif press.action == "ek":
+        await ask(update, context, await service.answer(user.id, Step.EVENT_KIND, press.args[0]))
     elif press.action in {"skip", "keep"} and press.args[0] == draft.step.value:
         await ask(update, context, await service.answer(user.id, draft.step, None))
     else:

@@ -107,8 +107,37 @@ async def stats(update: Update, context: BoldenContext) -> None:
             target=t.percent(figures.citizen_target),
         )
     )
-    lines += ["", *await _bolde_figures(context)]
+    lines += ["", *await _bolde_figures(context), "", *await _activities(context)]
     await message.reply_html("\n".join(lines))
+
+
+async def _activities(context: BoldenContext) -> list[str]:
+    """Events and calls held, per year and kind, against the target for network activities."""
+    t, strategy = context.t, context.services.strategy
+    target = strategy.targets.activities
+    lines = [t("stats.activities")]
+    if target:
+        lines.append(
+            t(
+                "stats.activities_target",
+                count=target.count,
+                start=target.from_year,
+                end=target.to_year,
+            )
+        )
+    kinds = {k.code: k.title.get(context.language) for k in strategy.event_kinds}
+    kinds["call"] = t.plain("call.kind")
+    years = await context.services.events.activities()
+    for year in years:
+        held = sum(year.by_kind.values())
+        lines.append(t("stats.activities_year", year=year.year, count=held, attended=year.attended))
+        lines += [
+            t("ambassadors.row", name=kinds.get(k, k), count=n)
+            for k, n in sorted(year.by_kind.items(), key=lambda i: -i[1])
+        ]
+    if not years:
+        lines.append(t("stats.no_activities"))
+    return lines
 
 
 async def _bolde_figures(context: BoldenContext) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -72,7 +73,7 @@ async def add_batch(
 async def enqueue(
     connection: aiosqlite.Connection,
     batch_id: int | None,
-    items: list[tuple[str, int | None, str | None, dict[str, Any]]],
+    items: Sequence[tuple[str, int | None, str | None, dict[str, Any]]],
     now: datetime,
 ) -> None:
     """(channel, user id, address, payload) each, all due now."""

@@ -12,6 +12,7 @@ from bot.services.bolde import BoldService
 from bot.services.conversations import Conversations
 from bot.services.coordinators import CoordinatorService
 from bot.services.delivery import DeliveryService
+from bot.services.events import EventService
 from bot.services.networks import NetworkService
 from bot.services.newsletters import NewsletterService
 from bot.services.people import PeopleService
@@ -38,6 +39,7 @@ class Services:
     bolde: BoldService
     delivery: DeliveryService
     newsletters: NewsletterService
+    events: EventService
 
     @classmethod
     def build(
@@ -78,7 +80,10 @@ class Services:
                 db, clock, strategy, conversations, networks, coordinators, settings.bolde_per_hour
             ),
             delivery=delivery,
-            newsletters=NewsletterService(db, clock, settings.tz, conversations, delivery),
+            newsletters=NewsletterService(
+                db, clock, settings.tz, conversations, delivery, strategy
+            ),
+            events=EventService(db, clock, strategy, conversations),
         )
 
     def translator(self, language: str) -> Translator:

@@ -85,6 +85,13 @@ def _qr(link: str) -> Image.Image:
     return image.convert("RGB").resize((QR_SIZE, QR_SIZE), Image.Resampling.NEAREST)
 
 
+def qr_png(link: str) -> bytes:
+    """A QR code for a poster (check-in at the door), as PNG."""
+    buffer = io.BytesIO()
+    _qr(link).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def render(text: CertificateText) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)

@@ -4,7 +4,7 @@ and cancelling it. The sending itself is bot/delivery's; what is due is always i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,8 @@ class AlreadySent(Exception):
     """What the batch is for was sent (or cancelled) by someone else first."""
 
 
+# (channel, recipient's user id, e-mail address, what to send)
+OutboxItem = tuple[str, int | None, str | None, dict[str, Any]]
 # Records, in the batch's transaction, what the batch is for; False: it was done already.
 Claim = Callable[[aiosqlite.Connection, int, datetime], Awaitable[bool]]
 
@@ -118,7 +120,7 @@ class DeliveryService:
         kind: str,
         created_by: int | None,
         audience: str,
-        items: list[tuple[str, int | None, str | None, dict[str, Any]]],
+        items: Sequence[OutboxItem],
         claim: Claim | None = None,
         draft_of: int | None = None,
     ) -> int | None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.conversations import Conversations
 from bot.services.delivery import Claim, DeliveryService
+from bot.strategy import Strategy
 from storage import newsletters
 from storage.database import Database, iso
 from storage.newsletters import Newsletter
@@ -26,6 +27,8 @@ _WHEN = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s+(\d{1,2})[:.](\d{
 class Kind(StrEnum):
     BROADCAST = "broadcast"
     NEWSLETTER = "newsletter"
+    EVENT = "event"
+    CALL = "call"
 
 
 class Step(StrEnum):
@@ -33,6 +36,12 @@ class Step(StrEnum):
     TITLE = "title"
     BODY = "body"
     PHOTO = "photo"
+    EVENT_KIND = "event_kind"
+    START = "start"
+    END = "end"
+    PLACE = "place"
+    CAPACITY = "capacity"
+    DEADLINE = "deadline"
     AUDIENCE = "audience"
     PREVIEW = "preview"
 
@@ -40,7 +49,22 @@ class Step(StrEnum):
 FLOWS = {
     Kind.BROADCAST: [Step.MESSAGE, Step.AUDIENCE, Step.PREVIEW],
     Kind.NEWSLETTER: [Step.TITLE, Step.BODY, Step.PHOTO, Step.AUDIENCE, Step.PREVIEW],
-}
+    Kind.EVENT: [
+        Step.EVENT_KIND, Step.TITLE, Step.BODY, Step.START, Step.END, Step.PLACE,
+        Step.CAPACITY, Step.AUDIENCE, Step.PREVIEW,
+    ],
+    Kind.CALL: [
+        Step.TITLE, Step.BODY, Step.START, Step.PLACE, Step.CAPACITY, Step.DEADLINE,
+        Step.AUDIENCE, Step.PREVIEW,
+    ],
+}  # fmt: skip
+SCHEDULED = {Kind.NEWSLETTER, Kind.EVENT, Kind.CALL}  # sent now or at a chosen time
+SKIPPABLE = {Step.PHOTO, Step.END}  # and an event's capacity
+_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+PLACE_MAX, CAPACITY_MAX = 200, 100_000
+
+
+_EVENT_STEPS = {Step.EVENT_KIND, Step.START, Step.END, Step.PLACE, Step.CAPACITY, Step.DEADLINE}
 
 
 class Problem(StrEnum):
@@ -51,6 +75,9 @@ class Problem(StrEnum):
     NOT_NOW = "not_now"
     BAD_TIME = "bad_time"
     PAST = "past"
+    BAD_NUMBER = "bad_number"
+    BEFORE_START = "before_start"
+    AFTER_START = "after_start"
 
 
 class Text(BaseModel):
@@ -80,9 +107,11 @@ class NewsletterService:
         timezone: ZoneInfo,
         conversations: Conversations,
         delivery: DeliveryService,
+        strategy: Strategy,
     ) -> None:
         self._db = db
         self._clock = clock
+        self._strategy = strategy
         self._zone = timezone
         self._conversations = conversations
         self._delivery = delivery
@@ -109,19 +138,27 @@ class NewsletterService:
             draft=await self._save(user_id, Draft(kind=kind, step=FLOWS[kind][0], answers=answers))
         )
 
+    async def begin_with(self, user_id: int, kind: Kind, answers: dict[str, Any]) -> Drafted:
+        """A draft filled in from something that exists (an event to change)."""
+        return Drafted(
+            draft=await self._save(user_id, Draft(kind=kind, step=FLOWS[kind][0], answers=answers))
+        )
+
     async def draft(self, user_id: int) -> Draft | None:
         stored = await self._conversations.current(user_id, *Kind)
         if stored is None:
             return None
         return Draft(kind=Kind(stored.name), step=Step(stored.step), answers=stored.answers)
 
-    async def answer(self, user_id: int, step: Step, value: Text | str | None) -> Drafted:
+    async def answer(
+        self, user_id: int, step: Step, value: Text | str | tuple[float, float] | None
+    ) -> Drafted:
         """The answer to the current step; None keeps what is there (when editing) or skips
         the photo."""
         draft = await self.draft(user_id)
         if draft is None or draft.step is not step or step is Step.PREVIEW:
             return Drafted(draft=draft, problem=Problem.NOT_NOW)
-        answers, problem = self._take(step, value, draft.answers)
+        answers, problem = self._take(draft.kind, step, value, draft.answers)
         if problem:
             return Drafted(draft=draft, problem=problem)
         flow = FLOWS[draft.kind]
@@ -131,9 +168,17 @@ class NewsletterService:
         )
 
     def _take(
-        self, step: Step, value: Text | str | None, answers: dict[str, Any]
+        self,
+        kind: Kind,
+        step: Step,
+        value: Text | str | tuple[float, float] | None,
+        answers: dict[str, Any],
     ) -> tuple[dict[str, Any], Problem | None]:
         answers = dict(answers)
+        if step in _EVENT_STEPS:
+            return self._event_step(kind, step, value, answers)
+        if isinstance(value, tuple):
+            return answers, Problem.UNKNOWN_CHOICE
         if value is None:
             if step is Step.PHOTO:
                 return {**answers, "photo": None}, None
@@ -166,10 +211,59 @@ class NewsletterService:
             return answers, Problem.TOO_LONG
         return {**answers, "html": value.html, "plain": value.plain, "photo": value.photo}, None
 
+    def _event_step(
+        self,
+        kind: Kind,
+        step: Step,
+        value: Text | str | tuple[float, float] | None,
+        answers: dict[str, Any],
+    ) -> tuple[dict[str, Any], Problem | None]:
+        """Kind, times, place and seats of an event or a call."""
+        if step is Step.EVENT_KIND:
+            codes = {kind.code for kind in self._strategy.event_kinds}
+            return (
+                ({**answers, "event_kind": value}, None)
+                if value in codes
+                else (answers, Problem.UNKNOWN_CHOICE)
+            )
+        if step is Step.PLACE:
+            if isinstance(value, tuple):
+                return {**answers, "place": "📍", "latitude": value[0], "longitude": value[1]}, None
+            place = " ".join((value.plain if isinstance(value, Text) else str(value or "")).split())
+            if not place:
+                return answers, (None if value is None and answers.get("place") else Problem.EMPTY)
+            if len(place) > PLACE_MAX:
+                return answers, Problem.TOO_LONG
+            return {**answers, "place": place, "latitude": None, "longitude": None}, None
+        text = value.plain if isinstance(value, Text) else value
+        if not isinstance(text, str):
+            if step in SKIPPABLE or (step is Step.CAPACITY and kind is Kind.EVENT):
+                return {step.value: None, **answers}, None  # skipped, or kept as it was
+            key = "start" if step is Step.START else step.value
+            return answers, (None if answers.get(key) else Problem.EMPTY)
+        if step is Step.CAPACITY:
+            if not text.strip().isdigit() or not 1 <= int(text) <= CAPACITY_MAX:
+                return answers, Problem.BAD_NUMBER
+            return {**answers, "capacity": int(text)}, None
+        start = datetime.fromisoformat(answers["start"]) if answers.get("start") else None
+        if step is Step.END and start is not None and (clock := _TIME.match(text)):
+            local = start.astimezone(self._zone).replace(hour=int(clock[1]), minute=int(clock[2]))
+            when: datetime | None = local.astimezone(start.tzinfo)
+            problem = None
+        else:
+            when, problem = self.parse_time(text)
+        if problem or when is None:
+            return answers, problem or Problem.BAD_TIME
+        if step is Step.END and start is not None and when <= start:
+            return answers, Problem.BEFORE_START
+        if step is Step.DEADLINE and start is not None and when > start:
+            return answers, Problem.AFTER_START
+        return {**answers, step.value: iso(when)}, None
+
     async def ask_time(self, user_id: int) -> Draft | None:
-        """At a newsletter's preview: the next typed text is the time to send it."""
+        """At a preview: the next typed text is the time to send (or publish) it."""
         draft = await self.draft(user_id)
-        if draft is None or draft.kind is not Kind.NEWSLETTER or draft.step is not Step.PREVIEW:
+        if draft is None or draft.kind not in SCHEDULED or draft.step is not Step.PREVIEW:
             return None
         return await self._save(
             user_id,

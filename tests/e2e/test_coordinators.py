@@ -104,6 +104,10 @@ async def test_overview_export_and_figures(
         "",
         "Bolde i alt: 0",
         "Ingen bolde er besvaret endnu.",
+        "",
+        "Aktiviteter (arrangementer og kald, der er holdt)",
+        "Mål: 30 netværksaktiviteter i 2019–2020",
+        "Ingen endnu.",
     ]
 
 
@@ -133,9 +137,13 @@ async def test_a_coordinator_reads_the_figures_in_english(
         "Ambassadors now: 0 active, 0 passive",
         "Target for 2019: 50 ambassadors · now 0",
     ]
-    assert stats.text.splitlines()[-4:] == [
+    assert stats.text.splitlines()[-8:] == [
         "Citizen ambassadors: 0% (target: 20%)",
         "",
         "Bolde in total: 0",
         "No bolde have been answered yet.",
+        "",
+        "Activities (events and calls held)",
+        "Target: 30 network activities in 2019–2020",
+        "None yet.",
     ]

@@ -1,0 +1,374 @@
+"""Events and ad hoc calls: answers with a waiting list, reminders, check-in, rosters, figures.
+
+What is due (publishing, reminders, a call's deadline) is always read from the database, and
+what a job sends is marked in the same transaction as the outbox items it writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections import Counter
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.services.conversations import Conversations
+from bot.services.delivery import Claim
+from bot.strategy import Strategy
+from storage import events, networks
+from storage.database import Database
+from storage.events import CALL, Answer, Event
+
+CHECKIN_BEFORE = CHECKIN_AFTER = timedelta(hours=2)
+DEFAULT_LENGTH = timedelta(hours=2)  # when no end is given
+ALERTS = (100, 80)  # shares of the seats coordinators hear of
+
+
+class Choice(StrEnum):
+    YES = "yes"
+    MAYBE = "maybe"
+    NO = "no"
+
+
+class Problem(StrEnum):
+    NOT_FOUND = "not_found"
+    STARTED = "started"
+    CLOSED = "closed"
+    FULL = "full"
+    NOT_OPEN = "not_open"
+    ALREADY = "already"
+    NOBODY = "nobody"
+
+
+class Answered(BaseModel):
+    event: Event | None = None
+    answer: str | None = None  # yes, maybe, no, or waiting
+    position: int | None = None  # on the waiting list
+    promoted: list[int] = []  # moved from the waiting list to a seat
+    alert: int | None = None  # a share of the seats just reached
+    problem: Problem | None = None
+
+
+class Year(BaseModel):
+    year: int
+    by_kind: dict[str, int]
+    attended: int
+
+
+def values_from(a: dict[str, Any]) -> dict[str, Any]:
+    """An event's stored values from a finished draft's answers."""
+    starts = datetime.fromisoformat(a["start"])
+    ends = datetime.fromisoformat(a["end"]) if a.get("end") else starts + DEFAULT_LENGTH
+    return {
+        "kind": a.get("event_kind", CALL),
+        "title": a["title"],
+        "description": a["html"],
+        "starts_at": starts,
+        "ends_at": ends,
+        "place": a["place"],
+        "latitude": a.get("latitude"),
+        "longitude": a.get("longitude"),
+        "capacity": a.get("capacity"),
+        "deadline": datetime.fromisoformat(a["deadline"]) if a.get("deadline") else None,
+        "audience": a["audience"],
+    }
+
+
+def answers_from(event: Event) -> dict[str, Any]:
+    """A draft's answers from a stored event, to change it."""
+    return {
+        "editing": event.id,
+        "event_kind": None if event.is_call else event.kind,
+        "title": event.title,
+        "html": event.description,
+        "plain": event.description,
+        "start": event.starts_at.isoformat(),
+        "end": event.ends_at.isoformat(),
+        "place": event.place,
+        "latitude": event.latitude,
+        "longitude": event.longitude,
+        "capacity": event.capacity,
+        "deadline": event.deadline.isoformat() if event.deadline else None,
+        "audience": event.audience,
+    }
+
+
+class EventService:
+    def __init__(
+        self, db: Database, clock: Clock, strategy: Strategy, conversations: Conversations
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._strategy = strategy
+        self._conversations = conversations
+
+    # -- creating, changing, cancelling -------------------------------------------------------
+
+    async def create(
+        self, user_id: int, answers: dict[str, Any], publish_at: datetime | None
+    ) -> Event:
+        """Store a finished draft (see NewsletterService) as an event or call; the draft ends in
+        the same transaction. Published by `publish` at `publish_at` (now when None)."""
+        now = self._clock()
+        values = values_from(answers)
+        async with self._db.transaction() as connection:
+            event_id = await events.insert(
+                connection,
+                {
+                    **values,
+                    "status": "scheduled",
+                    "publish_at": publish_at or now,
+                    "reminders": []
+                    if values["kind"] == CALL
+                    else self._strategy.events.reminder_minutes,
+                    "created_by": user_id,
+                    "created_at": now,
+                    "checkin_code": secrets.token_urlsafe(8),
+                },
+            )
+            await self._conversations.forget(connection, user_id)
+        found = await events.get(self._db, event_id)
+        assert found is not None
+        return found
+
+    async def change(
+        self, user_id: int, event_id: int, answers: dict[str, Any]
+    ) -> tuple[Event, list[Answer]] | None:
+        """Change an event from a finished draft; returns it with those to tell (yes, maybe)."""
+        current = await self.get(event_id)
+        if current is None or current.status == "cancelled":
+            return None
+        async with self._db.transaction() as connection:
+            await events.update(connection, event_id, values_from(answers))
+            await self._conversations.forget(connection, user_id)
+        changed = await self.get(event_id)
+        assert changed is not None
+        return changed, await self.coming(event_id)
+
+    async def cancel(self, event_id: int) -> tuple[Event, list[Answer]] | None:
+        current = await self.get(event_id)
+        if current is None or current.status == "cancelled":
+            return None
+        async with self._db.transaction() as connection:
+            await events.update(connection, event_id, {"status": "cancelled"})
+        cancelled = await self.get(event_id)
+        assert cancelled is not None
+        return cancelled, await self.coming(event_id)
+
+    def publish_claim(self, event_id: int) -> Claim:
+        """Marks the event published in its invitations' transaction: once."""
+
+        async def claim(connection: aiosqlite.Connection, batch_id: int, now: datetime) -> bool:
+            cursor = await connection.execute(
+                "UPDATE events SET status = 'published' WHERE id = ? AND status = 'scheduled'",
+                (event_id,),
+            )
+            return cursor.rowcount == 1
+
+        return claim
+
+    async def toggle_reminder(self, event_id: int, minutes: int) -> Event | None:
+        current = await self.get(event_id)
+        if (
+            current is None
+            or minutes not in self._strategy.events.reminder_minutes
+            or current.is_call
+        ):
+            return None
+        chosen = set(current.reminders) ^ {minutes}
+        async with self._db.transaction() as connection:
+            await events.update(connection, event_id, {"reminders": sorted(chosen, reverse=True)})
+        return await self.get(event_id)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    async def get(self, event_id: int) -> Event | None:
+        return await events.get(self._db, event_id)
+
+    async def upcoming(self) -> list[Event]:
+        return await events.upcoming(self._db, self._clock())
+
+    async def scheduled(self) -> list[Event]:
+        return await events.with_status(self._db, "scheduled")
+
+    async def answers(self, event_id: int) -> list[Answer]:
+        return await events.answers(self._db, event_id)
+
+    async def coming(self, event_id: int) -> list[Answer]:
+        return [a for a in await self.answers(event_id) if a.answer in {"yes", "maybe"}]
+
+    async def answer_of(self, event_id: int, user_id: int) -> str | None:
+        return next((a.answer for a in await self.answers(event_id) if a.user_id == user_id), None)
+
+    # -- answering -----------------------------------------------------------------------------
+
+    async def answer(self, event_id: int, user_id: int, name: str, choice: Choice) -> Answered:
+        """Yes, maybe or no, until the start (a call: until its deadline). With a capacity, a
+        yes beyond it waits (a call: is refused), and a seat given up goes to the first who
+        waits. Coordinators hear when 80 % and 100 % of the seats are taken."""
+        event = await self.get(event_id)
+        now = self._clock()
+        if event is None or event.status != "published":
+            return Answered(problem=Problem.NOT_FOUND)
+        if now >= event.starts_at:
+            return Answered(event=event, problem=Problem.STARTED)
+        if event.deadline and now >= event.deadline:
+            return Answered(event=event, problem=Problem.CLOSED)
+        before = {a.user_id: a for a in await self.answers(event_id)}
+        previous = before[user_id].answer if user_id in before else None
+        seats_taken = sum(1 for a in before.values() if a.answer == "yes" and a.user_id != user_id)
+        answer = choice.value
+        if choice is Choice.YES and event.capacity is not None and seats_taken >= event.capacity:
+            if event.is_call and previous != "yes":
+                return Answered(event=event, problem=Problem.FULL)
+            answer = "yes" if previous == "yes" else "waiting"
+        promoted: list[int] = []
+        async with self._db.transaction() as connection:
+            if answer != previous:
+                await events.set_answer(connection, event_id, user_id, name, answer, now)
+            if previous == "yes" and answer != "yes" and not event.is_call:
+                waiting = [a for a in before.values() if a.answer == "waiting"]
+                for first in sorted(waiting, key=lambda a: a.answered_at)[:1]:
+                    await events.set_answer(
+                        connection, event_id, first.user_id, first.name, "yes", first.answered_at
+                    )
+                    promoted.append(first.user_id)
+            alert = await self._alert(connection, event, user_id, answer, before)
+        after = await self.answers(event_id)
+        queue = [a.user_id for a in after if a.answer == "waiting"]
+        return Answered(
+            event=event,
+            answer=answer,
+            position=queue.index(user_id) + 1 if user_id in queue else None,
+            promoted=promoted,
+            alert=alert,
+        )
+
+    async def _alert(
+        self,
+        connection: aiosqlite.Connection,
+        event: Event,
+        user_id: int,
+        answer: str,
+        before: dict[int, Answer],
+    ) -> int | None:
+        if event.capacity is None:
+            return None
+        taken = sum(1 for a in before.values() if a.answer == "yes" and a.user_id != user_id)
+        taken += answer == "yes"
+        share = 100 * taken // event.capacity
+        reached = next((level for level in ALERTS if share >= level > event.alerted), None)
+        if reached:
+            await events.update(connection, event.id, {"alerted": reached})
+        return reached
+
+    # -- reminders, rosters, check-in ----------------------------------------------------------
+
+    async def due_reminders(self) -> list[tuple[Event, list[Answer]]]:
+        """(event, who to remind) for each event with a reminder due now: one message when
+        several fell due together (a restart); none once the event has started."""
+        now = self._clock()
+        due = []
+        for event in await events.upcoming(self._db, now):
+            if now >= event.starts_at:
+                continue
+            sent = await events.reminded(self._db, event.id)
+            ready = [
+                m
+                for m in event.reminders
+                if m not in sent and now >= event.starts_at - timedelta(minutes=m)
+            ]
+            if ready:
+                due.append((event, await self.coming(event.id)))
+        return due
+
+    def reminded_claim(self, event: Event) -> Claim:
+        """Marks every reminder of the event that is due as sent, with the outbox items."""
+        now = self._clock()
+        offsets = [m for m in event.reminders if now >= event.starts_at - timedelta(minutes=m)]
+
+        async def claim(connection: aiosqlite.Connection, batch_id: int, at: datetime) -> bool:
+            before = connection.total_changes
+            await events.mark_reminded(connection, event.id, offsets, at)
+            return connection.total_changes > before
+
+        return claim
+
+    async def claim_rosters(self) -> list[tuple[Event, list[Answer]]]:
+        """Calls whose deadline has passed, with who is in; each is claimed once."""
+        now = self._clock()
+        claimed = []
+        for event in await events.upcoming(self._db, now):
+            if (
+                not event.is_call
+                or event.roster_sent_at
+                or not event.deadline
+                or now < event.deadline
+            ):
+                continue
+            async with self._db.transaction() as connection:
+                await events.update(connection, event.id, {"roster_sent_at": now})
+            claimed.append((event, [a for a in await self.answers(event.id) if a.answer == "yes"]))
+        return claimed
+
+    async def check_in(self, code: str, user_id: int) -> tuple[Event | None, Problem | None]:
+        event = await events.by_checkin(self._db, code)
+        now = self._clock()
+        if event is None or event.status != "published":
+            return None, Problem.NOT_FOUND
+        if not event.starts_at - CHECKIN_BEFORE <= now <= event.ends_at + CHECKIN_AFTER:
+            return event, Problem.NOT_OPEN
+        async with self._db.transaction() as connection:
+            new = await events.check_in(connection, event.id, user_id, now)
+        return event, None if new else Problem.ALREADY
+
+    async def to_network(self, actor: int, event_id: int) -> int | Problem:
+        """A call's participants become an ad hoc action network, in one tap."""
+        event = await self.get(event_id)
+        if event is None or not event.is_call:
+            return Problem.NOT_FOUND
+        if event.network_id is not None:
+            return Problem.ALREADY
+        participants = [a.user_id for a in await self.answers(event_id) if a.answer == "yes"]
+        if not participants:
+            return Problem.NOBODY
+        now = self._clock()
+        async with self._db.transaction() as connection:
+            network_id = await networks.insert(
+                connection, event.title[:60], "adhoc", secrets.token_urlsafe(8), now
+            )
+            for user_id in participants:
+                await networks.add_member(connection, network_id, user_id, now)
+            await events.update(connection, event_id, {"network_id": network_id})
+        return network_id
+
+    # -- figures and lists ---------------------------------------------------------------------
+
+    async def activities(self) -> list[Year]:
+        """Events and calls held (published, started), per year and kind, and check-ins."""
+        now = self._clock()
+        held = [e for e in await events.with_status(self._db, "published") if e.starts_at <= now]
+        came = await events.attendance_counts(self._db)
+        years = sorted({e.starts_at.year for e in held})
+        return [
+            Year(
+                year=year,
+                by_kind=dict(Counter(e.kind for e in held if e.starts_at.year == year)),
+                attended=sum(came.get(e.id, 0) for e in held if e.starts_at.year == year),
+            )
+            for year in years
+        ]
+
+    async def answers_csv(self, event_id: int) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(["name", "answer", "answered"])
+        for a in await self.answers(event_id):
+            writer.writerow([a.name, a.answer, a.answered_at.isoformat()])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,103 @@
+"""How an invitation looks (events and ad hoc calls), its buttons, and its calendar file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Html, Translator
+from bot.sandbox.entities import html_to_plain  # Telegram's HTML, read as Telegram reads it
+from bot.services import Services
+from handlers.callbacks import CallbackCodec
+from storage.events import CALL, Event
+
+EVENT = CallbackCodec(
+    "ev",
+    ans=2, ics=1, show=1, list=0, who=1, csv=1, rem=2, qr=1, drop=1, dropyes=1, edit=1, net=1,
+)  # fmt: skip
+_ANSWERS = {"yes": "ev.yes", "maybe": "ev.maybe", "no": "ev.no"}
+_CALL_ANSWERS = {"yes": "call.yes", "no": "call.no"}
+
+
+def kind_name(services: Services, t: Translator, kind: str) -> str:
+    if kind == CALL:
+        return t.plain("call.kind")
+    titles = {k.code: k.title.get(t.language) for k in services.strategy.event_kinds}
+    return titles.get(kind, kind)
+
+
+def when(t: Translator, starts: datetime, ends: datetime) -> str:
+    same_day = starts.astimezone(t.zone).date() == ends.astimezone(t.zone).date()
+    end = t.clock(ends) if same_day else t.moment(ends)
+    return f"{t.moment(starts)}–{end}"
+
+
+def invitation_text(services: Services, t: Translator, v: dict[str, Any]) -> str:
+    """From an event's values (stored, or a draft's before it is stored)."""
+    lines = [t("ev.title", title=v["title"], kind=kind_name(services, t, v["kind"]))]
+    lines.append(t("ev.when", when=when(t, v["starts_at"], v["ends_at"])))
+    if v.get("latitude") is not None:
+        link = f"https://www.openstreetmap.org/?mlat={v['latitude']:.5f}&mlon={v['longitude']:.5f}"
+        lines.append(t("bold.card.map", url=link))
+    else:
+        lines.append(t("ev.place", place=v["place"]))
+    if v.get("capacity"):
+        key = "call.needed" if v["kind"] == CALL else "ev.capacity"
+        lines.append(t(key, count=v["capacity"]))
+    if v.get("deadline"):
+        lines.append(t("call.deadline", when=t.moment(v["deadline"])))
+    return "\n".join(lines) + "\n\n" + Html(v["description"])
+
+
+def event_values(event: Event) -> dict[str, Any]:
+    return event.model_dump()
+
+
+def answer_keyboard(t: Translator, event: Event, current: str | None) -> InlineKeyboardMarkup:
+    """Yes / maybe / no (a call: I'm in / not this time), the chosen one ticked; a calendar."""
+    choices = _CALL_ANSWERS if event.is_call else _ANSWERS
+    row = [
+        InlineKeyboardButton(
+            ("✓ " if current == answer or (current == "waiting" and answer == "yes") else "")
+            + t.plain(key),
+            callback_data=EVENT.data("ans", event.id, answer),
+        )
+        for answer, key in choices.items()
+    ]
+    rows = [row]
+    if not event.is_call:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.plain("ev.calendar"), callback_data=EVENT.data("ics", event.id)
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def ics(event: Event, services: Services) -> bytes:
+    """RFC 5545, with the time zone where the bot runs, for Google, Outlook and Apple."""
+    zone = services.settings.tz
+    calendar = Calendar()
+    calendar.add("prodid", "-//Bolden//" + services.strategy.strategy.municipality + "//DA")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    entry = CalendarEvent()
+    entry.add("uid", f"event-{event.id}-{event.checkin_code}@bolden")
+    entry.add("dtstamp", event.created_at)
+    entry.add("dtstart", event.starts_at.astimezone(zone))
+    entry.add("dtend", event.ends_at.astimezone(zone))
+    entry.add("summary", event.title)
+    entry.add("description", html_to_plain(event.description))
+    entry.add("location", event.place)
+    if event.latitude is not None and event.longitude is not None:
+        entry.add("geo", (event.latitude, event.longitude))
+    calendar.add_component(entry)
+    calendar.add_missing_timezones()
+    data: bytes = calendar.to_ical()
+    return data

@@ -1,0 +1,90 @@
+"""A batch's progress in the coordinator's chat: the message that shows it, its updates (the
+outbox sender calls `report`), the summary, and the Stop button's data."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application
+
+from bot.context import SERVICES
+from bot.i18n import Translator
+from bot.services import Services
+from handlers.callbacks import CallbackCodec
+
+CAST = CallbackCodec("cast", stop=1)
+App = Application[Any, Any, Any, Any, Any, Any]  # the bot's, as handlers and jobs see it
+_REPORTING = "reporting-locks"  # bot_data: one lock per batch whose progress is shown
+
+
+def services_of(application: App) -> Services:
+    services: Services = application.bot_data[SERVICES]
+    return services
+
+
+async def translator_of(services: Services, user_id: int | None) -> Translator:
+    if user_id is None:
+        return services.translator(services.settings.language)
+    return services.translator(await services.people.language_of(user_id))
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+async def report(application: App, batch_id: int) -> None:
+    """The batch's message in the coordinator's chat: the progress (the sender calls this every
+    few seconds), then, once, the summary when nothing is left."""
+    locks: dict[int, asyncio.Lock] = application.bot_data.setdefault(_REPORTING, {})
+    # The sender and a Stop press may report at once: one at a time, so that a progress
+    # message never lands on top of the summary.
+    async with locks.setdefault(batch_id, asyncio.Lock()):
+        await _report(services_of(application), application, batch_id)
+
+
+async def _report(services: Services, application: App, batch_id: int) -> None:
+    batch = await services.delivery.batch(batch_id)
+    if batch is None or batch.report_chat_id is None or batch.report_message_id is None:
+        return
+    if batch.finished_at is not None:
+        return  # the summary is shown already
+    finished = await services.delivery.finished(batch_id)
+    t = await translator_of(services, batch.created_by)
+    counts = await services.delivery.counts(batch_id)
+    text = t(
+        "cast.summary" if finished else "cast.progress",
+        sent=counts.sent,
+        failed=counts.failed,
+        blocked=counts.blocked,
+        left=counts.left,
+        cancelled=counts.cancelled,
+    )
+    stop = InlineKeyboardButton(t.plain("cast.stop"), callback_data=CAST.data("stop", batch_id))
+    keyboard = None if finished else InlineKeyboardMarkup([[stop]])
+    try:
+        await application.bot.edit_message_text(
+            text,
+            batch.report_chat_id,
+            batch.report_message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+        )
+    except BadRequest as error:
+        if not error.message.startswith("Message is not modified"):
+            raise
+
+
+async def announce(application: App, batch_id: int, chat_id: int | None, count: int) -> None:
+    """Post the message that will show the batch's progress, and remember where it is."""
+    if chat_id is None:
+        return
+    services = services_of(application)
+    t = await translator_of(services, chat_id)
+    message = await application.bot.send_message(
+        chat_id, t("cast.started", count=count), parse_mode=ParseMode.HTML
+    )
+    await services.delivery.report_in(batch_id, chat_id, message.message_id)
+    await report(application, batch_id)
