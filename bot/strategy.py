@@ -156,7 +156,10 @@ class Strategy(_Model):
     def _unique_codes(self) -> Strategy:
         codes = [topic.code for topic in [*self.themes, *self.core_areas]]
         kinds = [kind.code for kind in self.ambassador_kinds]
-        for group in (codes, kinds, [category.code for category in self.categories]):
+        events = [kind.code for kind in self.event_kinds]
+        if "call" in events:
+            raise ValueError("event_kinds: 'call' is taken by ad hoc calls")
+        for group in (codes, kinds, [category.code for category in self.categories], events):
             duplicates = sorted({code for code in group if group.count(code) > 1})
             if duplicates:
                 raise ValueError(f"codes must be unique, {duplicates[0]!r} is used twice")

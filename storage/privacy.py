@@ -17,6 +17,8 @@ _PERSONAL = (
     ("coordinators", "user_id"),
     ("network_members", "user_id"),
     ("outbox", "user_id"),
+    ("rsvps", "user_id"),
+    ("attendance", "user_id"),
 )
 # Kept when a person is erased, without anything that says it was theirs (storage/bolde.py).
 _SENT = (("bolde", "sender_id"),)
@@ -45,7 +47,11 @@ async def erase(db: Database, user_id: int) -> None:
             "UPDATE audit_log SET subject = 'deleted' WHERE subject = ?", (str(user_id),)
         )
         await bolde.anonymise(connection, user_id)
-        for table in ("batches", "newsletters"):  # what a coordinator sent stays, unsigned
+        for table in (
+            "batches",
+            "newsletters",
+            "events",
+        ):  # what a coordinator sent stays, unsigned
             await connection.execute(
                 f"UPDATE {table} SET created_by = NULL WHERE created_by = ?", (user_id,)
             )

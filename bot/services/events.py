@@ -66,7 +66,7 @@ def values_from(a: dict[str, Any]) -> dict[str, Any]:
     starts = datetime.fromisoformat(a["start"])
     ends = datetime.fromisoformat(a["end"]) if a.get("end") else starts + DEFAULT_LENGTH
     return {
-        "kind": a.get("event_kind", CALL),
+        "kind": a.get("event_kind") or CALL,
         "title": a["title"],
         "description": a["html"],
         "starts_at": starts,

@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.i18n import load_catalogs
 from bot.services import Services
 from bot.services.bolde import TRANSITIONS, Action, Problem, Step
 from bot.services.networks import Refusal
-from bot.strategy import load_strategy
 from storage.bolde import Bold, Status
-from storage.database import Database
-from storage.migrations import migrate
 from tests.conftest import FakeClock
+from tests.unit.conftest import built_services
 
 SENDER, MEMBER, OUTSIDER, COORDINATOR = 1, 2, 3, 99
 
@@ -29,14 +25,14 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
-    settings = load_settings(database=tmp_path / "b.sqlite3", coordinators="99", bolde_per_hour=3)
-    db = await Database.open(settings.database)
-    await migrate(db)
-    built = Services.build(settings, load_strategy(settings.content), db, load_catalogs(), clock)
-    for user_id in (SENDER, MEMBER, OUTSIDER, COORDINATOR):
-        await built.people.seen(user_id, "da")
-    yield built
-    await db.close()
+    async with built_services(
+        tmp_path,
+        clock,
+        (SENDER, MEMBER, OUTSIDER, COORDINATOR),
+        coordinators="99",
+        bolde_per_hour=3,
+    ) as built:
+        yield built
 
 
 async def network(services: Services, name: str, members: tuple[int, ...] = ()) -> int:

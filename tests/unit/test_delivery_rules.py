@@ -9,15 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.i18n import load_catalogs
 from bot.services import Services
 from bot.services.delivery import MAX_ATTEMPTS, Outcome, backoff
 from bot.services.newsletters import Problem
-from bot.strategy import load_strategy
-from storage.database import Database
-from storage.migrations import migrate
 from tests.conftest import FakeClock
+from tests.unit.conftest import built_services
 
 
 @pytest.fixture
@@ -27,14 +23,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
-    settings = load_settings(database=tmp_path / "d.sqlite3")
-    db = await Database.open(settings.database)
-    await migrate(db)
-    built = Services.build(settings, load_strategy(settings.content), db, load_catalogs(), clock)
-    for user_id in (1, 2, 3):
-        await built.people.seen(user_id, "da")
-    yield built
-    await db.close()
+    async with built_services(tmp_path, clock, (1, 2, 3)) as built:
+        yield built
 
 
 def message(text: str) -> dict[str, object]:

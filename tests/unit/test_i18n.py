@@ -11,6 +11,7 @@ import pytest
 from bot.i18n import Html, Translator, load_catalogs, placeholders
 from bot.sandbox.entities import html_to_plain
 from bot.services.bolde import NEEDS_NOTE, Action, Problem, Role, Step
+from bot.services.events import Problem as EventProblem
 from bot.services.networks import NetworkKind, Refusal
 from bot.services.newsletters import Kind as ComposeKind
 from bot.services.newsletters import Problem as ComposeProblem
@@ -70,6 +71,13 @@ def test_every_key_of_a_family_exists() -> None:
         "compose.preview.": list(ComposeKind),
         "compose.problem.": list(ComposeProblem),
         "compose.audience.": ["all", "amb", "kind", "topic"],
+        "compose.skip.": ["photo", "end", "capacity"],
+        "ev.answered.": ["yes", "maybe", "no", "waiting"],
+        "call.answered.": ["yes", "no"],
+        "ev.problem.": list(EventProblem),
+        "ev.mine.": ["yes", "maybe", "no", "waiting", "none"],
+        "ev.checkin.": ["done", EventProblem.ALREADY, EventProblem.NOT_OPEN],
+        "ev.alert.": [80, 100],
     }
     for language in ("da", "en"):
         missing = [

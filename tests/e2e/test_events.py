@@ -1,0 +1,308 @@
+"""Events and ad hoc calls end to end: writing and inviting, answers with a waiting list, the
+calendar file read back, reminders across a restart, check-in at the door, and a call that
+fills, closes, reports and becomes an action network."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from icalendar import Calendar
+
+from bot.app import BoldenApp, build_application, running
+from bot.config import Settings
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
+from tests.conftest import COORDINATOR_ID, FakeClock, sign_up
+from tests.e2e.test_bolde import next_message
+
+
+async def run_due(application: BoldenApp) -> None:
+    """The minute job, now, as the JobQueue would run it."""
+    assert application.job_queue is not None
+    [job] = application.job_queue.get_jobs_by_name("events")
+    await job.run(application)
+
+
+def received(person: SimulatedPerson, text: str) -> list[ChatMessage]:
+    return [m for m in person.messages if text in m.text]
+
+
+async def publish(karim: SimulatedPerson, command: str, steps: list[str]) -> ChatMessage:
+    """Walk /event or /call: a button or a typed answer per step; returns the confirm message."""
+    asked = await karim.send(command)
+    for number, step in enumerate(steps, 1):
+        if step.startswith("[") and step.endswith("]"):
+            seen = len(karim.messages)
+            asked = await karim.press(asked, step[1:-1])
+            if number == len(steps) and len(karim.messages) > seen:  # the preview, then this
+                asked = await next_message(karim, seen + 1)
+        else:
+            asked = await karim.send(step)
+    return asked
+
+
+async def test_an_event_from_invitation_to_check_in(
+    emulator: BotApiEmulator, settings: Settings, clock: FakeClock, query: Callable[..., list]
+) -> None:
+    karim = emulator.person(COORDINATOR_ID, "Karim", "da")
+    anna, bo, john = (
+        emulator.person(1001, "Anna", "da"),
+        emulator.person(1003, "Bo", "da"),
+        emulator.person(1002, "John", "en"),
+    )
+    async with running(build_application(settings, clock=clock)) as bot:
+        await karim.send("/start")
+        for person, kind in ((anna, "Borger"), (bo, "Borger"), (john, "Citizen")):
+            await sign_up(person, kind)
+        seen = len(karim.messages)
+        await publish(
+            karim,
+            "/event",
+            ["[Workshop]", "Suppe og snak", "Vi laver <suppe> sammen.", "i morgen"],
+        )
+        assert karim.last.text.startswith("Den dato forstår jeg ikke.")
+        await publish(karim, "/cancel", [])
+        confirm = await publish(
+            karim,
+            "/event",
+            ["[Workshop]", "Suppe og snak", "Vi laver <suppe> sammen.", "3.12.2026 18:00",
+             "17:00", "21:00", "Medborgerhuset, Danmarksgade 12", "nul", "1",
+             "[Alle aktive ambassadører]"],
+        )  # fmt: skip
+        assert received(karim, "Slutningen skal ligge efter starten.")
+        assert received(karim, "Skriv et helt tal fra 1, tak.")
+        assert confirm.text.startswith("☝️ Sådan ser invitationen ud. Den går til 3 personer")
+        preview = karim.messages[karim.messages.index(confirm) - 1]
+        assert preview.text.splitlines()[:4] == [
+            "📅 Suppe og snak · Workshop",
+            "🕒 03.12.2026 18.00–21.00",
+            "📍 Medborgerhuset, Danmarksgade 12",
+            "👥 1 pladser",
+        ]
+        assert preview.text.endswith("Vi laver <suppe> sammen.")
+        await karim.press(confirm, "Send invitationer nu")
+        await emulator.wait_for(lambda: all(received(p, "Suppe og snak") for p in (anna, bo, john)))
+        [invitation] = received(anna, "Suppe og snak")
+        assert [b["text"] for b in invitation.buttons] == [
+            "✅ Ja",
+            "🤔 Måske",
+            "❌ Nej",
+            "📅 Læg i kalenderen",
+        ]
+        assert received(john, "Suppe og snak")[0].buttons[0]["text"] == "✅ Yes"
+
+        seen = len(karim.messages)
+        answer = await anna.press_data(invitation, invitation.button("Ja")["callback_data"])
+        assert answer["text"] == "Dejligt! Du er tilmeldt."
+        await emulator.wait_for(lambda: "✓ ✅ Ja" in str(invitation.buttons), what="the tick")
+        full = await next_message(karim, seen)
+        assert full.text == "👥 «Suppe og snak» er fuldt (1 pladser). Nye ja kommer på venteliste."
+        [for_bo] = received(bo, "Suppe og snak")
+        waiting = await bo.press_data(for_bo, for_bo.button("Ja")["callback_data"])
+        assert waiting["text"].startswith("Der er fuldt lige nu. Du er nr. 1 på ventelisten")
+        seen = len(bo.messages)
+        await anna.press_data(invitation, invitation.button("Nej")["callback_data"])
+        promoted = await next_message(bo, seen)
+        assert promoted.text.startswith(
+            "🎉 Der er blevet en plads fri: du er nu tilmeldt «Suppe og snak»."
+        )
+        answers = {r["user_id"]: r["answer"] for r in query("SELECT user_id, answer FROM rsvps")}
+        assert answers == {anna.id: "no", bo.id: "yes"}
+
+        [for_john] = received(john, "Suppe og snak")
+        seen = len(john.messages)
+        await john.press_data(for_john, for_john.button("calendar")["callback_data"])
+        document = await next_message(john, seen)
+        assert document.file is not None
+        assert document.file.name == "event.ics"
+        calendar = Calendar.from_ical(document.file.data)
+        [entry] = calendar.walk("VEVENT")
+        assert str(entry["SUMMARY"]) == "Suppe og snak"
+        assert entry.decoded("DTSTART") == datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
+        assert str(entry["DTSTART"].params["TZID"]) == "Europe/Copenhagen"
+        assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Copenhagen"]
+        assert str(entry["LOCATION"]) == "Medborgerhuset, Danmarksgade 12"
+
+        await run_due(bot)
+        assert received(bo, "Påmindelse") == [], "nothing is due yet"
+    clock.now = datetime(2026, 12, 2, 17, 30, tzinfo=UTC)  # the day before, while the bot is down
+    async with running(build_application(settings, clock=clock)) as bot:
+        await run_due(bot)
+        await emulator.wait_for(lambda: received(bo, "Påmindelse"), what="the first reminder")
+        await run_due(bot)
+        clock.now = datetime(2026, 12, 3, 15, 30, tzinfo=UTC)  # 1.5 hours before
+        await run_due(bot)
+        await emulator.wait_for(lambda: len(received(bo, "Påmindelse")) == 2, what="the second one")
+        clock.now = datetime(2026, 12, 3, 17, 10, tzinfo=UTC)  # it has begun
+        await run_due(bot)
+        assert received(anna, "Påmindelse") == [], "only those coming are reminded"
+        [code] = [r[0] for r in query("SELECT checkin_code FROM events")]
+        welcome = await bo.send(f"/start in-{code}")
+        assert welcome.text == "✅ Velkommen til «Suppe og snak»! Du er tjekket ind."
+        again = await bo.send(f"/start in-{code}")
+        assert again.text.startswith("Du er allerede tjekket ind")
+        stats = await karim.send("/stats")
+        assert "2026: 1 aktiviteter, 1 tjekket ind" in stats.text
+        assert "Workshop: 1" in stats.text
+    assert len(received(bo, "Påmindelse")) == 2, "each reminder once, across the restart"
+
+
+async def test_a_call_fills_closes_reports_and_becomes_a_network(
+    bot: BoldenApp,
+    emulator: BotApiEmulator,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    john: SimulatedPerson,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    bo = emulator.person(1003, "Bo", "da")
+    await karim.send("/start")
+    for person, kind in ((anna, "Borger"), (bo, "Borger"), (john, "Citizen")):
+        await sign_up(person, kind)
+    confirm = await publish(
+        karim,
+        "/call",
+        ["Hænder til varmestuen", "Vi skal rede senge op.", "3.12.2026 20:00",
+         "Varmestuen, Vesterbrogade 1", "2", "4.12.2026 12:00", "2.12.2026 12:00",
+         "[Alle aktive ambassadører]"],
+    )  # fmt: skip
+    assert received(karim, "Svarfristen skal ligge før starten.")
+    assert confirm.text.startswith("☝️ Sådan ser kaldet ud. Det går til 3 personer")
+    await karim.press(confirm, "Send invitationer nu")
+    await emulator.wait_for(
+        lambda: all(received(p, "Hænder til varmestuen") for p in (anna, bo, john))
+    )
+    calls = {p.id: received(p, "Hænder til varmestuen")[0] for p in (anna, bo, john)}
+    assert "🙋 Vi mangler 2" in calls[anna.id].text
+    assert [b["text"] for b in calls[anna.id].buttons] == ["🙋 Jeg er med", "Ikke denne gang"]
+
+    seen = len(karim.messages)
+    await anna.press_data(calls[anna.id], calls[anna.id].button("Jeg er med")["callback_data"])
+    await bo.press_data(calls[bo.id], calls[bo.id].button("Jeg er med")["callback_data"])
+    full = await next_message(karim, seen)
+    assert full.text.startswith("🙋 «Hænder til varmestuen» er fuldt: 2 af 2 har meldt sig.")
+    refused = await john.press_data(calls[john.id], calls[john.id].button("in")["callback_data"])
+    assert refused["text"] == "The team is full. Thank you for offering!"
+    await anna.press_data(calls[anna.id], calls[anna.id].button("Ikke denne gang")["callback_data"])
+    joined = await john.press_data(calls[john.id], calls[john.id].button("in")["callback_data"])
+    assert joined["text"] == "Thank you! You're in."
+
+    seen = len(karim.messages)
+    clock.now = datetime(2026, 12, 2, 11, 1, tzinfo=UTC)  # just past the deadline
+    await run_due(bot)
+    roster = await next_message(karim, seen)
+    lines = roster.text.splitlines()
+    assert lines[0] == "⏳ Svarfristen for «Hænder til varmestuen» er nået. 2 af 2 er med:"
+    assert sorted(lines[1:]) == ["• Bo", "• John"]
+    late = await anna.press_data(
+        calls[anna.id], calls[anna.id].button("Jeg er med")["callback_data"]
+    )
+    assert late["text"] == "Svarfristen er overskredet."
+    await run_due(bot)
+    assert len(received(karim, "Svarfristen for")) == 1, "the roster is sent once"
+    made = await karim.press_data(roster, roster.button("ad hoc")["callback_data"])
+    assert made["text"].startswith("Ad hoc-netværket «Hænder til varmestuen» er oprettet")
+    [network] = query("SELECT id, kind, name FROM networks")
+    assert tuple(network) == (1, "adhoc", "Hænder til varmestuen")
+    members = sorted(r[0] for r in query("SELECT user_id FROM network_members"))
+    assert members == sorted([bo.id, john.id])
+    again = await karim.press_data(roster, roster.button("ad hoc")["callback_data"])
+    assert again["show_alert"] is True, "one network per call"
+
+
+async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
+    bot: BoldenApp,
+    emulator: BotApiEmulator,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    confirm = await publish(
+        karim,
+        "/event",
+        ["[Stormøde]", "Stormøde 2026", "Hele netværket mødes.", "10.12.2026 17:00",
+         "[To timer]", "Fredericia Idrætscenter", "[Ingen grænse]", "[Alle aktive ambassadører]"],
+    )  # fmt: skip
+    asked = await karim.press(confirm, "Planlæg")
+    scheduled = await karim.send("23.11.2026 09:00")
+    assert scheduled.text.startswith(
+        "🕒 Invitationerne til «Stormøde 2026» sendes 23.11.2026 09.00."
+    )
+    await run_due(bot)
+    assert received(anna, "Stormøde 2026") == [], "not before its time"
+    clock.advance(days=1)
+    await run_due(bot)
+    await emulator.wait_for(lambda: received(anna, "Stormøde 2026"), what="the invitation")
+    [invitation] = received(anna, "Stormøde 2026")
+    assert "🕒 10.12.2026 17.00–19.00" in invitation.text, "two hours when no end was given"
+    await anna.press_data(invitation, invitation.button("Måske")["callback_data"])
+
+    listed = await anna.send("/events")
+    assert "• Stormøde 2026 · 10.12.2026 17.00–19.00 · måske" in listed.text
+    page = await anna.press(listed, "Stormøde 2026")
+    assert "Svar" not in str(page.buttons), "the tools are for coordinators"
+    refused = await anna.press_data(page, f"ev:drop:{query('SELECT id FROM events')[0][0]}")
+    assert refused["text"] == "Den knap er kun for koordinatorer."
+
+    page = await karim.press(await karim.send("/events"), "Stormøde 2026")
+    page = await karim.press(page, "1 dag før")
+    assert "⬜ ⏰ 1 dag før" in str(page.buttons)
+    assert query("SELECT reminders FROM events")[0][0] == "[120]"
+    seen = len(karim.messages)
+    await karim.press_data(page, page.button("Svar")["callback_data"])
+    who = await next_message(karim, seen)
+    assert who.text.splitlines() == [
+        "Stormøde 2026: 0 ja, 1 måske, 0 nej, 0 på venteliste",
+        "• Anna: måske",
+    ]
+    await karim.press_data(page, page.button("CSV")["callback_data"])
+    csv_file = await next_message(karim, seen + 1)
+    assert csv_file.file is not None
+    assert csv_file.file.data.decode("utf-8-sig").splitlines()[1].startswith("Anna;maybe;")
+    await karim.press_data(page, page.button("QR")["callback_data"])
+    poster = await next_message(karim, seen + 2)
+    assert poster.file is not None
+    assert poster.file.data.startswith(b"\x89PNG")
+    assert "start=in-" in poster.text
+
+    edit = await karim.press(page, "Ret")
+    assert "Behold som før" not in str(edit.buttons), "the kind is chosen again"
+    steps = [
+        "[Stormøde]",
+        "[Behold]",
+        "[Behold]",
+        "[Behold]",
+        "[Behold]",
+        "Idrætscentret, Hal 2",
+        "[Ingen grænse]",
+    ]
+    asked = edit
+    for step in steps:
+        if step.startswith("["):
+            asked = await karim.press(asked, step[1:-1])
+        else:
+            asked = await karim.send(step)
+    seen = len(karim.messages)
+    await karim.press(asked, "Alle aktive ambassadører")
+    confirm = await next_message(karim, seen + 1)
+    seen_anna = len(anna.messages)
+    saved = await karim.press(confirm, "Send invitationer nu")
+    assert saved.text.startswith("✅ Ændringerne er gemt")
+    changed = await next_message(anna, seen_anna)
+    assert changed.text.startswith("✏️ Ændret: Stormøde 2026.")
+    assert "📍 Idrætscentret, Hal 2" in changed.text
+
+    page = await karim.press(await karim.send("/events"), "Stormøde 2026")
+    confirm_drop = await karim.press(page, "Aflys")
+    seen_anna = len(anna.messages)
+    dropped = await karim.press(confirm_drop, "Ja, aflys")
+    assert dropped.text == "«Stormøde 2026» er aflyst. 1 får besked."
+    told = await next_message(anna, seen_anna)
+    assert told.text.startswith("❌ Aflyst: Stormøde 2026")
+    late = await anna.press_data(invitation, invitation.button("Ja")["callback_data"])
+    assert late["text"] == "Det arrangement findes ikke længere."
+    assert (await anna.send("/events")).text.startswith("Der er ingen arrangementer lige nu.")

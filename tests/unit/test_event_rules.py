@@ -1,0 +1,132 @@
+"""The rules of events on a real SQLite file: seats, the waiting list, alerts, the check-in
+window, reminders due, and what a call allows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.services import Services
+from bot.services.delivery import AMBASSADORS
+from bot.services.events import Choice, Problem
+from storage.events import Event
+from tests.conftest import FakeClock
+from tests.unit.conftest import built_services
+
+PEOPLE = range(1, 8)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
+    async with built_services(tmp_path, clock, PEOPLE) as built:
+        yield built
+
+
+async def event(services: Services, clock: FakeClock, **changes: Any) -> Event:
+    starts = clock() + timedelta(days=3)
+    answers = {
+        "event_kind": "workshop",
+        "title": "Suppe",
+        "html": "Vi laver suppe.",
+        "start": starts.isoformat(),
+        "end": (starts + timedelta(hours=3)).isoformat(),
+        "place": "Medborgerhuset",
+        "capacity": 2,
+        "audience": AMBASSADORS,
+        **changes,
+    }
+    created = await services.events.create(99, answers, None)
+    async with services.db.transaction() as connection:
+        await services.events.publish_claim(created.id)(connection, 0, clock())
+    found = await services.events.get(created.id)
+    assert found is not None
+    return found
+
+
+async def test_seats_fill_then_people_wait_and_move_up_in_order(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock)
+    answer = services.events.answer
+    assert (await answer(e.id, 1, "A", Choice.YES)).answer == "yes"
+    second = await answer(e.id, 2, "B", Choice.YES)
+    assert (second.answer, second.alert) == ("yes", 100)
+    for user_id, place in ((3, 1), (4, 2)):
+        clock.advance(minutes=1)
+        waiting = await answer(e.id, user_id, "C", Choice.YES)
+        assert (waiting.answer, waiting.position) == ("waiting", place)
+    freed = await answer(e.id, 1, "A", Choice.MAYBE)
+    assert freed.promoted == [3], "the first who waited"
+    assert (await answer(e.id, 4, "D", Choice.YES)).position == 1
+    assert (await answer(e.id, 2, "B", Choice.YES)).answer == "yes", "a yes keeps its seat"
+
+
+async def test_coordinators_hear_of_80_and_100_percent_once(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock, capacity=5)
+    alerts = [(await services.events.answer(e.id, u, "x", Choice.YES)).alert for u in range(1, 6)]
+    assert alerts == [None, None, None, 80, 100]
+    await services.events.answer(e.id, 5, "x", Choice.NO)
+    assert (await services.events.answer(e.id, 5, "x", Choice.YES)).alert is None
+
+
+async def test_answers_end_at_the_start_and_a_call_at_its_deadline(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock)
+    call = await event(
+        services,
+        clock,
+        event_kind=None,
+        capacity=1,
+        deadline=(clock() + timedelta(days=1)).isoformat(),
+    )
+    assert call.is_call
+    assert (await services.events.answer(call.id, 1, "A", Choice.YES)).answer == "yes"
+    assert (await services.events.answer(call.id, 2, "B", Choice.YES)).problem is Problem.FULL
+    clock.advance(days=1, seconds=1)
+    assert (await services.events.answer(call.id, 2, "B", Choice.NO)).problem is Problem.CLOSED
+    assert [c.id for c, _ in await services.events.claim_rosters()] == [call.id]
+    assert await services.events.claim_rosters() == []
+    clock.advance(days=2)
+    assert (await services.events.answer(e.id, 1, "A", Choice.YES)).problem is Problem.STARTED
+
+
+async def test_check_in_opens_two_hours_before_and_counts_once(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock)
+    assert (await services.events.check_in(e.checkin_code, 1))[1] is Problem.NOT_OPEN
+    clock.now = e.starts_at - timedelta(hours=1)
+    assert (await services.events.check_in(e.checkin_code, 1))[1] is None
+    assert (await services.events.check_in(e.checkin_code, 1))[1] is Problem.ALREADY
+    assert (await services.events.check_in("nope", 1))[0] is None
+    clock.now = e.starts_at + timedelta(minutes=5)
+    [year] = await services.events.activities()
+    assert (year.year, year.by_kind, year.attended) == (2026, {"workshop": 1}, 1)
+
+
+async def test_reminders_fall_due_once_and_never_after_the_start(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock)
+    await services.events.answer(e.id, 1, "A", Choice.MAYBE)
+    await services.events.answer(e.id, 2, "B", Choice.NO)
+    assert await services.events.due_reminders() == []
+    clock.now = e.starts_at - timedelta(minutes=90)  # both the day-before and the 2-hour one
+    [(due, people)] = await services.events.due_reminders()
+    assert [p.user_id for p in people] == [1]
+    async with services.db.transaction() as connection:
+        assert await services.events.reminded_claim(due)(connection, 0, clock()) is True
+    assert await services.events.due_reminders() == [], "one message for both"
+    assert e.reminders == [1440, 120]
