@@ -28,6 +28,7 @@ from storage.events import Answer, Event
 
 logger = logging.getLogger(__name__)
 JOB = "events"
+SHOWN = 30  # events in /events: what is coming soonest
 
 
 def _invitation(
@@ -75,7 +76,8 @@ async def finish(
             user.id, int(draft.answers["editing"]), draft.answers
         )
         if changed is None:
-            await refuse_stale(update, context) if update.callback_query else None
+            if update.callback_query:
+                await refuse_stale(update, context)
             return
         event, coming = changed
         await _tell(context.application, event, coming, "ev.changed")
@@ -261,7 +263,7 @@ async def upcoming(update: Update, context: BoldenContext) -> None:
     user = update.effective_user
     assert user is not None
     t, services = context.t, context.services
-    found = await services.events.upcoming()
+    found = (await services.events.upcoming())[:SHOWN]
     lines = [t("ev.list_title") if found else t("ev.list_empty")]
     rows = []
     for event in found:
