@@ -23,6 +23,7 @@ from handlers.event_views import EVENT, answer_keyboard, event_values, ics, invi
 from handlers.menu import home_button, refuse_stale, show
 from handlers.progress import App, announce, services_of, translator_of
 from handlers.roles import coordinators_only
+from handlers.sending import send
 from storage.conversations import StoredConversation
 from storage.events import Answer, Event
 
@@ -192,12 +193,7 @@ async def answered(update: Update, context: BoldenContext) -> None:
             + "\n\n"
             + invitation_text(services, other, event_values(event))
         )
-        await context.bot.send_message(
-            user_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=answer_keyboard(other, event, "yes"),
-        )
+        await send(context, user_id, text, answer_keyboard(other, event, "yes"))
     if result.alert and event.created_by is not None:
         await _alert(context, event, result.alert)
 
@@ -214,9 +210,7 @@ async def _alert(context: BoldenContext, event: Event, share: int) -> None:
             t(f"ev.alert.{share}", title=event.title, capacity=event.capacity or 0),
             None,
         )
-    await context.bot.send_message(
-        event.created_by, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
+    await send(context, event.created_by, text, keyboard)
 
 
 async def _roster(
@@ -473,9 +467,7 @@ async def due(context: BoldenContext) -> None:
             continue
         t = await translator_of(services, event.created_by)
         text, keyboard = await _roster(services, t, event, "call.roster")
-        await context.bot.send_message(
-            event.created_by, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-        )
+        await send(context, event.created_by, text, keyboard)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
@@ -30,6 +29,7 @@ from handlers.callbacks import CallbackCodec
 from handlers.menu import refuse_stale, show
 from handlers.paging import page_of, turn_row
 from handlers.roles import coordinators_only
+from handlers.sending import Delivery, send
 from storage.bolde import OPEN, Bold
 from storage.conversations import StoredConversation
 from storage.networks import Network
@@ -65,40 +65,6 @@ async def card(services: Services, t: Translator, bold: Bold) -> tuple[str, Inli
 
 
 # -- sending to others --------------------------------------------------------------------------
-
-
-class Delivery(StrEnum):
-    SENT = "sent"
-    GONE = "gone"  # the person blocked the bot, or the bot is no longer in the group
-    FAILED = "failed"  # anything else: Telegram could not be reached, or refused this message
-
-
-async def send(
-    context: BoldenContext,
-    chat_id: int,
-    text: str,
-    keyboard: InlineKeyboardMarkup | None = None,
-    photo: str | None = None,
-) -> Delivery:
-    """One message to a person or a group. A person who blocked the bot is remembered; nothing
-    is lost when a message does not arrive, as everything is in the bold's timeline."""
-    try:
-        if photo:
-            await context.bot.send_photo(chat_id, photo)
-        await context.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-        )
-    except Forbidden:
-        if chat_id > 0:
-            await context.services.people.blocked_the_bot(chat_id)
-        return Delivery.GONE
-    except TelegramError as error:
-        # No person's id here: a log line must never tie a sender to a bold.
-        where = f"group {chat_id}" if chat_id < 0 else "a person"
-        logger.warning("A message about a bold was not delivered to %s: %s", where, error)
-        gone = isinstance(error, BadRequest) and "chat not found" in error.message.lower()
-        return Delivery.GONE if gone else Delivery.FAILED
-    return Delivery.SENT
 
 
 async def send_card(
