@@ -22,7 +22,6 @@ from handlers.menu import home_button, refuse_stale, show
 from handlers.paging import page_of, turn_row
 from handlers.progress import CAST, App, announce, report, services_of
 from handlers.roles import coordinators_only
-from storage.conversations import StoredConversation
 from storage.newsletters import Newsletter
 
 PAGE_SIZE = 8
@@ -125,24 +124,6 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
         await _scheduled(update, context, datetime.fromisoformat(draft.answers["send_at"]))
     else:
         await refuse_stale(update, context)
-
-
-async def newsletter_typed(
-    update: Update, context: BoldenContext, stored: StoredConversation
-) -> None:
-    """At a newsletter's preview, after "schedule": the time; else the writing's answers."""
-    message = update.effective_message
-    assert message is not None
-    if stored.step == Step.PREVIEW and stored.answers.get("asking_time") and message.text:
-        when, problem = context.services.newsletters.parse_time(message.text)
-        if problem or when is None:
-            await message.reply_html(
-                context.t(f"compose.problem.{problem}") + "\n\n" + context.t("compose.ask_time")
-            )
-            return
-        await _scheduled(update, context, when)
-        return
-    await compose.typed(update, context, stored)
 
 
 async def _scheduled(update: Update, context: BoldenContext, when: datetime) -> None:
@@ -414,4 +395,7 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(news_pressed, pattern=NEWS.pattern()),
     CallbackQueryHandler(stop, pattern=CAST.pattern("stop")),
 ]
-TYPED = {Kind.BROADCAST.value: compose.typed, Kind.NEWSLETTER.value: newsletter_typed}
+TYPED = {
+    Kind.BROADCAST.value: compose.typed,
+    Kind.NEWSLETTER.value: compose.with_time(_scheduled),
+}

@@ -3,6 +3,8 @@ recipients will see it, and how many will get it. Sending is handlers/broadcast.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -213,6 +215,30 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         return
     answer: Text | str = value.plain if step is Step.TITLE else value  # a title is plain text
     await ask(update, context, await service.answer(user.id, step, answer))
+
+
+def with_time(
+    on_time: Callable[[Update, BoldenContext, datetime], Awaitable[None]],
+) -> Callable[[Update, BoldenContext, StoredConversation], Awaitable[None]]:
+    """The conversation's typed answers for what can be scheduled: after Schedule at the
+    preview, the time it should go out (handed to `on_time`); before, the writing's answers."""
+
+    async def typed_or_time(
+        update: Update, context: BoldenContext, stored: StoredConversation
+    ) -> None:
+        message = update.effective_message
+        assert message is not None
+        if stored.step == Step.PREVIEW and stored.answers.get("asking_time") and message.text:
+            when, problem = context.services.newsletters.parse_time(message.text)
+            if problem or when is None:
+                problem_text = context.t(f"compose.problem.{problem}")
+                await message.reply_html(problem_text + "\n\n" + context.t("compose.ask_time"))
+                return
+            await on_time(update, context, when)
+            return
+        await typed(update, context, stored)
+
+    return typed_or_time
 
 
 async def pressed(update: Update, context: BoldenContext) -> None:

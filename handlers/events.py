@@ -17,19 +17,18 @@ from bot.services import Services
 from bot.services.certificate import qr_png
 from bot.services.delivery import OutboxItem
 from bot.services.events import Choice, Problem, answers_from
-from bot.services.newsletters import Draft, Kind, Step
+from bot.services.newsletters import Draft, Kind
 from handlers import compose
 from handlers.event_views import EVENT, answer_keyboard, event_values, ics, invitation_text, when
 from handlers.menu import home_button, refuse_stale, show
 from handlers.progress import App, announce, services_of, translator_of
 from handlers.roles import coordinators_only
 from handlers.sending import send
-from storage.conversations import StoredConversation
 from storage.events import Answer, Event
 
 logger = logging.getLogger(__name__)
 JOB = "events"
-SHOWN = 30  # events in /events: what is coming soonest
+SHOWN = 30  # /events lists the next 30
 
 
 def _invitation(
@@ -139,23 +138,12 @@ async def _tell(application: App, event: Event, people: list[Answer], key: str) 
         )
 
 
-async def typed(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
-    """At the preview, after Schedule: when to publish; else the writing's answers."""
-    message, user = update.effective_message, update.effective_user
-    assert message is not None
+async def _publish_at(update: Update, context: BoldenContext, publish_at: datetime) -> None:
+    user = update.effective_user
     assert user is not None
-    if stored.step == Step.PREVIEW and stored.answers.get("asking_time") and message.text:
-        publish_at, problem = context.services.newsletters.parse_time(message.text)
-        if problem or publish_at is None:
-            await message.reply_html(
-                context.t(f"compose.problem.{problem}") + "\n\n" + context.t("compose.ask_time")
-            )
-            return
-        draft = await context.services.newsletters.draft(user.id)
-        assert draft is not None
-        await finish(update, context, draft, publish_at)
-        return
-    await compose.typed(update, context, stored)
+    draft = await context.services.newsletters.draft(user.id)
+    assert draft is not None
+    await finish(update, context, draft, publish_at)
 
 
 # -- answering ---------------------------------------------------------------------------------
@@ -481,4 +469,7 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(upcoming, pattern=EVENT.pattern("list")),
     CallbackQueryHandler(tools, pattern=EVENT.pattern()),
 ]
-TYPED = {Kind.EVENT.value: typed, Kind.CALL.value: typed}
+TYPED = {
+    Kind.EVENT.value: compose.with_time(_publish_at),
+    Kind.CALL.value: compose.with_time(_publish_at),
+}
