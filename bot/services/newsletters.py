@@ -88,6 +88,10 @@ class Text(BaseModel):
     photo: str | None = None
 
 
+# What a step can be answered with: typed text, a choice, a shared location, or nothing.
+Answer = Text | str | tuple[float, float] | None
+
+
 class Draft(BaseModel):
     kind: Kind
     step: Step
@@ -150,9 +154,7 @@ class NewsletterService:
             return None
         return Draft(kind=Kind(stored.name), step=Step(stored.step), answers=stored.answers)
 
-    async def answer(
-        self, user_id: int, step: Step, value: Text | str | tuple[float, float] | None
-    ) -> Drafted:
+    async def answer(self, user_id: int, step: Step, value: Answer) -> Drafted:
         """The answer to the current step; None keeps what is there (when editing) or skips
         the photo."""
         draft = await self.draft(user_id)
@@ -171,7 +173,7 @@ class NewsletterService:
         self,
         kind: Kind,
         step: Step,
-        value: Text | str | tuple[float, float] | None,
+        value: Answer,
         answers: dict[str, Any],
     ) -> tuple[dict[str, Any], Problem | None]:
         answers = dict(answers)
@@ -215,7 +217,7 @@ class NewsletterService:
         self,
         kind: Kind,
         step: Step,
-        value: Text | str | tuple[float, float] | None,
+        value: Answer,
         answers: dict[str, Any],
     ) -> tuple[dict[str, Any], Problem | None]:
         """Kind, times, place and seats of an event or a call."""
