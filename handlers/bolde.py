@@ -8,10 +8,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from bot.services.bolde import PLACE_MAX, TEXT_MAX, TEXT_MIN, Action, Draft, Drafted, Problem, Step
+from bot.services.delivery import OutboxItem
+from handlers import bold_notices
+from handlers.bold_notices import card, network_names
 from handlers.bold_views import BOLD, ICONS, kind_title, sender_page
 from handlers.conversation import cancel
 from handlers.fallback import anything_else, free_text
-from handlers.inbox import card, deliver_new, network_names, problem_alert
+from handlers.inbox import problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
 from handlers.paging import grid, page_of, turn_row
 from storage.bolde import Kind
@@ -250,7 +253,12 @@ async def pressed(update: Update, context: BoldenContext) -> None:
 async def _send(update: Update, context: BoldenContext) -> None:
     user = update.effective_user
     assert user is not None
-    result = await context.services.bolde.send(user.id, user.full_name[:64])
+    services = context.services
+
+    async def notify(sent: Drafted) -> list[OutboxItem]:
+        return await bold_notices.new_bold(services, sent)
+
+    result = await services.bolde.send(user.id, user.full_name[:64], notify)
     if result.problem is Problem.RATE_LIMITED:
         await show(update, _rate_limited(context, result), main_menu(context.t))
         return
@@ -270,7 +278,6 @@ async def _send(update: Update, context: BoldenContext) -> None:
         [[_button(context, "bold.see_timeline", "show", bold.id), home_button(t)]]
     )
     await show(update, text, keyboard)
-    await deliver_new(context, bold, result.network)
 
 
 # -- following one's bolde ----------------------------------------------------------------------

@@ -16,146 +16,24 @@ from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Action, Change, Problem
-from handlers.bold_views import (
-    BOLD,
-    WORK,
-    card_keyboard,
-    card_text,
-    kind_title,
-    sender_keyboard,
-    worker_log,
-)
+from bot.services.delivery import Notify, OutboxItem
+from handlers import bold_notices
+from handlers.bold_notices import card, network_names
+from handlers.bold_views import BOLD, WORK, kind_title, worker_log
 from handlers.callbacks import CallbackCodec
 from handlers.menu import refuse_stale, show
 from handlers.paging import page_of, turn_row
+from handlers.progress import translator_of
 from handlers.roles import coordinators_only
-from handlers.sending import Delivery, send
+from handlers.sending import message
 from storage.bolde import OPEN, Bold
 from storage.conversations import StoredConversation
-from storage.networks import Network
 
 logger = logging.getLogger(__name__)
 
 INBOX = CallbackCodec("inbox", page=3)
 PAGE_SIZE = 8
 _ALL = "all"
-
-
-async def network_names(services: Services) -> dict[int, str]:
-    return {n.id: n.name for n in await services.networks.all_networks()}
-
-
-async def translator_of(services: Services, user_id: int) -> Translator:
-    return services.translator(await services.people.language_of(user_id))
-
-
-async def _taker(services: Services, bold: Bold) -> str | None:
-    if bold.taken_by is None:
-        return None
-    ambassador = await services.ambassadors.profile(bold.taken_by)
-    return ambassador.display_name if ambassador else None
-
-
-async def card(services: Services, t: Translator, bold: Bold) -> tuple[str, InlineKeyboardMarkup]:
-    names = await network_names(services)
-    text = card_text(
-        services, t, bold, names.get(bold.network_id or 0), await _taker(services, bold)
-    )
-    return text, card_keyboard(services, t, bold)
-
-
-# -- sending to others --------------------------------------------------------------------------
-
-
-async def send_card(
-    context: BoldenContext,
-    chat_id: int,
-    bold: Bold,
-    t: Translator,
-    header: str = "",
-    first_time: bool = True,
-) -> Delivery:
-    """The card with its buttons; the photo goes before it the first time a chat sees it."""
-    text, keyboard = await card(context.services, t, bold)
-    photo = bold.photo_file_id if first_time else None
-    return await send(context, chat_id, header + text, keyboard, photo)
-
-
-async def to_coordinators(context: BoldenContext, bold: Bold, key: str) -> None:
-    services = context.services
-    for user_id in sorted(await services.coordinators.all()):
-        t = await translator_of(services, user_id)
-        await send_card(context, user_id, bold, t, t(key) + "\n\n")
-
-
-async def to_network(context: BoldenContext, bold: Bold, network: Network) -> None:
-    """Into the network's group; without one (or when the bot was removed from it), to each
-    member privately; a network without anyone goes to the coordinators."""
-    services = context.services
-    default = services.translator(services.settings.language)
-    if network.chat_id is not None:
-        header = default("work.new") + "\n\n"
-        delivery = await send_card(context, network.chat_id, bold, default, header)
-        if delivery is Delivery.SENT:
-            return
-        logger.warning("Network %s: its group cannot be reached, writing to members", network.id)
-        if delivery is Delivery.GONE:
-            await services.networks.unlink_group(network.id)
-    delivered = False
-    for user_id in network.members:
-        t = await translator_of(services, user_id)
-        header = t("work.new") + "\n\n"
-        delivered |= await send_card(context, user_id, bold, t, header) is Delivery.SENT
-    if not delivered:
-        await to_coordinators(context, bold, "work.nobody")
-
-
-async def deliver_new(context: BoldenContext, bold: Bold, network: Network | None) -> None:
-    """A new bold: to its network; urgent ones, and those no rule could route, to coordinators."""
-    if network is not None:
-        await to_network(context, bold, network)
-    if bold.urgent:
-        await to_coordinators(context, bold, "work.urgent")
-    elif network is None:
-        await to_coordinators(context, bold, "work.unrouted")
-
-
-async def after_change(context: BoldenContext, change: Change) -> None:
-    """Tell the sender what happened (in their language), and bring the bold to whoever must
-    act next: the new network after a move, the one who took it after a reply or a reopening."""
-    bold, action, services = change.bold, change.action, context.services
-    assert bold is not None
-    assert action is not None
-    if bold.sender_id is not None and action not in {Action.REPLY, Action.REOPEN}:
-        t = await translator_of(services, bold.sender_id)
-        text = t(
-            "bold.notice." + action,
-            reference=bold.reference,
-            network=change.network.name if change.network else t.plain("bold.no_network"),
-            note=change.note or "",
-        )
-        events = await services.bolde.timeline(bold.id)
-        await send(context, bold.sender_id, text, sender_keyboard(t, bold, events))
-    if action is Action.MOVE and change.network is not None:
-        await to_network(context, bold, change.network)
-    elif action is Action.REPLY and bold.taken_by is not None:
-        t = await translator_of(services, bold.taken_by)
-        header = t("work.reply", reference=bold.reference, note=change.note or "") + "\n\n"
-        await send_card(context, bold.taken_by, bold, t, header, first_time=False)
-    elif action is Action.REOPEN:
-        await _reopened(context, bold, change)
-
-
-async def _reopened(context: BoldenContext, bold: Bold, change: Change) -> None:
-    services = context.services
-    if bold.taken_by is not None:
-        t = await translator_of(services, bold.taken_by)
-        header = t("work.reopened", reference=bold.reference, note=change.note or "") + "\n\n"
-        await send_card(context, bold.taken_by, bold, t, header, first_time=False)
-    elif change.network is not None:
-        await to_network(context, bold, change.network)
-    else:
-        await to_coordinators(context, bold, "work.unrouted")
 
 
 # -- the card's buttons -------------------------------------------------------------------------
@@ -203,12 +81,11 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
         await problem_alert(update, context, Problem.NOT_ALLOWED)
         return
     if press.action == "take":
-        change = await services.bolde.act(bold.id, user.id, Action.TAKE)
+        change = await services.bolde.act(bold.id, user.id, Action.TAKE, _notify(services))
         if change.problem or change.bold is None:
             await problem_alert(update, context, change.problem or Problem.NOT_FOUND)
             return
         await show(update, *await card(services, t, change.bold))
-        await after_change(context, change)
     elif press.action in {"answer", "ask", "decline"}:
         action = {"answer": Action.ANSWER, "ask": Action.ASK, "decline": Action.DECLINE}
         change = await services.bolde.start_note(user.id, bold.id, action[press.action])
@@ -221,14 +98,13 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
         await _move_choices(update, context, bold)
     elif press.action == "to":
         change = await services.bolde.act(
-            bold.id, user.id, Action.MOVE, network_id=int(press.args[1])
+            bold.id, user.id, Action.MOVE, _notify(services), network_id=int(press.args[1])
         )
         if change.problem or change.bold is None or change.network is None:
             await problem_alert(update, context, change.problem or Problem.NOT_FOUND)
             return
         text = t("work.moved", reference=bold.reference, network=change.network.name)
         await show(update, text, InlineKeyboardMarkup([]))
-        await after_change(context, change)
     elif press.action == "open":
         text, keyboard = await card(services, t, bold)
         back = InlineKeyboardButton(
@@ -275,7 +151,8 @@ async def note_typed(update: Update, context: BoldenContext, stored: StoredConve
     if not message.text:
         await message.reply_html(t("common.type_it"))
         return
-    change = await context.services.bolde.finish_note(user.id, message.text)
+    services = context.services
+    change = await services.bolde.finish_note(user.id, message.text, _notify(services))
     if change.problem in {Problem.NOTE_NEEDED, Problem.TOO_LONG}:
         await message.reply_html(
             t("bold.problem." + change.problem.value) + "\n\n" + t("work.try_again"),
@@ -287,7 +164,13 @@ async def note_typed(update: Update, context: BoldenContext, stored: StoredConve
         await message.reply_html(t("bold.problem." + (change.problem or Problem.NOT_FOUND).value))
         return
     await message.reply_html(t("work.done." + change.action, reference=change.bold.reference))
-    await after_change(context, change)
+
+
+def _notify(services: Services) -> Notify[Change]:
+    async def render(change: Change) -> list[OutboxItem]:
+        return await bold_notices.changed(services, change)
+
+    return render
 
 
 # -- the coordinators' inbox --------------------------------------------------------------------
@@ -362,11 +245,17 @@ async def report_stale(context: BoldenContext) -> None:
     """The daily job: open bolde without a change for BOLDEN_BOLD_STALE_DAYS go to the
     coordinators, each once per such period (the database remembers which were reported)."""
     services = context.services
+
+    async def render(stale: list[Bold]) -> list[OutboxItem]:
+        return await _stale_report(services, stale)
+
+    await services.bolde.report_stale(services.settings.bold_stale_days, render)
+
+
+async def _stale_report(services: Services, stale: list[Bold]) -> list[OutboxItem]:
     days = services.settings.bold_stale_days
-    stale = await services.bolde.claim_stale(days)
-    if not stale:
-        return
     names = await network_names(services)
+    items = []
     for user_id in sorted(await services.coordinators.all()):
         t = await translator_of(services, user_id)
         lines = [t("stale.title", count=len(stale), days=days)]
@@ -384,7 +273,8 @@ async def report_stale(context: BoldenContext) -> None:
             [InlineKeyboardButton(b.reference, callback_data=WORK.data("open", b.id))]
             for b in stale[:10]
         ]
-        await send(context, user_id, "\n".join(lines), InlineKeyboardMarkup(buttons))
+        items.append(message(user_id, "\n".join(lines), InlineKeyboardMarkup(buttons)))
+    return items
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

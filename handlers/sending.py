@@ -1,16 +1,19 @@
-"""One message to one person or group, outside a conversation: a person who blocked the bot is
-remembered, anything else is logged, and the caller learns which."""
+"""Messages the bot owes someone, as outbox items (bot/services/delivery.py `OutboxItem`): the
+services store them with the change that caused them, and the outbox sender delivers them."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import BoldenContext
+from bot.services.delivery import OutboxItem
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +50,30 @@ async def send(
         gone = isinstance(error, BadRequest) and "chat not found" in error.message.lower()
         return Delivery.GONE if gone else Delivery.FAILED
     return Delivery.SENT
+
+
+def buttons(keyboard: InlineKeyboardMarkup) -> list[list[dict[str, str]]]:
+    """A keyboard as the outbox stores it: rows of text and callback data."""
+    return [
+        [{"text": b.text, "data": str(b.callback_data)} for b in row]
+        for row in keyboard.inline_keyboard
+    ]
+
+
+def message(
+    chat_id: int,
+    text: str | None,
+    keyboard: InlineKeyboardMarkup | None = None,
+    photo: str | None = None,
+    fallback: Sequence[OutboxItem] = (),
+) -> OutboxItem:
+    """One Telegram message to a person or a group (a photo with `text` as its caption);
+    `fallback` goes out instead when the chat is gone."""
+    payload: dict[str, Any] = {"text": text}
+    if keyboard is not None and keyboard.inline_keyboard:
+        payload["buttons"] = buttons(keyboard)
+    if photo:
+        payload["photo"] = photo
+    if fallback:
+        payload["fallback"] = [list(item) for item in fallback]
+    return ("telegram", chat_id, None, payload)

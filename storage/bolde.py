@@ -159,8 +159,17 @@ async def insert(
     return bold_id
 
 
-async def update(connection: aiosqlite.Connection, bold_id: int, values: dict[str, Any]) -> None:
-    await update_row(connection, "bolde", "id", bold_id, values)
+async def update_if_unchanged(
+    connection: aiosqlite.Connection, bold: Bold, values: dict[str, Any]
+) -> bool:
+    """Change the bold only if nobody has changed it since `bold` was read; True if it was."""
+    unchanged = {
+        "status": bold.status,
+        "changed_at": bold.changed_at,
+        "network_id": bold.network_id,
+        "taken_by": bold.taken_by,
+    }
+    return await update_row(connection, "bolde", "id", bold.id, values, unchanged)
 
 
 async def add_event(

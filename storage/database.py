@@ -93,11 +93,20 @@ async def insert_row(connection: aiosqlite.Connection, table: str, values: dict[
 
 
 async def update_row(
-    connection: aiosqlite.Connection, table: str, key: str, key_value: Any, values: dict[str, Any]
-) -> None:
-    """Update one row by its key; table and column names are ours, never input."""
+    connection: aiosqlite.Connection,
+    table: str,
+    key: str,
+    key_value: Any,
+    values: dict[str, Any],
+    expected: dict[str, Any] | None = None,
+) -> bool:
+    """Update one row by its key; with `expected`, only while those columns still hold those
+    values (a conditional write: the row count decides a check-then-act). True if it changed.
+    Table and column names are ours, never input."""
     assignments = ", ".join(f"{column} = ?" for column in values)
-    await connection.execute(
-        f"UPDATE {table} SET {assignments} WHERE {key} = ?",
-        (*map(_sql, values.values()), key_value),
+    conditions = "".join(f" AND {column} IS ?" for column in expected or {})
+    cursor = await connection.execute(
+        f"UPDATE {table} SET {assignments} WHERE {key} = ?{conditions}",
+        (*map(_sql, values.values()), key_value, *map(_sql, (expected or {}).values())),
     )
+    return cursor.rowcount == 1

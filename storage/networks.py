@@ -114,6 +114,11 @@ async def set_chat(connection: aiosqlite.Connection, network_id: int, chat_id: i
     await connection.execute("UPDATE networks SET chat_id = ? WHERE id = ?", (chat_id, network_id))
 
 
+async def forget_chat(connection: aiosqlite.Connection, chat_id: int) -> None:
+    """The bot is no longer in this group: the networks that worked there work privately."""
+    await connection.execute("UPDATE networks SET chat_id = NULL WHERE chat_id = ?", (chat_id,))
+
+
 async def set_topic(connection: aiosqlite.Connection, network_id: int, code: str, on: bool) -> None:
     if on:
         await connection.execute(

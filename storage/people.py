@@ -24,6 +24,15 @@ async def get(db: Database, user_id: int) -> Person | None:
     return Person.model_validate(dict(row)) if row else None
 
 
+async def blocked_among(db: Database, user_ids: list[int]) -> set[int]:
+    marks = ", ".join("?" for _ in user_ids)
+    rows = await db.fetch_all(
+        f"SELECT user_id FROM people WHERE user_id IN ({marks}) AND blocked_at IS NOT NULL",
+        user_ids,
+    )
+    return {int(row["user_id"]) for row in rows}
+
+
 async def upsert_seen(
     connection: aiosqlite.Connection, user_id: int, language: str, now: datetime
 ) -> None:

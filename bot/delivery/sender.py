@@ -169,7 +169,7 @@ class Sender:
                 await self._bot.send_photo(
                     chat_id,
                     payload["photo"],
-                    caption=payload["text"],
+                    caption=payload.get("text"),
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                 )
@@ -184,7 +184,9 @@ class Sender:
         except Forbidden as error:
             return Outcome(state="blocked", error=error.message)
         except BadRequest as error:
-            return Outcome(state="failed", error=error.message)
+            # "Chat not found": the group is gone, or the person never wrote to the bot.
+            gone = "chat not found" in error.message.lower()
+            return Outcome(state="blocked" if gone else "failed", error=error.message)
         except NetworkError as error:  # no connection, a timeout, a 5xx
             return Outcome(state="retry", error=error.message)
         except TelegramError as error:

@@ -77,7 +77,15 @@ class Services:
             conversations=conversations,
             networks=networks,
             bolde=BoldService(
-                db, clock, strategy, conversations, networks, coordinators, settings.bolde_per_hour
+                db,
+                clock,
+                strategy,
+                conversations,
+                networks,
+                coordinators,
+                delivery,
+                settings.bolde_per_hour,
+                settings.tz,
             ),
             delivery=delivery,
             newsletters=NewsletterService(

@@ -11,7 +11,7 @@ import csv
 import io
 import statistics
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.conversations import Conversations
 from bot.services.coordinators import CoordinatorService
+from bot.services.delivery import DeliveryService, Notify
 from bot.services.networks import NetworkService
 from bot.strategy import Strategy
 from storage import ambassadors, bolde
@@ -89,6 +90,11 @@ class Problem(StrEnum):
     SAME_NETWORK = "same_network"
     UNKNOWN_CHOICE = "unknown_choice"
     RATE_LIMITED = "rate_limited"
+    OVERTAKEN = "overtaken"  # someone else changed the bold a moment before
+
+
+class _Overtaken(Exception):
+    """The bold changed between reading it and writing: roll back, change nothing."""
 
 
 class Draft(BaseModel):
@@ -148,10 +154,14 @@ class BoldService:
         conversations: Conversations,
         networks: NetworkService,
         coordinators: CoordinatorService,
+        delivery: DeliveryService,
         per_hour: int,
+        tz: tzinfo,
     ) -> None:
         self._db = db
         self._clock = clock
+        self._delivery = delivery
+        self._tz = tz
         self._strategy = strategy
         self._conversations = conversations
         self._networks = networks
@@ -226,8 +236,9 @@ class BoldService:
         answers = {**draft.answers, "editing": True}
         return Drafted(draft=await self._save(user_id, Draft(step=Step.TEXT, answers=answers)))
 
-    async def send(self, user_id: int, telegram_name: str) -> Drafted:
-        """Store the bold and route it, in one transaction; the draft is gone after."""
+    async def send(self, user_id: int, telegram_name: str, notify: Notify[Drafted]) -> Drafted:
+        """Store the bold, route it and owe its network (and coordinators) the card, in one
+        transaction; the draft is gone after."""
         draft = await self.draft(user_id)
         if draft is None or draft.step is not Step.CONFIRM:
             return Drafted(draft=draft, problem=Problem.NOT_NOW)
@@ -245,7 +256,8 @@ class BoldService:
         status = Status.ROUTED if network else Status.RECEIVED
         async with self._db.transaction() as connection:
             values = {
-                "reference": await bolde.next_reference(connection, now.year),
+                # Numbered by the year where the municipality is: 1 January starts at midnight.
+                "reference": await bolde.next_reference(connection, now.astimezone(self._tz).year),
                 "sender_id": user_id,
                 "sender_name": name if a.get("show_name") else None,
                 "kind": a["kind"],
@@ -286,7 +298,9 @@ class BoldService:
                     None,
                 )
             await self._conversations.forget(connection, user_id)
-        return Drafted(sent=await bolde.get(self._db, bold_id), network=network)
+            sent = Drafted(sent=await bolde.get(self._db, bold_id), network=network)
+            await self._delivery.owe(connection, await notify(sent))
+        return sent
 
     # -- the lifecycle ------------------------------------------------------------------------
 
@@ -295,10 +309,13 @@ class BoldService:
         bold_id: int,
         actor: int,
         action: Action,
+        notify: Notify[Change],
         note: str | None = None,
         network_id: int | None = None,
     ) -> Change:
-        """Do one action on a bold, if the actor may and the bold's status allows it."""
+        """Do one action on a bold, if the actor may and the bold's status allows it; what it
+        owes people (`notify`) is stored with it. The status read before decides nothing on its
+        own: the write is conditional on it, so of two presses at once exactly one wins."""
         bold, role, problem = await self._checked(bold_id, actor, action)
         if bold is None or role is None or problem:
             return Change(bold=bold, problem=problem)
@@ -325,19 +342,25 @@ class BoldService:
             values["public_answer"] = note
             if bold.first_answer_at is None:
                 values["first_answer_at"] = now
-        async with self._db.transaction() as connection:
-            await bolde.update(connection, bold.id, values)
-            await bolde.add_event(
-                connection, bold.id, now, actor, role, action, status, target, note
-            )
-            if action in NEEDS_NOTE:  # the text came from the note conversation: it is done
-                await self._conversations.forget(connection, actor)
-        return Change(
-            bold=await bolde.get(self._db, bold.id),
-            action=action,
-            network=await self._networks.get(target) if target else None,
-            note=note,
-        )
+        try:
+            async with self._db.transaction() as connection:
+                if not await bolde.update_if_unchanged(connection, bold, values):
+                    raise _Overtaken
+                await bolde.add_event(
+                    connection, bold.id, now, actor, role, action, status, target, note
+                )
+                if action in NEEDS_NOTE:  # the text came from the note conversation: it is done
+                    await self._conversations.forget(connection, actor)
+                change = Change(
+                    bold=await bolde.get(self._db, bold.id),
+                    action=action,
+                    network=await self._networks.get(target) if target else None,
+                    note=note,
+                )
+                await self._delivery.owe(connection, await notify(change))
+        except _Overtaken:
+            return Change(bold=await bolde.get(self._db, bold.id), problem=Problem.OVERTAKEN)
+        return change
 
     async def start_note(self, user_id: int, bold_id: int, action: Action) -> Change:
         """Before an action that needs a text (an answer, a question): check that it is possible
@@ -350,13 +373,14 @@ class BoldService:
         await self._conversations.put(user_id, NOTE, action.value, {"bold": bold.id})
         return Change(bold=bold, action=action)
 
-    async def finish_note(self, user_id: int, text: str | None) -> Change:
+    async def finish_note(self, user_id: int, text: str | None, notify: Notify[Change]) -> Change:
         """The text for the action started with `start_note`; a text that is not right can be
         written again, the action stays open until it succeeds or is cancelled."""
         stored = await self._conversations.current(user_id, NOTE)
         if stored is None:
             return Change(problem=Problem.NOT_NOW)
-        return await self.act(int(stored.answers["bold"]), user_id, Action(stored.step), text)
+        bold_id, action = int(stored.answers["bold"]), Action(stored.step)
+        return await self.act(bold_id, user_id, action, notify, text)
 
     async def _checked(
         self, bold_id: int, actor: int, action: Action
@@ -418,12 +442,15 @@ class BoldService:
     async def inbox(self, status: str | None, network_id: int | None) -> list[Bold]:
         return await bolde.open_bolde(self._db, status if status in OPEN else None, network_id)
 
-    async def claim_stale(self, days: int) -> list[Bold]:
-        """Open bolde unchanged for `days`, each reported once per such period."""
+    async def report_stale(self, days: int, notify: Notify[list[Bold]]) -> list[Bold]:
+        """Open bolde unchanged for `days`, each reported once per such period: marked as
+        reported in the transaction that stores the report."""
         now = self._clock()
-        stale = await bolde.stale(self._db, now - timedelta(days=days))
         async with self._db.transaction() as connection:
-            await bolde.mark_stale_reported(connection, [b.id for b in stale], now)
+            stale = await bolde.stale(self._db, now - timedelta(days=days))
+            if stale:
+                await bolde.mark_stale_reported(connection, [b.id for b in stale], now)
+                await self._delivery.owe(connection, await notify(stale))
         return stale
 
     async def figures(self) -> Figures:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.strategy import Strategy
-from storage import conversations, outbox, people
+from storage import conversations, networks, outbox, people
 from storage.database import Database
 from storage.outbox import Batch, Counts, Item
 
@@ -40,10 +40,16 @@ class AlreadySent(Exception):
     """What the batch is for was sent (or cancelled) by someone else first."""
 
 
-# (channel, recipient's user id, e-mail address, what to send)
+# (channel, the chat: a person's id or a group's negative id, e-mail address, what to send).
+# A Telegram payload is {"text", "buttons", "photo"}; its "fallback" lists the items that go
+# out instead when the chat is gone (the bot was removed from a group, or blocked).
 OutboxItem = tuple[str, int | None, str | None, dict[str, Any]]
 # Records, in the batch's transaction, what the batch is for; False: it was done already.
 Claim = Callable[[aiosqlite.Connection, int, datetime], Awaitable[bool]]
+Result = TypeVar("Result")
+# Renders, inside the transaction of a change, the messages the change owes people: they are
+# stored with the change or not at all (handlers render; services decide when).
+Notify = Callable[[Result], Awaitable[Sequence[OutboxItem]]]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -112,6 +118,15 @@ class DeliveryService:
                 (code,),
             )
         return join + "WHERE a.status = 'active'", ()
+
+    # -- messages owed by a change -------------------------------------------------------------
+
+    async def owe(self, connection: aiosqlite.Connection, items: Sequence[OutboxItem]) -> None:
+        """Put what a change owes people in the outbox, in the change's own transaction."""
+        if items:
+            await outbox.enqueue(connection, None, items, self._clock())
+            # The sender's claim waits for this transaction, so waking it now is safe.
+            self.wake.set()
 
     # -- batches -----------------------------------------------------------------------------
 
@@ -184,9 +199,9 @@ class DeliveryService:
         """Record what happened: sent, blocked and failed are final; a retry waits for its turn
         (what Telegram asked for after a 429, else a growing backoff) up to MAX_ATTEMPTS."""
         now = self._clock()
-        blocked = outcome.state == "blocked" and item.channel == "telegram" and item.user_id
-        # Two writes (the item and the person) need a transaction; one is its own.
-        scope = self._db.transaction() if blocked else self._db.exclusive()
+        gone = outcome.state == "blocked" and item.channel == "telegram" and item.user_id
+        # Several writes (the item, the person or group, a fallback) need a transaction.
+        scope = self._db.transaction() if gone else self._db.exclusive()
         async with scope as connection:
             if outcome.state != "retry":
                 await outbox.finish(connection, item.id, outcome.state, now, outcome.error)
@@ -198,8 +213,22 @@ class DeliveryService:
             else:
                 when = now + backoff(item.attempts)
                 await outbox.retry_at(connection, item.id, when, outcome.error, tries=True)
-            if blocked and item.user_id:
-                await people.mark_blocked(connection, item.user_id, now)
+            if gone and item.user_id:
+                await self._gone(connection, item, now)
+
+    async def _gone(self, connection: aiosqlite.Connection, item: Item, now: datetime) -> None:
+        """The chat cannot be reached: a person blocked the bot, or the bot is out of a group
+        (its network then works privately); what was meant for it goes to its fallback."""
+        assert item.user_id is not None
+        if item.user_id > 0:
+            await people.mark_blocked(connection, item.user_id, now)
+        else:
+            await networks.forget_chat(connection, item.user_id)
+        fallback: list[OutboxItem] = [
+            (channel, chat, address, payload)
+            for channel, chat, address, payload in item.payload.get("fallback", [])
+        ]
+        await outbox.enqueue(connection, item.batch_id, fallback, now)
 
     async def seconds_to_next(self) -> float | None:
         due = await outbox.next_due(self._db)

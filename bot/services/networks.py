@@ -163,11 +163,6 @@ class NetworkService:
             await networks.set_chat(connection, network.id, chat_id)
         return Result(network=await self.get(network.id))
 
-    async def unlink_group(self, network_id: int) -> None:
-        """The bot can no longer write in the group: the members get bolde privately instead."""
-        async with self._db.transaction() as connection:
-            await networks.set_chat(connection, network_id, None)
-
     # -- routing -----------------------------------------------------------------------------
 
     async def rules(self) -> list[Rule]:

@@ -68,6 +68,11 @@ class PeopleService:
         async with self._db.transaction() as connection:
             await people.mark_blocked(connection, user_id, self._clock())
 
+    async def reachable(self, user_ids: list[int]) -> list[int]:
+        """Those of `user_ids` not known to have blocked the bot, in the same order."""
+        blocked = await people.blocked_among(self._db, user_ids) if user_ids else set()
+        return [user_id for user_id in user_ids if user_id not in blocked]
+
     async def language_of(self, user_id: int) -> str:
         person = await people.get(self._db, user_id)
         return person.language if person else self._default_language

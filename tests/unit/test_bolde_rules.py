@@ -3,13 +3,16 @@ the rate limit and the report of bolde that stand still."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.services import Services
-from bot.services.bolde import TRANSITIONS, Action, Problem, Step
+from bot.services.bolde import TRANSITIONS, Action, Change, Drafted, Problem, Step
+from bot.services.delivery import OutboxItem
 from bot.services.networks import Refusal
 from storage.bolde import Bold, Status
 from tests.conftest import FakeClock
@@ -33,6 +36,20 @@ async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
         bolde_per_hour=3,
     ) as built:
         yield built
+
+
+async def told(result: Change | Drafted | list[Bold]) -> list[OutboxItem]:
+    """The notice a change owes: one message to the sender, naming what happened."""
+    bold = result[0] if isinstance(result, list) else getattr(result, "bold", None)
+    bold = bold or getattr(result, "sent", None)
+    assert bold is not None
+    what = getattr(result, "action", None) or "sent"
+    return [("telegram", SENDER, None, {"text": f"{bold.reference} {what}"})]
+
+
+async def owed(services: Services) -> list[str]:
+    rows = await services.db.fetch_all("SELECT payload FROM outbox ORDER BY id")
+    return [json.loads(row["payload"])["text"] for row in rows]
 
 
 async def network(services: Services, name: str, members: tuple[int, ...] = ()) -> int:
@@ -67,7 +84,7 @@ async def bold(
     for code in topics:
         await bolde.toggle_topic(sender, code)
     await bolde.topics_done(sender)
-    sent = await bolde.send(sender, "Telegram Name")
+    sent = await bolde.send(sender, "Telegram Name", told)
     assert sent.sent is not None, sent.problem
     return sent.sent
 
@@ -157,7 +174,7 @@ async def test_the_state_machine_allows_exactly_its_transitions(
         )
     actor = SENDER if action in {Action.REOPEN, Action.REPLY} else MEMBER
     other = next(n.id for n in await services.networks.open_networks() if n.id != street)
-    change = await services.bolde.act(sent.id, actor, action, "Et svar.", other)
+    change = await services.bolde.act(sent.id, actor, action, told, "Et svar.", other)
 
     allowed = status in TRANSITIONS[action][0]
     assert (change.problem is None) == allowed, change.problem
@@ -176,19 +193,19 @@ async def test_who_may_do_what(services: Services) -> None:
     sent = await bold(services)
     act = services.bolde.act
 
-    assert (await act(sent.id, OUTSIDER, Action.TAKE)).problem is Problem.NOT_ALLOWED
-    assert (await act(sent.id, SENDER, Action.TAKE)).problem is Problem.NOT_ALLOWED
-    assert (await act(sent.id, MEMBER, Action.REOPEN, "x")).problem is Problem.NOT_ALLOWED
-    assert (await act(sent.id, MEMBER, Action.TAKE)).problem is None
-    assert (await act(sent.id, COORDINATOR, Action.ASK, "?")).problem is Problem.NOT_ALLOWED
-    assert (await act(sent.id, MEMBER, Action.DECLINE)).problem is Problem.NOTE_NEEDED
-    assert (await act(sent.id, MEMBER, Action.DECLINE, "   ")).problem is Problem.NOTE_NEEDED
-    assert (await act(sent.id, MEMBER, Action.ANSWER, "x" * 2001)).problem is Problem.TOO_LONG
+    assert (await act(sent.id, OUTSIDER, Action.TAKE, told)).problem is Problem.NOT_ALLOWED
+    assert (await act(sent.id, SENDER, Action.TAKE, told)).problem is Problem.NOT_ALLOWED
+    assert (await act(sent.id, MEMBER, Action.REOPEN, told, "x")).problem is Problem.NOT_ALLOWED
+    assert (await act(sent.id, MEMBER, Action.TAKE, told)).problem is None
+    assert (await act(sent.id, COORDINATOR, Action.ASK, told, "?")).problem is Problem.NOT_ALLOWED
+    assert (await act(sent.id, MEMBER, Action.DECLINE, told)).problem is Problem.NOTE_NEEDED
+    assert (await act(sent.id, MEMBER, Action.DECLINE, told, "   ")).problem is Problem.NOTE_NEEDED
+    assert (await act(sent.id, MEMBER, Action.ANSWER, told, "x" * 2001)).problem is Problem.TOO_LONG
     still = await services.bolde.get(sent.id)
     assert still is not None
     assert (still.status, still.public_answer) == (Status.IN_PROGRESS, None)
-    assert (await act(sent.id, COORDINATOR, Action.DECLINE, "Nej, fordi …")).problem is None
-    reopened = await act(sent.id, SENDER, Action.REOPEN, "Det hjalp ikke.")
+    assert (await act(sent.id, COORDINATOR, Action.DECLINE, told, "Nej, fordi …")).problem is None
+    reopened = await act(sent.id, SENDER, Action.REOPEN, told, "Det hjalp ikke.")
     assert reopened.bold is not None
     assert (reopened.bold.status, reopened.bold.taken_by) == (Status.IN_PROGRESS, MEMBER)
     roles = [(e.action, e.role) for e in await services.bolde.timeline(sent.id)]
@@ -216,9 +233,47 @@ async def test_stale_bolde_are_reported_once_per_period(
     await services.networks.add_rule(COORDINATOR, None, None, None, street)
     quiet, busy = await bold(services), await bold(services, sender=OUTSIDER)
     clock.advance(days=6)
-    await services.bolde.act(busy.id, MEMBER, Action.TAKE)
+    await services.bolde.act(busy.id, MEMBER, Action.TAKE, told)
     clock.advance(days=1, seconds=1)
-    assert [b.id for b in await services.bolde.claim_stale(7)] == [quiet.id]
-    assert await services.bolde.claim_stale(7) == []
+    assert [b.id for b in await services.bolde.report_stale(7, told)] == [quiet.id]
+    assert await services.bolde.report_stale(7, told) == []
     clock.advance(days=7)
-    assert [b.id for b in await services.bolde.claim_stale(7)] == [quiet.id, busy.id]
+    assert [b.id for b in await services.bolde.report_stale(7, told)] == [quiet.id, busy.id]
+
+
+async def test_a_change_and_what_it_owes_people_are_stored_together(services: Services) -> None:
+    street = await network(services, "Gade", (MEMBER,))
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    sent = await bold(services)
+    assert await owed(services) == [f"{sent.reference} sent"]
+
+    async def broken(change: Change) -> list[OutboxItem]:
+        raise RuntimeError("the notice could not be written")
+
+    with pytest.raises(RuntimeError):
+        await services.bolde.act(sent.id, MEMBER, Action.TAKE, broken)
+    stored = await services.bolde.get(sent.id)
+    assert stored is not None
+    assert (stored.status, stored.taken_by) == (Status.ROUTED, None), "no change without its notice"
+    assert [e.action for e in await services.bolde.timeline(sent.id)] == ["sent", "routed"]
+    assert await owed(services) == [f"{sent.reference} sent"]
+    assert (await services.bolde.act(sent.id, MEMBER, Action.TAKE, told)).problem is None
+    assert await owed(services) == [f"{sent.reference} sent", f"{sent.reference} taken"]
+
+
+async def test_of_two_members_taking_a_bold_at_once_exactly_one_wins(services: Services) -> None:
+    street = await network(services, "Gade", (MEMBER,))
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    sent = await bold(services)
+    changes = await asyncio.gather(
+        services.bolde.act(sent.id, MEMBER, Action.TAKE, told),
+        services.bolde.act(sent.id, COORDINATOR, Action.TAKE, told),
+    )
+    assert sorted(str(c.problem) for c in changes) == ["None", "overtaken"]
+    winner = next(c for c in changes if c.problem is None)
+    assert winner.bold is not None
+    stored = await services.bolde.get(sent.id)
+    assert stored is not None
+    assert stored.taken_by == winner.bold.taken_by
+    assert [e.action for e in await services.bolde.timeline(sent.id)].count("taken") == 1
+    assert (await owed(services)).count(f"{sent.reference} taken") == 1
