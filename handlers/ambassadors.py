@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from bot.services.ambassadors import LIMITS, SKIPPABLE, TEXT_STEPS, Conversation, Mode, Step
+from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
 from handlers.conversation import cancel
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
+from handlers.progress import translator_of
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
+from handlers.sending import message
 from handlers.themes import THEMES, themes_keyboard, themes_text
 from storage.ambassadors import Ambassador
 from storage.conversations import StoredConversation
-
-logger = logging.getLogger(__name__)
 
 AMB = CallbackCodec(
     "amb",
@@ -350,30 +347,28 @@ async def ask_yearly(context: BoldenContext) -> None:
     """The job that asks, once a year, whether each ambassador wants to stay; those who have
     not answered within the grace period become passive. What is due comes from the database."""
     services = context.services
-    for ambassador in await services.ambassadors.claim_due_questions():
-        t = services.translator(await services.people.language_of(ambassador.user_id))
-        keyboard = InlineKeyboardMarkup(
-            [
+
+    async def questions(due: list[Ambassador]) -> list[OutboxItem]:
+        items = []
+        for ambassador in due:
+            t = await translator_of(services, ambassador.user_id)
+            keyboard = InlineKeyboardMarkup(
                 [
-                    InlineKeyboardButton(
-                        t.plain("stay.yes_button"), callback_data=AMB.data("stay", 1)
-                    ),
-                    InlineKeyboardButton(
-                        t.plain("stay.no_button"), callback_data=AMB.data("stay", 0)
-                    ),
+                    [
+                        InlineKeyboardButton(
+                            t.plain("stay.yes_button"), callback_data=AMB.data("stay", 1)
+                        ),
+                        InlineKeyboardButton(
+                            t.plain("stay.no_button"), callback_data=AMB.data("stay", 0)
+                        ),
+                    ]
                 ]
-            ]
-        )
-        text = t("stay.question", name=ambassador.display_name)
-        try:
-            await context.bot.send_message(
-                ambassador.user_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
             )
-        except Forbidden:
-            await services.people.blocked_the_bot(ambassador.user_id)
-        except TelegramError as error:
-            logger.warning("Yearly question to %s not sent: %s", ambassador.user_id, error)
-            await services.ambassadors.question_not_sent(ambassador.user_id)
+            text = t("stay.question", name=ambassador.display_name)
+            items.append(message(ambassador.user_id, text, keyboard))
+        return items
+
+    await services.ambassadors.ask_due(questions)
     await services.ambassadors.expire_unanswered()
 
 

@@ -9,11 +9,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
-from bot.services.networks import NAME_MAX, NetworkKind, Refusal
+from bot.services.delivery import Notify, OutboxItem
+from bot.services.networks import NAME_MAX, Added, NetworkKind, Refusal
 from handlers.callbacks import CallbackCodec
 from handlers.menu import JOIN, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
+from handlers.progress import translator_of
 from handlers.roles import coordinators_only
+from handlers.sending import message
 from storage.bolde import Kind
 from storage.conversations import StoredConversation
 from storage.networks import Network, Rule
@@ -277,7 +280,9 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         await message.reply_html(t("net.ask_kind", name=name), reply_markup=keyboard)
     elif stored.step == "member":
         numbers = [n.lstrip("#") for n in _NUMBERS.split(message.text) if n]
-        added = await context.services.networks.add_members(int(stored.answers["network"]), numbers)
+        added = await context.services.networks.add_members(
+            int(stored.answers["network"]), numbers, _welcome(context)
+        )
         await context.services.conversations.cancel(user.id)
         network = await context.services.networks.get(int(stored.answers["network"]))
         if added is None or network is None:
@@ -289,6 +294,23 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         await _members(update, context, network, note)
     else:
         await context.services.conversations.cancel(user.id)
+
+
+def _welcome(context: BoldenContext) -> Notify[Added]:
+    """Each new member hears which network they are in and where its bolde will reach them."""
+    services = context.services
+
+    async def render(added: Added) -> list[OutboxItem]:
+        network, items = added.network, []
+        where = "net.welcome.group" if network.chat_id is not None else "net.welcome.private"
+        for user_id in added.added:
+            t = await translator_of(services, user_id)
+            items.append(
+                message(user_id, t("net.welcome.title", network=network.name) + "\n\n" + t(where))
+            )
+        return items
+
+    return render
 
 
 # -- invite links -------------------------------------------------------------------------------

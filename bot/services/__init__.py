@@ -52,8 +52,8 @@ class Services:
     ) -> Services:
         conversations = Conversations(db, clock)
         coordinators = CoordinatorService(db, clock, strategy, settings.coordinators)
-        networks = NetworkService(db, clock, strategy)
         delivery = DeliveryService(db, clock, strategy)
+        networks = NetworkService(db, clock, strategy, delivery)
         return cls(
             settings=settings,
             strategy=strategy,
@@ -71,6 +71,7 @@ class Services:
                 settings.reconfirm_after_days,
                 settings.reconfirm_grace_days,
                 conversations,
+                delivery,
             ),
             coordinators=coordinators,
             privacy=PrivacyService(db),

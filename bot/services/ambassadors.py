@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.services.conversations import Conversations
+from bot.services.delivery import DeliveryService, Notify
 from bot.strategy import Strategy
 from storage import ambassadors, conversations, people
 from storage.ambassadors import Ambassador
@@ -112,9 +113,11 @@ class AmbassadorService:
         reconfirm_days: int,
         grace_days: int,
         conversations: Conversations,
+        delivery: DeliveryService,
     ) -> None:
         self._db = db
         self._conversations = conversations
+        self._delivery = delivery
         self._clock = clock
         self._strategy = strategy
         self._reconfirm = timedelta(days=reconfirm_days)
@@ -293,21 +296,17 @@ class AmbassadorService:
             )
         return await self.profile(user_id)
 
-    async def claim_due_questions(self) -> list[Ambassador]:
-        """Ambassadors to ask now. Each is marked as asked before the question is sent, so a
-        restart never asks anyone twice."""
+    async def ask_due(self, notify: Notify[list[Ambassador]]) -> list[Ambassador]:
+        """Ambassadors to ask now: marked as asked in the transaction that puts their questions
+        in the outbox, so a restart neither asks anyone twice nor loses a question."""
         now = self._clock()
-        due = await ambassadors.due_for_confirmation(self._db, now)
         async with self._db.transaction() as connection:
+            due = await ambassadors.due_for_confirmation(self._db, now)
             for user_id in due:
                 await ambassadors.update(connection, user_id, {"confirm_asked_at": now})
-        claimed = [await self.profile(user_id) for user_id in due]
-        return [a for a in claimed if a is not None]
-
-    async def question_not_sent(self, user_id: int) -> None:
-        """Telegram could not be reached: ask again at the next round."""
-        async with self._db.transaction() as connection:
-            await ambassadors.update(connection, user_id, {"confirm_asked_at": None})
+            asked = [a for a in [await self.profile(user_id) for user_id in due] if a is not None]
+            await self._delivery.owe(connection, await notify(asked))
+        return asked
 
     async def expire_unanswered(self) -> int:
         """Those who did not answer within the grace period become passive; returns how many."""

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.services.delivery import DeliveryService, Notify
 from bot.strategy import Strategy
 from storage import ambassadors, coordinators, networks
 from storage.bolde import OPEN, Kind
@@ -43,15 +44,19 @@ class Result(BaseModel):
 class Added(BaseModel):
     """Members added by ambassador number: who was added, and which numbers matched no one."""
 
+    network: Network
     added: list[int]
     unknown: list[str]
 
 
 class NetworkService:
-    def __init__(self, db: Database, clock: Clock, strategy: Strategy) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, strategy: Strategy, delivery: DeliveryService
+    ) -> None:
         self._db = db
         self._clock = clock
         self._strategy = strategy
+        self._delivery = delivery
 
     async def get(self, network_id: int) -> Network | None:
         return await networks.get(self._db, network_id)
@@ -117,9 +122,13 @@ class NetworkService:
             await networks.set_topic(connection, network_id, code, code not in network.topics)
         return Result(network=await self.get(network_id))
 
-    async def add_members(self, network_id: int, numbers: list[str]) -> Added | None:
-        """Add ambassadors by their numbers (as on /ambassadors); None for a closed network."""
-        if await self._open(network_id) is None:
+    async def add_members(
+        self, network_id: int, numbers: list[str], notify: Notify[Added]
+    ) -> Added | None:
+        """Add ambassadors by their numbers (as on /ambassadors), and owe each a welcome in the
+        same transaction; None for a closed network."""
+        network = await self._open(network_id)
+        if network is None:
             return None
         everyone = {a.number: a for a in await ambassadors.all_ambassadors(self._db)}
         added: list[int] = []
@@ -132,7 +141,9 @@ class NetworkService:
                     unknown.append(number)
                 elif await networks.add_member(connection, network_id, found.user_id, now):
                     added.append(found.user_id)
-        return Added(added=added, unknown=unknown)
+            result = Added(network=network, added=added, unknown=unknown)
+            await self._delivery.owe(connection, await notify(result))
+        return result
 
     async def remove_member(self, network_id: int, user_id: int) -> Result:
         network = await self._open(network_id)

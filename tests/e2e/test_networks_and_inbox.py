@@ -55,6 +55,11 @@ async def test_a_coordinator_builds_a_network_and_its_rules(
     added = await karim.send("1, 99")
     assert added.text.startswith("✅ 1 tilføjet.\nIngen ambassadør med nummer: 99")
     assert query("SELECT user_id FROM network_members")[0][0] == anna.id
+    await emulator.wait_for(
+        lambda: "Du er nu med i handlingsnetværket Gadeteam." in anna.last.text,
+        what="the new member's welcome",
+    )
+    assert "får du den her i chatten" in anna.last.text
     removed = await karim.press(added, "✖️ #1 Anna")
     assert removed.text.startswith("Gadeteam har 0 medlemmer.")
 

@@ -10,6 +10,7 @@ import pytest
 from bot.config import DEFAULT_CONTENT
 from bot.services.ambassadors import AmbassadorService, Problem, Step, validate
 from bot.services.conversations import Conversations
+from bot.services.delivery import DeliveryService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.strategy import load_strategy
@@ -58,9 +59,9 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def service(db: Database) -> AmbassadorService:
-    clock = FakeClock()
-    conversations = Conversations(db, clock)
-    return AmbassadorService(db, clock, load_strategy(DEFAULT_CONTENT), 365, 30, conversations)
+    clock, strategy = FakeClock(), load_strategy(DEFAULT_CONTENT)
+    delivery = DeliveryService(db, clock, strategy)
+    return AmbassadorService(db, clock, strategy, 365, 30, Conversations(db, clock), delivery)
 
 
 async def walk(
