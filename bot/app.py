@@ -16,6 +16,7 @@ from bot.context import SERVICES, BoldenApp, BoldenContext
 from bot.delivery.email import Mailer
 from bot.delivery.sender import Sender
 from bot.i18n import load_catalogs
+from bot.ordering import InOrderPerPerson
 from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
@@ -53,6 +54,7 @@ def build_application(
         .get_updates_request(_request(1))
         .rate_limiter(AIORateLimiter(max_retries=_RETRIES))
         .context_types(ContextTypes(context=BoldenContext))
+        .concurrent_updates(InOrderPerPerson())
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
         .build()

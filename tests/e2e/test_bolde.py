@@ -3,6 +3,7 @@ reopened; problems with a place and urgent ones; refusals; the rate limit; erasu
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -281,6 +282,38 @@ async def test_a_decline_needs_an_answer_and_outsiders_change_nothing(
     assert not any("noget gik galt" in m.text for m in bo.messages), "a blocked sender is no error"
     late = await bo.press_data(card, card.button("Tag den")["callback_data"])
     assert late["text"].startswith("Det kan ikke lade sig gøre, som bolden står nu.")
+
+
+async def test_of_two_members_pressing_take_at_the_same_moment_exactly_one_gets_it(
+    anna: SimulatedPerson,
+    bo: SimulatedPerson,
+    group: SimulatedGroup,
+    emulator: BotApiEmulator,
+    query: Callable[..., list],
+) -> None:
+    eva = emulator.person(1006, "Eva", "da")
+    await sign_up(eva)
+    await join(eva, query, "Fællesskab")
+    await send_bold(anna, "Flere bænke langs havnen, tak!")
+    await emulator.wait_for(lambda: "B-2026-0001" in group.messages[-1].text, what="the card")
+    card = group.messages[-1]
+    take = str(card.button("Tag den")["callback_data"])
+
+    answers = await asyncio.gather(bo.press_data(card, take), eva.press_data(card, take))
+
+    [row] = query("SELECT status, taken_by FROM bolde")
+    assert row["status"] == "in_progress"
+    assert row["taken_by"] in {bo.id, eva.id}
+    refused = [a for a in answers if a.get("show_alert")]
+    assert len(refused) == 1, answers
+    assert "Intet er ændret" in refused[0]["text"]
+    assert query("SELECT COUNT(*) FROM bold_events WHERE action = 'taken'")[0][0] == 1
+    await emulator.wait_for(
+        lambda: any("arbejder nu på din bold" in m.text for m in anna.messages),
+        what="the sender told it was taken",
+    )
+    owed = "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND payload LIKE '%arbejder nu%'"
+    assert query(owed, anna.id)[0][0] == 1, "every notice is owed through the outbox, once"
 
 
 async def test_the_rate_limit_holds(
