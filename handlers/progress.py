@@ -14,7 +14,10 @@ from telegram.ext import Application
 from bot.context import SERVICES
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
+from handlers.sending import edit
+from storage.outbox import Counts
 
 CAST = CallbackCodec("cast", stop=1)
 App = Application[Any, Any, Any, Any, Any, Any]  # the bot's, as handlers and jobs see it
@@ -51,30 +54,39 @@ async def _report(services: Services, application: App, batch_id: int) -> None:
         return
     if batch.finished_at is not None:
         return  # the summary is shown already
-    finished = await services.delivery.finished(batch_id)
+    chat_id, message_id = batch.report_chat_id, batch.report_message_id
     t = await translator_of(services, batch.created_by)
-    counts = await services.delivery.counts(batch_id)
-    text = t(
-        "cast.summary" if finished else "cast.progress",
+
+    async def summary(counts: Counts) -> list[OutboxItem]:
+        # Owed, so it goes through the outbox: a restart cannot leave the progress half-way.
+        return [edit(chat_id, message_id, _counted(t, "cast.summary", counts))]
+
+    if await services.delivery.finish(batch_id, summary):
+        return
+    text = _counted(t, "cast.progress", await services.delivery.counts(batch_id))
+    stop = InlineKeyboardButton(t.plain("cast.stop"), callback_data=CAST.data("stop", batch_id))
+    try:
+        await application.bot.edit_message_text(
+            text,
+            chat_id,
+            message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup([[stop]]),
+        )
+    except BadRequest as error:
+        if not error.message.startswith("Message is not modified"):
+            raise
+
+
+def _counted(t: Translator, key: str, counts: Counts) -> str:
+    return t(
+        key,
         sent=counts.sent,
         failed=counts.failed,
         blocked=counts.blocked,
         left=counts.left,
         cancelled=counts.cancelled,
     )
-    stop = InlineKeyboardButton(t.plain("cast.stop"), callback_data=CAST.data("stop", batch_id))
-    keyboard = None if finished else InlineKeyboardMarkup([[stop]])
-    try:
-        await application.bot.edit_message_text(
-            text,
-            batch.report_chat_id,
-            batch.report_message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-        )
-    except BadRequest as error:
-        if not error.message.startswith("Message is not modified"):
-            raise
 
 
 async def announce(application: App, batch_id: int, chat_id: int | None, count: int) -> None:

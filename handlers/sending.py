@@ -77,3 +77,8 @@ def message(
     if fallback:
         payload["fallback"] = [list(item) for item in fallback]
     return ("telegram", chat_id, None, payload)
+
+
+def edit(chat_id: int, message_id: int, text: str) -> OutboxItem:
+    """A new text for a message the bot showed before (its buttons go)."""
+    return ("telegram", chat_id, None, {"text": text, "edit": message_id})

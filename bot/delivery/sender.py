@@ -163,20 +163,8 @@ class Sender:
         self._window.append(time.monotonic())
 
     async def _telegram(self, chat_id: int, payload: dict[str, Any]) -> Outcome:
-        markup = keyboard(payload.get("buttons"))
         try:
-            if payload.get("photo"):
-                await self._bot.send_photo(
-                    chat_id,
-                    payload["photo"],
-                    caption=payload.get("text"),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                )
-            else:
-                await self._bot.send_message(
-                    chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup
-                )
+            await self._deliver(chat_id, payload)
         except RetryAfter as error:
             wait = _seconds(error.retry_after)
             self._next_slot = time.monotonic() + wait  # Telegram said stop: everyone waits
@@ -192,6 +180,38 @@ class Sender:
         except TelegramError as error:
             return Outcome(state="failed", error=error.message)
         return Outcome(state="sent")
+
+    async def _deliver(self, chat_id: int, payload: dict[str, Any]) -> None:
+        """A message, a photo (the text its caption), or an edit of a message shown before."""
+        markup = keyboard(payload.get("buttons"))
+        if payload.get("edit"):
+            try:
+                await self._bot.edit_message_text(
+                    payload["text"],
+                    chat_id,
+                    payload["edit"],
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            except BadRequest as error:
+                if not _not_modified(error):  # the same text again: it is shown, that is enough
+                    raise
+        elif payload.get("photo"):
+            await self._bot.send_photo(
+                chat_id,
+                payload["photo"],
+                caption=payload.get("text"),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        else:
+            await self._bot.send_message(
+                chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+
+
+def _not_modified(error: BadRequest) -> bool:
+    return error.message.startswith("Message is not modified")
 
 
 def _seconds(value: timedelta | float) -> float:

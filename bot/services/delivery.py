@@ -172,12 +172,17 @@ class DeliveryService:
         async with self._db.transaction() as connection:
             return await outbox.cancel(connection, batch_id, self._clock())
 
-    async def finished(self, batch_id: int) -> bool:
-        """True once, when the batch has nothing left: the moment for its summary."""
-        if not (await self.counts(batch_id)).done:
-            return False
+    async def finish(self, batch_id: int, summary: Notify[Counts]) -> bool:
+        """Once, when the batch has nothing left: marked finished in the transaction that owes
+        its writer the summary. True when this call did it."""
         async with self._db.transaction() as connection:
-            return await outbox.mark_finished(connection, batch_id, self._clock())
+            counts = await outbox.counts(self._db, batch_id)
+            if not counts.done or not await outbox.mark_finished(
+                connection, batch_id, self._clock()
+            ):
+                return False
+            await self.owe(connection, await summary(counts))
+        return True
 
     # -- for the sender ----------------------------------------------------------------------
 

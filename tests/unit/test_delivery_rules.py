@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.services import Services
-from bot.services.delivery import MAX_ATTEMPTS, Outcome, backoff
+from bot.services.delivery import MAX_ATTEMPTS, OutboxItem, Outcome, backoff
 from bot.services.newsletters import Problem
+from storage.outbox import Counts
 from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
 
@@ -45,8 +46,18 @@ async def test_items_go_out_in_order_and_once(services: Services) -> None:
     assert claimed == [1, 2, 3]
     counts = await delivery.counts(batch)
     assert (counts.sent, counts.left, counts.done) == (3, 0, True)
-    assert await delivery.finished(batch) is True
-    assert await delivery.finished(batch) is False, "the summary is sent once"
+    summaries: list[int] = []
+
+    async def summary(done: Counts) -> list[OutboxItem]:
+        summaries.append(done.sent)
+        return [("telegram", 9, None, {"text": f"{done.sent} sent", "edit": 77})]
+
+    assert await delivery.finish(batch, summary) is True
+    assert await delivery.finish(batch, summary) is False, "the summary is owed once"
+    assert summaries == [3]
+    owed = await delivery.claim()
+    assert owed is not None
+    assert (owed.user_id, owed.payload) == (9, {"text": "3 sent", "edit": 77})
 
 
 async def test_a_crash_leaves_only_the_item_in_flight_to_send_again(services: Services) -> None:
