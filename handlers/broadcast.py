@@ -3,10 +3,11 @@ the coordinator's chat, scheduled newsletters, the archive, and opting out."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
-from typing import Any, cast
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -25,6 +26,7 @@ from handlers.roles import coordinators_only
 from storage.newsletters import Newsletter
 
 PAGE_SIZE = 8
+_log = logging.getLogger(__name__)
 
 
 @coordinators_only
@@ -136,7 +138,6 @@ async def _scheduled(update: Update, context: BoldenContext, when: datetime) -> 
         elif message:
             await message.reply_html(context.t("compose.problem.not_now"))
         return
-    schedule_newsletter(context.application, newsletter)
     text = context.t(
         "news.scheduled", title=newsletter.title, when=context.t.moment(newsletter.send_at)
     )
@@ -338,7 +339,6 @@ async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
         if cancelled is None:
             await refuse_stale(update, context)
             return
-        unschedule_newsletter(context.application, cancelled.id)
         await _manage(update, context, t("news.cancelled", title=cancelled.title))
     else:
         await refuse_stale(update, context)
@@ -353,36 +353,16 @@ async def unsubscribe(update: Update, context: BoldenContext) -> None:
     await message.reply_html(context.t("news.unsubscribed" if done else "net.link_invalid"))
 
 
-async def newsletter_due(context: BoldenContext) -> None:
-    """The job at a newsletter's time (and at start-up for one that fell due meanwhile)."""
-    assert context.job is not None
-    await dispatch_newsletter(context.application, cast(int, context.job.data))
-
-
-def _job_name(newsletter_id: int) -> str:
-    return f"newsletter-{newsletter_id}"
-
-
-def schedule_newsletter(application: App, newsletter: Newsletter) -> None:
-    """A job at the newsletter's time; one already due runs at once."""
-    assert application.job_queue is not None
-    unschedule_newsletter(application, newsletter.id)
-    delay = max((newsletter.send_at - services_of(application).clock()).total_seconds(), 0.0)
-    application.job_queue.run_once(
-        newsletter_due, when=delay, data=newsletter.id, name=_job_name(newsletter.id)
-    )
-
-
-def unschedule_newsletter(application: App, newsletter_id: int) -> None:
-    assert application.job_queue is not None
-    for job in application.job_queue.get_jobs_by_name(_job_name(newsletter_id)):
-        job.schedule_removal()
-
-
-async def schedule_newsletters(application: App) -> None:
-    """At start-up: a job for every scheduled newsletter, from the database."""
-    for newsletter in await services_of(application).newsletters.scheduled():
-        schedule_newsletter(application, newsletter)
+async def newsletters_due(context: BoldenContext) -> None:
+    """Every minute: hand every due newsletter to the outbox. One that fails stays scheduled
+    and is tried again at the next sweep; the others still go."""
+    for newsletter in await context.services.newsletters.due():
+        try:
+            await dispatch_newsletter(context.application, newsletter.id)
+        except Exception:
+            _log.exception(
+                "newsletter %d not handed over; the next sweep tries again", newsletter.id
+            )
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

@@ -4,7 +4,7 @@ cancelling newsletters, their archive, and opting out of them."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,6 +74,8 @@ class Problem(StrEnum):
     UNKNOWN_CHOICE = "unknown_choice"
     NOT_NOW = "not_now"
     BAD_TIME = "bad_time"
+    NO_SUCH_TIME = "no_such_time"  # skipped when the clocks go forward
+    TWICE = "twice"  # happens twice when the clocks go back
     PAST = "past"
     BAD_NUMBER = "bad_number"
     BEFORE_START = "before_start"
@@ -249,9 +251,8 @@ class NewsletterService:
             return {**answers, "capacity": int(text)}, None
         start = datetime.fromisoformat(answers["start"]) if answers.get("start") else None
         if step is Step.END and start is not None and (clock := _TIME.match(text)):
-            local = start.astimezone(self._zone).replace(hour=int(clock[1]), minute=int(clock[2]))
-            when: datetime | None = local.astimezone(start.tzinfo)
-            problem = None
+            day = start.astimezone(self._zone)
+            when, problem = self._local(day.year, day.month, day.day, int(clock[1]), int(clock[2]))
         else:
             when, problem = self.parse_time(text)
         if problem or when is None:
@@ -283,13 +284,28 @@ class NewsletterService:
         if match is None:
             return None, Problem.BAD_TIME
         day, month, year, hour, minute = (int(part) for part in match.groups())
+        when, problem = self._local(year, month, day, hour, minute)
+        if when is None:
+            return None, problem
+        if when <= self._clock() + timedelta(minutes=1):
+            return None, Problem.PAST
+        return when, None
+
+    def _local(
+        self, year: int, month: int, day: int, hour: int, minute: int
+    ) -> tuple[datetime | None, Problem | None]:
+        """A wall-clock time where the bot runs, as UTC; refused when the clocks skip it or
+        show it twice (a daylight saving change), as nobody can tell which one was meant."""
         try:
             local = datetime(year, month, day, hour, minute, tzinfo=self._zone)
         except ValueError:
             return None, Problem.BAD_TIME
-        if local <= self._clock() + timedelta(minutes=1):
-            return None, Problem.PAST
-        return local.astimezone(self._clock().tzinfo), None
+        first, second = local.astimezone(UTC), local.replace(fold=1).astimezone(UTC)
+        if first.astimezone(self._zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+            return None, Problem.NO_SUCH_TIME
+        if first != second:
+            return None, Problem.TWICE
+        return first.astimezone(self._clock().tzinfo), None
 
     async def schedule(self, user_id: int, send_at: datetime | None) -> Newsletter | None:
         """Store the draft as a scheduled newsletter (now, when `send_at` is None); a changed
@@ -343,6 +359,11 @@ class NewsletterService:
 
     async def scheduled(self) -> list[Newsletter]:
         return await newsletters.with_status(self._db, "scheduled")
+
+    async def due(self) -> list[Newsletter]:
+        """Scheduled ones whose time has come, also those a failed hand-over left behind."""
+        now = self._clock()
+        return [n for n in await self.scheduled() if n.send_at <= now]
 
     async def archive(self) -> list[Newsletter]:
         return await newsletters.with_status(self._db, "sent", newest_first=True)

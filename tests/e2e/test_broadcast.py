@@ -16,6 +16,7 @@ from aiosmtpd.smtp import Envelope
 from bot.app import BoldenApp, build_application, running
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
+from bot.scheduling import NEWSLETTERS
 from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, sign_up, until
 from tests.e2e.test_bolde import next_message
 
@@ -24,6 +25,13 @@ TEXT = "Kom & vær med til fællesspisning fredag kl. 18!"
 
 def received(person: SimulatedPerson, text: str) -> list[ChatMessage]:
     return [m for m in person.messages if text in m.text]
+
+
+async def run_newsletters(application: BoldenApp) -> None:
+    """The minute sweep of newsletters, now, as the JobQueue would run it."""
+    assert application.job_queue is not None
+    [job] = application.job_queue.get_jobs_by_name(NEWSLETTERS)
+    await job.run(application)
 
 
 async def broadcast(karim: SimulatedPerson, text: str, audience: str) -> ChatMessage:
@@ -150,6 +158,16 @@ async def write_newsletter(
     seen = len(karim.messages)
     await karim.press(asked, audience)
     return await next_message(karim, seen + 1)
+
+
+async def planned(
+    karim: SimulatedPerson, anna: SimulatedPerson, title: str, body: str
+) -> ChatMessage:
+    """Anna signs up; Karim writes a newsletter to ambassadors and presses Schedule."""
+    await karim.send("/start")
+    await sign_up(anna)
+    confirm = await write_newsletter(karim, title, body, "Alle aktive ambassadører")
+    return await karim.press(confirm, "Planlæg")
 
 
 async def test_a_scheduled_newsletter_is_sent_after_a_restart_and_one_can_opt_out(
@@ -301,14 +319,10 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     bot: BoldenApp,
     karim: SimulatedPerson,
     anna: SimulatedPerson,
+    clock: FakeClock,
     query: Callable[..., list],
 ) -> None:
-    await karim.send("/start")
-    await sign_up(anna)
-    confirm = await write_newsletter(
-        karim, "Julemarked", "Kom forbi standen.", "Alle aktive ambassadører"
-    )
-    await karim.press(confirm, "Planlæg")
+    await planned(karim, anna, "Julemarked", "Kom forbi standen.")
     await karim.send("24.11.2026 10:00")
     page = await karim.send("/newsletter")
     assert "• Julemarked · 24.11.2026 10.00 · 🤝 Alle aktive ambassadører" in page.text
@@ -326,8 +340,6 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     assert kept.text.startswith("🕒 «Julemarked» sendes 24.11.2026 10.00.")
     [row] = query("SELECT id, body_text, status FROM newsletters")
     assert tuple(row) == (1, "Kom forbi standen på Axeltorv.", "scheduled")
-    assert bot.job_queue is not None
-    assert len(bot.job_queue.get_jobs_by_name("newsletter-1")) == 1
 
     refused = await anna.press_data(page, "news:drop:1")
     assert refused["text"] == "Den knap er kun for koordinatorer."
@@ -336,8 +348,9 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     dropped = await karim.press(page, "Aflys")
     assert dropped.text.startswith("«Julemarked» er aflyst og bliver ikke sendt.")
     assert query("SELECT status FROM newsletters")[0][0] == "cancelled"
-    await karim.send("/help")  # a round trip, so the job's removal has happened
-    assert bot.job_queue.get_jobs_by_name("newsletter-1") == ()
+    clock.advance(days=3)
+    await run_newsletters(bot)
+    assert received(anna, "Julemarked") == [], "a cancelled newsletter is never due"
 
 
 async def test_an_english_coordinator_broadcasts_in_english(
@@ -358,3 +371,31 @@ async def test_an_english_coordinator_broadcasts_in_english(
         lambda: any(m.text.startswith("🏁 Done") for m in john.messages), what="the summary"
     )
     assert len(received(karim, "winter shelter")) == 1
+
+
+async def test_a_newsletter_refuses_a_time_the_clocks_skip_and_a_failed_hand_over_is_retried(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    await planned(karim, anna, "Forår", "Nu kommer foråret.")
+    skipped = await karim.send("28.03.2027 02:30")
+    assert skipped.text.startswith("Det klokkeslæt findes ikke den dag: urene stilles en time frem")
+    assert "Hvornår skal det sendes?" in skipped.text, "the question again"
+    scheduled = await karim.send("28.03.2027 03:30")
+    assert scheduled.text.startswith("🕒 «Forår» sendes 28.03.2027 03.30.")
+
+    # The next hand-over fails as on a full disk.
+    query("CREATE TRIGGER full BEFORE INSERT ON batches BEGIN SELECT RAISE(ABORT, 'full'); END")
+    clock.advance(days=200)
+    await run_newsletters(bot)
+    assert query("SELECT status FROM newsletters")[0][0] == "scheduled", "nothing half done"
+    query("DROP TRIGGER full")
+    await run_newsletters(bot)
+    await emulator.wait_for(lambda: received(anna, "Forår"), what="the newsletter")
+    await run_newsletters(bot)
+    assert len(query("SELECT * FROM batches")) == 1, "handed over once"
+    assert query("SELECT status FROM newsletters")[0][0] == "sent"

@@ -11,7 +11,7 @@ import pytest
 
 from bot.services import Services
 from bot.services.delivery import MAX_ATTEMPTS, Outcome, backoff
-from bot.services.newsletters import Problem
+from bot.services.newsletters import Kind, Problem, Step, Text
 from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
 
@@ -138,3 +138,49 @@ def test_newsletter_times_are_danish_time_and_in_the_future(
     services: Services, typed: str, expected: tuple[datetime | None, Problem | None]
 ) -> None:
     assert services.newsletters.parse_time(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("29.03.2026 02:30", (None, Problem.NO_SUCH_TIME)),
+        ("29.03.2026 02:00", (None, Problem.NO_SUCH_TIME)),
+        ("29.03.2026 01:59", (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), None)),
+        ("29.03.2026 03:00", (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), None)),
+        ("25.10.2026 02:30", (None, Problem.TWICE)),
+        ("25.10.2026 02:00", (None, Problem.TWICE)),
+        ("25.10.2026 01:59", (datetime(2026, 10, 24, 23, 59, tzinfo=UTC), None)),
+        ("25.10.2026 03:00", (datetime(2026, 10, 25, 2, 0, tzinfo=UTC), None)),
+    ],
+)
+def test_times_the_clocks_skip_or_show_twice_are_refused(
+    services: Services,
+    clock: FakeClock,
+    typed: str,
+    expected: tuple[datetime | None, Problem | None],
+) -> None:
+    clock.now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert services.newsletters.parse_time(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("end", "problem"), [("02:30", Problem.TWICE), ("03:30", None), ("26.10.2026 02:30", None)]
+)
+async def test_an_end_typed_as_a_clock_time_on_a_day_the_clocks_go_back_is_checked_too(
+    services: Services, clock: FakeClock, end: str, problem: Problem | None
+) -> None:
+    clock.now = datetime(2026, 1, 1, tzinfo=UTC)
+    news = services.newsletters
+    assert (await news.begin(1, Kind.EVENT)).draft is not None
+    event_kind = services.strategy.event_kinds[0].code
+    for step, value in (
+        (Step.EVENT_KIND, event_kind),
+        (Step.TITLE, "Nattevandring"),
+        (Step.BODY, Text(html="Vi går.", plain="Vi går.")),
+        (Step.START, "25.10.2026 01:30"),
+    ):
+        assert (await news.answer(1, step, value)).problem is None
+    result = await news.answer(1, Step.END, end)
+    assert result.problem == problem
+    assert result.draft is not None
+    assert result.draft.step is (Step.END if problem else Step.PLACE)
