@@ -335,11 +335,13 @@ async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
             await services.newsletters.begin(user.id, Kind.NEWSLETTER, int(press.args[0])),
         )
     elif press.action == "drop" and press.args[0].isdigit():
-        cancelled = await services.newsletters.cancel(int(press.args[0]))
-        if cancelled is None:
+        result = await services.newsletters.cancel(int(press.args[0]))
+        found = result.newsletter
+        if found is None or (not result.done and found.status != "sent"):
             await refuse_stale(update, context)
             return
-        await _manage(update, context, t("news.cancelled", title=cancelled.title))
+        key = "news.cancelled" if result.done else "news.too_late"
+        await _manage(update, context, t(key, title=found.title))
     else:
         await refuse_stale(update, context)
 

@@ -105,6 +105,13 @@ class Drafted(BaseModel):
     problem: Problem | None = None
 
 
+class Cancelled(BaseModel):
+    """What Cancel did: `done`, or not, and then the newsletter as it is (sent: too late)."""
+
+    newsletter: Newsletter | None
+    done: bool
+
+
 class NewsletterService:
     def __init__(
         self,
@@ -324,11 +331,9 @@ class NewsletterService:
         }
         async with self._db.transaction() as connection:
             if a.get("editing"):
-                current = await newsletters.get(self._db, int(a["editing"]))
-                if current is None or current.status != "scheduled":
+                newsletter_id = int(a["editing"])
+                if not await newsletters.change_scheduled(connection, newsletter_id, values):
                     return None
-                await newsletters.update(connection, current.id, values)
-                newsletter_id = current.id
             else:
                 newsletter_id = await newsletters.insert(
                     connection,
@@ -345,14 +350,11 @@ class NewsletterService:
 
         return claim
 
-    async def cancel(self, newsletter_id: int) -> Newsletter | None:
-        """Cancel a scheduled newsletter; None when it is not scheduled (any more)."""
-        found = await newsletters.get(self._db, newsletter_id)
-        if found is None or found.status != "scheduled":
-            return None
+    async def cancel(self, newsletter_id: int) -> Cancelled:
+        """Cancel a scheduled newsletter, unless the sweep is first: exactly one of them wins."""
         async with self._db.transaction() as connection:
-            await newsletters.update(connection, newsletter_id, {"status": "cancelled"})
-        return await newsletters.get(self._db, newsletter_id)
+            done = await newsletters.cancel(connection, newsletter_id)
+        return Cancelled(newsletter=await newsletters.get(self._db, newsletter_id), done=done)
 
     async def get(self, newsletter_id: int) -> Newsletter | None:
         return await newsletters.get(self._db, newsletter_id)

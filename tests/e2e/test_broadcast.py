@@ -3,11 +3,14 @@ a newsletter scheduled before a restart and sent after it, opting out, and e-mai
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -399,3 +402,58 @@ async def test_a_newsletter_refuses_a_time_the_clocks_skip_and_a_failed_hand_ove
     await run_newsletters(bot)
     assert len(query("SELECT * FROM batches")) == 1, "handed over once"
     assert query("SELECT status FROM newsletters")[0][0] == "sent"
+
+
+async def _after(yields: int, step: Awaitable[object]) -> object:
+    """`step`, once the event loop has run others `yields` times: one interleaving of a race."""
+    for _ in range(yields):
+        await asyncio.sleep(0)
+    return await step
+
+
+async def test_cancel_racing_the_scheduled_send_either_cancels_it_or_says_it_was_too_late(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    # How many turns of the event loop the press and the sweep wait; -1: the other one first.
+    races: list[tuple[int, int]] = [(0, -1), (-1, 0), (0, 0), (1, 0), (0, 1), (5, 0), (0, 20)]
+    outcomes = []
+    for round_number, (press_after, sweep_after) in enumerate(races, 1):
+        title = f"Runde {round_number}"
+        confirm = await write_newsletter(karim, title, "Tekst.", "Alle aktive ambassadører")
+        await karim.press(confirm, "Planlæg")
+        when = (clock.now + timedelta(hours=2)).astimezone(ZoneInfo("Europe/Copenhagen"))
+        await karim.send(when.strftime("%d.%m.%Y %H:%M"))
+        page = await karim.send("/newsletter")
+        clock.advance(hours=2)  # it falls due while Karim presses Cancel
+        if press_after < 0:  # the sweep first, then the press
+            await run_newsletters(bot)
+            await karim.press(page, "Aflys")
+        elif sweep_after < 0:
+            await karim.press(page, "Aflys")
+            await run_newsletters(bot)
+        else:
+            await asyncio.gather(
+                _after(press_after, karim.press(page, "Aflys")),
+                _after(sweep_after, run_newsletters(bot)),
+            )
+        [(status,)] = query("SELECT status FROM newsletters WHERE title = ?", title)
+        if status == "sent":
+            assert page.text.startswith(f"For sent: «{title}» var allerede sendt")
+            await emulator.wait_for(lambda: received(anna, title), what=title)  # noqa: B023
+        else:
+            assert status == "cancelled"
+            assert page.text.startswith(f"«{title}» er aflyst og bliver ikke sendt.")
+        outcomes.append(status)
+
+    await until(lambda: not query("SELECT 1 FROM outbox WHERE state = 'pending'"))
+    counted = [len(received(anna, f"Runde {n}")) for n in range(1, len(races) + 1)]
+    assert counted == [1 if status == "sent" else 0 for status in outcomes]
+    assert outcomes[:2] == ["cancelled", "sent"], "the two orders, one after the other"
+    assert len(query("SELECT * FROM batches")) == outcomes.count("sent")

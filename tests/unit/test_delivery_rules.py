@@ -3,8 +3,9 @@ what a crash leaves behind, stopping a batch, audiences and newsletter times."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,37 @@ async def test_an_end_typed_as_a_clock_time_on_a_day_the_clocks_go_back_is_check
     assert result.problem == problem
     assert result.draft is not None
     assert result.draft.step is (Step.END if problem else Step.PLACE)
+
+
+async def _scheduled_newsletter(services: Services, clock: FakeClock) -> int:
+    news = services.newsletters
+    await news.begin(1, Kind.NEWSLETTER)
+    await news.answer(1, Step.TITLE, "Nyt")
+    await news.answer(1, Step.BODY, Text(html="Tekst.", plain="Tekst."))
+    await news.answer(1, Step.PHOTO, None)
+    await news.answer(1, Step.AUDIENCE, "all")
+    newsletter = await news.schedule(1, clock() + timedelta(hours=1))
+    assert newsletter is not None
+    return newsletter.id
+
+
+@pytest.mark.parametrize("cancel_first", [True, False])
+async def test_cancel_and_the_hand_over_of_a_due_newsletter_exclude_each_other(
+    services: Services, clock: FakeClock, cancel_first: bool
+) -> None:
+    for _ in range(5):
+        newsletter_id = await _scheduled_newsletter(services, clock)
+        clock.advance(hours=2)
+        news, delivery = services.newsletters, services.delivery
+        items = [("telegram", 2, None, message("Nyt"))]
+        hand_over = delivery.start_batch(
+            "newsletter", 1, "all", items, news.hand_over(newsletter_id)
+        )
+        cancel = news.cancel(newsletter_id)
+        if cancel_first:
+            cancelled, batch = await asyncio.gather(cancel, hand_over)
+        else:
+            batch, cancelled = await asyncio.gather(hand_over, cancel)
+        assert cancelled.done is (batch is None), "exactly one of them"
+        assert cancelled.newsletter is not None
+        assert cancelled.newsletter.status == ("cancelled" if cancelled.done else "sent")
