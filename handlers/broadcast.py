@@ -15,10 +15,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.conversations import ConversationKind
 from bot.services.delivery import Recipient
 from bot.services.newsletters import Kind, Step
 from handlers import compose, events
-from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
+from handlers.compose import COMPOSE, DRAFTS, NEWS, audience_name, newsletter_payload
+from handlers.conversation import draft_button
 from handlers.menu import home_button, refuse_stale, show
 from handlers.paging import page_of, turn_row
 from handlers.progress import CAST, App, announce, report, services_of
@@ -66,6 +68,7 @@ def _items(
     return items
 
 
+@draft_button(*DRAFTS)
 @coordinators_only
 async def send_pressed(update: Update, context: BoldenContext) -> None:
     """Send (a broadcast, or a newsletter now), schedule a newsletter, or keep its time."""
@@ -378,6 +381,6 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(stop, pattern=CAST.pattern("stop")),
 ]
 TYPED = {
-    Kind.BROADCAST.value: compose.typed,
-    Kind.NEWSLETTER.value: compose.with_time(_scheduled),
+    ConversationKind.BROADCAST: compose.typed,
+    ConversationKind.NEWSLETTER: compose.with_time(_scheduled),
 }

@@ -13,7 +13,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
-from bot.services.conversations import Conversations
+from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import Claim, DeliveryService
 from bot.strategy import Strategy
 from storage import newsletters
@@ -25,10 +25,13 @@ _WHEN = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s+(\d{1,2})[:.](\d{
 
 
 class Kind(StrEnum):
-    BROADCAST = "broadcast"
-    NEWSLETTER = "newsletter"
-    EVENT = "event"
-    CALL = "call"
+    BROADCAST = ConversationKind.BROADCAST.value
+    NEWSLETTER = ConversationKind.NEWSLETTER.value
+    EVENT = ConversationKind.EVENT.value
+    CALL = ConversationKind.CALL.value
+
+
+_KINDS = [ConversationKind(kind) for kind in Kind]  # fails at import when one is not a kind
 
 
 class Step(StrEnum):
@@ -158,7 +161,7 @@ class NewsletterService:
         )
 
     async def draft(self, user_id: int) -> Draft | None:
-        stored = await self._conversations.current(user_id, *Kind)
+        stored = await self._conversations.current(user_id, *_KINDS)
         if stored is None:
             return None
         return Draft(kind=Kind(stored.name), step=Step(stored.step), answers=stored.answers)
@@ -280,8 +283,12 @@ class NewsletterService:
             Draft(kind=draft.kind, step=draft.step, answers={**draft.answers, "asking_time": True}),
         )
 
-    async def cancel_draft(self, user_id: int) -> bool:
-        return await self._conversations.cancel(user_id)
+    async def cancel_draft(self, user_id: int) -> Draft | None:
+        """Forget the current draft; returns what it was."""
+        draft = await self.draft(user_id)
+        if draft is not None:
+            await self._conversations.cancel(user_id, ConversationKind(draft.kind))
+        return draft
 
     # -- newsletters -------------------------------------------------------------------------
 
@@ -339,7 +346,7 @@ class NewsletterService:
                     connection,
                     {**values, "status": "scheduled", "created_by": user_id, "created_at": now},
                 )
-            await self._conversations.forget(connection, user_id)
+            await self._conversations.forget(connection, user_id, ConversationKind.NEWSLETTER)
         return await newsletters.get(self._db, newsletter_id)
 
     def hand_over(self, newsletter_id: int) -> Claim:
@@ -392,5 +399,7 @@ class NewsletterService:
             return cursor.rowcount == 1
 
     async def _save(self, user_id: int, draft: Draft) -> Draft:
-        await self._conversations.put(user_id, draft.kind.value, draft.step.value, draft.answers)
+        await self._conversations.put(
+            user_id, ConversationKind(draft.kind), draft.step.value, draft.answers
+        )
         return draft

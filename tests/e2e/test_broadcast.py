@@ -457,3 +457,39 @@ async def test_cancel_racing_the_scheduled_send_either_cancels_it_or_says_it_was
     assert counted == [1 if status == "sent" else 0 for status in outcomes]
     assert outcomes[:2] == ["cancelled", "sent"], "the two orders, one after the other"
     assert len(query("SELECT * FROM batches")) == outcomes.count("sent")
+
+
+async def test_a_coordinator_removed_halfway_can_neither_write_on_nor_send_their_newsletter(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    john: SimulatedPerson,
+    anna: SimulatedPerson,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    await john.send("/start")
+    await karim.send(f"/coordinator add {john.id}")
+    page = await john.send("/newsletter")
+    asked = await john.press(page, "New newsletter")
+    await karim.send(f"/coordinator remove {john.id}")
+    refused = await john.send("Winter news")
+    assert refused.text.startswith("You are no longer a coordinator, so you cannot finish the")
+    assert query("SELECT * FROM conversations WHERE user_id = ?", john.id) == [], "dropped"
+
+    await karim.send(f"/coordinator add {john.id}")
+    asked = await john.press(await john.send("/newsletter"), "New newsletter")
+    for answer in ("Winter news", "Blankets are needed."):
+        asked = await john.send(answer)
+    asked = await john.press(asked, "No photo")
+    seen = len(john.messages)
+    await john.press(asked, "All active ambassadors")
+    confirm = await next_message(john, seen + 1)
+    await karim.send(f"/coordinator remove {john.id}")
+    pressed = await john.press_data(confirm, confirm.button("Send now")["callback_data"])
+    assert pressed["text"].startswith("You are no longer a coordinator")
+    assert pressed["show_alert"] is True
+    assert query("SELECT * FROM newsletters") == []
+    assert query("SELECT * FROM batches") == []
+    assert received(anna, "Winter news") == [], "nothing sent"
+    assert query("SELECT * FROM conversations WHERE user_id = ?", john.id) == []
