@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 from bot.context import SERVICES, BoldenApp
 from handlers.ambassadors import ask_yearly
-from handlers.broadcast import schedule_newsletters
+from handlers.broadcast import newsletters_due
 from handlers.events import JOB as EVENTS
 from handlers.events import due
 from handlers.inbox import report_stale
@@ -15,6 +15,7 @@ from handlers.inbox import report_stale
 EVERY = timedelta(hours=1)
 YEARLY_QUESTION = "yearly-question"
 STALE_BOLDE = "stale-bolde"
+NEWSLETTERS = "newsletters"
 
 
 async def schedule(application: BoldenApp) -> None:
@@ -25,7 +26,10 @@ async def schedule(application: BoldenApp) -> None:
     # Each morning, coordinators hear of open bolde that have not moved for a while.
     tz = application.bot_data[SERVICES].settings.tz
     application.job_queue.run_daily(report_stale, time=time(8, 0, tzinfo=tz), name=STALE_BOLDE)
-    await schedule_newsletters(application)
+    # Every minute: newsletters whose time has come, also those a failed attempt left behind.
+    application.job_queue.run_repeating(
+        newsletters_due, interval=timedelta(minutes=1), first=timedelta(seconds=1), name=NEWSLETTERS
+    )
     # Every minute: events to publish, reminders, and calls past their deadline.
     application.job_queue.run_repeating(
         due, interval=timedelta(minutes=1), first=timedelta(seconds=5), name=EVENTS

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.services.conversations import ConversationKind
 from handlers import (
     about,
     ambassadors,
@@ -33,8 +34,8 @@ FEATURES = (
     networks, broadcast, events, start, about, help, language, themes, certificate, privacy,
     coordinators, ambassadors, bolde, inbox,
 )  # fmt: skip
-# What people type goes to the conversation they are in, by its name.
-TYPED = {
+# What people type goes to the conversation they are in, by its kind.
+TYPED: dict[ConversationKind, conversation.Typed] = {
     **ambassadors.TYPED, **bolde.TYPED, **inbox.TYPED, **networks.TYPED, **broadcast.TYPED,
     **events.TYPED,
 }  # fmt: skip

@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from bot.services.ambassadors import LIMITS, SKIPPABLE, TEXT_STEPS, Conversation, Mode, Step
+from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
@@ -385,4 +386,4 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(pressed, pattern=AMB.pattern()),
 ]
 # Typed answers, by conversation name (handlers/conversation.py dispatches).
-TYPED = {mode.value: typed for mode in Mode}
+TYPED = {ConversationKind(mode): typed for mode in Mode}

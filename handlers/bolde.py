@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from bot.services.bolde import PLACE_MAX, TEXT_MAX, TEXT_MIN, Action, Draft, Drafted, Problem, Step
+from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
@@ -151,7 +152,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     service, step = context.services.bolde, Step(stored.step)
     if step is Step.KIND and message.text:
         # Still choosing the kind, the person wrote something new: that is what they mean now.
-        await context.services.conversations.cancel(user.id)
+        await context.services.conversations.cancel(user.id, ConversationKind.BOLD)
         await offer(update, context)
         return
     photo = message.photo[-1].file_id if message.photo else None
@@ -381,4 +382,4 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(mine_pressed, pattern=r"^bold:(mine|show|reopen|reply):"),
     CallbackQueryHandler(pressed, pattern=BOLD.pattern()),
 ]
-TYPED = {"bold": typed}
+TYPED = {ConversationKind.BOLD: typed}

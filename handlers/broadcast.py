@@ -3,10 +3,11 @@ the coordinator's chat, scheduled newsletters, the archive, and opting out."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from html import escape
-from typing import Any, cast
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -14,10 +15,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.conversations import ConversationKind
 from bot.services.delivery import Recipient
 from bot.services.newsletters import Kind, Step
 from handlers import compose, events
-from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
+from handlers.compose import COMPOSE, DRAFTS, NEWS, audience_name, newsletter_payload
+from handlers.conversation import draft_button
 from handlers.menu import home_button, refuse_stale, show
 from handlers.paging import page_of, turn_row
 from handlers.progress import CAST, App, announce, report, services_of
@@ -25,6 +28,7 @@ from handlers.roles import coordinators_only
 from storage.newsletters import Newsletter
 
 PAGE_SIZE = 8
+_log = logging.getLogger(__name__)
 
 
 @coordinators_only
@@ -64,6 +68,7 @@ def _items(
     return items
 
 
+@draft_button(*DRAFTS)
 @coordinators_only
 async def send_pressed(update: Update, context: BoldenContext) -> None:
     """Send (a broadcast, or a newsletter now), schedule a newsletter, or keep its time."""
@@ -136,7 +141,6 @@ async def _scheduled(update: Update, context: BoldenContext, when: datetime) -> 
         elif message:
             await message.reply_html(context.t("compose.problem.not_now"))
         return
-    schedule_newsletter(context.application, newsletter)
     text = context.t(
         "news.scheduled", title=newsletter.title, when=context.t.moment(newsletter.send_at)
     )
@@ -334,12 +338,13 @@ async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
             await services.newsletters.begin(user.id, Kind.NEWSLETTER, int(press.args[0])),
         )
     elif press.action == "drop" and press.args[0].isdigit():
-        cancelled = await services.newsletters.cancel(int(press.args[0]))
-        if cancelled is None:
+        result = await services.newsletters.cancel(int(press.args[0]))
+        found = result.newsletter
+        if found is None or (not result.done and found.status != "sent"):
             await refuse_stale(update, context)
             return
-        unschedule_newsletter(context.application, cancelled.id)
-        await _manage(update, context, t("news.cancelled", title=cancelled.title))
+        key = "news.cancelled" if result.done else "news.too_late"
+        await _manage(update, context, t(key, title=found.title))
     else:
         await refuse_stale(update, context)
 
@@ -353,36 +358,16 @@ async def unsubscribe(update: Update, context: BoldenContext) -> None:
     await message.reply_html(context.t("news.unsubscribed" if done else "net.link_invalid"))
 
 
-async def newsletter_due(context: BoldenContext) -> None:
-    """The job at a newsletter's time (and at start-up for one that fell due meanwhile)."""
-    assert context.job is not None
-    await dispatch_newsletter(context.application, cast(int, context.job.data))
-
-
-def _job_name(newsletter_id: int) -> str:
-    return f"newsletter-{newsletter_id}"
-
-
-def schedule_newsletter(application: App, newsletter: Newsletter) -> None:
-    """A job at the newsletter's time; one already due runs at once."""
-    assert application.job_queue is not None
-    unschedule_newsletter(application, newsletter.id)
-    delay = max((newsletter.send_at - services_of(application).clock()).total_seconds(), 0.0)
-    application.job_queue.run_once(
-        newsletter_due, when=delay, data=newsletter.id, name=_job_name(newsletter.id)
-    )
-
-
-def unschedule_newsletter(application: App, newsletter_id: int) -> None:
-    assert application.job_queue is not None
-    for job in application.job_queue.get_jobs_by_name(_job_name(newsletter_id)):
-        job.schedule_removal()
-
-
-async def schedule_newsletters(application: App) -> None:
-    """At start-up: a job for every scheduled newsletter, from the database."""
-    for newsletter in await services_of(application).newsletters.scheduled():
-        schedule_newsletter(application, newsletter)
+async def newsletters_due(context: BoldenContext) -> None:
+    """Every minute: hand every due newsletter to the outbox. One that fails stays scheduled
+    and is tried again at the next sweep; the others still go."""
+    for newsletter in await context.services.newsletters.due():
+        try:
+            await dispatch_newsletter(context.application, newsletter.id)
+        except Exception:
+            _log.exception(
+                "newsletter %d not handed over; the next sweep tries again", newsletter.id
+            )
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
@@ -396,6 +381,6 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(stop, pattern=CAST.pattern("stop")),
 ]
 TYPED = {
-    Kind.BROADCAST.value: compose.typed,
-    Kind.NEWSLETTER.value: compose.with_time(_scheduled),
+    ConversationKind.BROADCAST: compose.typed,
+    ConversationKind.NEWSLETTER: compose.with_time(_scheduled),
 }

@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.conversations import ConversationKind
 from bot.services.delivery import ALL, AMBASSADORS, Recipient
 from bot.services.events import values_from
 from bot.services.newsletters import (
@@ -29,6 +30,7 @@ from bot.services.newsletters import (
     Text,
 )
 from handlers.callbacks import CallbackCodec
+from handlers.conversation import draft_button
 from handlers.event_views import invitation_text
 from handlers.menu import refuse_stale, show
 from handlers.paging import grid
@@ -38,6 +40,7 @@ COMPOSE = CallbackCodec(
     "cmp", aud=1, kinds=0, topics=0, skip=1, keep=1, send=0, later=0, keeptime=0, cancel=0, ek=1
 )
 NEWS = CallbackCodec("news", off=0, on=0, manage=0, new=0, edit=1, drop=1, list=1, read=1)
+DRAFTS = [ConversationKind(kind) for kind in Kind]  # what the buttons here belong to
 _TEXT_STEPS = {Step.MESSAGE, Step.TITLE, Step.BODY}
 _TYPED_STEPS = {Step.START, Step.END, Step.DEADLINE, Step.CAPACITY}  # answered as plain text
 _KEEP = {*_TEXT_STEPS, *_TYPED_STEPS, Step.PLACE}  # what "keep as it was" is offered for
@@ -241,6 +244,7 @@ def with_time(
     return typed_or_time
 
 
+@draft_button(*DRAFTS)
 async def pressed(update: Update, context: BoldenContext) -> None:
     """The buttons of writing: audience, skip, keep, cancel. Send and later are broadcast's."""
     query, user = update.callback_query, update.effective_user

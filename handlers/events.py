@@ -15,6 +15,7 @@ from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.certificate import qr_png
+from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from bot.services.events import Choice, Problem, answers_from
 from bot.services.newsletters import Draft, Kind
@@ -470,6 +471,6 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(tools, pattern=EVENT.pattern()),
 ]
 TYPED = {
-    Kind.EVENT.value: compose.with_time(_publish_at),
-    Kind.CALL.value: compose.with_time(_publish_at),
+    ConversationKind.EVENT: compose.with_time(_publish_at),
+    ConversationKind.CALL: compose.with_time(_publish_at),
 }

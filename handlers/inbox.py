@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
-from bot.services.bolde import Action, Change, Problem
+from bot.services.bolde import NOTE, Action, Change, Problem
 from bot.services.delivery import Notify, OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
@@ -59,7 +59,7 @@ async def _private(
         )
     except (Forbidden, BadRequest):
         # No prompt was seen, so a later message must not be taken for an answer to it.
-        await context.services.conversations.cancel(user.id)
+        await context.services.conversations.cancel(user.id, NOTE)
         username = context.bot.username
         await query.answer(context.t.plain("work.open_private", bot=username), show_alert=True)
         return
@@ -160,7 +160,7 @@ async def note_typed(update: Update, context: BoldenContext, stored: StoredConve
         )
         return
     if change.problem or change.bold is None or change.action is None:
-        await context.services.conversations.cancel(user.id)
+        await context.services.conversations.cancel(user.id, NOTE)
         await message.reply_html(t("bold.problem." + (change.problem or Problem.NOT_FOUND).value))
         return
     await message.reply_html(t("work.done." + change.action, reference=change.bold.reference))
@@ -282,4 +282,4 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(inbox, pattern=INBOX.pattern()),
     CallbackQueryHandler(work_pressed, pattern=WORK.pattern()),
 ]
-TYPED = {"note": note_typed}
+TYPED = {NOTE: note_typed}

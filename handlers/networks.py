@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
+from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem
 from bot.services.networks import NAME_MAX, Added, NetworkKind, Refusal
 from handlers.callbacks import CallbackCodec
@@ -27,7 +28,7 @@ NET = CallbackCodec(
     cross=1, close=1, closeyes=1,
 )  # fmt: skip
 RULE = CallbackCodec("rule", list=0, new=0, k=1, c=2, t=3, n=4, delete=1)
-CONVERSATION = "network"
+CONVERSATION = ConversationKind.NETWORK
 ANY = "x"
 SHOWN_MEMBERS = 30  # on the network's page; the members page lists everyone
 _NUMBERS = re.compile(r"[\s,;]+")
@@ -243,7 +244,7 @@ async def _create(update: Update, context: BoldenContext, kind: str) -> None:
     if result.network is None:
         await refuse_stale(update, context)
         return
-    await context.services.conversations.cancel(user.id)
+    await context.services.conversations.cancel(user.id, CONVERSATION)
     await _page(update, context, result.network, context.t("net.created"))
 
 
@@ -254,7 +255,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     assert message is not None
     t = context.t
     if not await context.services.coordinators.is_coordinator(user.id):
-        await context.services.conversations.cancel(user.id)
+        await context.services.conversations.cancel(user.id, CONVERSATION)
         await message.reply_html(t("coordinator.refused"))
         return
     if not message.text:
@@ -283,7 +284,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         added = await context.services.networks.add_members(
             int(stored.answers["network"]), numbers, _welcome(context)
         )
-        await context.services.conversations.cancel(user.id)
+        await context.services.conversations.cancel(user.id, CONVERSATION)
         network = await context.services.networks.get(int(stored.answers["network"]))
         if added is None or network is None:
             await message.reply_html(t("net.refused.not_found"))
@@ -293,7 +294,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
             note += "\n" + t("net.unknown_numbers", numbers=", ".join(added.unknown))
         await _members(update, context, network, note)
     else:
-        await context.services.conversations.cancel(user.id)
+        await context.services.conversations.cancel(user.id, CONVERSATION)
 
 
 def _welcome(context: BoldenContext) -> Notify[Added]:

@@ -1,8 +1,10 @@
-"""Conversations in progress, kept in the database so that a restart resumes them."""
+"""Conversations in progress, one per kind and person, kept in the database so that a restart
+resumes them."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -19,9 +21,14 @@ class StoredConversation(BaseModel):
     updated_at: datetime | None = None
 
 
-async def get(db: Database, user_id: int) -> StoredConversation | None:
+async def get(db: Database, user_id: int, names: Iterable[str] = ()) -> StoredConversation | None:
+    """The most recently touched one (of `names`, when given)."""
+    wanted = list(names)
+    only = f"AND name IN ({', '.join('?' for _ in wanted)})" if wanted else ""
     row = await db.fetch_one(
-        "SELECT name, step, answers, updated_at FROM conversations WHERE user_id = ?", (user_id,)
+        f"SELECT name, step, answers, updated_at FROM conversations WHERE user_id = ? {only} "
+        "ORDER BY touched DESC LIMIT 1",
+        (user_id, *wanted),
     )
     if row is None:
         return None
@@ -36,17 +43,35 @@ async def get(db: Database, user_id: int) -> StoredConversation | None:
 async def put(
     connection: aiosqlite.Connection, user_id: int, conversation: StoredConversation, now: datetime
 ) -> None:
+    """Store it and make it the person's most recent one."""
     await connection.execute(
         """
-        INSERT INTO conversations (user_id, name, step, answers, updated_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (user_id) DO UPDATE SET
-            name = excluded.name, step = excluded.step,
-            answers = excluded.answers, updated_at = excluded.updated_at
+        INSERT INTO conversations (user_id, name, step, answers, updated_at, touched)
+        VALUES (?, ?, ?, ?, ?,
+                (SELECT COALESCE(MAX(touched), 0) + 1 FROM conversations WHERE user_id = ?))
+        ON CONFLICT (user_id, name) DO UPDATE SET
+            step = excluded.step, answers = excluded.answers,
+            updated_at = excluded.updated_at, touched = excluded.touched
         """,
-        (user_id, conversation.name, conversation.step, json.dumps(conversation.answers), iso(now)),
+        (
+            user_id,
+            conversation.name,
+            conversation.step,
+            json.dumps(conversation.answers),
+            iso(now),
+            user_id,
+        ),
     )
 
 
-async def delete(connection: aiosqlite.Connection, user_id: int) -> bool:
-    cursor = await connection.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+async def delete(connection: aiosqlite.Connection, user_id: int, name: str) -> bool:
+    cursor = await connection.execute(
+        "DELETE FROM conversations WHERE user_id = ? AND name = ?", (user_id, name)
+    )
     return cursor.rowcount == 1
+
+
+async def delete_older(connection: aiosqlite.Connection, user_id: int, than: datetime) -> None:
+    await connection.execute(
+        "DELETE FROM conversations WHERE user_id = ? AND updated_at < ?", (user_id, iso(than))
+    )

@@ -8,7 +8,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, insert_row, iso, update_row
+from storage.database import Database, insert_row, iso
 
 
 class Newsletter(BaseModel):
@@ -43,10 +43,25 @@ async def insert(connection: aiosqlite.Connection, values: dict[str, Any]) -> in
     return await insert_row(connection, "newsletters", values)
 
 
-async def update(
+async def change_scheduled(
     connection: aiosqlite.Connection, newsletter_id: int, values: dict[str, Any]
-) -> None:
-    await update_row(connection, "newsletters", "id", newsletter_id, values)
+) -> bool:
+    """Change one that is still scheduled: False when it was sent or cancelled meanwhile."""
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    cursor = await connection.execute(
+        f"UPDATE newsletters SET {assignments} WHERE id = ? AND status = 'scheduled'",
+        (*(iso(v) if isinstance(v, datetime) else v for v in values.values()), newsletter_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def cancel(connection: aiosqlite.Connection, newsletter_id: int) -> bool:
+    """Scheduled → cancelled, unless the sweep handed it over first: the row count decides."""
+    cursor = await connection.execute(
+        "UPDATE newsletters SET status = 'cancelled' WHERE id = ? AND status = 'scheduled'",
+        (newsletter_id,),
+    )
+    return cursor.rowcount == 1
 
 
 async def hand_over(

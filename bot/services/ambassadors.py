@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel
 
 from bot.clock import Clock
-from bot.services.conversations import Conversations
+from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import DeliveryService, Notify
 from bot.strategy import Strategy
 from storage import ambassadors, conversations, people
@@ -45,8 +45,11 @@ TEXT_STEPS = {Step.NAME, Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE, Step
 
 
 class Mode(StrEnum):
-    SIGNUP = "signup"
-    EDIT = "edit"
+    SIGNUP = ConversationKind.SIGNUP.value
+    EDIT = ConversationKind.EDIT.value
+
+
+_KINDS = [ConversationKind(mode) for mode in Mode]
 
 
 class Problem(StrEnum):
@@ -145,7 +148,7 @@ class AmbassadorService:
 
     async def conversation(self, user_id: int) -> Conversation | None:
         """The open sign-up or edit; None when the person is in no conversation or another."""
-        stored = await self._conversations.current(user_id, *Mode)
+        stored = await self._conversations.current(user_id, *_KINDS)
         if stored is None:
             return None
         return Conversation(mode=Mode(stored.name), step=Step(stored.step), answers=stored.answers)
@@ -191,8 +194,11 @@ class AmbassadorService:
         return await self._save(user_id, conversation.model_copy(update={"step": earlier[-1]}))
 
     async def cancel(self, user_id: int) -> bool:
-        """Forget the conversation; True when there was one."""
-        return await self._conversations.cancel(user_id)
+        """Forget the sign-up or edit; True when there was one."""
+        conversation = await self.conversation(user_id)
+        if conversation is None:
+            return False
+        return await self._conversations.cancel(user_id, ConversationKind(conversation.mode))
 
     async def consent(self, user_id: int, given: bool) -> Ambassador | None:
         """The last step: with consent the ambassador is stored; without, nothing is."""
@@ -231,7 +237,7 @@ class AmbassadorService:
                         **common,
                     },
                 )
-            await conversations.delete(connection, user_id)
+            await conversations.delete(connection, user_id, ConversationKind.SIGNUP)
         return await self.profile(user_id)
 
     # -- the profile --------------------------------------------------------------------------
@@ -270,7 +276,8 @@ class AmbassadorService:
             await ambassadors.update(
                 connection, user_id, {"status": "left", "left_at": self._clock()}
             )
-            await conversations.delete(connection, user_id)
+            await conversations.delete(connection, user_id, ConversationKind.SIGNUP)
+            await conversations.delete(connection, user_id, ConversationKind.EDIT)
         return True
 
     # -- the yearly question ------------------------------------------------------------------
@@ -354,7 +361,7 @@ class AmbassadorService:
     async def _apply_edit(self, user_id: int, answers: dict[str, Any]) -> Ambassador | None:
         async with self._db.transaction() as connection:
             await ambassadors.update(connection, user_id, self._profile_values(answers))
-            await conversations.delete(connection, user_id)
+            await conversations.delete(connection, user_id, ConversationKind.EDIT)
         return await self.profile(user_id)
 
     async def _referrer(self, user_id: int) -> int | None:
@@ -365,6 +372,9 @@ class AmbassadorService:
 
     async def _save(self, user_id: int, conversation: Conversation) -> Conversation:
         await self._conversations.put(
-            user_id, conversation.mode.value, conversation.step.value, conversation.answers
+            user_id,
+            ConversationKind(conversation.mode),
+            conversation.step.value,
+            conversation.answers,
         )
         return conversation

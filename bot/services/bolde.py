@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.clock import Clock
-from bot.services.conversations import Conversations
+from bot.services.conversations import ConversationKind, Conversations
 from bot.services.coordinators import CoordinatorService
 from bot.services.delivery import DeliveryService, Notify
 from bot.services.networks import NetworkService
@@ -29,7 +29,7 @@ from storage.database import Database
 from storage.networks import Network
 
 TEXT_MIN, TEXT_MAX, NOTE_MAX, PLACE_MAX = 10, 2000, 2000, 200
-CONVERSATION, NOTE = "bold", "note"
+CONVERSATION, NOTE = ConversationKind.BOLD, ConversationKind.NOTE
 HOUR = timedelta(hours=1)
 
 
@@ -297,7 +297,7 @@ class BoldService:
                     network.id,
                     None,
                 )
-            await self._conversations.forget(connection, user_id)
+            await self._conversations.forget(connection, user_id, CONVERSATION)
             sent = Drafted(sent=await bolde.get(self._db, bold_id), network=network)
             await self._delivery.owe(connection, await notify(sent))
         return sent
@@ -350,7 +350,7 @@ class BoldService:
                     connection, bold.id, now, actor, role, action, status, target, note
                 )
                 if action in NEEDS_NOTE:  # the text came from the note conversation: it is done
-                    await self._conversations.forget(connection, actor)
+                    await self._conversations.forget(connection, actor, NOTE)
                 change = Change(
                     bold=await bolde.get(self._db, bold.id),
                     action=action,

@@ -1,9 +1,11 @@
-"""The one open conversation a person may have with the bot (signing up, sending a bold, writing
-an answer), kept in the database so that a restart resumes it."""
+"""The conversations a person has with the bot (signing up, sending a bold, writing an answer,
+a newsletter...), one of each kind at a time, kept in the database so that a restart resumes
+them. The most recently started or touched one gets what the person types."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 import aiosqlite
@@ -16,33 +18,71 @@ from storage.database import Database
 LIFETIME = timedelta(days=1)
 
 
+class ConversationKind(StrEnum):
+    """Every conversation there is; handlers/conversation.py maps each to its handler."""
+
+    SIGNUP = "signup"  # becoming an ambassador
+    EDIT = "edit"  # changing one's ambassador profile
+    BOLD = "bold"  # writing a bold
+    NOTE = "note"  # the text for an action on a bold (an answer, a question)
+    NETWORK = "network"  # naming an action network, adding members
+    BROADCAST = "broadcast"
+    NEWSLETTER = "newsletter"
+    EVENT = "event"
+    CALL = "call"
+
+
+class Needs(StrEnum):
+    """Who may continue a conversation, checked again at every step."""
+
+    ANYONE = "anyone"  # what the services check per object (a bold's network) still applies
+    COORDINATOR = "coordinator"
+
+
+NEEDS = {kind: Needs.ANYONE for kind in ConversationKind} | {
+    kind: Needs.COORDINATOR
+    for kind in (
+        ConversationKind.NETWORK,
+        ConversationKind.BROADCAST,
+        ConversationKind.NEWSLETTER,
+        ConversationKind.EVENT,
+        ConversationKind.CALL,
+    )
+}
+
+
 class Conversations:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
-    async def current(self, user_id: int, *names: str) -> StoredConversation | None:
-        """The open conversation (of one of `names`, when given). One left alone for a day is
-        forgotten, so that a later message is not taken for an answer to an old question."""
-        stored = await conversations.get(self._db, user_id)
-        if stored is None:
-            return None
-        if stored.updated_at and self._clock() - stored.updated_at > LIFETIME:
-            await self.cancel(user_id)
-            return None
-        return stored if not names or stored.name in names else None
+    async def current(self, user_id: int, *kinds: ConversationKind) -> StoredConversation | None:
+        """The most recent open conversation (of one of `kinds`, when given). Those left alone
+        for a day are forgotten, so that a later message is not taken for an answer to an old
+        question."""
+        stored = await conversations.get(self._db, user_id, kinds)
+        if stored and stored.updated_at and self._clock() - stored.updated_at > LIFETIME:
+            async with self._db.transaction() as connection:
+                await conversations.delete_older(connection, user_id, self._clock() - LIFETIME)
+            stored = await conversations.get(self._db, user_id, kinds)
+        return stored
 
-    async def put(self, user_id: int, name: str, step: str, answers: dict[str, Any]) -> None:
-        stored = StoredConversation(name=name, step=step, answers=answers)
+    async def put(
+        self, user_id: int, kind: ConversationKind, step: str, answers: dict[str, Any]
+    ) -> None:
+        """Store a step; the conversation becomes the one that gets what the person types."""
+        stored = StoredConversation(name=kind, step=step, answers=answers)
         async with self._db.transaction() as connection:
             await conversations.put(connection, user_id, stored, self._clock())
 
     @staticmethod
-    async def forget(connection: aiosqlite.Connection, user_id: int) -> None:
-        """End the conversation inside a transaction that stores what it led to."""
-        await conversations.delete(connection, user_id)
+    async def forget(
+        connection: aiosqlite.Connection, user_id: int, kind: ConversationKind
+    ) -> None:
+        """End one conversation inside a transaction that stores what it led to."""
+        await conversations.delete(connection, user_id, kind)
 
-    async def cancel(self, user_id: int) -> bool:
-        """Forget the conversation; True when there was one."""
+    async def cancel(self, user_id: int, kind: ConversationKind) -> bool:
+        """Forget one conversation; True when there was one."""
         async with self._db.transaction() as connection:
-            return await conversations.delete(connection, user_id)
+            return await conversations.delete(connection, user_id, kind)

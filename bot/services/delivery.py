@@ -12,6 +12,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.services.conversations import ConversationKind
 from bot.strategy import Strategy
 from storage import conversations, networks, outbox, people
 from storage.database import Database
@@ -149,7 +150,7 @@ class DeliveryService:
                 batch_id = await outbox.add_batch(connection, kind, created_by, audience, now)
                 await outbox.enqueue(connection, batch_id, items, now)
                 if draft_of is not None:
-                    await conversations.delete(connection, draft_of)
+                    await conversations.delete(connection, draft_of, ConversationKind.BROADCAST)
                 if claim is not None and not await claim(connection, batch_id, now):
                     raise AlreadySent
         except AlreadySent:

@@ -18,7 +18,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
-from bot.services.conversations import Conversations
+from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import Claim
 from bot.strategy import Strategy
 from storage import events, networks
@@ -132,7 +132,7 @@ class EventService:
                     "checkin_code": secrets.token_urlsafe(8),
                 },
             )
-            await self._conversations.forget(connection, user_id)
+            await self._conversations.forget(connection, user_id, _draft_kind(values))
         found = await events.get(self._db, event_id)
         assert found is not None
         return found
@@ -146,7 +146,7 @@ class EventService:
             return None
         async with self._db.transaction() as connection:
             await events.update(connection, event_id, values_from(answers))
-            await self._conversations.forget(connection, user_id)
+            await self._conversations.forget(connection, user_id, _draft_kind(values_from(answers)))
         changed = await self.get(event_id)
         assert changed is not None
         return changed, await self.coming(event_id)
@@ -372,3 +372,8 @@ class EventService:
         for a in await self.answers(event_id):
             writer.writerow([a.name, a.answer, a.answered_at.isoformat()])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _draft_kind(values: dict[str, Any]) -> ConversationKind:
+    """The draft an event or call was written in: a call has no event kind."""
+    return ConversationKind.CALL if values["kind"] == CALL else ConversationKind.EVENT

@@ -4,7 +4,7 @@ cancelling newsletters, their archive, and opting out of them."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +13,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
-from bot.services.conversations import Conversations
+from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import Claim, DeliveryService
 from bot.strategy import Strategy
 from storage import newsletters
@@ -25,10 +25,13 @@ _WHEN = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s+(\d{1,2})[:.](\d{
 
 
 class Kind(StrEnum):
-    BROADCAST = "broadcast"
-    NEWSLETTER = "newsletter"
-    EVENT = "event"
-    CALL = "call"
+    BROADCAST = ConversationKind.BROADCAST.value
+    NEWSLETTER = ConversationKind.NEWSLETTER.value
+    EVENT = ConversationKind.EVENT.value
+    CALL = ConversationKind.CALL.value
+
+
+_KINDS = [ConversationKind(kind) for kind in Kind]  # fails at import when one is not a kind
 
 
 class Step(StrEnum):
@@ -74,6 +77,8 @@ class Problem(StrEnum):
     UNKNOWN_CHOICE = "unknown_choice"
     NOT_NOW = "not_now"
     BAD_TIME = "bad_time"
+    NO_SUCH_TIME = "no_such_time"  # skipped when the clocks go forward
+    TWICE = "twice"  # happens twice when the clocks go back
     PAST = "past"
     BAD_NUMBER = "bad_number"
     BEFORE_START = "before_start"
@@ -101,6 +106,13 @@ class Draft(BaseModel):
 class Drafted(BaseModel):
     draft: Draft | None = None
     problem: Problem | None = None
+
+
+class Cancelled(BaseModel):
+    """What Cancel did: `done`, or not, and then the newsletter as it is (sent: too late)."""
+
+    newsletter: Newsletter | None
+    done: bool
 
 
 class NewsletterService:
@@ -149,7 +161,7 @@ class NewsletterService:
         )
 
     async def draft(self, user_id: int) -> Draft | None:
-        stored = await self._conversations.current(user_id, *Kind)
+        stored = await self._conversations.current(user_id, *_KINDS)
         if stored is None:
             return None
         return Draft(kind=Kind(stored.name), step=Step(stored.step), answers=stored.answers)
@@ -249,9 +261,8 @@ class NewsletterService:
             return {**answers, "capacity": int(text)}, None
         start = datetime.fromisoformat(answers["start"]) if answers.get("start") else None
         if step is Step.END and start is not None and (clock := _TIME.match(text)):
-            local = start.astimezone(self._zone).replace(hour=int(clock[1]), minute=int(clock[2]))
-            when: datetime | None = local.astimezone(start.tzinfo)
-            problem = None
+            day = start.astimezone(self._zone)
+            when, problem = self._local(day.year, day.month, day.day, int(clock[1]), int(clock[2]))
         else:
             when, problem = self.parse_time(text)
         if problem or when is None:
@@ -272,8 +283,12 @@ class NewsletterService:
             Draft(kind=draft.kind, step=draft.step, answers={**draft.answers, "asking_time": True}),
         )
 
-    async def cancel_draft(self, user_id: int) -> bool:
-        return await self._conversations.cancel(user_id)
+    async def cancel_draft(self, user_id: int) -> Draft | None:
+        """Forget the current draft; returns what it was."""
+        draft = await self.draft(user_id)
+        if draft is not None:
+            await self._conversations.cancel(user_id, ConversationKind(draft.kind))
+        return draft
 
     # -- newsletters -------------------------------------------------------------------------
 
@@ -283,13 +298,28 @@ class NewsletterService:
         if match is None:
             return None, Problem.BAD_TIME
         day, month, year, hour, minute = (int(part) for part in match.groups())
+        when, problem = self._local(year, month, day, hour, minute)
+        if when is None:
+            return None, problem
+        if when <= self._clock() + timedelta(minutes=1):
+            return None, Problem.PAST
+        return when, None
+
+    def _local(
+        self, year: int, month: int, day: int, hour: int, minute: int
+    ) -> tuple[datetime | None, Problem | None]:
+        """A wall-clock time where the bot runs, as UTC; refused when the clocks skip it or
+        show it twice (a daylight saving change), as nobody can tell which one was meant."""
         try:
             local = datetime(year, month, day, hour, minute, tzinfo=self._zone)
         except ValueError:
             return None, Problem.BAD_TIME
-        if local <= self._clock() + timedelta(minutes=1):
-            return None, Problem.PAST
-        return local.astimezone(self._clock().tzinfo), None
+        first, second = local.astimezone(UTC), local.replace(fold=1).astimezone(UTC)
+        if first.astimezone(self._zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+            return None, Problem.NO_SUCH_TIME
+        if first != second:
+            return None, Problem.TWICE
+        return first.astimezone(self._clock().tzinfo), None
 
     async def schedule(self, user_id: int, send_at: datetime | None) -> Newsletter | None:
         """Store the draft as a scheduled newsletter (now, when `send_at` is None); a changed
@@ -308,17 +338,15 @@ class NewsletterService:
         }
         async with self._db.transaction() as connection:
             if a.get("editing"):
-                current = await newsletters.get(self._db, int(a["editing"]))
-                if current is None or current.status != "scheduled":
+                newsletter_id = int(a["editing"])
+                if not await newsletters.change_scheduled(connection, newsletter_id, values):
                     return None
-                await newsletters.update(connection, current.id, values)
-                newsletter_id = current.id
             else:
                 newsletter_id = await newsletters.insert(
                     connection,
                     {**values, "status": "scheduled", "created_by": user_id, "created_at": now},
                 )
-            await self._conversations.forget(connection, user_id)
+            await self._conversations.forget(connection, user_id, ConversationKind.NEWSLETTER)
         return await newsletters.get(self._db, newsletter_id)
 
     def hand_over(self, newsletter_id: int) -> Claim:
@@ -329,20 +357,22 @@ class NewsletterService:
 
         return claim
 
-    async def cancel(self, newsletter_id: int) -> Newsletter | None:
-        """Cancel a scheduled newsletter; None when it is not scheduled (any more)."""
-        found = await newsletters.get(self._db, newsletter_id)
-        if found is None or found.status != "scheduled":
-            return None
+    async def cancel(self, newsletter_id: int) -> Cancelled:
+        """Cancel a scheduled newsletter, unless the sweep is first: exactly one of them wins."""
         async with self._db.transaction() as connection:
-            await newsletters.update(connection, newsletter_id, {"status": "cancelled"})
-        return await newsletters.get(self._db, newsletter_id)
+            done = await newsletters.cancel(connection, newsletter_id)
+        return Cancelled(newsletter=await newsletters.get(self._db, newsletter_id), done=done)
 
     async def get(self, newsletter_id: int) -> Newsletter | None:
         return await newsletters.get(self._db, newsletter_id)
 
     async def scheduled(self) -> list[Newsletter]:
         return await newsletters.with_status(self._db, "scheduled")
+
+    async def due(self) -> list[Newsletter]:
+        """Scheduled ones whose time has come, also those a failed hand-over left behind."""
+        now = self._clock()
+        return [n for n in await self.scheduled() if n.send_at <= now]
 
     async def archive(self) -> list[Newsletter]:
         return await newsletters.with_status(self._db, "sent", newest_first=True)
@@ -369,5 +399,7 @@ class NewsletterService:
             return cursor.rowcount == 1
 
     async def _save(self, user_id: int, draft: Draft) -> Draft:
-        await self._conversations.put(user_id, draft.kind.value, draft.step.value, draft.answers)
+        await self._conversations.put(
+            user_id, ConversationKind(draft.kind), draft.step.value, draft.answers
+        )
         return draft

@@ -3,11 +3,14 @@ a newsletter scheduled before a restart and sent after it, opting out, and e-mai
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -16,6 +19,7 @@ from aiosmtpd.smtp import Envelope
 from bot.app import BoldenApp, build_application, running
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
+from bot.scheduling import NEWSLETTERS
 from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, sign_up, until
 from tests.e2e.test_bolde import next_message
 
@@ -24,6 +28,13 @@ TEXT = "Kom & vær med til fællesspisning fredag kl. 18!"
 
 def received(person: SimulatedPerson, text: str) -> list[ChatMessage]:
     return [m for m in person.messages if text in m.text]
+
+
+async def run_newsletters(application: BoldenApp) -> None:
+    """The minute sweep of newsletters, now, as the JobQueue would run it."""
+    assert application.job_queue is not None
+    [job] = application.job_queue.get_jobs_by_name(NEWSLETTERS)
+    await job.run(application)
 
 
 async def broadcast(karim: SimulatedPerson, text: str, audience: str) -> ChatMessage:
@@ -150,6 +161,16 @@ async def write_newsletter(
     seen = len(karim.messages)
     await karim.press(asked, audience)
     return await next_message(karim, seen + 1)
+
+
+async def planned(
+    karim: SimulatedPerson, anna: SimulatedPerson, title: str, body: str
+) -> ChatMessage:
+    """Anna signs up; Karim writes a newsletter to ambassadors and presses Schedule."""
+    await karim.send("/start")
+    await sign_up(anna)
+    confirm = await write_newsletter(karim, title, body, "Alle aktive ambassadører")
+    return await karim.press(confirm, "Planlæg")
 
 
 async def test_a_scheduled_newsletter_is_sent_after_a_restart_and_one_can_opt_out(
@@ -301,14 +322,10 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     bot: BoldenApp,
     karim: SimulatedPerson,
     anna: SimulatedPerson,
+    clock: FakeClock,
     query: Callable[..., list],
 ) -> None:
-    await karim.send("/start")
-    await sign_up(anna)
-    confirm = await write_newsletter(
-        karim, "Julemarked", "Kom forbi standen.", "Alle aktive ambassadører"
-    )
-    await karim.press(confirm, "Planlæg")
+    await planned(karim, anna, "Julemarked", "Kom forbi standen.")
     await karim.send("24.11.2026 10:00")
     page = await karim.send("/newsletter")
     assert "• Julemarked · 24.11.2026 10.00 · 🤝 Alle aktive ambassadører" in page.text
@@ -326,8 +343,6 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     assert kept.text.startswith("🕒 «Julemarked» sendes 24.11.2026 10.00.")
     [row] = query("SELECT id, body_text, status FROM newsletters")
     assert tuple(row) == (1, "Kom forbi standen på Axeltorv.", "scheduled")
-    assert bot.job_queue is not None
-    assert len(bot.job_queue.get_jobs_by_name("newsletter-1")) == 1
 
     refused = await anna.press_data(page, "news:drop:1")
     assert refused["text"] == "Den knap er kun for koordinatorer."
@@ -336,8 +351,9 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     dropped = await karim.press(page, "Aflys")
     assert dropped.text.startswith("«Julemarked» er aflyst og bliver ikke sendt.")
     assert query("SELECT status FROM newsletters")[0][0] == "cancelled"
-    await karim.send("/help")  # a round trip, so the job's removal has happened
-    assert bot.job_queue.get_jobs_by_name("newsletter-1") == ()
+    clock.advance(days=3)
+    await run_newsletters(bot)
+    assert received(anna, "Julemarked") == [], "a cancelled newsletter is never due"
 
 
 async def test_an_english_coordinator_broadcasts_in_english(
@@ -358,3 +374,122 @@ async def test_an_english_coordinator_broadcasts_in_english(
         lambda: any(m.text.startswith("🏁 Done") for m in john.messages), what="the summary"
     )
     assert len(received(karim, "winter shelter")) == 1
+
+
+async def test_a_newsletter_refuses_a_time_the_clocks_skip_and_a_failed_hand_over_is_retried(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    await planned(karim, anna, "Forår", "Nu kommer foråret.")
+    skipped = await karim.send("28.03.2027 02:30")
+    assert skipped.text.startswith("Det klokkeslæt findes ikke den dag: urene stilles en time frem")
+    assert "Hvornår skal det sendes?" in skipped.text, "the question again"
+    scheduled = await karim.send("28.03.2027 03:30")
+    assert scheduled.text.startswith("🕒 «Forår» sendes 28.03.2027 03.30.")
+
+    # The next hand-over fails as on a full disk.
+    query("CREATE TRIGGER full BEFORE INSERT ON batches BEGIN SELECT RAISE(ABORT, 'full'); END")
+    clock.advance(days=200)
+    await run_newsletters(bot)
+    assert query("SELECT status FROM newsletters")[0][0] == "scheduled", "nothing half done"
+    query("DROP TRIGGER full")
+    await run_newsletters(bot)
+    await emulator.wait_for(lambda: received(anna, "Forår"), what="the newsletter")
+    await run_newsletters(bot)
+    assert len(query("SELECT * FROM batches")) == 1, "handed over once"
+    assert query("SELECT status FROM newsletters")[0][0] == "sent"
+
+
+async def _after(yields: int, step: Awaitable[object]) -> object:
+    """`step`, once the event loop has run others `yields` times: one interleaving of a race."""
+    for _ in range(yields):
+        await asyncio.sleep(0)
+    return await step
+
+
+async def test_cancel_racing_the_scheduled_send_either_cancels_it_or_says_it_was_too_late(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    # How many turns of the event loop the press and the sweep wait; -1: the other one first.
+    races: list[tuple[int, int]] = [(0, -1), (-1, 0), (0, 0), (1, 0), (0, 1), (5, 0), (0, 20)]
+    outcomes = []
+    for round_number, (press_after, sweep_after) in enumerate(races, 1):
+        title = f"Runde {round_number}"
+        confirm = await write_newsletter(karim, title, "Tekst.", "Alle aktive ambassadører")
+        await karim.press(confirm, "Planlæg")
+        when = (clock.now + timedelta(hours=2)).astimezone(ZoneInfo("Europe/Copenhagen"))
+        await karim.send(when.strftime("%d.%m.%Y %H:%M"))
+        page = await karim.send("/newsletter")
+        clock.advance(hours=2)  # it falls due while Karim presses Cancel
+        if press_after < 0:  # the sweep first, then the press
+            await run_newsletters(bot)
+            await karim.press(page, "Aflys")
+        elif sweep_after < 0:
+            await karim.press(page, "Aflys")
+            await run_newsletters(bot)
+        else:
+            await asyncio.gather(
+                _after(press_after, karim.press(page, "Aflys")),
+                _after(sweep_after, run_newsletters(bot)),
+            )
+        [(status,)] = query("SELECT status FROM newsletters WHERE title = ?", title)
+        if status == "sent":
+            assert page.text.startswith(f"For sent: «{title}» var allerede sendt")
+            await emulator.wait_for(lambda: received(anna, title), what=title)  # noqa: B023
+        else:
+            assert status == "cancelled"
+            assert page.text.startswith(f"«{title}» er aflyst og bliver ikke sendt.")
+        outcomes.append(status)
+
+    await until(lambda: not query("SELECT 1 FROM outbox WHERE state = 'pending'"))
+    counted = [len(received(anna, f"Runde {n}")) for n in range(1, len(races) + 1)]
+    assert counted == [1 if status == "sent" else 0 for status in outcomes]
+    assert outcomes[:2] == ["cancelled", "sent"], "the two orders, one after the other"
+    assert len(query("SELECT * FROM batches")) == outcomes.count("sent")
+
+
+async def test_a_coordinator_removed_halfway_can_neither_write_on_nor_send_their_newsletter(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    john: SimulatedPerson,
+    anna: SimulatedPerson,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    await john.send("/start")
+    await karim.send(f"/coordinator add {john.id}")
+    page = await john.send("/newsletter")
+    asked = await john.press(page, "New newsletter")
+    await karim.send(f"/coordinator remove {john.id}")
+    refused = await john.send("Winter news")
+    assert refused.text.startswith("You are no longer a coordinator, so you cannot finish the")
+    assert query("SELECT * FROM conversations WHERE user_id = ?", john.id) == [], "dropped"
+
+    await karim.send(f"/coordinator add {john.id}")
+    asked = await john.press(await john.send("/newsletter"), "New newsletter")
+    for answer in ("Winter news", "Blankets are needed."):
+        asked = await john.send(answer)
+    asked = await john.press(asked, "No photo")
+    seen = len(john.messages)
+    await john.press(asked, "All active ambassadors")
+    confirm = await next_message(john, seen + 1)
+    await karim.send(f"/coordinator remove {john.id}")
+    pressed = await john.press_data(confirm, confirm.button("Send now")["callback_data"])
+    assert pressed["text"].startswith("You are no longer a coordinator")
+    assert pressed["show_alert"] is True
+    assert query("SELECT * FROM newsletters") == []
+    assert query("SELECT * FROM batches") == []
+    assert received(anna, "Winter news") == [], "nothing sent"
+    assert query("SELECT * FROM conversations WHERE user_id = ?", john.id) == []

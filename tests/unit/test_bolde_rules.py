@@ -56,7 +56,6 @@ async def network(services: Services, name: str, members: tuple[int, ...] = ()) 
     created = await services.networks.create(COORDINATOR, name, "standing")
     assert created.network is not None
     for user_id in members:
-        await services.conversations.cancel(user_id)  # nothing open
         async with services.db.transaction() as connection:
             await connection.execute(
                 "INSERT INTO network_members (network_id, user_id, joined_at) VALUES (?, ?, '')",

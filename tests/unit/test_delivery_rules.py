@@ -3,15 +3,16 @@ what a crash leaves behind, stopping a batch, audiences and newsletter times."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.services import Services
 from bot.services.delivery import MAX_ATTEMPTS, OutboxItem, Outcome, backoff
-from bot.services.newsletters import Problem
+from bot.services.newsletters import Kind, Problem, Step, Text
 from storage.outbox import Counts
 from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
@@ -149,3 +150,83 @@ def test_newsletter_times_are_danish_time_and_in_the_future(
     services: Services, typed: str, expected: tuple[datetime | None, Problem | None]
 ) -> None:
     assert services.newsletters.parse_time(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("29.03.2026 02:30", (None, Problem.NO_SUCH_TIME)),
+        ("29.03.2026 02:00", (None, Problem.NO_SUCH_TIME)),
+        ("29.03.2026 01:59", (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), None)),
+        ("29.03.2026 03:00", (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), None)),
+        ("25.10.2026 02:30", (None, Problem.TWICE)),
+        ("25.10.2026 02:00", (None, Problem.TWICE)),
+        ("25.10.2026 01:59", (datetime(2026, 10, 24, 23, 59, tzinfo=UTC), None)),
+        ("25.10.2026 03:00", (datetime(2026, 10, 25, 2, 0, tzinfo=UTC), None)),
+    ],
+)
+def test_times_the_clocks_skip_or_show_twice_are_refused(
+    services: Services,
+    clock: FakeClock,
+    typed: str,
+    expected: tuple[datetime | None, Problem | None],
+) -> None:
+    clock.now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert services.newsletters.parse_time(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("end", "problem"), [("02:30", Problem.TWICE), ("03:30", None), ("26.10.2026 02:30", None)]
+)
+async def test_an_end_typed_as_a_clock_time_on_a_day_the_clocks_go_back_is_checked_too(
+    services: Services, clock: FakeClock, end: str, problem: Problem | None
+) -> None:
+    clock.now = datetime(2026, 1, 1, tzinfo=UTC)
+    news = services.newsletters
+    assert (await news.begin(1, Kind.EVENT)).draft is not None
+    event_kind = services.strategy.event_kinds[0].code
+    for step, value in (
+        (Step.EVENT_KIND, event_kind),
+        (Step.TITLE, "Nattevandring"),
+        (Step.BODY, Text(html="Vi går.", plain="Vi går.")),
+        (Step.START, "25.10.2026 01:30"),
+    ):
+        assert (await news.answer(1, step, value)).problem is None
+    result = await news.answer(1, Step.END, end)
+    assert result.problem == problem
+    assert result.draft is not None
+    assert result.draft.step is (Step.END if problem else Step.PLACE)
+
+
+async def _scheduled_newsletter(services: Services, clock: FakeClock) -> int:
+    news = services.newsletters
+    await news.begin(1, Kind.NEWSLETTER)
+    await news.answer(1, Step.TITLE, "Nyt")
+    await news.answer(1, Step.BODY, Text(html="Tekst.", plain="Tekst."))
+    await news.answer(1, Step.PHOTO, None)
+    await news.answer(1, Step.AUDIENCE, "all")
+    newsletter = await news.schedule(1, clock() + timedelta(hours=1))
+    assert newsletter is not None
+    return newsletter.id
+
+
+@pytest.mark.parametrize("cancel_first", [True, False])
+async def test_cancel_and_the_hand_over_of_a_due_newsletter_exclude_each_other(
+    services: Services, clock: FakeClock, cancel_first: bool
+) -> None:
+    for _ in range(5):
+        newsletter_id = await _scheduled_newsletter(services, clock)
+        clock.advance(hours=2)
+        news, delivery = services.newsletters, services.delivery
+        items = [("telegram", 2, None, message("Nyt"))]
+        hand_over = delivery.start_batch(
+            "newsletter", 1, "all", items, news.hand_over(newsletter_id)
+        )
+        cancel = news.cancel(newsletter_id)
+        if cancel_first:
+            cancelled, batch = await asyncio.gather(cancel, hand_over)
+        else:
+            batch, cancelled = await asyncio.gather(hand_over, cancel)
+        assert cancelled.done is (batch is None), "exactly one of them"
+        assert cancelled.newsletter is not None
+        assert cancelled.newsletter.status == ("cancelled" if cancelled.done else "sent")
