@@ -122,6 +122,9 @@ async def test_an_event_from_invitation_to_check_in(
         assert str(entry["DTSTART"].params["TZID"]) == "Europe/Copenhagen"
         assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Copenhagen"]
         assert str(entry["LOCATION"]) == "Medborgerhuset, Danmarksgade 12"
+        [(event_id, code)] = [tuple(r) for r in query("SELECT id, checkin_code FROM events")]
+        assert str(entry["UID"]) == f"event-{event_id}@www.fredericia.dk"
+        assert code.encode() not in document.file.data, "the check-in code stays on the poster"
 
         await run_due(bot)
         assert received(bo, "Påmindelse") == [], "nothing is due yet"
