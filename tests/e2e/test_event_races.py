@@ -9,7 +9,7 @@ from collections.abc import Callable
 from bot.app import BoldenApp
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 from tests.conftest import sign_up, until
-from tests.e2e.test_events import publish, received
+from tests.e2e.test_events import drained, publish, received
 
 SEATS = 5
 WORKSHOP = ["[Workshop]", "Suppe", "Vi laver suppe.", "3.12.2026 18:00", "21:00",
@@ -29,11 +29,6 @@ async def invite(
         lambda: all(received(p, "Suppe") for p in people), what="the invitations"
     )
     return [received(p, "Suppe")[0] for p in people]
-
-
-def drained(query: Callable[..., list]) -> Callable[[], bool]:
-    """Nothing left in the outbox to send."""
-    return lambda: not query("SELECT id FROM outbox WHERE state IN ('pending', 'sending')")
 
 
 async def test_twenty_yes_at_once_fill_five_seats_and_the_coordinator_hears_once(
