@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
@@ -80,6 +81,12 @@ def answer_keyboard(t: Translator, event: Event, current: str | None) -> InlineK
     return InlineKeyboardMarkup(rows)
 
 
+def _domain(services: Services) -> str:
+    """The municipality's web domain (from its website in the strategy file), else Bolden's."""
+    website = services.strategy.contact.website
+    return (urlsplit(website).hostname if website else None) or "bolden"
+
+
 def ics(event: Event, services: Services) -> bytes:
     """RFC 5545, with the time zone where the bot runs, for Google, Outlook and Apple."""
     zone = services.settings.tz
@@ -88,7 +95,8 @@ def ics(event: Event, services: Services) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     entry = CalendarEvent()
-    entry.add("uid", f"event-{event.id}-{event.checkin_code}@bolden")
+    # Never the check-in code: a calendar file is shared freely, the code only on the QR poster.
+    entry.add("uid", f"event-{event.id}@{_domain(services)}")
     entry.add("dtstamp", event.created_at)
     entry.add("dtstart", event.starts_at.astimezone(zone))
     entry.add("dtend", event.ends_at.astimezone(zone))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -16,16 +15,16 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.certificate import qr_png
 from bot.services.conversations import ConversationKind
-from bot.services.delivery import OutboxItem
-from bot.services.events import Choice, Problem, answers_from
+from bot.services.delivery import Notify, OutboxItem
+from bot.services.events import Answered, Choice, Coming, Problem, answers_from, reminders_ahead
 from bot.services.newsletters import Draft, Kind
 from handlers import compose
 from handlers.event_views import EVENT, answer_keyboard, event_values, ics, invitation_text, when
 from handlers.menu import home_button, refuse_stale, show
 from handlers.progress import App, announce, services_of, translator_of
 from handlers.roles import coordinators_only
-from handlers.sending import send
-from storage.events import Answer, Event
+from handlers.sending import message
+from storage.events import Event
 
 logger = logging.getLogger(__name__)
 JOB = "events"
@@ -33,15 +32,16 @@ SHOWN = 30  # /events lists the next 30
 
 
 def _invitation(
-    services: Services, t: Translator, event: Event, current: str | None
-) -> dict[str, Any]:
-    """The outbox payload: the invitation and its answer buttons, in one person's language."""
-    keyboard = answer_keyboard(t, event, current)
-    buttons = [
-        [{"text": b.text, "data": str(b.callback_data)} for b in row]
-        for row in keyboard.inline_keyboard
-    ]
-    return {"text": invitation_text(services, t, event_values(event)), "buttons": buttons}
+    services: Services,
+    t: Translator,
+    chat_id: int,
+    event: Event,
+    current: str | None,
+    header: str = "",
+) -> OutboxItem:
+    """The invitation and its answer buttons, in one person's language, after `header`."""
+    text = header + invitation_text(services, t, event_values(event))
+    return message(chat_id, text, answer_keyboard(t, event, current))
 
 
 # -- writing and publishing --------------------------------------------------------------------
@@ -74,26 +74,35 @@ async def finish(
     services, t = context.services, context.t
     if draft.answers.get("editing"):
         changed = await services.events.change(
-            user.id, int(draft.answers["editing"]), draft.answers
+            user.id, int(draft.answers["editing"]), draft.answers, _told(services, "ev.changed")
         )
         if changed is None:
             if update.callback_query:
                 await refuse_stale(update, context)
             return
-        event, coming = changed
-        await _tell(context.application, event, coming, "ev.changed")
         await show(update, t("ev.saved"), InlineKeyboardMarkup([]))
         return
     event = await services.events.create(user.id, draft.answers, publish_at)
+    ahead = _reminders_line(t, event, publish_at or services.clock())
     if publish_at is None:
-        await show(update, t("cast.queued"), InlineKeyboardMarkup([]))
+        await show(update, t("cast.queued") + ahead, InlineKeyboardMarkup([]))
         await publish(context.application, event.id)
     else:
         await show(
             update,
-            t("ev.scheduled", title=event.title, when=t.moment(publish_at)),
+            t("ev.scheduled", title=event.title, when=t.moment(publish_at)) + ahead,
             InlineKeyboardMarkup([]),
         )
+
+
+def _reminders_line(t: Translator, event: Event, published: datetime) -> str:
+    """Which reminders will go out: those whose time has passed at publishing are skipped."""
+    if event.is_call or not event.reminders:
+        return ""
+    ahead = reminders_ahead(event, published)
+    if not ahead:
+        return "\n\n" + t("ev.reminders_none")
+    return "\n\n" + t("ev.reminders_ahead", when=", ".join(_before(t, m) for m in ahead))
 
 
 async def publish(application: App, event_id: int) -> None:
@@ -104,12 +113,7 @@ async def publish(application: App, event_id: int) -> None:
         return
     recipients = await services.delivery.recipients(event.audience)
     items = [
-        (
-            "telegram",
-            r.user_id,
-            None,
-            _invitation(services, services.translator(r.language), event, None),
-        )
+        _invitation(services, services.translator(r.language), r.user_id, event, None)
         for r in recipients
     ]
     batch_id = await services.delivery.start_batch(
@@ -123,20 +127,19 @@ async def publish(application: App, event_id: int) -> None:
         await announce(application, batch_id, event.created_by, len(items))
 
 
-async def _tell(application: App, event: Event, people: list[Answer], key: str) -> None:
-    """A change or a cancellation, to those who said yes or maybe, through the outbox."""
-    services = services_of(application)
-    items = []
-    for person in people:
-        t = await translator_of(services, person.user_id)
-        text = (
-            t(key, title=event.title) + "\n\n" + invitation_text(services, t, event_values(event))
-        )
-        items.append(("telegram", person.user_id, None, {"text": text}))
-    if items:
-        await services.delivery.start_batch(
-            "broadcast", event.created_by, f"event-{event.id}", items
-        )
+def _told(services: Services, key: str) -> Notify[Coming]:
+    """A change or a cancellation, to those who said yes or maybe."""
+
+    async def render(told: Coming) -> list[OutboxItem]:
+        event, items = told.event, []
+        for person in told.people:
+            t = await translator_of(services, person.user_id)
+            text = t(key, title=event.title) + "\n\n"
+            text += invitation_text(services, t, event_values(event))
+            items.append(message(person.user_id, text))
+        return items
+
+    return render
 
 
 async def _publish_at(update: Update, context: BoldenContext, publish_at: datetime) -> None:
@@ -161,7 +164,11 @@ async def answered(update: Update, context: BoldenContext) -> None:
         return
     services, t = context.services, context.t
     result = await services.events.answer(
-        int(press.args[0]), user.id, user.full_name[:64], Choice(press.args[1])
+        int(press.args[0]),
+        user.id,
+        user.full_name[:64],
+        Choice(press.args[1]),
+        _answer_notices(services),
     )
     event = result.event
     if result.problem or event is None or result.answer is None:
@@ -175,31 +182,31 @@ async def answered(update: Update, context: BoldenContext) -> None:
     )
     if query.message is not None:
         await query.edit_message_reply_markup(answer_keyboard(t, event, result.answer))
-    for user_id in result.promoted:
-        other = await translator_of(services, user_id)
-        text = (
-            other("ev.promoted", title=event.title)
-            + "\n\n"
-            + invitation_text(services, other, event_values(event))
-        )
-        await send(context, user_id, text, answer_keyboard(other, event, "yes"))
-    if result.alert and event.created_by is not None:
-        await _alert(context, event, result.alert)
 
 
-async def _alert(context: BoldenContext, event: Event, share: int) -> None:
-    """80 % and 100 % of the seats, to whoever invited; a full call with its roster."""
-    services = context.services
-    assert event.created_by is not None
-    t = await translator_of(services, event.created_by)
-    if event.is_call:
-        text, keyboard = await _roster(services, t, event, "call.full")
-    else:
-        text, keyboard = (
-            t(f"ev.alert.{share}", title=event.title, capacity=event.capacity or 0),
-            None,
-        )
-    await send(context, event.created_by, text, keyboard)
+def _answer_notices(services: Services) -> Notify[Answered]:
+    """What an answer owes others: "you got a seat" to those promoted, and 80 % and 100 % of
+    the seats to whoever invited (a full call with its roster)."""
+
+    async def render(result: Answered) -> list[OutboxItem]:
+        event, items = result.event, []
+        assert event is not None
+        for user_id in result.promoted:
+            t = await translator_of(services, user_id)
+            header = t("ev.promoted", title=event.title) + "\n\n"
+            items.append(_invitation(services, t, user_id, event, "yes", header))
+        if result.alert and event.created_by is not None:
+            t = await translator_of(services, event.created_by)
+            if event.is_call:
+                text, keyboard = await _roster(services, t, event, "call.full")
+            else:
+                capacity = event.capacity or 0
+                text = t(f"ev.alert.{result.alert}", title=event.title, capacity=capacity)
+                keyboard = None
+            items.append(message(event.created_by, text, keyboard))
+        return items
+
+    return render
 
 
 async def _roster(
@@ -373,14 +380,13 @@ async def tools(update: Update, context: BoldenContext) -> None:
         )
         await show(update, t("ev.drop_confirm", title=event.title), InlineKeyboardMarkup([[yes]]))
     elif press.action == "dropyes":
-        cancelled = await services.events.cancel(event.id)
+        cancelled = await services.events.cancel(event.id, _told(services, "ev.cancelled"))
         if cancelled is None:
             await refuse_stale(update, context)
             return
-        await _tell(context.application, *cancelled, "ev.cancelled")
         await show(
             update,
-            t("ev.dropped", title=event.title, count=len(cancelled[1])),
+            t("ev.dropped", title=event.title, count=len(cancelled.people)),
             InlineKeyboardMarkup([]),
         )
     elif press.action == "net":
@@ -437,13 +443,10 @@ async def due(context: BoldenContext) -> None:
         items: list[OutboxItem] = []
         for person in people:
             t = await translator_of(services, person.user_id)
-            payload = _invitation(services, t, event, person.answer)
-            payload["text"] = (
-                t("ev.reminder_text", title=event.title, when=t.moment(event.starts_at))
-                + "\n\n"
-                + str(payload["text"])
+            header = t("ev.reminder_text", title=event.title, when=t.moment(event.starts_at))
+            items.append(
+                _invitation(services, t, person.user_id, event, person.answer, header + "\n\n")
             )
-            items.append(("telegram", person.user_id, None, payload))
         await services.delivery.start_batch(
             "broadcast",
             event.created_by,
@@ -451,12 +454,21 @@ async def due(context: BoldenContext) -> None:
             items,
             claim=services.events.reminded_claim(event),
         )
-    for event, _ in await services.events.claim_rosters():
+    await services.events.claim_rosters(_roster_notice(services))
+
+
+def _roster_notice(services: Services) -> Notify[Coming]:
+    """A call's roster at its deadline, to whoever invited."""
+
+    async def render(roster: Coming) -> list[OutboxItem]:
+        event = roster.event
         if event.created_by is None:
-            continue
+            return []
         t = await translator_of(services, event.created_by)
         text, keyboard = await _roster(services, t, event, "call.roster")
-        await send(context, event.created_by, text, keyboard)
+        return [message(event.created_by, text, keyboard)]
+
+    return render
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

@@ -36,6 +36,7 @@ class Event(BaseModel):
     alerted: int
     roster_sent_at: datetime | None
     network_id: int | None
+    invitation_batch: int | None = None
 
     @property
     def is_call(self) -> bool:
@@ -82,8 +83,22 @@ async def insert(connection: aiosqlite.Connection, values: dict[str, Any]) -> in
     return await insert_row(connection, "events", _json(values))
 
 
-async def update(connection: aiosqlite.Connection, event_id: int, values: dict[str, Any]) -> None:
-    await update_row(connection, "events", "id", event_id, _json(values))
+async def update(
+    connection: aiosqlite.Connection,
+    event_id: int,
+    values: dict[str, Any],
+    expected: dict[str, Any] | None = None,
+) -> bool:
+    """True if the event changed (with `expected`: only while those columns hold those values)."""
+    return await update_row(connection, "events", "id", event_id, _json(values), expected)
+
+
+async def raise_alert(connection: aiosqlite.Connection, event_id: int, level: int) -> bool:
+    """Record that coordinators hear of `level` % of the seats: True once per level."""
+    cursor = await connection.execute(
+        "UPDATE events SET alerted = ? WHERE id = ? AND alerted < ?", (level, event_id, level)
+    )
+    return cursor.rowcount == 1
 
 
 def _json(values: dict[str, Any]) -> dict[str, Any]:
@@ -95,10 +110,26 @@ def _json(values: dict[str, Any]) -> dict[str, Any]:
 async def answers(db: Database, event_id: int) -> list[Answer]:
     rows = await db.fetch_all(
         "SELECT user_id, name, answer, answered_at FROM rsvps WHERE event_id = ? "
-        "ORDER BY answered_at, user_id",
+        "ORDER BY turn, user_id",
         (event_id,),
     )
     return [Answer.model_validate(dict(row)) for row in rows]
+
+
+# The next place in the event's order of answers: the waiting list follows it.
+_NEXT_TURN = "(SELECT COALESCE(MAX(turn), 0) + 1 FROM rsvps WHERE event_id = ?)"
+_UPSERT = (
+    " ON CONFLICT (event_id, user_id) DO UPDATE SET answer = excluded.answer, "
+    "name = excluded.name, answered_at = excluded.answered_at, turn = excluded.turn"
+)
+
+
+async def answer_in(connection: aiosqlite.Connection, event_id: int, user_id: int) -> str | None:
+    cursor = await connection.execute(
+        "SELECT answer FROM rsvps WHERE event_id = ? AND user_id = ?", (event_id, user_id)
+    )
+    row = await cursor.fetchone()
+    return str(row[0]) if row else None
 
 
 async def set_answer(
@@ -109,15 +140,85 @@ async def set_answer(
     answer: str,
     now: datetime,
 ) -> None:
+    """The person's answer, last in the event's order."""
     await connection.execute(
-        "INSERT INTO rsvps (event_id, user_id, name, answer, answered_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (event_id, user_id) DO UPDATE SET answer = excluded.answer, "
-        "name = excluded.name, answered_at = excluded.answered_at",
-        (event_id, user_id, name, answer, iso(now)),
+        "INSERT INTO rsvps (event_id, user_id, name, answer, answered_at, turn) "
+        f"VALUES (?, ?, ?, ?, ?, {_NEXT_TURN})" + _UPSERT,
+        (event_id, user_id, name, answer, iso(now), event_id),
     )
 
 
+async def take_seat(
+    connection: aiosqlite.Connection,
+    event_id: int,
+    user_id: int,
+    name: str,
+    now: datetime,
+    capacity: int,
+) -> bool:
+    """A yes, only while fewer than `capacity` others have one: the count is taken by the
+    write itself, so two presses at once can never both take the last seat."""
+    cursor = await connection.execute(
+        "INSERT INTO rsvps (event_id, user_id, name, answer, answered_at, turn) "
+        f"SELECT ?, ?, ?, 'yes', ?, {_NEXT_TURN} "
+        "WHERE (SELECT COUNT(*) FROM rsvps WHERE event_id = ? AND answer = 'yes' "
+        "AND user_id != ?) < ?" + _UPSERT,
+        (event_id, user_id, name, iso(now), event_id, event_id, user_id, capacity),
+    )
+    return cursor.rowcount == 1
+
+
+async def promote_first(
+    connection: aiosqlite.Connection, event_id: int, capacity: int
+) -> int | None:
+    """The first who waits gets a free seat (keeping their place in the order); None when no
+    seat is free or nobody waits. Decided by the write, like `take_seat`."""
+    cursor = await connection.execute(
+        "UPDATE rsvps SET answer = 'yes' WHERE event_id = ? AND answer = 'waiting' "
+        "AND user_id = (SELECT user_id FROM rsvps WHERE event_id = ? AND answer = 'waiting' "
+        "ORDER BY turn, user_id LIMIT 1) "
+        "AND (SELECT COUNT(*) FROM rsvps WHERE event_id = ? AND answer = 'yes') < ? "
+        "RETURNING user_id",
+        (event_id, event_id, event_id, capacity),
+    )
+    row = await cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+async def seats_taken(connection: aiosqlite.Connection, event_id: int) -> int:
+    cursor = await connection.execute(
+        "SELECT COUNT(*) FROM rsvps WHERE event_id = ? AND answer = 'yes'", (event_id,)
+    )
+    row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def waiting_position(
+    connection: aiosqlite.Connection, event_id: int, user_id: int
+) -> int | None:
+    """1 for the first who waits; None for someone not waiting."""
+    cursor = await connection.execute(
+        "SELECT COUNT(*) FROM rsvps w JOIN rsvps me ON me.event_id = w.event_id "
+        "WHERE me.event_id = ? AND me.user_id = ? AND me.answer = 'waiting' "
+        "AND w.answer = 'waiting' AND (w.turn, w.user_id) <= (me.turn, me.user_id)",
+        (event_id, user_id),
+    )
+    row = await cursor.fetchone()
+    return int(row[0]) or None if row else None
+
+
+async def was_invited(connection: aiosqlite.Connection, event_id: int, user_id: int) -> bool:
+    """The event's invitation was put in the outbox for this person."""
+    cursor = await connection.execute(
+        "SELECT 1 FROM outbox o JOIN events e ON o.batch_id = e.invitation_batch "
+        "WHERE e.id = ? AND o.user_id = ? LIMIT 1",
+        (event_id, user_id),
+    )
+    return await cursor.fetchone() is not None
+
+
 async def reminded(db: Database, event_id: int) -> set[int]:
+    """The reminders done with: sent, or skipped as their time had passed at publishing."""
     rows = await db.fetch_all(
         "SELECT offset_minutes FROM reminders_sent WHERE event_id = ?", (event_id,)
     )
@@ -125,11 +226,16 @@ async def reminded(db: Database, event_id: int) -> set[int]:
 
 
 async def mark_reminded(
-    connection: aiosqlite.Connection, event_id: int, offsets: list[int], now: datetime
+    connection: aiosqlite.Connection,
+    event_id: int,
+    offsets: list[int],
+    now: datetime,
+    skipped: bool = False,
 ) -> None:
     await connection.executemany(
-        "INSERT OR IGNORE INTO reminders_sent (event_id, offset_minutes, sent_at) VALUES (?, ?, ?)",
-        [(event_id, offset, iso(now)) for offset in offsets],
+        "INSERT OR IGNORE INTO reminders_sent (event_id, offset_minutes, sent_at, skipped) "
+        "VALUES (?, ?, ?, ?)",
+        [(event_id, offset, iso(now), int(skipped)) for offset in offsets],
     )
 
 

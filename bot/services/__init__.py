@@ -92,7 +92,7 @@ class Services:
             newsletters=NewsletterService(
                 db, clock, settings.tz, conversations, delivery, strategy
             ),
-            events=EventService(db, clock, strategy, conversations),
+            events=EventService(db, clock, strategy, conversations, delivery),
         )
 
     def translator(self, language: str) -> Translator:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
-from bot.services.delivery import Claim
+from bot.services.delivery import ALL, Claim, DeliveryService, Notify
 from bot.strategy import Strategy
 from storage import events, networks
 from storage.database import Database
@@ -44,6 +44,7 @@ class Problem(StrEnum):
     NOT_OPEN = "not_open"
     ALREADY = "already"
     NOBODY = "nobody"
+    NOT_INVITED = "not_invited"  # the press came from someone the event was not for
 
 
 class Answered(BaseModel):
@@ -53,6 +54,14 @@ class Answered(BaseModel):
     promoted: list[int] = []  # moved from the waiting list to a seat
     alert: int | None = None  # a share of the seats just reached
     problem: Problem | None = None
+
+
+class Coming(BaseModel):
+    """An event and some of those who answered: those coming (a change, a cancellation) or a
+    call's team (its roster)."""
+
+    event: Event
+    people: list[Answer]
 
 
 class Year(BaseModel):
@@ -99,14 +108,25 @@ def answers_from(event: Event) -> dict[str, Any]:
     }
 
 
+def reminders_ahead(event: Event, at: datetime) -> list[int]:
+    """The event's reminders (minutes before its start) whose time is still to come at `at`."""
+    return [m for m in event.reminders if event.starts_at - timedelta(minutes=m) > at]
+
+
 class EventService:
     def __init__(
-        self, db: Database, clock: Clock, strategy: Strategy, conversations: Conversations
+        self,
+        db: Database,
+        clock: Clock,
+        strategy: Strategy,
+        conversations: Conversations,
+        delivery: DeliveryService,
     ) -> None:
         self._db = db
         self._clock = clock
         self._strategy = strategy
         self._conversations = conversations
+        self._delivery = delivery
 
     # -- creating, changing, cancelling -------------------------------------------------------
 
@@ -138,38 +158,53 @@ class EventService:
         return found
 
     async def change(
-        self, user_id: int, event_id: int, answers: dict[str, Any]
-    ) -> tuple[Event, list[Answer]] | None:
-        """Change an event from a finished draft; returns it with those to tell (yes, maybe)."""
+        self, user_id: int, event_id: int, answers: dict[str, Any], notify: Notify[Coming]
+    ) -> Coming | None:
+        """Change an event from a finished draft; those coming (yes, maybe) are told in the
+        same transaction. None when it was cancelled (or changed by someone else) first."""
         current = await self.get(event_id)
         if current is None or current.status == "cancelled":
             return None
         async with self._db.transaction() as connection:
-            await events.update(connection, event_id, values_from(answers))
-            await self._conversations.forget(connection, user_id, _draft_kind(values_from(answers)))
-        changed = await self.get(event_id)
-        assert changed is not None
-        return changed, await self.coming(event_id)
+            values = values_from(answers)
+            if not await events.update(connection, event_id, values, {"status": current.status}):
+                return None
+            await self._conversations.forget(connection, user_id, _draft_kind(values))
+            return await self._tell(connection, event_id, notify)
 
-    async def cancel(self, event_id: int) -> tuple[Event, list[Answer]] | None:
+    async def cancel(self, event_id: int, notify: Notify[Coming]) -> Coming | None:
+        """Cancel an event and tell those coming, in one transaction; None if it was already."""
         current = await self.get(event_id)
         if current is None or current.status == "cancelled":
             return None
         async with self._db.transaction() as connection:
-            await events.update(connection, event_id, {"status": "cancelled"})
-        cancelled = await self.get(event_id)
-        assert cancelled is not None
-        return cancelled, await self.coming(event_id)
+            cancelled = {"status": "cancelled"}
+            if not await events.update(connection, event_id, cancelled, {"status": current.status}):
+                return None
+            return await self._tell(connection, event_id, notify)
+
+    async def _tell(
+        self, connection: aiosqlite.Connection, event_id: int, notify: Notify[Coming]
+    ) -> Coming:
+        event = await self.get(event_id)
+        assert event is not None
+        told = Coming(event=event, people=await self.coming(event_id))
+        await self._delivery.owe(connection, await notify(told))
+        return told
 
     def publish_claim(self, event_id: int) -> Claim:
-        """Marks the event published in its invitations' transaction: once."""
+        """Marks the event published in its invitations' transaction, once; remembers who it
+        went to, and records the reminders whose time has already passed as skipped."""
 
         async def claim(connection: aiosqlite.Connection, batch_id: int, now: datetime) -> bool:
-            cursor = await connection.execute(
-                "UPDATE events SET status = 'published' WHERE id = ? AND status = 'scheduled'",
-                (event_id,),
-            )
-            return cursor.rowcount == 1
+            published = {"status": "published", "invitation_batch": batch_id}
+            if not await events.update(connection, event_id, published, {"status": "scheduled"}):
+                return False
+            event = await self.get(event_id)
+            assert event is not None
+            passed = [m for m in event.reminders if m not in reminders_ahead(event, now)]
+            await events.mark_reminded(connection, event_id, passed, now, skipped=True)
+            return True
 
         return claim
 
@@ -208,65 +243,94 @@ class EventService:
 
     # -- answering -----------------------------------------------------------------------------
 
-    async def answer(self, event_id: int, user_id: int, name: str, choice: Choice) -> Answered:
-        """Yes, maybe or no, until the start (a call: until its deadline). With a capacity, a
-        yes beyond it waits (a call: is refused), and a seat given up goes to the first who
-        waits. Coordinators hear when 80 % and 100 % of the seats are taken."""
-        event = await self.get(event_id)
+    async def answer(
+        self, event_id: int, user_id: int, name: str, choice: Choice, notify: Notify[Answered]
+    ) -> Answered:
+        """Yes, maybe or no, until the start (a call: until its deadline), from someone the
+        event was sent to or is for. With a capacity, a yes beyond it waits (a call: is
+        refused), and a seat given up goes to the first who waits. Coordinators hear when 80 %
+        and 100 % of the seats are taken. Every decision is made by a write inside one
+        transaction, and what it owes people (`notify`) is stored in it."""
         now = self._clock()
-        if event is None or event.status != "published":
-            return Answered(problem=Problem.NOT_FOUND)
-        if now >= event.starts_at:
-            return Answered(event=event, problem=Problem.STARTED)
-        if event.deadline and now >= event.deadline:
-            return Answered(event=event, problem=Problem.CLOSED)
-        before = {a.user_id: a for a in await self.answers(event_id)}
-        previous = before[user_id].answer if user_id in before else None
-        seats_taken = sum(1 for a in before.values() if a.answer == "yes" and a.user_id != user_id)
-        answer = choice.value
-        if choice is Choice.YES and event.capacity is not None and seats_taken >= event.capacity:
-            if event.is_call and previous != "yes":
-                return Answered(event=event, problem=Problem.FULL)
-            answer = "yes" if previous == "yes" else "waiting"
-        promoted: list[int] = []
         async with self._db.transaction() as connection:
-            if answer != previous:
-                await events.set_answer(connection, event_id, user_id, name, answer, now)
-            if previous == "yes" and answer != "yes" and not event.is_call:
-                waiting = [a for a in before.values() if a.answer == "waiting"]
-                for first in sorted(waiting, key=lambda a: a.answered_at)[:1]:
-                    await events.set_answer(
-                        connection, event_id, first.user_id, first.name, "yes", first.answered_at
-                    )
-                    promoted.append(first.user_id)
-            alert = await self._alert(connection, event, user_id, answer, before)
-        after = await self.answers(event_id)
-        queue = [a.user_id for a in after if a.answer == "waiting"]
-        return Answered(
-            event=event,
-            answer=answer,
-            position=queue.index(user_id) + 1 if user_id in queue else None,
-            promoted=promoted,
-            alert=alert,
-        )
+            event = await self.get(event_id)
+            if event is None or event.status != "published":
+                return Answered(problem=Problem.NOT_FOUND)
+            if now >= event.starts_at:
+                return Answered(event=event, problem=Problem.STARTED)
+            if event.deadline and now >= event.deadline:
+                return Answered(event=event, problem=Problem.CLOSED)
+            previous = await events.answer_in(connection, event_id, user_id)
+            if previous is None and not await self._invited(connection, event, user_id):
+                return Answered(event=event, problem=Problem.NOT_INVITED)
+            answer = await self._write(connection, event, user_id, name, choice, previous, now)
+            if answer is None:
+                return Answered(event=event, problem=Problem.FULL)
+            answered = Answered(
+                event=event,
+                answer=answer,
+                position=await events.waiting_position(connection, event_id, user_id),
+                promoted=await self._promote(connection, event),
+                alert=await self._alert(connection, event),
+            )
+            await self._delivery.owe(connection, await notify(answered))
+        return answered
 
-    async def _alert(
+    async def _invited(self, connection: aiosqlite.Connection, event: Event, user_id: int) -> bool:
+        """Its invitation went to this person, or its audience includes them now."""
+        if await events.was_invited(connection, event.id, user_id):
+            return True
+        if event.audience == ALL:
+            return True
+        return any(r.user_id == user_id for r in await self._delivery.recipients(event.audience))
+
+    async def _write(
         self,
         connection: aiosqlite.Connection,
         event: Event,
         user_id: int,
-        answer: str,
-        before: dict[int, Answer],
-    ) -> int | None:
+        name: str,
+        choice: Choice,
+        previous: str | None,
+        now: datetime,
+    ) -> str | None:
+        """Store the answer; a yes takes a seat only if the write finds one free. Returns what
+        was stored (a yes beyond the seats: waiting), None for a full call."""
+        if choice is not Choice.YES or event.capacity is None:
+            if choice.value != previous:
+                await events.set_answer(connection, event.id, user_id, name, choice.value, now)
+            return choice.value
+        if previous == "yes":
+            return "yes"
+        if await events.take_seat(connection, event.id, user_id, name, now, event.capacity):
+            return "yes"
+        if event.is_call:
+            return None
+        if previous != "waiting":  # one who waits already keeps their place
+            await events.set_answer(connection, event.id, user_id, name, "waiting", now)
+        return "waiting"
+
+    async def _promote(self, connection: aiosqlite.Connection, event: Event) -> list[int]:
+        """Free seats go to those who wait, first come first served, each once."""
+        promoted: list[int] = []
+        if event.capacity is None or event.is_call:
+            return promoted
+        while (
+            first := await events.promote_first(connection, event.id, event.capacity)
+        ) is not None:
+            promoted.append(first)
+        return promoted
+
+    async def _alert(self, connection: aiosqlite.Connection, event: Event) -> int | None:
+        """The highest share of the seats now taken that coordinators have not heard of; the
+        write decides, so each level is told once however many answer at the same moment."""
         if event.capacity is None:
             return None
-        taken = sum(1 for a in before.values() if a.answer == "yes" and a.user_id != user_id)
-        taken += answer == "yes"
-        share = 100 * taken // event.capacity
-        reached = next((level for level in ALERTS if share >= level > event.alerted), None)
-        if reached:
-            await events.update(connection, event.id, {"alerted": reached})
-        return reached
+        share = 100 * await events.seats_taken(connection, event.id) // event.capacity
+        reached = next((level for level in ALERTS if share >= level), None)
+        if reached and await events.raise_alert(connection, event.id, reached):
+            return reached
+        return None
 
     # -- reminders, rosters, check-in ----------------------------------------------------------
 
@@ -300,21 +364,24 @@ class EventService:
 
         return claim
 
-    async def claim_rosters(self) -> list[tuple[Event, list[Answer]]]:
-        """Calls whose deadline has passed, with who is in; each is claimed once."""
+    async def claim_rosters(self, notify: Notify[Coming]) -> list[Coming]:
+        """Calls whose deadline has passed, with who is in: each claimed once, in the
+        transaction that stores its roster for whoever invited."""
         now = self._clock()
         claimed = []
         for event in await events.upcoming(self._db, now):
-            if (
-                not event.is_call
-                or event.roster_sent_at
-                or not event.deadline
-                or now < event.deadline
-            ):
+            if not event.is_call or event.roster_sent_at or not event.deadline:
+                continue
+            if now < event.deadline:
                 continue
             async with self._db.transaction() as connection:
-                await events.update(connection, event.id, {"roster_sent_at": now})
-            claimed.append((event, [a for a in await self.answers(event.id) if a.answer == "yes"]))
+                sent = {"roster_sent_at": now}
+                if not await events.update(connection, event.id, sent, {"roster_sent_at": None}):
+                    continue
+                yes = [a for a in await self.answers(event.id) if a.answer == "yes"]
+                roster = Coming(event=event, people=yes)
+                await self._delivery.owe(connection, await notify(roster))
+            claimed.append(roster)
         return claimed
 
     async def check_in(self, code: str, user_id: int) -> tuple[Event | None, Problem | None]:

@@ -124,10 +124,8 @@ def test_a_database_from_a_newer_bolden_is_refused(tmp_path: Path) -> None:
     result = bolden("migrate", database=str(database))
 
     assert result.returncode == 2
-    assert (
-        f"has schema version 99, newer than this Bolden knows ({available()[-1].version})"
-        in result.stderr
-    )
+    newest = available()[-1].version
+    assert f"has schema version 99, newer than this Bolden knows ({newest})" in result.stderr
 
 
 def test_run_without_a_token_starts_the_sandbox() -> None:

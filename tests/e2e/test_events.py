@@ -12,7 +12,7 @@ from icalendar import Calendar
 from bot.app import BoldenApp, build_application, running
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
-from tests.conftest import COORDINATOR_ID, FakeClock, sign_up
+from tests.conftest import COORDINATOR_ID, FakeClock, sign_up, until
 from tests.e2e.test_bolde import next_message
 
 
@@ -21,6 +21,11 @@ async def run_due(application: BoldenApp) -> None:
     assert application.job_queue is not None
     [job] = application.job_queue.get_jobs_by_name("events")
     await job.run(application)
+
+
+def drained(query: Callable[..., list]) -> Callable[[], bool]:
+    """Nothing left in the outbox to send."""
+    return lambda: not query("SELECT id FROM outbox WHERE state IN ('pending', 'sending')")
 
 
 def received(person: SimulatedPerson, text: str) -> list[ChatMessage]:
@@ -122,6 +127,9 @@ async def test_an_event_from_invitation_to_check_in(
         assert str(entry["DTSTART"].params["TZID"]) == "Europe/Copenhagen"
         assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Copenhagen"]
         assert str(entry["LOCATION"]) == "Medborgerhuset, Danmarksgade 12"
+        [(event_id, code)] = [tuple(r) for r in query("SELECT id, checkin_code FROM events")]
+        assert str(entry["UID"]) == f"event-{event_id}@www.fredericia.dk"
+        assert code.encode() not in document.file.data, "the check-in code stays on the poster"
 
         await run_due(bot)
         assert received(bo, "Påmindelse") == [], "nothing is due yet"
@@ -306,3 +314,41 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     late = await anna.press_data(invitation, invitation.button("Ja")["callback_data"])
     assert late["text"] == "Det arrangement findes ikke længere."
     assert (await anna.send("/events")).text.startswith("Der er ingen arrangementer lige nu.")
+
+
+async def test_a_reminder_already_past_at_publishing_is_skipped_and_late_answers_get_the_next(
+    bot: BoldenApp,
+    emulator: BotApiEmulator,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    bo = emulator.person(1003, "Bo", "da")
+    await karim.send("/start")
+    for person in (anna, bo):
+        await sign_up(person)
+    confirm = await publish(
+        karim,
+        "/event",
+        ["[Workshop]", "Morgenmad", "Vi spiser sammen.", "23.11.2026 10:00", "12:00",
+         "Medborgerhuset", "[Ingen grænse]", "[Alle aktive ambassadører]"],
+    )  # fmt: skip
+    published = await karim.press(confirm, "Send invitationer nu")
+    assert published.text.endswith("⏰ Påmindelser sendes 2 timer før start."), "not the day-before"
+    done = "SELECT offset_minutes, skipped FROM reminders_sent"
+    await until(lambda: query(done))  # recorded with the invitations, just after the reply
+    assert [tuple(r) for r in query(done)] == [(1440, 1)]
+    await emulator.wait_for(lambda: received(anna, "Morgenmad") and received(bo, "Morgenmad"))
+    [for_anna] = received(anna, "Morgenmad")
+    await anna.press_data(for_anna, for_anna.button("Ja")["callback_data"])
+    await run_due(bot)
+    clock.now = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)  # 10.00 in Copenhagen, in 1.5 hours
+    await run_due(bot)
+    await emulator.wait_for(lambda: received(anna, "Påmindelse"), what="the two-hour reminder")
+    [for_bo] = received(bo, "Morgenmad")
+    await bo.press_data(for_bo, for_bo.button("Ja")["callback_data"])
+    await run_due(bot)
+    await until(drained(query))
+    assert len(received(anna, "Påmindelse")) == 1, "no late day-before reminder, the next one"
+    assert received(bo, "Påmindelse") == [], "a yes after the reminder's time gets no late one"

@@ -3,7 +3,7 @@ window, reminders due, and what a call allows."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.services import Services
-from bot.services.delivery import AMBASSADORS
-from bot.services.events import Choice, Problem
+from bot.services.delivery import AMBASSADORS, OutboxItem
+from bot.services.events import Answered, Choice, Coming, Problem
 from storage.events import Event
 from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
@@ -31,7 +31,10 @@ async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
         yield built
 
 
-async def event(services: Services, clock: FakeClock, **changes: Any) -> Event:
+async def event(
+    services: Services, clock: FakeClock, invited: Iterable[int] = PEOPLE, **changes: Any
+) -> Event:
+    """A workshop in three days with two seats, published to `invited`."""
     starts = clock() + timedelta(days=3)
     answers = {
         "event_kind": "workshop",
@@ -44,19 +47,39 @@ async def event(services: Services, clock: FakeClock, **changes: Any) -> Event:
         "audience": AMBASSADORS,
         **changes,
     }
+    return await published(services, answers, invited)
+
+
+async def published(
+    services: Services, answers: dict[str, Any], invited: Iterable[int] = ()
+) -> Event:
+    """Store the event and publish it, its invitation (a plain text here) to `invited`."""
     created = await services.events.create(99, answers, None)
-    async with services.db.transaction() as connection:
-        await services.events.publish_claim(created.id)(connection, 0, clock())
+    items = [("telegram", user_id, None, {"text": "invitation"}) for user_id in invited]
+    claim = services.events.publish_claim(created.id)
+    assert await services.delivery.start_batch("broadcast", 99, "amb", items, claim=claim)
     found = await services.events.get(created.id)
     assert found is not None
     return found
+
+
+async def nothing(result: object) -> list[OutboxItem]:
+    """A renderer for tests that do not look at what is owed."""
+    return []
+
+
+def answering(services: Services) -> Callable[[int, int, str, Choice], Awaitable[Answered]]:
+    async def answer(event_id: int, user_id: int, name: str, choice: Choice) -> Answered:
+        return await services.events.answer(event_id, user_id, name, choice, nothing)
+
+    return answer
 
 
 async def test_seats_fill_then_people_wait_and_move_up_in_order(
     services: Services, clock: FakeClock
 ) -> None:
     e = await event(services, clock)
-    answer = services.events.answer
+    answer = answering(services)
     assert (await answer(e.id, 1, "A", Choice.YES)).answer == "yes"
     second = await answer(e.id, 2, "B", Choice.YES)
     assert (second.answer, second.alert) == ("yes", 100)
@@ -74,10 +97,10 @@ async def test_coordinators_hear_of_80_and_100_percent_once(
     services: Services, clock: FakeClock
 ) -> None:
     e = await event(services, clock, capacity=5)
-    alerts = [(await services.events.answer(e.id, u, "x", Choice.YES)).alert for u in range(1, 6)]
+    alerts = [(await answering(services)(e.id, u, "x", Choice.YES)).alert for u in range(1, 6)]
     assert alerts == [None, None, None, 80, 100]
-    await services.events.answer(e.id, 5, "x", Choice.NO)
-    assert (await services.events.answer(e.id, 5, "x", Choice.YES)).alert is None
+    await answering(services)(e.id, 5, "x", Choice.NO)
+    assert (await answering(services)(e.id, 5, "x", Choice.YES)).alert is None
 
 
 async def test_answers_end_at_the_start_and_a_call_at_its_deadline(
@@ -92,14 +115,15 @@ async def test_answers_end_at_the_start_and_a_call_at_its_deadline(
         deadline=(clock() + timedelta(days=1)).isoformat(),
     )
     assert call.is_call
-    assert (await services.events.answer(call.id, 1, "A", Choice.YES)).answer == "yes"
-    assert (await services.events.answer(call.id, 2, "B", Choice.YES)).problem is Problem.FULL
+    assert (await answering(services)(call.id, 1, "A", Choice.YES)).answer == "yes"
+    assert (await answering(services)(call.id, 2, "B", Choice.YES)).problem is Problem.FULL
     clock.advance(days=1, seconds=1)
-    assert (await services.events.answer(call.id, 2, "B", Choice.NO)).problem is Problem.CLOSED
-    assert [c.id for c, _ in await services.events.claim_rosters()] == [call.id]
-    assert await services.events.claim_rosters() == []
+    assert (await answering(services)(call.id, 2, "B", Choice.NO)).problem is Problem.CLOSED
+    rosters: list[Coming] = await services.events.claim_rosters(nothing)
+    assert [(r.event.id, [p.user_id for p in r.people]) for r in rosters] == [(call.id, [1])]
+    assert await services.events.claim_rosters(nothing) == [], "claimed once"
     clock.advance(days=2)
-    assert (await services.events.answer(e.id, 1, "A", Choice.YES)).problem is Problem.STARTED
+    assert (await answering(services)(e.id, 1, "A", Choice.YES)).problem is Problem.STARTED
 
 
 async def test_check_in_opens_two_hours_before_and_counts_once(
@@ -120,8 +144,8 @@ async def test_reminders_fall_due_once_and_never_after_the_start(
     services: Services, clock: FakeClock
 ) -> None:
     e = await event(services, clock)
-    await services.events.answer(e.id, 1, "A", Choice.MAYBE)
-    await services.events.answer(e.id, 2, "B", Choice.NO)
+    await answering(services)(e.id, 1, "A", Choice.MAYBE)
+    await answering(services)(e.id, 2, "B", Choice.NO)
     assert await services.events.due_reminders() == []
     clock.now = e.starts_at - timedelta(minutes=90)  # both the day-before and the 2-hour one
     [(due, people)] = await services.events.due_reminders()
