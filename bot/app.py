@@ -98,7 +98,7 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
 async def on_startup(application: BoldenApp) -> None:
     """Open and migrate the database, build the services, register the command menus."""
     settings, strategy, catalogs, clock = application.bot_data.pop(_PENDING)
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database, settings.database_busy_timeout)
     try:
         await migrate(db)
     except Exception:

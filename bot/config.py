@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Copenhagen"
     language: str = "da"
     content: Path = DEFAULT_CONTENT
+    # Seconds a write waits for another process's lock on the database (a backup, a script).
+    database_busy_timeout: float = Field(default=5.0, gt=0, le=600)
     # Ambassadors are asked once a year whether they want to stay; no answer makes them passive.
     reconfirm_after_days: int = Field(default=365, ge=1, le=3650)
     reconfirm_grace_days: int = Field(default=30, ge=1, le=365)
