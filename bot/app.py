@@ -32,11 +32,17 @@ _SENDER = "outbox-sender"
 _RETRIES = 3
 
 
-def _request(pool_size: int) -> HTTPXRequest:
+def _request(pool_size: int, timeout: float = 5.0) -> HTTPXRequest:
+    # httpx retries only connections that failed to open: a request that left is never repeated.
     transport = httpx.AsyncHTTPTransport(
         retries=_RETRIES, limits=httpx.Limits(max_connections=pool_size)
     )
-    return HTTPXRequest(connection_pool_size=pool_size, httpx_kwargs={"transport": transport})
+    return HTTPXRequest(
+        connection_pool_size=pool_size,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        httpx_kwargs={"transport": transport},
+    )
 
 
 def build_application(
@@ -76,7 +82,7 @@ def _outbox_bot(settings: Settings) -> Bot:
         settings.token.get_secret_value(),
         base_url=f"{settings.api_base_url}/bot",
         base_file_url=f"{settings.api_base_url}/file/bot",
-        request=_request(2),
+        request=_request(2, settings.delivery_timeout),
     )
 
 
@@ -100,7 +106,7 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
 async def on_startup(application: BoldenApp) -> None:
     """Open and migrate the database, build the services, register the command menus."""
     settings, strategy, catalogs, clock = application.bot_data.pop(_PENDING)
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database, settings.database_busy_timeout)
     try:
         await migrate(db)
     except Exception:

@@ -70,7 +70,7 @@ def _run(settings: Settings, strategy: Strategy) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database, settings.database_busy_timeout)
     try:
         applied = await migrate(db)
         version = max(await applied_versions(db), default=0)

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Copenhagen"
     language: str = "da"
     content: Path = DEFAULT_CONTENT
+    # Seconds a write waits for another process's lock on the database (a backup, a script).
+    database_busy_timeout: float = Field(default=5.0, gt=0, le=600)
     # Ambassadors are asked once a year whether they want to stay; no answer makes them passive.
     reconfirm_after_days: int = Field(default=365, ge=1, le=3650)
     reconfirm_grace_days: int = Field(default=30, ge=1, le=365)
@@ -42,6 +44,8 @@ class Settings(BaseSettings):
     delivery_rate: float = Field(default=30, gt=0, le=1000)
     delivery_chat_interval: float = Field(default=1.0, ge=0, le=60)
     progress_every: float = Field(default=3.0, ge=0.1, le=600)
+    # Seconds the outbox waits for Telegram's answer; a send that times out may have arrived.
+    delivery_timeout: float = Field(default=5.0, gt=0, le=120)
     # Newsletters by e-mail: off while no SMTP host is set.
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)

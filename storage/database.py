@@ -1,8 +1,15 @@
-"""One long-lived aiosqlite connection, and transactions that services own."""
+"""Two long-lived aiosqlite connections, and transactions that services own.
+
+The writer is shared by every handler and job, one transaction at a time. Reads made outside a
+transaction go to a second, read-only connection, so they only ever see committed data: never
+another task's writes that may still roll back. A task that reads inside its own transaction
+(or `exclusive()`) reads on the writer, and so sees its own writes.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -11,7 +18,9 @@ from typing import Any
 
 import aiosqlite
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT = 5.0  # seconds a statement waits for another process's lock before it fails
+
+logger = logging.getLogger(__name__)
 
 
 class StorageError(Exception):
@@ -19,58 +28,111 @@ class StorageError(Exception):
 
 
 class Database:
-    """Bolden's connection. Repositories take it and never commit; services open transactions."""
+    """Bolden's connections. Repositories take them and never commit; services open transactions."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path
+    ) -> None:
         self.connection = connection
+        self.reader = reader
         self.path = path
-        # One connection is shared by every handler and job: a lock keeps transactions apart.
+        # The writer is shared by every handler and job: a lock keeps transactions apart, and
+        # the task holding it reads on the writer too.
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
+    async def open(cls, path: Path, busy_timeout: float = BUSY_TIMEOUT) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path, busy_timeout)
         try:
-            connection = await aiosqlite.connect(path, isolation_level=None)
-        except Exception as error:
-            raise StorageError(f"cannot open database {path}: {error}") from None
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await connection.execute("PRAGMA synchronous = NORMAL")
-        # Deleted rows are overwritten, so an erased person leaves nothing in the file.
-        await connection.execute("PRAGMA secure_delete = ON")
-        return cls(connection, path)
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await writer.execute("PRAGMA synchronous = NORMAL")
+            # Deleted rows are overwritten, so an erased person leaves nothing in the file.
+            await writer.execute("PRAGMA secure_delete = ON")
+            reader = await _connect(path, busy_timeout)
+            await reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(writer, reader, path)
 
     async def close(self) -> None:
-        await self.connection.close()
+        """Close both connections, the writer even when closing the reader fails."""
+        try:
+            await self.reader.close()
+        finally:
+            await self.connection.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the writes inside as one unit: all of them are stored, or none."""
-        async with self._lock:
+        """Run the writes inside as one unit: all of them are stored, or none.
+
+        Whatever ends it early (an error in the body, a failed COMMIT, the task cancelled while
+        waiting for BEGIN or COMMIT) rolls back, so the shared connection is never left inside
+        a transaction.
+        """
+        async with self._held():
             await self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                await self.connection.execute("ROLLBACK")
-                raise
+            yield self.connection
             await self.connection.execute("COMMIT")
 
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Hold the connection alone, for work that manages its own transactions."""
-        async with self._lock:
+        """Hold the writer alone, for work that manages its own transactions (or single
+        statements, each its own); one left open is rolled back."""
+        async with self._held():
             yield self.connection
 
+    @asynccontextmanager
+    async def _held(self) -> AsyncIterator[None]:
+        async with self._lock:
+            self._owner = asyncio.current_task()
+            try:
+                yield
+            except BaseException as error:
+                await self._roll_back(error)
+                raise
+            else:
+                await self._roll_back(None)
+            finally:
+                self._owner = None
+
+    async def _roll_back(self, error: BaseException | None) -> None:
+        """Roll back what is open. It runs on the connection's thread after every statement
+        queued before it (a BEGIN or COMMIT whose wait was cancelled still runs), so what it
+        sees is the truth; if this wait is cancelled too, it still runs before the next
+        transaction's BEGIN. A failing rollback is logged and never hides the first error."""
+        try:
+            await self.connection.rollback()
+        except Exception:
+            if error is None:
+                raise
+            logger.exception("Rolling back after %r failed too", error)
+
+    def _source(self) -> aiosqlite.Connection:
+        """The writer for the task inside a transaction, the reader for everyone else."""
+        inside = self._owner is not None and self._owner is asyncio.current_task()
+        return self.connection if inside else self.reader
+
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.connection.execute(sql, tuple(params)) as cursor:
+        async with self._source().execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.connection.execute(sql, tuple(params)) as cursor:
+        async with self._source().execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
+
+
+async def _connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
+    try:
+        connection = await aiosqlite.connect(path, isolation_level=None)
+    except Exception as error:
+        raise StorageError(f"cannot open database {path}: {error}") from None
+    connection.row_factory = aiosqlite.Row
+    await connection.execute("PRAGMA foreign_keys = ON")
+    await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    return connection
 
 
 def iso(moment: datetime) -> str:

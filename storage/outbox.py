@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from storage.database import Database, insert_row, iso
 
-FINAL = ("sent", "failed", "blocked", "cancelled")
+FINAL = ("sent", "maybe_sent", "failed", "blocked", "cancelled")
 
 
 class Item(BaseModel):
@@ -24,6 +24,7 @@ class Item(BaseModel):
     payload: dict[str, Any]
     state: str
     attempts: int
+    timeouts: int = 0  # sends that timed out after leaving: they may have arrived
     next_attempt_at: datetime
     error: str | None
 
@@ -42,6 +43,7 @@ class Batch(BaseModel):
 
 class Counts(BaseModel):
     sent: int = 0
+    maybe_sent: int = 0  # timed out twice after leaving: most likely arrived, unconfirmed
     failed: int = 0
     blocked: int = 0
     cancelled: int = 0
@@ -125,9 +127,19 @@ async def retry_at(
     )
 
 
+async def count_timeout(connection: aiosqlite.Connection, item_id: int) -> None:
+    """A send timed out after the request left: it may have arrived."""
+    await connection.execute("UPDATE outbox SET timeouts = timeouts + 1 WHERE id = ?", (item_id,))
+
+
 async def release_in_flight(connection: aiosqlite.Connection) -> int:
-    """After a crash: what was in flight is sent again (the one message that may repeat)."""
-    cursor = await connection.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'")
+    """After a crash: what was in flight may have arrived, so it counts as a timeout; it is sent
+    again unless it already may have arrived once (then it is 'maybe_sent'): never a third time."""
+    cursor = await connection.execute(
+        "UPDATE outbox SET timeouts = timeouts + 1, "
+        "state = CASE WHEN timeouts >= 1 THEN 'maybe_sent' ELSE 'pending' END "
+        "WHERE state = 'sending'"
+    )
     return cursor.rowcount
 
 
@@ -143,6 +155,7 @@ async def counts(db: Database, batch_id: int) -> Counts:
     found = {row["state"]: int(row["n"]) for row in rows}
     return Counts(
         sent=found.get("sent", 0),
+        maybe_sent=found.get("maybe_sent", 0),
         failed=found.get("failed", 0),
         blocked=found.get("blocked", 0),
         cancelled=found.get("cancelled", 0),

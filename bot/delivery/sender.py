@@ -2,10 +2,15 @@
 
 One message in flight at a time is what makes the guarantee simple: an item is marked as in
 flight before it is sent and as sent right after, each in its own transaction, so after a crash
-at most that one item can be sent again. The pace is its own: at most BOLDEN_DELIVERY_RATE
-messages a second overall and one per BOLDEN_DELIVERY_CHAT_INTERVAL to a chat. PTB's
-AIORateLimiter stays on the interactive bot; it would sleep through a 429 inside the call and
-cap every send at 30/s, where the outbox reschedules the item in the database and goes on.
+at most that one item can be sent again. A send that timed out after the request left may have
+arrived too: it is counted on the item and tried once more at most, so no message goes out more
+than twice. When recording an outcome fails (the database locked by another process), the
+outcome is kept and recorded before anything else is sent.
+
+The pace is its own: at most BOLDEN_DELIVERY_RATE messages a second overall and one per
+BOLDEN_DELIVERY_CHAT_INTERVAL to a chat. PTB's AIORateLimiter stays on the interactive bot;
+it would sleep through a 429 inside the call and cap every send at 30/s, where the outbox
+reschedules the item in the database and goes on.
 """
 
 from __future__ import annotations
@@ -19,9 +24,18 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.delivery.email import Mailer
 from bot.services.delivery import DeliveryService, Outcome
@@ -64,7 +78,13 @@ class Sender:
         self._next_slot = 0.0
         self._last_to_chat: dict[int, float] = {}
         self._stopping = False
+        self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._recovered = False
+        self._claimed: Item | None = None  # claimed, not yet sent
+        self._owed: tuple[Item, Outcome] | None = None  # sent (or tried), not yet recorded
+        self._failures = Backoff(first=0.5, cap=30.0)
+        self._pauses = Backoff(first=1.0, cap=60.0)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox sender")
@@ -72,6 +92,7 @@ class Sender:
     async def stop(self) -> None:
         """Finish the message in flight, then stop."""
         self._stopping = True
+        self._stop.set()
         self._delivery.wake.set()
         if self._task is not None:
             try:
@@ -80,25 +101,79 @@ class Sender:
                 logger.warning("The outbox sender did not stop in time; its item is sent again")
 
     async def _run(self) -> None:
-        released = await self._delivery.release_in_flight()
-        if released:
-            logger.info("Resuming the outbox: %s message in flight at the last stop", released)
-        item: Item | None = None
+        """Send until stopped. Whatever fails (the database locked by another process, a bug)
+        is logged with its traceback and tried again after a growing pause: the sender never
+        dies, and what it holds stays 'sending' in the database, released at the next start."""
         while not self._stopping:
-            self._delivery.wake.clear()
-            item = item or await self._delivery.claim()
-            if item is None:
-                await self._idle()
-                continue
-            sending = asyncio.create_task(self._guarded(item))
-            # The next item is claimed while this one travels; it is not sent before this one
-            # is settled, so a crash can still repeat only the one that was on its way.
-            following = None if self._stopping else await self._delivery.claim()
-            await self._delivery.settle(item, await sending)
-            await self._progress(item.batch_id, following)
-            item = following
-        if item is not None:
-            await self._delivery.release(item)
+            try:
+                await self._step()
+            except Exception:
+                wait = self._failures.next()
+                logger.exception("The outbox sender failed; it tries again in %.1f s", wait)
+                await self._rest(wait)
+            else:
+                self._failures.reset()
+        await self._wind_down()
+
+    async def _step(self) -> None:
+        if not self._recovered:
+            released = await self._delivery.release_in_flight()
+            self._recovered = True
+            if released:
+                logger.info("Resuming the outbox: %s message in flight at the last stop", released)
+        # An outcome that could not be recorded is recorded before anything else is sent.
+        await self._settle_owed()
+        self._delivery.wake.clear()
+        item = self._claimed or await self._delivery.claim()
+        self._claimed = None
+        if item is None:
+            await self._idle()
+            return
+        sending = asyncio.create_task(self._guarded(item))
+        # The next item is claimed while this one travels; it is not sent before this one
+        # is settled, so a crash can still repeat only the one that was on its way.
+        try:
+            self._claimed = None if self._stopping else await self._delivery.claim()
+        finally:
+            self._owed = (item, await sending)
+        outcome = self._owed[1]
+        await self._settle_owed()
+        await self._pause_or_resume(outcome)
+        await self._progress(item.batch_id, self._claimed)
+
+    async def _settle_owed(self) -> None:
+        if self._owed is not None:
+            await self._delivery.settle(*self._owed)
+            self._owed = None
+
+    async def _pause_or_resume(self, outcome: Outcome) -> None:
+        """The bot's token refused (401/404): nothing can be sent, so the whole outbox waits
+        and looks again later, with one line in the log, instead of failing every item."""
+        if outcome.state == "paused":
+            wait = self._pauses.next()
+            if self._pauses.count == 1:
+                logger.error(
+                    "The Bot API refuses the bot's token (%s): the outbox is paused and looks "
+                    "again every %.0f s at most",
+                    outcome.error,
+                    self._pauses.cap,
+                )
+            await self._rest(wait)
+        elif outcome.state != "retry" and self._pauses.count:
+            logger.warning("The Bot API accepts the bot's token again: the outbox resumes")
+            self._pauses.reset()
+
+    async def _wind_down(self) -> None:
+        try:
+            await self._settle_owed()
+            if self._claimed is not None:
+                await self._delivery.release(self._claimed)
+        except Exception:
+            logger.exception("The outbox sender stopped holding items; the next start sends them")
+
+    async def _rest(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
 
     async def _progress(self, batch_id: int | None, following: Item | None) -> None:
         """Tell the batch's coordinator how it goes: every few seconds, and when the batch may
@@ -165,12 +240,18 @@ class Sender:
     async def _telegram(self, chat_id: int, payload: dict[str, Any]) -> Outcome:
         try:
             await self._deliver(chat_id, payload)
+        except TimedOut as error:
+            if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
+                return Outcome(state="retry", error=error.message)  # it never left
+            return Outcome(state="maybe", error=error.message)  # it left: it may have arrived
         except RetryAfter as error:
             wait = _seconds(error.retry_after)
             self._next_slot = time.monotonic() + wait  # Telegram said stop: everyone waits
             return Outcome(state="retry", wait=wait, error="429")
         except Forbidden as error:
             return Outcome(state="blocked", error=error.message)
+        except InvalidToken as error:
+            return Outcome(state="paused", error=error.message)
         except BadRequest as error:
             # "Chat not found": the group is gone, or the person never wrote to the bot.
             gone = "chat not found" in error.message.lower()
@@ -212,6 +293,20 @@ class Sender:
 
 def _not_modified(error: BadRequest) -> bool:
     return error.message.startswith("Message is not modified")
+
+
+class Backoff:
+    """Waits that double after each failure, up to a cap, and start over after a success."""
+
+    def __init__(self, first: float, cap: float) -> None:
+        self.first, self.cap, self.count = first, cap, 0
+
+    def next(self) -> float:
+        self.count += 1
+        return float(min(self.first * 2 ** (self.count - 1), self.cap))
+
+    def reset(self) -> None:
+        self.count = 0
 
 
 def _seconds(value: timedelta | float) -> float:

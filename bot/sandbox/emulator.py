@@ -4,6 +4,10 @@ It answers with Telegram's envelopes and error codes (400 for bad requests, 401 
 token, 403 for a person who blocked the bot, 429 with retry_after past a configurable rate) and
 lets simulated people (`SimulatedPerson`) type, press buttons and send photos. The end-to-end
 tests and `bolden try` both run the real bot against it.
+
+Tests make it misbehave as Telegram sometimes does, with switches (`Fault`): `fail` answers an
+error code (5xx, 401) to the next requests, `hang` accepts a request (the message is delivered)
+and then never answers, so the client times out, and `throttle` answers 429 for a while.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -30,6 +34,14 @@ _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
+_FAULTS = {
+    401: "Unauthorized",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+_HOLD = 120.0  # seconds a hung request waits at most: far past any client's timeout
 _SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
 
 
@@ -75,6 +87,30 @@ class ChatMessage:
             if label in button["text"]:
                 return button
         raise AssertionError(f"no button {label!r} in {[b['text'] for b in self.buttons]}")
+
+
+@dataclass
+class Fault:
+    """One switch a test flips: which requests go wrong, how, and for how many or how long.
+    It applies to the methods that send (or only `method`), to any chat (or only `chats`)."""
+
+    kind: Literal["fail", "hang", "throttle"]
+    code: int = 500
+    times: int | None = None  # how many more requests it hits; None: until `until` or `heal`
+    until: float | None = None  # time.monotonic() after which it is over
+    method: str | None = None
+    chats: frozenset[int] | None = None
+    retry_after: int = 1
+    hits: int = 0
+
+    def applies(self, method: str, chat_id: object) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        if self.until is not None and time.monotonic() >= self.until:
+            return False
+        if method != self.method and (self.method is not None or method not in _SENDING):
+            return False
+        return self.chats is None or _chat(chat_id) in self.chats
 
 
 @dataclass
@@ -125,6 +161,8 @@ class BotApiEmulator:
             set()
         )  # chats whose next message gets a 500, as Telegram sometimes does
         self.activity: dict[int, int] = defaultdict(int)  # bot actions per chat
+        self.faults: list[Fault] = []
+        self.unanswered: list[tuple[str, Json]] = []  # accepted, then left to time out (`hang`)
         self._updates: list[Json] = []
         self._update_ids = itertools.count(1)
         self._ids = itertools.count(1)
@@ -173,7 +211,11 @@ class BotApiEmulator:
             return _error(ApiError(404, "Not Found"))
         params = await _parameters(request, self)
         self.requests.append((method, params))
+        fault = self._fault(method, params.get("chat_id"))
         try:
+            if fault is not None and fault.kind != "hang":
+                wait = fault.retry_after if fault.kind == "throttle" else None
+                raise ApiError(fault.code, _FAULTS.get(fault.code, "Error"), wait)
             if method in _SENDING:
                 self._global.check("all")
                 self._per_chat.check(params.get("chat_id"))
@@ -184,7 +226,65 @@ class BotApiEmulator:
             return _error(error)
         finally:
             await self._notify()
+        if fault is not None:  # accepted and done, but the answer never comes
+            self.unanswered.append((method, params))
+            await self._hold()
         return web.json_response({"ok": True, "result": result})
+
+    # -- faults -------------------------------------------------------------------------------
+
+    def fail(
+        self,
+        code: int = 500,
+        times: int | None = 1,
+        *,
+        method: str | None = None,
+        chats: set[int] | None = None,
+    ) -> Fault:
+        """Answer `code` (500, 502, 401 …) to the next `times` requests (None: until healed)."""
+        return self._add(Fault("fail", code, times, method=method, chats=_frozen(chats)))
+
+    def hang(
+        self, times: int | None = 1, *, method: str | None = None, chats: set[int] | None = None
+    ) -> Fault:
+        """Accept the next `times` requests (the message is delivered) and never answer them:
+        the client times out not knowing that it arrived."""
+        return self._add(Fault("hang", 0, times, method=method, chats=_frozen(chats)))
+
+    def throttle(
+        self,
+        seconds: float,
+        retry_after: int = 1,
+        *,
+        method: str | None = None,
+        chats: set[int] | None = None,
+    ) -> Fault:
+        """Answer 429 with `retry_after` to every request for `seconds`."""
+        until = time.monotonic() + seconds
+        fault = Fault("throttle", 429, None, until, method, _frozen(chats), retry_after)
+        return self._add(fault)
+
+    def heal(self, fault: Fault) -> None:
+        """Switch a fault off before it runs out."""
+        if fault in self.faults:
+            self.faults.remove(fault)
+
+    def _add(self, fault: Fault) -> Fault:
+        self.faults.append(fault)
+        return fault
+
+    def _fault(self, method: str, chat_id: object) -> Fault | None:
+        for fault in self.faults:
+            if fault.applies(method, chat_id):
+                fault.hits += 1
+                return fault
+        return None
+
+    async def _hold(self) -> None:
+        """Keep a request unanswered until the emulator stops (the client gave up long before)."""
+        with suppress(TimeoutError):
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(lambda: self._closing), _HOLD)
 
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -389,11 +489,8 @@ class BotApiEmulator:
     # -- helpers ------------------------------------------------------------------------------
 
     def _fail_once(self, chat_id: object) -> None:
-        try:
-            chat = int(chat_id)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            return
-        if chat in self.fail_once:
+        chat = _chat(chat_id)
+        if chat is not None and chat in self.fail_once:
             self.fail_once.discard(chat)
             raise ApiError(500, "Internal Server Error")
 
@@ -722,6 +819,17 @@ def _scope_key(params: Json) -> tuple[str, str]:
     scope = params.get("scope") or {"type": "default"}
     where = scope["type"] + (f":{scope['chat_id']}" if "chat_id" in scope else "")
     return where, str(params.get("language_code") or "")
+
+
+def _chat(chat_id: object) -> int | None:
+    try:
+        return int(str(chat_id))
+    except ValueError:
+        return None
+
+
+def _frozen(chats: set[int] | None) -> frozenset[int] | None:
+    return None if chats is None else frozenset(chats)
 
 
 def _error(error: ApiError) -> web.Response:

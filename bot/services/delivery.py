@@ -32,7 +32,9 @@ class Recipient(BaseModel):
 class Outcome(BaseModel):
     """What happened to one item: sent, gone for good, or worth another try later."""
 
-    state: str  # sent | failed | blocked | retry
+    # sent | failed | blocked: final; retry: not sent, try again; maybe: timed out after the
+    # request left, so it may have arrived; paused: the bot itself is refused (its token)
+    state: str
     error: str | None = None
     wait: float | None = None  # seconds Telegram asked us to wait (429)
 
@@ -51,6 +53,22 @@ Result = TypeVar("Result")
 # Renders, inside the transaction of a change, the messages the change owes people: they are
 # stored with the change or not at all (handlers render; services decide when).
 Notify = Callable[[Result], Awaitable[Sequence[OutboxItem]]]
+
+
+def _next_step(item: Item, outcome: Outcome, now: datetime) -> tuple[str, datetime | None, bool]:
+    """(final state, None) or ("pending", when to try again, whether it used up a try)."""
+    if outcome.state == "paused":
+        return "pending", now, False
+    if outcome.state == "retry" and outcome.wait is not None:
+        return "pending", now + timedelta(seconds=outcome.wait), False
+    if outcome.state == "maybe" and item.timeouts >= 1:
+        return "maybe_sent", None, False
+    if outcome.state in {"retry", "maybe"}:
+        if item.attempts >= MAX_ATTEMPTS:
+            may_have_arrived = outcome.state == "maybe" or item.timeouts > 0
+            return ("maybe_sent" if may_have_arrived else "failed"), None, False
+        return "pending", now + backoff(item.attempts), True
+    return outcome.state, None, False
 
 
 def backoff(attempts: int) -> timedelta:
@@ -203,22 +221,23 @@ class DeliveryService:
 
     async def settle(self, item: Item, outcome: Outcome) -> None:
         """Record what happened: sent, blocked and failed are final; a retry waits for its turn
-        (what Telegram asked for after a 429, else a growing backoff) up to MAX_ATTEMPTS."""
+        (what Telegram asked for after a 429, else a growing backoff) up to MAX_ATTEMPTS. A
+        send that may have arrived (`maybe`) is tried once more at most, then it is 'maybe_sent':
+        no message goes out more than twice. A paused item waits without using up a try."""
         now = self._clock()
+        state, when, tries = _next_step(item, outcome, now)
         gone = outcome.state == "blocked" and item.channel == "telegram" and item.user_id
-        # Several writes (the item, the person or group, a fallback) need a transaction.
-        scope = self._db.transaction() if gone else self._db.exclusive()
+        timed_out = outcome.state == "maybe"
+        # Several writes (the item, the person or group, a fallback, its timeouts) need a
+        # transaction; one is its own.
+        scope = self._db.transaction() if gone or timed_out else self._db.exclusive()
         async with scope as connection:
-            if outcome.state != "retry":
-                await outbox.finish(connection, item.id, outcome.state, now, outcome.error)
-            elif outcome.wait is not None:
-                when = now + timedelta(seconds=outcome.wait)
-                await outbox.retry_at(connection, item.id, when, outcome.error, tries=False)
-            elif item.attempts >= MAX_ATTEMPTS:
-                await outbox.finish(connection, item.id, "failed", now, outcome.error)
+            if timed_out:
+                await outbox.count_timeout(connection, item.id)
+            if when is None:
+                await outbox.finish(connection, item.id, state, now, outcome.error)
             else:
-                when = now + backoff(item.attempts)
-                await outbox.retry_at(connection, item.id, when, outcome.error, tries=True)
+                await outbox.retry_at(connection, item.id, when, outcome.error, tries=tries)
             if gone and item.user_id:
                 await self._gone(connection, item, now)
 

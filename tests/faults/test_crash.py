@@ -70,6 +70,11 @@ class Bolden:
         sql = "SELECT 1 FROM outbox WHERE user_id = ? AND state = 'pending' AND error IS NOT NULL"
         await until(lambda: self.query(sql, chat_id), 30)
 
+    async def settled(self) -> None:
+        """Nothing is left in the outbox to send or to try again."""
+        sql = "SELECT 1 FROM outbox WHERE state IN ('pending', 'sending')"
+        await until(lambda: not self.query(sql), 60)
+
 
 @pytest.fixture
 async def bolden(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[Bolden]:
@@ -79,11 +84,6 @@ async def bolden(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[Bold
         yield running
     finally:
         await running.stop()
-
-    async def settled(self) -> None:
-        """Nothing is left in the outbox to send or to try again."""
-        sql = "SELECT 1 FROM outbox WHERE state IN ('pending', 'sending')"
-        await until(lambda: not self.query(sql), 60)
 
 
 def received(person: SimulatedPerson, text: str) -> int:

@@ -52,9 +52,9 @@ async def test_migrating_again_changes_nothing(db: Database) -> None:
 
 async def test_a_database_newer_than_the_code_is_refused(db: Database) -> None:
     await migrate(db)
-    await db.connection.execute("INSERT INTO schema_migrations VALUES (9998, 'future', 'now')")
+    await db.connection.execute("INSERT INTO schema_migrations VALUES (9999, 'future', 'now')")
 
-    with pytest.raises(StorageError, match="schema version 9998, newer than this Bolden knows"):
+    with pytest.raises(StorageError, match="schema version 9999, newer than this Bolden knows"):
         await migrate(db)
 
 
