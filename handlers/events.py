@@ -253,7 +253,10 @@ async def upcoming(update: Update, context: BoldenContext) -> None:
     user = update.effective_user
     assert user is not None
     t, services = context.t, context.services
-    found = (await services.events.upcoming())[:SHOWN]
+    if await services.coordinators.is_coordinator(user.id):
+        found = (await services.events.upcoming())[:SHOWN]
+    else:
+        found = (await services.events.upcoming_for(user.id))[:SHOWN]
     lines = [t("ev.list_title") if found else t("ev.list_empty")]
     rows = []
     for event in found:
@@ -363,7 +366,10 @@ async def tools(update: Update, context: BoldenContext) -> None:
         )
     elif press.action == "rem" and press.args[1].isdigit():
         changed = await services.events.toggle_reminder(event.id, int(press.args[1]))
-        if changed is None:
+        if changed is Problem.PASSED:
+            await query.answer(t.plain("ev.problem.passed"), show_alert=True)
+            return
+        if isinstance(changed, Problem):
             await refuse_stale(update, context)
             return
         await shown_again(update, context, changed)

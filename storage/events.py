@@ -90,7 +90,9 @@ async def update(
     expected: dict[str, Any] | None = None,
 ) -> bool:
     """True if the event changed (with `expected`: only while those columns hold those values)."""
-    return await update_row(connection, "events", "id", event_id, _json(values), expected)
+    return await update_row(
+        connection, "events", "id", event_id, _json(values), _json(expected or {})
+    )
 
 
 async def raise_alert(connection: aiosqlite.Connection, event_id: int, level: int) -> bool:
@@ -207,14 +209,14 @@ async def waiting_position(
     return int(row[0]) or None if row else None
 
 
-async def was_invited(connection: aiosqlite.Connection, event_id: int, user_id: int) -> bool:
+async def was_invited(db: Database, event_id: int, user_id: int) -> bool:
     """The event's invitation was put in the outbox for this person."""
-    cursor = await connection.execute(
+    row = await db.fetch_one(
         "SELECT 1 FROM outbox o JOIN events e ON o.batch_id = e.invitation_batch "
         "WHERE e.id = ? AND o.user_id = ? LIMIT 1",
         (event_id, user_id),
     )
-    return await cursor.fetchone() is not None
+    return row is not None
 
 
 async def reminded(db: Database, event_id: int) -> set[int]:

@@ -109,6 +109,14 @@ class DeliveryService:
             Recipient.model_validate(dict(row)) for row in await self._db.fetch_all(sql, params)
         ]
 
+    async def includes(self, audience: str, user_id: int) -> bool:
+        """Whether the audience takes in this person (blocked or not: they may come back)."""
+        sql, params = self._audience_sql(audience)
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM people p " + sql + " AND p.user_id = ? LIMIT 1", (*params, user_id)
+        )
+        return row is not None
+
     async def email_recipients(self, audience: str) -> list[Recipient]:
         """Ambassadors in the audience who gave an e-mail and want the newsletter by e-mail."""
         sql, params = self._audience_sql(AMBASSADORS if audience == ALL else audience)

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
-from bot.services.delivery import ALL, Claim, DeliveryService, Notify
+from bot.services.delivery import Claim, DeliveryService, Notify
 from bot.strategy import Strategy
 from storage import events, networks
 from storage.database import Database
@@ -45,6 +45,7 @@ class Problem(StrEnum):
     ALREADY = "already"
     NOBODY = "nobody"
     NOT_INVITED = "not_invited"  # the press came from someone the event was not for
+    PASSED = "passed"  # a reminder whose time has gone
 
 
 class Answered(BaseModel):
@@ -208,18 +209,27 @@ class EventService:
 
         return claim
 
-    async def toggle_reminder(self, event_id: int, minutes: int) -> Event | None:
+    async def toggle_reminder(self, event_id: int, minutes: int) -> Event | Problem:
+        """A reminder on or off; one whose time has passed cannot be turned on (it would go
+        out late, or never: see `reminders_ahead`)."""
         current = await self.get(event_id)
         if (
             current is None
             or minutes not in self._strategy.events.reminder_minutes
             or current.is_call
         ):
-            return None
-        chosen = set(current.reminders) ^ {minutes}
+            return Problem.NOT_FOUND
+        turning_on = minutes not in current.reminders
+        if turning_on and current.starts_at - timedelta(minutes=minutes) <= self._clock():
+            return Problem.PASSED
+        chosen = sorted(set(current.reminders) ^ {minutes}, reverse=True)
         async with self._db.transaction() as connection:
-            await events.update(connection, event_id, {"reminders": sorted(chosen, reverse=True)})
-        return await self.get(event_id)
+            # Two taps at once: the second one finds the list changed and changes nothing.
+            unchanged = {"reminders": current.reminders}
+            if not await events.update(connection, event_id, {"reminders": chosen}, unchanged):
+                return Problem.ALREADY
+        changed = await self.get(event_id)
+        return changed if changed is not None else Problem.NOT_FOUND
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -228,6 +238,16 @@ class EventService:
 
     async def upcoming(self) -> list[Event]:
         return await events.upcoming(self._db, self._clock())
+
+    async def upcoming_for(self, user_id: int) -> list[Event]:
+        """What is coming that this person was invited to, answered, or whose audience takes
+        them in: the events they can answer."""
+        return [
+            event
+            for event in await self.upcoming()
+            if await self.answer_of(event.id, user_id) is not None
+            or await self._invited(event, user_id)
+        ]
 
     async def scheduled(self) -> list[Event]:
         return await events.with_status(self._db, "scheduled")
@@ -261,7 +281,7 @@ class EventService:
             if event.deadline and now >= event.deadline:
                 return Answered(event=event, problem=Problem.CLOSED)
             previous = await events.answer_in(connection, event_id, user_id)
-            if previous is None and not await self._invited(connection, event, user_id):
+            if previous is None and not await self._invited(event, user_id):
                 return Answered(event=event, problem=Problem.NOT_INVITED)
             answer = await self._write(connection, event, user_id, name, choice, previous, now)
             if answer is None:
@@ -276,13 +296,11 @@ class EventService:
             await self._delivery.owe(connection, await notify(answered))
         return answered
 
-    async def _invited(self, connection: aiosqlite.Connection, event: Event, user_id: int) -> bool:
+    async def _invited(self, event: Event, user_id: int) -> bool:
         """Its invitation went to this person, or its audience includes them now."""
-        if await events.was_invited(connection, event.id, user_id):
+        if await events.was_invited(self._db, event.id, user_id):
             return True
-        if event.audience == ALL:
-            return True
-        return any(r.user_id == user_id for r in await self._delivery.recipients(event.audience))
+        return await self._delivery.includes(event.audience, user_id)
 
     async def _write(
         self,

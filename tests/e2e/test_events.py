@@ -339,6 +339,12 @@ async def test_a_reminder_already_past_at_publishing_is_skipped_and_late_answers
     done = "SELECT offset_minutes, skipped FROM reminders_sent"
     await until(lambda: query(done))  # recorded with the invitations, just after the reply
     assert [tuple(r) for r in query(done)] == [(1440, 1)]
+    page = await karim.press(await karim.send("/events"), "Morgenmad")
+    page = await karim.press(page, "1 dag før")  # off: allowed
+    assert query("SELECT reminders FROM events")[0][0] == "[120]"
+    again = await karim.press_data(page, page.button("1 dag før")["callback_data"])
+    assert again["text"].startswith("Den påmindelses tidspunkt er allerede gået"), "on: too late"
+    assert query("SELECT reminders FROM events")[0][0] == "[120]", "nothing changed"
     await emulator.wait_for(lambda: received(anna, "Morgenmad") and received(bo, "Morgenmad"))
     [for_anna] = received(anna, "Morgenmad")
     await anna.press_data(for_anna, for_anna.button("Ja")["callback_data"])
@@ -352,3 +358,33 @@ async def test_a_reminder_already_past_at_publishing_is_skipped_and_late_answers
     await until(drained(query))
     assert len(received(anna, "Påmindelse")) == 1, "no late day-before reminder, the next one"
     assert received(bo, "Påmindelse") == [], "a yes after the reminder's time gets no late one"
+
+
+async def test_the_list_shows_each_person_the_events_they_can_answer(
+    bot: BoldenApp,
+    emulator: BotApiEmulator,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    query: Callable[..., list],
+) -> None:
+    bo = emulator.person(1003, "Bo", "da")
+    await karim.send("/start")
+    await sign_up(anna)
+    await sign_up(bo, kind="Frivillig")
+    confirm = await publish(
+        karim,
+        "/event",
+        ["[Workshop]", "Frivilligaften", "For de frivillige.", "10.12.2026 17:00",
+         "[To timer]", "Medborgerhuset", "[Ingen grænse]", "[Efter type …]",
+         "[Frivillig]"],
+    )  # fmt: skip
+    await karim.press(confirm, "Send invitationer nu")
+    await emulator.wait_for(lambda: received(bo, "Frivilligaften"), what="Bo's invitation")
+
+    assert "Frivilligaften" in (await bo.send("/events")).text
+    assert (await anna.send("/events")).text.startswith("Der er ingen arrangementer lige nu.")
+    assert "Frivilligaften" in (await karim.send("/events")).text, "coordinators see them all"
+    event_id = query("SELECT id FROM events")[0][0]
+    forged = await anna.press_data(anna.last, f"ev:ans:{event_id}:yes")
+    assert forged["text"].startswith("Invitationen er ikke sendt til dig")
+    assert query("SELECT COUNT(*) FROM rsvps")[0][0] == 0

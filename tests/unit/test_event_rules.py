@@ -3,6 +3,7 @@ window, reminders due, and what a call allows."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
@@ -154,3 +155,23 @@ async def test_reminders_fall_due_once_and_never_after_the_start(
         assert await services.events.reminded_claim(due)(connection, 0, clock()) is True
     assert await services.events.due_reminders() == [], "one message for both"
     assert e.reminders == [1440, 120]
+
+
+async def test_two_taps_on_one_reminder_at_once_change_it_once_and_a_past_one_stays_off(
+    services: Services, clock: FakeClock
+) -> None:
+    found = await event(services, clock)
+    assert found.reminders == [1440, 120]
+    toggle = services.events.toggle_reminder
+    results = await asyncio.gather(toggle(found.id, 120), toggle(found.id, 120))
+    assert len([r for r in results if isinstance(r, Event)]) == 1
+    assert results.count(Problem.ALREADY) == 1
+    changed = await services.events.get(found.id)
+    assert changed is not None
+    assert changed.reminders == [1440], "turned off once, not off and on again"
+
+    clock.advance(days=2, hours=23)  # an hour before the start: the two-hour time is gone
+    assert await toggle(found.id, 120) is Problem.PASSED
+    off = await toggle(found.id, 1440)
+    assert isinstance(off, Event)
+    assert off.reminders == []
