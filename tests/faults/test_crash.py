@@ -19,6 +19,7 @@ import pytest
 
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from tests.conftest import COORDINATOR_ID, TOKEN, sign_up, until
+from tests.e2e.test_events import publish
 
 START = 60.0  # seconds a fresh process may take to import and start polling on a busy machine
 
@@ -127,6 +128,40 @@ async def test_a_bold_and_its_decline_survive_a_sigkill_before_delivery(
     mine = await anna.send("/mybolde")
     assert "B-2026-0001 · Afvist med svar" in str(mine.buttons), "the bot answers again"
     assert bolden.query("SELECT status FROM bolde") == [("declined",)]
+
+
+async def test_a_seat_given_up_reaches_the_first_who_waits_across_a_sigkill(
+    emulator: BotApiEmulator, bolden: Bolden, anna: SimulatedPerson, karim: SimulatedPerson
+) -> None:
+    bo = emulator.person(1003, "Bo", "da")
+    await karim.send("/start")
+    for person in (anna, bo):
+        await sign_up(person)
+    confirm = await publish(
+        karim,
+        "/event",
+        ["[Workshop]", "Suppe og snak", "Vi laver suppe sammen.", "24.12.2026 18:00", "21:00",
+         "Medborgerhuset", "1", "[Alle aktive ambassadører]"],
+    )  # fmt: skip
+    await karim.press(confirm, "Send invitationer nu")
+    for person in (anna, bo):
+        await emulator.wait_for(lambda p=person: received(p, "Suppe og snak"), 30)
+    yes = [p.messages[-1].button("Ja")["callback_data"] for p in (anna, bo)]
+    await anna.press_data(anna.messages[-1], str(yes[0]))
+    waiting = await bo.press_data(bo.messages[-1], str(yes[1]))
+    assert "venteliste" in waiting["text"]
+
+    down = emulator.fail(500, times=None, chats={bo.id})
+    no = anna.messages[-1].button("Nej")["callback_data"]
+    await anna.press_data(anna.messages[-1], str(no))
+    await bolden.owes_after_a_failed_try(bo.id)
+    await bolden.kill()
+    emulator.heal(down)
+    await bolden.start()
+
+    await arrives_once(bolden, bo, "Der er blevet en plads fri")
+    seats = bolden.query("SELECT user_id, answer FROM rsvps ORDER BY user_id")
+    assert seats == [(anna.id, "no"), (bo.id, "yes")]
 
 
 async def test_the_yearly_question_survives_a_sigkill_half_way_through_the_run(
