@@ -18,7 +18,9 @@ from storage import conversations, networks, outbox, people
 from storage.database import Database
 from storage.outbox import Batch, Counts, Item
 
-MAX_ATTEMPTS = 5
+# Tries before a message that keeps meeting network errors or 5xx fails for good: with the
+# backoff below, about half an hour, so an outage of Telegram's loses nothing owed.
+MAX_ATTEMPTS = 30
 ALL, AMBASSADORS = "all", "amb"
 
 
