@@ -120,14 +120,19 @@ async def on_startup(application: BoldenApp) -> None:
 
 
 async def on_shutdown(application: BoldenApp) -> None:
+    """Stop the sender, then close the database, also when stopping the sender failed."""
     running_sender: tuple[Sender, Bot] | None = application.bot_data.pop(_SENDER, None)
-    if running_sender is not None:
-        sender, bot = running_sender
-        await sender.stop()
-        await bot.shutdown()
     services: Services | None = application.bot_data.pop(SERVICES, None)
-    if services is not None:
-        await services.db.close()
+    try:
+        if running_sender is not None:
+            sender, bot = running_sender
+            try:
+                await sender.stop()
+            finally:
+                await bot.shutdown()
+    finally:
+        if services is not None:
+            await services.db.close()
 
 
 @asynccontextmanager
