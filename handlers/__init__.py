@@ -41,11 +41,19 @@ TYPED: dict[ConversationKind, conversation.Typed] = {
 }  # fmt: skip
 
 
+# Continue (a waiting draft's current question again), by its kind.
+ASK_AGAIN: dict[ConversationKind, conversation.Typed] = {
+    **ambassadors.ASK_AGAIN, **bolde.ASK_AGAIN, **inbox.ASK_AGAIN, **networks.ASK_AGAIN,
+    **broadcast.ASK_AGAIN, **events.ASK_AGAIN,
+}  # fmt: skip
+
+
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -1 runs first for every update: it records the person and their language.
     application.add_handlers(people.HANDLERS, group=-1)
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
+    application.add_handler(conversation.buttons(ASK_AGAIN))
     application.add_handler(conversation.handler(TYPED, otherwise=bolde.offer))
     # Last in group 0: only what no feature took reaches the fallback.
     application.add_handlers(fallback.HANDLERS)

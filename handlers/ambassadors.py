@@ -11,7 +11,7 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
-from handlers.conversation import cancel
+from handlers.conversation import cancel, draft_button, stop_button
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
 from handlers.progress import translator_of
@@ -29,7 +29,6 @@ AMB = CallbackCodec(
     keep=1,
     skip=1,
     back=1,
-    cancel=0,
     news=1,
     consent=1,
     edit=1,
@@ -100,7 +99,7 @@ def question(
         rows.append([_button(context, "amb.keep", "keep", step.value)])
     if step in SKIPPABLE:
         rows.append([_button(context, "amb.skip", "skip", step.value)])
-    last_row = [_button(context, "amb.cancel", "cancel")]
+    last_row = [stop_button(t, ConversationKind(conversation.mode))]
     if conversation.mode is Mode.SIGNUP and step is not Step.KIND:
         last_row.insert(0, _button(context, "amb.back", "back", step.value))
     rows.append(last_row)
@@ -142,6 +141,15 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     await _answered(update, context, message.text)
 
 
+async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
+    """Continue: the sign-up's or the edit's current question."""
+    conversation = Conversation(
+        mode=Mode(stored.name), step=Step(stored.step), answers=stored.answers
+    )
+    await ask(update, context, conversation)
+
+
+@draft_button(*(ConversationKind(mode) for mode in Mode))
 async def pressed(update: Update, context: BoldenContext) -> None:
     """Every button of the conversation; a press that belongs to another question is stale."""
     query, user = update.callback_query, update.effective_user
@@ -153,9 +161,7 @@ async def pressed(update: Update, context: BoldenContext) -> None:
         await refuse_stale(update, context)
         return
     step, args = conversation.step, press.args
-    if press.action == "cancel":
-        await cancel(update, context)
-    elif press.action == "back" and args[0] == step.value:
+    if press.action == "back" and args[0] == step.value:
         back = await context.services.ambassadors.back(user.id)
         assert back is not None
         await ask(update, context, back)
@@ -387,3 +393,4 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
 ]
 # Typed answers, by conversation name (handlers/conversation.py dispatches).
 TYPED = {ConversationKind(mode): typed for mode in Mode}
+ASK_AGAIN = {ConversationKind(mode): ask_again for mode in Mode}

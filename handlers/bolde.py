@@ -13,7 +13,7 @@ from bot.services.delivery import OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
 from handlers.bold_views import BOLD, ICONS, kind_title, sender_page
-from handlers.conversation import cancel
+from handlers.conversation import draft_button, stop_button
 from handlers.fallback import anything_else, free_text
 from handlers.inbox import problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
@@ -70,7 +70,7 @@ def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardM
         text = emergency(context) + "\n\n" + text
     if step in _SKIPPABLE:
         rows.append([_button(context, "bold.skip", "skip", step.value)])
-    rows.append([_button(context, "bold.cancel", "cancel")])
+    rows.append([stop_button(t, ConversationKind.BOLD)])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -215,6 +215,13 @@ async def _answered(update: Update, context: BoldenContext, result: Drafted) -> 
     await show(update, text, keyboard)
 
 
+async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
+    """Continue: the draft's current question."""
+    draft = Draft(step=Step(stored.step), answers=stored.answers)
+    await show(update, *question(context, draft))
+
+
+@draft_button(ConversationKind.BOLD)
 async def pressed(update: Update, context: BoldenContext) -> None:
     """The draft's buttons; a press that belongs to another step is stale and changes nothing."""
     query, user = update.callback_query, update.effective_user
@@ -228,9 +235,6 @@ async def pressed(update: Update, context: BoldenContext) -> None:
     action, args = press.action, press.args
     if action == "new":
         await begin(update, context)
-    elif action == "cancel":
-        await cancel(update, context)
-
     elif action == "kind":
         await _answered(update, context, await service.answer(user.id, Step.KIND, args[0]))
     elif action == "skip" and args[0] in {s.value for s in _SKIPPABLE}:
@@ -347,7 +351,7 @@ async def mine_pressed(update: Update, context: BoldenContext) -> None:
         await problem_alert(update, context, change.problem or Problem.NOT_FOUND)
         return
     await query.answer()
-    cancel = InlineKeyboardMarkup([[_button(context, "bold.cancel", "cancel")]])
+    cancel = InlineKeyboardMarkup([[stop_button(context.t, ConversationKind.NOTE)]])
     assert update.effective_chat is not None
     await context.bot.send_message(
         update.effective_chat.id,
@@ -383,3 +387,4 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(pressed, pattern=BOLD.pattern()),
 ]
 TYPED = {ConversationKind.BOLD: typed}
+ASK_AGAIN = {ConversationKind.BOLD: ask_again}

@@ -19,8 +19,8 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import Recipient
 from bot.services.newsletters import Kind, Step
 from handlers import compose, events
-from handlers.compose import COMPOSE, DRAFTS, NEWS, audience_name, newsletter_payload
-from handlers.conversation import draft_button
+from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
+from handlers.conversation import named_draft_button
 from handlers.menu import home_button, refuse_stale, show
 from handlers.paging import page_of, turn_row
 from handlers.progress import CAST, App, announce, report, services_of
@@ -68,16 +68,18 @@ def _items(
     return items
 
 
-@draft_button(*DRAFTS)
+@named_draft_button(COMPOSE)
 @coordinators_only
 async def send_pressed(update: Update, context: BoldenContext) -> None:
-    """Send (a broadcast, or a newsletter now), schedule a newsletter, or keep its time."""
+    """Send (a broadcast, or a newsletter now), schedule a newsletter, or keep its time: for
+    the draft the button belongs to."""
     query, user = update.callback_query, update.effective_user
     assert query is not None
     assert user is not None
     press = COMPOSE.parse(query.data)
     services = context.services
-    draft = await services.newsletters.draft(user.id)
+    named = Kind(press.draft) if press and press.draft else None
+    draft = await services.newsletters.draft(user.id, named) if named else None
     if press is None or draft is None or draft.step is not Step.PREVIEW:
         await refuse_stale(update, context)
         return
@@ -101,37 +103,20 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
         await show(update, context.t("cast.queued"), InlineKeyboardMarkup([]))
         await dispatch_newsletter(context.application, newsletter.id)
     elif press.action == "later":
-        await services.newsletters.ask_time(user.id)
-        keep = []
-        if draft.answers.get("send_at"):
-            keep = [
-                [
-                    InlineKeyboardButton(
-                        context.t.plain("compose.keep_time"), callback_data=COMPOSE.data("keeptime")
-                    )
-                ]
-            ]
-        await show(
-            update,
-            context.t("compose.ask_time"),
-            InlineKeyboardMarkup(
-                [
-                    *keep,
-                    [
-                        InlineKeyboardButton(
-                            context.t.plain("bold.cancel"), callback_data=COMPOSE.data("cancel")
-                        )
-                    ],
-                ]
-            ),
-        )
+        asking = await services.newsletters.ask_time(user.id, draft.kind)
+        if asking is None:
+            await refuse_stale(update, context)
+            return
+        await show(update, *compose.time_question(context.t, asking))
     elif press.action == "keeptime" and draft.answers.get("send_at"):
-        await _scheduled(update, context, datetime.fromisoformat(draft.answers["send_at"]))
+        when = datetime.fromisoformat(draft.answers["send_at"])
+        await _scheduled(update, context, draft.kind, when)
     else:
         await refuse_stale(update, context)
 
 
-async def _scheduled(update: Update, context: BoldenContext, when: datetime) -> None:
+async def _scheduled(update: Update, context: BoldenContext, kind: Kind, when: datetime) -> None:
+    """The time typed (or kept) after Schedule: the newsletter is stored to go out then."""
     user, message = update.effective_user, update.effective_message
     assert user is not None
     newsletter = await context.services.newsletters.schedule(user.id, when)
@@ -375,7 +360,10 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler("broadcast", broadcast),
     CommandHandler("newsletter", newsletter_command),
     CommandHandler("newsletters", archive),
-    CallbackQueryHandler(send_pressed, pattern=r"^cmp:(send|later|keeptime)$"),
+    *(
+        CallbackQueryHandler(send_pressed, pattern=COMPOSE.pattern(action))
+        for action in ("send", "later", "keeptime")
+    ),
     CallbackQueryHandler(compose.pressed, pattern=COMPOSE.pattern()),
     CallbackQueryHandler(news_pressed, pattern=NEWS.pattern()),
     CallbackQueryHandler(stop, pattern=CAST.pattern("stop")),
@@ -383,4 +371,8 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
 TYPED = {
     ConversationKind.BROADCAST: compose.typed,
     ConversationKind.NEWSLETTER: compose.with_time(_scheduled),
+}
+ASK_AGAIN = {
+    ConversationKind.BROADCAST: compose.ask_again,
+    ConversationKind.NEWSLETTER: compose.ask_again,
 }

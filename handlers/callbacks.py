@@ -2,11 +2,15 @@
 
 Button presses are never trusted: `parse` rejects anything that is not exactly one of the
 feature's actions with the right number of plain arguments, and handlers re-check the meaning.
+The buttons of a draft name it (`feature:action:draft[:argument…]`, the draft being the
+conversation's kind), so that a press acts on the draft it was shown with, never on another one
+the person opened since.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit for callback data
@@ -18,18 +22,24 @@ _ARGUMENT = re.compile(f"^{_ARGUMENT_CHARS}$")
 class Press:
     action: str
     args: tuple[str, ...]
+    draft: str | None = None  # the conversation kind the button belongs to, for a draft's
 
 
 class CallbackCodec:
-    def __init__(self, feature: str, **actions: int) -> None:
-        """`actions` maps each action to the number of arguments it carries."""
+    def __init__(self, feature: str, drafts: Iterable[str] = (), **actions: int) -> None:
+        """`actions` maps each action to the number of arguments it carries; with `drafts` (the
+        conversation kinds it may belong to), every button names its draft before them."""
         self.feature = feature
+        self._drafts = frozenset(drafts)
         self._actions = actions
 
-    def data(self, action: str, *args: str | int) -> str:
+    def data(self, action: str, *args: str | int, draft: str | None = None) -> str:
         if self._actions.get(action) != len(args):
             raise ValueError(f"{self.feature}:{action} takes {self._actions.get(action)} arguments")
-        data = ":".join([self.feature, action, *map(str, args)])
+        if (draft is not None or self._drafts) and draft not in self._drafts:
+            raise ValueError(f"{self.feature}:{action} belongs to one of {sorted(self._drafts)}")
+        named = [draft] if draft is not None else []
+        data = ":".join([self.feature, action, *named, *map(str, args)])
         if len(data.encode()) > MAX_BYTES or not all(_ARGUMENT.match(str(a)) for a in args):
             raise ValueError(f"callback data {data!r} is too long or has unsafe characters")
         return data
@@ -38,14 +48,19 @@ class CallbackCodec:
         parts = (data or "").split(":")
         if len(parts) < 2 or parts[0] != self.feature:
             return None
-        action, args = parts[1], tuple(parts[2:])
+        action, args, draft = parts[1], tuple(parts[2:]), None
+        if self._drafts:
+            if not args or args[0] not in self._drafts:
+                return None
+            draft, args = args[0], args[1:]
         if self._actions.get(action) != len(args) or not all(_ARGUMENT.match(a) for a in args):
             return None
-        return Press(action, args)
+        return Press(action, args, draft)
 
     def pattern(self, action: str | None = None) -> str:
         """A regex for CallbackQueryHandler: the whole feature (its handler parses the data), or
         exactly one action with its number of arguments."""
         if action is None:
             return f"^{self.feature}:"
-        return f"^{self.feature}:{action}" + f"(?::{_ARGUMENT_CHARS})" * self._actions[action] + "$"
+        count = self._actions[action] + (1 if self._drafts else 0)
+        return f"^{self.feature}:{action}" + f"(?::{_ARGUMENT_CHARS})" * count + "$"

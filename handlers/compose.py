@@ -30,17 +30,18 @@ from bot.services.newsletters import (
     Text,
 )
 from handlers.callbacks import CallbackCodec
-from handlers.conversation import draft_button
+from handlers.conversation import named_draft_button, stop_button
 from handlers.event_views import invitation_text
 from handlers.menu import refuse_stale, show
 from handlers.paging import grid
 from storage.conversations import StoredConversation
 
+# Every button names the draft it belongs to: a newsletter and an event can be open at once.
 COMPOSE = CallbackCodec(
-    "cmp", aud=1, kinds=0, topics=0, skip=1, keep=1, send=0, later=0, keeptime=0, cancel=0, ek=1
-)
+    "cmp", drafts=list(Kind), aud=1, kinds=0, topics=0, skip=1, keep=1, send=0, later=0,
+    keeptime=0, ek=1,
+)  # fmt: skip
 NEWS = CallbackCodec("news", off=0, on=0, manage=0, new=0, edit=1, drop=1, list=1, read=1)
-DRAFTS = [ConversationKind(kind) for kind in Kind]  # what the buttons here belong to
 _TEXT_STEPS = {Step.MESSAGE, Step.TITLE, Step.BODY}
 _TYPED_STEPS = {Step.START, Step.END, Step.DEADLINE, Step.CAPACITY}  # answered as plain text
 _KEEP = {*_TEXT_STEPS, *_TYPED_STEPS, Step.PLACE}  # what "keep as it was" is offered for
@@ -48,6 +49,15 @@ _KEEP = {*_TEXT_STEPS, *_TYPED_STEPS, Step.PLACE}  # what "keep as it was" is of
 
 def _button(t: Translator, key: str, data: str, **values: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(t.plain(key, **values), callback_data=data)
+
+
+def draft_data(kind: Kind, action: str, *args: str) -> str:
+    """A button of the draft of `kind`."""
+    return COMPOSE.data(action, *args, draft=kind)
+
+
+def stop_row(t: Translator, kind: Kind) -> list[InlineKeyboardButton]:
+    return [stop_button(t, ConversationKind(kind))]
 
 
 def audience_name(services: Services, t: Translator, audience: str) -> str:
@@ -78,7 +88,7 @@ def payload(services: Services, t: Translator, draft: Draft) -> dict[str, Any]:
 def question(
     context: BoldenContext, draft: Draft, count: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
-    t, step, a = context.t, draft.step, draft.answers
+    t, step, a, kind = context.t, draft.step, draft.answers, draft.kind
     rows: list[list[InlineKeyboardButton]] = []
     limits = {Step.TITLE: TITLE_MAX, Step.PHOTO: CAPTION_MAX, Step.MESSAGE: BODY_MAX}
     if step is not Step.PREVIEW:
@@ -87,18 +97,18 @@ def question(
         rows += grid(
             [
                 InlineKeyboardButton(
-                    k.title.get(t.language), callback_data=COMPOSE.data("ek", k.code)
+                    k.title.get(t.language), callback_data=draft_data(kind, "ek", k.code)
                 )
                 for k in context.services.strategy.event_kinds
             ]
         )
     elif step is Step.AUDIENCE:
         rows += [
-            [_button(t, "compose.audience.all", COMPOSE.data("aud", ALL))],
-            [_button(t, "compose.audience.amb", COMPOSE.data("aud", AMBASSADORS))],
+            [_button(t, "compose.audience.all", draft_data(kind, "aud", ALL))],
+            [_button(t, "compose.audience.amb", draft_data(kind, "aud", AMBASSADORS))],
             [
-                _button(t, "compose.by_kind", COMPOSE.data("kinds")),
-                _button(t, "compose.by_topic", COMPOSE.data("topics")),
+                _button(t, "compose.by_kind", draft_data(kind, "kinds")),
+                _button(t, "compose.by_topic", draft_data(kind, "topics")),
             ],
         ]
     elif step is Step.PREVIEW:
@@ -108,21 +118,41 @@ def question(
             audience=audience_name(context.services, t, a["audience"]),
         )
         if draft.kind is Kind.BROADCAST:
-            rows.append([_button(t, "compose.send_broadcast", COMPOSE.data("send"))])
+            rows.append([_button(t, "compose.send_broadcast", draft_data(kind, "send"))])
         else:
             now_key = "compose.send_now" if draft.kind is Kind.NEWSLETTER else "compose.publish_now"
             rows.append(
                 [
-                    _button(t, now_key, COMPOSE.data("send")),
-                    _button(t, "compose.later", COMPOSE.data("later")),
+                    _button(t, now_key, draft_data(kind, "send")),
+                    _button(t, "compose.later", draft_data(kind, "later")),
                 ]
             )
     if step in _KEEP and a.get("editing"):
-        rows.append([_button(t, "compose.keep", COMPOSE.data("keep", step.value))])
-    if step in SKIPPABLE or (step is Step.CAPACITY and draft.kind is Kind.EVENT):
-        rows.append([_button(t, f"compose.skip.{step.value}", COMPOSE.data("skip", step.value))])
-    rows.append([_button(t, "bold.cancel", COMPOSE.data("cancel"))])
+        rows.append([_button(t, "compose.keep", draft_data(kind, "keep", step.value))])
+    if step in SKIPPABLE or (step is Step.CAPACITY and kind is Kind.EVENT):
+        rows.append(
+            [_button(t, f"compose.skip.{step.value}", draft_data(kind, "skip", step.value))]
+        )
+    rows.append(stop_row(t, kind))
     return text, InlineKeyboardMarkup(rows)
+
+
+def time_question(t: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+    """After Schedule at the preview: when it should go out (or keep the time it had)."""
+    rows = []
+    if draft.answers.get("send_at"):
+        rows.append([_button(t, "compose.keep_time", draft_data(draft.kind, "keeptime"))])
+    rows.append(stop_row(t, draft.kind))
+    return t("compose.ask_time"), InlineKeyboardMarkup(rows)
+
+
+async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
+    """Continue: the draft's current question, as it was last asked."""
+    draft = Draft(kind=Kind(stored.name), step=Step(stored.step), answers=stored.answers)
+    if draft.step is Step.PREVIEW and draft.answers.get("asking_time"):
+        await show(update, *time_question(context.t, draft))
+        return
+    await ask(update, context, Drafted(draft=draft))
 
 
 async def recipients(services: Services, draft: Draft) -> tuple[list[Recipient], list[Recipient]]:
@@ -197,19 +227,19 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     user, message = update.effective_user, update.effective_message
     assert user is not None
     assert message is not None
-    service, step = context.services.newsletters, Step(stored.step)
+    service, step, kind = context.services.newsletters, Step(stored.step), Kind(stored.name)
     if step in _TYPED_STEPS and message.text:
-        await ask(update, context, await service.answer(user.id, step, message.text))
+        await ask(update, context, await service.answer(user.id, kind, step, message.text))
         return
     if step is Step.PLACE and message.location:
         where = (message.location.latitude, message.location.longitude)
-        await ask(update, context, await service.answer(user.id, step, where))
+        await ask(update, context, await service.answer(user.id, kind, step, where))
         return
     value = _typed_text(message)
     if step is Step.PHOTO and value is not None and value.photo is None:
         value = None  # text where a photo was asked for: not an answer
     if value is None or step not in {*_TEXT_STEPS, Step.PHOTO, Step.PLACE}:
-        draft = await service.draft(user.id)
+        draft = await service.draft(user.id, kind)
         assert draft is not None
         text, keyboard = question(context, draft)
         await message.reply_html(
@@ -217,11 +247,11 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         )
         return
     answer: Text | str = value.plain if step is Step.TITLE else value  # a title is plain text
-    await ask(update, context, await service.answer(user.id, step, answer))
+    await ask(update, context, await service.answer(user.id, kind, step, answer))
 
 
 def with_time(
-    on_time: Callable[[Update, BoldenContext, datetime], Awaitable[None]],
+    on_time: Callable[[Update, BoldenContext, Kind, datetime], Awaitable[None]],
 ) -> Callable[[Update, BoldenContext, StoredConversation], Awaitable[None]]:
     """The conversation's typed answers for what can be scheduled: after Schedule at the
     preview, the time it should go out (handed to `on_time`); before, the writing's answers."""
@@ -237,53 +267,54 @@ def with_time(
                 problem_text = context.t(f"compose.problem.{problem}")
                 await message.reply_html(problem_text + "\n\n" + context.t("compose.ask_time"))
                 return
-            await on_time(update, context, when)
+            await on_time(update, context, Kind(stored.name), when)
             return
         await typed(update, context, stored)
 
     return typed_or_time
 
 
-@draft_button(*DRAFTS)
+@named_draft_button(COMPOSE)
 async def pressed(update: Update, context: BoldenContext) -> None:
-    """The buttons of writing: audience, skip, keep, cancel. Send and later are broadcast's."""
+    """The buttons of writing: audience, skip, keep. Send and later are broadcast's."""
     query, user = update.callback_query, update.effective_user
     assert query is not None
     assert user is not None
     press = COMPOSE.parse(query.data)
-    service, t = context.services.newsletters, context.t
-    draft = await service.draft(user.id)
-    if press is None or draft is None:
+    assert press is not None, "named_draft_button let only a press for a draft through"
+    service, t, kind = context.services.newsletters, context.t, Kind(str(press.draft))
+    draft = await service.draft(user.id, kind)
+    if draft is None:
         await refuse_stale(update, context)
-        return
-    if press.action == "cancel":
-        await service.cancel_draft(user.id)
-        await show(update, t("common.cancelled"), InlineKeyboardMarkup([]))
     elif press.action == "aud":
-        await ask(update, context, await service.answer(user.id, Step.AUDIENCE, press.args[0]))
+        await ask(
+            update, context, await service.answer(user.id, kind, Step.AUDIENCE, press.args[0])
+        )
     elif press.action in {"kinds", "topics"} and draft.step is Step.AUDIENCE:
-        choices = (
-            [
-                (k.title.get(t.language), f"kind-{k.code}")
-                for k in context.services.strategy.ambassador_kinds
-            ]
-            if press.action == "kinds"
-            else [
-                (topic.title.get(t.language), f"topic-{topic.code}")
-                for topic in context.services.strategy.topics
-            ]
-        )
-        rows = grid(
-            [
-                InlineKeyboardButton(label, callback_data=COMPOSE.data("aud", value))
-                for label, value in choices
-            ]
-        )
-        rows.append([_button(t, "bold.cancel", COMPOSE.data("cancel"))])
-        await show(update, t("compose.ask.audience"), InlineKeyboardMarkup(rows))
+        await show(update, t("compose.ask.audience"), _audiences(context, kind, press.action))
     elif press.action == "ek":
-        await ask(update, context, await service.answer(user.id, Step.EVENT_KIND, press.args[0]))
+        await ask(
+            update, context, await service.answer(user.id, kind, Step.EVENT_KIND, press.args[0])
+        )
     elif press.action in {"skip", "keep"} and press.args[0] == draft.step.value:
-        await ask(update, context, await service.answer(user.id, draft.step, None))
+        await ask(update, context, await service.answer(user.id, kind, draft.step, None))
     else:
         await refuse_stale(update, context)
+
+
+def _audiences(context: BoldenContext, kind: Kind, by: str) -> InlineKeyboardMarkup:
+    """The audiences by ambassador kind, or by theme."""
+    t, strategy = context.t, context.services.strategy
+    choices = (
+        [(k.title.get(t.language), f"kind-{k.code}") for k in strategy.ambassador_kinds]
+        if by == "kinds"
+        else [(topic.title.get(t.language), f"topic-{topic.code}") for topic in strategy.topics]
+    )
+    rows = grid(
+        [
+            InlineKeyboardButton(label, callback_data=draft_data(kind, "aud", value))
+            for label, value in choices
+        ]
+    )
+    rows.append(stop_row(t, kind))
+    return InlineKeyboardMarkup(rows)

@@ -1,35 +1,45 @@
 """What a person types, sends or shares in the private chat goes to the conversation they are
 in (signing up, writing a bold, an answer, a newsletter...); /cancel and the stop buttons end
 it. Every kind of conversation has its handler here, and the role it needs is checked again
-before every step, typed or pressed: a role lost halfway ends the draft."""
+before every step, typed or pressed: a role lost halfway ends the draft.
+
+A person may have one conversation of each kind open. When one ends (finished, stopped or
+dropped) and an older one still waits, they are told which, with a button to continue it (its
+current question again) and one to delete it, so that nothing is lost or forgotten unseen."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from functools import wraps
 
-from telegram import Update
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
+from bot.i18n import Translator
 from bot.services.conversations import NEEDS, ConversationKind, Needs
-from handlers.menu import main_menu, show
+from handlers.callbacks import CallbackCodec
+from handlers.menu import main_menu, refuse_stale, show
 from handlers.roles import Handler
 from storage.conversations import StoredConversation
 
+# What the person typed, for the conversation; or, for Continue, show its current question.
 Typed = Callable[[Update, BoldenContext, StoredConversation], Awaitable[None]]
 
+CONV = CallbackCodec("conv", drafts=list(ConversationKind), resume=0, drop=0, stop=0)
 _INPUT = (
     filters.UpdateType.MESSAGE
     & filters.ChatType.PRIVATE
     & ~filters.COMMAND
     & (filters.TEXT | filters.PHOTO | filters.LOCATION)
 )
-_CANCELLED = {
-    ConversationKind.SIGNUP: "amb.cancelled",
-    ConversationKind.EDIT: "amb.cancelled",
-    ConversationKind.BOLD: "bold.cancelled",
-}
+
+
+def _complete(routes: Mapping[ConversationKind, Typed], what: str) -> None:
+    missing = sorted(set(ConversationKind) - set(routes))
+    if missing:
+        raise RuntimeError(f"conversation kinds without {what}: {', '.join(missing)}")
 
 
 def handler(
@@ -38,9 +48,7 @@ def handler(
 ) -> BaseHandler[Update, BoldenContext, None]:
     """One handler for every conversation, by its kind; `otherwise` gets what someone sends
     outside any conversation. A kind without a handler stops start-up."""
-    missing = sorted(set(ConversationKind) - set(routes))
-    if missing:
-        raise RuntimeError(f"conversation kinds without a handler: {', '.join(missing)}")
+    _complete(routes, "a handler")
 
     async def received(update: Update, context: BoldenContext) -> None:
         user = update.effective_user
@@ -52,8 +60,53 @@ def handler(
         kind = ConversationKind(stored.name)
         if await may_continue(update, context, kind):
             await routes[kind](update, context, stored)
+        await _offer_if_ended(update, context, kind)
 
     return MessageHandler(_INPUT, received)
+
+
+def buttons(
+    ask_again: Mapping[ConversationKind, Typed],
+) -> BaseHandler[Update, BoldenContext, None]:
+    """Continue, Delete the draft and Stop, for every kind; `ask_again` shows a conversation's
+    current question. A kind without one stops start-up."""
+    _complete(ask_again, "a way to ask again")
+
+    async def pressed(update: Update, context: BoldenContext) -> None:
+        query, user = update.callback_query, update.effective_user
+        assert query is not None
+        assert user is not None
+        press = CONV.parse(query.data)
+        if press is None or press.draft is None:
+            await refuse_stale(update, context)
+            return
+        kind, conversations = ConversationKind(press.draft), context.services.conversations
+        if press.action == "resume":
+            if await conversations.current(user.id, kind) is None:
+                await refuse_stale(update, context)
+            elif await may_continue(update, context, kind):
+                resumed = await conversations.resume(user.id, kind)
+                await (
+                    ask_again[kind](update, context, resumed)
+                    if resumed
+                    else refuse_stale(update, context)
+                )
+            else:
+                await _offer_if_ended(update, context, kind)
+        elif not await conversations.cancel(user.id, kind):
+            await refuse_stale(update, context)  # already finished, stopped or expired
+        elif press.action == "drop":
+            what = context.t.plain(f"conv.kind.{kind.value}")
+            await _show_with_waiting(update, context, context.t("conv.dropped", what=what))
+        else:
+            await _show_with_waiting(update, context, context.t(f"conv.stopped.{kind.value}"))
+
+    return CallbackQueryHandler(pressed, pattern=CONV.pattern())
+
+
+def stop_button(t: Translator, kind: ConversationKind) -> InlineKeyboardButton:
+    """Stop under a conversation's question: it ends that conversation, whatever came since."""
+    return InlineKeyboardButton(t.plain("conv.stop"), callback_data=CONV.data("stop", draft=kind))
 
 
 async def may_continue(update: Update, context: BoldenContext, kind: ConversationKind) -> bool:
@@ -74,8 +127,8 @@ async def may_continue(update: Update, context: BoldenContext, kind: Conversatio
 
 
 def draft_button(*kinds: ConversationKind) -> Callable[[Handler], Handler]:
-    """For the buttons of a draft: the person's draft of these kinds must still be theirs to
-    continue, checked exactly as a typed step is."""
+    """For the buttons of a draft of these kinds (the person's latest of them): it must still
+    be theirs to continue, checked exactly as a typed step is."""
 
     def checked_by_kind(pressed: Handler) -> Handler:
         @wraps(pressed)
@@ -83,17 +136,52 @@ def draft_button(*kinds: ConversationKind) -> Callable[[Handler], Handler]:
             user = update.effective_user
             assert user is not None
             stored = await context.services.conversations.current(user.id, *kinds)
-            if stored and not await may_continue(update, context, ConversationKind(stored.name)):
-                return
-            await pressed(update, context)
+            await _guarded(update, context, stored, pressed)
 
         return checked
 
     return checked_by_kind
 
 
+def named_draft_button(codec: CallbackCodec) -> Callable[[Handler], Handler]:
+    """For buttons that name their draft (`codec` has drafts): the press acts on that draft,
+    which must still exist and be theirs to continue; otherwise nothing changes."""
+
+    def checked_by_name(pressed: Handler) -> Handler:
+        @wraps(pressed)
+        async def checked(update: Update, context: BoldenContext) -> None:
+            user, query = update.effective_user, update.callback_query
+            assert user is not None
+            assert query is not None
+            press = codec.parse(query.data)
+            stored = None
+            if press is not None and press.draft is not None:
+                kind = ConversationKind(press.draft)
+                stored = await context.services.conversations.current(user.id, kind)
+            if stored is None:
+                await refuse_stale(update, context)
+                return
+            await _guarded(update, context, stored, pressed)
+
+        return checked
+
+    return checked_by_name
+
+
+async def _guarded(
+    update: Update, context: BoldenContext, stored: StoredConversation | None, pressed: Handler
+) -> None:
+    if stored is None:
+        await pressed(update, context)
+        return
+    kind = ConversationKind(stored.name)
+    if await may_continue(update, context, kind):
+        await pressed(update, context)
+    await _offer_if_ended(update, context, kind)
+
+
 async def cancel(update: Update, context: BoldenContext) -> None:
-    """/cancel and every stop button: forget the current conversation, change nothing, say so."""
+    """/cancel: end the current conversation only, change nothing, say what was stopped."""
     user = update.effective_user
     assert user is not None
     stored = await context.services.conversations.current(user.id)
@@ -102,4 +190,45 @@ async def cancel(update: Update, context: BoldenContext) -> None:
         return
     kind = ConversationKind(stored.name)
     await context.services.conversations.cancel(user.id, kind)
-    await show(update, context.t(_CANCELLED.get(kind, "common.cancelled")), main_menu(context.t))
+    await _show_with_waiting(update, context, context.t(f"conv.stopped.{kind.value}"))
+
+
+async def _waiting(context: BoldenContext, user_id: int) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The draft that waits (the latest one left), with Continue and Delete the draft."""
+    stored = await context.services.conversations.current(user_id)
+    if stored is None:
+        return None
+    t, kind = context.t, ConversationKind(stored.name)
+    text = t("conv.waiting", what=t.plain(f"conv.kind.{kind.value}"))
+    row = [
+        InlineKeyboardButton(t.plain("conv.resume"), callback_data=CONV.data("resume", draft=kind)),
+        InlineKeyboardButton(t.plain("conv.drop"), callback_data=CONV.data("drop", draft=kind)),
+    ]
+    return text, InlineKeyboardMarkup([row])
+
+
+async def _show_with_waiting(update: Update, context: BoldenContext, text: str) -> None:
+    """What ended, and the draft that waits, if one does (else the menu), in one message."""
+    user = update.effective_user
+    assert user is not None
+    waiting = await _waiting(context, user.id)
+    if waiting is None:
+        await show(update, text, main_menu(context.t))
+        return
+    await show(update, text + "\n\n" + waiting[0], waiting[1])
+
+
+async def _offer_if_ended(update: Update, context: BoldenContext, kind: ConversationKind) -> None:
+    """Right below the reply that ended a conversation of `kind`: the draft that waits."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    if await context.services.conversations.current(user.id, kind) is not None:
+        return
+    waiting = await _waiting(context, user.id)
+    if waiting is not None:
+        text, keyboard = waiting
+        await context.bot.send_message(
+            chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+        )

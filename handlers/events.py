@@ -142,10 +142,12 @@ def _told(services: Services, key: str) -> Notify[Coming]:
     return render
 
 
-async def _publish_at(update: Update, context: BoldenContext, publish_at: datetime) -> None:
+async def _publish_at(
+    update: Update, context: BoldenContext, kind: Kind, publish_at: datetime
+) -> None:
     user = update.effective_user
     assert user is not None
-    draft = await context.services.newsletters.draft(user.id)
+    draft = await context.services.newsletters.draft(user.id, kind)
     assert draft is not None
     await finish(update, context, draft, publish_at)
 
@@ -492,3 +494,4 @@ TYPED = {
     ConversationKind.EVENT: compose.with_time(_publish_at),
     ConversationKind.CALL: compose.with_time(_publish_at),
 }
+ASK_AGAIN = {ConversationKind.EVENT: compose.ask_again, ConversationKind.CALL: compose.ask_again}

@@ -19,8 +19,9 @@ from bot.services.bolde import NOTE, Action, Change, Problem
 from bot.services.delivery import Notify, OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
-from handlers.bold_views import BOLD, WORK, kind_title, worker_log
+from handlers.bold_views import WORK, kind_title, worker_log
 from handlers.callbacks import CallbackCodec
+from handlers.conversation import stop_button
 from handlers.menu import refuse_stale, show
 from handlers.paging import page_of, turn_row
 from handlers.progress import translator_of
@@ -137,8 +138,30 @@ async def _move_choices(update: Update, context: BoldenContext, bold: Bold) -> N
 
 
 def _cancel_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t.plain("bold.cancel"), callback_data=BOLD.data("cancel"))]]
+    return InlineKeyboardMarkup([[stop_button(t, NOTE)]])
+
+
+_PROMPTS = {
+    Action.ANSWER: "work.prompt.answer",
+    Action.ASK: "work.prompt.ask",
+    Action.DECLINE: "work.prompt.decline",
+    Action.REOPEN: "bold.prompt.reopen",
+    Action.REPLY: "bold.prompt.reply",
+}
+
+
+async def note_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
+    """Continue: what the text is for, again (a bold erased meanwhile ends it)."""
+    user = update.effective_user
+    assert user is not None
+    t = context.t
+    bold = await context.services.bolde.get(int(stored.answers["bold"]))
+    if bold is None:
+        await context.services.conversations.cancel(user.id, NOTE)
+        await show(update, t("bold.problem.not_found"), InlineKeyboardMarkup([]))
+        return
+    await show(
+        update, t(_PROMPTS[Action(stored.step)], reference=bold.reference), _cancel_keyboard(t)
     )
 
 
@@ -283,3 +306,4 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(work_pressed, pattern=WORK.pattern()),
 ]
 TYPED = {NOTE: note_typed}
+ASK_AGAIN = {NOTE: note_again}

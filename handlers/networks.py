@@ -13,6 +13,7 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem
 from bot.services.networks import NAME_MAX, Added, NetworkKind, Refusal
 from handlers.callbacks import CallbackCodec
+from handlers.conversation import draft_button, stop_button
 from handlers.menu import JOIN, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
 from handlers.progress import translator_of
@@ -171,9 +172,6 @@ async def network_pressed(update: Update, context: BoldenContext) -> None:
         await context.services.conversations.put(user.id, CONVERSATION, "name", {})
         await show(update, t("net.ask_name", max=NAME_MAX), _cancel(context))
         return
-    if press.action == "kind":
-        await _create(update, context, press.args[0])
-        return
     network = await service.get(int(press.args[0])) if press.args[0].isdigit() else None
     if network is None or network.closed_at is not None:
         await refuse_stale(update, context)
@@ -230,17 +228,51 @@ async def network_pressed(update: Update, context: BoldenContext) -> None:
 
 
 def _cancel(context: BoldenContext) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(context, "bold.cancel", "bold:cancel")]])
+    return InlineKeyboardMarkup([[stop_button(context.t, CONVERSATION)]])
 
 
-async def _create(update: Update, context: BoldenContext, kind: str) -> None:
+def _kind_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(context, "net.kind_button." + k, NET.data("kind", k)) for k in NetworkKind],
+            [stop_button(context.t, CONVERSATION)],
+        ]
+    )
+
+
+async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
+    """Continue: the new network's name or kind, or the members to add."""
     user = update.effective_user
     assert user is not None
+    t = context.t
+    if stored.step == "kind":
+        await show(update, t("net.ask_kind", name=stored.answers["name"]), _kind_keyboard(context))
+        return
+    if stored.step != "member":
+        await show(update, t("net.ask_name", max=NAME_MAX), _cancel(context))
+        return
+    network = await context.services.networks.get(int(stored.answers["network"]))
+    if network is None or network.closed_at is not None:
+        await context.services.conversations.cancel(user.id, CONVERSATION)
+        await show(update, t("net.refused.not_found"), InlineKeyboardMarkup([]))
+        return
+    await show(update, t("net.ask_members", name=network.name), _cancel(context))
+
+
+@draft_button(CONVERSATION)
+@coordinators_only
+async def kind_pressed(update: Update, context: BoldenContext) -> None:
+    """The new network's kind, the last step of naming it: the network is created."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = NET.parse(query.data)
     stored = await context.services.conversations.current(user.id, CONVERSATION)
-    if stored is None or stored.step != "kind":
+    if press is None or stored is None or stored.step != "kind":
         await refuse_stale(update, context)
         return
-    result = await context.services.networks.create(user.id, str(stored.answers["name"]), kind)
+    name = str(stored.answers["name"])
+    result = await context.services.networks.create(user.id, name, press.args[0])
     if result.network is None:
         await refuse_stale(update, context)
         return
@@ -269,16 +301,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
             )
             return
         await context.services.conversations.put(user.id, CONVERSATION, "kind", {"name": name})
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    _button(context, "net.kind_button." + k, NET.data("kind", k))
-                    for k in NetworkKind
-                ],
-                [_button(context, "bold.cancel", "bold:cancel")],
-            ]
-        )
-        await message.reply_html(t("net.ask_kind", name=name), reply_markup=keyboard)
+        await message.reply_html(t("net.ask_kind", name=name), reply_markup=_kind_keyboard(context))
     elif stored.step == "member":
         numbers = [n.lstrip("#") for n in _NUMBERS.split(message.text) if n]
         added = await context.services.networks.add_members(
@@ -518,7 +541,9 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, in_group),
     CommandHandler("network", network_command),
     CommandHandler("rules", rules_command),
+    CallbackQueryHandler(kind_pressed, pattern=NET.pattern("kind")),
     CallbackQueryHandler(network_pressed, pattern=NET.pattern()),
     CallbackQueryHandler(rule_pressed, pattern=RULE.pattern()),
 ]
 TYPED = {CONVERSATION: typed}
+ASK_AGAIN = {CONVERSATION: ask_again}

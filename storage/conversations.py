@@ -64,6 +64,21 @@ async def put(
     )
 
 
+async def touch(
+    connection: aiosqlite.Connection, user_id: int, name: str, now: datetime
+) -> bool:
+    """Make it the person's most recent one, unchanged; False when it is not there."""
+    cursor = await connection.execute(
+        """
+        UPDATE conversations SET updated_at = ?,
+            touched = (SELECT MAX(touched) + 1 FROM conversations WHERE user_id = ?)
+        WHERE user_id = ? AND name = ?
+        """,
+        (iso(now), user_id, user_id, name),
+    )
+    return cursor.rowcount == 1
+
+
 async def delete(connection: aiosqlite.Connection, user_id: int, name: str) -> bool:
     cursor = await connection.execute(
         "DELETE FROM conversations WHERE user_id = ? AND name = ?", (user_id, name)

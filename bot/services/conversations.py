@@ -1,6 +1,7 @@
 """The conversations a person has with the bot (signing up, sending a bold, writing an answer,
 a newsletter...), one of each kind at a time, kept in the database so that a restart resumes
-them. The most recently started or touched one gets what the person types."""
+them. The most recently started or touched one gets what the person types; the others wait
+until the person resumes or drops them, or a day has passed."""
 
 from __future__ import annotations
 
@@ -81,6 +82,15 @@ class Conversations:
     ) -> None:
         """End one conversation inside a transaction that stores what it led to."""
         await conversations.delete(connection, user_id, kind)
+
+    async def resume(self, user_id: int, kind: ConversationKind) -> StoredConversation | None:
+        """Make a waiting conversation the one that gets what the person types again, as it
+        stands; None when it is gone (finished, dropped or expired)."""
+        if await self.current(user_id, kind) is None:
+            return None
+        async with self._db.transaction() as connection:
+            touched = await conversations.touch(connection, user_id, kind, self._clock())
+        return await conversations.get(self._db, user_id, [kind]) if touched else None
 
     async def cancel(self, user_id: int, kind: ConversationKind) -> bool:
         """Forget one conversation; True when there was one."""

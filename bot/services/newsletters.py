@@ -160,16 +160,18 @@ class NewsletterService:
             draft=await self._save(user_id, Draft(kind=kind, step=FLOWS[kind][0], answers=answers))
         )
 
-    async def draft(self, user_id: int) -> Draft | None:
-        stored = await self._conversations.current(user_id, *_KINDS)
+    async def draft(self, user_id: int, kind: Kind) -> Draft | None:
+        """The person's draft of this kind: a button names the one it was shown with, as a
+        newsletter and an event can be written side by side."""
+        stored = await self._conversations.current(user_id, ConversationKind(kind))
         if stored is None:
             return None
         return Draft(kind=Kind(stored.name), step=Step(stored.step), answers=stored.answers)
 
-    async def answer(self, user_id: int, step: Step, value: Answer) -> Drafted:
-        """The answer to the current step; None keeps what is there (when editing) or skips
-        the photo."""
-        draft = await self.draft(user_id)
+    async def answer(self, user_id: int, kind: Kind, step: Step, value: Answer) -> Drafted:
+        """The answer to the current step of the draft of `kind`; None keeps what is there
+        (when editing) or skips the photo."""
+        draft = await self.draft(user_id, kind)
         if draft is None or draft.step is not step or step is Step.PREVIEW:
             return Drafted(draft=draft, problem=Problem.NOT_NOW)
         answers, problem = self._take(draft.kind, step, value, draft.answers)
@@ -273,22 +275,15 @@ class NewsletterService:
             return answers, Problem.AFTER_START
         return {**answers, step.value: iso(when)}, None
 
-    async def ask_time(self, user_id: int) -> Draft | None:
+    async def ask_time(self, user_id: int, kind: Kind) -> Draft | None:
         """At a preview: the next typed text is the time to send (or publish) it."""
-        draft = await self.draft(user_id)
+        draft = await self.draft(user_id, kind)
         if draft is None or draft.kind not in SCHEDULED or draft.step is not Step.PREVIEW:
             return None
         return await self._save(
             user_id,
             Draft(kind=draft.kind, step=draft.step, answers={**draft.answers, "asking_time": True}),
         )
-
-    async def cancel_draft(self, user_id: int) -> Draft | None:
-        """Forget the current draft; returns what it was."""
-        draft = await self.draft(user_id)
-        if draft is not None:
-            await self._conversations.cancel(user_id, ConversationKind(draft.kind))
-        return draft
 
     # -- newsletters -------------------------------------------------------------------------
 
@@ -324,8 +319,8 @@ class NewsletterService:
     async def schedule(self, user_id: int, send_at: datetime | None) -> Newsletter | None:
         """Store the draft as a scheduled newsletter (now, when `send_at` is None); a changed
         one keeps its number. None when there is no finished draft, or it was sent meanwhile."""
-        draft = await self.draft(user_id)
-        if draft is None or draft.kind is not Kind.NEWSLETTER or draft.step is not Step.PREVIEW:
+        draft = await self.draft(user_id, Kind.NEWSLETTER)
+        if draft is None or draft.step is not Step.PREVIEW:
             return None
         a, now = draft.answers, self._clock()
         values = {

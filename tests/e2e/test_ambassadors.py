@@ -121,11 +121,11 @@ async def test_back_goes_one_question_back_and_remembers_answers(anna: Simulated
 async def test_cancel_by_button_and_by_command_stores_nothing(anna: SimulatedPerson, query) -> None:
     question = await anna.press(await anna.send("/ambassador"), "Borger")
     stopped = await anna.press(question, "Stop")
-    assert stopped.text.startswith("Stoppet. Intet er ændret.")
+    assert stopped.text.startswith("Tilmeldingen er stoppet. Intet er ændret.")
 
     await anna.press(await anna.send("/ambassador"), "Borger")
     reply = await anna.send("/cancel")
-    assert reply.text.startswith("Stoppet. Intet er ændret.")
+    assert reply.text.startswith("Tilmeldingen er stoppet. Intet er ændret.")
     assert query("SELECT * FROM conversations") == []
     assert query("SELECT * FROM ambassadors") == []
     assert (await anna.send("/cancel")).text.startswith("Der er ikke noget at stoppe.")

@@ -269,7 +269,7 @@ async def test_a_decline_needs_an_answer_and_outsiders_change_nothing(
     nudge = await bo.send_photo()
     assert nudge.text == "Skriv dit svar som tekst, tak."
     stopped = await bo.send("/cancel")
-    assert stopped.text.startswith("Stoppet. Intet er gemt eller sendt.")
+    assert stopped.text.startswith("Din tekst til bolden er stoppet. Intet er sendt.")
     assert query("SELECT status, public_answer FROM bolde")[0][:] == ("routed", None)
 
     await anna.block()

@@ -334,7 +334,7 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     asked = await karim.press(asked, "Behold som før")  # the title
     asked = await karim.send("Kom forbi standen på Axeltorv.")  # a new text
     asked = await karim.press(asked, "Uden billede")
-    forged = await karim.press_data(asked, "cmp:aud:kind-nope")
+    forged = await karim.press_data(asked, "cmp:aud:newsletter:kind-nope")
     assert forged["show_alert"] is False
     seen = len(karim.messages)
     await karim.press(asked, "Alle aktive ambassadører")

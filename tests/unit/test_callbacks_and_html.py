@@ -38,6 +38,33 @@ def test_callback_data_is_kept_within_telegrams_64_bytes() -> None:
         CODEC.data("open")
 
 
+DRAFTS = CallbackCodec("draft", drafts=["letter", "event"], go=1, send=0)
+
+
+def test_a_drafts_button_names_the_draft_it_belongs_to() -> None:
+    assert DRAFTS.data("go", "all", draft="letter") == "draft:go:letter:all"
+    assert DRAFTS.parse("draft:go:letter:all") == Press("go", ("all",), "letter")
+    assert DRAFTS.parse("draft:send:event") == Press("send", (), "event")
+    assert re.match(DRAFTS.pattern("send"), "draft:send:event")
+    assert not re.match(DRAFTS.pattern("send"), "draft:send")
+
+
+@pytest.mark.parametrize(
+    "data", ["draft:send", "draft:go:all", "draft:send:bold", "draft:go:event:all:1", "draft:go:x"]
+)
+def test_a_drafts_button_without_one_of_its_drafts_is_rejected(data: str) -> None:
+    assert DRAFTS.parse(data) is None
+
+
+def test_a_drafts_button_cannot_be_built_without_its_draft() -> None:
+    with pytest.raises(ValueError, match="belongs to one of"):
+        DRAFTS.data("send")
+    with pytest.raises(ValueError, match="belongs to one of"):
+        DRAFTS.data("send", draft="bold")
+    with pytest.raises(ValueError, match="belongs to one of"):
+        CODEC.data("home", draft="letter")
+
+
 def test_patterns_match_a_feature_or_one_action() -> None:
     assert re.match(CODEC.pattern(), "demo:open:1")
     assert re.match(CODEC.pattern("home"), "demo:home")

@@ -191,8 +191,8 @@ async def test_an_end_typed_as_a_clock_time_on_a_day_the_clocks_go_back_is_check
         (Step.BODY, Text(html="Vi går.", plain="Vi går.")),
         (Step.START, "25.10.2026 01:30"),
     ):
-        assert (await news.answer(1, step, value)).problem is None
-    result = await news.answer(1, Step.END, end)
+        assert (await news.answer(1, Kind.EVENT, step, value)).problem is None
+    result = await news.answer(1, Kind.EVENT, Step.END, end)
     assert result.problem == problem
     assert result.draft is not None
     assert result.draft.step is (Step.END if problem else Step.PLACE)
@@ -201,10 +201,10 @@ async def test_an_end_typed_as_a_clock_time_on_a_day_the_clocks_go_back_is_check
 async def _scheduled_newsletter(services: Services, clock: FakeClock) -> int:
     news = services.newsletters
     await news.begin(1, Kind.NEWSLETTER)
-    await news.answer(1, Step.TITLE, "Nyt")
-    await news.answer(1, Step.BODY, Text(html="Tekst.", plain="Tekst."))
-    await news.answer(1, Step.PHOTO, None)
-    await news.answer(1, Step.AUDIENCE, "all")
+    await news.answer(1, Kind.NEWSLETTER, Step.TITLE, "Nyt")
+    await news.answer(1, Kind.NEWSLETTER, Step.BODY, Text(html="Tekst.", plain="Tekst."))
+    await news.answer(1, Kind.NEWSLETTER, Step.PHOTO, None)
+    await news.answer(1, Kind.NEWSLETTER, Step.AUDIENCE, "all")
     newsletter = await news.schedule(1, clock() + timedelta(hours=1))
     assert newsletter is not None
     return newsletter.id

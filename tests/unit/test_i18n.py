@@ -11,6 +11,7 @@ import pytest
 from bot.i18n import Html, Translator, load_catalogs, placeholders
 from bot.sandbox.entities import html_to_plain
 from bot.services.bolde import NEEDS_NOTE, Action, Problem, Role, Step
+from bot.services.conversations import ConversationKind
 from bot.services.events import Problem as EventProblem
 from bot.services.networks import NetworkKind, Refusal
 from bot.services.newsletters import Kind as ComposeKind
@@ -78,6 +79,8 @@ def test_every_key_of_a_family_exists() -> None:
         "ev.mine.": ["yes", "maybe", "no", "waiting", "none"],
         "ev.checkin.": ["done", EventProblem.ALREADY, EventProblem.NOT_OPEN],
         "ev.alert.": [80, 100],
+        "conv.kind.": list(ConversationKind),
+        "conv.stopped.": list(ConversationKind),
     }
     for language in ("da", "en"):
         missing = [

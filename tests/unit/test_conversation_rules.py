@@ -1,0 +1,98 @@
+"""Conversations of several kinds side by side: the latest gets what is typed, a waiting one can
+be resumed as it stands, one kind is never changed through another, and drafts expire."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.services import Services
+from bot.services.conversations import ConversationKind
+from bot.services.newsletters import Kind, Problem, Step, Text
+from tests.conftest import FakeClock
+from tests.unit.conftest import built_services
+
+NEWSLETTER, EVENT, NOTE = ConversationKind.NEWSLETTER, ConversationKind.EVENT, ConversationKind.NOTE
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
+    async with built_services(tmp_path, clock, (1, 2)) as built:
+        yield built
+
+
+async def test_resuming_a_waiting_draft_makes_it_the_one_that_gets_what_is_typed(
+    services: Services,
+) -> None:
+    conversations = services.conversations
+    await conversations.put(1, NEWSLETTER, "body", {"title": "Vinter"})
+    await conversations.put(1, NOTE, "answered", {"bold": 7})
+    current = await conversations.current(1)
+    assert current is not None
+    assert current.name == NOTE
+
+    resumed = await conversations.resume(1, NEWSLETTER)
+
+    assert resumed is not None
+    assert (resumed.name, resumed.step, resumed.answers) == (
+        "newsletter",
+        "body",
+        {"title": "Vinter"},
+    )
+    current = await conversations.current(1)
+    assert current is not None
+    assert current.name == NEWSLETTER
+    assert await conversations.current(1, NOTE) is not None, "the other one still waits"
+
+
+async def test_a_draft_that_is_gone_cannot_be_resumed(services: Services) -> None:
+    conversations = services.conversations
+    await conversations.put(1, NEWSLETTER, "body", {})
+    await conversations.put(2, EVENT, "title", {})
+    assert await conversations.cancel(1, NEWSLETTER) is True
+
+    assert await conversations.resume(1, NEWSLETTER) is None
+    assert await conversations.resume(1, EVENT) is None, "another person's draft is not theirs"
+    assert await conversations.cancel(1, NEWSLETTER) is False, "dropped once"
+
+
+async def test_a_waiting_draft_still_expires_after_a_day(
+    services: Services, clock: FakeClock
+) -> None:
+    conversations = services.conversations
+    await conversations.put(1, NEWSLETTER, "body", {})
+    clock.advance(hours=23)
+    await conversations.put(1, NOTE, "answered", {"bold": 7})
+    clock.advance(hours=2)
+
+    assert await conversations.resume(1, NEWSLETTER) is None
+    current = await conversations.current(1)
+    assert current is not None
+    assert current.name == NOTE
+
+
+async def test_an_answer_goes_to_the_draft_of_its_kind_even_when_another_is_newer(
+    services: Services,
+) -> None:
+    news = services.newsletters
+    await news.begin(1, Kind.NEWSLETTER)
+    await news.answer(1, Kind.NEWSLETTER, Step.TITLE, "Vinter")
+    await news.begin(1, Kind.EVENT)  # newer, at its first step
+
+    result = await news.answer(1, Kind.NEWSLETTER, Step.BODY, Text(html="Tæpper.", plain="Tæpper."))
+
+    assert result.problem is None
+    assert result.draft is not None
+    assert (result.draft.kind, result.draft.step) == (Kind.NEWSLETTER, Step.PHOTO)
+    event = await news.draft(1, Kind.EVENT)
+    assert event is not None
+    assert (event.step, event.answers) == (Step.EVENT_KIND, {})
+    wrong = await news.answer(1, Kind.EVENT, Step.BODY, Text(html="x", plain="x"))
+    assert wrong.problem is Problem.NOT_NOW, "a step of the newsletter is not the event's"
