@@ -15,9 +15,9 @@ import pytest
 
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, Json, SimulatedPerson
 from tests.conftest import COORDINATOR_ID, TOKEN, until
-from tests.e2e.test_broadcast import finished
+from tests.e2e.test_broadcast import finished, received
 from tests.faults.conftest import arrived, broadcast_to_all
 
 TEXT = "Fællesspisning fredag kl. 18"
@@ -111,6 +111,41 @@ async def test_5xx_timeouts_and_429_during_a_broadcast_reach_everyone_and_replie
         1,
         1,
     ]
+
+
+async def test_messages_that_timed_out_twice_are_shown_as_maybe_sent_while_sending_and_after(
+    emulator: BotApiEmulator,
+    settings: Settings,
+    karim: SimulatedPerson,
+    query: Callable[..., list[sqlite3.Row]],
+) -> None:
+    people = crowd(emulator, 10)
+    unsure = {people[0].id, people[1].id}
+    progress: list[str] = []
+
+    def shown(kind: str, event: ChatMessage | Json) -> None:
+        if kind == "edit" and isinstance(event, ChatMessage) and event.chat_id == karim.id:
+            progress.append(event.text)
+
+    emulator.listeners.append(shown)
+    async with running(build_application(settings)):
+        # Each is sent, never answered, tried again after its backoff, never answered again.
+        await broadcast_to_all(karim, people, TEXT, then=lambda: emulator.hang(4, chats=unsure))
+        summary = await finished(emulator, karim)
+
+    assert summary.text.splitlines()[1:] == [
+        "✅ Sendt: 9",  # eight and the coordinator
+        "❌ Fejlet: 0",
+        "🚫 Har blokeret botten: 0",
+        "⏹ Stoppet før afsendelse: 0",
+        "❔ Måske sendt (Telegram svarede ikke): 2",
+    ]
+    # the first one's second timeout is shown while the other one's retry is still on its way
+    sending = [text for text in progress if text.startswith("📨 Sender")]
+    assert "❔ Måske sendt (Telegram svarede ikke): 1" in sending[-1].splitlines(), sending[-1]
+    assert {len(received(person, TEXT)) for person in people[:2]} == {2}, "arrived both times"
+    rows = query("SELECT state, timeouts FROM outbox WHERE state = 'maybe_sent'")
+    assert [tuple(row) for row in rows] == [("maybe_sent", 2)] * 2
 
 
 async def test_a_broadcast_and_people_typing_at_once_stay_within_telegrams_global_rate(
