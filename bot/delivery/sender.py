@@ -8,7 +8,7 @@ than twice. When recording an outcome fails (the database locked by another proc
 outcome is kept and recorded before anything else is sent.
 
 The pace is the token's: every send takes a slot in the `Budget` it shares with the interactive
-replies (at most BOLDEN_DELIVERY_RATE messages a second together, a tenth of them kept for the
+replies (at most BOLDEN_DELIVERY_RATE messages a second together, a fifth of them kept for the
 replies, 20 a minute to a group), and one per BOLDEN_DELIVERY_CHAT_INTERVAL goes to a chat.
 A 429 pauses the whole budget for as long as Telegram asked, replies too; the outbox does not
 sleep through it inside the call but reschedules the item in the database and goes on.

@@ -21,14 +21,14 @@ def filled(budget: Budget, sends: int, at: float, chat: int = PERSON) -> None:
         budget.done(budget.take(chat), at)
 
 
-def test_replies_may_use_the_whole_second_and_the_outbox_leaves_a_tenth_to_them() -> None:
+def test_replies_may_use_the_whole_second_and_the_outbox_leaves_a_fifth_to_them() -> None:
     budget = Budget(30)
 
-    filled(budget, 27, at=0.0)
+    filled(budget, 24, at=0.0)
 
     assert budget.wait(PERSON, outbox=True, now=0.5) == pytest.approx(0.5)
     assert budget.wait(PERSON, outbox=False, now=0.5) == 0
-    filled(budget, 3, at=0.5)
+    filled(budget, 6, at=0.5)
     assert budget.wait(PERSON, outbox=False, now=0.5) == pytest.approx(0.5)
 
 
@@ -47,7 +47,7 @@ def test_a_send_counts_for_one_second_from_its_answer_not_from_its_start() -> No
 
 
 @pytest.mark.parametrize(
-    ("rate", "outbox"), [(1, 1), (4, 3), (10, 9), (30, 27), (300, 270), (2.9, 1)]
+    ("rate", "outbox"), [(1, 1), (4, 3), (10, 8), (30, 24), (300, 240), (2.9, 1)]
 )
 def test_the_outbox_keeps_at_least_one_send_a_second(rate: float, outbox: int) -> None:
     assert Budget(rate).outbox_limit == outbox
