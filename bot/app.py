@@ -7,13 +7,15 @@ from contextlib import asynccontextmanager
 
 import httpx
 from telegram import Bot, Update
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.context import SERVICES, BoldenApp, BoldenContext
+from bot.delivery.budget import Budget
 from bot.delivery.email import Mailer
+from bot.delivery.limiter import SharedRateLimiter
 from bot.delivery.sender import Sender
 from bot.i18n import load_catalogs
 from bot.ordering import InOrderPerPerson
@@ -28,7 +30,8 @@ from storage.migrations import migrate
 
 _PENDING = "pending-services"
 _SENDER = "outbox-sender"
-# Sends are retried when Telegram says 429 (by the rate limiter) or a connection fails (by httpx).
+# Replies are retried when Telegram says 429 (by the rate limiter) or a connection fails (by
+# httpx); the outbox reschedules its own in the database.
 _RETRIES = 3
 
 
@@ -58,7 +61,8 @@ def build_application(
         .base_file_url(f"{settings.api_base_url}/file/bot")
         .request(_request(64))
         .get_updates_request(_request(1))
-        .rate_limiter(AIORateLimiter(max_retries=_RETRIES))
+        # One budget for the token: these replies and the outbox sender (start_sender) share it.
+        .rate_limiter(SharedRateLimiter(Budget(settings.delivery_rate), max_retries=_RETRIES))
         .context_types(ContextTypes(context=BoldenContext))
         .concurrent_updates(InOrderPerPerson())
         .post_init(on_startup)
@@ -76,7 +80,8 @@ def build_application(
 
 
 def _outbox_bot(settings: Settings) -> Bot:
-    """The outbox's own connection to Telegram: no rate limiter, the sender keeps the pace."""
+    """The outbox's own connection to Telegram (its own pool and timeout); the sender keeps
+    to the budget it shares with the Application's rate limiter."""
     assert settings.token is not None
     return Bot(
         settings.token.get_secret_value(),
@@ -84,6 +89,12 @@ def _outbox_bot(settings: Settings) -> Bot:
         base_file_url=f"{settings.api_base_url}/file/bot",
         request=_request(2, settings.delivery_timeout),
     )
+
+
+def budget_of(application: BoldenApp) -> Budget:
+    limiter = application.bot.rate_limiter
+    assert isinstance(limiter, SharedRateLimiter), "build_application sets it"
+    return limiter.budget
 
 
 async def start_sender(application: BoldenApp, services: Services) -> None:
@@ -94,7 +105,7 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
         services.delivery,
         bot,
         Mailer(settings) if settings.smtp_host else None,
-        settings.delivery_rate,
+        budget_of(application),
         settings.delivery_chat_interval,
         settings.progress_every,
         on_batch=lambda batch_id: report(application, batch_id),

@@ -79,7 +79,7 @@ async def _report(services: Services, application: App, batch_id: int) -> None:
 
 
 def _counted(t: Translator, key: str, counts: Counts) -> str:
-    return t(
+    text = t(
         key,
         sent=counts.sent,
         failed=counts.failed,
@@ -87,6 +87,10 @@ def _counted(t: Translator, key: str, counts: Counts) -> str:
         left=counts.left,
         cancelled=counts.cancelled,
     )
+    # Rare (a send timed out twice after leaving), so its line is shown only when it happened.
+    if counts.maybe_sent:
+        text += "\n" + t("cast.maybe_sent", count=counts.maybe_sent)
+    return text
 
 
 async def announce(application: App, batch_id: int, chat_id: int | None, count: int) -> None:

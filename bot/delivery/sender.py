@@ -7,10 +7,11 @@ arrived too: it is counted on the item and tried once more at most, so no messag
 than twice. When recording an outcome fails (the database locked by another process), the
 outcome is kept and recorded before anything else is sent.
 
-The pace is its own: at most BOLDEN_DELIVERY_RATE messages a second overall and one per
-BOLDEN_DELIVERY_CHAT_INTERVAL to a chat. PTB's AIORateLimiter stays on the interactive bot;
-it would sleep through a 429 inside the call and cap every send at 30/s, where the outbox
-reschedules the item in the database and goes on.
+The pace is the token's: every send takes a slot in the `Budget` it shares with the interactive
+replies (at most BOLDEN_DELIVERY_RATE messages a second together, a fifth of them kept for the
+replies, 20 a minute to a group), and one per BOLDEN_DELIVERY_CHAT_INTERVAL goes to a chat.
+A 429 pauses the whole budget for as long as Telegram asked, replies too; the outbox does not
+sleep through it inside the call but reschedules the item in the database and goes on.
 """
 
 from __future__ import annotations
@@ -19,9 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -37,15 +36,17 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.delivery.budget import Budget
 from bot.delivery.email import Mailer
+from bot.delivery.limiter import seconds
 from bot.services.delivery import DeliveryService, Outcome
 from storage.outbox import Item
 
 logger = logging.getLogger(__name__)
 
-WINDOW_MARGIN = 0.01  # seconds: a little room for the time a request takes to arrive
 IDLE_LOOK = 1.0  # seconds between looks at the database while a retry is waiting
 STOP_WAIT = 10.0
+MAX_GROUP_WAIT = 60.0  # a group's minute is full of sends still in flight: look again then
 
 
 def keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -62,7 +63,7 @@ class Sender:
         delivery: DeliveryService,
         bot: Bot,
         mailer: Mailer | None,
-        rate: float,
+        budget: Budget,
         chat_interval: float,
         report_every: float,
         on_batch: Callable[[int], Awaitable[None]],
@@ -70,12 +71,11 @@ class Sender:
         self._delivery = delivery
         self._bot = bot
         self._mailer = mailer
-        self._window: deque[float] = deque(maxlen=max(int(rate), 1))  # the last second's sends
+        self._budget = budget
         self._chat_interval = chat_interval
         self._on_batch = on_batch
         self._report_every = report_every
         self._reported: dict[int, float] = {}
-        self._next_slot = 0.0
         self._last_to_chat: dict[int, float] = {}
         self._stopping = False
         self._stop = asyncio.Event()
@@ -211,11 +211,13 @@ class Sender:
             return await self._mailer.send(item.address, item.payload)
         assert item.user_id is not None
         ready = self._last_to_chat.get(item.user_id, -1e9) + self._chat_interval
-        if time.monotonic() < ready:
-            return Outcome(state="retry", wait=ready - time.monotonic())
-        await self._pace()
-        self._remember(item.user_id)
-        return await self._telegram(item.user_id, item.payload)
+        group = self._budget.group_wait(item.user_id, self._budget.clock())
+        wait = max(ready - time.monotonic(), min(group, MAX_GROUP_WAIT))
+        if wait > 0:
+            return Outcome(state="retry", wait=wait)
+        async with self._budget.slot(item.user_id, outbox=True):
+            self._remember(item.user_id)
+            return await self._telegram(item.user_id, item.payload)
 
     def _remember(self, chat_id: int) -> None:
         """When each chat last got a message; only the last interval's chats are kept."""
@@ -225,18 +227,6 @@ class Sender:
             self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if t > horizon}
         self._last_to_chat[chat_id] = now
 
-    async def _pace(self) -> None:
-        """At most `rate` sends in any second, as Telegram counts them (a sliding window), and
-        none before a wait that Telegram asked for is over."""
-        now = time.monotonic()
-        if self._next_slot > now:
-            await asyncio.sleep(self._next_slot - now)
-        if len(self._window) == self._window.maxlen:
-            wait = self._window[0] + 1 + WINDOW_MARGIN - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-        self._window.append(time.monotonic())
-
     async def _telegram(self, chat_id: int, payload: dict[str, Any]) -> Outcome:
         try:
             await self._deliver(chat_id, payload)
@@ -245,8 +235,8 @@ class Sender:
                 return Outcome(state="retry", error=error.message)  # it never left
             return Outcome(state="maybe", error=error.message)  # it left: it may have arrived
         except RetryAfter as error:
-            wait = _seconds(error.retry_after)
-            self._next_slot = time.monotonic() + wait  # Telegram said stop: everyone waits
+            wait = seconds(error.retry_after)
+            self._budget.pause(wait, self._budget.clock())  # Telegram said stop: everyone waits
             return Outcome(state="retry", wait=wait, error="429")
         except Forbidden as error:
             return Outcome(state="blocked", error=error.message)
@@ -307,7 +297,3 @@ class Backoff:
 
     def reset(self) -> None:
         self.count = 0
-
-
-def _seconds(value: timedelta | float) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,6 +1,7 @@
 """The outbox keeps its promises under faults, end to end: the real Application against the
 emulator over HTTP, the database locked by another process, Telegram answering 5xx, timing out
-after accepting, throttling and refusing the token. What arrived is counted at the emulator."""
+after accepting, throttling and refusing the token; replies and the outbox keep to one rate
+together. What arrived is counted at the emulator."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ import pytest
 
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
-from tests.conftest import until
-from tests.e2e.test_broadcast import finished
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, Json, SimulatedPerson
+from tests.conftest import COORDINATOR_ID, TOKEN, until
+from tests.e2e.test_broadcast import finished, received
 from tests.faults.conftest import arrived, broadcast_to_all
 
 TEXT = "Fællesspisning fredag kl. 18"
@@ -84,16 +85,21 @@ async def test_5xx_timeouts_and_429_during_a_broadcast_reach_everyone_and_replie
         await john.send("/start")
         await broadcast_to_all(karim, people, TEXT, then=break_telegram)
         await emulator.wait_for(lambda: len(emulator.unanswered) == 2, what="both timeouts")
-        throttled = emulator.throttle(3, retry_after=1, chats=recipients)
-        await emulator.wait_for(lambda: throttled.hits > 0, what="a 429")
+        # Telegram's 429 is the bot's, not a chat's: it refuses every message for as long as
+        # it asks the bot to wait. The outbox's sends meet it first; John's are counted apart.
+        for_john = emulator.throttle(2, retry_after=2, method="sendMessage", chats={john.id})
+        throttled = emulator.throttle(2, retry_after=2, method="sendMessage")
+        await emulator.wait_for(lambda: throttled.hits > 0, what="the outbox's 429")
 
-        reply = await john.send("/help")  # not part of the flood: answered at once
-        answered_while_throttled = time.monotonic() < (throttled.until or 0)
+        typed_while_throttled = time.monotonic() < (throttled.until or 0)
+        reply = await john.send("/help")  # waits what Telegram asked the outbox, no more
 
         summary = await finished(emulator, karim)
 
     assert reply.text
-    assert answered_while_throttled
+    assert typed_while_throttled
+    assert for_john.hits == 0, "the reply waited for the outbox's 429 and got none of its own"
+    assert throttled.hits == 1, "after one 429 nobody sent before the wait was over"
     assert ("sendMessage", 500) in emulator.refusals
     assert ("sendMessage", 429) in emulator.refusals
     counts = arrived(people, TEXT)
@@ -105,6 +111,67 @@ async def test_5xx_timeouts_and_429_during_a_broadcast_reach_everyone_and_replie
         1,
         1,
     ]
+
+
+async def test_messages_that_timed_out_twice_are_shown_as_maybe_sent_while_sending_and_after(
+    emulator: BotApiEmulator,
+    settings: Settings,
+    karim: SimulatedPerson,
+    query: Callable[..., list[sqlite3.Row]],
+) -> None:
+    people = crowd(emulator, 10)
+    unsure = {people[0].id, people[1].id}
+    progress: list[str] = []
+
+    def shown(kind: str, event: ChatMessage | Json) -> None:
+        if kind == "edit" and isinstance(event, ChatMessage) and event.chat_id == karim.id:
+            progress.append(event.text)
+
+    emulator.listeners.append(shown)
+    async with running(build_application(settings)):
+        # Each is sent, never answered, tried again after its backoff, never answered again.
+        await broadcast_to_all(karim, people, TEXT, then=lambda: emulator.hang(4, chats=unsure))
+        summary = await finished(emulator, karim)
+
+    assert summary.text.splitlines()[1:] == [
+        "✅ Sendt: 9",  # eight and the coordinator
+        "❌ Fejlet: 0",
+        "🚫 Har blokeret botten: 0",
+        "⏹ Stoppet før afsendelse: 0",
+        "❔ Måske sendt (Telegram svarede ikke): 2",
+    ]
+    # the first one's second timeout is shown while the other one's retry is still on its way
+    sending = [text for text in progress if text.startswith("📨 Sender")]
+    assert "❔ Måske sendt (Telegram svarede ikke): 1" in sending[-1].splitlines(), sending[-1]
+    assert {len(received(person, TEXT)) for person in people[:2]} == {2}, "arrived both times"
+    rows = query("SELECT state, timeouts FROM outbox WHERE state = 'maybe_sent'")
+    assert [tuple(row) for row in rows] == [("maybe_sent", 2)] * 2
+
+
+async def test_a_broadcast_and_people_typing_at_once_stay_within_telegrams_global_rate(
+    settings: Settings,
+) -> None:
+    rate = 10
+    async with BotApiEmulator(TOKEN, global_rate=rate) as limited:
+        settings = settings.model_copy(update={"api_base_url": limited.url, "delivery_rate": rate})
+        karim = limited.person(COORDINATOR_ID, "Karim", "da")
+        people = crowd(limited, 30)
+        typing = [limited.person(5000 + i, f"T{i}", "da") for i in range(8)]
+        async with running(build_application(settings)):
+            await broadcast_to_all(karim, people, TEXT)
+            await limited.wait_for(
+                lambda: sum(arrived(people, TEXT).values()) >= 3, what="the broadcast under way"
+            )
+            started = await asyncio.gather(*(person.send("/start") for person in typing))
+            helped = await asyncio.gather(*(person.send("/help") for person in typing))
+            broadcasting = sum(arrived(people, TEXT).values()) < len(people)
+
+            await finished(limited, karim)
+
+    assert broadcasting, "the people typed while the broadcast was going out"
+    assert all(reply.text for reply in [*started, *helped])
+    assert [code for _, code in limited.refusals if code == 429] == [], "no 429 at all"
+    assert set(arrived(people, TEXT).values()) == {1}
 
 
 async def test_a_refused_token_pauses_the_outbox_until_the_token_works_again(
