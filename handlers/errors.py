@@ -1,4 +1,5 @@
-"""The one error handler: the person hears that nothing was lost; the log gets the traceback."""
+"""The one error handler: the person hears what is safe and to try again; the log gets the
+traceback."""
 
 from __future__ import annotations
 

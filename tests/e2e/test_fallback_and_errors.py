@@ -71,8 +71,8 @@ async def test_a_failing_handler_is_reported_and_logged(
     reply = await john.send("/boom")
 
     assert reply.text == (
-        "Sorry, something went wrong on my side. Nothing you did has been lost. "
-        "Try again in a moment, or type /start."
+        "Sorry, something went wrong on my side. What you did before is saved, but maybe not "
+        "the last step. Try again in a moment, or type /start."
     )
     [record] = [r for r in caplog.records if r.name == "handlers.errors"]
     assert record.levelno == logging.ERROR
