@@ -11,7 +11,7 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
-from handlers.conversation import cancel, draft_button, stop_button
+from handlers.conversation import Start, cancel, draft_button, starts, stop_button
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
 from handlers.progress import translator_of
@@ -120,10 +120,32 @@ async def begin(update: Update, context: BoldenContext) -> None:
     if update.callback_query and await context.services.ambassadors.profile(user.id):
         await profile(update, context)
         return
+    await start_signup(update, context, Start())
+
+
+@starts(ConversationKind.SIGNUP)
+async def start_signup(update: Update, context: BoldenContext, start: Start) -> None:
+    """The sign-up from its first question (an ambassador's own answers filled in)."""
+    user = update.effective_user
+    assert user is not None
     conversation = await context.services.ambassadors.start_signup(user.id)
-    intro = context.t("amb.intro")
     text, keyboard = question(context, conversation, user)
-    await show(update, intro + "\n\n" + text, keyboard)
+    await show(update, start.above(context.t("amb.intro") + "\n\n" + text), keyboard)
+
+
+@starts(ConversationKind.EDIT)
+async def start_edit(update: Update, context: BoldenContext, start: Start) -> None:
+    """Changing the profile field named by the start (only from the profile's buttons)."""
+    user = update.effective_user
+    assert user is not None
+    field = start.argument
+    service = context.services.ambassadors
+    edit = await service.start_edit(user.id, Step(field)) if field in set(Step) else None
+    if edit is None:
+        await refuse_stale(update, context)
+        return
+    text, keyboard = question(context, edit, user)
+    await show(update, start.above(text), keyboard)
 
 
 async def typed(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
@@ -298,12 +320,8 @@ async def profile_pressed(update: Update, context: BoldenContext) -> None:
     service = context.services.ambassadors
     if press is None or await ambassador_or_refuse(update, context) is None:
         return
-    if press.action == "edit" and press.args[0] in {s.value for s in Step}:
-        conversation = await service.start_edit(user.id, Step(press.args[0]))
-        if conversation is None:
-            await refuse_stale(update, context)
-            return
-        await ask(update, context, conversation)
+    if press.action == "edit":
+        await start_edit(update, context, Start(press.args[0]))
     elif press.action == "chatnews" and press.args[0] in {"0", "1"}:
         await context.services.newsletters.wants_newsletters(user.id, press.args[0] == "1")
         await profile(update, context)
@@ -394,3 +412,4 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
 # Typed answers, by conversation name (handlers/conversation.py dispatches).
 TYPED = {ConversationKind(mode): typed for mode in Mode}
 ASK_AGAIN = {ConversationKind(mode): ask_again for mode in Mode}
+STARTS = {ConversationKind.SIGNUP: start_signup, ConversationKind.EDIT: start_edit}

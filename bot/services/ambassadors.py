@@ -133,7 +133,7 @@ class AmbassadorService:
         current = await ambassadors.get(self._db, user_id)
         answers = {f: getattr(current, f) for f in ambassadors.PROFILE_FIELDS} if current else {}
         return await self._save(
-            user_id, Conversation(mode=Mode.SIGNUP, step=Step.KIND, answers=answers)
+            user_id, Conversation(mode=Mode.SIGNUP, step=Step.KIND, answers=answers), first=True
         )
 
     async def start_edit(self, user_id: int, step: Step) -> Conversation | None:
@@ -144,7 +144,8 @@ class AmbassadorService:
         if not self._applies(step, {Step.KIND.value: current.kind}):
             return None
         answers = {f: getattr(current, f) for f in ambassadors.PROFILE_FIELDS}
-        return await self._save(user_id, Conversation(mode=Mode.EDIT, step=step, answers=answers))
+        edit = Conversation(mode=Mode.EDIT, step=step, answers=answers)
+        return await self._save(user_id, edit, first=True)
 
     async def conversation(self, user_id: int) -> Conversation | None:
         """The open sign-up or edit; None when the person is in no conversation or another."""
@@ -370,8 +371,12 @@ class AmbassadorService:
         referrer = await ambassadors.by_referral_code(self._db, code) if code else None
         return referrer.user_id if referrer and referrer.user_id != user_id else None
 
-    async def _save(self, user_id: int, conversation: Conversation) -> Conversation:
-        await self._conversations.put(
+    async def _save(
+        self, user_id: int, conversation: Conversation, first: bool = False
+    ) -> Conversation:
+        """Store a step; `first` starts the conversation, nothing answered yet."""
+        store = self._conversations.start if first else self._conversations.put
+        await store(
             user_id,
             ConversationKind(conversation.mode),
             conversation.step.value,
