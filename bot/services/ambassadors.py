@@ -49,9 +49,6 @@ class Mode(StrEnum):
     EDIT = ConversationKind.EDIT.value
 
 
-_KINDS = [ConversationKind(mode) for mode in Mode]
-
-
 class Problem(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
@@ -147,16 +144,18 @@ class AmbassadorService:
         edit = Conversation(mode=Mode.EDIT, step=step, answers=answers)
         return await self._save(user_id, edit, first=True)
 
-    async def conversation(self, user_id: int) -> Conversation | None:
-        """The open sign-up or edit; None when the person is in no conversation or another."""
-        stored = await self._conversations.current(user_id, *_KINDS)
+    async def conversation(self, user_id: int, mode: Mode) -> Conversation | None:
+        """The person's open sign-up or edit (`mode`): a button names the one it was shown
+        with, as both can be open at once. None when there is none."""
+        stored = await self._conversations.current(user_id, ConversationKind(mode))
         if stored is None:
             return None
         return Conversation(mode=Mode(stored.name), step=Step(stored.step), answers=stored.answers)
 
-    async def answer(self, user_id: int, value: str | bool | None) -> Answered:
-        """Take the answer to the current question; move on, or say what is wrong with it."""
-        conversation = await self.conversation(user_id)
+    async def answer(self, user_id: int, mode: Mode, value: str | bool | None) -> Answered:
+        """Take the answer to the current question of the sign-up or edit (`mode`); move on,
+        or say what is wrong with it."""
+        conversation = await self.conversation(user_id, mode)
         if conversation is None or conversation.step is Step.CONSENT:
             return Answered()
         step = conversation.step
@@ -180,9 +179,9 @@ class AmbassadorService:
             )
         )
 
-    async def back(self, user_id: int) -> Conversation | None:
+    async def back(self, user_id: int, mode: Mode) -> Conversation | None:
         """The question before this one; at the first one (or when editing) nothing changes."""
-        conversation = await self.conversation(user_id)
+        conversation = await self.conversation(user_id, mode)
         if conversation is None or conversation.mode is Mode.EDIT:
             return conversation
         earlier = [
@@ -194,20 +193,13 @@ class AmbassadorService:
             return conversation
         return await self._save(user_id, conversation.model_copy(update={"step": earlier[-1]}))
 
-    async def cancel(self, user_id: int) -> bool:
-        """Forget the sign-up or edit; True when there was one."""
-        conversation = await self.conversation(user_id)
-        if conversation is None:
-            return False
-        return await self._conversations.cancel(user_id, ConversationKind(conversation.mode))
-
     async def consent(self, user_id: int, given: bool) -> Ambassador | None:
         """The last step: with consent the ambassador is stored; without, nothing is."""
-        conversation = await self.conversation(user_id)
+        conversation = await self.conversation(user_id, Mode.SIGNUP)
         if conversation is None or conversation.step is not Step.CONSENT:
             return None
         if not given:
-            await self.cancel(user_id)
+            await self._conversations.cancel(user_id, ConversationKind.SIGNUP)
             return None
         now = self._clock()
         profile = self._profile_values(conversation.answers)

@@ -263,3 +263,42 @@ async def test_bold_twice_asks_once_something_is_written_and_start_over_begins_a
     assert fresh.text.startswith("🗑 Den gamle kladde til din bold er slettet.")
     assert "Hvad vil du sende?" in fresh.text
     assert drafts(query, anna) == {"bold": ("kind", {})}
+
+
+async def test_a_button_of_the_older_profile_edit_acts_on_it_while_a_sign_up_is_newer(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await sign_up(anna)
+    edit = await anna.press(await anna.send("/me"), "✏️ Type")
+    assert edit.text.startswith("Hvem er du?")
+    volunteer = str(edit.button("Frivillig")["callback_data"])
+    signup = await anna.send("/ambassador")
+    assert "Hvem er du?" in signup.text, "an empty edit of another kind does not stop it"
+    assert set(drafts(query, anna)) == {"edit", "signup"}
+
+    saved = await anna.press(edit, "Frivillig")
+
+    assert saved.text.startswith("✅ Gemt.")
+    assert "Type: Frivillig" in saved.text
+    assert query("SELECT kind FROM ambassadors")[0][0] == "volunteer"
+    assert {k: step for k, (step, _) in drafts(query, anna).items()} == {"signup": "kind"}
+    late = await anna.press_data(saved, volunteer)
+    assert late["show_alert"] is True
+    assert late["text"].startswith("Den knap virker ikke længere.")
+    assert {k: step for k, (step, _) in drafts(query, anna).items()} == {"signup": "kind"}
+
+
+async def test_ambassador_again_in_the_middle_of_a_sign_up_asks_and_continue_keeps_it(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    name = await anna.press(await anna.send("/ambassador"), "Borger")
+    assert name.text.startswith("Hvilket navn skal stå på dit ambassadørbevis?")
+
+    asked = await anna.send("/ambassador")
+
+    assert asked.text == ALREADY.format("din tilmelding som ambassadør")
+    again = await anna.press(asked, "Fortsæt")
+    assert again.text.startswith("Hvilket navn skal stå på dit ambassadørbevis?")
+    await anna.press(again, "✅ Anna")
+    step, answers = drafts(query, anna)["signup"]
+    assert (step, answers["kind"], answers["display_name"]) == ("email", "citizen", "Anna")
