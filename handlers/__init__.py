@@ -48,12 +48,18 @@ ASK_AGAIN: dict[ConversationKind, conversation.Typed] = {
 }  # fmt: skip
 
 
+# What starts each kind of conversation, for Start over (handlers/conversation.py `starts`).
+STARTS: dict[ConversationKind, conversation.Starter] = {
+    **ambassadors.STARTS, **bolde.STARTS, **networks.STARTS, **broadcast.STARTS, **events.STARTS,
+}  # fmt: skip
+
+
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -1 runs first for every update: it records the person and their language.
     application.add_handlers(people.HANDLERS, group=-1)
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
-    application.add_handler(conversation.buttons(ASK_AGAIN))
+    application.add_handler(conversation.buttons(ASK_AGAIN, STARTS))
     application.add_handler(conversation.handler(TYPED, otherwise=bolde.offer))
     # Last in group 0: only what no feature took reaches the fallback.
     application.add_handlers(fallback.HANDLERS)

@@ -11,7 +11,7 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
-from handlers.conversation import cancel, draft_button, stop_button
+from handlers.conversation import Start, cancel, named_draft_button, starts, stop_button
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
 from handlers.progress import translator_of
@@ -22,22 +22,12 @@ from storage.ambassadors import Ambassador
 from storage.conversations import StoredConversation
 
 AMB = CallbackCodec(
-    "amb",
-    start=0,
-    kind=1,
-    tgname=0,
-    keep=1,
-    skip=1,
-    back=1,
-    news=1,
-    consent=1,
-    edit=1,
-    mynews=1,
-    chatnews=1,
-    leave=0,
-    leaveyes=0,
-    cert=0,
-    stay=1,
+    "amb", start=0, edit=1, mynews=1, chatnews=1, leave=0, leaveyes=0, cert=0, stay=1
+)
+# The questions' buttons name their conversation: a sign-up and a profile edit can be open at
+# once, and a press acts on the one it was shown with.
+ASK = CallbackCodec(
+    "ambq", drafts=list(Mode), kind=1, tgname=0, keep=1, skip=1, back=1, news=1, consent=1
 )
 _PROFILE_BUTTONS = (
     (Step.NAME, "me.edit_name"),
@@ -66,42 +56,45 @@ def question(
     context: BoldenContext, conversation: Conversation, user: User
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The text and buttons that ask the conversation's current question."""
-    t, step, language = context.t, conversation.step, context.language
+    t, step, language, mode = context.t, conversation.step, context.language, conversation.mode
+
+    def button(key: str, action: str, *args: str | int) -> InlineKeyboardButton:
+        return InlineKeyboardButton(t.plain(key), callback_data=ASK.data(action, *args, draft=mode))
+
     current = conversation.answers.get(step.value)
     rows: list[list[InlineKeyboardButton]] = []
     text = t(f"amb.ask.{step.value}")
     if step is Step.KIND:
         kinds = [
             InlineKeyboardButton(
-                kind.title.get(language), callback_data=AMB.data("kind", kind.code)
+                kind.title.get(language), callback_data=ASK.data("kind", kind.code, draft=mode)
             )
             for kind in context.services.strategy.ambassador_kinds
         ]
         rows += grid(kinds)
     elif step is Step.NAME:
         rows.append(
-            [InlineKeyboardButton(f"✅ {_telegram_name(user)}", callback_data=AMB.data("tgname"))]
+            [
+                InlineKeyboardButton(
+                    f"✅ {_telegram_name(user)}", callback_data=ASK.data("tgname", draft=mode)
+                )
+            ]
         )
     elif step is Step.NEWSLETTER:
-        rows.append(
-            [_button(context, "common.yes", "news", 1), _button(context, "common.no", "news", 0)]
-        )
+        rows.append([button("common.yes", "news", 1), button("common.no", "news", 0)])
     elif step is Step.CONSENT:
         text = t("privacy.notice") + "\n\n" + t("amb.ask.consent")
         rows.append(
-            [
-                _button(context, "amb.consent_yes", "consent", 1),
-                _button(context, "amb.consent_no", "consent", 0),
-            ]
+            [button("amb.consent_yes", "consent", 1), button("amb.consent_no", "consent", 0)]
         )
     if step in TEXT_STEPS and current:
         text += "\n\n" + t("amb.current", value=current)
-        rows.append([_button(context, "amb.keep", "keep", step.value)])
+        rows.append([button("amb.keep", "keep", step.value)])
     if step in SKIPPABLE:
-        rows.append([_button(context, "amb.skip", "skip", step.value)])
-    last_row = [stop_button(t, ConversationKind(conversation.mode))]
-    if conversation.mode is Mode.SIGNUP and step is not Step.KIND:
-        last_row.insert(0, _button(context, "amb.back", "back", step.value))
+        rows.append([button("amb.skip", "skip", step.value)])
+    last_row = [stop_button(t, ConversationKind(mode))]
+    if mode is Mode.SIGNUP and step is not Step.KIND:
+        last_row.insert(0, button("amb.back", "back", step.value))
     rows.append(last_row)
     return text, InlineKeyboardMarkup(rows)
 
@@ -120,10 +113,32 @@ async def begin(update: Update, context: BoldenContext) -> None:
     if update.callback_query and await context.services.ambassadors.profile(user.id):
         await profile(update, context)
         return
+    await start_signup(update, context, Start())
+
+
+@starts(ConversationKind.SIGNUP)
+async def start_signup(update: Update, context: BoldenContext, start: Start) -> None:
+    """The sign-up from its first question (an ambassador's own answers filled in)."""
+    user = update.effective_user
+    assert user is not None
     conversation = await context.services.ambassadors.start_signup(user.id)
-    intro = context.t("amb.intro")
     text, keyboard = question(context, conversation, user)
-    await show(update, intro + "\n\n" + text, keyboard)
+    await show(update, start.above(context.t("amb.intro") + "\n\n" + text), keyboard)
+
+
+@starts(ConversationKind.EDIT)
+async def start_edit(update: Update, context: BoldenContext, start: Start) -> None:
+    """Changing the profile field named by the start (only from the profile's buttons)."""
+    user = update.effective_user
+    assert user is not None
+    field = start.argument
+    service = context.services.ambassadors
+    edit = await service.start_edit(user.id, Step(field)) if field in set(Step) else None
+    if edit is None:
+        await refuse_stale(update, context)
+        return
+    text, keyboard = question(context, edit, user)
+    await show(update, start.above(text), keyboard)
 
 
 async def typed(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
@@ -131,14 +146,15 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     user, message = update.effective_user, update.effective_message
     assert user is not None
     assert message is not None
-    conversation = await context.services.ambassadors.conversation(user.id)
-    assert conversation is not None, "the dispatcher found it open"
+    conversation = Conversation(
+        mode=Mode(stored.name), step=Step(stored.step), answers=stored.answers
+    )
     if conversation.step not in TEXT_STEPS or not message.text:
         key = "amb.use_buttons" if conversation.step not in TEXT_STEPS else "common.type_it"
         await message.reply_html(context.t(key))
         await ask(update, context, conversation)
         return
-    await _answered(update, context, message.text)
+    await _answered(update, context, conversation.mode, message.text)
 
 
 async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
@@ -149,42 +165,47 @@ async def ask_again(update: Update, context: BoldenContext, stored: StoredConver
     await ask(update, context, conversation)
 
 
-@draft_button(*(ConversationKind(mode) for mode in Mode))
+@named_draft_button(ASK)
 async def pressed(update: Update, context: BoldenContext) -> None:
-    """Every button of the conversation; a press that belongs to another question is stale."""
+    """Every button of the sign-up or edit it was shown with; a press that belongs to another
+    question is stale."""
     query, user = update.callback_query, update.effective_user
     assert query is not None
     assert user is not None
-    press = AMB.parse(query.data)
-    conversation = await context.services.ambassadors.conversation(user.id)
-    if press is None or conversation is None:
+    press = ASK.parse(query.data)
+    assert press is not None, "named_draft_button let only a press for a draft through"
+    mode = Mode(str(press.draft))
+    conversation = await context.services.ambassadors.conversation(user.id, mode)
+    if conversation is None:
         await refuse_stale(update, context)
         return
     step, args = conversation.step, press.args
     if press.action == "back" and args[0] == step.value:
-        back = await context.services.ambassadors.back(user.id)
+        back = await context.services.ambassadors.back(user.id, mode)
         assert back is not None
         await ask(update, context, back)
     elif press.action == "kind" and step is Step.KIND:
-        await _answered(update, context, args[0])
+        await _answered(update, context, mode, args[0])
     elif press.action == "tgname" and step is Step.NAME:
-        await _answered(update, context, _telegram_name(user))
+        await _answered(update, context, mode, _telegram_name(user))
     elif press.action == "keep" and args[0] == step.value:
-        await _answered(update, context, conversation.answers.get(step.value))
+        await _answered(update, context, mode, conversation.answers.get(step.value))
     elif press.action == "skip" and args[0] == step.value and step in SKIPPABLE:
-        await _answered(update, context, None)
+        await _answered(update, context, mode, None)
     elif press.action == "news" and step is Step.NEWSLETTER and args[0] in {"0", "1"}:
-        await _answered(update, context, args[0] == "1")
+        await _answered(update, context, mode, args[0] == "1")
     elif press.action == "consent" and step is Step.CONSENT and args[0] in {"0", "1"}:
         await _consented(update, context, args[0] == "1")
     else:
         await refuse_stale(update, context)
 
 
-async def _answered(update: Update, context: BoldenContext, value: str | bool | None) -> None:
+async def _answered(
+    update: Update, context: BoldenContext, mode: Mode, value: str | bool | None
+) -> None:
     user = update.effective_user
     assert user is not None
-    result = await context.services.ambassadors.answer(user.id, value)
+    result = await context.services.ambassadors.answer(user.id, mode, value)
     if result.problem and result.conversation:
         limit = LIMITS.get(result.conversation.step, 0)
         warning = context.t(f"amb.problem.{result.problem.value}", limit=limit)
@@ -298,12 +319,8 @@ async def profile_pressed(update: Update, context: BoldenContext) -> None:
     service = context.services.ambassadors
     if press is None or await ambassador_or_refuse(update, context) is None:
         return
-    if press.action == "edit" and press.args[0] in {s.value for s in Step}:
-        conversation = await service.start_edit(user.id, Step(press.args[0]))
-        if conversation is None:
-            await refuse_stale(update, context)
-            return
-        await ask(update, context, conversation)
+    if press.action == "edit":
+        await start_edit(update, context, Start(press.args[0]))
     elif press.action == "chatnews" and press.args[0] in {"0", "1"}:
         await context.services.newsletters.wants_newsletters(user.id, press.args[0] == "1")
         await profile(update, context)
@@ -389,8 +406,9 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(
         profile_pressed, pattern=r"^amb:(edit|mynews|chatnews|cert|leave|leaveyes)(:|$)"
     ),
-    CallbackQueryHandler(pressed, pattern=AMB.pattern()),
+    CallbackQueryHandler(pressed, pattern=ASK.pattern()),
 ]
 # Typed answers, by conversation name (handlers/conversation.py dispatches).
 TYPED = {ConversationKind(mode): typed for mode in Mode}
 ASK_AGAIN = {ConversationKind(mode): ask_again for mode in Mode}
+STARTS = {ConversationKind.SIGNUP: start_signup, ConversationKind.EDIT: start_edit}

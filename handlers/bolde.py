@@ -13,7 +13,7 @@ from bot.services.delivery import OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
 from handlers.bold_views import BOLD, ICONS, kind_title, sender_page
-from handlers.conversation import draft_button, stop_button
+from handlers.conversation import Start, draft_button, starts, stop_button
 from handlers.fallback import anything_else, free_text
 from handlers.inbox import problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
@@ -125,13 +125,21 @@ async def begin(update: Update, context: BoldenContext) -> None:
     if context.args:
         await open_reference(update, context, context.args[0])
         return
+    await start_bold(update, context, Start())
+
+
+@starts(ConversationKind.BOLD)
+async def start_bold(update: Update, context: BoldenContext, start: Start) -> None:
+    """A new bold from its first question, unless the hourly limit is reached."""
+    user = update.effective_user
+    assert user is not None
     result = await context.services.bolde.begin(user.id)
     if result.problem is Problem.RATE_LIMITED and result.until:
-        await show(update, _rate_limited(context, result), main_menu(context.t))
+        await show(update, start.above(_rate_limited(context, result)), main_menu(context.t))
         return
     assert result.draft is not None
     text, keyboard = question(context, result.draft)
-    await show(update, context.t("bold.intro") + "\n\n" + text, keyboard)
+    await show(update, start.above(context.t("bold.intro") + "\n\n" + text), keyboard)
 
 
 def _rate_limited(context: BoldenContext, result: Drafted) -> str:
@@ -388,3 +396,4 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
 ]
 TYPED = {ConversationKind.BOLD: typed}
 ASK_AGAIN = {ConversationKind.BOLD: ask_again}
+STARTS = {ConversationKind.BOLD: start_bold}

@@ -20,7 +20,7 @@ from bot.services.delivery import Recipient
 from bot.services.newsletters import Kind, Step
 from handlers import compose, events
 from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
-from handlers.conversation import named_draft_button
+from handlers.conversation import Start, named_draft_button, starts
 from handlers.menu import home_button, refuse_stale, show
 from handlers.paging import page_of, turn_row
 from handlers.progress import CAST, App, announce, report, services_of
@@ -50,10 +50,25 @@ async def stop(update: Update, context: BoldenContext) -> None:
 @coordinators_only
 async def broadcast(update: Update, context: BoldenContext) -> None:
     """/broadcast: a message, an audience, a preview, then it goes out."""
+    await start_broadcast(update, context, Start())
+
+
+@starts(ConversationKind.BROADCAST)
+async def start_broadcast(update: Update, context: BoldenContext, start: Start) -> None:
     user = update.effective_user
     assert user is not None
     result = await context.services.newsletters.begin(user.id, Kind.BROADCAST)
-    await compose.ask(update, context, result)
+    await compose.ask(update, context, result, start.note)
+
+
+@starts(ConversationKind.NEWSLETTER)
+async def start_newsletter(update: Update, context: BoldenContext, start: Start) -> None:
+    """A new newsletter, or the scheduled one the start names, to change."""
+    user = update.effective_user
+    assert user is not None
+    changed = int(start.argument) if start.argument.isdigit() else None
+    result = await context.services.newsletters.begin(user.id, Kind.NEWSLETTER, changed)
+    await compose.ask(update, context, result, start.note)
 
 
 def _items(
@@ -313,15 +328,9 @@ async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
     if press.action == "manage":
         await _manage(update, context)
     elif press.action == "new":
-        await compose.ask(
-            update, context, await services.newsletters.begin(user.id, Kind.NEWSLETTER)
-        )
+        await start_newsletter(update, context, Start())
     elif press.action == "edit" and press.args[0].isdigit():
-        await compose.ask(
-            update,
-            context,
-            await services.newsletters.begin(user.id, Kind.NEWSLETTER, int(press.args[0])),
-        )
+        await start_newsletter(update, context, Start(press.args[0]))
     elif press.action == "drop" and press.args[0].isdigit():
         result = await services.newsletters.cancel(int(press.args[0]))
         found = result.newsletter
@@ -375,4 +384,8 @@ TYPED = {
 ASK_AGAIN = {
     ConversationKind.BROADCAST: compose.ask_again,
     ConversationKind.NEWSLETTER: compose.ask_again,
+}
+STARTS = {
+    ConversationKind.BROADCAST: start_broadcast,
+    ConversationKind.NEWSLETTER: start_newsletter,
 }

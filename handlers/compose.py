@@ -167,9 +167,9 @@ async def recipients(services: Services, draft: Draft) -> tuple[list[Recipient],
     return chat, mail
 
 
-async def ask(update: Update, context: BoldenContext, result: Drafted) -> None:
-    """The next question, or the same with what was wrong; at the preview, the message itself
-    first, as the recipients will see it."""
+async def ask(update: Update, context: BoldenContext, result: Drafted, note: str = "") -> None:
+    """The next question, or the same with what was wrong (and `note` above it); at the
+    preview, the message itself first, as the recipients will see it."""
     if result.draft is None or result.problem is Problem.NOT_NOW:
         if update.callback_query:
             await refuse_stale(update, context)
@@ -188,6 +188,8 @@ async def ask(update: Update, context: BoldenContext, result: Drafted) -> None:
             + "\n\n"
             + text
         )
+    if note:
+        text = note + "\n\n" + text
     if draft.step is Step.PREVIEW and update.callback_query:
         await update.callback_query.answer()
         assert update.effective_chat is not None

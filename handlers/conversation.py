@@ -5,11 +5,14 @@ before every step, typed or pressed: a role lost halfway ends the draft.
 
 A person may have one conversation of each kind open. When one ends (finished, stopped or
 dropped) and an older one still waits, they are told which, with a button to continue it (its
-current question again) and one to delete it, so that nothing is lost or forgotten unseen."""
+current question again) and one to delete it, so that nothing is lost or forgotten unseen.
+Every conversation starts through `starts`: one of a kind already begun, with something
+answered in it, is not replaced without asking whether to continue it or start over."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from functools import wraps
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -27,7 +30,13 @@ from storage.conversations import StoredConversation
 # What the person typed, for the conversation; or, for Continue, show its current question.
 Typed = Callable[[Update, BoldenContext, StoredConversation], Awaitable[None]]
 
-CONV = CallbackCodec("conv", drafts=list(ConversationKind), resume=0, drop=0, stop=0)
+FRESH = "new"  # what a start is asked for when it is not a particular thing to change
+# restart carries the draft's `touched` as it was when asked, and what was asked for.
+CONV = CallbackCodec("conv", drafts=list(ConversationKind), resume=0, drop=0, stop=0, restart=2)
+# The text for an action on a bold is one question about one bold, with nothing typed kept in
+# it (a text either finishes the action or is refused): Answer pressed on another bold simply
+# switches it to that bold, so it has no start to ask about or to start over.
+PROMPTS = frozenset({ConversationKind.NOTE})
 _INPUT = (
     filters.UpdateType.MESSAGE
     & filters.ChatType.PRIVATE
@@ -36,8 +45,25 @@ _INPUT = (
 )
 
 
-def _complete(routes: Mapping[ConversationKind, Typed], what: str) -> None:
-    missing = sorted(set(ConversationKind) - set(routes))
+@dataclass(frozen=True)
+class Start:
+    """What a start was asked for: `argument` names it (a newsletter or event to change, a
+    profile field) or is FRESH; `note` goes above the first question."""
+
+    argument: str = FRESH
+    note: str = ""
+
+    def above(self, text: str) -> str:
+        return f"{self.note}\n\n{text}" if self.note else text
+
+
+Starter = Callable[[Update, BoldenContext, Start], Awaitable[None]]
+
+
+def _complete(
+    routes: Mapping[ConversationKind, object], what: str, but: frozenset[ConversationKind] = PROMPTS
+) -> None:
+    missing = sorted(set(ConversationKind) - set(routes) - but)
     if missing:
         raise RuntimeError(f"conversation kinds without {what}: {', '.join(missing)}")
 
@@ -48,7 +74,7 @@ def handler(
 ) -> BaseHandler[Update, BoldenContext, None]:
     """One handler for every conversation, by its kind; `otherwise` gets what someone sends
     outside any conversation. A kind without a handler stops start-up."""
-    _complete(routes, "a handler")
+    _complete(routes, "a handler", but=frozenset())
 
     async def received(update: Update, context: BoldenContext) -> None:
         user = update.effective_user
@@ -66,11 +92,13 @@ def handler(
 
 
 def buttons(
-    ask_again: Mapping[ConversationKind, Typed],
+    ask_again: Mapping[ConversationKind, Typed], starters: Mapping[ConversationKind, Starter]
 ) -> BaseHandler[Update, BoldenContext, None]:
-    """Continue, Delete the draft and Stop, for every kind; `ask_again` shows a conversation's
-    current question. A kind without one stops start-up."""
-    _complete(ask_again, "a way to ask again")
+    """Continue, Delete the draft, Stop and Start over, for every kind; `ask_again` shows a
+    conversation's current question, `starters` start one (each wrapped in `starts`). A kind
+    without them stops start-up."""
+    _complete(ask_again, "a way to ask again", but=frozenset())
+    _complete(starters, "a start")
 
     async def pressed(update: Update, context: BoldenContext) -> None:
         query, user = update.callback_query, update.effective_user
@@ -93,6 +121,8 @@ def buttons(
                 )
             else:
                 await _offer_if_ended(update, context, kind)
+        elif press.action == "restart":
+            await _restart(update, context, kind, press.args, starters)
         elif not await conversations.cancel(user.id, kind):
             await refuse_stale(update, context)  # already finished, stopped or expired
         elif press.action == "drop":
@@ -102,6 +132,64 @@ def buttons(
             await _show_with_waiting(update, context, context.t(f"conv.stopped.{kind.value}"))
 
     return CallbackQueryHandler(pressed, pattern=CONV.pattern())
+
+
+async def _restart(
+    update: Update,
+    context: BoldenContext,
+    kind: ConversationKind,
+    args: tuple[str, ...],
+    starters: Mapping[ConversationKind, Starter],
+) -> None:
+    """Start over: the draft goes, as it stood when the person was asked (one that moved on
+    since is kept and the press is stale), and what was asked for starts."""
+    user = update.effective_user
+    assert user is not None
+    touched, argument = args
+    if kind in PROMPTS or not touched.isdigit():
+        await refuse_stale(update, context)
+    elif not await may_continue(update, context, kind):
+        await _offer_if_ended(update, context, kind)
+    elif not await context.services.conversations.drop_unchanged(user.id, kind, int(touched)):
+        await refuse_stale(update, context)
+    else:
+        note = context.t("conv.restarted", what=context.t.plain(f"conv.kind.{kind.value}"))
+        await starters[kind](update, context, Start(argument, note))
+
+
+def starts(kind: ConversationKind) -> Callable[[Starter], Starter]:
+    """For what starts a conversation of `kind`, every place it can start from. When one of
+    that kind is already under way with something answered in it, the person is asked instead
+    whether to continue it (its current question again) or start over (it is deleted and the
+    new one starts); one still at its first, empty question is simply replaced. (PROMPTS are
+    never answered in between, and start directly.)"""
+
+    def guarding(begin: Starter) -> Starter:
+        @wraps(begin)
+        async def guarded(update: Update, context: BoldenContext, start: Start) -> None:
+            user = update.effective_user
+            assert user is not None
+            stored = await context.services.conversations.current(user.id, kind)
+            if stored is None or not stored.answered:
+                await begin(update, context, start)
+                return
+            await show(update, *_already(context.t, kind, stored.touched, start.argument))
+
+        return guarded
+
+    return guarding
+
+
+def _already(
+    t: Translator, kind: ConversationKind, touched: int, argument: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    restart = CONV.data("restart", touched, argument, draft=kind)
+    row = [
+        InlineKeyboardButton(t.plain("conv.resume"), callback_data=CONV.data("resume", draft=kind)),
+        InlineKeyboardButton(t.plain("conv.restart"), callback_data=restart),
+    ]
+    text = t("conv.already", what=t.plain(f"conv.kind.{kind.value}"))
+    return text, InlineKeyboardMarkup([row])
 
 
 def stop_button(t: Translator, kind: ConversationKind) -> InlineKeyboardButton:

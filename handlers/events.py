@@ -19,6 +19,7 @@ from bot.services.delivery import Notify, OutboxItem
 from bot.services.events import Answered, Choice, Coming, Problem, answers_from, reminders_ahead
 from bot.services.newsletters import Draft, Kind
 from handlers import compose
+from handlers.conversation import Start, starts
 from handlers.event_views import EVENT, answer_keyboard, event_values, ics, invitation_text, when
 from handlers.menu import home_button, refuse_stale, show
 from handlers.progress import App, announce, services_of, translator_of
@@ -50,19 +51,40 @@ def _invitation(
 @coordinators_only
 async def new_event(update: Update, context: BoldenContext) -> None:
     """/event: kind, title, description, start, end, place, seats, audience, preview."""
-    user = update.effective_user
-    assert user is not None
-    await compose.ask(
-        update, context, await context.services.newsletters.begin(user.id, Kind.EVENT)
-    )
+    await start_event(update, context, Start())
 
 
 @coordinators_only
 async def new_call(update: Update, context: BoldenContext) -> None:
     """/call: a concrete task, when and where, how many are needed, until when to answer."""
+    await start_call(update, context, Start())
+
+
+@starts(ConversationKind.EVENT)
+async def start_event(update: Update, context: BoldenContext, start: Start) -> None:
+    await _start(update, context, Kind.EVENT, start)
+
+
+@starts(ConversationKind.CALL)
+async def start_call(update: Update, context: BoldenContext, start: Start) -> None:
+    await _start(update, context, Kind.CALL, start)
+
+
+async def _start(update: Update, context: BoldenContext, kind: Kind, start: Start) -> None:
+    """A new event or call, or the one the start names (by its id), to change."""
     user = update.effective_user
     assert user is not None
-    await compose.ask(update, context, await context.services.newsletters.begin(user.id, Kind.CALL))
+    services, argument = context.services, start.argument
+    if not argument.isdigit():
+        result = await services.newsletters.begin(user.id, kind)
+        await compose.ask(update, context, result, start.note)
+        return
+    event = await services.events.get(int(argument))
+    if event is None or event.status == "cancelled" or event.is_call != (kind is Kind.CALL):
+        await refuse_stale(update, context)
+        return
+    result = await services.newsletters.begin_with(user.id, kind, answers_from(event))
+    await compose.ask(update, context, result, start.note)
 
 
 async def finish(
@@ -376,12 +398,7 @@ async def tools(update: Update, context: BoldenContext) -> None:
             return
         await shown_again(update, context, changed)
     elif press.action == "edit":
-        kind = Kind.CALL if event.is_call else Kind.EVENT
-        await compose.ask(
-            update,
-            context,
-            await services.newsletters.begin_with(user.id, kind, answers_from(event)),
-        )
+        await (start_call if event.is_call else start_event)(update, context, Start(str(event.id)))
     elif press.action == "drop":
         yes = InlineKeyboardButton(
             t.plain("ev.drop_yes"), callback_data=EVENT.data("dropyes", event.id)
@@ -495,3 +512,4 @@ TYPED = {
     ConversationKind.CALL: compose.with_time(_publish_at),
 }
 ASK_AGAIN = {ConversationKind.EVENT: compose.ask_again, ConversationKind.CALL: compose.ask_again}
+STARTS = {ConversationKind.EVENT: start_event, ConversationKind.CALL: start_call}

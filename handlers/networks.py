@@ -13,7 +13,7 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem
 from bot.services.networks import NAME_MAX, Added, NetworkKind, Refusal
 from handlers.callbacks import CallbackCodec
-from handlers.conversation import draft_button, stop_button
+from handlers.conversation import FRESH, Start, draft_button, starts, stop_button
 from handlers.menu import JOIN, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
 from handlers.progress import translator_of
@@ -169,8 +169,7 @@ async def network_pressed(update: Update, context: BoldenContext) -> None:
         await _list(update, context)
         return
     if press.action == "new":
-        await context.services.conversations.put(user.id, CONVERSATION, "name", {})
-        await show(update, t("net.ask_name", max=NAME_MAX), _cancel(context))
+        await start_network(update, context, Start())
         return
     network = await service.get(int(press.args[0])) if press.args[0].isdigit() else None
     if network is None or network.closed_at is not None:
@@ -190,10 +189,7 @@ async def network_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "members":
         await _members(update, context, network)
     elif press.action == "add":
-        await context.services.conversations.put(
-            user.id, CONVERSATION, "member", {"network": network.id}
-        )
-        await show(update, t("net.ask_members", name=network.name), _cancel(context))
+        await start_network(update, context, Start(str(network.id)))
     elif press.action == "remove" and press.args[1].isdigit():
         result = await service.remove_member(network.id, int(press.args[1]))
         assert result.network is not None
@@ -225,6 +221,24 @@ async def network_pressed(update: Update, context: BoldenContext) -> None:
         await _list(update, context)
     else:
         await refuse_stale(update, context)
+
+
+@starts(CONVERSATION)
+async def start_network(update: Update, context: BoldenContext, start: Start) -> None:
+    """Naming a new network, or adding members to the one the start names (by its id)."""
+    user = update.effective_user
+    assert user is not None
+    t, conversations = context.t, context.services.conversations
+    if start.argument == FRESH:
+        await conversations.start(user.id, CONVERSATION, "name", {})
+        await show(update, start.above(t("net.ask_name", max=NAME_MAX)), _cancel(context))
+        return
+    found = start.argument.isdigit() and await context.services.networks.get(int(start.argument))
+    if not found or found.closed_at is not None:
+        await refuse_stale(update, context)
+        return
+    await conversations.start(user.id, CONVERSATION, "member", {"network": found.id})
+    await show(update, start.above(t("net.ask_members", name=found.name)), _cancel(context))
 
 
 def _cancel(context: BoldenContext) -> InlineKeyboardMarkup:
@@ -547,3 +561,4 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
 ]
 TYPED = {CONVERSATION: typed}
 ASK_AGAIN = {CONVERSATION: ask_again}
+STARTS = {CONVERSATION: start_network}

@@ -19,6 +19,8 @@ class StoredConversation(BaseModel):
     step: str
     answers: dict[str, Any]
     updated_at: datetime | None = None
+    answered: bool = True  # False while it is still at the question it started with
+    touched: int = 0  # the person's order of conversations; changes at every step
 
 
 async def get(db: Database, user_id: int, names: Iterable[str] = ()) -> StoredConversation | None:
@@ -26,7 +28,8 @@ async def get(db: Database, user_id: int, names: Iterable[str] = ()) -> StoredCo
     wanted = list(names)
     only = f"AND name IN ({', '.join('?' for _ in wanted)})" if wanted else ""
     row = await db.fetch_one(
-        f"SELECT name, step, answers, updated_at FROM conversations WHERE user_id = ? {only} "
+        "SELECT name, step, answers, updated_at, answered, touched FROM conversations "
+        f"WHERE user_id = ? {only} "
         "ORDER BY touched DESC LIMIT 1",
         (user_id, *wanted),
     )
@@ -37,6 +40,8 @@ async def get(db: Database, user_id: int, names: Iterable[str] = ()) -> StoredCo
         step=row["step"],
         answers=json.loads(row["answers"]),
         updated_at=row["updated_at"],
+        answered=bool(row["answered"]),
+        touched=row["touched"],
     )
 
 
@@ -46,12 +51,12 @@ async def put(
     """Store it and make it the person's most recent one."""
     await connection.execute(
         """
-        INSERT INTO conversations (user_id, name, step, answers, updated_at, touched)
-        VALUES (?, ?, ?, ?, ?,
+        INSERT INTO conversations (user_id, name, step, answers, updated_at, answered, touched)
+        VALUES (?, ?, ?, ?, ?, ?,
                 (SELECT COALESCE(MAX(touched), 0) + 1 FROM conversations WHERE user_id = ?))
         ON CONFLICT (user_id, name) DO UPDATE SET
-            step = excluded.step, answers = excluded.answers,
-            updated_at = excluded.updated_at, touched = excluded.touched
+            step = excluded.step, answers = excluded.answers, updated_at = excluded.updated_at,
+            answered = excluded.answered, touched = excluded.touched
         """,
         (
             user_id,
@@ -59,6 +64,7 @@ async def put(
             conversation.step,
             json.dumps(conversation.answers),
             iso(now),
+            conversation.answered,
             user_id,
         ),
     )
@@ -82,6 +88,17 @@ async def touch(
 async def delete(connection: aiosqlite.Connection, user_id: int, name: str) -> bool:
     cursor = await connection.execute(
         "DELETE FROM conversations WHERE user_id = ? AND name = ?", (user_id, name)
+    )
+    return cursor.rowcount == 1
+
+
+async def delete_unchanged(
+    connection: aiosqlite.Connection, user_id: int, name: str, touched: int
+) -> bool:
+    """Delete it only as it was seen (`touched`): not after another step or a new start."""
+    cursor = await connection.execute(
+        "DELETE FROM conversations WHERE user_id = ? AND name = ? AND touched = ?",
+        (user_id, name, touched),
     )
     return cursor.rowcount == 1
 

@@ -49,9 +49,6 @@ class Mode(StrEnum):
     EDIT = ConversationKind.EDIT.value
 
 
-_KINDS = [ConversationKind(mode) for mode in Mode]
-
-
 class Problem(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
@@ -133,7 +130,7 @@ class AmbassadorService:
         current = await ambassadors.get(self._db, user_id)
         answers = {f: getattr(current, f) for f in ambassadors.PROFILE_FIELDS} if current else {}
         return await self._save(
-            user_id, Conversation(mode=Mode.SIGNUP, step=Step.KIND, answers=answers)
+            user_id, Conversation(mode=Mode.SIGNUP, step=Step.KIND, answers=answers), first=True
         )
 
     async def start_edit(self, user_id: int, step: Step) -> Conversation | None:
@@ -144,18 +141,21 @@ class AmbassadorService:
         if not self._applies(step, {Step.KIND.value: current.kind}):
             return None
         answers = {f: getattr(current, f) for f in ambassadors.PROFILE_FIELDS}
-        return await self._save(user_id, Conversation(mode=Mode.EDIT, step=step, answers=answers))
+        edit = Conversation(mode=Mode.EDIT, step=step, answers=answers)
+        return await self._save(user_id, edit, first=True)
 
-    async def conversation(self, user_id: int) -> Conversation | None:
-        """The open sign-up or edit; None when the person is in no conversation or another."""
-        stored = await self._conversations.current(user_id, *_KINDS)
+    async def conversation(self, user_id: int, mode: Mode) -> Conversation | None:
+        """The person's open sign-up or edit (`mode`): a button names the one it was shown
+        with, as both can be open at once. None when there is none."""
+        stored = await self._conversations.current(user_id, ConversationKind(mode))
         if stored is None:
             return None
         return Conversation(mode=Mode(stored.name), step=Step(stored.step), answers=stored.answers)
 
-    async def answer(self, user_id: int, value: str | bool | None) -> Answered:
-        """Take the answer to the current question; move on, or say what is wrong with it."""
-        conversation = await self.conversation(user_id)
+    async def answer(self, user_id: int, mode: Mode, value: str | bool | None) -> Answered:
+        """Take the answer to the current question of the sign-up or edit (`mode`); move on,
+        or say what is wrong with it."""
+        conversation = await self.conversation(user_id, mode)
         if conversation is None or conversation.step is Step.CONSENT:
             return Answered()
         step = conversation.step
@@ -179,9 +179,9 @@ class AmbassadorService:
             )
         )
 
-    async def back(self, user_id: int) -> Conversation | None:
+    async def back(self, user_id: int, mode: Mode) -> Conversation | None:
         """The question before this one; at the first one (or when editing) nothing changes."""
-        conversation = await self.conversation(user_id)
+        conversation = await self.conversation(user_id, mode)
         if conversation is None or conversation.mode is Mode.EDIT:
             return conversation
         earlier = [
@@ -193,20 +193,13 @@ class AmbassadorService:
             return conversation
         return await self._save(user_id, conversation.model_copy(update={"step": earlier[-1]}))
 
-    async def cancel(self, user_id: int) -> bool:
-        """Forget the sign-up or edit; True when there was one."""
-        conversation = await self.conversation(user_id)
-        if conversation is None:
-            return False
-        return await self._conversations.cancel(user_id, ConversationKind(conversation.mode))
-
     async def consent(self, user_id: int, given: bool) -> Ambassador | None:
         """The last step: with consent the ambassador is stored; without, nothing is."""
-        conversation = await self.conversation(user_id)
+        conversation = await self.conversation(user_id, Mode.SIGNUP)
         if conversation is None or conversation.step is not Step.CONSENT:
             return None
         if not given:
-            await self.cancel(user_id)
+            await self._conversations.cancel(user_id, ConversationKind.SIGNUP)
             return None
         now = self._clock()
         profile = self._profile_values(conversation.answers)
@@ -370,8 +363,12 @@ class AmbassadorService:
         referrer = await ambassadors.by_referral_code(self._db, code) if code else None
         return referrer.user_id if referrer and referrer.user_id != user_id else None
 
-    async def _save(self, user_id: int, conversation: Conversation) -> Conversation:
-        await self._conversations.put(
+    async def _save(
+        self, user_id: int, conversation: Conversation, first: bool = False
+    ) -> Conversation:
+        """Store a step; `first` starts the conversation, nothing answered yet."""
+        store = self._conversations.start if first else self._conversations.put
+        await store(
             user_id,
             ConversationKind(conversation.mode),
             conversation.step.value,

@@ -182,7 +182,9 @@ class BoldService:
             if problem:
                 return Drafted(problem=problem)
             answers = {**stored, "written_before": True}
-        return Drafted(draft=await self._save(user_id, Draft(step=Step.KIND, answers=answers)))
+        draft = Draft(step=Step.KIND, answers=answers)
+        await self._conversations.start(user_id, CONVERSATION, draft.step.value, draft.answers)
+        return Drafted(draft=draft)
 
     async def draft(self, user_id: int) -> Draft | None:
         stored = await self._conversations.current(user_id, CONVERSATION)
@@ -370,7 +372,7 @@ class BoldService:
         bold, role, problem = await self._checked(bold_id, user_id, action)
         if bold is None or role is None or problem:
             return Change(bold=bold, problem=problem)
-        await self._conversations.put(user_id, NOTE, action.value, {"bold": bold.id})
+        await self._conversations.start(user_id, NOTE, action.value, {"bold": bold.id})
         return Change(bold=bold, action=action)
 
     async def finish_note(self, user_id: int, text: str | None, notify: Notify[Change]) -> Change:

@@ -68,11 +68,23 @@ class Conversations:
             stored = await conversations.get(self._db, user_id, kinds)
         return stored
 
+    async def start(
+        self, user_id: int, kind: ConversationKind, step: str, answers: dict[str, Any]
+    ) -> None:
+        """Begin a conversation at its first question, in place of any of its kind; nothing
+        is answered yet, so another start may replace it without asking."""
+        await self._store(
+            user_id, StoredConversation(name=kind, step=step, answers=answers, answered=False)
+        )
+
     async def put(
         self, user_id: int, kind: ConversationKind, step: str, answers: dict[str, Any]
     ) -> None:
-        """Store a step; the conversation becomes the one that gets what the person types."""
-        stored = StoredConversation(name=kind, step=step, answers=answers)
+        """Store a step the person answered; the conversation becomes the one that gets what
+        they type."""
+        await self._store(user_id, StoredConversation(name=kind, step=step, answers=answers))
+
+    async def _store(self, user_id: int, stored: StoredConversation) -> None:
         async with self._db.transaction() as connection:
             await conversations.put(connection, user_id, stored, self._clock())
 
@@ -91,6 +103,12 @@ class Conversations:
         async with self._db.transaction() as connection:
             touched = await conversations.touch(connection, user_id, kind, self._clock())
         return await conversations.get(self._db, user_id, [kind]) if touched else None
+
+    async def drop_unchanged(self, user_id: int, kind: ConversationKind, touched: int) -> bool:
+        """Forget a draft as it stood when the person was asked about it (`touched`); False
+        when it has moved on since (a step, Continue, a new start) or is gone."""
+        async with self._db.transaction() as connection:
+            return await conversations.delete_unchanged(connection, user_id, kind, touched)
 
     async def cancel(self, user_id: int, kind: ConversationKind) -> bool:
         """Forget one conversation; True when there was one."""

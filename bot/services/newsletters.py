@@ -150,15 +150,15 @@ class NewsletterService:
                 "audience": found.audience,
                 "send_at": iso(found.send_at),
             }
-        return Drafted(
-            draft=await self._save(user_id, Draft(kind=kind, step=FLOWS[kind][0], answers=answers))
-        )
+        return await self.begin_with(user_id, kind, answers)
 
     async def begin_with(self, user_id: int, kind: Kind, answers: dict[str, Any]) -> Drafted:
         """A draft filled in from something that exists (an event to change)."""
-        return Drafted(
-            draft=await self._save(user_id, Draft(kind=kind, step=FLOWS[kind][0], answers=answers))
+        draft = Draft(kind=kind, step=FLOWS[kind][0], answers=answers)
+        await self._conversations.start(
+            user_id, ConversationKind(kind), draft.step.value, draft.answers
         )
+        return Drafted(draft=draft)
 
     async def draft(self, user_id: int, kind: Kind) -> Draft | None:
         """The person's draft of this kind: a button names the one it was shown with, as a

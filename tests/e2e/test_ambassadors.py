@@ -150,9 +150,9 @@ async def test_old_buttons_and_text_at_a_button_question_change_nothing(
 ) -> None:
     first = await anna.send("/ambassador")
     question = await anna.press(first, "Borger")
-    kind_again = await anna.press_data(question, "amb:kind:politician")
+    kind_again = await anna.press_data(question, "ambq:kind:signup:politician")
     assert kind_again["text"].startswith("Den knap virker ikke længere.")
-    forged = await anna.press_data(question, "amb:kind:" + "x" * 30)
+    forged = await anna.press_data(question, "ambq:kind:signup:" + "x" * 30)
     assert forged["show_alert"] is True
 
     question = await anna.press(question, "✅ Anna")

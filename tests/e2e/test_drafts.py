@@ -1,10 +1,13 @@
 """Several drafts open at once: a coordinator answers a bold in the middle of a newsletter and
 continues the newsletter after; each draft's buttons act on that draft; /cancel and Stop end
-only one and offer the one that waits; a coordinator removed while naming a network."""
+only one and offer the one that waits; a coordinator removed while naming a network. Starting
+a draft of a kind already half-written asks first: continue it, or start over."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 from bot.app import BoldenApp
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
@@ -13,7 +16,9 @@ from tests.e2e.test_bolde import add_rule, join, new_network, next_message
 from tests.e2e.test_broadcast import received
 
 WAITING = "📝 Du er stadig i gang med nyhedsbrevet."
+ALREADY = "📝 Du er allerede i gang med {}. Vil du fortsætte, hvor du slap, eller starte forfra?"
 BODY_QUESTION = "Skriv selve nyhedsbrevet"
+TITLE_QUESTION = "Hvad er nyhedsbrevets titel?"
 ANSWER = "Tak for idéen! Vi tager den med på næste møde i netværket."
 
 
@@ -173,3 +178,127 @@ async def test_a_coordinator_removed_while_naming_a_network_is_refused_and_the_d
     assert refused["text"].startswith("You are no longer a coordinator, so you cannot finish")
     assert query("SELECT * FROM networks WHERE name = ?", "Winter help") == []
     assert query("SELECT * FROM conversations WHERE user_id = ?", john.id) == []
+
+
+def drafts(query: Callable[..., list], person: SimulatedPerson) -> dict[str, tuple[str, Any]]:
+    """The person's open conversations: kind -> (step, answers)."""
+    rows = query("SELECT name, step, answers FROM conversations WHERE user_id = ?", person.id)
+    return {row["name"]: (row["step"], json.loads(row["answers"])) for row in rows}
+
+
+async def test_a_new_newsletter_while_one_is_half_written_asks_and_continue_keeps_writing_it(
+    bot: BoldenApp, karim: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    await newsletter_at_its_text(karim, "Vinternyt")
+    before = drafts(query, karim)
+
+    asked = await karim.press(await karim.send("/newsletter"), "Nyt nyhedsbrev")
+
+    assert asked.text == ALREADY.format("nyhedsbrevet")
+    assert [b["text"] for b in asked.buttons] == ["▶️ Fortsæt", "🔄 Start forfra"]
+    assert drafts(query, karim) == before, "nothing replaced while asking"
+    again = await karim.press(asked, "Fortsæt")
+    assert again.text.startswith(BODY_QUESTION)
+    photo = await karim.send("Varmestuen åbner 1. december.")
+    assert photo.text.startswith("Vil du have et billede med?")
+    step, answers = drafts(query, karim)["newsletter"]
+    assert step == "photo"
+    assert (answers["title"], answers["plain"]) == ("Vinternyt", "Varmestuen åbner 1. december.")
+
+
+async def test_start_over_deletes_the_half_written_newsletter_and_begins_an_empty_one(
+    bot: BoldenApp, karim: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    await newsletter_at_its_text(karim, "Vinternyt")
+    asked = await karim.press(await karim.send("/newsletter"), "Nyt nyhedsbrev")
+    restart = str(asked.button("Start forfra")["callback_data"])
+
+    fresh = await karim.press(asked, "Start forfra")
+
+    assert fresh.text.startswith("🗑 Den gamle kladde til nyhedsbrevet er slettet.")
+    assert TITLE_QUESTION in fresh.text
+    assert drafts(query, karim) == {"newsletter": ("title", {})}
+    late = await karim.press_data(fresh, restart)
+    assert late["text"].startswith("Den knap virker ikke længere.")
+    body = await karim.send("Forårsnyt")
+    assert body.text.startswith(BODY_QUESTION), "the late press changed nothing"
+    assert drafts(query, karim)["newsletter"][0] == "body"
+
+
+async def test_a_new_newsletter_replaces_one_still_at_its_first_empty_question_at_once(
+    bot: BoldenApp, karim: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    first = await karim.press(await karim.send("/newsletter"), "Nyt nyhedsbrev")
+    assert first.text.startswith(TITLE_QUESTION)
+
+    second = await karim.press(await karim.send("/newsletter"), "Nyt nyhedsbrev")
+
+    assert second.text.startswith(TITLE_QUESTION)
+    assert drafts(query, karim) == {"newsletter": ("title", {})}
+
+
+async def test_bold_twice_asks_once_something_is_written_and_start_over_begins_a_new_bold(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    first = await anna.send("/bold")
+    assert "Hvad vil du sende?" in first.text
+    again = await anna.send("/bold")
+    assert "Hvad vil du sende?" in again.text, "an empty draft is simply started again"
+    text = await anna.press(again, "En idé")
+    assert text.text.startswith("Skriv med dine egne ord")
+    photo = await anna.send("Flere bænke langs åen, så ældre kan hvile sig.")
+    assert photo.text.startswith("Har du et billede")
+
+    asked = await anna.send("/bold")
+
+    assert asked.text == ALREADY.format("din bold")
+    assert drafts(query, anna)["bold"][0] == "photo"
+    resumed = await anna.press(asked, "Fortsæt")
+    assert resumed.text.startswith("Har du et billede")
+    asked = await anna.send("/bold")
+    fresh = await anna.press(asked, "Start forfra")
+    assert fresh.text.startswith("🗑 Den gamle kladde til din bold er slettet.")
+    assert "Hvad vil du sende?" in fresh.text
+    assert drafts(query, anna) == {"bold": ("kind", {})}
+
+
+async def test_a_button_of_the_older_profile_edit_acts_on_it_while_a_sign_up_is_newer(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await sign_up(anna)
+    edit = await anna.press(await anna.send("/me"), "✏️ Type")
+    assert edit.text.startswith("Hvem er du?")
+    volunteer = str(edit.button("Frivillig")["callback_data"])
+    signup = await anna.send("/ambassador")
+    assert "Hvem er du?" in signup.text, "an empty edit of another kind does not stop it"
+    assert set(drafts(query, anna)) == {"edit", "signup"}
+
+    saved = await anna.press(edit, "Frivillig")
+
+    assert saved.text.startswith("✅ Gemt.")
+    assert "Type: Frivillig" in saved.text
+    assert query("SELECT kind FROM ambassadors")[0][0] == "volunteer"
+    assert {k: step for k, (step, _) in drafts(query, anna).items()} == {"signup": "kind"}
+    late = await anna.press_data(saved, volunteer)
+    assert late["show_alert"] is True
+    assert late["text"].startswith("Den knap virker ikke længere.")
+    assert {k: step for k, (step, _) in drafts(query, anna).items()} == {"signup": "kind"}
+
+
+async def test_ambassador_again_in_the_middle_of_a_sign_up_asks_and_continue_keeps_it(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    name = await anna.press(await anna.send("/ambassador"), "Borger")
+    assert name.text.startswith("Hvilket navn skal stå på dit ambassadørbevis?")
+
+    asked = await anna.send("/ambassador")
+
+    assert asked.text == ALREADY.format("din tilmelding som ambassadør")
+    again = await anna.press(asked, "Fortsæt")
+    assert again.text.startswith("Hvilket navn skal stå på dit ambassadørbevis?")
+    await anna.press(again, "✅ Anna")
+    step, answers = drafts(query, anna)["signup"]
+    assert (step, answers["kind"], answers["display_name"]) == ("email", "citizen", "Anna")

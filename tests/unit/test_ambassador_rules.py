@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT
-from bot.services.ambassadors import AmbassadorService, Problem, Step, validate
+from bot.services.ambassadors import AmbassadorService, Mode, Problem, Step, validate
 from bot.services.conversations import Conversations
 from bot.services.delivery import DeliveryService
 from bot.services.people import PeopleService
@@ -69,7 +69,7 @@ async def walk(
 ) -> list[Step]:
     steps = [(await service.start_signup(user_id)).step]
     for value in answers:
-        result = await service.answer(user_id, value)
+        result = await service.answer(user_id, Mode.SIGNUP, value)
         assert result.problem is None, result.problem
         assert result.conversation is not None
         steps.append(result.conversation.step)
@@ -96,11 +96,11 @@ async def test_an_association_is_asked_about_itself_and_the_newsletter(
 async def test_back_skips_questions_that_do_not_apply(service: AmbassadorService) -> None:
     await walk(service, 1, ["citizen", "Anna", None])
 
-    back = await service.back(1)
+    back = await service.back(1, Mode.SIGNUP)
 
     assert back is not None
     assert back.step is Step.EMAIL
-    again = await service.back(1)
+    again = await service.back(1, Mode.SIGNUP)
     assert again is not None
     assert again.step is Step.NAME
 
@@ -114,7 +114,7 @@ async def test_consent_is_needed_and_only_at_the_end(service: AmbassadorService)
 
     assert ambassador is not None
     assert (ambassador.number, ambassador.status, ambassador.kind) == (1, "active", "citizen")
-    assert await service.conversation(1) is None
+    assert await service.conversation(1, Mode.SIGNUP) is None
 
 
 async def test_numbers_are_never_given_twice(service: AmbassadorService, db: Database) -> None:
@@ -139,3 +139,21 @@ async def test_topics_are_only_the_strategys(service: AmbassadorService) -> None
     assert chosen is not None
     assert chosen.topics == ["bolig"]
     assert await service.toggle_topic(2, "bolig") is None, "not an ambassador"
+
+
+async def test_an_answer_goes_to_the_sign_up_or_edit_it_names_even_when_the_other_is_newer(
+    service: AmbassadorService,
+) -> None:
+    await walk(service, 1, ["citizen", "Anna", None])
+    await service.consent(1, True)
+    await service.start_edit(1, Step.NAME)
+    await service.start_signup(1)  # newer, at its first question
+
+    saved = await service.answer(1, Mode.EDIT, "Anna Berg")
+
+    assert saved.saved is not None
+    assert saved.saved.display_name == "Anna Berg"
+    signup = await service.conversation(1, Mode.SIGNUP)
+    assert signup is not None
+    assert signup.step is Step.KIND, "the sign-up did not move"
+    assert await service.conversation(1, Mode.EDIT) is None

@@ -96,3 +96,50 @@ async def test_an_answer_goes_to_the_draft_of_its_kind_even_when_another_is_newe
     assert (event.step, event.answers) == (Step.EVENT_KIND, {})
     wrong = await news.answer(1, Kind.EVENT, Step.BODY, Text(html="x", plain="x"))
     assert wrong.problem is Problem.NOT_NOW, "a step of the newsletter is not the event's"
+
+
+async def test_a_draft_counts_as_answered_only_after_a_step_past_its_start(
+    services: Services,
+) -> None:
+    news = services.newsletters
+    await news.begin(1, Kind.NEWSLETTER)
+    started = await services.conversations.current(1, NEWSLETTER)
+    assert started is not None
+    assert started.answered is False
+
+    await news.answer(1, Kind.NEWSLETTER, Step.TITLE, "Vinter")
+    answered = await services.conversations.current(1, NEWSLETTER)
+    assert answered is not None
+    assert answered.answered is True
+
+    await news.begin(1, Kind.NEWSLETTER)
+    again = await services.conversations.current(1, NEWSLETTER)
+    assert again is not None
+    assert (again.step, again.answers, again.answered) == ("title", {}, False)
+
+
+async def test_a_note_is_never_answered_in_between_so_another_bold_simply_replaces_it(
+    services: Services,
+) -> None:
+    await services.conversations.start(1, NOTE, "answered", {"bold": 7})
+    note = await services.conversations.current(1, NOTE)
+    assert note is not None
+    assert note.answered is False
+
+
+async def test_a_draft_is_dropped_for_a_restart_only_as_it_stood_when_the_person_was_asked(
+    services: Services,
+) -> None:
+    conversations = services.conversations
+    await conversations.put(1, NEWSLETTER, "body", {"title": "Vinter"})
+    asked = await conversations.current(1, NEWSLETTER)
+    assert asked is not None
+    await conversations.put(1, NEWSLETTER, "photo", {"title": "Vinter", "html": "Tæpper."})
+
+    assert await conversations.drop_unchanged(1, NEWSLETTER, asked.touched) is False
+    assert await conversations.current(1, NEWSLETTER) is not None, "moved on since: kept"
+    now = await conversations.current(1, NEWSLETTER)
+    assert now is not None
+    assert await conversations.drop_unchanged(2, NEWSLETTER, now.touched) is False
+    assert await conversations.drop_unchanged(1, NEWSLETTER, now.touched) is True
+    assert await conversations.current(1, NEWSLETTER) is None
