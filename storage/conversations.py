@@ -70,9 +70,7 @@ async def put(
     )
 
 
-async def touch(
-    connection: aiosqlite.Connection, user_id: int, name: str, now: datetime
-) -> bool:
+async def touch(connection: aiosqlite.Connection, user_id: int, name: str, now: datetime) -> bool:
     """Make it the person's most recent one, unchanged; False when it is not there."""
     cursor = await connection.execute(
         """

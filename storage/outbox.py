@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -83,22 +83,58 @@ async def enqueue(
         "INSERT INTO outbox (batch_id, channel, user_id, address, payload, next_attempt_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (batch_id, channel, user_id, address, json.dumps(payload, ensure_ascii=False), iso(now))
+            (
+                batch_id,
+                channel,
+                user_id,
+                address,
+                json.dumps(payload, ensure_ascii=False),
+                moment(now),
+            )
             for channel, user_id, address, payload in items
         ],
     )
 
 
-async def claim(connection: aiosqlite.Connection, now: datetime) -> Item | None:
-    """The oldest item that is due, marked as in flight."""
+def _next(resting: Collection[int] = ()) -> str:
+    """The next item to send: due, not to a chat in `resting`, and the oldest unsettled one of
+    its chat, so one person's messages arrive in the order they were owed even when an earlier
+    one has to wait (a retry, a 429): "answered" never overtakes "question"."""
+    marks = ", ".join("?" for _ in resting)
+    passing = f"AND NOT (o.channel = 'telegram' AND o.user_id IN ({marks})) " if resting else ""
+    return (
+        "SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
+        + passing
+        + "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.user_id IS o.user_id "
+        "  AND e.address IS o.address AND e.channel = o.channel AND e.id < o.id "
+        "  AND e.state IN ('pending', 'sending')) "
+        "ORDER BY o.next_attempt_at, o.id LIMIT 1"
+    )
+
+
+def moment(when: datetime) -> str:
+    """Outbox times keep their fraction of a second: a wait of 0.3 s is not due at once. They
+    still sort with whole-second times, as '+' sorts before '.'."""
+    return when.isoformat(timespec="microseconds")
+
+
+async def claim(
+    connection: aiosqlite.Connection, now: datetime, resting: Collection[int] = ()
+) -> Item | None:
+    """The next item (see `_next`) outside the Telegram chats in `resting`, marked as in
+    flight."""
     async with connection.execute(
-        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ("
-        "  SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?"
-        "  ORDER BY next_attempt_at, id LIMIT 1"
-        ") RETURNING *",
-        (iso(now),),
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 "
+        f"WHERE id = ({_next(resting)}) RETURNING *",
+        (moment(now), *resting),
     ) as cursor:
         row = await cursor.fetchone()
+    return _item(row) if row else None
+
+
+async def peek(db: Database, now: datetime) -> Item | None:
+    """The item `claim` would take now, without taking it."""
+    row = await db.fetch_one(f"SELECT * FROM outbox WHERE id = ({_next()})", (moment(now),))
     return _item(row) if row else None
 
 
@@ -123,7 +159,7 @@ async def retry_at(
     await connection.execute(
         "UPDATE outbox SET state = 'pending', next_attempt_at = ?, error = ?, "
         "attempts = attempts - ? WHERE id = ?",
-        (iso(when), error, 0 if tries else 1, item_id),
+        (moment(when), error, 0 if tries else 1, item_id),
     )
 
 

@@ -44,6 +44,7 @@ from storage.outbox import Item
 
 logger = logging.getLogger(__name__)
 
+IDLE_MIN = 0.01  # seconds: never look again at once when nothing could be taken
 IDLE_LOOK = 1.0  # seconds between looks at the database while a retry is waiting
 STOP_WAIT = 10.0
 MAX_GROUP_WAIT = 60.0  # a group's minute is full of sends still in flight: look again then
@@ -81,7 +82,6 @@ class Sender:
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._recovered = False
-        self._claimed: Item | None = None  # claimed, not yet sent
         self._owed: tuple[Item, Outcome] | None = None  # sent (or tried), not yet recorded
         self._failures = Backoff(first=0.5, cap=30.0)
         self._pauses = Backoff(first=1.0, cap=60.0)
@@ -124,22 +124,21 @@ class Sender:
         # An outcome that could not be recorded is recorded before anything else is sent.
         await self._settle_owed()
         self._delivery.wake.clear()
-        item = self._claimed or await self._delivery.claim()
-        self._claimed = None
+        item = await self._delivery.claim(self._resting())
         if item is None:
             await self._idle()
             return
         sending = asyncio.create_task(self._guarded(item))
-        # The next item is claimed while this one travels; it is not sent before this one
-        # is settled, so a crash can still repeat only the one that was on its way.
+        # While this one travels, look at what comes next (only to know whether a batch may be
+        # done); it is claimed when its turn comes, so a crash can repeat only this one.
         try:
-            self._claimed = None if self._stopping else await self._delivery.claim()
+            following = await self._delivery.peek()
         finally:
             self._owed = (item, await sending)
         outcome = self._owed[1]
         await self._settle_owed()
         await self._pause_or_resume(outcome)
-        await self._progress(item.batch_id, self._claimed)
+        await self._progress(item.batch_id, following)
 
     async def _settle_owed(self) -> None:
         if self._owed is not None:
@@ -166,8 +165,6 @@ class Sender:
     async def _wind_down(self) -> None:
         try:
             await self._settle_owed()
-            if self._claimed is not None:
-                await self._delivery.release(self._claimed)
         except Exception:
             logger.exception("The outbox sender stopped holding items; the next start sends them")
 
@@ -198,9 +195,20 @@ class Sender:
             logger.exception("Outbox item %s could not be sent", item.id)
             return Outcome(state="failed", error="internal error")
 
+    def _resting(self) -> dict[int, float]:
+        """Chats that got a message less than BOLDEN_DELIVERY_CHAT_INTERVAL ago, and the
+        seconds until each may get the next: the claim passes them by, so their next message
+        waits in the queue, in its order, without being taken and put back."""
+        now = time.monotonic()
+        ready = {c: t + self._chat_interval - now for c, t in self._last_to_chat.items()}
+        return {chat: wait for chat, wait in ready.items() if wait > 0}
+
     async def _idle(self) -> None:
         wait = await self._delivery.seconds_to_next()
-        timeout = 60.0 if wait is None else min(wait, IDLE_LOOK)
+        resting = self._resting()
+        if wait == 0 and resting:  # what is due is for chats that rest: until the first is ready
+            wait = min(resting.values())
+        timeout = 60.0 if wait is None else min(max(wait, IDLE_MIN), IDLE_LOOK)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._delivery.wake.wait(), timeout)
 

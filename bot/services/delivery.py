@@ -4,7 +4,7 @@ and cancelling it. The sending itself is bot/delivery's; what is due is always i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -219,15 +219,16 @@ class DeliveryService:
         async with self._db.transaction() as connection:
             return await outbox.release_in_flight(connection)
 
-    async def claim(self) -> Item | None:
+    async def claim(self, resting: Collection[int] = ()) -> Item | None:
+        """The next item to send, passing by the Telegram chats that `resting` names."""
         # One statement is its own transaction: the sender's hot path stays short.
         async with self._db.exclusive() as connection:
-            return await outbox.claim(connection, self._clock())
+            return await outbox.claim(connection, self._clock(), resting)
 
-    async def release(self, item: Item) -> None:
-        """A claimed item that was not sent (the sender is stopping): back in the queue."""
-        async with self._db.exclusive() as connection:
-            await outbox.retry_at(connection, item.id, self._clock(), None, tries=False)
+    async def peek(self) -> Item | None:
+        """The item that comes next, left where it is: only claimed right before it is sent,
+        so 'sending' in the database always means a request may have left."""
+        return await outbox.peek(self._db, self._clock())
 
     async def settle(self, item: Item, outcome: Outcome) -> None:
         """Record what happened: sent, blocked and failed are final; a retry waits for its turn

@@ -75,6 +75,61 @@ async def test_a_crash_leaves_only_the_item_in_flight_to_send_again(services: Se
     assert (again.id, again.attempts) == (first.id, 2)
 
 
+async def test_one_persons_messages_keep_their_order_while_an_earlier_one_waits(
+    services: Services, clock: FakeClock
+) -> None:
+    delivery = services.delivery
+    owed = [("telegram", 1, None, message("question")), ("telegram", 1, None, message("answer"))]
+    await delivery.start_batch("broadcast", 1, "all", [*owed, ("telegram", 2, None, message("x"))])
+    question = await delivery.claim()
+    assert question is not None
+    assert question.payload["text"] == "question"
+    await delivery.settle(question, Outcome(state="retry", wait=0.4, error="429"))
+    other = await delivery.claim()
+    assert other is not None
+    assert other.user_id == 2, "the answer waits behind the question; another chat goes on"
+    await delivery.settle(other, Outcome(state="sent"))
+    assert await delivery.claim() is None, "not due yet: a wait of 0.4 s is kept to the fraction"
+    clock.advance(seconds=0.5)
+    again = await delivery.claim()
+    assert again is not None
+    assert again.id == question.id
+    await delivery.settle(again, Outcome(state="sent"))
+    answer = await delivery.claim()
+    assert answer is not None
+    assert answer.payload["text"] == "answer"
+
+
+async def test_a_chat_that_rests_is_passed_by_and_keeps_its_place(services: Services) -> None:
+    delivery = services.delivery
+    await delivery.start_batch(
+        "broadcast", 1, "all", [("telegram", u, None, message("x")) for u in (1, 2)]
+    )
+    passed_by = await delivery.claim(resting={1})
+    assert passed_by is not None
+    assert passed_by.user_id == 2
+    assert await delivery.claim(resting={1}) is None
+    waiting = await delivery.claim()
+    assert waiting is not None
+    assert (waiting.user_id, waiting.attempts) == (1, 1), "taken once, when its chat is ready"
+
+
+async def test_looking_at_the_next_item_leaves_it_to_be_claimed(services: Services) -> None:
+    delivery = services.delivery
+    await delivery.start_batch(
+        "broadcast", 1, "all", [("telegram", u, None, message("x")) for u in (1, 2)]
+    )
+    first = await delivery.claim()
+    following = await delivery.peek()
+    assert first is not None
+    assert following is not None
+    assert (following.user_id, following.state) == (2, "pending")
+    # the process dies here: only the one on its way may have arrived
+    assert await delivery.release_in_flight() == 1
+    claimed = [await delivery.claim(), await delivery.claim()]
+    assert {item.id for item in claimed if item is not None} == {first.id, following.id}
+
+
 async def test_retries_back_off_and_end_as_failed(services: Services, clock: FakeClock) -> None:
     delivery = services.delivery
     await delivery.start_batch("broadcast", 1, "all", [("telegram", 1, None, message("x"))])
