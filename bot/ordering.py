@@ -11,7 +11,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-MAX_AT_ONCE = 256
+MAX_AT_ONCE = 256  # updates running at once
+# PTB takes a slot of its own semaphore before an update waits for its person's turn; that
+# bound is set so high that one person's burst waiting for its turn never holds the slots
+# others need. What runs at once is bounded by MAX_AT_ONCE, taken once it is the update's turn.
+_WAITING_AT_MOST = 1_000_000
 
 
 def _person(update: object) -> int | None:
@@ -25,21 +29,23 @@ def _person(update: object) -> int | None:
 
 
 class InOrderPerPerson(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = MAX_AT_ONCE) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, running_at_once: int = MAX_AT_ONCE) -> None:
+        super().__init__(_WAITING_AT_MOST)
+        self._running = asyncio.BoundedSemaphore(running_at_once)
         self._turns: dict[int, asyncio.Lock] = {}
         self._queued: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         person = _person(update)
         if person is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         # asyncio.Lock wakes waiters first come, first served: the order updates arrived in.
         turn = self._turns.setdefault(person, asyncio.Lock())
         self._queued[person] = self._queued.get(person, 0) + 1
         try:
-            async with turn:
+            async with turn, self._running:
                 await coroutine
         finally:
             self._queued[person] -= 1
