@@ -23,7 +23,7 @@ from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
 from handlers.conversation import Start, named_draft_button, starts
 from handlers.menu import home_button, refuse_stale, show
 from handlers.paging import page_of, turn_row
-from handlers.progress import CAST, App, announce, report, services_of
+from handlers.progress import CAST, App, report, services_of, started
 from handlers.roles import coordinators_only
 from storage.newsletters import Newsletter
 
@@ -105,11 +105,17 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
         body = compose.payload(services, context.t, draft)
         items = _items(chat, lambda r: body, [])
         batch_id = await services.delivery.start_batch(
-            "broadcast", user.id, draft.answers["audience"], items, draft_of=user.id
+            "broadcast",
+            user.id,
+            draft.answers["audience"],
+            items,
+            draft_of=ConversationKind.BROADCAST,
+            report=await started(services, user.id, len(chat)),
         )
+        if batch_id is None:  # a second tap: the first one sent it
+            await refuse_stale(update, context)
+            return
         await show(update, context.t("cast.queued"), InlineKeyboardMarkup([]))
-        assert batch_id is not None
-        await announce(context.application, batch_id, user.id, len(chat))
     elif press.action == "send":
         newsletter = await services.newsletters.schedule(user.id, None)
         if newsletter is None:
@@ -205,15 +211,15 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
         ),
         [(r, email_payload(services, translators[r.language], newsletter, r, bot)) for r in mail],
     )
-    batch_id = await services.delivery.start_batch(
+    writer = newsletter.created_by
+    await services.delivery.start_batch(
         "newsletter",
-        newsletter.created_by,
+        writer,
         newsletter.audience,
         items,
         claim=services.newsletters.hand_over(newsletter.id),
+        report=None if writer is None else await started(services, writer, len(items)),
     )
-    if batch_id is not None:
-        await announce(application, batch_id, newsletter.created_by, len(items))
 
 
 @coordinators_only

@@ -22,7 +22,7 @@ from handlers import compose
 from handlers.conversation import Start, starts
 from handlers.event_views import EVENT, answer_keyboard, event_values, ics, invitation_text, when
 from handlers.menu import home_button, refuse_stale, show
-from handlers.progress import App, announce, services_of, translator_of
+from handlers.progress import App, services_of, started, translator_of
 from handlers.roles import coordinators_only
 from handlers.sending import message
 from storage.events import Event
@@ -138,15 +138,15 @@ async def publish(application: App, event_id: int) -> None:
         _invitation(services, services.translator(r.language), r.user_id, event, None)
         for r in recipients
     ]
-    batch_id = await services.delivery.start_batch(
+    writer = event.created_by
+    await services.delivery.start_batch(
         "broadcast",
-        event.created_by,
+        writer,
         event.audience,
         items,
         claim=services.events.publish_claim(event.id),
+        report=None if writer is None else await started(services, writer, len(items)),
     )
-    if batch_id is not None:
-        await announce(application, batch_id, event.created_by, len(items))
 
 
 def _told(services: Services, key: str) -> Notify[Coming]:

@@ -16,7 +16,7 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
-from handlers.sending import edit
+from handlers.sending import edit, message
 from storage.outbox import Counts
 
 CAST = CallbackCodec("cast", stop=1)
@@ -93,14 +93,8 @@ def _counted(t: Translator, key: str, counts: Counts) -> str:
     return text
 
 
-async def announce(application: App, batch_id: int, chat_id: int | None, count: int) -> None:
-    """Post the message that will show the batch's progress, and remember where it is."""
-    if chat_id is None:
-        return
-    services = services_of(application)
+async def started(services: Services, chat_id: int, count: int) -> OutboxItem:
+    """The message that will show a batch's progress in the writer's chat; it goes through the
+    outbox with the batch, so a crash never leaves a batch without its summary."""
     t = await translator_of(services, chat_id)
-    message = await application.bot.send_message(
-        chat_id, t("cast.started", count=count), parse_mode=ParseMode.HTML
-    )
-    await services.delivery.report_in(batch_id, chat_id, message.message_id)
-    await report(application, batch_id)
+    return message(chat_id, t("cast.started", count=count))

@@ -138,7 +138,8 @@ class Sender:
         outcome = self._owed[1]
         await self._settle_owed()
         await self._pause_or_resume(outcome)
-        await self._progress(item.batch_id, following)
+        # A batch's progress message, once shown, is where the batch reports from then on.
+        await self._progress(item.batch_id or item.payload.get("report_of"), following)
 
     async def _settle_owed(self) -> None:
         if self._owed is not None:
@@ -237,7 +238,7 @@ class Sender:
 
     async def _telegram(self, chat_id: int, payload: dict[str, Any]) -> Outcome:
         try:
-            await self._deliver(chat_id, payload)
+            message_id = await self._deliver(chat_id, payload)
         except TimedOut as error:
             if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
                 return Outcome(state="retry", error=error.message)  # it never left
@@ -258,10 +259,11 @@ class Sender:
             return Outcome(state="retry", error=error.message)
         except TelegramError as error:
             return Outcome(state="failed", error=error.message)
-        return Outcome(state="sent")
+        return Outcome(state="sent", message_id=message_id)
 
-    async def _deliver(self, chat_id: int, payload: dict[str, Any]) -> None:
-        """A message, a photo (the text its caption), or an edit of a message shown before."""
+    async def _deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None:
+        """A message, a photo (the text its caption), or an edit of a message shown before;
+        the id of a new message."""
         markup = keyboard(payload.get("buttons"))
         if payload.get("edit"):
             try:
@@ -275,8 +277,9 @@ class Sender:
             except BadRequest as error:
                 if not _not_modified(error):  # the same text again: it is shown, that is enough
                     raise
-        elif payload.get("photo"):
-            await self._bot.send_photo(
+            return None
+        if payload.get("photo"):
+            sent = await self._bot.send_photo(
                 chat_id,
                 payload["photo"],
                 caption=payload.get("text"),
@@ -284,9 +287,10 @@ class Sender:
                 reply_markup=markup,
             )
         else:
-            await self._bot.send_message(
+            sent = await self._bot.send_message(
                 chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup
             )
+        return sent.message_id
 
 
 def _not_modified(error: BadRequest) -> bool:

@@ -39,6 +39,7 @@ class Outcome(BaseModel):
     state: str
     error: str | None = None
     wait: float | None = None  # seconds Telegram asked us to wait (429)
+    message_id: int | None = None  # the message Telegram made, when it was sent
 
 
 class AlreadySent(Exception):
@@ -166,20 +167,29 @@ class DeliveryService:
         audience: str,
         items: Sequence[OutboxItem],
         claim: Claim | None = None,
-        draft_of: int | None = None,
+        draft_of: ConversationKind | None = None,
+        report: OutboxItem | None = None,
     ) -> int | None:
         """Put every message of a broadcast, newsletter, invitation or reminder in the outbox,
         in one transaction. What caused it is recorded in the same one (`claim`: a newsletter
-        marked sent, reminders marked sent; False when someone else was first) and the
-        writer's draft (`draft_of`) ends in it: neither a crash nor a second tap sends twice."""
+        marked sent, reminders marked sent; False when someone else was first), the writer's
+        draft of that kind (`draft_of`) ends in it (gone already: a second tap, nothing is
+        sent), and the message that will show its progress (`report`) goes first: neither a
+        crash nor a second tap sends twice, and no batch is left without its summary."""
         now = self._clock()
         try:
             async with self._db.transaction() as connection:
                 batch_id = await outbox.add_batch(connection, kind, created_by, audience, now)
+                if report is not None:  # the message in the writer's chat that shows progress
+                    channel, chat, address, payload = report
+                    shown = (channel, chat, address, {**payload, "report_of": batch_id})
+                    await outbox.enqueue(connection, None, [shown], now)
                 await outbox.enqueue(connection, batch_id, items, now)
-                if draft_of is not None:
-                    await conversations.delete(connection, draft_of, ConversationKind.BROADCAST)
-                if claim is not None and not await claim(connection, batch_id, now):
+                ended = draft_of is None or (
+                    created_by is not None
+                    and await conversations.delete(connection, created_by, draft_of)
+                )
+                if not ended or (claim is not None and not await claim(connection, batch_id, now)):
                     raise AlreadySent
         except AlreadySent:
             return None
@@ -191,10 +201,6 @@ class DeliveryService:
 
     async def counts(self, batch_id: int) -> Counts:
         return await outbox.counts(self._db, batch_id)
-
-    async def report_in(self, batch_id: int, chat_id: int, message_id: int) -> None:
-        async with self._db.transaction() as connection:
-            await outbox.set_report(connection, batch_id, chat_id, message_id)
 
     async def cancel(self, batch_id: int) -> int:
         """Stop a batch: what has not been sent yet never will be. Returns how many stopped."""
@@ -239,9 +245,10 @@ class DeliveryService:
         state, when, tries = _next_step(item, outcome, now)
         gone = outcome.state == "blocked" and item.channel == "telegram" and item.user_id
         timed_out = outcome.state == "maybe"
+        shows = item.payload.get("report_of") if outcome.message_id is not None else None
         # Several writes (the item, the person or group, a fallback, its timeouts) need a
         # transaction; one is its own.
-        scope = self._db.transaction() if gone or timed_out else self._db.exclusive()
+        scope = self._db.transaction() if gone or timed_out or shows else self._db.exclusive()
         async with scope as connection:
             if timed_out:
                 await outbox.count_timeout(connection, item.id)
@@ -251,6 +258,10 @@ class DeliveryService:
                 await outbox.retry_at(connection, item.id, when, outcome.error, tries=tries)
             if gone and item.user_id:
                 await self._gone(connection, item, now)
+            if shows:
+                assert item.user_id is not None
+                assert outcome.message_id is not None
+                await outbox.set_report(connection, shows, item.user_id, outcome.message_id)
 
     async def _gone(self, connection: aiosqlite.Connection, item: Item, now: datetime) -> None:
         """The chat cannot be reached: a person blocked the bot, or the bot is out of a group

@@ -164,6 +164,34 @@ async def test_a_seat_given_up_reaches_the_first_who_waits_across_a_sigkill(
     assert seats == [(anna.id, "no"), (bo.id, "yes")]
 
 
+async def test_a_broadcast_reports_its_summary_although_the_bot_died_before_showing_progress(
+    emulator: BotApiEmulator, bolden: Bolden, anna: SimulatedPerson, karim: SimulatedPerson
+) -> None:
+    await anna.send("/start")
+    await karim.send("/start")
+    await karim.send("/broadcast")
+    audience = await karim.send("Kom til fællesspisning fredag.")
+    seen = len(karim.messages)
+    await karim.press(audience, "Alle, der har skrevet")
+    await emulator.wait_for(lambda: len(karim.messages) > seen + 1, 30, "the preview's Send")
+    down = emulator.fail(500, times=None, chats={karim.id})
+    await karim.press_data(
+        karim.messages[-1], karim.messages[-1].button("Send nu")["callback_data"]
+    )
+    sent = "SELECT 1 FROM outbox WHERE user_id = ? AND state = 'sent'"
+    await until(lambda: bolden.query(sent, anna.id), 30)  # Anna's is settled, not in flight
+    await bolden.owes_after_a_failed_try(karim.id)  # the progress message is not shown yet
+
+    await bolden.kill()
+    emulator.heal(down)
+    await bolden.start()
+    await emulator.wait_for(
+        lambda: any(m.text.startswith("🏁 Færdig") for m in karim.messages), 30, "the summary"
+    )
+    assert received(anna, "fællesspisning") == 1
+    assert sum(m.text.startswith("🏁 Færdig") for m in karim.messages) == 1
+
+
 async def test_the_yearly_question_survives_a_sigkill_half_way_through_the_run(
     emulator: BotApiEmulator, bolden: Bolden
 ) -> None:
