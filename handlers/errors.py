@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.context import BoldenContext
 
@@ -23,6 +23,10 @@ async def on_error(update: object, context: BoldenContext) -> None:
             logger.error("Error outside an update", exc_info=context.error)
         return
     user, chat = update.effective_user, update.effective_chat
+    if isinstance(context.error, BadRequest) and context.error.message.startswith(
+        "Message is not modified"
+    ):
+        return  # a second tap asked for what is shown already: nothing went wrong
     if isinstance(context.error, Forbidden) and user is not None:
         # 403: the person blocked the bot (or left); remember it, and don't write again.
         await context.services.people.blocked_the_bot(user.id)
