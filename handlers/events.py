@@ -22,6 +22,7 @@ from handlers import compose
 from handlers.conversation import Start, starts
 from handlers.event_views import EVENT, answer_keyboard, event_values, ics, invitation_text, when
 from handlers.menu import home_button, refuse_stale, show
+from handlers.networks import welcome
 from handlers.progress import App, services_of, started, translator_of
 from handlers.roles import coordinators_only
 from handlers.sending import message
@@ -150,11 +151,15 @@ async def publish(application: App, event_id: int) -> None:
 
 
 def _told(services: Services, key: str) -> Notify[Coming]:
-    """A change or a cancellation, to those who said yes or maybe."""
+    """A change or a cancellation, to those who said yes or maybe; those a change gave a seat
+    hear that instead, with the new details."""
 
     async def render(told: Coming) -> list[OutboxItem]:
-        event, items = told.event, []
+        event = told.event
+        items = await _seated(services, event, told.promoted)
         for person in told.people:
+            if person.user_id in told.promoted:
+                continue
             t = await translator_of(services, person.user_id)
             text = t(key, title=event.title) + "\n\n"
             text += invitation_text(services, t, event_values(event))
@@ -208,17 +213,24 @@ async def answered(update: Update, context: BoldenContext) -> None:
         await query.edit_message_reply_markup(answer_keyboard(t, event, result.answer))
 
 
+async def _seated(services: Services, event: Event, promoted: list[int]) -> list[OutboxItem]:
+    """ "You got a seat", with the invitation, to each moved up from the waiting list."""
+    items = []
+    for user_id in promoted:
+        t = await translator_of(services, user_id)
+        header = t("ev.promoted", title=event.title) + "\n\n"
+        items.append(_invitation(services, t, user_id, event, "yes", header))
+    return items
+
+
 def _answer_notices(services: Services) -> Notify[Answered]:
     """What an answer owes others: "you got a seat" to those promoted, and 80 % and 100 % of
     the seats to whoever invited (a full call with its roster)."""
 
     async def render(result: Answered) -> list[OutboxItem]:
-        event, items = result.event, []
+        event = result.event
         assert event is not None
-        for user_id in result.promoted:
-            t = await translator_of(services, user_id)
-            header = t("ev.promoted", title=event.title) + "\n\n"
-            items.append(_invitation(services, t, user_id, event, "yes", header))
+        items = await _seated(services, event, result.promoted)
         if result.alert and event.created_by is not None:
             t = await translator_of(services, event.created_by)
             if event.is_call:
@@ -415,7 +427,7 @@ async def tools(update: Update, context: BoldenContext) -> None:
             InlineKeyboardMarkup([]),
         )
     elif press.action == "net":
-        result = await services.events.to_network(user.id, event.id)
+        result = await services.events.to_network(user.id, event.id, welcome(services))
         if isinstance(result, Problem):
             await query.answer(t.plain(f"ev.problem.{result.value}"), show_alert=True)
             return

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
+from bot.services import Services
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem
 from bot.services.networks import NAME_MAX, Added, NetworkKind, Refusal
@@ -319,7 +320,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     elif stored.step == "member":
         numbers = [n.lstrip("#") for n in _NUMBERS.split(message.text) if n]
         added = await context.services.networks.add_members(
-            int(stored.answers["network"]), numbers, _welcome(context)
+            int(stored.answers["network"]), numbers, welcome(context.services)
         )
         await context.services.conversations.cancel(user.id, CONVERSATION)
         network = await context.services.networks.get(int(stored.answers["network"]))
@@ -334,9 +335,8 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         await context.services.conversations.cancel(user.id, CONVERSATION)
 
 
-def _welcome(context: BoldenContext) -> Notify[Added]:
+def welcome(services: Services) -> Notify[Added]:
     """Each new member hears which network they are in and where its bolde will reach them."""
-    services = context.services
 
     async def render(added: Added) -> list[OutboxItem]:
         network, items = added.network, []

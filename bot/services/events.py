@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import Claim, DeliveryService, Notify
+from bot.services.networks import Added
 from bot.strategy import Strategy
 from storage import events, networks
 from storage.database import Database
@@ -63,6 +64,11 @@ class Coming(BaseModel):
 
     event: Event
     people: list[Answer]
+    promoted: list[int] = []  # moved from the waiting list to a seat by the change
+
+
+class _Already(Exception):
+    """Someone else did it a moment before: roll back, change nothing."""
 
 
 class Year(BaseModel):
@@ -161,8 +167,9 @@ class EventService:
     async def change(
         self, user_id: int, event_id: int, answers: dict[str, Any], notify: Notify[Coming]
     ) -> Coming | None:
-        """Change an event from a finished draft; those coming (yes, maybe) are told in the
-        same transaction. None when it was cancelled (or changed by someone else) first."""
+        """Change an event from a finished draft; seats added go to those who wait, and those
+        coming (yes, maybe) are told, in the same transaction. None when it was cancelled
+        first. Two coordinators changing it at once: the last change is the one kept."""
         current = await self.get(event_id)
         if current is None or current.status == "cancelled":
             return None
@@ -171,7 +178,11 @@ class EventService:
             if not await events.update(connection, event_id, values, {"status": current.status}):
                 return None
             await self._conversations.forget(connection, user_id, _draft_kind(values))
-            return await self._tell(connection, event_id, notify)
+            changed = await self.get(event_id)
+            assert changed is not None
+            return await self._tell(
+                connection, event_id, notify, await self._promote(connection, changed)
+            )
 
     async def cancel(self, event_id: int, notify: Notify[Coming]) -> Coming | None:
         """Cancel an event and tell those coming, in one transaction; None if it was already."""
@@ -185,11 +196,15 @@ class EventService:
             return await self._tell(connection, event_id, notify)
 
     async def _tell(
-        self, connection: aiosqlite.Connection, event_id: int, notify: Notify[Coming]
+        self,
+        connection: aiosqlite.Connection,
+        event_id: int,
+        notify: Notify[Coming],
+        promoted: list[int] | None = None,
     ) -> Coming:
         event = await self.get(event_id)
         assert event is not None
-        told = Coming(event=event, people=await self.coming(event_id))
+        told = Coming(event=event, people=await self.coming(event_id), promoted=promoted or [])
         await self._delivery.owe(connection, await notify(told))
         return told
 
@@ -413,8 +428,9 @@ class EventService:
             new = await events.check_in(connection, event.id, user_id, now)
         return event, None if new else Problem.ALREADY
 
-    async def to_network(self, actor: int, event_id: int) -> int | Problem:
-        """A call's participants become an ad hoc action network, in one tap."""
+    async def to_network(self, actor: int, event_id: int, notify: Notify[Added]) -> int | Problem:
+        """A call's participants become an ad hoc action network, in one tap, once (the call
+        records its network by a conditional write); each member is welcomed."""
         event = await self.get(event_id)
         if event is None or not event.is_call:
             return Problem.NOT_FOUND
@@ -424,13 +440,22 @@ class EventService:
         if not participants:
             return Problem.NOBODY
         now = self._clock()
-        async with self._db.transaction() as connection:
-            network_id = await networks.insert(
-                connection, event.title[:60], "adhoc", secrets.token_urlsafe(8), now
-            )
-            for user_id in participants:
-                await networks.add_member(connection, network_id, user_id, now)
-            await events.update(connection, event_id, {"network_id": network_id})
+        try:
+            async with self._db.transaction() as connection:
+                network_id = await networks.insert(
+                    connection, event.title[:60], "adhoc", secrets.token_urlsafe(8), now
+                )
+                for user_id in participants:
+                    await networks.add_member(connection, network_id, user_id, now)
+                mine = {"network_id": network_id}
+                if not await events.update(connection, event_id, mine, {"network_id": None}):
+                    raise _Already  # a second tap, or another coordinator, was first
+                network = await networks.get(self._db, network_id)
+                assert network is not None
+                welcome = Added(network=network, added=participants, unknown=[])
+                await self._delivery.owe(connection, await notify(welcome))
+        except _Already:
+            return Problem.ALREADY
         return network_id
 
     # -- figures and lists ---------------------------------------------------------------------

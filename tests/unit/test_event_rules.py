@@ -13,7 +13,8 @@ import pytest
 
 from bot.services import Services
 from bot.services.delivery import AMBASSADORS, OutboxItem
-from bot.services.events import Answered, Choice, Coming, Problem
+from bot.services.events import Answered, Choice, Coming, Problem, answers_from
+from bot.services.networks import Added
 from storage.events import Event
 from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
@@ -175,3 +176,42 @@ async def test_two_taps_on_one_reminder_at_once_change_it_once_and_a_past_one_st
     off = await toggle(found.id, 1440)
     assert isinstance(off, Event)
     assert off.reminders == []
+
+
+async def test_seats_added_by_a_change_go_to_those_who_wait_in_their_order(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock)
+    answer = answering(services)
+    for user_id in (1, 2, 3, 4):
+        clock.advance(minutes=1)
+        await answer(e.id, user_id, f"P{user_id}", Choice.YES)
+    more_seats = {**answers_from(e), "capacity": 3}
+    told = await services.events.change(99, e.id, more_seats, nothing)
+    assert told is not None
+    assert told.promoted == [3], "the first who waited, not whoever answers next"
+    rows = {a.user_id: a.answer for a in await services.events.answers(e.id)}
+    assert rows == {1: "yes", 2: "yes", 3: "yes", 4: "waiting"}
+
+
+async def test_a_call_becomes_one_network_however_many_press_at_once(
+    services: Services, clock: FakeClock
+) -> None:
+    call = await event(
+        services, clock, event_kind=None, deadline=(clock() + timedelta(days=1)).isoformat()
+    )
+    answer = answering(services)
+    for user_id in (1, 2):
+        await answer(call.id, user_id, f"P{user_id}", Choice.YES)
+    welcomed: list[list[int]] = []
+
+    async def welcome(added: Added) -> list[OutboxItem]:
+        welcomed.append(added.added)
+        return [("telegram", u, None, {"text": "welcome"}) for u in added.added]
+
+    made = await asyncio.gather(*(services.events.to_network(99, call.id, welcome) for _ in "ab"))
+    assert made.count(Problem.ALREADY) == 1
+    assert len(await services.networks.all_networks()) == 1
+    assert welcomed[-1] == [1, 2]
+    owed = await services.db.fetch_all("SELECT user_id FROM outbox WHERE payload LIKE '%welcome%'")
+    assert sorted(row["user_id"] for row in owed) == [1, 2], "each member welcomed once"
