@@ -266,8 +266,11 @@ def with_time(
         if stored.step == Step.PREVIEW and stored.answers.get("asking_time") and message.text:
             when, problem = context.services.newsletters.parse_time(message.text)
             if problem or when is None:
+                kind = Kind(stored.name)
+                draft = Draft(kind=kind, step=Step(stored.step), answers=stored.answers)
+                text, keyboard = time_question(context.t, draft)
                 problem_text = context.t(f"compose.problem.{problem}")
-                await message.reply_html(problem_text + "\n\n" + context.t("compose.ask_time"))
+                await message.reply_html(problem_text + "\n\n" + text, reply_markup=keyboard)
                 return
             await on_time(update, context, Kind(stored.name), when)
             return

@@ -388,6 +388,7 @@ async def test_a_newsletter_refuses_a_time_the_clocks_skip_and_a_failed_hand_ove
     skipped = await karim.send("28.03.2027 02:30")
     assert skipped.text.startswith("Det klokkeslæt findes ikke den dag: urene stilles en time frem")
     assert "Hvornår skal det sendes?" in skipped.text, "the question again"
+    assert "Stop" in str(skipped.buttons), "with its buttons"
     scheduled = await karim.send("28.03.2027 03:30")
     assert scheduled.text.startswith("🕒 «Forår» sendes 28.03.2027 03.30.")
 
