@@ -23,7 +23,7 @@ from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
 from handlers import register_all
-from handlers.commands import register_commands
+from handlers.commands import set_menus_at_start
 from handlers.progress import report
 from storage.database import Database
 from storage.migrations import migrate
@@ -115,7 +115,8 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
 
 
 async def on_startup(application: BoldenApp) -> None:
-    """Open and migrate the database, build the services, register the command menus."""
+    """Open and migrate the database, build the services, set the command menus (or a job
+    that tries again), start the jobs and the sender."""
     settings, strategy, catalogs, clock = application.bot_data.pop(_PENDING)
     db = await Database.open(settings.database, settings.database_busy_timeout)
     try:
@@ -125,7 +126,7 @@ async def on_startup(application: BoldenApp) -> None:
         raise
     services = Services.build(settings, strategy, db, catalogs, clock)
     application.bot_data[SERVICES] = services
-    await register_commands(application.bot, services)
+    await set_menus_at_start(application)
     await schedule(application)
     await start_sender(application, services)
 
