@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, until
 from tests.e2e.test_cli import _run_in_background, bolden
 
 STOP = 60.0  # seconds a process may take to start and give up on a busy machine
@@ -115,7 +115,10 @@ async def test_a_bot_api_that_answers_500_ends_start_up_after_a_bounded_number_o
     emulator.fail(500, times=None, method="getMe")
 
     process = await _run_in_background(TOKEN, emulator.url, tmp_path)
-    _, stderr = await asyncio.wait_for(process.communicate(), STOP)
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), STOP)
+    finally:
+        await _killed_if_still_running(process)
 
     assert process.returncode == 1
     lines = stderr.decode().splitlines()
@@ -134,7 +137,10 @@ async def test_a_second_bolden_run_on_the_same_database_refuses_and_the_first_ke
         await emulator.wait_for(lambda: anna.messages, STOP, "the first bot's greeting")
 
         second = await _run_in_background(TOKEN, emulator.url, tmp_path)
-        _, stderr = await asyncio.wait_for(second.communicate(), STOP)
+        try:
+            _, stderr = await asyncio.wait_for(second.communicate(), STOP)
+        finally:
+            await _killed_if_still_running(second)
         answered = len(anna.messages)
         reply = await anna.send("/help")
     finally:
@@ -171,3 +177,42 @@ async def test_a_killed_bolden_run_leaves_no_lock_behind(
         await again.communicate()
 
     assert again.returncode == 0
+
+
+async def test_a_stop_signal_in_the_middle_of_shutdown_still_closes_the_database_and_exits(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    anna = emulator.person(1001, "Anna", "da")
+    process = await _run_in_background(TOKEN, emulator.url, tmp_path)
+    await anna.send("/start", wait=False)
+    await emulator.wait_for(lambda: anna.messages, STOP, "the bot's greeting")
+    # From now on Telegram takes getUpdates and never answers: the last one PTB sends while
+    # shutting down waits for its timeout, and a second Ctrl-C arrives meanwhile.
+    emulator.hang(times=None, method="getUpdates")
+    try:
+        process.send_signal(signal.SIGINT)
+        await until(lambda: _last_poll_of_shutdown(emulator), STOP)
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.communicate(), STOP)
+    finally:
+        await _killed_if_still_running(process)
+
+    assert process.returncode is not None
+    # SQLite removes the write-ahead log when the last connection closes cleanly.
+    assert (tmp_path / "bolden.sqlite3").is_file()
+    assert not (tmp_path / "bolden.sqlite3-wal").exists()
+
+
+def _last_poll_of_shutdown(emulator: BotApiEmulator) -> bool:
+    """PTB's getUpdates without a long poll, which marks the fetched updates as read."""
+    return any(
+        method == "getUpdates" and int(str(params.get("timeout", -1))) == 0
+        for method, params in emulator.requests
+    )
+
+
+async def _killed_if_still_running(process: asyncio.subprocess.Process) -> None:
+    """A test that failed leaves no `bolden run` behind."""
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
