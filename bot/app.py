@@ -23,7 +23,7 @@ from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
 from handlers import register_all
-from handlers.commands import register_commands
+from handlers.commands import set_menus_at_start
 from handlers.progress import report
 from storage.database import Database
 from storage.migrations import migrate
@@ -115,17 +115,19 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
 
 
 async def on_startup(application: BoldenApp) -> None:
-    """Open and migrate the database, build the services, register the command menus."""
+    """Open and migrate the database, build the services, set the command menus (or a job
+    that tries again), start the jobs and the sender."""
     settings, strategy, catalogs, clock = application.bot_data.pop(_PENDING)
     db = await Database.open(settings.database, settings.database_busy_timeout)
     try:
         await migrate(db)
-    except Exception:
+        services = Services.build(settings, strategy, db, catalogs, clock)
+    except BaseException:
         await db.close()
         raise
-    services = Services.build(settings, strategy, db, catalogs, clock)
+    # From here on, on_shutdown closes the database whatever fails.
     application.bot_data[SERVICES] = services
-    await register_commands(application.bot, services)
+    await set_menus_at_start(application)
     await schedule(application)
     await start_sender(application, services)
 
@@ -150,18 +152,21 @@ async def on_shutdown(application: BoldenApp) -> None:
 async def running(application: BoldenApp) -> AsyncIterator[BoldenApp]:
     """Run the bot inside another asyncio program (the sandbox, the tests), as run_polling does.
 
-    `Application.initialize()` does not call post_init, so the start-up work is run here.
+    `Application.initialize()` does not call post_init, so the start-up work is run here; the
+    database is closed however start-up or stopping fails.
     """
     async with application:
-        await on_startup(application)
         try:
+            await on_startup(application)
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
             await application.start()
             yield application
         finally:
-            if application.updater and application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await on_shutdown(application)
+            try:
+                if application.updater and application.updater.running:
+                    await application.updater.stop()
+                if application.running:
+                    await application.stop()
+            finally:
+                await on_shutdown(application)

@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
+import logging
+import os
+import sqlite3
 import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-from telegram import Update
-from telegram.error import InvalidToken
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError
+from telegram.request import HTTPXRequest
 
-from bot.app import build_application
+from bot.app import build_application, on_shutdown
 from bot.config import ConfigError, Settings, load_settings
-from bot.logs import configure_logging
+from bot.context import BoldenApp
+from bot.logs import RedactToken, configure_logging
 from bot.sandbox.terminal import chat
 from bot.strategy import Strategy, load_strategy
 from storage.backup import backup
 from storage.database import Database, StorageError
-from storage.migrations import applied_versions, migrate
+from storage.migrations import Migration, applied_versions, migrate
+
+logger = logging.getLogger(__name__)
+
+# Start-up asks the Bot API this many times, waiting 0.5, 1, 2, 4 s between: a server that is
+# restarting gets a few seconds, one that is down ends start-up in about ten.
+API_ATTEMPTS = 5
+API_FIRST_WAIT = 0.5
+
+
+class Unreachable(Exception):
+    """The Bot API did not answer at start-up; the message is one line, without the token."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,28 +73,125 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, StorageError) as error:
         print(f"bolden: {error}", file=sys.stderr)
         return 2
+    except Unreachable as error:
+        # Not a wrong setting, perhaps a passing outage: a service manager may start us again.
+        print(f"bolden: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130  # Ctrl-C in the sandbox: leave quietly
 
 
 def _run(settings: Settings, strategy: Strategy) -> int:
+    """Check the database and the Bot API before polling, so that what is wrong with either
+    is one line, then poll while holding the database's lock."""
     assert settings.token is not None
     configure_logging(settings.token.get_secret_value())
-    application = build_application(settings, strategy)
+    asyncio.run(_check_database(settings))
+    with _sole_poller(settings.database):
+        asyncio.run(_reach_bot_api(settings))
+        return _poll(build_application(settings, strategy))
+
+
+def _poll(application: BoldenApp) -> int:
+    """Poll until stopped. Whatever fails on the way out, the database is closed: an open
+    connection is a thread that would keep the process from exiting."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES, bootstrap_retries=API_ATTEMPTS, close_loop=False
+        )
     except InvalidToken:
         raise ConfigError("BOLDEN_TOKEN was refused by the Bot API server") from None
+    except NetworkError as error:
+        raise Unreachable(f"lost the Bot API while starting: {error}") from None
+    finally:
+        try:
+            # A no-op when PTB's post_shutdown ran; the rest of it when it failed or never ran.
+            loop.run_until_complete(on_shutdown(application))
+        finally:
+            loop.close()
     return 0
 
 
-async def _migrate(settings: Settings) -> int:
-    db = await Database.open(settings.database, settings.database_busy_timeout)
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[tuple[Database, list[Migration]]]:
+    """The database, opened and brought up to date; what is wrong with it is one line that
+    names BOLDEN_DATABASE."""
     try:
-        applied = await migrate(db)
-        version = max(await applied_versions(db), default=0)
+        db = await Database.open(settings.database, settings.database_busy_timeout)
+    except StorageError as error:
+        raise ConfigError(f"BOLDEN_DATABASE {error}") from None
+    try:
+        try:
+            applied = await migrate(db)
+        except (StorageError, sqlite3.Error) as error:
+            raise ConfigError(f"BOLDEN_DATABASE {settings.database}: {error}") from None
+        yield db, applied
     finally:
         await db.close()
+
+
+async def _check_database(settings: Settings) -> None:
+    async with _database(settings):
+        pass
+
+
+@contextmanager
+def _sole_poller(database: Path) -> Iterator[None]:
+    """Hold a lock next to the database while this process polls, so a second `bolden run`
+    on it refuses instead of answering everyone twice. The kernel drops a flock when its
+    process ends, also by SIGKILL, so a crash never leaves a stale lock behind."""
+    path = database.resolve()
+    with open(path.with_name(f"{path.name}.lock"), "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            raise ConfigError(
+                f"BOLDEN_DATABASE {database} is in use by another bolden run "
+                f"(process {holder}); stop that one first"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield
+
+
+async def _reach_bot_api(settings: Settings) -> None:
+    """Ask the Bot API who we are, a bounded number of times; PTB's own bootstrap would log a
+    traceback for each failure."""
+    assert settings.token is not None
+    token = settings.token.get_secret_value()
+    wait = API_FIRST_WAIT
+    for attempt in range(1, API_ATTEMPTS + 1):
+        bot = Bot(
+            token,
+            base_url=f"{settings.api_base_url}/bot",
+            request=HTTPXRequest(connect_timeout=5, read_timeout=5),
+        )
+        try:
+            async with bot:  # initialize() asks getMe
+                return
+        except InvalidToken:
+            raise ConfigError("BOLDEN_TOKEN was refused by the Bot API server") from None
+        except NetworkError as error:
+            if attempt == API_ATTEMPTS:
+                problem = RedactToken(token).redact(str(error))
+                raise Unreachable(
+                    f"the Bot API at {settings.api_base_url} did not answer after "
+                    f"{API_ATTEMPTS} attempts: {problem}"
+                ) from None
+            logger.debug("Bot API not reached (attempt %s): %s", attempt, error)
+            await asyncio.sleep(wait)
+            wait *= 2
+
+
+async def _migrate(settings: Settings) -> int:
+    async with _database(settings) as (db, applied):
+        version = max(await applied_versions(db), default=0)
     done = f"applied {len(applied)} migration(s)" if applied else "already up to date"
     print(f"Database {settings.database}: {done}, schema version {version}.")
     return 0

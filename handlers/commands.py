@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import JobQueue
 
+from bot.context import SERVICES, BoldenApp, BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
+
+MENUS_JOB = "command-menus"
+# Seconds before the first retry of the menus; each wait is twice the last, up to ten minutes.
+FIRST_RETRY = 1.0
+LAST_RETRY = 600.0
 
 PUBLIC_COMMANDS = (
     "start", "bold", "mybolde", "events", "ambassador", "me", "themes", "certificate", "about",
@@ -36,6 +44,35 @@ async def register_commands(bot: Bot, services: Services) -> None:
     for user_id in await services.coordinators.all():
         language = await services.people.language_of(user_id)
         await register_chat_commands(bot, user_id, services.translator(language), True)
+
+
+async def set_menus_at_start(application: BoldenApp) -> None:
+    """Set the command menus; when Telegram refuses, the bot starts without them (commands
+    work when typed) and a job tries again."""
+    assert application.job_queue is not None, "installed with python-telegram-bot[job-queue]"
+    services: Services = application.bot_data[SERVICES]
+    await _set_menus(application.bot, services, application.job_queue, FIRST_RETRY)
+
+
+async def retry_menus(context: BoldenContext) -> None:
+    """The JobQueue's next try; the job's data is how long to wait if this one fails too."""
+    assert context.job is not None
+    assert context.job_queue is not None
+    wait = context.job.data
+    assert isinstance(wait, float)
+    await _set_menus(context.bot, context.services, context.job_queue, wait)
+
+
+async def _set_menus(bot: Bot, services: Services, jobs: JobQueue[Any], wait: float) -> None:
+    try:
+        await register_commands(bot, services)
+    except TelegramError as error:
+        logger.warning("Setting the command menus failed (%s); trying again in %.0f s", error, wait)
+        next_wait = min(wait * 2, LAST_RETRY)
+        jobs.run_once(retry_menus, when=wait, data=next_wait, name=MENUS_JOB)
+    else:
+        if wait > FIRST_RETRY:
+            logger.info("The command menus are set")
 
 
 async def register_chat_commands(bot: Bot, chat_id: int, t: Translator, coordinator: bool) -> None:

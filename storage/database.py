@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -43,17 +45,36 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path, busy_timeout: float = BUSY_TIMEOUT) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open the file, creating it in a folder that exists, and refuse one that Bolden cannot
+        use: each refusal is one line that says what is wrong.
+
+        A missing folder is not created: a mistyped path would otherwise start an empty
+        database beside the real one, and the bot would greet everyone as a stranger.
+        """
+        _refuse_unusable(path)
         writer = await _connect(path, busy_timeout)
+        reader: aiosqlite.Connection | None = None
         try:
             await writer.execute("PRAGMA journal_mode = WAL")
             await writer.execute("PRAGMA synchronous = NORMAL")
             # Deleted rows are overwritten, so an erased person leaves nothing in the file.
             await writer.execute("PRAGMA secure_delete = ON")
+            # A damaged file fails here, at start-up, not in the middle of someone's reply.
+            async with writer.execute("PRAGMA quick_check") as cursor:
+                verdict = await cursor.fetchone()
+            if verdict is None or verdict[0] != "ok":
+                raise sqlite3.DatabaseError(verdict[0] if verdict else "no answer to quick_check")
             reader = await _connect(path, busy_timeout)
             await reader.execute("PRAGMA query_only = ON")
-        except BaseException:
-            await writer.close()
+        except BaseException as error:
+            # An open connection is a thread that would keep the process from exiting.
+            try:
+                if reader is not None:
+                    await reader.close()
+            finally:
+                await writer.close()
+            if isinstance(error, sqlite3.Error):
+                raise StorageError(f"{path} is not a usable SQLite database: {error}") from None
             raise
         return cls(writer, reader, path)
 
@@ -124,14 +145,27 @@ class Database:
             return list(await cursor.fetchall())
 
 
+def _refuse_unusable(path: Path) -> None:
+    """Refuse a missing folder, and a file without write permission: root may write to it
+    anyway, but someone marked it read-only for a reason."""
+    if not path.parent.is_dir():
+        raise StorageError(f"{path}: the folder {path.parent} does not exist")
+    if path.is_file() and not (os.access(path, os.R_OK | os.W_OK) and path.stat().st_mode & 0o222):
+        raise StorageError(f"{path} is read-only; Bolden must be able to write to it")
+
+
 async def _connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
     try:
         connection = await aiosqlite.connect(path, isolation_level=None)
     except Exception as error:
-        raise StorageError(f"cannot open database {path}: {error}") from None
+        raise StorageError(f"{path} cannot be opened: {error}") from None
     connection.row_factory = aiosqlite.Row
-    await connection.execute("PRAGMA foreign_keys = ON")
-    await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    try:
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    except BaseException:
+        await connection.close()
+        raise
     return connection
 
 

@@ -90,7 +90,7 @@ def test_the_token_is_not_echoed_when_it_is_wrong() -> None:
 
 
 def test_migrate_is_idempotent_and_backup_copies(tmp_path: Path) -> None:
-    database = str(tmp_path / "data" / "bolden.sqlite3")
+    database = str(tmp_path / "bolden.sqlite3")
 
     first = bolden("migrate", database=database)
     again = bolden("migrate", database=database)
