@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
+from bot.delivery.limiter import SharedRateLimiter
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem
 from bot.services.networks import NAME_MAX, Added, NetworkKind, Refusal
@@ -392,10 +393,24 @@ async def in_group(update: Update, context: BoldenContext) -> None:
     addressee = text.split()[0].partition("@")[2]
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return  # a command for another bot in the group
-    if not await context.services.networks.works_in(message.chat.id):
+    if not await context.services.networks.works_in(message.chat.id) or _minute_full(
+        context, message.chat.id
+    ):
         return
     t = context.services.translator(context.services.settings.language)
     await message.reply_html(t("net.group_private", bot=context.bot.username))
+
+
+def _minute_full(context: BoldenContext, chat_id: int) -> bool:
+    """Whether the group's messages for this minute (Telegram allows 20) are spent. A flooded
+    group then gets no more pointers: one a minute late helps no one, and waiting for room
+    would hold the writer's next updates, their private chat too (a person's updates are
+    handled in order), and fill the updates in progress."""
+    limiter = context.bot.rate_limiter
+    if not isinstance(limiter, SharedRateLimiter):
+        return False
+    budget = limiter.budget
+    return budget.group_wait(chat_id, budget.clock()) > 0
 
 
 async def group_moved(update: Update, context: BoldenContext) -> None:

@@ -16,6 +16,7 @@ __all__ = ["bo", "group"]  # fixtures shared with test_bolde
 
 POINTER = "Her i gruppen kommer netværkets bolde. Skriv til mig privat"
 CARD = "📨 Ny bold til netværket"
+HELP = "Det kan du her"
 
 
 async def test_a_group_upgraded_to_a_supergroup_keeps_its_network(
@@ -93,3 +94,40 @@ async def test_writing_in_a_group_neither_makes_a_person_nor_clears_a_block(
 async def next_message_in(group: SimulatedGroup, count: int) -> ChatMessage:
     await group.emulator.wait_for(lambda: len(group.messages) > count, what="a message there")
     return group.messages[count]
+
+
+async def test_a_group_flooded_with_commands_delays_no_private_chat(
+    anna: SimulatedPerson,
+    bo: SimulatedPerson,
+    bot: BoldenApp,
+    emulator: BotApiEmulator,
+    group: SimulatedGroup,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    before = len(group.messages)
+    for _ in range(40):
+        await group.post(bo, "/help")
+
+    # Each is answered within the emulator's wait, long before the group's minute is over:
+    # Anna's, and that of Bo, whose updates are handled in order after his 40 in the group.
+    for person in (anna, bo):
+        answer = await person.send("/help")
+        assert answer.chat_id == person.id
+        assert answer.text.startswith(HELP)
+    await all_handled(bot, emulator)
+
+    assert len(group.messages) == 20, "Telegram's 20 a minute; the rest of the flood gets none"
+    assert all(p.text.startswith(POINTER) for p in group.messages[before:])
+    assert logged_errors(caplog) == []
+
+
+async def test_in_a_group_where_no_network_works_the_bot_stays_quiet(
+    bo: SimulatedPerson, karim: SimulatedPerson, bot: BoldenApp, emulator: BotApiEmulator
+) -> None:
+    elsewhere = emulator.group(-4004, "Grundejerforeningen")
+    for text in ("/help", "/start", "/bold", "hej", "/help@bolden_sandbox_bot"):
+        await elsewhere.post(bo, text)
+        await elsewhere.post(karim, text)
+    await all_handled(bot, emulator)
+
+    assert elsewhere.messages == []
