@@ -702,6 +702,16 @@ class SimulatedPerson:
             {"location": {"latitude": latitude, "longitude": longitude}}, True
         )
 
+    async def share(self, content: Json, *, wait: bool = True) -> ChatMessage:
+        """Send any message content (a voice note, a sticker, a document, a contact …); returns
+        the bot's next message to this person, or without `wait` the message sent."""
+        return await self._message(content, wait)
+
+    async def edit(self, message: ChatMessage, text: str) -> None:
+        """Change the text of a message this person sent; Telegram tells the bot."""
+        message.payload.update(text=text, edit_date=int(time.time()))
+        await self.emulator.push_update({"edited_message": message.payload})
+
     async def press_data(self, message: ChatMessage, data: str) -> Json:
         """Send a button press with any data (a forged one too); returns the bot's answer to it."""
         query_id = await self.tap(message, data)
