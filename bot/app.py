@@ -19,6 +19,7 @@ from bot.delivery.limiter import SharedRateLimiter
 from bot.delivery.sender import Sender
 from bot.i18n import load_catalogs
 from bot.ordering import InOrderPerPerson
+from bot.polling import SkippingUnreadable
 from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
@@ -60,7 +61,7 @@ def build_application(
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
         .request(_request(64))
-        .get_updates_request(_request(1))
+        .get_updates_request(SkippingUnreadable(_request(1)))
         # One budget for the token: these replies and the outbox sender (start_sender) share it.
         .rate_limiter(SharedRateLimiter(Budget(settings.delivery_rate), max_retries=_RETRIES))
         .context_types(ContextTypes(context=BoldenContext))

@@ -2,9 +2,10 @@
 
 Button presses are never trusted: `parse` rejects anything that is not exactly one of the
 feature's actions with the right number of plain arguments, and handlers re-check the meaning.
-The buttons of a draft name it (`feature:action:draft[:argument…]`, the draft being the
-conversation's kind), so that a press acts on the draft it was shown with, never on another one
-the person opened since.
+A number in an argument must fit the database's 64-bit integers: a forged 40-digit id is
+refused here, once for every feature, instead of failing in SQLite. The buttons of a draft name
+it (`feature:action:draft[:argument…]`, the draft being the conversation's kind), so that a
+press acts on the draft it was shown with, never on another one the person opened since.
 """
 
 from __future__ import annotations
@@ -16,6 +17,15 @@ from dataclasses import dataclass
 MAX_BYTES = 64  # Telegram's limit for callback data
 _ARGUMENT_CHARS = "[A-Za-z0-9_-]{1,40}"
 _ARGUMENT = re.compile(f"^{_ARGUMENT_CHARS}$")
+_NUMBER = re.compile(r"^-?[0-9]+$")
+_INTEGERS = range(-(2**63), 2**63)  # SQLite's INTEGER
+
+
+def _plain(argument: str) -> bool:
+    """Safe characters, and a number only if the database can hold it."""
+    if not _ARGUMENT.match(argument):
+        return False
+    return not _NUMBER.match(argument) or int(argument) in _INTEGERS
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,7 @@ class CallbackCodec:
             raise ValueError(f"{self.feature}:{action} belongs to one of {sorted(self._drafts)}")
         named = [draft] if draft is not None else []
         data = ":".join([self.feature, action, *named, *map(str, args)])
-        if len(data.encode()) > MAX_BYTES or not all(_ARGUMENT.match(str(a)) for a in args):
+        if len(data.encode()) > MAX_BYTES or not all(_plain(str(a)) for a in args):
             raise ValueError(f"callback data {data!r} is too long or has unsafe characters")
         return data
 
@@ -53,7 +63,7 @@ class CallbackCodec:
             if not args or args[0] not in self._drafts:
                 return None
             draft, args = args[0], args[1:]
-        if self._actions.get(action) != len(args) or not all(_ARGUMENT.match(a) for a in args):
+        if self._actions.get(action) != len(args) or not all(map(_plain, args)):
             return None
         return Press(action, args, draft)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 
 from bot.context import BoldenContext
 
@@ -33,6 +33,11 @@ async def on_error(update: object, context: BoldenContext) -> None:
         logger.info(
             "Update %s: person %s cannot be reached: %s", update.update_id, user.id, context.error
         )
+        return
+    if isinstance(context.error, ChatMigrated) and chat is not None:
+        # The group became a supergroup while the bot answered: its network follows it.
+        await context.services.networks.chat_moved(chat.id, context.error.new_chat_id)
+        logger.info("Update %s: group %s moved to a supergroup", update.update_id, chat.id)
         return
     logger.error("Update %s failed", update.update_id, exc_info=context.error)
     if chat is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -13,6 +13,13 @@ from handlers.callbacks import CallbackCodec
 from handlers.paging import grid
 
 MENU = CallbackCodec("menu", home=0, about=0, themes=1, help=0, language=0)
+# What Telegram answers when the pressed message can no longer be changed: deleted, older than
+# 48 hours, or a photo or document (its caption is not text).
+_NOT_EDITABLE = (
+    "message can't be edited",
+    "message to edit not found",
+    "there is no text in the message to edit",
+)
 JOIN = "amb:start"  # handlers/ambassadors.py answers it: the sign-up, or the profile
 
 # (label key, callback data), two buttons a row, in this order.
@@ -38,19 +45,28 @@ def home_button(t: Translator) -> InlineKeyboardButton:
 
 async def show(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> None:
     """Answer a command with a page, or put the page in place of the message whose button was
-    pressed, so that a chat of menus does not grow with every tap."""
+    pressed, so that a chat of menus does not grow with every tap. A message that can no longer
+    be changed gets the page as a new message below it."""
     query = update.callback_query
     if query is None:
         if update.effective_message:
             await update.effective_message.reply_html(text, reply_markup=keyboard)
         return
     await query.answer()
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    except BadRequest as error:
-        # A double tap asks for the page that is already shown: nothing to change.
-        if not error.message.startswith("Message is not modified"):
-            raise
+    if query.message is None:  # a button of an inline message: there is no chat to show it in
+        return
+    if isinstance(query.message, Message):
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            return
+        except BadRequest as error:
+            reason = error.message.lower()
+            # A double tap asks for the page that is already shown: nothing to change.
+            if reason.startswith("message is not modified"):
+                return
+            if not reason.startswith(_NOT_EDITABLE):
+                raise
+    await query.message.chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 async def refuse_stale(update: Update, context: BoldenContext) -> None:

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
+from bot.delivery.limiter import SharedRateLimiter
 from bot.services import Services
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem
@@ -395,13 +396,46 @@ async def group_link(update: Update, context: BoldenContext) -> None:
 
 
 async def in_group(update: Update, context: BoldenContext) -> None:
-    """A network's group is for the bolde's cards; a command there gets a pointer to the
-    private chat, other messages are the members' own conversation and left alone."""
-    message = update.effective_message
-    if message is None or not (message.text or "").startswith("/"):
+    """A network's group is for the bolde's cards: a command for the bot there gets a pointer to
+    the private chat, other messages are the members' own conversation and left alone. In a
+    group where no network works the bot says nothing: it answers only where it works, so a
+    group cannot make it spend the token's messages (or be used to flood it)."""
+    message = update.message  # an edited message is left alone
+    text = message.text if message is not None else None
+    if message is None or text is None or not text.startswith("/"):
+        return
+    addressee = text.split()[0].partition("@")[2]
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return  # a command for another bot in the group
+    if not await context.services.networks.works_in(message.chat.id) or _minute_full(
+        context, message.chat.id
+    ):
         return
     t = context.services.translator(context.services.settings.language)
     await message.reply_html(t("net.group_private", bot=context.bot.username))
+
+
+def _minute_full(context: BoldenContext, chat_id: int) -> bool:
+    """Whether the group's messages for this minute (Telegram allows 20) are spent. A flooded
+    group then gets no more pointers: one a minute late helps no one, and waiting for room
+    would hold the writer's next updates, their private chat too (a person's updates are
+    handled in order), and fill the updates in progress."""
+    limiter = context.bot.rate_limiter
+    if not isinstance(limiter, SharedRateLimiter):
+        return False
+    budget = limiter.budget
+    return budget.group_wait(chat_id, budget.clock()) > 0
+
+
+async def group_moved(update: Update, context: BoldenContext) -> None:
+    """Telegram upgraded a group to a supergroup, which has a new chat id: the network follows.
+    The old group's last message and the new one's first both say so; either is enough."""
+    message = update.effective_message
+    assert message is not None
+    if message.migrate_to_chat_id:
+        await context.services.networks.chat_moved(message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        await context.services.networks.chat_moved(message.migrate_from_chat_id, message.chat.id)
 
 
 # -- routing rules ------------------------------------------------------------------------------
@@ -552,7 +586,9 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler(
         "start", group_link, filters.ChatType.GROUPS & filters.Regex(r"^/start(@\w+)? netg-")
     ),
-    MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, in_group),
+    MessageHandler(filters.StatusUpdate.MIGRATE, group_moved),
+    # Every other message in a group ends here: no feature of the private chat answers there.
+    MessageHandler(filters.ChatType.GROUPS, in_group),
     CommandHandler("network", network_command),
     CommandHandler("rules", rules_command),
     CallbackQueryHandler(kind_pressed, pattern=NET.pattern("kind")),

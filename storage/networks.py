@@ -41,6 +41,13 @@ async def by_invite(db: Database, code: str) -> Network | None:
     return await _complete(db, row) if row else None
 
 
+async def works_in(db: Database, chat_id: int) -> bool:
+    row = await db.fetch_one(
+        "SELECT 1 FROM networks WHERE chat_id = ? AND closed_at IS NULL", (chat_id,)
+    )
+    return row is not None
+
+
 async def cross_professional(db: Database) -> Network | None:
     row = await db.fetch_one(
         "SELECT * FROM networks WHERE cross_professional = 1 AND closed_at IS NULL"
@@ -117,6 +124,20 @@ async def set_chat(connection: aiosqlite.Connection, network_id: int, chat_id: i
 async def forget_chat(connection: aiosqlite.Connection, chat_id: int) -> None:
     """The bot is no longer in this group: the networks that worked there work privately."""
     await connection.execute("UPDATE networks SET chat_id = NULL WHERE chat_id = ?", (chat_id,))
+
+
+async def move_chat(connection: aiosqlite.Connection, old: int, new: int) -> bool:
+    """A group became a supergroup, with a new id: its network works there now. Told twice (the
+    old group's last message, the new one's first, a refused send), it moves once."""
+    await connection.execute(
+        "UPDATE networks SET chat_id = NULL WHERE chat_id = ? "
+        "AND EXISTS (SELECT 1 FROM networks WHERE chat_id = ?)",
+        (new, old),
+    )
+    cursor = await connection.execute(
+        "UPDATE networks SET chat_id = ? WHERE chat_id = ?", (new, old)
+    )
+    return cursor.rowcount > 0
 
 
 async def set_topic(connection: aiosqlite.Connection, network_id: int, code: str, on: bool) -> None:

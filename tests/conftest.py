@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -130,6 +131,18 @@ async def sign_up(
     else:
         question = await person.press(question, "➡️")
     return await person.press(question, "✅")
+
+
+def logged_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What was logged at ERROR or above: a calm bot logs nothing there."""
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def all_handled(application: BoldenApp, emulator: BotApiEmulator) -> None:
+    """Wait until the bot has received every update pushed so far and finished handling it."""
+    await emulator.wait_for(lambda: not emulator.pending, what="the bot to fetch every update")
+    async with asyncio.timeout(10):
+        await application.update_queue.join()
 
 
 async def until(condition: Callable[[], object], seconds: float = 10.0) -> None:

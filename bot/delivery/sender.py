@@ -28,6 +28,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -236,9 +237,17 @@ class Sender:
             self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if t > horizon}
         self._last_to_chat[chat_id] = now
 
-    async def _telegram(self, chat_id: int, payload: dict[str, Any]) -> Outcome:
+    async def _telegram(
+        self, chat_id: int, payload: dict[str, Any], moved: bool = False
+    ) -> Outcome:
         try:
             message_id = await self._deliver(chat_id, payload)
+        except ChatMigrated as error:
+            # The group became a supergroup: its network follows it, and the message goes there.
+            await self._delivery.chat_moved(chat_id, error.new_chat_id)
+            if moved:
+                return Outcome(state="failed", error=error.message)
+            return await self._telegram(error.new_chat_id, payload, moved=True)
         except TimedOut as error:
             if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
                 return Outcome(state="retry", error=error.message)  # it never left

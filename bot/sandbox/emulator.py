@@ -45,10 +45,20 @@ _HOLD = 120.0  # seconds a hung request waits at most: far past any client's tim
 _SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
 
 
+_EDITABLE_FOR = 48 * 3600  # seconds: Telegram refuses to edit older messages
+
+
 class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code, self.description, self.retry_after = code, description, retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
 
 @dataclass
@@ -151,6 +161,7 @@ class BotApiEmulator:
         self.chats: dict[int, list[ChatMessage]] = defaultdict(list)
         self.people: dict[int, SimulatedPerson] = {}
         self.groups: dict[int, SimulatedGroup] = {}
+        self.migrated: dict[int, int] = {}  # a group's old id: its supergroup's id
         self.requests: list[tuple[str, Json]] = []
         self.refusals: list[tuple[str, int]] = []  # (method, error code) of refused requests
         self.commands: dict[tuple[str, str], list[Json]] = {}
@@ -346,6 +357,19 @@ class BotApiEmulator:
     def next_message_id(self) -> int:
         return next(self._ids)
 
+    @property
+    def pending(self) -> int:
+        """Updates pushed that the bot has not yet confirmed having received."""
+        return len(self._updates)
+
+    def delete(self, message: ChatMessage) -> None:
+        """The person deletes a message from the chat: it can no longer be edited."""
+        self.chats[message.chat_id].remove(message)
+
+    def age(self, message: ChatMessage, hours: float) -> None:
+        """Make a message `hours` older: past 48 hours Telegram refuses to edit it."""
+        message.payload["date"] = int(message.payload["date"] - hours * 3600)
+
     async def push_update(self, update: Json) -> int:
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **update})
@@ -365,7 +389,10 @@ class BotApiEmulator:
     async def _api_getUpdates(self, params: Json) -> list[Json]:
         offset = int(params.get("offset") or 0)
         if offset:
+            confirmed = len(self._updates)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if len(self._updates) < confirmed:
+                await self._notify()  # `pending` changed
         timeout = float(params.get("timeout") or 0)
         if not self._updates and timeout > 0:
             try:
@@ -415,6 +442,8 @@ class BotApiEmulator:
 
     async def _api_editMessageText(self, params: Json) -> Json:
         message = self._editable(params)
+        if "text" not in message.payload:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         text = _text(params)
         markup = _markup(params)
         if text == message.text and markup == message.reply_markup:
@@ -504,6 +533,12 @@ class BotApiEmulator:
             chat_id = int(params.get("chat_id"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise ApiError(400, "Bad Request: chat not found") from None
+        if chat_id in self.migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self.migrated[chat_id],
+            )
         if chat_id in self.groups:
             if self.groups[chat_id].bot_removed:
                 raise ApiError(403, "Forbidden: bot was kicked from the group chat")
@@ -560,7 +595,8 @@ class BotApiEmulator:
         chat_id, message_id = params.get("chat_id"), params.get("message_id")
         for message in self.chats.get(int(chat_id or 0), []):
             if message.message_id == int(message_id or 0):
-                if not message.from_bot:
+                too_old = time.time() - message.payload["date"] > _EDITABLE_FOR
+                if not message.from_bot or too_old:
                     raise ApiError(400, "Bad Request: message can't be edited")
                 return message
         raise ApiError(400, "Bad Request: message to edit not found")
@@ -666,6 +702,16 @@ class SimulatedPerson:
             {"location": {"latitude": latitude, "longitude": longitude}}, True
         )
 
+    async def share(self, content: Json, *, wait: bool = True) -> ChatMessage:
+        """Send any message content (a voice note, a sticker, a document, a contact …); returns
+        the bot's next message to this person, or without `wait` the message sent."""
+        return await self._message(content, wait)
+
+    async def edit(self, message: ChatMessage, text: str) -> None:
+        """Change the text of a message this person sent; Telegram tells the bot."""
+        message.payload.update(text=text, edit_date=int(time.time()))
+        await self.emulator.push_update({"edited_message": message.payload})
+
     async def press_data(self, message: ChatMessage, data: str) -> Json:
         """Send a button press with any data (a forged one too); returns the bot's answer to it."""
         query_id = await self.tap(message, data)
@@ -684,6 +730,21 @@ class SimulatedPerson:
             "from": self.user,
             "message": message.payload,
             "chat_instance": str(message.chat_id),
+            "data": data,
+        }
+        await self.emulator.push_update({"callback_query": query})
+        return query_id
+
+    async def tap_inline(self, data: str) -> str:
+        """Press a button of an inline message (sent through the bot in another chat): the
+        press names no message, only an inline message id. Returns the callback query id."""
+        query_id = f"{self.id}-{next(self._queries)}"
+        self.emulator.callback_answers[query_id] = {}
+        query = {
+            "id": query_id,
+            "from": self.user,
+            "inline_message_id": f"inline-{query_id}",
+            "chat_instance": "inline",
             "data": data,
         }
         await self.emulator.push_update({"callback_query": query})
@@ -713,20 +774,16 @@ class SimulatedPerson:
 class SimulatedGroup:
     """A group chat where an action network works: members type commands and press buttons."""
 
-    def __init__(self, emulator: BotApiEmulator, chat_id: int, title: str) -> None:
+    def __init__(
+        self, emulator: BotApiEmulator, chat_id: int, title: str, kind: str = "group"
+    ) -> None:
         self.emulator = emulator
         self.id = chat_id
-        self.chat: Json = {"id": chat_id, "type": "group", "title": title}
+        self.chat: Json = {"id": chat_id, "type": kind, "title": title}
         self.bot_removed = False
 
-    @property
-    def messages(self) -> list[ChatMessage]:
-        """What the bot posted in the group, oldest first."""
-        return [m for m in self.emulator.chats[self.id] if m.from_bot]
-
-    async def send(self, person: SimulatedPerson, text: str) -> ChatMessage:
-        """`person` types in the group; returns the bot's next message in the group."""
-        before = len(self.messages)
+    async def post(self, person: SimulatedPerson, text: str) -> Json:
+        """`person` types in the group, without waiting for an answer; returns the message."""
         payload: Json = {
             "message_id": self.emulator.next_message_id(),
             "from": person.user,
@@ -741,6 +798,38 @@ class SimulatedGroup:
             ChatMessage(payload["message_id"], self.id, False, payload)
         )
         await self.emulator.push_update({"message": payload})
+        return payload
+
+    async def upgrade(self, person: SimulatedPerson, new_id: int) -> SimulatedGroup:
+        """`person` makes the group a supergroup, as Telegram does: a new chat id, a last
+        message in the old group and a first one in the new, and sends to the old id refused
+        with the new one named."""
+        supergroup = SimulatedGroup(self.emulator, new_id, self.chat["title"], "supergroup")
+        self.emulator.groups[new_id] = supergroup
+        self.emulator.migrated[self.id] = new_id
+        for chat, note in (
+            (self.chat, "migrate_to_chat_id"),
+            (supergroup.chat, "migrate_from_chat_id"),
+        ):
+            moved = {
+                "message_id": self.emulator.next_message_id(),
+                "from": person.user,
+                "chat": chat,
+                "date": int(time.time()),
+                note: new_id if note == "migrate_to_chat_id" else self.id,
+            }
+            await self.emulator.push_update({"message": moved})
+        return supergroup
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """What the bot posted in the group, oldest first."""
+        return [m for m in self.emulator.chats[self.id] if m.from_bot]
+
+    async def send(self, person: SimulatedPerson, text: str) -> ChatMessage:
+        """`person` types in the group; returns the bot's next message in the group."""
+        before = len(self.messages)
+        await self.post(person, text)
         await self.emulator.wait_for(
             lambda: len(self.messages) > before, what=f"a reply in {self.chat['title']}"
         )
@@ -836,4 +925,6 @@ def _error(error: ApiError) -> web.Response:
     body: Json = {"ok": False, "error_code": error.code, "description": error.description}
     if error.retry_after is not None:
         body["parameters"] = {"retry_after": error.retry_after}
+    if error.migrate_to_chat_id is not None:
+        body["parameters"] = {"migrate_to_chat_id": error.migrate_to_chat_id}
     return web.json_response(body, status=error.code)

@@ -277,6 +277,11 @@ class DeliveryService:
         ]
         await outbox.enqueue(connection, item.batch_id, fallback, now)
 
+    async def chat_moved(self, old: int, new: int) -> None:
+        """A group the outbox wrote to became a supergroup: its network follows it."""
+        async with self._db.transaction() as connection:
+            await networks.move_chat(connection, old, new)
+
     async def seconds_to_next(self) -> float | None:
         due = await outbox.next_due(self._db)
         return None if due is None else max((due - self._clock()).total_seconds(), 0.0)

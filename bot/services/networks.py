@@ -67,6 +67,10 @@ class NetworkService:
     async def open_networks(self) -> list[Network]:
         return await networks.open_networks(self._db)
 
+    async def works_in(self, chat_id: int) -> bool:
+        """Whether an open network works in this group chat."""
+        return await networks.works_in(self._db, chat_id)
+
     async def of_member(self, user_id: int) -> set[int]:
         return await networks.of_member(self._db, user_id)
 
@@ -173,6 +177,11 @@ class NetworkService:
         async with self._db.transaction() as connection:
             await networks.set_chat(connection, network.id, chat_id)
         return Result(network=await self.get(network.id))
+
+    async def chat_moved(self, old: int, new: int) -> bool:
+        """Telegram upgraded the network's group to a supergroup: follow it to its new id."""
+        async with self._db.transaction() as connection:
+            return await networks.move_chat(connection, old, new)
 
     # -- routing -----------------------------------------------------------------------------
 

@@ -47,6 +47,10 @@ class PeopleService:
             await people.upsert_seen(connection, user_id, language, self._clock())
         return await self._get(user_id)
 
+    async def known(self, user_id: int) -> Person | None:
+        """The person as stored, without counting this as a sign of life (a group message)."""
+        return await people.get(self._db, user_id)
+
     async def choose_language(self, user_id: int, language: str) -> Person:
         if language not in LANGUAGES:
             raise ValueError(f"unknown language {language!r}")

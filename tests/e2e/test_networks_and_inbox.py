@@ -73,8 +73,9 @@ async def test_a_coordinator_builds_a_network_and_its_rules(
         anna, f"/start@bolden_sandbox_bot netg-{invite_code(query, 'Gadeteam')}"
     )
     assert denied.text == "Kun en koordinator kan forbinde en gruppe med et netværk."
-    hint = await group.send(anna, "/bold")
-    assert hint.text.startswith("Her i gruppen kommer netværkets bolde. Skriv til mig privat")
+    await group.post(anna, "/bold")  # no network works here: the bot says nothing
+    again = await group.send(anna, f"/start netg-{invite_code(query, 'Gadeteam')}")
+    assert again.text == denied.text, "Anna's /bold, handled before, got no answer"
     assert query("SELECT chat_id FROM networks")[0][0] is None
 
     await add_rule(karim, "Problem", "Nogen sover udenfor", "alle", "Gadeteam")

@@ -31,6 +31,18 @@ def test_anything_else_is_rejected(data: str | None) -> None:
     assert CODEC.parse(data) is None
 
 
+@pytest.mark.parametrize("number", ["9" * 40, str(2**63), str(-(2**63) - 1)])
+def test_a_number_the_database_cannot_hold_is_rejected(number: str) -> None:
+    assert CODEC.parse(f"demo:open:{number}") is None
+    with pytest.raises(ValueError, match="too long or has unsafe characters"):
+        CODEC.data("open", number)
+
+
+@pytest.mark.parametrize("number", [str(2**63 - 1), str(-(2**63)), "0", "007"])
+def test_a_number_within_the_databases_range_is_kept(number: str) -> None:
+    assert CODEC.parse(f"demo:open:{number}") == Press("open", (number,))
+
+
 def test_callback_data_is_kept_within_telegrams_64_bytes() -> None:
     with pytest.raises(ValueError, match="too long or has unsafe characters"):
         CallbackCodec("a" * 30, go=1).data("go", "b" * 35)
