@@ -459,7 +459,7 @@ async def bench(ambassadors: int, bolde: int, runs: int, seed: int) -> None:
     size = database.stat().st_size / 1e6
     print(
         f"database: {ambassadors:,} ambassadors, {bolde:,} bolde, built in {built:.1f} s, "
-        f"{size:.0f} MB ({folder})"
+        f"{size:.0f} MB (in {folder}, removed at the end)"
     )
     async with BotApiEmulator(TOKEN) as emulator:
         accept_uploads(emulator)
@@ -480,6 +480,7 @@ async def bench(ambassadors: int, bolde: int, runs: int, seed: int) -> None:
                 process.kill()
                 await process.wait()
     report(idle, results, at_start, after, runs)
+    shutil.rmtree(folder)  # only after a full run: otherwise the bot's log there says what failed
 
 
 def report(
