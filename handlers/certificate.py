@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -20,7 +22,9 @@ async def send_certificate(update: Update, context: BoldenContext) -> None:
     t, language, strategy = context.t, context.language, context.services.strategy
     link = f"https://t.me/{context.bot.username}?start=ref-{ambassador.referral_code}"
     joined = t.date(ambassador.joined_at)
-    image = render(
+    # Drawing takes a core for a moment: in a thread, so nobody else's update waits for it.
+    image = await asyncio.to_thread(
+        render,
         CertificateText(
             heading=t.plain("certificate.heading"),
             strategy=strategy.strategy.name.get(language),
@@ -32,7 +36,7 @@ async def send_certificate(update: Update, context: BoldenContext) -> None:
             themes=strategy.titles(ambassador.topics, language),
             invitation=t.plain("certificate.invitation"),
             link=link,
-        )
+        ),
     )
     await context.bot.send_photo(
         chat.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -72,21 +74,30 @@ async def ambassadors(update: Update, context: BoldenContext) -> None:
 
 @coordinators_only
 async def export(update: Update, context: BoldenContext) -> None:
-    """/export [ambassadors|bolde]: a CSV file made for Excel in Danish."""
+    """/export [ambassadors|bolde]: a CSV file made for Excel in Danish (in parts, or zipped,
+    when it is big)."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None
     assert message is not None
     what = (context.args or ["ambassadors"])[0].lower()
     if what == "ambassadors":
-        data = await context.services.coordinators.export_csv()
+        export_csv = context.services.coordinators.export_csv
     elif what == "bolde":
-        data = await context.services.bolde.export_csv()
+        export_csv = context.services.bolde.export_csv
     else:
         await message.reply_html(context.t("export.usage"))
         return
-    await context.bot.send_document(
-        chat.id, InputFile(data, filename=f"{what}.csv"), caption=context.t(f"export.{what}")
-    )
+    async with export_csv() as files:
+        for number, file in enumerate(files, start=1):
+            lines = [context.t(f"export.{what}")]
+            if len(files) > 1:
+                lines.append(context.t("export.part", part=number, parts=len(files)))
+            if file.name.endswith(".zip"):
+                lines.append(context.t("export.zipped"))
+            data = await asyncio.to_thread(file.path.read_bytes)
+            await context.bot.send_document(
+                chat.id, InputFile(data, filename=file.name), caption="\n".join(lines)
+            )
 
 
 @coordinators_only

@@ -3,6 +3,7 @@ reminders, check-in at the door, and ad hoc calls that fill, close and report.""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -398,7 +399,9 @@ async def tools(update: Update, context: BoldenContext) -> None:
         await query.answer()
         link = f"https://t.me/{context.bot.username}?start=in-{event.checkin_code}"
         await context.bot.send_photo(
-            chat.id, qr_png(link), caption=t("ev.qr_caption", title=event.title, link=link)
+            chat.id,
+            await asyncio.to_thread(qr_png, link),  # drawing it is CPU work: off the event loop
+            caption=t("ev.qr_caption", title=event.title, link=link),
         )
     elif press.action == "rem" and press.args[1].isdigit():
         changed = await services.events.toggle_reminder(event.id, int(press.args[1]))

@@ -23,7 +23,7 @@ from handlers.bold_views import WORK, kind_title, worker_log
 from handlers.callbacks import CallbackCodec
 from handlers.conversation import stop_button
 from handlers.menu import refuse_stale, show
-from handlers.paging import page_of, turn_row
+from handlers.paging import turn_row
 from handlers.progress import translator_of
 from handlers.roles import coordinators_only
 from handlers.sending import message
@@ -33,7 +33,6 @@ from storage.conversations import StoredConversation
 logger = logging.getLogger(__name__)
 
 INBOX = CallbackCodec("inbox", page=3)
-PAGE_SIZE = 8
 _ALL = "all"
 
 
@@ -219,8 +218,8 @@ async def _inbox_page(
     networks = await services.networks.open_networks()
     if network not in {n.id for n in networks}:
         network = 0
-    found = await services.bolde.inbox(status if status in OPEN else None, network or None)
-    shown, page, pages = page_of(found, page, PAGE_SIZE)
+    found = await services.bolde.inbox(status, network or None, page)
+    page, pages = found.page, found.pages
     now = services.clock()
     rows = [
         [
@@ -231,7 +230,7 @@ async def _inbox_page(
                 callback_data=WORK.data("open", b.id),
             )
         ]
-        for b in shown
+        for b in found.bolde
     ]
     rows.append(_status_row(t, status, network))
     order = [0, *(n.id for n in networks)]
@@ -247,8 +246,8 @@ async def _inbox_page(
     )
     if turn := turn_row(t, page, pages, lambda target: INBOX.data("page", status, network, target)):
         rows.append(turn)
-    text = t("inbox.title", count=len(found), page=page + 1, pages=pages)
-    if not found:
+    text = t("inbox.title", count=found.count, page=page + 1, pages=pages)
+    if not found.count:
         text += "\n\n" + t("inbox.empty")
     return text, InlineKeyboardMarkup(rows)
 

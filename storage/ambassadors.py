@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 from pydantic import BaseModel
@@ -44,14 +44,23 @@ PROFILE_FIELDS = (
 )
 
 
-async def get(db: Database, user_id: int) -> Ambassador | None:
-    row = await db.fetch_one("SELECT * FROM ambassadors WHERE user_id = ?", (user_id,))
-    if row is None:
-        return None
-    topics = await db.fetch_all(
-        "SELECT code FROM ambassador_topics WHERE user_id = ? ORDER BY code", (user_id,)
+# Each ambassador with their topic codes in one row.
+_TOPICS = "(SELECT group_concat(code, ' ') FROM ambassador_topics t WHERE t.user_id = a.user_id)"
+
+
+def _ambassador(row: aiosqlite.Row) -> Ambassador:
+    values = dict(row)
+    codes = values.pop("topic_codes")
+    return Ambassador.model_validate(
+        {**values, "topics": sorted(codes.split(" ")) if codes else []}
     )
-    return Ambassador.model_validate({**dict(row), "topics": [r["code"] for r in topics]})
+
+
+async def get(db: Database, user_id: int) -> Ambassador | None:
+    row = await db.fetch_one(
+        f"SELECT a.*, {_TOPICS} AS topic_codes FROM ambassadors a WHERE a.user_id = ?", (user_id,)
+    )
+    return _ambassador(row) if row else None
 
 
 async def by_referral_code(db: Database, code: str) -> Ambassador | None:
@@ -95,24 +104,67 @@ async def referral_count(db: Database, user_id: int) -> int:
 
 
 async def all_ambassadors(db: Database) -> list[Ambassador]:
-    """Every ambassador with their topics, in two queries whatever their number."""
-    topics: dict[int, list[str]] = {}
-    for row in await db.fetch_all("SELECT user_id, code FROM ambassador_topics ORDER BY code"):
-        topics.setdefault(int(row["user_id"]), []).append(str(row["code"]))
-    rows = await db.fetch_all("SELECT * FROM ambassadors ORDER BY number")
-    return [
-        Ambassador.model_validate({**dict(row), "topics": topics.get(int(row["user_id"]), [])})
-        for row in rows
-    ]
-
-
-async def referral_counts(db: Database) -> dict[int, int]:
-    """How many joined through each ambassador's code, for all of them at once."""
+    """Every ambassador with their topics, in one query whatever their number."""
     rows = await db.fetch_all(
-        "SELECT referred_by, COUNT(*) AS n FROM ambassadors "
-        "WHERE referred_by IS NOT NULL GROUP BY referred_by"
+        f"SELECT a.*, {_TOPICS} AS topic_codes FROM ambassadors a ORDER BY a.number"
     )
-    return {int(row["referred_by"]): int(row["n"]) for row in rows}
+    return [_ambassador(row) for row in rows]
+
+
+async def counts(db: Database) -> dict[tuple[str, str], int]:
+    """How many ambassadors of each (status, kind)."""
+    rows = await db.fetch_all("SELECT status, kind, COUNT(*) FROM ambassadors GROUP BY 1, 2")
+    return {(str(row[0]), str(row[1])): int(row[2]) for row in rows}
+
+
+async def topic_counts(db: Database, status: str) -> dict[str, int]:
+    """How many ambassadors with that status chose each topic."""
+    rows = await db.fetch_all(
+        "SELECT t.code, COUNT(*) FROM ambassador_topics t "
+        "JOIN ambassadors a ON a.user_id = t.user_id WHERE a.status = ? GROUP BY t.code",
+        (status,),
+    )
+    return {str(row[0]): int(row[1]) for row in rows}
+
+
+async def newest(db: Database, limit: int) -> list[Ambassador]:
+    """The last who joined (and have not left), newest first."""
+    rows = await db.fetch_all(
+        f"SELECT a.*, {_TOPICS} AS topic_codes FROM ambassadors a WHERE a.status != 'left' "
+        "ORDER BY a.number DESC LIMIT ?",
+        (limit,),
+    )
+    return [_ambassador(row) for row in rows]
+
+
+class ExportRow(NamedTuple):
+    """An ambassador as the export writes them: stored values, topics joined, referrals."""
+
+    number: int
+    display_name: str
+    kind: str
+    organisation: str | None
+    org_description: str | None
+    org_website: str | None
+    email: str | None
+    newsletter_by_email: int
+    topics: str | None
+    joined_at: str
+    status: str
+    referrals: int
+
+
+async def export_chunk(db: Database, after_number: int, size: int) -> list[ExportRow]:
+    """Up to `size` ambassadors who have not left, numbered after `after_number`: an export
+    reads them in such chunks, so it never holds more than one of them."""
+    rows = await db.fetch_all(
+        "SELECT a.number, a.display_name, a.kind, a.organisation, a.org_description, "
+        f"a.org_website, a.email, a.newsletter_by_email, {_TOPICS}, a.joined_at, a.status, "
+        "(SELECT COUNT(*) FROM ambassadors r WHERE r.referred_by = a.user_id) "
+        "FROM ambassadors a WHERE a.status != 'left' AND a.number > ? ORDER BY a.number LIMIT ?",
+        (after_number, size),
+    )
+    return [ExportRow(*row) for row in rows]
 
 
 async def due_for_confirmation(db: Database, now: datetime) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 from pydantic import BaseModel
@@ -65,38 +65,134 @@ class Event(BaseModel):
     note: str | None
 
 
+# Each bold with its theme codes in one row: no second query with one variable per bold.
+_SELECT = (
+    "SELECT bolde.*, (SELECT group_concat(code, ' ') FROM bold_topics "
+    "WHERE bold_topics.bold_id = bolde.id) AS topic_codes FROM bolde"
+)
+# Written exactly as in the partial index bolde_inbox (migration 0012), so the planner uses it.
+_OPEN = f"status IN {OPEN}"
+# Seconds from a bold's arrival to its first answer, as in the index bolde_first_answer.
+_WAIT = "strftime('%s', first_answer_at) - strftime('%s', created_at)"
+
+
+def _bold(row: aiosqlite.Row) -> Bold:
+    values = dict(row)
+    codes = values.pop("topic_codes")
+    return Bold.model_validate({**values, "topics": sorted(codes.split(" ")) if codes else []})
+
+
 async def get(db: Database, bold_id: int) -> Bold | None:
-    row = await db.fetch_one("SELECT * FROM bolde WHERE id = ?", (bold_id,))
-    return (await _complete(db, [row]))[0] if row else None
+    row = await db.fetch_one(f"{_SELECT} WHERE id = ?", (bold_id,))
+    return _bold(row) if row else None
 
 
 async def by_reference(db: Database, reference: str) -> Bold | None:
-    row = await db.fetch_one("SELECT * FROM bolde WHERE reference = ?", (reference.upper(),))
-    return (await _complete(db, [row]))[0] if row else None
+    row = await db.fetch_one(f"{_SELECT} WHERE reference = ?", (reference.upper(),))
+    return _bold(row) if row else None
 
 
 async def of_sender(db: Database, user_id: int) -> list[Bold]:
-    rows = await db.fetch_all(
-        "SELECT * FROM bolde WHERE sender_id = ? ORDER BY id DESC", (user_id,)
-    )
-    return await _complete(db, rows)
+    rows = await db.fetch_all(f"{_SELECT} WHERE sender_id = ? ORDER BY id DESC", (user_id,))
+    return [_bold(row) for row in rows]
 
 
-async def open_bolde(db: Database, status: str | None, network_id: int | None) -> list[Bold]:
-    """Open bolde, oldest first, optionally of one status and one network."""
-    sql = f"SELECT * FROM bolde WHERE status IN {OPEN}"
-    params: list[Any] = []
+def _open_filter(status: str | None, network_id: int | None) -> tuple[str, list[Any]]:
+    sql, params = f" WHERE {_OPEN}", list[Any]()
     if status:
         sql += " AND status = ?"
         params.append(status)
     if network_id:
         sql += " AND network_id = ?"
         params.append(network_id)
-    return await _complete(db, await db.fetch_all(sql + " ORDER BY created_at, id", params))
+    return sql, params
 
 
-async def everything(db: Database) -> list[Bold]:
-    return await _complete(db, await db.fetch_all("SELECT * FROM bolde ORDER BY id"))
+async def open_page(
+    db: Database, status: str | None, network_id: int | None, limit: int, offset: int
+) -> list[Bold]:
+    """One page of open bolde, oldest first, optionally of one status and one network: the
+    page is found in the index, and only its bolde are read."""
+    where, params = _open_filter(status, network_id)
+    rows = await db.fetch_all(
+        f"{_SELECT} WHERE id IN (SELECT id FROM bolde{where} ORDER BY created_at, id "
+        "LIMIT ? OFFSET ?) ORDER BY created_at, id",
+        [*params, limit, offset],
+    )
+    return [_bold(row) for row in rows]
+
+
+async def count_open(db: Database, status: str | None, network_id: int | None) -> int:
+    where, params = _open_filter(status, network_id)
+    row = await db.fetch_one(f"SELECT COUNT(*) FROM bolde{where}", params)
+    return int(row[0]) if row else 0
+
+
+async def counts(db: Database) -> dict[tuple[str, str], int]:
+    """How many bolde of each (kind, status): from the counts the triggers of migration 0012
+    keep, a few rows whatever the number of bolde."""
+    rows = await db.fetch_all(
+        "SELECT kind, status, SUM(n) FROM bold_counts GROUP BY kind, status HAVING SUM(n) > 0"
+    )
+    return {(str(row[0]), str(row[1])): int(row[2]) for row in rows}
+
+
+async def topic_counts(db: Database) -> dict[str, int]:
+    rows = await db.fetch_all("SELECT code, n FROM bold_topic_counts WHERE n > 0")
+    return {str(row[0]): int(row[1]) for row in rows}
+
+
+async def median_wait(db: Database) -> float | None:
+    """The median of the seconds from arrival to the first answer, over the bolde that have
+    one: the middle one (or two) in the index's order, never every bold."""
+    row = await db.fetch_one("SELECT SUM(n) FROM bold_counts WHERE answered = 1")
+    answered = int(row[0] or 0) if row else 0
+    if not answered:
+        return None
+    middle = await db.fetch_all(
+        f"SELECT {_WAIT} FROM bolde WHERE first_answer_at IS NOT NULL ORDER BY {_WAIT} "
+        "LIMIT ? OFFSET ?",
+        (2 - answered % 2, (answered - 1) // 2),
+    )
+    return sum(float(row[0]) for row in middle) / len(middle)
+
+
+class ExportRow(NamedTuple):
+    """A bold as the export writes it: stored values, the network's name, themes joined."""
+
+    id: int
+    reference: str
+    created_at: str
+    kind: str
+    category: str | None
+    urgent: int
+    topics: str | None
+    status: str
+    network: str | None
+    sender_name: str | None
+    text: str
+    place: str | None
+    latitude: float | None
+    longitude: float | None
+    photo: int
+    public_answer: str | None
+    first_answer_at: str | None
+    changed_at: str
+
+
+async def export_chunk(db: Database, after_id: int, size: int) -> list[ExportRow]:
+    """Up to `size` bolde after the one with `after_id`, by id: an export reads the table in
+    such chunks, so it never holds more than one of them."""
+    rows = await db.fetch_all(
+        "SELECT b.id, b.reference, b.created_at, b.kind, b.category, b.urgent, "
+        "(SELECT group_concat(code, ' ') FROM bold_topics t WHERE t.bold_id = b.id), b.status, "
+        "n.name, b.sender_name, b.text, b.place, b.latitude, b.longitude, "
+        "b.photo_file_id IS NOT NULL, b.public_answer, b.first_answer_at, b.changed_at "
+        "FROM bolde b LEFT JOIN networks n ON n.id = b.network_id "
+        "WHERE b.id > ? ORDER BY b.id LIMIT ?",
+        (after_id, size),
+    )
+    return [ExportRow(*row) for row in rows]
 
 
 async def sent_since(db: Database, user_id: int, since: datetime) -> list[datetime]:
@@ -110,31 +206,16 @@ async def sent_since(db: Database, user_id: int, since: datetime) -> list[dateti
 async def stale(db: Database, unchanged_since: datetime) -> list[Bold]:
     """Open bolde without a change since then, not already reported since then."""
     rows = await db.fetch_all(
-        f"SELECT * FROM bolde WHERE status IN {OPEN} AND changed_at <= ? "
+        f"{_SELECT} WHERE {_OPEN} AND changed_at <= ? "
         "AND (stale_reported_at IS NULL OR stale_reported_at <= ?) ORDER BY changed_at",
         (iso(unchanged_since), iso(unchanged_since)),
     )
-    return await _complete(db, rows)
+    return [_bold(row) for row in rows]
 
 
 async def events(db: Database, bold_id: int) -> list[Event]:
     rows = await db.fetch_all("SELECT * FROM bold_events WHERE bold_id = ? ORDER BY id", (bold_id,))
     return [Event.model_validate(dict(row)) for row in rows]
-
-
-async def _complete(db: Database, rows: list[aiosqlite.Row]) -> list[Bold]:
-    if not rows:
-        return []
-    ids = [int(row["id"]) for row in rows]
-    marks = ", ".join("?" for _ in ids)
-    topics: dict[int, list[str]] = {}
-    for topic in await db.fetch_all(
-        f"SELECT bold_id, code FROM bold_topics WHERE bold_id IN ({marks}) ORDER BY code", ids
-    ):
-        topics.setdefault(int(topic["bold_id"]), []).append(str(topic["code"]))
-    return [
-        Bold.model_validate({**dict(row), "topics": topics.get(int(row["id"]), [])}) for row in rows
-    ]
 
 
 async def next_reference(connection: aiosqlite.Connection, year: int) -> str:

@@ -251,6 +251,15 @@ async def check_in(
     return cursor.rowcount == 1
 
 
-async def attendance_counts(db: Database) -> dict[int, int]:
-    rows = await db.fetch_all("SELECT event_id, COUNT(*) FROM attendance GROUP BY event_id")
-    return {int(row[0]): int(row[1]) for row in rows}
+async def held_counts(db: Database, now: datetime) -> list[tuple[int, str, int, int]]:
+    """Published events and calls that have started, as (year, kind, how many, check-ins):
+    counted by the database, the kinds of a year in the order they were first held. The year is
+    the one written in the start (in its own offset), as a parsed `starts_at.year` gives it."""
+    rows = await db.fetch_all(
+        "SELECT CAST(substr(e.starts_at, 1, 4) AS INTEGER) AS year, e.kind, COUNT(*), "
+        "SUM((SELECT COUNT(*) FROM attendance a WHERE a.event_id = e.id)) FROM events e "
+        "WHERE e.status = 'published' AND CAST(strftime('%s', e.starts_at) AS INTEGER) <= ? "
+        "GROUP BY year, e.kind ORDER BY year, MIN(e.starts_at), MIN(e.id)",
+        (int(now.timestamp()),),
+    )
+    return [(int(row[0]), str(row[1]), int(row[2]), int(row[3])) for row in rows]

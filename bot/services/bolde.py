@@ -7,12 +7,12 @@ row in the bold's timeline, in the same transaction as the change.
 
 from __future__ import annotations
 
-import csv
-import io
-import statistics
 from collections import Counter
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
 from bot.services.coordinators import CoordinatorService
 from bot.services.delivery import DeliveryService, Notify
+from bot.services.exports import ExportFile, Row, chunks, csv_export
 from bot.services.networks import NetworkService
 from bot.strategy import Strategy
 from storage import ambassadors, bolde
@@ -31,6 +32,8 @@ from storage.networks import Network
 TEXT_MIN, TEXT_MAX, NOTE_MAX, PLACE_MAX = 10, 2000, 2000, 200
 CONVERSATION, NOTE = ConversationKind.BOLD, ConversationKind.NOTE
 HOUR = timedelta(hours=1)
+INBOX_PAGE = 8  # bolde on a page of /inbox
+EXPORT_CHUNK = 250  # bolde read at a time for an export
 
 
 class Step(StrEnum):
@@ -130,10 +133,27 @@ class Figures(BaseModel):
     median_to_first_answer: timedelta | None
 
 
-def _median(values: list[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+class InboxPage(BaseModel):
+    bolde: list[Bold]
+    count: int  # open bolde in all, on every page
+    page: int
+    pages: int
+
+
+EXPORT_HEADER = (
+    "reference", "created", "kind", "category", "urgent", "topics", "status", "network",
+    "sender", "text", "place", "latitude", "longitude", "photo", "answer", "first_answer",
+    "last_change",
+)  # fmt: skip
+
+
+def _export_row(b: bolde.ExportRow) -> Row:
+    return (
+        b.reference, b.created_at, b.kind, b.category or "", "yes" if b.urgent else "no",
+        " ".join(sorted((b.topics or "").split())), b.status, b.network or "",
+        b.sender_name or "", b.text, b.place or "", b.latitude or "", b.longitude or "",
+        "yes" if b.photo else "no", b.public_answer or "", b.first_answer_at or "", b.changed_at,
+    )  # fmt: skip
 
 
 def check_note(note: str | None) -> tuple[str | None, Problem | None]:
@@ -441,8 +461,14 @@ class BoldService:
     async def mine(self, user_id: int) -> list[Bold]:
         return await bolde.of_sender(self._db, user_id)
 
-    async def inbox(self, status: str | None, network_id: int | None) -> list[Bold]:
-        return await bolde.open_bolde(self._db, status if status in OPEN else None, network_id)
+    async def inbox(self, status: str | None, network_id: int | None, page: int) -> InboxPage:
+        """One page of open bolde, oldest first; a page past the end shows the last one."""
+        status = status if status in OPEN else None
+        count = await bolde.count_open(self._db, status, network_id)
+        pages = max(1, -(-count // INBOX_PAGE))
+        page = min(max(page, 0), pages - 1)
+        shown = await bolde.open_page(self._db, status, network_id, INBOX_PAGE, page * INBOX_PAGE)
+        return InboxPage(bolde=shown, count=count, page=page, pages=pages)
 
     async def report_stale(self, days: int, notify: Notify[list[Bold]]) -> list[Bold]:
         """Open bolde unchanged for `days`, each reported once per such period: marked as
@@ -456,36 +482,26 @@ class BoldService:
         return stale
 
     async def figures(self) -> Figures:
-        everything = await bolde.everything(self._db)
-        waits = [b.first_answer_at - b.created_at for b in everything if b.first_answer_at]
+        """Counted by the database: nothing here grows with the number of bolde."""
+        by_kind: Counter[str] = Counter()
+        by_status: Counter[str] = Counter()
+        for (kind, status), n in (await bolde.counts(self._db)).items():
+            by_kind[kind] += n
+            by_status[status] += n
+        wait = await bolde.median_wait(self._db)
         return Figures(
-            total=len(everything),
-            by_kind=dict(Counter(b.kind for b in everything)),
-            by_topic=dict(Counter(code for b in everything for code in b.topics)),
-            by_status=dict(Counter(b.status for b in everything)),
-            median_to_first_answer=_median(waits),
+            total=by_kind.total(),
+            by_kind=dict(by_kind),
+            by_topic=await bolde.topic_counts(self._db),
+            by_status=dict(by_status),
+            median_to_first_answer=timedelta(seconds=wait) if wait is not None else None,
         )
 
-    async def export_csv(self) -> bytes:
-        """bolde.csv for Danish Excel. Anonymous senders stay anonymous: no id is ever written."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(
-            ["reference", "created", "kind", "category", "urgent", "topics", "status", "network",
-             "sender", "text", "place", "latitude", "longitude", "photo", "answer",
-             "first_answer", "last_change"]
-        )  # fmt: skip
-        names = {n.id: n.name for n in await self._networks.all_networks()}
-        for b in await bolde.everything(self._db):
-            writer.writerow(
-                [b.reference, b.created_at.isoformat(), b.kind, b.category or "",
-                 "yes" if b.urgent else "no", " ".join(b.topics), b.status,
-                 names.get(b.network_id or 0, ""), b.sender_name or "", b.text, b.place or "",
-                 b.latitude or "", b.longitude or "", "yes" if b.photo_file_id else "no",
-                 b.public_answer or "", b.first_answer_at.isoformat() if b.first_answer_at else "",
-                 b.changed_at.isoformat()]
-            )  # fmt: skip
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    def export_csv(self) -> AbstractAsyncContextManager[list[ExportFile]]:
+        """bolde.csv for Danish Excel, streamed to a temporary file (split or zipped when big).
+        Anonymous senders stay anonymous: no id is ever written."""
+        rows = chunks(partial(bolde.export_chunk, self._db), attrgetter("id"), EXPORT_CHUNK)
+        return csv_export("bolde", EXPORT_HEADER, rows, _export_row)
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections import Counter
+from contextlib import AbstractAsyncContextManager
+from functools import partial
+from operator import attrgetter
 
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.services.exports import ExportFile, Row, chunks, csv_export
 from bot.strategy import Strategy
 from storage import ambassadors, coordinators
 from storage.ambassadors import Ambassador
 from storage.database import Database
+
+NEWEST = 10  # ambassadors listed by /ambassadors
+EXPORT_CHUNK = 250  # ambassadors read at a time for an export
+EXPORT_HEADER = (
+    "number", "name", "kind", "organisation", "description", "website", "email",
+    "newsletter_by_email", "topics", "joined", "status", "referrals",
+)  # fmt: skip
 
 
 class Overview(BaseModel):
@@ -78,50 +86,50 @@ class CoordinatorService:
         return Change(changed=changed)
 
     async def overview(self) -> Overview:
-        current = [a for a in await ambassadors.all_ambassadors(self._db) if a.status != "left"]
-        active = [a for a in current if a.status == "active"]
+        """Counted by the database; only the newest ten are read."""
+        counts = await ambassadors.counts(self._db)
+        by_kind = {kind: n for (status, kind), n in counts.items() if status == "active"}
         return Overview(
-            active=len(active),
-            passive=len(current) - len(active),
-            by_kind=dict(Counter(a.kind for a in active)),
-            by_topic=dict(Counter(code for a in active for code in a.topics)),
-            newest=sorted(current, key=lambda a: a.number, reverse=True)[:10],
+            active=sum(by_kind.values()),
+            passive=sum(n for (status, _), n in counts.items() if status == "passive"),
+            by_kind=by_kind,
+            by_topic=await ambassadors.topic_counts(self._db, "active"),
+            newest=await ambassadors.newest(self._db, NEWEST),
         )
 
     async def figures(self) -> Figures:
-        everyone = await ambassadors.all_ambassadors(self._db)
-        current = [a for a in everyone if a.status != "left"]
-        active = [a for a in current if a.status == "active"]
+        counts = await ambassadors.counts(self._db)
         citizen_kinds = {k.code for k in self._strategy.ambassador_kinds if k.citizen}
+        active = sum(n for (status, _), n in counts.items() if status == "active")
+        citizens = sum(
+            n
+            for (status, kind), n in counts.items()
+            if status == "active" and kind in citizen_kinds
+        )
         years = [
             YearFigure(year=goal.year, target=goal.count)
             for goal in self._strategy.targets.ambassadors
         ]
-        citizens = sum(1 for a in active if a.kind in citizen_kinds)
         return Figures(
-            active=len(active),
-            passive=len(current) - len(active),
+            active=active,
+            passive=sum(n for (status, _), n in counts.items() if status == "passive"),
             years=years,
-            citizen_share=citizens / len(active) if active else 0.0,
+            citizen_share=citizens / active if active else 0.0,
             citizen_target=self._strategy.targets.citizen_ambassador_share,
         )
 
-    async def export_csv(self) -> bytes:
-        """ambassadors.csv: UTF-8 with a byte order mark and semicolons, as Danish Excel expects."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(
-            ["number", "name", "kind", "organisation", "description", "website", "email",
-             "newsletter_by_email", "topics", "joined", "status", "referrals"]
-        )  # fmt: skip
-        referrals = await ambassadors.referral_counts(self._db)
-        for a in await ambassadors.all_ambassadors(self._db):
-            if a.status == "left":
-                continue
-            writer.writerow(
-                [a.number, a.display_name, a.kind, a.organisation or "", a.org_description or "",
-                 a.org_website or "", a.email or "", "yes" if a.newsletter_by_email else "no",
-                 " ".join(a.topics), a.joined_at.date().isoformat(), a.status,
-                 referrals.get(a.user_id, 0)]
-            )  # fmt: skip
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    def export_csv(self) -> AbstractAsyncContextManager[list[ExportFile]]:
+        """ambassadors.csv: UTF-8 with a byte order mark and semicolons, as Danish Excel
+        expects; streamed to a temporary file like the bolde's."""
+        rows = chunks(
+            partial(ambassadors.export_chunk, self._db), attrgetter("number"), EXPORT_CHUNK
+        )
+        return csv_export("ambassadors", EXPORT_HEADER, rows, _export_row)
+
+
+def _export_row(a: ambassadors.ExportRow) -> Row:
+    return (
+        a.number, a.display_name, a.kind, a.organisation or "", a.org_description or "",
+        a.org_website or "", a.email or "", "yes" if a.newsletter_by_email else "no",
+        " ".join(sorted((a.topics or "").split())), a.joined_at[:10], a.status, a.referrals,
+    )  # fmt: skip

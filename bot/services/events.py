@@ -6,10 +6,8 @@ what a job sends is marked in the same transaction as the outbox items it writes
 
 from __future__ import annotations
 
-import csv
-import io
+import asyncio
 import secrets
-from collections import Counter
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -20,6 +18,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import Claim, DeliveryService, Notify
+from bot.services.exports import csv_bytes
 from bot.services.networks import Added
 from bot.strategy import Strategy
 from storage import events, networks
@@ -462,26 +461,18 @@ class EventService:
 
     async def activities(self) -> list[Year]:
         """Events and calls held (published, started), per year and kind, and check-ins."""
-        now = self._clock()
-        held = [e for e in await events.with_status(self._db, "published") if e.starts_at <= now]
-        came = await events.attendance_counts(self._db)
-        years = sorted({e.starts_at.year for e in held})
-        return [
-            Year(
-                year=year,
-                by_kind=dict(Counter(e.kind for e in held if e.starts_at.year == year)),
-                attended=sum(came.get(e.id, 0) for e in held if e.starts_at.year == year),
-            )
-            for year in years
-        ]
+        years: dict[int, Year] = {}
+        for year, kind, held, came in await events.held_counts(self._db, self._clock()):
+            found = years.setdefault(year, Year(year=year, by_kind={}, attended=0))
+            found.by_kind[kind] = held
+            found.attended += came
+        return list(years.values())
 
     async def answers_csv(self, event_id: int) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(["name", "answer", "answered"])
-        for a in await self.answers(event_id):
-            writer.writerow([a.name, a.answer, a.answered_at.isoformat()])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        """The event's answers for Excel; written by a thread, as a big event's list can be
+        long."""
+        rows = [(a.name, a.answer, a.answered_at.isoformat()) for a in await self.answers(event_id)]
+        return await asyncio.to_thread(csv_bytes, ("name", "answer", "answered"), rows)
 
 
 def _draft_kind(values: dict[str, Any]) -> ConversationKind:
