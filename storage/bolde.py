@@ -70,7 +70,7 @@ _SELECT = (
     "SELECT bolde.*, (SELECT group_concat(code, ' ') FROM bold_topics "
     "WHERE bold_topics.bold_id = bolde.id) AS topic_codes FROM bolde"
 )
-# Written exactly as in the partial index bolde_inbox (migration 0012), so the planner uses it.
+# Written exactly as in the partial index bolde_inbox (migration 0011), so the planner uses it.
 _OPEN = f"status IN {OPEN}"
 # Seconds from a bold's arrival to its first answer, as in the index bolde_first_answer.
 _WAIT = "strftime('%s', first_answer_at) - strftime('%s', created_at)"
@@ -129,7 +129,7 @@ async def count_open(db: Database, status: str | None, network_id: int | None) -
 
 
 async def counts(db: Database) -> dict[tuple[str, str], int]:
-    """How many bolde of each (kind, status): from the counts the triggers of migration 0012
+    """How many bolde of each (kind, status): from the counts the triggers of migration 0011
     keep, a few rows whatever the number of bolde."""
     rows = await db.fetch_all(
         "SELECT kind, status, SUM(n) FROM bold_counts GROUP BY kind, status HAVING SUM(n) > 0"
