@@ -203,7 +203,10 @@ class Sender:
         waits in the queue, in its order, without being taken and put back."""
         now = time.monotonic()
         ready = {c: t + self._chat_interval - now for c, t in self._last_to_chat.items()}
-        return {chat: wait for chat, wait in ready.items() if wait > 0}
+        resting = {chat: wait for chat, wait in ready.items() if wait > 0}
+        # Only the chats that still rest are worth remembering.
+        self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if c in resting}
+        return resting
 
     async def _idle(self) -> None:
         wait = await self._delivery.seconds_to_next()
@@ -230,12 +233,8 @@ class Sender:
             return await self._telegram(item.user_id, item.payload)
 
     def _remember(self, chat_id: int) -> None:
-        """When each chat last got a message; only the last interval's chats are kept."""
-        now = time.monotonic()
-        if len(self._last_to_chat) > 1000:
-            horizon = now - self._chat_interval
-            self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if t > horizon}
-        self._last_to_chat[chat_id] = now
+        """When each chat last got a message (`_resting` forgets those that rest no more)."""
+        self._last_to_chat[chat_id] = time.monotonic()
 
     async def _telegram(
         self, chat_id: int, payload: dict[str, Any], moved: bool = False
