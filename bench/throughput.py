@@ -70,6 +70,7 @@ class Answers:
 
     def __init__(self, emulator: BotApiEmulator) -> None:
         self._waiting: dict[int, asyncio.Future[tuple[float, ChatMessage]]] = {}
+        self.refusals: list[str] = []
         emulator.listeners.append(self._seen)
 
     def expect(self, chat_id: int) -> asyncio.Future[tuple[float, ChatMessage]]:
@@ -80,6 +81,9 @@ class Answers:
         return future
 
     def _seen(self, kind: str, event: object) -> None:
+        if kind == "answer" and isinstance(event, dict) and event.get("text"):
+            # A press answered with a pop-up only (a stale button): the journey went wrong.
+            self.refusals.append(f"{event['chat_id']}: {event['text']}")
         if kind in {"message", "edit"} and isinstance(event, ChatMessage):
             future = self._waiting.pop(event.chat_id, None)
             if future is not None and not future.done():
@@ -176,6 +180,7 @@ class Run:
     name: str
     burst: Phase
     steady: Phase
+    refusals: list[str] = field(default_factory=list)
 
 
 def start_process(
@@ -222,6 +227,7 @@ async def measure(
         measured = Run(name, await burst(walkers(BURST_ID, people), answers), Phase())
         measured.burst.cpu = cpu_seconds(process.pid) - cpu
         measured.steady = await steady(walkers(STEADY_ID, people), answers, rate, seconds)
+        measured.refusals = answers.refusals
         return measured
     finally:
         await stop(process)
@@ -293,7 +299,8 @@ def report(runs: list[Run], people: int, rate: float) -> None:
             for flow, values in s.latencies.items():
                 print(f"{'':20} {flow:>8} {len(values):>8} {ms(values)}")
     for run in runs:
-        for problem in sorted(set(run.burst.unanswered + run.steady.unanswered))[:5]:
+        problems = run.burst.unanswered + run.steady.unanswered + run.refusals
+        for problem in sorted(set(problems))[:5]:
             print(f"{run.name}: {problem}")
 
 
