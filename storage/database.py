@@ -94,7 +94,11 @@ class Database:
                 await self._roll_back(error)
                 raise
             else:
-                await self._roll_back(None)
+                # The body ended normally, so every statement it queued has run: what SQLite
+                # says now is the truth, and a committed transaction needs no trip to the
+                # connection's thread (one per transaction, on every update).
+                if self.connection.in_transaction:
+                    await self._roll_back(None)
             finally:
                 self._owner = None
 
