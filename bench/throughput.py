@@ -80,6 +80,9 @@ class Answers:
         self._waiting[chat_id] = future
         return future
 
+    def close(self, emulator: BotApiEmulator) -> None:
+        emulator.listeners.remove(self._seen)
+
     def _seen(self, kind: str, event: object) -> None:
         if kind == "answer" and isinstance(event, dict) and event.get("text"):
             # A press answered with a pop-up only (a stale button): the journey went wrong.
@@ -230,6 +233,7 @@ async def measure(
         measured.refusals = answers.refusals
         return measured
     finally:
+        answers.close(emulator)
         await stop(process)
 
 
