@@ -25,9 +25,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -184,6 +185,18 @@ def report(runs: list[Run], left: int, rate: float, typists: int, rounds: int) -
             )
 
 
+def run_bounded(measured: Coroutine[Any, Any, None], seconds: float) -> None:
+    """Run a benchmark, stopping it (and saying so) after `seconds`."""
+
+    async def bounded() -> None:
+        try:
+            await asyncio.wait_for(measured, seconds)
+        except TimeoutError:
+            sys.exit(f"stopped after {seconds:.0f} s without finishing")
+
+    asyncio.run(bounded())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=2000)
@@ -192,14 +205,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="measured /start per person")
     args = parser.parse_args()
 
-    async def bounded() -> None:
-        measured = bench(args.recipients, args.rate, args.people, args.rounds)
-        try:
-            await asyncio.wait_for(measured, TIME_LIMIT)
-        except TimeoutError:
-            sys.exit(f"stopped after {TIME_LIMIT:.0f} s without finishing")
-
-    asyncio.run(bounded())
+    run_bounded(bench(args.recipients, args.rate, args.people, args.rounds), TIME_LIMIT)
 
 
 if __name__ == "__main__":

@@ -115,7 +115,11 @@ class Database:
                 await self._roll_back(error)
                 raise
             else:
-                await self._roll_back(None)
+                # The body ended normally, so every statement it queued has run: what SQLite
+                # says now is the truth, and a committed transaction needs no trip to the
+                # connection's thread (one per transaction, on every update).
+                if self.connection.in_transaction:
+                    await self._roll_back(None)
             finally:
                 self._owner = None
 
@@ -137,12 +141,17 @@ class Database:
         return self.connection if inside else self.reader
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._source().execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        """The first row of a query meant to find one (by its key, or with LIMIT 1)."""
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._source().execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        """Run the query and read its rows in one trip to the connection's thread, so no
+        statement is left running in between. A statement still running (a cursor between
+        execute, fetch and close, while other tasks read) keeps the reader inside one read
+        transaction, and everything read meanwhile would come from that old snapshot, not
+        from what was committed since."""
+        return list(await self._source().execute_fetchall(sql, tuple(params)))
 
 
 def _refuse_unusable(path: Path) -> None:

@@ -35,9 +35,10 @@ async def blocked_among(db: Database, user_ids: list[int]) -> set[int]:
 
 async def upsert_seen(
     connection: aiosqlite.Connection, user_id: int, language: str, now: datetime
-) -> None:
-    """Record a sign of life; Telegram's language applies until the person chose one."""
-    await connection.execute(
+) -> Person:
+    """Record a sign of life; Telegram's language applies until the person chose one.
+    Returns the row as stored, in the same statement."""
+    async with connection.execute(
         """
         INSERT INTO people (user_id, language, first_seen, last_seen)
         VALUES (?, ?, ?, ?)
@@ -46,9 +47,13 @@ async def upsert_seen(
             blocked_at = NULL,
             language   = CASE WHEN people.language_chosen THEN people.language
                               ELSE excluded.language END
+        RETURNING *
         """,
         (user_id, language, iso(now), iso(now)),
-    )
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None, "an upsert returns its row"
+    return Person.model_validate(dict(row))
 
 
 async def set_language(connection: aiosqlite.Connection, user_id: int, language: str) -> None:

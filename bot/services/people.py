@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -12,6 +13,9 @@ from storage import people
 from storage.database import Database
 from storage.people import Person
 
+# last_seen is kept to this precision: a person who writes again sooner changes no row, so most
+# updates need no write (and no wait for the shared writer) to say that someone is there.
+SEEN_EVERY = timedelta(minutes=5)
 # Telegram allows A-Z, a-z, 0-9, _ and - in a start payload, at most 64 characters.
 _DEEP_LINK = re.compile(r"^([a-z]{1,16})-([A-Za-z0-9_-]{1,47})$")
 
@@ -34,6 +38,15 @@ def language_for(language_code: str | None, default: str) -> str:
     return "da" if language_code.lower().startswith("da") else "en"
 
 
+def _stale(person: Person, language: str, now: datetime) -> bool:
+    """Whether a sign of life now would change the stored row (beyond a recent last_seen)."""
+    return (
+        person.blocked_at is not None
+        or (not person.language_chosen and person.language != language)
+        or now - person.last_seen >= SEEN_EVERY
+    )
+
+
 class PeopleService:
     def __init__(self, db: Database, clock: Clock, default_language: str) -> None:
         self._db = db
@@ -41,11 +54,18 @@ class PeopleService:
         self._default_language = default_language
 
     async def seen(self, user_id: int, language_code: str | None) -> Person:
-        """Record that the person wrote or pressed something; return them as stored."""
+        """Record that the person wrote or pressed something; return them as stored.
+
+        This runs for every update, so it reads first (on the reader, beside every write) and
+        writes only when the row would change: someone new, a block mark to clear, Telegram's
+        language changed, or the last sign of life older than SEEN_EVERY."""
         language = language_for(language_code, self._default_language)
+        now = self._clock()
+        person = await people.get(self._db, user_id)
+        if person is not None and not _stale(person, language, now):
+            return person
         async with self._db.transaction() as connection:
-            await people.upsert_seen(connection, user_id, language, self._clock())
-        return await self._get(user_id)
+            return await people.upsert_seen(connection, user_id, language, now)
 
     async def known(self, user_id: int) -> Person | None:
         """The person as stored, without counting this as a sign of life (a group message)."""

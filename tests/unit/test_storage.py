@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator
@@ -106,6 +107,32 @@ async def test_a_transaction_is_all_or_nothing(db: Database) -> None:
         await write_then_fail()
 
     assert await db.fetch_all("SELECT * FROM people") == []
+
+
+async def test_a_read_sees_every_commit_before_it_while_other_reads_run(db: Database) -> None:
+    await migrate(db)
+    insert = (
+        "INSERT INTO people (user_id, language, first_seen, last_seen) VALUES (?, 'da', 'x', 'x')"
+    )
+    async with db.transaction() as connection:
+        await connection.executemany(insert, [(-i,) for i in range(1, 50)])
+    reading = True
+
+    async def others_read() -> None:
+        # Many rows, so a statement left running between trips would hold a snapshot.
+        while reading:
+            await db.fetch_one("SELECT user_id FROM people ORDER BY user_id")
+
+    others = [asyncio.create_task(others_read()) for _ in range(8)]
+    try:
+        for user_id in range(1, 41):
+            async with db.transaction() as connection:
+                await connection.execute(insert, (user_id,))
+            row = await db.fetch_one("SELECT user_id FROM people WHERE user_id = ?", (user_id,))
+            assert row is not None, f"person {user_id} committed, but the read came from before"
+    finally:
+        reading = False
+        await asyncio.gather(*others)
 
 
 async def test_people_are_seen_and_their_chosen_language_sticks(db: Database) -> None:
