@@ -23,7 +23,6 @@ import asyncio
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import statistics
 import sys
@@ -37,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.replies import stop  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.migrations import MIGRATIONS, migrate  # noqa: E402
@@ -473,12 +473,7 @@ async def bench(ambassadors: int, bolde: int, runs: int, seed: int) -> None:
             results = await measure_all(emulator, citizens, runs, erasing)
             after = memory(process.pid)
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(process.wait(), 15)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+            await stop(process)
     report(idle, results, at_start, after, runs)
     shutil.rmtree(folder)  # only after a full run: otherwise the bot's log there says what failed
 
