@@ -82,12 +82,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(settings: Settings, strategy: Strategy) -> int:
-    """Check the database and the Bot API before polling, so that what is wrong with either
-    is one line, then poll while holding the database's lock."""
+    """Take the database's lock first (a second `bolden run` must not even migrate it), then
+    check the database and the Bot API, so that what is wrong with either is one line, then
+    poll while holding the lock."""
     assert settings.token is not None
     configure_logging(settings.token.get_secret_value())
-    asyncio.run(_check_database(settings))
-    with _sole_poller(settings.database):
+    with _sole_poller(settings):
+        asyncio.run(_check_database(settings))
         asyncio.run(_reach_bot_api(settings))
         return _poll(build_application(settings, strategy))
 
@@ -138,12 +139,18 @@ async def _check_database(settings: Settings) -> None:
 
 
 @contextmanager
-def _sole_poller(database: Path) -> Iterator[None]:
+def _sole_poller(settings: Settings) -> Iterator[None]:
     """Hold a lock next to the database while this process polls, so a second `bolden run`
     on it refuses instead of answering everyone twice. The kernel drops a flock when its
     process ends, also by SIGKILL, so a crash never leaves a stale lock behind."""
+    database = settings.database
     path = database.resolve()
-    with open(path.with_name(f"{path.name}.lock"), "a+", encoding="utf-8") as lock:
+    try:
+        lock = open(path.with_name(f"{path.name}.lock"), "a+", encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        asyncio.run(_check_database(settings))  # names what is wrong with the folder, if so
+        raise ConfigError(f"BOLDEN_DATABASE {database}: no lock file: {error.strerror}") from None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
