@@ -47,7 +47,6 @@ COORDINATOR = 4242
 AMBASSADOR_ID = 1_000_000  # ambassadors are AMBASSADOR_ID + their number
 SENDER_ID = 2_000_000  # citizens who only sent bolde
 CITIZEN_ID = 3_000_000  # the citizens who type /start during the measurement
-UPLOAD_LIMIT = 50 * 1024 * 1024 + 64 * 1024  # Telegram's 50 MB, and room for the form around it
 TABLES_MADE = 10  # the migration after which every table the benchmark fills exists
 NO_ANSWER = 60.0  # seconds after which a command counts as unanswered
 PAUSE = 0.05  # seconds between one citizen's answer and the next citizen's /start
@@ -334,13 +333,6 @@ async def start_bot(
         )  # fmt: skip
 
 
-def accept_uploads(emulator: BotApiEmulator) -> None:
-    """Let the emulator take uploads up to Telegram's 50 MB, like the Bot API (aiohttp's own
-    limit is 1 MB); aiohttp reads the limit for each request, so it can be raised now."""
-    assert emulator._runner is not None
-    emulator._runner.app._client_max_size = UPLOAD_LIMIT
-
-
 def memory(pid: int) -> dict[str, float]:
     """VmHWM (the peak) and VmRSS (now) of the process, in MB."""
     found = {}
@@ -462,7 +454,6 @@ async def bench(ambassadors: int, bolde: int, runs: int, seed: int) -> None:
         f"{size:.0f} MB (in {folder}, removed at the end)"
     )
     async with BotApiEmulator(TOKEN) as emulator:
-        accept_uploads(emulator)
         citizens = Citizens(emulator)
         erasing = emulator.person(AMBASSADOR_ID + 1, "Ambassadør", "da")
         process = await start_bot(emulator, database, folder / "bot.log")

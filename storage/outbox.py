@@ -12,8 +12,6 @@ from pydantic import BaseModel
 
 from storage.database import Database, insert_row, iso
 
-FINAL = ("sent", "maybe_sent", "failed", "blocked", "cancelled")
-
 
 class Item(BaseModel):
     id: int

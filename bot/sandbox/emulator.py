@@ -25,6 +25,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 from bot.sandbox.entities import html_to_plain, telegram_length
+from bot.services.exports import UPLOAD_LIMIT
 
 Json = dict[str, Any]
 MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_ANSWER = 4096, 1024, 64, 200
@@ -189,7 +190,8 @@ class BotApiEmulator:
     # -- the server ---------------------------------------------------------------------------
 
     async def start(self) -> BotApiEmulator:
-        app = web.Application()
+        # Bots may upload files up to 50 MB; room for the form around the file too.
+        app = web.Application(client_max_size=UPLOAD_LIMIT + 64 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)  # the URL holds the token: never log it
