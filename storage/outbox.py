@@ -94,20 +94,18 @@ async def enqueue(
     )
 
 
-def _next(resting: Collection[int] = ()) -> str:
-    """The next item to send: due, not to a chat in `resting`, and the oldest unsettled one of
-    its chat, so one person's messages arrive in the order they were owed even when an earlier
-    one has to wait (a retry, a 429): "answered" never overtakes "question"."""
-    marks = ", ".join("?" for _ in resting)
-    passing = f"AND NOT (o.channel = 'telegram' AND o.user_id IN ({marks})) " if resting else ""
-    return (
-        "SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
-        + passing
-        + "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.user_id IS o.user_id "
-        "  AND e.address IS o.address AND e.channel = o.channel AND e.id < o.id "
-        "  AND e.state IN ('pending', 'sending')) "
-        "ORDER BY o.next_attempt_at, o.id LIMIT 1"
-    )
+# The next item to send: due, not to a Telegram chat that rests (a JSON list of ids, one
+# parameter however many), and the oldest unsettled one of its chat, so one person's messages
+# arrive in the order they were owed even when an earlier one has to wait (a retry, a 429):
+# "answered" never overtakes "question".
+_NEXT = (
+    "SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
+    "AND NOT (o.channel = 'telegram' AND o.user_id IN (SELECT value FROM json_each(?))) "
+    "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.user_id IS o.user_id "
+    "  AND e.address IS o.address AND e.channel = o.channel AND e.id < o.id "
+    "  AND e.state IN ('pending', 'sending')) "
+    "ORDER BY o.next_attempt_at, o.id LIMIT 1"
+)
 
 
 def moment(when: datetime) -> str:
@@ -119,12 +117,12 @@ def moment(when: datetime) -> str:
 async def claim(
     connection: aiosqlite.Connection, now: datetime, resting: Collection[int] = ()
 ) -> Item | None:
-    """The next item (see `_next`) outside the Telegram chats in `resting`, marked as in
+    """The next item (see `_NEXT`) outside the Telegram chats in `resting`, marked as in
     flight."""
     async with connection.execute(
         "UPDATE outbox SET state = 'sending', attempts = attempts + 1 "
-        f"WHERE id = ({_next(resting)}) RETURNING *",
-        (moment(now), *resting),
+        f"WHERE id = ({_NEXT}) RETURNING *",
+        (moment(now), json.dumps(list(resting))),
     ) as cursor:
         row = await cursor.fetchone()
     return _item(row) if row else None
@@ -132,7 +130,7 @@ async def claim(
 
 async def peek(db: Database, now: datetime) -> Item | None:
     """The item `claim` would take now, without taking it."""
-    row = await db.fetch_one(f"SELECT * FROM outbox WHERE id = ({_next()})", (moment(now),))
+    row = await db.fetch_one(f"SELECT * FROM outbox WHERE id = ({_NEXT})", (moment(now), "[]"))
     return _item(row) if row else None
 
 

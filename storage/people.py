@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import aiosqlite
@@ -25,10 +26,11 @@ async def get(db: Database, user_id: int) -> Person | None:
 
 
 async def blocked_among(db: Database, user_ids: list[int]) -> set[int]:
-    marks = ", ".join("?" for _ in user_ids)
+    """Those who blocked the bot; the ids go as one JSON parameter, however many there are."""
     rows = await db.fetch_all(
-        f"SELECT user_id FROM people WHERE user_id IN ({marks}) AND blocked_at IS NOT NULL",
-        user_ids,
+        "SELECT user_id FROM people WHERE blocked_at IS NOT NULL "
+        "AND user_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(user_ids),),
     )
     return {int(row["user_id"]) for row in rows}
 

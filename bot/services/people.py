@@ -94,7 +94,7 @@ class PeopleService:
 
     async def reachable(self, user_ids: list[int]) -> list[int]:
         """Those of `user_ids` not known to have blocked the bot, in the same order."""
-        blocked = await people.blocked_among(self._db, user_ids) if user_ids else set()
+        blocked = await people.blocked_among(self._db, user_ids)
         return [user_id for user_id in user_ids if user_id not in blocked]
 
     async def language_of(self, user_id: int) -> str:
