@@ -21,7 +21,7 @@ from storage.networks import Network
 
 
 async def network_names(services: Services) -> dict[int, str]:
-    return {n.id: n.name for n in await services.networks.all_networks()}
+    return await services.networks.names()
 
 
 async def _taker(services: Services, bold: Bold) -> str | None:

@@ -55,8 +55,11 @@ async def cross_professional(db: Database) -> Network | None:
     return await _complete(db, row) if row else None
 
 
-async def all_networks(db: Database) -> list[Network]:
-    return [await _complete(db, row) for row in await db.fetch_all("SELECT * FROM networks")]
+async def names(db: Database) -> dict[int, str]:
+    """Every network's name by its id, without members or topics: what a card shows."""
+    return {
+        int(r["id"]): str(r["name"]) for r in await db.fetch_all("SELECT id, name FROM networks")
+    }
 
 
 async def open_networks(db: Database) -> list[Network]:

@@ -61,8 +61,8 @@ class NetworkService:
     async def get(self, network_id: int) -> Network | None:
         return await networks.get(self._db, network_id)
 
-    async def all_networks(self) -> list[Network]:
-        return await networks.all_networks(self._db)
+    async def names(self) -> dict[int, str]:
+        return await networks.names(self._db)
 
     async def open_networks(self) -> list[Network]:
         return await networks.open_networks(self._db)

@@ -386,7 +386,7 @@ async def test_the_bolde_export_reads_back_as_the_bolde_and_never_names_an_anony
     services: Services,
 ) -> None:
     await many_bolde(services, 60)
-    names = {n.id: n.name for n in await services.networks.all_networks()}
+    names = await services.networks.names()
     expected = [
         [b.reference, b.created_at.isoformat(), b.kind, b.category or "",
          "yes" if b.urgent else "no", " ".join(b.topics), b.status,
