@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
@@ -91,6 +92,10 @@ class Translator:
     def duration(self, span: dt.timedelta) -> str:
         """A span of time in words, rounded: "3 timer", "2 days"."""
         return str(format_timedelta(span, locale=self._locale))
+
+    def listing(self, items: list[str]) -> str:
+        """Items as a sentence lists them: "a, b og c", "a, b and c"."""
+        return str(format_list(items, locale=self._locale))
 
     def month(self, value: dt.date) -> str:
         """A month and year, such as "juni 2018" or "June 2018"."""

@@ -126,7 +126,8 @@ def _reminders_line(t: Translator, event: Event, published: datetime) -> str:
     ahead = reminders_ahead(event, published)
     if not ahead:
         return "\n\n" + t("ev.reminders_none")
-    return "\n\n" + t("ev.reminders_ahead", when=", ".join(_before(t, m) for m in ahead))
+    moments = [t.plain("ev.before_start", span=_before(t, m)) for m in ahead]
+    return "\n\n" + t("ev.reminders_ahead", when=t.listing(moments))
 
 
 async def publish(application: App, event_id: int) -> None:

@@ -85,7 +85,10 @@ async def test_an_event_from_invitation_to_check_in(
             "👥 1 pladser",
         ]
         assert preview.text.endswith("Vi laver <suppe> sammen.")
-        await karim.press(confirm, "Send invitationer nu")
+        published = await karim.press(confirm, "Send invitationer nu")
+        assert published.text.endswith(
+            "⏰ Påmindelser sendes 1 dag før start og 2 timer før start."
+        ), "each reminder a moment of its own"
         await emulator.wait_for(lambda: all(received(p, "Suppe og snak") for p in (anna, bo, john)))
         [invitation] = received(anna, "Suppe og snak")
         assert [b["text"] for b in invitation.buttons] == [
