@@ -2,8 +2,11 @@
 
 Catalogs live in `bot/locales/<language>/LC_MESSAGES/bolden.po`. Each msgid is a key named by
 feature (`start.greeting`), and each msgstr the text in HTML parse mode with `{placeholders}`.
-Edit them with any gettext tool (Poedit, Weblate); Bolden reads the `.po` files directly, so
-there is no compile step. `tests/unit/test_i18n.py` fails when the catalogs disagree.
+A text that carries a count has
+gettext plural forms (`msgid_plural`, one `msgstr[n]` per form of the language's `Plural-Forms`)
+and is read with `Translator.count`, so "1 tema" and "2 temaer" both read right. Edit them with
+any gettext tool (Poedit, Weblate); Bolden reads the `.po` files directly, so there is no
+compile step. `tests/unit/test_i18n.py` fails when the catalogs disagree.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from gettext import c2py
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,7 +32,18 @@ LOCALES = Path(__file__).parent / "locales"
 BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
 DEFAULT_ZONE = ZoneInfo("Europe/Copenhagen")
 
-Catalog = dict[str, str]
+
+def _one_or_other(count: int) -> int:
+    return int(count != 1)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """One language's texts: plain ones by key, and those with plural forms by key."""
+
+    texts: dict[str, str]
+    plurals: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    form: Callable[[int], int] = _one_or_other
 
 
 class Html(str):
@@ -40,11 +57,16 @@ def load_catalogs(folder: Path = LOCALES) -> dict[str, Catalog]:
     for language in LANGUAGES:
         with (folder / language / "LC_MESSAGES" / "bolden.po").open("rb") as handle:
             po = read_po(handle, locale=language)
-        catalogs[language] = {
-            str(message.id): str(message.string)
-            for message in po
-            if message.id and message.string and not message.fuzzy
-        }
+        texts: dict[str, str] = {}
+        plurals: dict[str, tuple[str, ...]] = {}
+        for message in po:
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            if message.pluralizable:
+                plurals[str(message.id[0])] = tuple(str(form) for form in message.string)
+            else:
+                texts[str(message.id)] = str(message.string)
+        catalogs[language] = Catalog(texts, plurals, c2py(po.plural_expr))
     return catalogs
 
 
@@ -62,12 +84,23 @@ class Translator:
         self._locale = Locale.parse(BABEL_LOCALES[language])
 
     def __call__(self, key: str, /, **values: object) -> str:
-        text = self._catalog[key]
-        return text.format(**{name: _safe(value) for name, value in values.items()})
+        return _fill(self._catalog.texts[key], values)
 
     def plain(self, key: str, /, **values: object) -> str:
         """Text for places without HTML (button labels, command lists, pop-up answers)."""
-        return self._catalog[key].format(**values)
+        return self._catalog.texts[key].format(**values)
+
+    def count(self, key: str, count: int, /, **values: object) -> str:
+        """The plural form of a text that fits `count`, which fills its `{count}`."""
+        return _fill(self._plural(key, count), {"count": self.number(count), **values})
+
+    def plain_count(self, key: str, count: int, /, **values: object) -> str:
+        """`count` for places without HTML."""
+        return self._plural(key, count).format(count=self.number(count), **values)
+
+    def _plural(self, key: str, count: int) -> str:
+        forms = self._catalog.plurals[key]
+        return forms[min(self._catalog.form(count), len(forms) - 1)]
 
     def number(self, value: float) -> str:
         return str(format_decimal(value, locale=self._locale))
@@ -100,6 +133,10 @@ class Translator:
     def month(self, value: dt.date) -> str:
         """A month and year, such as "juni 2018" or "June 2018"."""
         return str(format_date(value, format="LLLL y", locale=self._locale))
+
+
+def _fill(text: str, values: dict[str, object]) -> str:
+    return text.format(**{name: _safe(value) for name, value in values.items()})
 
 
 def _safe(value: object) -> str:

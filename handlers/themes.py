@@ -90,7 +90,7 @@ async def themes_pressed(update: Update, context: BoldenContext) -> None:
         ambassador = await service.profile(user.id)
         assert ambassador is not None
         await show(
-            update, context.t("themes.saved", count=len(ambassador.topics)), main_menu(context.t)
+            update, context.t.count("themes.saved", len(ambassador.topics)), main_menu(context.t)
         )
         if press.args[0] == "1":
             await send_certificate(update, context)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Html, Translator, load_catalogs, placeholders
+from bot.i18n import Catalog, Html, Translator, load_catalogs, placeholders
 from bot.sandbox.entities import html_to_plain
 from bot.services.bolde import NEEDS_NOTE, Action, Problem, Role, Step
 from bot.services.conversations import ConversationKind
@@ -23,29 +23,65 @@ ROOT = Path(__file__).parents[2]
 CATALOGS = load_catalogs()
 
 
+def keys(language: str) -> set[str]:
+    return set(CATALOGS[language].texts) | set(CATALOGS[language].plurals)
+
+
+def forms(language: str) -> list[tuple[str, str]]:
+    """Every text of a language, each plural form on its own, with its key."""
+    catalog = CATALOGS[language]
+    return [*catalog.texts.items()] + [
+        (key, form) for key, plural in catalog.plurals.items() for form in plural
+    ]
+
+
 def test_both_languages_have_the_same_keys() -> None:
-    assert set(CATALOGS["da"]) == set(CATALOGS["en"])
+    assert keys("da") == keys("en")
+    assert set(CATALOGS["da"].plurals) == set(CATALOGS["en"].plurals)
 
 
-@pytest.mark.parametrize("key", sorted(CATALOGS["da"]))
+@pytest.mark.parametrize("key", sorted(CATALOGS["da"].texts))
 def test_each_text_has_the_same_placeholders_in_both_languages(key: str) -> None:
-    assert placeholders(CATALOGS["da"][key]) == placeholders(CATALOGS["en"][key])
+    assert placeholders(CATALOGS["da"].texts[key]) == placeholders(CATALOGS["en"].texts[key])
+
+
+@pytest.mark.parametrize("key", sorted(CATALOGS["da"].plurals))
+def test_each_plural_text_has_every_form_and_the_same_placeholders(key: str) -> None:
+    da, en = CATALOGS["da"].plurals[key], CATALOGS["en"].plurals[key]
+    assert len(da) == len(en) == 2, "Danish and English have two forms: one and other"
+    assert len({frozenset(placeholders(form)) for form in (*da, *en)}) == 1
+    assert "count" in placeholders(da[0])
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_each_text_is_valid_telegram_html(language: str) -> None:
-    for key, text in CATALOGS[language].items():
+    for key, text in forms(language):
         filled = text.format(**{name: "x" for name in placeholders(text)})
         assert html_to_plain(filled), key
 
 
+def test_counts_choose_the_form_that_fits() -> None:
+    da, en = Translator("da", CATALOGS["da"]), Translator("en", CATALOGS["en"])
+
+    assert "1 tema." in da.count("themes.saved", 1)
+    assert "2 temaer." in da.count("themes.saved", 2)
+    assert "0 temaer." in da.count("themes.saved", 0)
+    assert "1 theme." in en.count("themes.saved", 1)
+    assert "1,200 themes." in en.count("themes.saved", 1200)
+    assert "1.200 temaer." in da.plain_count("themes.saved", 1200)
+
+
 def test_every_key_written_in_the_code_exists() -> None:
     used: set[str] = set()
+    counted: set[str] = set()
     for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/**/*.py")]:
-        used |= set(re.findall(r"""\bt(?:\.plain)?\(\s*"([a-z_]+\.[a-z_.]+)\"""", path.read_text()))
+        text = path.read_text()
+        used |= set(re.findall(r"""\bt(?:\.plain)?\(\s*"([a-z_]+\.[a-z_.]+)\"""", text))
+        counted |= set(re.findall(r"""\bt\.(?:plain_)?count\(\s*"([a-z_]+\.[a-z_.]+)\"""", text))
     assert used, "the scan found the keys"
     # A key ending in "." is completed at run time; test_every_key_of_a_family_exists checks those.
-    assert {key for key in used if not key.endswith(".")} - set(CATALOGS["da"]) == set()
+    assert {key for key in used if not key.endswith(".")} - set(CATALOGS["da"].texts) == set()
+    assert {key for key in counted if not key.endswith(".")} - set(CATALOGS["da"].plurals) == set()
 
 
 def test_every_key_of_a_family_exists() -> None:
@@ -87,13 +123,13 @@ def test_every_key_of_a_family_exists() -> None:
             prefix + str(value)
             for prefix, values in families.items()
             for value in values
-            if prefix + str(value) not in CATALOGS[language]
+            if prefix + str(value) not in keys(language)
         ]
         assert missing == [], language
 
 
 def test_values_are_escaped_unless_already_html() -> None:
-    t = Translator("da", {"k": "<b>{name}</b> {extra}"})
+    t = Translator("da", Catalog({"k": "<b>{name}</b> {extra}"}))
 
     assert t("k", name="<i>&", extra=Html("<u>x</u>")) == "<b>&lt;i&gt;&amp;</b> <u>x</u>"
     assert t.plain("k", name="<i>", extra="") == "<b><i></b> "
