@@ -6,6 +6,7 @@ municipality runs its own strategy without changing code.
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -105,21 +106,39 @@ class Contact(_Model):
     website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
 
 
-class YearTarget(_Model):
-    year: Annotated[int, Field(ge=2000, le=2100)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class AmbassadorGoal(_Model):
+    """How many active ambassadors there should be by the end of a year."""
+
+    year: Year
     count: Annotated[int, Field(ge=1)]
 
 
-class PeriodTarget(_Model):
-    from_year: Annotated[int, Field(ge=2000, le=2100)]
-    to_year: Annotated[int, Field(ge=2000, le=2100)]
-    count: Annotated[int, Field(ge=1)]
+class TargetPeriod(_Model):
+    """The goals set for some years. Ambassador goals are per year; the citizens' share holds
+    for the whole period, and activities count everything held from its first year to its last."""
 
+    from_year: Year
+    to_year: Year
+    ambassadors: Annotated[list[AmbassadorGoal], Field(max_length=10)] = Field(default_factory=list)
+    citizen_share: Annotated[float, Field(gt=0, le=1)] | None = None
+    activities: Annotated[int, Field(ge=1)] | None = None
 
-class Targets(_Model):
-    citizen_ambassador_share: Annotated[float, Field(gt=0, le=1)]
-    ambassadors: Annotated[list[YearTarget], Field(max_length=10)] = Field(default_factory=list)
-    activities: PeriodTarget | None = None
+    def covers(self, year: int) -> bool:
+        return self.from_year <= year <= self.to_year
+
+    @model_validator(mode="after")
+    def _goals_inside(self) -> TargetPeriod:
+        if self.to_year < self.from_year:
+            raise ValueError("to_year comes before from_year")
+        if not (self.ambassadors or self.citizen_share or self.activities):
+            raise ValueError("a period needs at least one goal")
+        years = [goal.year for goal in self.ambassadors]
+        if years != sorted(set(years)) or not all(self.covers(year) for year in years):
+            raise ValueError("ambassador goals need different years, in order, inside the period")
+        return self
 
 
 class StrategyInfo(_Model):
@@ -141,12 +160,16 @@ class Strategy(_Model):
         default_factory=_other_event
     )
     events: Events = Events()
-    targets: Targets
+    targets: Annotated[list[TargetPeriod], Field(max_length=20)] = Field(default_factory=list)
 
     @property
     def topics(self) -> list[Topic]:
         """Themes and core areas: what an ambassador can choose to care about."""
         return [*self.themes, *self.core_areas]
+
+    def target_period(self, year: int) -> TargetPeriod | None:
+        """The goals that hold in a year, if the file sets any."""
+        return next((period for period in self.targets if period.covers(year)), None)
 
     def titles(self, codes: list[str], language: str) -> list[str]:
         """The titles of the chosen themes and core areas, in the strategy's own order."""
@@ -163,6 +186,9 @@ class Strategy(_Model):
             duplicates = sorted({code for code in group if group.count(code) > 1})
             if duplicates:
                 raise ValueError(f"codes must be unique, {duplicates[0]!r} is used twice")
+        for earlier, later in itertools.pairwise(self.targets):
+            if later.from_year <= earlier.to_year:
+                raise ValueError("target periods must be in order and must not overlap")
         return self
 
 

@@ -8,15 +8,16 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BoldenContext
 from handlers.menu import MENU, home_button, refuse_stale, show
 from handlers.paging import MAX_TEXT, paginate, turn_row
+from handlers.target_views import progress_lines, timeline
 
 # Room for the line that says which page this is.
 _PAGE_LINE_ROOM = 40
 
 
-def about_text(context: BoldenContext) -> str:
+async def about_text(context: BoldenContext) -> str:
     t, language = context.t, context.language
     strategy = context.services.strategy
-    info, targets = strategy.strategy, strategy.targets
+    info = strategy.strategy
     lines = [t("about.intro", name=info.name.get(language), summary=info.summary.get(language))]
     if info.started:
         lines.append(t("about.started", month=t.month(info.started)))
@@ -25,22 +26,12 @@ def about_text(context: BoldenContext) -> str:
         lines += [
             t("about.core_area", title=area.title.get(language)) for area in strategy.core_areas
         ]
-    lines += ["", t("about.targets")]
-    lines += [
-        t("about.target_ambassadors", count=t.number(goal.count), year=goal.year)
-        for goal in targets.ambassadors
-    ]
-    lines.append(t("about.target_citizen_share", share=t.percent(targets.citizen_ambassador_share)))
-    if targets.activities:
-        period = targets.activities
-        lines.append(
-            t(
-                "about.target_activities",
-                count=t.number(period.count),
-                from_year=period.from_year,
-                to_year=period.to_year,
-            )
-        )
+    outlook = await context.services.targets.outlook()
+    lines += ["", t("about.targets"), *timeline(t, strategy.targets, outlook.year)]
+    if outlook.period:
+        lines += [t("about.progress", year=outlook.year), *progress_lines(t, outlook)]
+    else:
+        lines.append(t("about.no_current_target", year=outlook.year))
     lines += ["", t("about.themes_hint", count=len(strategy.themes))]
     return "\n".join(lines)
 
@@ -77,7 +68,7 @@ def themes_keyboard(context: BoldenContext, page: int, pages: int) -> InlineKeyb
 
 async def about(update: Update, context: BoldenContext) -> None:
     """The strategy, its targets and a way to its themes (/about and the menu)."""
-    await show(update, about_text(context), about_keyboard(context))
+    await show(update, await about_text(context), about_keyboard(context))
 
 
 async def themes(update: Update, context: BoldenContext) -> None:

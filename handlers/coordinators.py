@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BoldenContext
 from handlers.commands import register_chat_commands
 from handlers.roles import coordinators_only
+from handlers.target_views import period_years, progress_lines
 
 
 @coordinators_only
@@ -102,40 +103,30 @@ async def export(update: Update, context: BoldenContext) -> None:
 
 @coordinators_only
 async def stats(update: Update, context: BoldenContext) -> None:
-    """/stats: the figures against the strategy's targets."""
+    """/stats: the figures, against the targets of the period that holds now."""
     message = update.effective_message
     assert message is not None
     t = context.t
-    figures = await context.services.coordinators.figures()
-    lines = [t("stats.title"), t("stats.active", active=figures.active, passive=figures.passive)]
-    lines += [
-        t("stats.year", year=y.year, active=figures.active, target=y.target) for y in figures.years
+    outlook = await context.services.targets.outlook()
+    figures = outlook.figures
+    lines = [
+        t("stats.title"),
+        t("stats.active", active=figures.active, passive=figures.passive),
+        t("stats.citizens", share=t.percent(figures.citizen_share)),
     ]
-    lines.append(
-        t(
-            "stats.citizens",
-            share=t.percent(figures.citizen_share),
-            target=t.percent(figures.citizen_target),
-        )
-    )
+    if outlook.period:
+        lines += [t("stats.target_period", years=period_years(outlook.period))]
+        lines += progress_lines(t, outlook)
+    else:
+        lines.append(t("stats.no_current_target", year=outlook.year))
     lines += ["", *await _bolde_figures(context), "", *await _activities(context)]
     await message.reply_html("\n".join(lines))
 
 
 async def _activities(context: BoldenContext) -> list[str]:
-    """Events and calls held, per year and kind, against the target for network activities."""
+    """Events and calls held, per year and kind."""
     t, strategy = context.t, context.services.strategy
-    target = strategy.targets.activities
     lines = [t("stats.activities")]
-    if target:
-        lines.append(
-            t(
-                "stats.activities_target",
-                count=target.count,
-                start=target.from_year,
-                end=target.to_year,
-            )
-        )
     kinds = {k.code: k.title.get(context.language) for k in strategy.event_kinds}
     kinds["call"] = t.plain("call.kind")
     years = await context.services.events.activities()

@@ -17,6 +17,7 @@ from bot.services.networks import NetworkService
 from bot.services.newsletters import NewsletterService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
+from bot.services.targets import TargetService
 from bot.strategy import Strategy
 from storage.database import Database
 
@@ -40,6 +41,7 @@ class Services:
     delivery: DeliveryService
     newsletters: NewsletterService
     events: EventService
+    targets: TargetService
 
     @classmethod
     def build(
@@ -93,6 +95,7 @@ class Services:
                 db, clock, settings.tz, conversations, delivery, strategy
             ),
             events=EventService(db, clock, strategy, conversations, delivery),
+            targets=TargetService(db, clock, settings.tz, strategy, coordinators),
         )
 
     def translator(self, language: str) -> Translator:

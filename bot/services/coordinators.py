@@ -31,17 +31,10 @@ class Overview(BaseModel):
     newest: list[Ambassador]
 
 
-class YearFigure(BaseModel):
-    year: int
-    target: int
-
-
 class Figures(BaseModel):
     active: int
     passive: int
-    years: list[YearFigure]
     citizen_share: float
-    citizen_target: float
 
 
 class Change(BaseModel):
@@ -106,16 +99,10 @@ class CoordinatorService:
             for (status, kind), n in counts.items()
             if status == "active" and kind in citizen_kinds
         )
-        years = [
-            YearFigure(year=goal.year, target=goal.count)
-            for goal in self._strategy.targets.ambassadors
-        ]
         return Figures(
             active=active,
             passive=sum(n for (status, _), n in counts.items() if status == "passive"),
-            years=years,
             citizen_share=citizens / active if active else 0.0,
-            citizen_target=self._strategy.targets.citizen_ambassador_share,
         )
 
     def export_csv(self) -> AbstractAsyncContextManager[list[ExportFile]]:

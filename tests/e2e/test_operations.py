@@ -13,23 +13,43 @@ from bot.logs import configure_logging
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from storage.backup import backup
 from storage.migrations import available
-from tests.conftest import DATA, TOKEN
+from tests.conftest import DATA, TOKEN, FakeClock, sign_up
 
 
 async def test_another_municipality_runs_its_own_strategy(
-    settings: Settings, anna: SimulatedPerson
+    settings: Settings, clock: FakeClock, anna: SimulatedPerson, karim: SimulatedPerson
 ) -> None:
     other = settings.model_copy(update={"content": DATA / "other_strategy.toml"})
-    async with running(build_application(other)):
+    async with running(build_application(other, clock=clock)):
+        await sign_up(anna)
         about = await anna.send("/about")
         help_page = await anna.send("/help")
+        stats = await karim.send("/stats")
 
     assert about.text.startswith("Fællesskab for alle\nIngen skal stå alene i Eksempelby.")
-    assert "• 25 ambassadører i 2027" in about.text
-    assert "• 50\xa0% af ambassadørerne er borgere" in about.text
-    assert "handlingsnetværk" not in about.text, "this strategy has no activity target"
+    targets = about.text.split("Vores mål:\n")[1].split("\n\n")[0].splitlines()
+    assert targets == [
+        "Mål for 2026–2027 (nu)",
+        "• 4 ambassadører i 2026",
+        "• 25 ambassadører i 2027",
+        "• 50\xa0% af ambassadørerne er borgere",
+        "• 4 handlingsnetværk, dialogmøder og temadage i perioden",
+        "Mål for 2028 (kommende)",
+        "• 40 ambassadører i 2028",
+        "Sådan går det i 2026:",
+        "• bagud: 1 af 4 ambassadører i 2026, 25\xa0%",
+        "• nået: 100\xa0% af ambassadørerne er borgere (mål: 50\xa0%)",
+        "• bagud: 0 af 4 aktiviteter, 0\xa0%",
+    ], "the clock says 22 November 2026"
     assert "Strategien bygger på 3 temaer." in about.text
     assert "E-mail: faellesskab@eksempelby.example" in help_page.text
+    assert stats.text.splitlines()[2:7] == [
+        "Borgerambassadører: 100\xa0%",
+        "Mål for 2026–2027",
+        "• bagud: 1 af 4 ambassadører i 2026, 25\xa0%",
+        "• nået: 100\xa0% af ambassadørerne er borgere (mål: 50\xa0%)",
+        "• bagud: 0 af 4 aktiviteter, 0\xa0%",
+    ]
 
 
 async def test_backup_while_the_bot_runs(

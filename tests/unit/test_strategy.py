@@ -28,12 +28,11 @@ def test_the_shipped_strategy_has_the_facts_of_the_seeds() -> None:
         "association",
         "business",
     ]
-    targets = strategy.targets
-    assert [(t.year, t.count) for t in targets.ambassadors] == [(2019, 50), (2020, 70)]
-    assert targets.citizen_ambassador_share == 0.20
-    assert targets.activities is not None
-    assert (targets.activities.from_year, targets.activities.to_year) == (2019, 2020)
-    assert targets.activities.count == 30
+    [period] = strategy.targets
+    assert (period.from_year, period.to_year) == (2019, 2020), "the 2019-2020 goals"
+    assert [(g.year, g.count) for g in period.ambassadors] == [(2019, 50), (2020, 70)]
+    assert (period.citizen_share, period.activities) == (0.20, 30)
+    assert strategy.target_period(2026) is None, "the seeds set no goals after 2020"
     for theme in strategy.themes:
         assert all((theme.title.da, theme.title.en, theme.description.da, theme.description.en))
     assert [c.code for c in strategy.categories if c.urgent] == ["sleeping_rough"]
@@ -46,7 +45,9 @@ def test_another_strategy_file_loads_without_code_changes() -> None:
     assert strategy.strategy.municipality == "Eksempelby Kommune"
     assert [theme.code for theme in strategy.themes] == ["neighbours", "jobs", "youth"]
     assert strategy.core_areas == []
-    assert strategy.targets.activities is None
+    assert [(p.from_year, p.to_year) for p in strategy.targets] == [(2026, 2027), (2028, 2028)]
+    assert strategy.target_period(2027) is strategy.targets[0]
+    assert strategy.targets[1].activities is None
     assert strategy.contact.email == "faellesskab@eksempelby.example"
     assert (strategy.categories, strategy.emergency) == ([], []), "both are optional"
 
@@ -56,9 +57,20 @@ def test_another_strategy_file_loads_without_code_changes() -> None:
     [
         (('code = "sport"', 'code = "whole_person"'), "codes must be unique, 'whole_person'"),
         (('code = "sport"', 'code = "Sport Now"'), "themes.2.code: String should match pattern"),
+        (("citizen_share = 0.20", "citizen_share = 2"), "targets.0.citizen_share"),
+        (("to_year = 2020", "to_year = 2018"), "to_year comes before from_year"),
+        (("year = 2020, count", "year = 2021, count"), "inside the period"),
+        (("year = 2020, count", "year = 2019, count"), "different years, in order"),
         (
-            ("citizen_ambassador_share = 0.20", "citizen_ambassador_share = 2"),
-            "less than or equal to 1",
+            ("citizen_share = 0.20\nactivities = 30\nambassadors = [", "ambassadors = []\n#"),
+            "a period needs at least one goal",
+        ),
+        (
+            (
+                "[[targets]]\n",
+                "[[targets]]\nfrom_year = 2020\nto_year = 2021\nactivities = 1\n\n[[targets]]\n",
+            ),
+            "target periods must be in order and must not overlap",
         ),
         (("[contact]", "[contacts]"), "contact: Field required"),
         (('website = "https://www.fredericia.dk"', 'website = "fredericia"'), "contact.website"),

@@ -1,0 +1,132 @@
+"""How the strategy is doing against the goals of the period that holds now.
+
+A goal is reached, on track or behind. On track means at least where a straight line from the
+start would be today: from zero at the period's start for activities, and from the previous
+ambassador goal (or zero) for ambassadors. Old goals are never used as today's yardstick.
+"""
+
+from __future__ import annotations
+
+from datetime import date, tzinfo
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.services.coordinators import CoordinatorService, Figures
+from bot.strategy import Strategy, TargetPeriod
+from storage import events
+from storage.database import Database
+
+
+class Standing(StrEnum):
+    REACHED = "reached"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+
+
+class Progress(BaseModel):
+    value: int
+    goal: int
+    until: int  # the goal counts at the end of this year
+    standing: Standing
+
+    @property
+    def share(self) -> float:
+        return self.value / self.goal
+
+
+class ShareProgress(BaseModel):
+    value: float
+    goal: float
+    standing: Standing
+
+
+class Outlook(BaseModel):
+    """Today's figures, and how they stand against the period that holds this year (if any)."""
+
+    year: int
+    figures: Figures
+    period: TargetPeriod | None
+    ambassadors: Progress | None = None
+    citizens: ShareProgress | None = None
+    activities: Progress | None = None
+
+
+def judge(value: int, goal: int, baseline: int, elapsed: float) -> Standing:
+    """`elapsed` is the part of the goal's time that has passed, from 0 to 1."""
+    if value >= goal:
+        return Standing.REACHED
+    if value >= baseline + (goal - baseline) * elapsed:
+        return Standing.ON_TRACK
+    return Standing.BEHIND
+
+
+def elapsed(today: date, first_year: int, last_year: int) -> float:
+    """How much of the years from the start of `first_year` to the end of `last_year` has gone."""
+    start, end = date(first_year, 1, 1), date(last_year + 1, 1, 1)
+    return min(max((today - start).days / (end - start).days, 0.0), 1.0)
+
+
+def ambassador_progress(period: TargetPeriod, today: date, active: int) -> Progress | None:
+    """Against this year's goal, or the next one in the period; a passed goal still holds when
+    the period has no later one."""
+    goals = period.ambassadors
+    if not goals:
+        return None
+    index = next((i for i, goal in enumerate(goals) if goal.year >= today.year), len(goals) - 1)
+    goal = goals[index]
+    previous = goals[index - 1] if index else None
+    start = previous.year + 1 if previous else period.from_year
+    standing = judge(
+        active,
+        goal.count,
+        previous.count if previous else 0,
+        elapsed(today, start, goal.year),
+    )
+    return Progress(value=active, goal=goal.count, until=goal.year, standing=standing)
+
+
+def outlook(strategy: Strategy, today: date, figures: Figures, held: dict[int, int]) -> Outlook:
+    """`held` is how many activities were held, per year."""
+    period = strategy.target_period(today.year)
+    found = Outlook(year=today.year, figures=figures, period=period)
+    if period is None:
+        return found
+    found.ambassadors = ambassador_progress(period, today, figures.active)
+    if period.citizen_share:
+        share, goal = figures.citizen_share, period.citizen_share
+        standing = Standing.REACHED if share >= goal else Standing.BEHIND
+        found.citizens = ShareProgress(value=share, goal=goal, standing=standing)
+    if period.activities:
+        value = sum(n for year, n in held.items() if period.covers(year))
+        gone = elapsed(today, period.from_year, period.to_year)
+        standing = judge(value, period.activities, 0, gone)
+        found.activities = Progress(
+            value=value, goal=period.activities, until=period.to_year, standing=standing
+        )
+    return found
+
+
+class TargetService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        timezone: tzinfo,
+        strategy: Strategy,
+        coordinators: CoordinatorService,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._zone = timezone
+        self._strategy = strategy
+        self._coordinators = coordinators
+
+    async def outlook(self) -> Outlook:
+        now = self._clock()
+        held: dict[int, int] = {}
+        for year, _, count, _ in await events.held_counts(self._db, now):
+            held[year] = held.get(year, 0) + count
+        figures = await self._coordinators.figures()
+        return outlook(self._strategy, now.astimezone(self._zone).date(), figures, held)
