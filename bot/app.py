@@ -105,7 +105,7 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
     sender = Sender(
         services.delivery,
         bot,
-        Mailer(settings) if settings.smtp_host else None,
+        Mailer(settings, services.clock) if settings.smtp_host else None,
         budget_of(application),
         settings.delivery_chat_interval,
         settings.progress_every,

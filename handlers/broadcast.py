@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BoldenContext
+from bot.delivery.email import message_id, unsubscribe_headers
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.conversations import ConversationKind
@@ -171,9 +172,11 @@ async def _scheduled(update: Update, context: BoldenContext, kind: Kind, when: d
 def email_payload(
     services: Services, t: Translator, newsletter: Newsletter, recipient: Recipient, bot: str
 ) -> dict[str, Any]:
-    """Plain text and HTML, with an unsubscribe link and header (RFC 2369, RFC 8058)."""
+    """Plain text and HTML, with an unsubscribe link and header, and the Message-ID every try
+    of this e-mail carries."""
     link = f"https://t.me/{bot}?start=unsub-{recipient.email_token}"
     sender = services.settings.smtp_sender
+    assert sender is not None, "e-mail is only queued with an SMTP sender"
     footer = t.plain("news.email_footer", link=link)
     html_body = newsletter.body_html.replace("\n", "<br>\n")
     return {
@@ -183,7 +186,7 @@ def email_payload(
             f"<h1>{escape(newsletter.title)}</h1>\n<p>{html_body}</p>\n"
             f"<hr>\n<p>{escape(footer)}</p>"
         ),
-        "headers": {"List-Unsubscribe": f"<{link}>, <mailto:{sender}?subject=unsubscribe>"},
+        "headers": {**unsubscribe_headers(link), "Message-ID": message_id(sender)},
     }
 
 

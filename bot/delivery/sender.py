@@ -138,6 +138,8 @@ class Sender:
             self._owed = (item, await sending)
         outcome = self._owed[1]
         await self._settle_owed()
+        if item.channel == "email" and (following is None or following.channel != "email"):
+            await self._close_mail()  # one connection carries the e-mails that follow each other
         await self._pause_or_resume(outcome)
         # A batch's progress message, once shown, is where the batch reports from then on.
         await self._progress(item.batch_id or item.payload.get("report_of"), following)
@@ -169,6 +171,11 @@ class Sender:
             await self._settle_owed()
         except Exception:
             logger.exception("The outbox sender stopped holding items; the next start sends them")
+        await self._close_mail()
+
+    async def _close_mail(self) -> None:
+        if self._mailer is not None:
+            await self._mailer.close()
 
     async def _rest(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
