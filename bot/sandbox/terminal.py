@@ -1,7 +1,10 @@
 """`bolden try`: chat with the real bot in this terminal, on the emulator and a temporary database.
 
-What the bot sends is printed with its buttons numbered; a number presses that button, anything
-else is sent as a message. `/as coordinator` and `/as citizen` switch between two people.
+What the bot sends is printed with its buttons numbered; a number presses that button, a line
+that starts with ' is sent as it is (so '42 sends "42"), anything else is sent as a message.
+Files the bot sends are saved in a folder that outlives the session, and their paths printed.
+`/as coordinator` and `/as citizen` switch between two people; `/as <name>` to anyone else, who
+is made at the first switch.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import logging
 import sys
 import threading
 from pathlib import Path
-from tempfile import TemporaryDirectory
+from tempfile import TemporaryDirectory, mkdtemp
 from typing import TextIO
 
 from pydantic import SecretStr
@@ -19,7 +22,7 @@ from pydantic import SecretStr
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.logs import configure_logging
-from bot.sandbox.emulator import BotApiEmulator, ChatMessage, Json, SimulatedPerson
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, Json, SimulatedPerson, StoredFile
 from bot.strategy import Strategy
 
 SANDBOX_TOKEN = "1000000001:sandbox-token-that-only-works-offline"
@@ -28,27 +31,32 @@ SETTLE_SECONDS = 0.3
 REPLY_SECONDS = 15.0
 
 HELP = (
-    "Commands of this sandbox: a number presses that button of the last message; "
-    "/as citizen or /as coordinator switches person; /quit leaves. Everything else goes to the bot."
+    "Commands of this sandbox: a number presses that button of the last message "
+    "('42 sends the text 42); /as citizen, /as coordinator or /as <name> switches person; "
+    "/quit leaves. Everything else goes to the bot."
 )
+ROLES = ("citizen", "coordinator")
 
 
 class Terminal:
-    def __init__(self, emulator: BotApiEmulator, out: TextIO) -> None:
+    def __init__(self, emulator: BotApiEmulator, out: TextIO, files: Path) -> None:
         self.emulator = emulator
         self.out = out
-        self.roles = {
+        self.files = files
+        # By lower-case name; the two roles are also known by their people's names.
+        self.people = {
             "citizen": emulator.person(1001, "Anna", "da"),
             "coordinator": emulator.person(1002, "Karim", "da"),
         }
-        self.role = "citizen"
+        self.people.update({p.user["first_name"].lower(): p for p in list(self.people.values())})
+        self.person = self.people["citizen"]
         self.shown: dict[int, int] = {}  # message id -> edits already printed
         self.pending: list[str] = []
         emulator.listeners.append(self._on_answer)
 
     @property
-    def person(self) -> SimulatedPerson:
-        return self.roles[self.role]
+    def coordinator(self) -> SimulatedPerson:
+        return self.people["coordinator"]
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -56,11 +64,27 @@ class Terminal:
     def introduce(self) -> None:
         self.say("Bolden sandbox: an offline Telegram on this machine, with a temporary database.")
         self.say(HELP)
+        self.say(f"Files the bot sends are saved in {self.files}")
         self.say(self._whoami() + " Type /start to begin.")
 
     def _whoami(self) -> str:
         name = self.person.user["first_name"]
-        return f"You are {name} ({self.role}, Telegram id {self.person.id})."
+        roles = [role for role in ROLES if self.people[role] is self.person]
+        role = f"{roles[0]}, " if roles else ""
+        return f"You are {name} ({role}Telegram id {self.person.id})."
+
+    def switch(self, name: str) -> None:
+        """/as: to one of the two roles, to someone met before, or to a new person."""
+        if not name or len(name) > 64:
+            self.say("Say /as citizen, /as coordinator or /as <name> (a new person, or one met).")
+            return
+        found = self.people.get(name.lower())
+        if found is None:
+            number = max(person.id for person in self.people.values()) + 1
+            found = self.people[name.lower()] = self.emulator.person(number, name, "da")
+        self.person = found
+        self.say(self._whoami())
+        self.show_new()
 
     async def handle(self, line: str) -> bool:
         """Act on one line of input; False when the person wants to leave."""
@@ -69,21 +93,15 @@ class Terminal:
             return False
         if not line:
             return True
-        if line.startswith("/as"):
-            role = line.removeprefix("/as").strip()
-            if role not in self.roles:
-                self.say("Say /as citizen or /as coordinator.")
-            else:
-                self.role = role
-                self.say(self._whoami())
-                self.show_new()
+        if line == "/as" or line.startswith("/as "):
+            self.switch(line.removeprefix("/as").strip())
             return True
         before = self.emulator.activity[self.person.id]
         if line.isdigit():
             if not await self._press(int(line)):
                 return True
         else:
-            await self.person.send(line, wait=False)
+            await self.person.send(line.removeprefix("'") or "'", wait=False)
         await self._settle(before)
         return True
 
@@ -126,9 +144,9 @@ class Terminal:
 
     def _print(self, message: ChatMessage, edited: bool) -> None:
         label = "Bolden (edited)" if edited else "Bolden"
-        body = message.text or (f"[file: {message.file.name}]" if message.file else "")
-        if message.file and message.text:
-            body = f"[file: {message.file.name}] {body}"
+        body = message.text
+        if message.file:
+            body = f"[file: {self._save(message.message_id, message.file)}] {body}".rstrip()
         lines = body.splitlines() or [""]
         self.say(f"{label} > {lines[0]}")
         for line in lines[1:]:
@@ -136,6 +154,13 @@ class Terminal:
         if message.buttons:
             numbered = [f"[{i}] {b['text']}" for i, b in enumerate(message.buttons, start=1)]
             self.say("    " + "   ".join(numbered))
+
+    def _save(self, message_id: int, file: StoredFile) -> Path:
+        """Into the files folder, named by the message so that two exports never collide."""
+        path = self.files / f"{message_id}-{Path(file.name).name}"
+        if not path.exists():  # an edited caption shows the same file again
+            path.write_bytes(file.data)
+        return path
 
     def _on_answer(self, kind: str, event: ChatMessage | Json) -> None:
         answered_here = isinstance(event, dict) and event.get("chat_id") == self.person.id
@@ -146,15 +171,16 @@ class Terminal:
 async def chat(settings: Settings, strategy: Strategy, stdin: TextIO, stdout: TextIO) -> int:
     """Run the emulator and the bot, and talk to it line by line until /quit or end of input."""
     configure_logging(SANDBOX_TOKEN, sys.stderr, logging.WARNING)
+    files = Path(mkdtemp(prefix="bolden-try-files-"))  # kept: the files are there to be opened
     with TemporaryDirectory(prefix="bolden-try-") as folder:
         async with BotApiEmulator(SANDBOX_TOKEN) as emulator:
-            terminal = Terminal(emulator, stdout)
+            terminal = Terminal(emulator, stdout, files)
             sandbox = settings.model_copy(
                 update={
                     "token": SecretStr(SANDBOX_TOKEN),
                     "api_base_url": emulator.url,
                     "database": Path(folder) / "bolden.sqlite3",
-                    "coordinators": settings.coordinators | {terminal.roles["coordinator"].id},
+                    "coordinators": settings.coordinators | {terminal.coordinator.id},
                 }
             )
             async with running(build_application(sandbox, strategy)):

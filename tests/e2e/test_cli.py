@@ -169,6 +169,28 @@ def test_try_walks_a_conversation_from_piped_input() -> None:
     assert result.stderr == ""
 
 
+def test_try_sends_a_number_as_text_saves_files_and_becomes_anyone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the files folder is made
+    script = ["/start", "'4", "/as Bo", "/start", "/as coordinator", "/export", "/as bo", "/quit"]
+
+    result = bolden("try", stdin="\n".join(script) + "\n")
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    [files] = list(tmp_path.glob("bolden-try-files-*"))
+    assert f"Files the bot sends are saved in {files}" in out
+    after_menu = out.split("[7] ")[1]
+    assert "(you press" not in after_menu.split("Bolden > Tak for din besked.")[0], "'4 is text"
+    assert "You are Bo (Telegram id 1003).\nBolden > Hej Bo!" in out
+    [csv] = list(files.glob("*-ambassadors.csv"))
+    assert f"Bolden > [file: {csv}] Listen over ambassadører." in out
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbfnumber;name;kind")
+    assert out.rstrip().endswith("You are Bo (Telegram id 1003).")
+    assert result.stderr == ""
+
+
 async def test_run_with_a_token_serves_the_bot_until_interrupted(
     emulator: BotApiEmulator, tmp_path: Path
 ) -> None:
