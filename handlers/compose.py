@@ -1,5 +1,6 @@
-"""Writing a broadcast or a newsletter: the questions, the audience, a preview exactly as the
-recipients will see it, and how many will get it. Sending is handlers/broadcast.py's."""
+"""Writing a broadcast, a newsletter, an event or a call: the questions (each kind asks its
+own), the audience, a preview exactly as the recipients will see it, and how many will get it.
+Sending is handlers/broadcast.py's and handlers/events.py's."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.services.newsletters import (
     CAPTION_MAX,
     SKIPPABLE,
     TITLE_MAX,
+    Door,
     Draft,
     Drafted,
     Kind,
@@ -39,12 +41,19 @@ from storage.conversations import StoredConversation
 # Every button names the draft it belongs to: a newsletter and an event can be open at once.
 COMPOSE = CallbackCodec(
     "cmp", drafts=list(Kind), aud=1, kinds=0, topics=0, skip=1, keep=1, send=0, later=0,
-    keeptime=0, ek=1,
+    keeptime=0, ek=1, door=1,
 )  # fmt: skip
 NEWS = CallbackCodec("news", off=0, on=0, manage=0, new=0, edit=1, drop=1, list=1, read=1)
 _TEXT_STEPS = {Step.MESSAGE, Step.TITLE, Step.BODY}
 _TYPED_STEPS = {Step.START, Step.END, Step.DEADLINE, Step.CAPACITY}  # answered as plain text
 _KEEP = {*_TEXT_STEPS, *_TYPED_STEPS, Step.PLACE}  # what "keep as it was" is offered for
+_CHOICES = {"aud": Step.AUDIENCE, "ek": Step.EVENT_KIND, "door": Step.CHECKIN}  # answer buttons
+_LIMITS = {
+    Step.MESSAGE: BODY_MAX,
+    Step.TITLE: TITLE_MAX,
+    Step.BODY: BODY_MAX,
+    Step.PHOTO: CAPTION_MAX,
+}
 
 
 def _button(t: Translator, key: str, data: str, **values: object) -> InlineKeyboardButton:
@@ -85,14 +94,20 @@ def payload(services: Services, t: Translator, draft: Draft) -> dict[str, Any]:
     return newsletter_payload(t, a["title"], a["html"], a.get("photo"))
 
 
+def asked(t: Translator, kind: Kind, step: Step) -> str:
+    """A step's question as the kind being written asks it: each kind names itself."""
+    key = f"compose.ask.{kind.value}.{step.value}"
+    limit = _LIMITS.get(step)
+    return t(key) if limit is None else t.count(key, limit)
+
+
 def question(
     context: BoldenContext, draft: Draft, count: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
     t, step, a, kind = context.t, draft.step, draft.answers, draft.kind
     rows: list[list[InlineKeyboardButton]] = []
-    limits = {Step.TITLE: TITLE_MAX, Step.PHOTO: CAPTION_MAX, Step.MESSAGE: BODY_MAX}
     if step is not Step.PREVIEW:
-        text = t(f"compose.ask.{step.value}", max=t.number(limits.get(step, BODY_MAX)))
+        text = asked(t, kind, step)
     if step is Step.EVENT_KIND:
         rows += grid(
             [
@@ -102,6 +117,17 @@ def question(
                 for k in context.services.strategy.event_kinds
             ]
         )
+    elif step is Step.CHECKIN:
+        chosen = Door.OPEN if a.get("checkin_open") else Door.INVITED
+        rows += [
+            [
+                InlineKeyboardButton(
+                    ("✓ " if door is chosen else "") + t.plain(f"compose.door.{door.value}"),
+                    callback_data=draft_data(kind, "door", door.value),
+                )
+                for door in Door
+            ]
+        ]
     elif step is Step.AUDIENCE:
         rows += [
             [_button(t, "compose.audience.all", draft_data(kind, "aud", ALL))],
@@ -281,7 +307,8 @@ def with_time(
 
 @named_draft_button(COMPOSE)
 async def pressed(update: Update, context: BoldenContext) -> None:
-    """The buttons of writing: audience, skip, keep. Send and later are broadcast's."""
+    """The buttons of writing: the choices (audience, event kind, check-in), skip, keep. Send
+    and later are broadcast's and events'."""
     query, user = update.callback_query, update.effective_user
     assert query is not None
     assert user is not None
@@ -291,16 +318,11 @@ async def pressed(update: Update, context: BoldenContext) -> None:
     draft = await service.draft(user.id, kind)
     if draft is None:
         await refuse_stale(update, context)
-    elif press.action == "aud":
-        await ask(
-            update, context, await service.answer(user.id, kind, Step.AUDIENCE, press.args[0])
-        )
     elif press.action in {"kinds", "topics"} and draft.step is Step.AUDIENCE:
-        await show(update, t("compose.ask.audience"), _audiences(context, kind, press.action))
-    elif press.action == "ek":
-        await ask(
-            update, context, await service.answer(user.id, kind, Step.EVENT_KIND, press.args[0])
-        )
+        await show(update, asked(t, kind, Step.AUDIENCE), _audiences(context, kind, press.action))
+    elif press.action in _CHOICES:
+        step = _CHOICES[press.action]
+        await ask(update, context, await service.answer(user.id, kind, step, press.args[0]))
     elif press.action in {"skip", "keep"} and press.args[0] == draft.step.value:
         await ask(update, context, await service.answer(user.id, kind, draft.step, None))
     else:

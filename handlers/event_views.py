@@ -18,7 +18,7 @@ from storage.events import CALL, Event
 
 EVENT = CallbackCodec(
     "ev",
-    ans=2, ics=1, show=1, list=0, who=1, csv=1, rem=2, qr=1, drop=1, dropyes=1, edit=1, net=1,
+    ans=2, ics=1, show=2, list=1, who=1, csv=1, rem=3, qr=1, drop=1, dropyes=1, edit=1, net=1,
 )  # fmt: skip
 _ANSWERS = {"yes": "ev.yes", "maybe": "ev.maybe", "no": "ev.no"}
 _CALL_ANSWERS = {"yes": "call.yes", "no": "call.no"}
@@ -59,7 +59,8 @@ def event_values(event: Event) -> dict[str, Any]:
 
 
 def answer_keyboard(t: Translator, event: Event, current: str | None) -> InlineKeyboardMarkup:
-    """Yes / maybe / no (a call: I'm in / not this time), the chosen one ticked; a calendar."""
+    """Yes / maybe / no (a call: I'm in / not this time), the chosen one ticked (its one mark);
+    a calendar."""
     choices = _CALL_ANSWERS if event.is_call else _ANSWERS
     row = [
         InlineKeyboardButton(

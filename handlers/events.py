@@ -7,23 +7,32 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
-from bot.services.certificate import qr_png
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem
-from bot.services.events import Answered, Choice, Coming, Problem, answers_from, reminders_ahead
+from bot.services.events import (
+    CHECKIN_OPENS,
+    Answered,
+    Choice,
+    Coming,
+    Problem,
+    answers_from,
+    reminders_ahead,
+)
 from bot.services.newsletters import Draft, Kind
+from bot.services.poster import PosterText, render_pdf
 from handlers import compose
 from handlers.conversation import Start, starts
 from handlers.event_views import EVENT, answer_keyboard, event_values, ics, invitation_text, when
 from handlers.menu import home_button, refuse_stale, show
 from handlers.networks import welcome
+from handlers.paging import page_of, turn_row
 from handlers.progress import App, services_of, started, translator_of
 from handlers.roles import coordinators_only
 from handlers.sending import message
@@ -31,7 +40,7 @@ from storage.events import Event
 
 logger = logging.getLogger(__name__)
 JOB = "events"
-SHOWN = 30  # /events lists the next 30
+PAGE_SIZE = 10  # events on a page of /events
 
 
 def _invitation(
@@ -211,8 +220,12 @@ async def answered(update: Update, context: BoldenContext) -> None:
         t.plain(f"{prefix}.answered.{result.answer}", position=result.position or 0),
         show_alert=result.answer == "waiting",
     )
-    if query.message is not None:
-        await query.edit_message_reply_markup(answer_keyboard(t, event, result.answer))
+    if isinstance(query.message, Message):
+        fresh = answer_keyboard(t, event, result.answer).inline_keyboard
+        shown = query.message.reply_markup.inline_keyboard if query.message.reply_markup else ()
+        rest = shown[1:] if shown else fresh[1:]
+        # Only the answers' row changes: on an event's page, Back and the tools stay below it.
+        await query.edit_message_reply_markup(InlineKeyboardMarkup([fresh[0], *rest]))
 
 
 async def _seated(services: Services, event: Event, promoted: list[int]) -> list[OutboxItem]:
@@ -287,17 +300,22 @@ async def calendar(update: Update, context: BoldenContext) -> None:
 
 
 async def upcoming(update: Update, context: BoldenContext) -> None:
-    """/events: what is coming, with one's own answer; each opens its invitation."""
+    """/events: what is coming, with one's own answer, a page at a time; each opens its page."""
     user = update.effective_user
     assert user is not None
     t, services = context.t, context.services
+    page = 0
+    if update.callback_query:
+        press = EVENT.parse(update.callback_query.data)
+        page = int(press.args[0]) if press and press.args[0].isdigit() else 0
     if await services.coordinators.is_coordinator(user.id):
-        found = (await services.events.upcoming())[:SHOWN]
+        found = await services.events.upcoming()
     else:
-        found = (await services.events.upcoming_for(user.id))[:SHOWN]
+        found = await services.events.upcoming_for(user.id)
+    listed, page, pages = page_of(found, page, PAGE_SIZE)
     lines = [t("ev.list_title") if found else t("ev.list_empty")]
     rows = []
-    for event in found:
+    for event in listed:
         mine = await services.events.answer_of(event.id, user.id)
         answer = t.plain(f"ev.mine.{mine}") if mine else t.plain("ev.mine.none")
         lines.append(
@@ -309,35 +327,57 @@ async def upcoming(update: Update, context: BoldenContext) -> None:
             )
         )
         rows.append(
-            [InlineKeyboardButton(event.title[:60], callback_data=EVENT.data("show", event.id))]
+            [
+                InlineKeyboardButton(
+                    event.title[:60], callback_data=EVENT.data("show", event.id, page)
+                )
+            ]
         )
+    if turn := turn_row(t, page, pages, lambda target: EVENT.data("list", target)):
+        rows.append(turn)
     rows.append([home_button(t)])
     await show(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
 async def shown(update: Update, context: BoldenContext) -> None:
-    """One event: the invitation with one's answer; coordinators also get its tools."""
-    query, user = update.callback_query, update.effective_user
+    """One event, opened from the list (or refreshed): see `_event_page`."""
+    query = update.callback_query
     assert query is not None
-    assert user is not None
     press = EVENT.parse(query.data)
-    services, t = context.services, context.t
     event = (
-        await services.events.get(int(press.args[0])) if press and press.args[0].isdigit() else None
+        await context.services.events.get(int(press.args[0]))
+        if press and press.args[0].isdigit()
+        else None
     )
-    if event is None or event.status != "published":
+    if press is None or event is None or event.status != "published":
         await refuse_stale(update, context)
         return
+    await _event_page(update, context, event, int(press.args[1]) if press.args[1].isdigit() else 0)
+
+
+async def _event_page(update: Update, context: BoldenContext, event: Event, page: int) -> None:
+    """The invitation with one's answer, and Back to the list's `page`; coordinators also get
+    its tools and how many have checked in, counted afresh each time it is opened or
+    refreshed."""
+    services, t, user = context.services, context.t, update.effective_user
+    assert user is not None
     mine = await services.events.answer_of(event.id, user.id)
     keyboard = [list(row) for row in answer_keyboard(t, event, mine).inline_keyboard]
+    text = invitation_text(services, t, event_values(event))
+    back = InlineKeyboardButton(t.plain("ev.back"), callback_data=EVENT.data("list", page))
     if await services.coordinators.is_coordinator(user.id):
-        keyboard += _tools(t, event)
-    await show(
-        update, invitation_text(services, t, event_values(event)), InlineKeyboardMarkup(keyboard)
-    )
+        text += "\n\n" + t.count("ev.checked_in", await services.events.checked_in(event.id))
+        keyboard += _tools(t, event, page)
+        refresh = InlineKeyboardButton(
+            t.plain("ev.refresh"), callback_data=EVENT.data("show", event.id, page)
+        )
+        keyboard.append([back, refresh])
+    else:
+        keyboard.append([back])
+    await show(update, text, InlineKeyboardMarkup(keyboard))
 
 
-def _tools(t: Translator, event: Event) -> list[list[InlineKeyboardButton]]:
+def _tools(t: Translator, event: Event, page: int) -> list[list[InlineKeyboardButton]]:
     def button(key: str, action: str, *args: int) -> InlineKeyboardButton:
         return InlineKeyboardButton(t.plain(key), callback_data=EVENT.data(action, event.id, *args))
 
@@ -348,7 +388,7 @@ def _tools(t: Translator, event: Event) -> list[list[InlineKeyboardButton]]:
                 InlineKeyboardButton(
                     ("✅ " if minutes in event.reminders else "⬜ ")
                     + t.plain("ev.reminder", when=_before(t, minutes)),
-                    callback_data=EVENT.data("rem", event.id, minutes),
+                    callback_data=EVENT.data("rem", event.id, minutes, page),
                 )
                 for minutes in sorted({*event.reminders, 1440, 120}, reverse=True)
             ]
@@ -385,7 +425,7 @@ async def tools(update: Update, context: BoldenContext) -> None:
         }
         lines = [t("ev.who_title", title=event.title, **counts)]
         lines += [
-            t("ev.who_row", name=a.name, answer=t.plain(f"ev.mine.{a.answer}")) for a in answers
+            t("ev.who_row", name=a.name, answer=t.plain(f"ev.their.{a.answer}")) for a in answers
         ]
         await context.bot.send_message(chat.id, "\n".join(lines), parse_mode=ParseMode.HTML)
     elif press.action == "csv":
@@ -399,12 +439,21 @@ async def tools(update: Update, context: BoldenContext) -> None:
     elif press.action == "qr":
         await query.answer()
         link = f"https://t.me/{context.bot.username}?start=in-{event.checkin_code}"
-        await context.bot.send_photo(
+        poster = PosterText(
+            heading=t.plain("ev.poster.heading"),
+            title=event.title,
+            when=when(t, event.starts_at, event.ends_at),
+            place=event.place if event.latitude is None else "",
+            scan=t.plain("ev.poster.scan"),
+            link=link,
+        )
+        pdf = await asyncio.to_thread(render_pdf, poster)  # drawing is CPU work: off the loop
+        await context.bot.send_document(
             chat.id,
-            await asyncio.to_thread(qr_png, link),  # drawing it is CPU work: off the event loop
+            InputFile(pdf, filename=f"poster-{event.id}.pdf"),
             caption=t("ev.qr_caption", title=event.title, link=link),
         )
-    elif press.action == "rem" and press.args[1].isdigit():
+    elif press.action == "rem" and press.args[1].isdigit() and press.args[2].isdigit():
         changed = await services.events.toggle_reminder(event.id, int(press.args[1]))
         if changed is Problem.PASSED:
             await query.answer(t.plain("ev.problem.passed"), show_alert=True)
@@ -412,7 +461,7 @@ async def tools(update: Update, context: BoldenContext) -> None:
         if isinstance(changed, Problem):
             await refuse_stale(update, context)
             return
-        await shown_again(update, context, changed)
+        await _event_page(update, context, changed, int(press.args[2]))
     elif press.action == "edit":
         await (start_call if event.is_call else start_event)(update, context, Start(str(event.id)))
     elif press.action == "drop":
@@ -441,17 +490,6 @@ async def tools(update: Update, context: BoldenContext) -> None:
         await refuse_stale(update, context)
 
 
-async def shown_again(update: Update, context: BoldenContext, event: Event) -> None:
-    services, t = context.services, context.t
-    assert update.effective_user is not None
-    mine = await services.events.answer_of(event.id, update.effective_user.id)
-    keyboard = [list(row) for row in answer_keyboard(t, event, mine).inline_keyboard]
-    keyboard += _tools(t, event)
-    await show(
-        update, invitation_text(services, t, event_values(event)), InlineKeyboardMarkup(keyboard)
-    )
-
-
 # -- at the door -------------------------------------------------------------------------------
 
 
@@ -461,12 +499,14 @@ async def check_in(update: Update, context: BoldenContext) -> None:
     assert user is not None
     assert message is not None
     code = (context.args or ["-"])[0].removeprefix("in-")
-    event, problem = await context.services.events.check_in(code, user.id)
-    if event is None:
+    checked = await context.services.events.check_in(code, user.id)
+    if checked is None:
         await message.reply_html(context.t("net.link_invalid"))
         return
-    key = f"ev.checkin.{problem.value}" if problem else "ev.checkin.done"
-    await message.reply_html(context.t(key, title=event.title))
+    event, outcome = checked
+    opens = context.t.moment(event.starts_at - CHECKIN_OPENS)
+    text = context.t(f"ev.checkin.{outcome.value}", title=event.title, opens=opens)
+    await message.reply_html(text)
 
 
 # -- what is due -------------------------------------------------------------------------------
@@ -484,7 +524,8 @@ async def due(context: BoldenContext) -> None:
         items: list[OutboxItem] = []
         for person in people:
             t = await translator_of(services, person.user_id)
-            header = t("ev.reminder_text", title=event.title, when=t.moment(event.starts_at))
+            key = "ev.reminder_text_seats" if event.capacity else "ev.reminder_text"
+            header = t(key, title=event.title, when=t.moment(event.starts_at))
             items.append(
                 _invitation(services, t, person.user_id, event, person.answer, header + "\n\n")
             )

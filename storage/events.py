@@ -37,6 +37,7 @@ class Event(BaseModel):
     roster_sent_at: datetime | None
     network_id: int | None
     invitation_batch: int | None = None
+    checkin_open: bool = False  # anyone who comes may check in, not only those invited
 
     @property
     def is_call(self) -> bool:
@@ -249,6 +250,11 @@ async def check_in(
         (event_id, user_id, iso(now)),
     )
     return cursor.rowcount == 1
+
+
+async def checked_in(db: Database, event_id: int) -> int:
+    row = await db.fetch_one("SELECT COUNT(*) FROM attendance WHERE event_id = ?", (event_id,))
+    return int(row[0]) if row else 0
 
 
 async def held_counts(db: Database, now: datetime) -> list[tuple[int, str, int, int]]:

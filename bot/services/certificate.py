@@ -36,21 +36,21 @@ class CertificateText(BaseModel):
     link: str
 
 
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+def font(name: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS / name), size)
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, name: str, size: int) -> ImageFont.FreeTypeFont:
     """The largest font up to `size` in which `text` fits on one line of the text column."""
     while size > 18:
-        font = _font(name, size)
-        if draw.textlength(text, font=font) <= RIGHT - LEFT:
-            return font
+        fitted = font(name, size)
+        if draw.textlength(text, font=fitted) <= RIGHT - LEFT:
+            return fitted
         size -= 2
-    return _font(name, size)
+    return font(name, size)
 
 
-class _Column:
+class Column:
     """Writes centred lines down the text column, keeping track of where the next one goes."""
 
     def __init__(self, draw: ImageDraw.ImageDraw, y: int, left: int, right: int) -> None:
@@ -77,19 +77,12 @@ def _lines(
     return lines
 
 
-def _qr(link: str) -> Image.Image:
+def qr_image(link: str, size: int = QR_SIZE) -> Image.Image:
     code = qrcode.QRCode(border=2, box_size=10, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(link)
     code.make(fit=True)
     image: Image.Image = code.make_image(fill_color=INK, back_color=PAPER).get_image()
-    return image.convert("RGB").resize((QR_SIZE, QR_SIZE), Image.Resampling.NEAREST)
-
-
-def qr_png(link: str) -> bytes:
-    """A QR code for a poster (check-in at the door), as PNG."""
-    buffer = io.BytesIO()
-    _qr(link).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return image.convert("RGB").resize((size, size), Image.Resampling.NEAREST)
 
 
 def render(text: CertificateText) -> bytes:
@@ -98,28 +91,28 @@ def render(text: CertificateText) -> bytes:
     draw.rectangle((30, 30, WIDTH - 30, HEIGHT - 30), outline=INK, width=6)
     draw.rectangle((48, 48, WIDTH - 48, HEIGHT - 48), outline=ACCENT, width=2)
 
-    column = _Column(draw, 100, LEFT, RIGHT)
+    column = Column(draw, 100, LEFT, RIGHT)
     strategy = text.strategy.upper()
     column.write(strategy, _fit(draw, strategy, "DejaVuSans-Bold.ttf", 34), ACCENT, 14)
-    column.write(text.municipality, _font("DejaVuSans.ttf", 26), SOFT, 50)
+    column.write(text.municipality, font("DejaVuSans.ttf", 26), SOFT, 50)
     column.write(text.heading, _fit(draw, text.heading, "DejaVuSerif-Bold.ttf", 84), INK, 60)
     column.write(text.name, _fit(draw, text.name, "DejaVuSerif-Bold.ttf", 72), INK, 22)
     if text.organisation:
-        font = _fit(draw, text.organisation, "DejaVuSans.ttf", 36)
-        column.write(text.organisation, font, INK, 18)
+        fitted = _fit(draw, text.organisation, "DejaVuSans.ttf", 36)
+        column.write(text.organisation, fitted, INK, 18)
     draw.line((LEFT + 200, column.y + 20, RIGHT - 200, column.y + 20), fill=ACCENT, width=3)
     column.y += 44
-    column.write(text.number_line, _font("DejaVuSans.ttf", 28), SOFT, 50)
+    column.write(text.number_line, font("DejaVuSans.ttf", 28), SOFT, 50)
     if text.themes:
-        column.write(text.themes_heading, _font("DejaVuSans-Bold.ttf", 26), INK, 16)
-        small = _font("DejaVuSans.ttf", 23)
+        column.write(text.themes_heading, font("DejaVuSans-Bold.ttf", 26), INK, 16)
+        small = font("DejaVuSans.ttf", 23)
         for line in _lines(draw, text.themes, small, RIGHT - LEFT)[:5]:
             column.write(line, small, INK, 10)
 
-    image.paste(_qr(text.link), (QR_LEFT, QR_TOP))
-    under = _Column(draw, QR_TOP + QR_SIZE + 20, QR_LEFT - 20, QR_LEFT + QR_SIZE + 20)
+    image.paste(qr_image(text.link), (QR_LEFT, QR_TOP))
+    under = Column(draw, QR_TOP + QR_SIZE + 20, QR_LEFT - 20, QR_LEFT + QR_SIZE + 20)
     for line in textwrap.wrap(text.invitation, width=24):
-        under.write(line, _font("DejaVuSans.ttf", 24), SOFT, 8)
+        under.write(line, font("DejaVuSans.ttf", 24), SOFT, 8)
 
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)

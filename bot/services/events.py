@@ -25,7 +25,7 @@ from storage import events, networks
 from storage.database import Database
 from storage.events import CALL, Answer, Event
 
-CHECKIN_BEFORE = CHECKIN_AFTER = timedelta(hours=2)
+CHECKIN_OPENS = timedelta(hours=1)  # before the start; check-in closes at the end
 DEFAULT_LENGTH = timedelta(hours=2)  # when no end is given
 ALERTS = (100, 80)  # shares of the seats coordinators hear of
 
@@ -41,11 +41,20 @@ class Problem(StrEnum):
     STARTED = "started"
     CLOSED = "closed"
     FULL = "full"
-    NOT_OPEN = "not_open"
     ALREADY = "already"
     NOBODY = "nobody"
     NOT_INVITED = "not_invited"  # the press came from someone the event was not for
     PASSED = "passed"  # a reminder whose time has gone
+
+
+class CheckIn(StrEnum):
+    """What scanning the code at the door did."""
+
+    DONE = "done"
+    ALREADY = "already"
+    TOO_EARLY = "too_early"
+    TOO_LATE = "too_late"
+    NOT_INVITED = "not_invited"
 
 
 class Answered(BaseModel):
@@ -92,6 +101,7 @@ def values_from(a: dict[str, Any]) -> dict[str, Any]:
         "capacity": a.get("capacity"),
         "deadline": datetime.fromisoformat(a["deadline"]) if a.get("deadline") else None,
         "audience": a["audience"],
+        "checkin_open": bool(a.get("checkin_open")),
     }
 
 
@@ -111,6 +121,7 @@ def answers_from(event: Event) -> dict[str, Any]:
         "capacity": event.capacity,
         "deadline": event.deadline.isoformat() if event.deadline else None,
         "audience": event.audience,
+        "checkin_open": event.checkin_open,
     }
 
 
@@ -416,16 +427,32 @@ class EventService:
             claimed.append(roster)
         return claimed
 
-    async def check_in(self, code: str, user_id: int) -> tuple[Event | None, Problem | None]:
+    async def check_in(self, code: str, user_id: int) -> tuple[Event, CheckIn] | None:
+        """The code on the poster at the door (None: no such event): from an hour before the
+        start until the end, for those invited (an answer of yes or maybe counts), or for
+        anyone when the event was made open to all; each person once."""
         event = await events.by_checkin(self._db, code)
         now = self._clock()
         if event is None or event.status != "published":
-            return None, Problem.NOT_FOUND
-        if not event.starts_at - CHECKIN_BEFORE <= now <= event.ends_at + CHECKIN_AFTER:
-            return event, Problem.NOT_OPEN
+            return None
+        if now < event.starts_at - CHECKIN_OPENS:
+            return event, CheckIn.TOO_EARLY
+        if now > event.ends_at:
+            return event, CheckIn.TOO_LATE
+        if not event.checkin_open and not await self._may_come(event, user_id):
+            return event, CheckIn.NOT_INVITED
         async with self._db.transaction() as connection:
             new = await events.check_in(connection, event.id, user_id, now)
-        return event, None if new else Problem.ALREADY
+        return event, CheckIn.DONE if new else CheckIn.ALREADY
+
+    async def _may_come(self, event: Event, user_id: int) -> bool:
+        if await self.answer_of(event.id, user_id) in {Choice.YES, Choice.MAYBE}:
+            return True
+        return await self._invited(event, user_id)
+
+    async def checked_in(self, event_id: int) -> int:
+        """How many have checked in at the door so far."""
+        return await events.checked_in(self._db, event_id)
 
     async def to_network(self, actor: int, event_id: int, notify: Notify[Added]) -> int | Problem:
         """A call's participants become an ad hoc action network, in one tap, once (the call

@@ -44,6 +44,7 @@ class Step(StrEnum):
     END = "end"
     PLACE = "place"
     CAPACITY = "capacity"
+    CHECKIN = "checkin"  # an event: who may check in at the door
     DEADLINE = "deadline"
     AUDIENCE = "audience"
     PREVIEW = "preview"
@@ -54,7 +55,7 @@ FLOWS = {
     Kind.NEWSLETTER: [Step.TITLE, Step.BODY, Step.PHOTO, Step.AUDIENCE, Step.PREVIEW],
     Kind.EVENT: [
         Step.EVENT_KIND, Step.TITLE, Step.BODY, Step.START, Step.END, Step.PLACE,
-        Step.CAPACITY, Step.AUDIENCE, Step.PREVIEW,
+        Step.CAPACITY, Step.CHECKIN, Step.AUDIENCE, Step.PREVIEW,
     ],
     Kind.CALL: [
         Step.TITLE, Step.BODY, Step.START, Step.PLACE, Step.CAPACITY, Step.DEADLINE,
@@ -67,7 +68,16 @@ _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 PLACE_MAX, CAPACITY_MAX = 200, 100_000
 
 
-_EVENT_STEPS = {Step.EVENT_KIND, Step.START, Step.END, Step.PLACE, Step.CAPACITY, Step.DEADLINE}
+_EVENT_STEPS = {
+    Step.EVENT_KIND, Step.START, Step.END, Step.PLACE, Step.CAPACITY, Step.CHECKIN, Step.DEADLINE,
+}  # fmt: skip
+
+
+class Door(StrEnum):
+    """Who may check in at an event's door: those invited (the default), or anyone who comes."""
+
+    INVITED = "invited"
+    OPEN = "open"
 
 
 class Problem(StrEnum):
@@ -234,7 +244,7 @@ class NewsletterService:
         value: Answer,
         answers: dict[str, Any],
     ) -> tuple[dict[str, Any], Problem | None]:
-        """Kind, times, place and seats of an event or a call."""
+        """Kind, times, place, seats and check-in of an event or a call."""
         if step is Step.EVENT_KIND:
             codes = {kind.code for kind in self._strategy.event_kinds}
             return (
@@ -242,6 +252,10 @@ class NewsletterService:
                 if value in codes
                 else (answers, Problem.UNKNOWN_CHOICE)
             )
+        if step is Step.CHECKIN:
+            if not isinstance(value, str) or value not in set(Door):
+                return answers, Problem.UNKNOWN_CHOICE
+            return {**answers, "checkin_open": value == Door.OPEN}, None
         if step is Step.PLACE:
             if isinstance(value, tuple):
                 return {**answers, "place": "📍", "latitude": value[0], "longitude": value[1]}, None

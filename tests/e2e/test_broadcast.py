@@ -37,7 +37,7 @@ async def broadcast(karim: SimulatedPerson, text: str, audience: str) -> ChatMes
     """Write, choose the audience, see the preview; returns the message with Send."""
     await karim.send("/broadcast")
     asked = await karim.send(text)
-    assert asked.text == "Hvem skal have den?"
+    assert asked.text == "Hvem skal have beskeden?"
     seen = len(karim.messages)
     preview = await karim.press(asked, audience)
     assert preview.text == text.replace("&amp;", "&"), "the preview is the message itself"
@@ -336,7 +336,7 @@ async def test_an_english_coordinator_broadcasts_in_english(
     asked = await john.send("/broadcast")
     assert asked.text.startswith("Write the message as it should look (at most 3,500 characters).")
     audience = await john.send("The winter shelter needs blankets.")
-    assert audience.text == "Who should get it?"
+    assert audience.text == "Who should get the message?"
     seen = len(john.messages)
     await john.press(audience, "Everyone who has written to the bot")
     confirm = await next_message(john, seen + 1)

@@ -113,12 +113,12 @@ async def test_a_button_on_the_older_of_two_drafts_acts_on_the_older_one(
     workshop = str(kind.button("Workshop")["callback_data"])
 
     audience = await karim.press(photo, "Uden billede")
-    assert audience.text.startswith("Hvem skal have den?")
+    assert audience.text.startswith("Hvem skal have nyhedsbrevet?")
     steps = dict(query("SELECT name, step FROM conversations WHERE user_id = ?", karim.id))
     assert steps == {"newsletter": "audience", "event": "event_kind"}
 
     title = await karim.press(kind, "Workshop")
-    assert title.text.startswith("Hvad er nyhedsbrevets titel?")  # an event's title, too
+    assert title.text.startswith("Hvad hedder arrangementet?")
     stopped = await karim.press(title, "Stop")
     assert stopped.text.startswith("Arrangementet er stoppet. Intet er sendt eller ændret.")
     assert WAITING in stopped.text

@@ -13,7 +13,8 @@ from tests.e2e.test_events import drained, publish, received
 
 SEATS = 5
 WORKSHOP = ["[Workshop]", "Suppe", "Vi laver suppe.", "3.12.2026 18:00", "21:00",
-            "Medborgerhuset", str(SEATS), "[Alle aktive ambassadører]"]  # fmt: skip
+            "Medborgerhuset", str(SEATS), "[Kun inviterede]",
+            "[Alle aktive ambassadører]"]  # fmt: skip
 
 
 async def invite(

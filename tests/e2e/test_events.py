@@ -4,14 +4,16 @@ fills, closes, reports and becomes an action network."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
 from bot.app import BoldenApp, build_application, running
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
+from storage.database import iso
 from tests.conftest import COORDINATOR_ID, FakeClock, sign_up, until
 from tests.e2e.test_bolde import next_message
 
@@ -72,7 +74,7 @@ async def test_an_event_from_invitation_to_check_in(
             "/event",
             ["[Workshop]", "Suppe og snak", "Vi laver <suppe> sammen.", "3.12.2026 18:00",
              "17:00", "21:00", "Medborgerhuset, Danmarksgade 12", "nul", "1",
-             "[Alle aktive ambassadører]"],
+             "[Kun inviterede]", "[Alle aktive ambassadører]"],
         )  # fmt: skip
         assert received(karim, "Slutningen skal ligge efter starten.")
         assert received(karim, "Skriv et helt tal fra 1, tak.")
@@ -92,17 +94,18 @@ async def test_an_event_from_invitation_to_check_in(
         await emulator.wait_for(lambda: all(received(p, "Suppe og snak") for p in (anna, bo, john)))
         [invitation] = received(anna, "Suppe og snak")
         assert [b["text"] for b in invitation.buttons] == [
-            "✅ Ja",
-            "🤔 Måske",
-            "❌ Nej",
+            "Ja",
+            "Måske",
+            "Nej",
             "📅 Læg i kalenderen",
         ]
-        assert received(john, "Suppe og snak")[0].buttons[0]["text"] == "✅ Yes"
+        assert received(john, "Suppe og snak")[0].buttons[0]["text"] == "Yes"
 
         seen = len(karim.messages)
         answer = await anna.press_data(invitation, invitation.button("Ja")["callback_data"])
         assert answer["text"] == "Dejligt! Du er tilmeldt."
-        await emulator.wait_for(lambda: "✓ ✅ Ja" in str(invitation.buttons), what="the tick")
+        await emulator.wait_for(lambda: "✓ Ja" in str(invitation.buttons), what="the tick")
+        assert [b["text"] for b in invitation.buttons][:3] == ["✓ Ja", "Måske", "Nej"], "one mark"
         full = await next_message(karim, seen)
         assert full.text == "👥 «Suppe og snak» er fuldt (1 pladser). Nye ja kommer på venteliste."
         [for_bo] = received(bo, "Suppe og snak")
@@ -116,6 +119,11 @@ async def test_an_event_from_invitation_to_check_in(
         )
         answers = {r["user_id"]: r["answer"] for r in query("SELECT user_id, answer FROM rsvps")}
         assert answers == {anna.id: "no", bo.id: "yes"}
+        page = await karim.press(await karim.send("/events"), "Suppe og snak")
+        seen = len(karim.messages)
+        await karim.press_data(page, page.button("Svar")["callback_data"])
+        who = await next_message(karim, seen)
+        assert who.text.splitlines()[1:] == ["• Bo: kommer", "• Anna: kommer ikke"], "3rd person"
 
         [for_john] = received(john, "Suppe og snak")
         seen = len(john.messages)
@@ -136,10 +144,20 @@ async def test_an_event_from_invitation_to_check_in(
 
         await run_due(bot)
         assert received(bo, "Påmindelse") == [], "nothing is due yet"
+        [code] = [r[0] for r in query("SELECT checkin_code FROM events")]
+        early = await bo.send(f"/start in-{code}")
+        assert early.text == (
+            "Du er tidligt på den! Indtjekningen til «Suppe og snak» åbner 03.12.2026 17.00, "
+            "en time før start. Scan koden igen, når du er der."
+        )
     clock.now = datetime(2026, 12, 2, 17, 30, tzinfo=UTC)  # the day before, while the bot is down
     async with running(build_application(settings, clock=clock)) as bot:
         await run_due(bot)
         await emulator.wait_for(lambda: received(bo, "Påmindelse"), what="the first reminder")
+        assert received(bo, "Påmindelse")[0].text.startswith(
+            "⏰ Påmindelse: Suppe og snak begynder 03.12.2026 18.00. Kan du alligevel ikke, "
+            "så tryk Nej, så går pladsen videre."
+        ), "the seat is named: the event has a limit"
         await run_due(bot)
         clock.now = datetime(2026, 12, 3, 15, 30, tzinfo=UTC)  # 1.5 hours before
         await run_due(bot)
@@ -147,14 +165,32 @@ async def test_an_event_from_invitation_to_check_in(
         clock.now = datetime(2026, 12, 3, 17, 10, tzinfo=UTC)  # it has begun
         await run_due(bot)
         assert received(anna, "Påmindelse") == [], "only those coming are reminded"
-        [code] = [r[0] for r in query("SELECT checkin_code FROM events")]
         welcome = await bo.send(f"/start in-{code}")
         assert welcome.text == "✅ Velkommen til «Suppe og snak»! Du er tjekket ind."
         again = await bo.send(f"/start in-{code}")
         assert again.text.startswith("Du er allerede tjekket ind")
+        eva = emulator.person(1009, "Eva", "da")  # scans the poster, but was not invited
+        refused = await eva.send(f"/start in-{code}")
+        assert refused.text == (
+            "«Suppe og snak» er kun for inviterede, og du står ikke på listen, så du er ikke "
+            "tjekket ind. Spørg arrangøren ved døren, så hjælper de dig."
+        )
         stats = await karim.send("/stats")
         assert "2026: 1 aktiviteter, 1 tjekket ind" in stats.text
         assert "Workshop: 1" in stats.text
+
+        page = await karim.press(await karim.send("/events"), "Suppe og snak")
+        assert "🚪 1 person er tjekket ind." in page.text
+        welcome = await john.send(f"/start in-{code}")  # invited, and never answered
+        assert welcome.text == "✅ Welcome to “Suppe og snak”! You are checked in."
+        page = await karim.press(page, "Opdater")
+        assert "🚪 2 personer er tjekket ind." in page.text, "counted afresh"
+        clock.now = datetime(2026, 12, 3, 20, 1, tzinfo=UTC)  # 21.01: it has ended
+        late = await anna.send(f"/start in-{code}")
+        assert late.text == (
+            "«Suppe og snak» er slut, så indtjekningen er lukket. Tak, fordi du kiggede forbi!"
+        )
+    assert query("SELECT COUNT(*) FROM attendance")[0][0] == 2
     assert len(received(bo, "Påmindelse")) == 2, "each reminder once, across the restart"
 
 
@@ -186,7 +222,7 @@ async def test_a_call_fills_closes_reports_and_becomes_a_network(
     )
     calls = {p.id: received(p, "Hænder til varmestuen")[0] for p in (anna, bo, john)}
     assert "🙋 Vi mangler 2" in calls[anna.id].text
-    assert [b["text"] for b in calls[anna.id].buttons] == ["🙋 Jeg er med", "Ikke denne gang"]
+    assert [b["text"] for b in calls[anna.id].buttons] == ["Jeg er med", "Ikke denne gang"]
 
     seen = len(karim.messages)
     await anna.press_data(calls[anna.id], calls[anna.id].button("Jeg er med")["callback_data"])
@@ -236,7 +272,8 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
         karim,
         "/event",
         ["[Stormøde]", "Stormøde 2026", "Hele netværket mødes.", "10.12.2026 17:00",
-         "[To timer]", "Fredericia Idrætscenter", "[Ingen grænse]", "[Alle aktive ambassadører]"],
+         "[To timer]", "Fredericia Idrætscenter", "[Ingen grænse]", "[Kun inviterede]",
+         "[Alle aktive ambassadører]"],
     )  # fmt: skip
     asked = await karim.press(confirm, "Planlæg")
     scheduled = await karim.send("23.11.2026 09:00")
@@ -256,6 +293,12 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     assert "• Stormøde 2026 · 10.12.2026 17.00–19.00 · måske" in listed.text
     page = await anna.press(listed, "Stormøde 2026")
     assert "Svar" not in str(page.buttons), "the tools are for coordinators"
+    await anna.press_data(page, page.button("Ja")["callback_data"])
+    await emulator.wait_for(lambda: "✓ Ja" in str(page.buttons), what="the tick on the page")
+    assert "Tilbage til listen" in str(page.buttons), "answering on the page keeps the way back"
+    listed = await anna.press(page, "Tilbage til listen")
+    assert "• Stormøde 2026 · 10.12.2026 17.00–19.00 · du kommer" in listed.text
+    page = await anna.press(listed, "Stormøde 2026")
     refused = await anna.press_data(page, f"ev:drop:{query('SELECT id FROM events')[0][0]}")
     assert refused["text"] == "Den knap er kun for koordinatorer."
 
@@ -266,18 +309,18 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     seen = len(karim.messages)
     await karim.press_data(page, page.button("Svar")["callback_data"])
     who = await next_message(karim, seen)
-    assert who.text.splitlines() == [
-        "Stormøde 2026: 0 ja, 1 måske, 0 nej, 0 på venteliste",
-        "• Anna: måske",
-    ]
+    assert who.text.splitlines()[1:] == ["• Anna: kommer"]
     await karim.press_data(page, page.button("CSV")["callback_data"])
     csv_file = await next_message(karim, seen + 1)
     assert csv_file.file is not None
-    assert csv_file.file.data.decode("utf-8-sig").splitlines()[1].startswith("Anna;maybe;")
+    assert csv_file.file.data.decode("utf-8-sig").splitlines()[1].startswith("Anna;yes;")
     await karim.press_data(page, page.button("QR")["callback_data"])
     poster = await next_message(karim, seen + 2)
     assert poster.file is not None
-    assert poster.file.data.startswith(b"\x89PNG")
+    assert poster.file.name == f"poster-{query('SELECT id FROM events')[0][0]}.pdf"
+    assert poster.file.data.startswith(b"%PDF-"), "a printable page"
+    assert b"/MediaBox [ 0 0 595.44 842.04 ]" in poster.file.data, "A4, in points"
+    assert "print den på A4" in poster.text
     assert "start=in-" in poster.text
 
     edit = await karim.press(page, "Ret")
@@ -290,6 +333,7 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
         "[Behold]",
         "Idrætscentret, Hal 2",
         "[Ingen grænse]",
+        "[Alle]",
     ]
     asked = edit
     for step in steps:
@@ -306,6 +350,12 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     changed = await next_message(anna, seen_anna)
     assert changed.text.startswith("✏️ Ændret: Stormøde 2026.")
     assert "📍 Idrætscentret, Hal 2" in changed.text
+    assert query("SELECT checkin_open FROM events")[0][0] == 1, "open to all at the door"
+    [code] = [r[0] for r in query("SELECT checkin_code FROM events")]
+    clock.now = datetime(2026, 12, 10, 16, 30, tzinfo=UTC)  # 17.30, half an hour before
+    eva = emulator.person(1009, "Eva", "da")  # never invited: the door is open to all
+    welcome = await eva.send(f"/start in-{code}")
+    assert welcome.text == "✅ Velkommen til «Stormøde 2026»! Du er tjekket ind."
 
     page = await karim.press(await karim.send("/events"), "Stormøde 2026")
     confirm_drop = await karim.press(page, "Aflys")
@@ -335,7 +385,7 @@ async def test_a_reminder_already_past_at_publishing_is_skipped_and_late_answers
         karim,
         "/event",
         ["[Workshop]", "Morgenmad", "Vi spiser sammen.", "23.11.2026 10:00", "12:00",
-         "Medborgerhuset", "[Ingen grænse]", "[Alle aktive ambassadører]"],
+         "Medborgerhuset", "[Ingen grænse]", "[Kun inviterede]", "[Alle aktive ambassadører]"],
     )  # fmt: skip
     published = await karim.press(confirm, "Send invitationer nu")
     assert published.text.endswith("⏰ Påmindelser sendes 2 timer før start."), "not the day-before"
@@ -355,6 +405,9 @@ async def test_a_reminder_already_past_at_publishing_is_skipped_and_late_answers
     clock.now = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)  # 10.00 in Copenhagen, in 1.5 hours
     await run_due(bot)
     await emulator.wait_for(lambda: received(anna, "Påmindelse"), what="the two-hour reminder")
+    assert received(anna, "Påmindelse")[0].text.startswith(
+        "⏰ Påmindelse: Morgenmad begynder 23.11.2026 10.00. Kan du alligevel ikke, så tryk Nej.\n"
+    ), "no seat to pass on: the event has no limit"
     [for_bo] = received(bo, "Morgenmad")
     await bo.press_data(for_bo, for_bo.button("Ja")["callback_data"])
     await run_due(bot)
@@ -378,7 +431,7 @@ async def test_the_list_shows_each_person_the_events_they_can_answer(
         karim,
         "/event",
         ["[Workshop]", "Frivilligaften", "For de frivillige.", "10.12.2026 17:00",
-         "[To timer]", "Medborgerhuset", "[Ingen grænse]", "[Efter type …]",
+         "[To timer]", "Medborgerhuset", "[Ingen grænse]", "[Kun inviterede]", "[Efter type …]",
          "[Frivillig]"],
     )  # fmt: skip
     await karim.press(confirm, "Send invitationer nu")
@@ -397,3 +450,120 @@ async def test_the_list_shows_each_person_the_events_they_can_answer(
     forged = await anna.press_data(anna.last, f"ev:ans:{event_id}:yes")
     assert forged["text"].startswith("Invitationen er ikke sendt til dig")
     assert query("SELECT COUNT(*) FROM rsvps WHERE user_id = ?", anna.id)[0][0] == 0
+
+
+# Words that name each kind in Danish: a question of one kind may use none of the others'.
+KIND_WORDS = {
+    "broadcast": ("besked", "udsendelse"),
+    "newsletter": ("nyhedsbrev",),
+    "event": ("arrangement", "invitation"),
+    "call": ("kald", "opgave", "hjælper"),
+}
+
+
+async def questions(karim: SimulatedPerson, first: ChatMessage, steps: list[str]) -> list[str]:
+    """The question asked first and after each step (a button pressed, or an answer typed), as
+    it read when it was asked."""
+    asked, texts = first, [first.text]
+    for step in steps:
+        if step.startswith("["):
+            asked = await karim.press(asked, step[1:-1])
+        else:
+            asked = await karim.send(step)
+        texts.append(asked.text)
+    return texts
+
+
+def naming_others(kind: str, texts: list[str]) -> list[str]:
+    return [
+        f"{kind} asks {text!r}, naming {word!r}"
+        for text in texts
+        for other, words in KIND_WORDS.items()
+        if other != kind
+        for word in words
+        if word in text.lower()
+    ]
+
+
+async def test_each_kind_asks_its_own_questions_also_when_an_event_is_changed(
+    bot: BoldenApp, karim: SimulatedPerson, anna: SimulatedPerson
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    walks = {
+        "broadcast": ("/broadcast", [], ["Varme tæpper søges til varmestuen."]),
+        "newsletter": ("/newsletter", ["Nyt nyhedsbrev"], ["Forår", "Nu er det forår.", "[Uden"]),
+        "call": ("/call", [], ["Hænder", "Vi rydder op.", "3.12.2026 18:00", "Varmestuen", "2",
+                               "2.12.2026 12:00"]),
+        "event": ("/event", [], ["[Workshop]", "Suppe", "Vi laver suppe.", "3.12.2026 18:00",
+                                 "21:00", "Medborgerhuset", "20", "[Kun inviterede]"]),
+    }  # fmt: skip
+    for kind, (command, opening, steps) in walks.items():
+        first = await karim.send(command)
+        for label in opening:
+            first = await karim.press(first, label)
+        asked = await questions(karim, first, steps)
+        assert len(set(asked)) == len(steps) + 1, f"{kind}: a new question after every answer"
+        assert naming_others(kind, asked) == []
+        assert any(word in asked[-1].lower() for word in KIND_WORDS[kind]), "the audience: whose?"
+        if kind != "event":
+            await karim.send("/cancel")
+
+    seen = len(karim.messages)
+    await karim.press(karim.last, "Alle aktive ambassadører")
+    await karim.press(await next_message(karim, seen + 1), "Send invitationer nu")
+    page = await karim.press(await karim.send("/events"), "Suppe")
+    changing = await karim.press(page, "Ret")
+    steps = ["[Workshop]", *["[Behold]"] * 6, "[Kun inviterede]"]
+    asked = await questions(karim, changing, steps)
+    assert len(asked) == len(steps) + 1
+    assert naming_others("event", asked) == [], "changing an event asks as writing one does"
+    assert asked[1].startswith("Hvad hedder arrangementet?")
+
+
+def stored_events(settings: Settings, count: int) -> None:
+    """Published meetings "Møde 01", "Møde 02" …, one a day from 1 December, written by
+    another process."""
+    first = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    rows = [
+        (f"Møde {n:02d}", iso(first + timedelta(days=n)), iso(first + timedelta(days=n, hours=2)),
+         f"code{n}")
+        for n in range(1, count + 1)
+    ]  # fmt: skip
+    connection = sqlite3.connect(settings.database)
+    try:
+        with connection:
+            connection.executemany(
+                "INSERT INTO events (kind, title, description, starts_at, ends_at, place, "
+                "audience, status, publish_at, reminders, created_at, checkin_code) "
+                "VALUES ('workshop', ?, 'Vi mødes.', ?, ?, 'Rådhuset', 'amb', 'published', "
+                "'2026-11-01T00:00:00+00:00', '[1440, 120]', '2026-11-01T00:00:00+00:00', ?)",
+                rows,
+            )
+    finally:
+        connection.close()
+
+
+async def test_the_list_turns_its_pages_and_an_event_leads_back_to_the_page_it_came_from(
+    bot: BoldenApp, karim: SimulatedPerson, settings: Settings
+) -> None:
+    await karim.send("/start")
+    stored_events(settings, 12)
+    listed = await karim.send("/events")
+    titles = [b["text"] for b in listed.buttons if b["text"].startswith("Møde")]
+    assert titles == [f"Møde {n:02d}" for n in range(1, 11)], "ten on a page, soonest first"
+    second = await karim.press(listed, "Næste")
+    assert "• Møde 11 ·" in second.text
+    assert "Møde 01" not in second.text
+    page = await karim.press(second, "Møde 12")
+    assert "🚪 0 personer er tjekket ind." in page.text
+    back = await karim.press(page, "Tilbage til listen")
+    assert "• Møde 12 ·" in back.text
+    assert "Møde 01" not in back.text, "back on the page it was opened from"
+
+    page = await karim.press(back, "Møde 11")
+    page = await karim.press(page, "2 timer før")  # a reminder off: the page is shown again
+    assert "⬜ ⏰ 2 timer før" in str(page.buttons)
+    back = await karim.press(page, "Tilbage til listen")
+    assert "• Møde 11 ·" in back.text
+    assert "Møde 01" not in back.text, "still the page it was opened from"

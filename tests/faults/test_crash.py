@@ -141,7 +141,7 @@ async def test_a_seat_given_up_reaches_the_first_who_waits_across_a_sigkill(
         karim,
         "/event",
         ["[Workshop]", "Suppe og snak", "Vi laver suppe sammen.", "24.12.2026 18:00", "21:00",
-         "Medborgerhuset", "1", "[Alle aktive ambassadører]"],
+         "Medborgerhuset", "1", "[Kun inviterede]", "[Alle aktive ambassadører]"],
     )  # fmt: skip
     await karim.press(confirm, "Send invitationer nu")
     for person in (anna, bo):

@@ -13,8 +13,9 @@ import pytest
 
 from bot.services import Services
 from bot.services.delivery import AMBASSADORS, OutboxItem
-from bot.services.events import Answered, Choice, Coming, Problem, answers_from
+from bot.services.events import Answered, CheckIn, Choice, Coming, Problem, answers_from
 from bot.services.networks import Added
+from storage import events
 from storage.events import Event
 from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
@@ -128,18 +129,42 @@ async def test_answers_end_at_the_start_and_a_call_at_its_deadline(
     assert (await answering(services)(e.id, 1, "A", Choice.YES)).problem is Problem.STARTED
 
 
-async def test_check_in_opens_two_hours_before_and_counts_once(
+async def test_check_in_opens_an_hour_before_closes_at_the_end_and_counts_once(
     services: Services, clock: FakeClock
 ) -> None:
-    e = await event(services, clock)
-    assert (await services.events.check_in(e.checkin_code, 1))[1] is Problem.NOT_OPEN
+    e = await event(services, clock, invited=[1, 2])
+
+    async def door(user_id: int, code: str = e.checkin_code) -> CheckIn | None:
+        checked = await services.events.check_in(code, user_id)
+        return None if checked is None else checked[1]
+
+    clock.now = e.starts_at - timedelta(hours=1, seconds=1)
+    assert await door(1) is CheckIn.TOO_EARLY
     clock.now = e.starts_at - timedelta(hours=1)
-    assert (await services.events.check_in(e.checkin_code, 1))[1] is None
-    assert (await services.events.check_in(e.checkin_code, 1))[1] is Problem.ALREADY
-    assert (await services.events.check_in("nope", 1))[0] is None
-    clock.now = e.starts_at + timedelta(minutes=5)
+    assert await door(1) is CheckIn.DONE
+    assert await door(1) is CheckIn.ALREADY
+    assert await door(1, "nope") is None
+    assert await door(3) is CheckIn.NOT_INVITED, "the invitation did not go to 3"
+    async with services.db.transaction() as connection:  # as if 3 had been in the audience
+        await events.set_answer(connection, e.id, 3, "C", "maybe", clock())
+    assert await door(3) is CheckIn.DONE, "an answer of maybe counts as invited"
+    assert await services.events.checked_in(e.id) == 2
+    clock.now = e.ends_at
+    assert await door(2) is CheckIn.DONE, "until the end"
+    clock.now = e.ends_at + timedelta(seconds=1)
+    assert await door(4) is CheckIn.TOO_LATE
     [year] = await services.events.activities()
-    assert (year.year, year.by_kind, year.attended) == (2026, {"workshop": 1}, 1)
+    assert (year.year, year.by_kind, year.attended) == (2026, {"workshop": 1}, 3)
+
+
+async def test_an_event_open_to_all_checks_in_anyone_who_comes(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock, invited=[], checkin_open=True)
+    closed = await event(services, clock, invited=[])
+    clock.now = e.starts_at
+    assert await services.events.check_in(e.checkin_code, 5) == (e, CheckIn.DONE)
+    assert (await services.events.check_in(closed.checkin_code, 5))[1] is CheckIn.NOT_INVITED
 
 
 async def test_reminders_fall_due_once_and_never_after_the_start(

@@ -12,11 +12,14 @@ from bot.i18n import Catalog, Html, Translator, load_catalogs, placeholders
 from bot.sandbox.entities import html_to_plain
 from bot.services.bolde import NEEDS_NOTE, Action, Problem, Role, Step
 from bot.services.conversations import ConversationKind
+from bot.services.events import CheckIn
 from bot.services.events import Problem as EventProblem
 from bot.services.networks import NetworkKind, Refusal
+from bot.services.newsletters import FLOWS, Door
 from bot.services.newsletters import Kind as ComposeKind
 from bot.services.newsletters import Problem as ComposeProblem
 from bot.services.newsletters import Step as ComposeStep
+from handlers.compose import asked
 from storage.bolde import OPEN, Kind, Status
 
 ROOT = Path(__file__).parents[2]
@@ -104,7 +107,13 @@ def test_every_key_of_a_family_exists() -> None:
         "net.kind.": list(NetworkKind),
         "net.kind_button.": list(NetworkKind),
         "net.refused.": list(Refusal),
-        "compose.ask.": [step for step in ComposeStep if step is not ComposeStep.PREVIEW],
+        **{
+            f"compose.ask.{kind}.": [
+                step for step in FLOWS[kind] if step is not ComposeStep.PREVIEW
+            ]
+            for kind in ComposeKind
+        },
+        "compose.door.": list(Door),
         "compose.preview.": list(ComposeKind),
         "compose.problem.": list(ComposeProblem),
         "compose.audience.": ["all", "amb", "kind", "topic"],
@@ -113,7 +122,8 @@ def test_every_key_of_a_family_exists() -> None:
         "call.answered.": ["yes", "no"],
         "ev.problem.": list(EventProblem),
         "ev.mine.": ["yes", "maybe", "no", "waiting", "none"],
-        "ev.checkin.": ["done", EventProblem.ALREADY, EventProblem.NOT_OPEN],
+        "ev.their.": ["yes", "maybe", "no", "waiting"],
+        "ev.checkin.": list(CheckIn),
         "ev.alert.": [80, 100],
         "conv.kind.": list(ConversationKind),
         "conv.stopped.": list(ConversationKind),
@@ -147,3 +157,37 @@ def test_numbers_percentages_and_months_follow_the_locale() -> None:
     assert da.date(late_evening) == "23. november 2026"
     assert en.date(late_evening) == "23 November 2026"
     assert en.month(date(2018, 6, 1)) == "June 2018"
+
+
+# Words that name each kind of writing; a question of one kind may use none of the others'.
+KIND_WORDS = {
+    "da": {
+        ComposeKind.BROADCAST: ("besked", "udsendelse"),
+        ComposeKind.NEWSLETTER: ("nyhedsbrev",),
+        ComposeKind.EVENT: ("arrangement", "invitation"),
+        ComposeKind.CALL: ("kald", "opgave", "hjælper"),
+    },
+    "en": {
+        ComposeKind.BROADCAST: ("message", "broadcast"),
+        ComposeKind.NEWSLETTER: ("newsletter",),
+        ComposeKind.EVENT: ("event", "invitation"),
+        ComposeKind.CALL: ("call", "task", "helper"),
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_question_of_a_kind_names_no_other_kind(language: str) -> None:
+    t = Translator(language, CATALOGS[language])
+    ending = r"s?\b" if language == "en" else ""  # Danish words take endings: "kaldet"
+    wrong = [
+        f"{kind}.{step}: {word!r}"
+        for kind in ComposeKind
+        for step in FLOWS[kind]
+        if step is not ComposeStep.PREVIEW
+        for other, words in KIND_WORDS[language].items()
+        if other is not kind
+        for word in words
+        if re.search(rf"\b{word}{ending}", asked(t, kind, step).lower())
+    ]
+    assert wrong == []
