@@ -41,9 +41,13 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
 
     done = await anna.press(welcome, "Færdig")
     assert done.text.startswith("Gemt. Du har valgt 0 temaer.")
-    await anna.emulator.wait_for(lambda: anna.last.file is not None, what="the certificate")
-    assert anna.last.file is not None
-    assert anna.last.file.name == "ambassador-1.png"
+    await anna.emulator.wait_for(
+        lambda: anna.last.file is not None and anna.last.file.name.endswith(".pdf"),
+        what="the certificate and its print version",
+    )
+    assert [m.file.name for m in anna.messages[-2:] if m.file] == [
+        "ambassador-1.png", "ambassador-1.pdf",
+    ]  # fmt: skip
 
 
 @pytest.mark.usefixtures("bot")
