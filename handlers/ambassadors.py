@@ -17,6 +17,7 @@ from handlers.paging import grid
 from handlers.progress import translator_of
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
 from handlers.sending import message
+from handlers.start import joined_notice
 from handlers.themes import THEMES, themes_keyboard, themes_text
 from storage.ambassadors import Ambassador
 from storage.conversations import StoredConversation
@@ -220,7 +221,8 @@ async def _answered(
 async def _consented(update: Update, context: BoldenContext, given: bool) -> None:
     user = update.effective_user
     assert user is not None
-    ambassador = await context.services.ambassadors.consent(user.id, given)
+    services = context.services
+    ambassador = await services.ambassadors.consent(user.id, given, joined_notice(services))
     if ambassador is None:
         await show(update, context.t("amb.declined"), main_menu(context.t))
         return

@@ -213,6 +213,7 @@ async def test_a_referral_through_the_certificate_link_is_counted(
 
     await friend.send(f"/start ref-{code}")
     await sign_up(friend)
+    await emulator.wait_for(lambda: anna.last.text.startswith("🎉 Mette"), what="Anna's notice")
     profile = await anna.send("/me")
 
     assert "Blevet ambassadør via din kode: 1" in profile.text
