@@ -239,12 +239,11 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
 
 def profile_text(context: BoldenContext, ambassador: Ambassador, referrals: int) -> str:
     t, language, strategy = context.t, context.language, context.services.strategy
-    kinds = {kind.code: kind.title.get(language) for kind in strategy.ambassador_kinds}
     none = t.plain("me.none")
     lines = [
         t("me.title", number=ambassador.number),
         t("me.name", value=ambassador.display_name),
-        t("me.kind", value=kinds.get(ambassador.kind, ambassador.kind)),
+        t("me.kind", value=strategy.kind_title(ambassador.kind, language)),
     ]
     if ambassador.organisation:
         lines += [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import threading
 
 import qrcode
 from PIL import Image, ImageDraw
@@ -24,6 +25,9 @@ INK = (33, 42, 62)
 ACCENT = (201, 94, 45)
 SOFT = (96, 108, 128)
 PAPER = (252, 249, 242)
+# The fonts are opened once and shared; a FreeType face is not safe to draw with from two
+# threads at once, and certificates are drawn in worker threads.
+_DRAWING = threading.Lock()
 
 
 class CertificateText(BaseModel):
@@ -173,10 +177,11 @@ def _render(text: CertificateText, scale: int) -> tuple[Image.Image, str]:
 
 def make(text: CertificateText) -> Certificate:
     """The PNG for the chat and an A4 PDF drawn at twice the size, for a sharp print."""
-    image, left_out = _render(text, 1)
+    with _DRAWING:
+        image, left_out = _render(text, 1)
+        big, _ = _render(text, PRINT_SCALE)
     png = io.BytesIO()
     image.save(png, format="PNG")
-    big, _ = _render(text, PRINT_SCALE)
     sheet = Image.new("RGB", A4, PAPER)
     sheet.paste(big, ((A4[0] - big.width) // 2, (A4[1] - big.height) // 2))
     pdf = io.BytesIO()
