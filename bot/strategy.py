@@ -175,6 +175,11 @@ class Strategy(_Model):
         """The titles of the chosen themes and core areas, in the strategy's own order."""
         return [topic.title.get(language) for topic in self.topics if topic.code in codes]
 
+    def kind_title(self, code: str, language: str) -> str:
+        """What an ambassador of this kind is called; the code itself for a kind since removed."""
+        found = next((kind for kind in self.ambassador_kinds if kind.code == code), None)
+        return found.title.get(language) if found else code
+
     @model_validator(mode="after")
     def _unique_codes(self) -> Strategy:
         codes = [topic.code for topic in [*self.themes, *self.core_areas]]

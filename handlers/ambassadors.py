@@ -17,6 +17,7 @@ from handlers.paging import grid
 from handlers.progress import translator_of
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
 from handlers.sending import message
+from handlers.start import joined_notice
 from handlers.themes import THEMES, themes_keyboard, themes_text
 from storage.ambassadors import Ambassador
 from storage.conversations import StoredConversation
@@ -220,7 +221,8 @@ async def _answered(
 async def _consented(update: Update, context: BoldenContext, given: bool) -> None:
     user = update.effective_user
     assert user is not None
-    ambassador = await context.services.ambassadors.consent(user.id, given)
+    services = context.services
+    ambassador = await services.ambassadors.consent(user.id, given, joined_notice(services))
     if ambassador is None:
         await show(update, context.t("amb.declined"), main_menu(context.t))
         return
@@ -237,12 +239,11 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
 
 def profile_text(context: BoldenContext, ambassador: Ambassador, referrals: int) -> str:
     t, language, strategy = context.t, context.language, context.services.strategy
-    kinds = {kind.code: kind.title.get(language) for kind in strategy.ambassador_kinds}
     none = t.plain("me.none")
     lines = [
         t("me.title", number=ambassador.number),
         t("me.name", value=ambassador.display_name),
-        t("me.kind", value=kinds.get(ambassador.kind, ambassador.kind)),
+        t("me.kind", value=strategy.kind_title(ambassador.kind, language)),
     ]
     if ambassador.organisation:
         lines += [

@@ -1,23 +1,41 @@
-"""/start: a greeting, the strategy in a few sentences, and the main menu; deep links too."""
+"""/start: a greeting, the strategy in a few sentences, and the main menu; deep links too.
+Someone who opens an ambassador's invite link is told who invited them and offered to join."""
 
 from __future__ import annotations
 
 import html
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
+from bot.services import Services
+from bot.services.ambassadors import Joined
+from bot.services.delivery import Notify, OutboxItem
 from handlers.commands import register_chat_commands
-from handlers.menu import MENU, main_menu, show
+from handlers.menu import JOIN, MENU, main_menu, show
+from handlers.progress import translator_of
+from handlers.sending import message
+from storage.ambassadors import Ambassador
 
 
-def welcome(context: BoldenContext, first_name: str) -> str:
+def welcome(context: BoldenContext, first_name: str, invited_by: str | None = None) -> str:
     t = context.t
     summary = context.services.strategy.strategy.summary.get(context.language)
+    invited = [t("start.invited", name=invited_by)] if invited_by else []
     return "\n\n".join(
-        [t("start.greeting", name=first_name), html.escape(summary), t("start.next")]
+        [t("start.greeting", name=first_name), *invited, html.escape(summary), t("start.next")]
     )
+
+
+async def _inviter(context: BoldenContext, user_id: int) -> Ambassador | None:
+    """Whose invite link this /start came through, if it did and it still counts."""
+    link = None
+    if context.args:
+        link = await context.services.people.arrived_through(user_id, context.args[0])
+    if link is None or link.kind != "ref":
+        return None
+    return await context.services.ambassadors.invited_by(user_id)
 
 
 async def start(update: Update, context: BoldenContext) -> None:
@@ -25,12 +43,26 @@ async def start(update: Update, context: BoldenContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    if context.args:
-        await context.services.people.arrived_through(user.id, context.args[0])
-    await show(update, welcome(context, user.first_name), main_menu(context.t))
+    t, keyboard = context.t, main_menu(context.t)
+    inviter = await _inviter(context, user.id)
+    if inviter is not None:
+        join = InlineKeyboardButton(t.plain("start.invited_join"), callback_data=JOIN)
+        keyboard = InlineKeyboardMarkup([[join], *keyboard.inline_keyboard])
+    invited_by = inviter.display_name if inviter else None
+    await show(update, welcome(context, user.first_name, invited_by), keyboard)
     if update.message and await context.services.coordinators.is_coordinator(user.id):
         # Set here too: Telegram refuses a chat's menu before the person has opened the chat.
         await register_chat_commands(context.bot, user.id, context.t, coordinator=True)
+
+
+def joined_notice(services: Services) -> Notify[Joined]:
+    """The inviter hears, in their own language, that their link brought a new ambassador."""
+
+    async def render(joined: Joined) -> list[OutboxItem]:
+        t = await translator_of(services, joined.inviter_id)
+        return [message(joined.inviter_id, t("start.invited_joined", name=joined.name))]
+
+    return render
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

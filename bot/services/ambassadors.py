@@ -49,6 +49,15 @@ class Mode(StrEnum):
     EDIT = ConversationKind.EDIT.value
 
 
+class Joined(BaseModel):
+    """Someone became an ambassador through another's invite link: the inviter is told once,
+    in the transaction that stores the newcomer (a second sign-up of the same person keeps the
+    first row, so it tells nobody)."""
+
+    inviter_id: int
+    name: str
+
+
 class Problem(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
@@ -193,7 +202,7 @@ class AmbassadorService:
             return conversation
         return await self._save(user_id, conversation.model_copy(update={"step": earlier[-1]}))
 
-    async def consent(self, user_id: int, given: bool) -> Ambassador | None:
+    async def consent(self, user_id: int, given: bool, notify: Notify[Joined]) -> Ambassador | None:
         """The last step: with consent the ambassador is stored; without, nothing is."""
         conversation = await self.conversation(user_id, Mode.SIGNUP)
         if conversation is None or conversation.step is not Step.CONSENT:
@@ -204,7 +213,7 @@ class AmbassadorService:
         now = self._clock()
         profile = self._profile_values(conversation.answers)
         existing = await ambassadors.get(self._db, user_id)
-        referrer = None if existing else await self._referrer(user_id)
+        inviter = None if existing else await self.invited_by(user_id)
         async with self._db.transaction() as connection:
             common = {
                 **profile,
@@ -226,10 +235,13 @@ class AmbassadorService:
                         "joined_at": now,
                         "referral_code": secrets.token_urlsafe(6),
                         "email_token": secrets.token_hex(12),
-                        "referred_by": referrer,
+                        "referred_by": inviter.user_id if inviter else None,
                         **common,
                     },
                 )
+                if inviter:
+                    joined = Joined(inviter_id=inviter.user_id, name=str(profile[Step.NAME.value]))
+                    await self._delivery.owe(connection, await notify(joined))
             await conversations.delete(connection, user_id, ConversationKind.SIGNUP)
         return await self.profile(user_id)
 
@@ -239,6 +251,17 @@ class AmbassadorService:
         """The ambassador as stored; None for people who are not (or no longer) ambassadors."""
         found = await ambassadors.get(self._db, user_id)
         return found if found and found.status != "left" else None
+
+    async def invited_by(self, user_id: int) -> Ambassador | None:
+        """The ambassador whose invite link (or QR code) this person opened last, while the
+        person is not an ambassador themself."""
+        if await self.profile(user_id) is not None:
+            return None
+        code = await people.latest_deep_link(self._db, user_id, "ref")
+        found = await ambassadors.by_referral_code(self._db, code) if code else None
+        if found is None or found.user_id == user_id:
+            return None
+        return await self.profile(found.user_id)
 
     async def referrals(self, user_id: int) -> int:
         return await ambassadors.referral_count(self._db, user_id)
@@ -356,12 +379,6 @@ class AmbassadorService:
             await ambassadors.update(connection, user_id, self._profile_values(answers))
             await conversations.delete(connection, user_id, ConversationKind.EDIT)
         return await self.profile(user_id)
-
-    async def _referrer(self, user_id: int) -> int | None:
-        """The ambassador whose QR code brought this person, if any."""
-        code = await people.latest_deep_link(self._db, user_id, "ref")
-        referrer = await ambassadors.by_referral_code(self._db, code) if code else None
-        return referrer.user_id if referrer and referrer.user_id != user_id else None
 
     async def _save(
         self, user_id: int, conversation: Conversation, first: bool = False

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 from pydantic import BaseModel
 
-from bot.services.certificate import ACCENT, INK, PAPER, SOFT, Column, font, qr_image
+from bot.services.certificate import ACCENT, INK, PAPER, SOFT, qr_image
+from bot.services.lettering import Colour, Face, Page, set_line
 
 DPI = 200
 WIDTH, HEIGHT = 1654, 2339  # A4 (210 × 297 mm) at 200 dots per inch
@@ -27,16 +28,14 @@ class PosterText(BaseModel):
     link: str
 
 
-def _wrapped(
-    draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, lines: int
-) -> list[str]:
+def _wrapped(page: Page, text: str, face: Face, size: int, lines: int) -> list[str]:
     """`text` broken between words to fit the page, at most `lines` lines (the last one cut
     short with an ellipsis when there is more)."""
     width = WIDTH - 2 * MARGIN
     wrapped: list[str] = []
     for word in text.split():
         joined = f"{wrapped[-1]} {word}" if wrapped else word
-        if wrapped and draw.textlength(joined, font=face) <= width:
+        if wrapped and page.width(set_line(joined, face), size) <= width:
             wrapped[-1] = joined
         else:
             wrapped.append(word)
@@ -44,6 +43,12 @@ def _wrapped(
         wrapped = wrapped[:lines]
         wrapped[-1] += " …"
     return wrapped
+
+
+def _write(page: Page, text: str, face: Face, size: int, fill: Colour, gap: int) -> None:
+    """A line centred on the page, in the fonts its characters need."""
+    line = set_line(text, face)
+    page.write(line, page.fit(line, size, WIDTH - 2 * MARGIN), fill, gap, (MARGIN, WIDTH - MARGIN))
 
 
 def render_pdf(text: PosterText) -> bytes:
@@ -55,28 +60,24 @@ def render_pdf(text: PosterText) -> bytes:
 def _drawn(text: PosterText) -> Image.Image:
     """The page as an image."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((60, 60, WIDTH - 60, HEIGHT - 60), outline=INK, width=8)
-    draw.rectangle((84, 84, WIDTH - 84, HEIGHT - 84), outline=ACCENT, width=3)
+    page = Page(image, 1, 190)
+    page.frame(60, INK, 8)
+    page.frame(84, ACCENT, 3)
 
-    column = Column(draw, 190, MARGIN, WIDTH - MARGIN)
-    column.write(text.heading.upper(), font("DejaVuSans-Bold.ttf", 110), ACCENT, 70)
-    title = font("DejaVuSerif-Bold.ttf", 92)
-    for line in _wrapped(draw, text.title, title, 3):
-        column.write(line, title, INK, 26)
-    column.y += 30
-    column.write(text.when, font("DejaVuSans-Bold.ttf", 58), INK, 28)
-    place = font("DejaVuSans.ttf", 50)
-    for line in _wrapped(draw, text.place, place, 2):  # none for an empty place
-        column.write(line, place, SOFT, 20)
+    _write(page, text.heading.upper(), Face.SANS_BOLD, 110, ACCENT, 70)
+    for line in _wrapped(page, text.title, Face.SERIF_BOLD, 92, 3):
+        _write(page, line, Face.SERIF_BOLD, 92, INK, 26)
+    page.y += 30
+    _write(page, text.when, Face.SANS_BOLD, 58, INK, 28)
+    for line in _wrapped(page, text.place, Face.SANS, 50, 2):  # none for an empty place
+        _write(page, line, Face.SANS, 50, SOFT, 20)
 
     below = QR_SIZE + 220  # the code, how to use it, and the link
-    top = column.y + max(50, (HEIGHT - 150 - column.y - below) // 2)  # centred in what is left
+    top = page.y + max(50, (HEIGHT - 150 - page.y - below) // 2)  # centred in what is left
     image.paste(qr_image(text.link, QR_SIZE), ((WIDTH - QR_SIZE) // 2, top))
-    under = Column(draw, top + QR_SIZE + 40, MARGIN, WIDTH - MARGIN)
-    scan = font("DejaVuSans.ttf", 40)
-    for line in _wrapped(draw, text.scan, scan, 3):
-        under.write(line, scan, INK, 16)
-    under.y += 10
-    under.write(text.link, font("DejaVuSans.ttf", 28), SOFT, 0)
+    page.y = top + QR_SIZE + 40
+    for line in _wrapped(page, text.scan, Face.SANS, 40, 3):
+        _write(page, line, Face.SANS, 40, INK, 16)
+    page.y += 10
+    _write(page, text.link, Face.SANS, 28, SOFT, 0)
     return image

@@ -41,9 +41,13 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
 
     done = await anna.press(welcome, "Færdig")
     assert done.text.startswith("Gemt. Du har valgt 0 temaer.")
-    await anna.emulator.wait_for(lambda: anna.last.file is not None, what="the certificate")
-    assert anna.last.file is not None
-    assert anna.last.file.name == "ambassador-1.png"
+    await anna.emulator.wait_for(
+        lambda: anna.last.file is not None and anna.last.file.name.endswith(".pdf"),
+        what="the certificate and its print version",
+    )
+    assert [m.file.name for m in anna.messages[-2:] if m.file] == [
+        "ambassador-1.png", "ambassador-1.pdf",
+    ]  # fmt: skip
 
 
 @pytest.mark.usefixtures("bot")
@@ -209,6 +213,7 @@ async def test_a_referral_through_the_certificate_link_is_counted(
 
     await friend.send(f"/start ref-{code}")
     await sign_up(friend)
+    await emulator.wait_for(lambda: anna.last.text.startswith("🎉 Mette"), what="Anna's notice")
     profile = await anna.send("/me")
 
     assert "Blevet ambassadør via din kode: 1" in profile.text

@@ -108,7 +108,7 @@ async def test_leaving_needs_a_confirmation_and_keeps_the_citizen(
     assert (await anna.send("/help")).text.startswith("Det kan du her"), "still a citizen"
 
 
-async def test_the_certificate_is_a_png_with_the_person_on_it(
+async def test_the_certificate_is_a_png_with_the_person_on_it_and_a_pdf_to_print(
     emulator: BotApiEmulator, query
 ) -> None:
     soren = emulator.person(1010, "Søren", "da", last_name="Ærø-Østergård")
@@ -119,9 +119,9 @@ async def test_the_certificate_is_a_png_with_the_person_on_it(
         question = await soren.press(soren.last, "Spring over")
     await soren.press(question, "Ja, det er i orden")
 
-    await soren.send("/certificate")
+    photo = await soren.send("/certificate")
+    await emulator.wait_for(lambda: len(soren.messages) > soren.messages.index(photo) + 1)
 
-    photo = soren.last
     assert photo.file is not None
     image = Image.open(io.BytesIO(photo.file.data))
     assert (image.format, image.size) == ("PNG", (1600, 920))
@@ -129,6 +129,37 @@ async def test_the_certificate_is_a_png_with_the_person_on_it(
     link = f"https://t.me/bolden_sandbox_bot?start=ref-{code}"
     assert photo.text.endswith(link)
     assert [found.text for found in zxingcpp.read_barcodes(image)] == [link], "the QR code scans"
+    document = soren.last
+    assert document.file is not None
+    assert document.file.name == "ambassador-1.pdf"
+    assert document.file.data.startswith(b"%PDF-")
+    assert b"/MediaBox [ 0 0 841.92 595.2 ]" in document.file.data, "A4 landscape"
+    assert 100_000 < len(document.file.data) < 3_000_000
+    assert document.text.startswith("🖨️ Til print: samme bevis som PDF i A4.")
+    assert soren.messages[-2] is photo, "nothing about characters left out: all could be drawn"
+
+
+async def test_a_name_in_arabic_with_emoji_is_drawn_and_what_cannot_be_is_named(
+    emulator: BotApiEmulator,
+) -> None:
+    person = emulator.person(1011, "Mohammed", "da")
+    question = await person.press(await person.send("/ambassador"), "Borger")
+    question = await person.send("محمد علي 🌻 李")
+    await person.press(question, "➡️")
+    await person.press(person.last, "Ja, det er i orden")
+
+    photo = await person.send("/certificate")
+    await emulator.wait_for(lambda: person.last.text.startswith("Nogle tegn"), what="the note")
+
+    assert photo.file is not None
+    assert Image.open(io.BytesIO(photo.file.data)).size == (1600, 920)
+    assert [m.file.name for m in person.messages[-3:-1] if m.file] == [
+        "ambassador-1.png", "ambassador-1.pdf",
+    ]  # fmt: skip
+    assert person.last.text == (
+        "Nogle tegn kan jeg ikke skrive på beviset, så de er udeladt: 李\n"
+        "Vil du have et andet navn på beviset, kan du ændre det under /me."
+    )
 
 
 @pytest.mark.parametrize("command", ["/me", "/themes", "/certificate", "/leave"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
-from tests.conftest import until
+from tests.conftest import sign_up, until
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -120,3 +120,63 @@ async def test_last_seen_moves_and_first_seen_stays(anna: SimulatedPerson, query
     [second] = query("SELECT first_seen, last_seen FROM people")
     assert second["first_seen"] == first["first_seen"]
     assert second["last_seen"] >= first["last_seen"]
+
+
+async def test_an_invite_link_names_the_inviter_who_hears_once_when_the_newcomer_joins(
+    anna: SimulatedPerson, john: SimulatedPerson, emulator: BotApiEmulator, query
+) -> None:
+    await sign_up(john, kind="Citizen")
+    [code] = [r[0] for r in query("SELECT referral_code FROM ambassadors WHERE user_id = 1002")]
+    before = len(john.messages)
+
+    greeting = await anna.send(f"/start ref-{code}")
+
+    assert greeting.text.startswith(
+        "Hej Anna! 👋\n\n🤝 John har inviteret dig til at blive ambassadør."
+    )
+    assert [b["text"] for b in greeting.buttons][:2] == ["🤝 Bliv ambassadør", "📨 Send en bold"]
+    assert len(john.messages) == before, "opening the link tells John nothing yet"
+    question = await anna.press(greeting, "Bliv ambassadør")
+    question = await anna.press(question, "Borger")
+    question = await anna.press(question, "✅ Anna")
+    question = await anna.press(question, "➡️")
+    await anna.press(question, "Ja, det er i orden")
+
+    await emulator.wait_for(lambda: len(john.messages) > before, what="John's notice")
+    assert john.last.text == (
+        "🎉 Anna has become an ambassador through your link. Thank you for sharing it! "
+        "Under /me you can see how many you have brought along."
+    ), "in John's language"
+    again = await anna.send(f"/start ref-{code}")
+    assert "inviteret" not in again.text, "an ambassador is not invited again"
+    assert again.buttons[0]["text"] == "📨 Send en bold"
+    [row] = query("SELECT referred_by FROM ambassadors WHERE user_id = 1001")
+    assert row["referred_by"] == 1002
+    assert query("SELECT COUNT(*) FROM outbox WHERE user_id = 1002")[0][0] == 1
+
+
+async def test_an_english_newcomer_is_invited_in_english_and_the_inviter_told_in_danish(
+    anna: SimulatedPerson, john: SimulatedPerson, emulator: BotApiEmulator, query
+) -> None:
+    await sign_up(anna)
+    [code] = [r[0] for r in query("SELECT referral_code FROM ambassadors WHERE user_id = 1001")]
+
+    greeting = await john.send(f"/start ref-{code}")
+    assert greeting.text.startswith("Hi John! 👋\n\n🤝 Anna has invited you")
+    await sign_up(john, kind="Citizen")
+
+    await emulator.wait_for(lambda: anna.last.text.startswith("🎉"), what="Anna's notice")
+    assert anna.last.text.startswith("🎉 John er blevet ambassadør gennem dit link.")
+
+
+async def test_a_link_whose_ambassador_left_greets_as_usual(
+    anna: SimulatedPerson, john: SimulatedPerson, query
+) -> None:
+    await sign_up(john, kind="Citizen")
+    [code] = [r[0] for r in query("SELECT referral_code FROM ambassadors")]
+    await john.press(await john.send("/leave"), "Yes")
+
+    greeting = await anna.send(f"/start ref-{code}")
+
+    assert "inviteret" not in greeting.text
+    assert greeting.buttons[0]["text"] == "📨 Send en bold"

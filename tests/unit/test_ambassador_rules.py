@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT
-from bot.services.ambassadors import AmbassadorService, Mode, Problem, Step, validate
+from bot.services.ambassadors import AmbassadorService, Joined, Mode, Problem, Step, validate
 from bot.services.conversations import Conversations
-from bot.services.delivery import DeliveryService
+from bot.services.delivery import DeliveryService, OutboxItem
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.strategy import load_strategy
@@ -64,6 +64,14 @@ def service(db: Database) -> AmbassadorService:
     return AmbassadorService(db, clock, strategy, 365, 30, Conversations(db, clock), delivery)
 
 
+async def untold(joined: Joined) -> list[OutboxItem]:
+    raise AssertionError(f"nobody invited {joined.name}")
+
+
+async def told(joined: Joined) -> list[OutboxItem]:
+    return [("telegram", joined.inviter_id, None, {"text": f"{joined.name} joined"})]
+
+
 async def walk(
     service: AmbassadorService, user_id: int, answers: list[str | bool | None]
 ) -> list[Step]:
@@ -107,10 +115,10 @@ async def test_back_skips_questions_that_do_not_apply(service: AmbassadorService
 
 async def test_consent_is_needed_and_only_at_the_end(service: AmbassadorService) -> None:
     await walk(service, 1, ["citizen"])
-    assert await service.consent(1, True) is None, "not at the consent question yet"
+    assert await service.consent(1, True, untold) is None, "not at the consent question yet"
 
     await walk(service, 1, ["citizen", "Anna", None])
-    ambassador = await service.consent(1, True)
+    ambassador = await service.consent(1, True, untold)
 
     assert ambassador is not None
     assert (ambassador.number, ambassador.status, ambassador.kind) == (1, "active", "citizen")
@@ -120,11 +128,11 @@ async def test_consent_is_needed_and_only_at_the_end(service: AmbassadorService)
 async def test_numbers_are_never_given_twice(service: AmbassadorService, db: Database) -> None:
     for user_id in (1, 2):
         await walk(service, user_id, ["citizen", f"Person {user_id}", None])
-        await service.consent(user_id, True)
+        await service.consent(user_id, True, untold)
     await PrivacyService(db).erase(2)
 
     await walk(service, 3, ["citizen", "Person 3", None])
-    third = await service.consent(3, True)
+    third = await service.consent(3, True, untold)
 
     assert third is not None
     assert third.number == 3
@@ -132,7 +140,7 @@ async def test_numbers_are_never_given_twice(service: AmbassadorService, db: Dat
 
 async def test_topics_are_only_the_strategys(service: AmbassadorService) -> None:
     await walk(service, 1, ["citizen", "Anna", None])
-    await service.consent(1, True)
+    await service.consent(1, True, untold)
 
     assert await service.toggle_topic(1, "no_such_theme") is None
     chosen = await service.toggle_topic(1, "bolig")
@@ -145,7 +153,7 @@ async def test_an_answer_goes_to_the_sign_up_or_edit_it_names_even_when_the_othe
     service: AmbassadorService,
 ) -> None:
     await walk(service, 1, ["citizen", "Anna", None])
-    await service.consent(1, True)
+    await service.consent(1, True, untold)
     await service.start_edit(1, Step.NAME)
     await service.start_signup(1)  # newer, at its first question
 
@@ -157,3 +165,45 @@ async def test_an_answer_goes_to_the_sign_up_or_edit_it_names_even_when_the_othe
     assert signup is not None
     assert signup.step is Step.KIND, "the sign-up did not move"
     assert await service.conversation(1, Mode.EDIT) is None
+
+
+async def test_the_inviter_is_told_once_when_someone_becomes_an_ambassador_through_their_link(
+    service: AmbassadorService, db: Database
+) -> None:
+    people = PeopleService(db, FakeClock(), "da")
+    await walk(service, 1, ["citizen", "Anna", None])
+    anna = await service.consent(1, True, untold)
+    assert anna is not None
+    await people.arrived_through(2, f"ref-{anna.referral_code}")
+    assert await service.invited_by(2) == anna
+
+    await walk(service, 2, ["citizen", "Mette", None])
+    mette = await service.consent(2, True, told)
+    await service.leave(2)
+    await walk(service, 2, ["citizen", "Mette", None])
+    await service.consent(2, True, untold)  # back after leaving: the same row, told before
+
+    assert mette is not None
+    assert mette.referred_by == 1
+    rows = await db.fetch_all("SELECT user_id, payload FROM outbox")
+    assert [(row["user_id"], row["payload"]) for row in rows] == [(1, '{"text": "Mette joined"}')]
+    assert await service.invited_by(2) is None, "an ambassador is not greeted as invited"
+
+
+async def test_nobody_is_invited_by_their_own_link_or_by_someone_who_left(
+    service: AmbassadorService, db: Database
+) -> None:
+    people = PeopleService(db, FakeClock(), "da")
+    await walk(service, 1, ["citizen", "Anna", None])
+    anna = await service.consent(1, True, untold)
+    assert anna is not None
+    await service.leave(1)
+    for user_id in (1, 2):
+        await people.arrived_through(user_id, f"ref-{anna.referral_code}")
+    await people.arrived_through(3, "ref-nosuchcode")
+
+    assert await service.invited_by(1) is None
+    assert await service.invited_by(2) is None
+    assert await service.invited_by(3) is None
+    await walk(service, 2, ["citizen", "Mette", None])
+    assert (await service.consent(2, True, untold)) is not None
