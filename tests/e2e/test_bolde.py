@@ -132,7 +132,7 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     assert "Temaer: Flere ind i fællesskaber" in card.text
     assert "Anna" not in card.text
     assert [b["text"] for b in card.buttons] == [
-        "✋ Tag den", "💬 Svar", "↪️ Flyt", "🚫 Afvis med svar", "📜 Forløb",
+        "✋ Tag den", "💬 Svar", "❓ Spørg afsenderen", "↪️ Flyt", "🚫 Afvis med svar", "📜 Forløb",
     ]  # fmt: skip
 
     seen = len(anna.messages)
@@ -146,7 +146,9 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     prompt = await bo.press(taken, "Spørg afsenderen")
     assert prompt.text.startswith("Skriv dit spørgsmål til afsenderen af B-2026-0001.")
     seen = len(anna.messages)
-    confirmed = await bo.send("Hvilke dage tænker du på?")
+    preview = await bo.send("Hvilke dage tænker du på?")
+    assert preview.text.startswith("Sådan får afsenderen det:\n\n❓ Netværket har et spørgsmål")
+    confirmed = await bo.press(preview, "Send")
     assert confirmed.text.startswith("❓ Spørgsmålet er sendt.")
     question = await next_message(anna, seen)
     assert question.text == (
@@ -158,7 +160,9 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     assert "Skriv dit svar til netværket om B-2026-0001." in prompt.text
     seen = len(bo.messages)
     thanks = await anna.send("Tirsdag og torsdag aften.")
-    assert thanks.text.startswith("💬 Tak! Dit svar er sendt til netværket")
+    assert thanks.text == (
+        "💬 Tak! Dit svar om B-2026-0001 er sendt til den, der arbejder på den."
+    ), "a reply is sent at once, and the sender is told who got it"
     relayed = await next_message(bo, seen)
     assert relayed.text.startswith(
         "💬 Afsenderen af B-2026-0001 svarer:\n\nTirsdag og torsdag aften."
@@ -167,7 +171,8 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
 
     prompt = await bo.press(relayed, "💬 Svar")
     seen = len(anna.messages)
-    await bo.send("Vi starter tirsdag den 1. december i medborgerhuset.")
+    preview = await bo.send("Vi starter tirsdag den 1. december i medborgerhuset.")
+    await bo.press(preview, "Send")
     answered = await next_message(anna, seen)
     assert answered.text.startswith(
         "✅ Svar på din bold B-2026-0001:\n\nVi starter tirsdag den 1. december i medborgerhuset."
@@ -188,7 +193,7 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     prompt = await anna.press(page, "Det løste det ikke")
     seen = len(bo.messages)
     reopened = await anna.send("Jeg arbejder tirsdag. Kan det også være en weekend?")
-    assert "B-2026-0001 er åbnet igen" in reopened.text
+    assert "B-2026-0001 er åbnet igen, og den, der arbejder på den, har fået" in reopened.text
     told = await next_message(bo, seen)
     assert told.text.startswith("😕 Afsenderen af B-2026-0001 skriver, at svaret ikke løste det")
     [row] = query("SELECT status, sender_name FROM bolde")
@@ -265,7 +270,7 @@ async def test_a_decline_needs_an_answer_and_outsiders_change_nothing(
     await bo.unblock()
 
     prompt = await bo.press(card, "Afvis med svar")
-    assert prompt.text.startswith("Skriv kort, hvorfor I ikke går videre med B-2026-0001.")
+    assert prompt.text.startswith("Skriv kort, hvorfor I ikke går videre med B-2026-0001,")
     nudge = await bo.send_photo()
     assert nudge.text == "Skriv dit svar som tekst, tak."
     stopped = await bo.send("/cancel")
@@ -274,7 +279,8 @@ async def test_a_decline_needs_an_answer_and_outsiders_change_nothing(
 
     await anna.block()
     await bo.press(card, "Afvis med svar")
-    await bo.send("Havnen hører under havneselskabet; vi har sendt jeres ønske videre til dem.")
+    preview = await bo.send("Havnen hører under havneselskabet; vi har sendt ønsket videre.")
+    await bo.press(preview, "Send")
     [row] = query("SELECT status, public_answer FROM bolde")
     assert row["status"] == "declined"
     await emulator.wait_for(lambda: ("sendMessage", 403) in emulator.refusals, what="a 403")

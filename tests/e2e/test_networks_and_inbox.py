@@ -166,7 +166,7 @@ async def test_the_inbox_the_reference_the_export_the_figures_and_the_stale_repo
     clock.advance(hours=2)
     await karim.press(opened, "💬 Svar")
     seen_anna = len(anna.messages)
-    await karim.send("Kommunen sætter ti nye op i foråret.")
+    await karim.press(await karim.send("Kommunen sætter ti nye op i foråret."), "Send")
     await next_message(anna, seen_anna)
     assert query("SELECT status FROM bolde WHERE reference = 'B-2026-0002'")[0][0] == "answered"
 

@@ -10,13 +10,14 @@ import pytest
 
 from bot.i18n import Catalog, Html, Translator, load_catalogs, placeholders
 from bot.sandbox.entities import html_to_plain
-from bot.services.bolde import NEEDS_NOTE, Action, Problem, Role, Step
+from bot.services.bolde import PREVIEWED, Action, Problem, Role, Step
 from bot.services.conversations import ConversationKind
 from bot.services.events import Problem as EventProblem
 from bot.services.networks import NetworkKind, Refusal
 from bot.services.newsletters import Kind as ComposeKind
 from bot.services.newsletters import Problem as ComposeProblem
 from bot.services.newsletters import Step as ComposeStep
+from handlers.bold_notices import Recipient
 from storage.bolde import OPEN, Kind, Status
 
 ROOT = Path(__file__).parents[2]
@@ -99,7 +100,9 @@ def test_every_key_of_a_family_exists() -> None:
         "bold.notice.": [Action.TAKE, Action.MOVE, Action.ANSWER, Action.DECLINE, Action.ASK],
         "bold.prompt.": ["reopen", "reply"],
         "work.prompt.": ["answer", "ask", "decline"],
-        "work.done.": list(NEEDS_NOTE),
+        "work.done.": list(PREVIEWED),
+        "work.done.reply.": list(Recipient),
+        "work.done.reopened.": list(Recipient),
         "inbox.status.": ["all", *OPEN],
         "net.kind.": list(NetworkKind),
         "net.kind_button.": list(NetworkKind),
