@@ -139,9 +139,11 @@ def recipient(change: Change) -> Recipient:
 def sender_notice(
     t: Translator, bold: Bold, action: Action, network: Network | None, note: str
 ) -> str:
-    """What the sender reads after an action, in their language (also the network's preview)."""
+    """What the sender reads after an action, in their language (also the network's preview).
+    A bold no network has is worked on by a coordinator, and the text says so."""
+    by_coordinator = network is None and action in {Action.TAKE, Action.ASK}
     return t(
-        "bold.notice." + action,
+        f"bold.notice.{action}" + ("_coordinator" if by_coordinator else ""),
         reference=bold.reference,
         network=network.name if network else t.plain("bold.no_network"),
         note=note,

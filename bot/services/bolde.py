@@ -506,28 +506,29 @@ class BoldService:
         self, action: Action, bold: Bold, actor: int
     ) -> tuple[Status, int | None, int | None]:
         """The status, the one who has the bold after the action, and who gets what the sender
-        wrote. A sender's text goes to the one who asked (a reply) or took the bold, while they
-        may still work on it; without one, the bold is its network's to take again (or the
-        coordinators', when it has none), and the text goes there."""
+        wrote. A sender's text goes to the one who asked (a reply, unless the bold moved on
+        since) or took the bold, while they may still work on it; without one, the bold is its
+        network's to take again (or the coordinators', when it has none), and the text goes
+        there."""
         _, status = TRANSITIONS[action]
         if action is Action.MOVE:
             return Status.ROUTED, None, None
         if action not in SENDER_ACTIONS:
             keeps = action in {Action.TAKE, Action.ANSWER, Action.ASK} and bold.taken_by is None
             return status or Status(bold.status), actor if keeps else bold.taken_by, None
-        taker = (
-            bold.taken_by if bold.taken_by and await self.may_work_on(bold.taken_by, bold) else None
-        )
+        taker = await self._still_working(bold.taken_by, bold)
         to = taker
         if action is Action.REPLY:
-            asked = [
-                e.actor_id for e in await bolde.events(self._db, bold.id) if e.action == Action.ASK
-            ]
-            if asked and asked[-1] and await self.may_work_on(asked[-1], bold):
-                to = asked[-1]
+            events = await bolde.events(self._db, bold.id)
+            since = [e for e in events if e.action in {Action.ASK, Action.MOVE}]
+            if since and since[-1].action == Action.ASK:
+                to = await self._still_working(since[-1].actor_id, bold) or taker
         if taker is None:
             return (Status.ROUTED if bold.network_id else Status.RECEIVED), None, to
         return Status.IN_PROGRESS, taker, to
+
+    async def _still_working(self, user_id: int | None, bold: Bold) -> int | None:
+        return user_id if user_id and await self.may_work_on(user_id, bold) else None
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -236,7 +236,9 @@ async def test_a_problem_with_a_place_is_urgent_and_reaches_the_coordinators(
     assert "Fra: Anonym" in card.text
     assert "https://www.openstreetmap.org/?mlat=55.56553&amp;mlon=9.75201" in (card.html or "")
     alarm = await next_message(karim, seen_karim)
-    assert alarm.text.startswith("🔴 En bold, der haster.")
+    assert alarm.text.startswith(
+        "🔴 En bold, der haster. Den er også sendt til handlingsnetværket Tværfagligt netværk."
+    )
     assert "Anna" not in alarm.text + card.text
     [row] = query("SELECT urgent, latitude, category, sender_id FROM bolde")
     assert tuple(row) == (1, 55.56553, "sleeping_rough", 1001)

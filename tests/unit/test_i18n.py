@@ -97,7 +97,10 @@ def test_every_key_of_a_family_exists() -> None:
         "bold.who.": [r for r in Role if r is not Role.SENDER] + ["you", "sender"],
         "bold.problem.": list(Problem),
         "bold.draft_problem.": [Problem.TOO_SHORT, Problem.TOO_LONG, Problem.UNKNOWN_CHOICE],
-        "bold.notice.": [Action.TAKE, Action.MOVE, Action.ANSWER, Action.DECLINE, Action.ASK],
+        "bold.notice.": [
+            *(Action.TAKE, Action.MOVE, Action.ANSWER, Action.DECLINE, Action.ASK),
+            *("taken_coordinator", "question_coordinator"),
+        ],
         "bold.prompt.": ["reopen", "reply"],
         "work.prompt.": ["answer", "ask", "decline"],
         "work.done.": list(PREVIEWED),
