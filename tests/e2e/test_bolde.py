@@ -446,3 +446,59 @@ async def test_an_english_speaker_is_told_everything_in_english(
     page = await john.press(notice, "See what happened")
     assert "Status: In progress · Fællesskab" in page.text
     assert page.text.splitlines()[-1].endswith("The network took the bold")
+
+
+async def test_a_decline_is_previewed_as_the_sender_will_read_it_and_sent_once_after_a_restart(
+    settings: Settings,
+    clock: FakeClock,
+    emulator: BotApiEmulator,
+    john: SimulatedPerson,
+    karim: SimulatedPerson,
+    query: Callable[..., list],
+) -> None:
+    async with running(build_application(settings, clock=clock)):
+        await karim.send("/start")
+        seen = len(karim.messages)
+        step = await john.press(await john.send("/bold"), "An idea")
+        step = await john.press(await john.send("A chess club at the library."), "Skip")
+        await john.press(await john.press(step, "Go on"), "📨 Send")
+        await emulator.wait_for(lambda: len(karim.messages) > seen, what="the card")
+        card = karim.messages[seen]
+
+        prompt = await karim.press(card, "Afvis med svar")
+        assert "Du ser svaret, før du sender det." in prompt.text
+        short = await karim.send("nej")
+        assert short.text.startswith("Skriv lidt mere, tak: mindst 10 tegn")
+        assert query("SELECT status FROM bolde")[0][0] == "received", "nothing went"
+        first = await karim.send("Biblioteket har ikke plads.")
+        assert first.text.startswith(
+            "Sådan får afsenderen det:\n\nWe cannot take your bold B-2026-0001 further. "
+            "This is why:\n\nBiblioteket har ikke plads."
+        ), "the sender's own language, word for word"
+        assert [b["text"] for b in first.buttons] == ["📨 Send", "✏️ Ret", "✖️ Stop"]
+        old_send = str(first.button("Send")["callback_data"])
+        edit = await karim.press(first, "Ret")
+        assert edit is first, "the preview becomes the question again"
+        assert "Det, du skrev (tryk for at kopiere):\nBiblioteket har ikke plads." in edit.text
+        assert "<code>Biblioteket har ikke plads.</code>" in (edit.html or "")
+        second = await karim.send("The library has no room on weekday evenings, sorry.")
+        assert "This is why:\n\nThe library has no room on weekday evenings, sorry." in second.text
+
+    async with running(build_application(settings, clock=clock)):
+        old = await karim.press_data(first, old_send)
+        assert old["text"].startswith("Den tekst er allerede sendt, skrevet om eller stoppet.")
+        seen_john = len(john.messages)
+        send = str(second.button("Send")["callback_data"])
+        answers = await asyncio.gather(
+            karim.press_data(second, send), karim.press_data(second, send)
+        )
+        assert [a.get("show_alert", False) for a in answers] == [False, True], answers
+        await emulator.wait_for(lambda: len(john.messages) > seen_john, what="the decline")
+        assert second.text == "Bolden B-2026-0001 er afvist, og afsenderen har fået dit svar."
+
+    assert john.messages[seen_john].text.startswith("We cannot take your bold B-2026-0001")
+    [row] = query("SELECT status, public_answer FROM bolde")
+    assert tuple(row) == ("declined", "The library has no room on weekday evenings, sorry.")
+    owed = "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND payload LIKE '%This is why%'"
+    assert query(owed, john.id)[0][0] == 1, "two presses of Send, one decline"
+    assert query("SELECT * FROM conversations") == []

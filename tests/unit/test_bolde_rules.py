@@ -332,3 +332,30 @@ async def test_what_a_sender_writes_goes_to_whoever_may_still_work_on_the_bold(
     assert (reply.bold.status, reply.bold.taken_by, reply.to) == (Status.ROUTED, None, None), (
         "the one who took it left the network: it is the network's again, with the reply"
     )
+
+
+async def test_a_previewed_text_is_kept_and_sent_exactly_once(services: Services) -> None:
+    street = await network(services, "Gade", (MEMBER,))
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    sent = await bold(services)
+    bolde = services.bolde
+    assert (await bolde.start_note(MEMBER, sent.id, Action.ANSWER)).problem is None
+    assert (await bolde.finish_note(MEMBER, "ja", told)).problem is Problem.TOO_SHORT
+    kept = await bolde.finish_note(MEMBER, "  Vi sætter bænke op i maj.  ", told)
+    assert (kept.note, kept.problem) == ("Vi sætter bænke op i maj.", None)
+    assert kept.draft is not None
+    assert await owed(services) == [f"{sent.reference} sent"], "nothing goes before Send"
+    newer = await bolde.finish_note(MEMBER, "Vi sætter bænke op i juni.", told)
+    assert newer.draft is not None
+    stale = await bolde.send_note(MEMBER, sent.id, kept.draft, told)
+    assert stale.problem is Problem.STALE, "a Send under an older preview sends nothing"
+
+    presses = await asyncio.gather(
+        bolde.send_note(MEMBER, sent.id, newer.draft, told),
+        bolde.send_note(MEMBER, sent.id, newer.draft, told),
+    )
+    assert sorted(str(p.problem) for p in presses) == ["None", "stale"]
+    stored = await bolde.get(sent.id)
+    assert stored is not None
+    assert (stored.status, stored.public_answer) == (Status.ANSWERED, "Vi sætter bænke op i juni.")
+    assert await owed(services) == [f"{sent.reference} sent", f"{sent.reference} answered"]
