@@ -89,6 +89,9 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action in {"answer", "ask", "decline"}:
         action = {"answer": Action.ANSWER, "ask": Action.ASK, "decline": Action.DECLINE}
         change = await services.bolde.start_note(user.id, bold.id, action[press.action])
+        if change.problem is Problem.TEXT_WAITING:
+            await _waiting_text(update, context)
+            return
         if change.problem:
             await problem_alert(update, context, change.problem)
             return
@@ -168,6 +171,21 @@ async def _edit_note(update: Update, context: BoldenContext, bold_id: int) -> No
     prompt = t(_PROMPTS[Action(stored.step)], reference=bold.reference)
     text = prompt + "\n\n" + t("work.edit_text", text=stored.answers["text"])
     await show(update, text, _cancel_keyboard(t))
+
+
+async def _waiting_text(update: Update, context: BoldenContext) -> None:
+    """A new text while one waits at its preview: that one first, shown again to send or stop."""
+    user = update.effective_user
+    assert user is not None
+    stored = await context.services.conversations.current(user.id, NOTE)
+    bold = await context.services.bolde.get(int(stored.answers["bold"])) if stored else None
+    if stored is None or bold is None:
+        await refuse_stale(update, context)
+        return
+    text, keyboard = await _preview(
+        context, bold, Action(stored.step), stored.answers["text"], stored.touched
+    )
+    await _private(update, context, context.t("work.waiting") + "\n\n" + text, keyboard)
 
 
 async def _move_choices(update: Update, context: BoldenContext, bold: Bold) -> None:

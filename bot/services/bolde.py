@@ -65,7 +65,7 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
-_OPEN = frozenset({Status.RECEIVED, Status.ROUTED, Status.IN_PROGRESS})
+_OPEN = frozenset(map(Status, OPEN))
 # The state machine: from which statuses each action may happen, and the status it leads to
 # (None: the status stays). Who may act is `_role`'s question: on a bold no network has, only
 # coordinators. What the sender writes goes to whoever works on the bold, see `_after`.
@@ -97,6 +97,7 @@ class Problem(StrEnum):
     RATE_LIMITED = "rate_limited"
     OVERTAKEN = "overtaken"  # someone else changed the bold a moment before
     STALE = "stale"  # the text a Send belongs to was sent, replaced or stopped since
+    TEXT_WAITING = "text_waiting"  # a written text waits for its Send: one text at a time
 
 
 class _Stale(Exception):
@@ -415,6 +416,9 @@ class BoldService:
         bold, role, problem = await self._checked(bold_id, user_id, action)
         if bold is None or role is None or problem:
             return Change(bold=bold, problem=problem)
+        waiting = await self._conversations.current(user_id, NOTE)
+        if waiting is not None and "text" in waiting.answers:
+            return Change(problem=Problem.TEXT_WAITING)
         await self._conversations.start(user_id, NOTE, action.value, {"bold": bold.id})
         return Change(bold=bold, action=action)
 

@@ -483,6 +483,9 @@ async def test_a_decline_is_previewed_as_the_sender_will_read_it_and_sent_once_a
         assert "<code>Biblioteket har ikke plads.</code>" in (edit.html or "")
         second = await karim.send("The library has no room on weekday evenings, sorry.")
         assert "This is why:\n\nThe library has no room on weekday evenings, sorry." in second.text
+        waiting = await karim.press(card, "💬 Svar")
+        assert waiting.text.startswith("✋ Du har en tekst, der ikke er sendt endnu.")
+        assert "The library has no room" in waiting.text, "one text at a time, none lost"
 
     async with running(build_application(settings, clock=clock)):
         old = await karim.press_data(first, old_send)
