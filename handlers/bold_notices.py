@@ -5,7 +5,8 @@ crash or a slow Telegram never loses one and never makes the person who pressed 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup
 
@@ -59,68 +60,134 @@ async def _card_to(
     return [message(chat_id, header + text, keyboard, fallback=fallback)]
 
 
-async def to_coordinators(services: Services, bold: Bold, key: str) -> list[OutboxItem]:
+Header = Callable[[Translator], str]
+
+
+def _header(key: str, **values: str) -> Header:
+    """A line above the card, in each recipient's language."""
+    return lambda t: t(key, **values) + "\n\n"
+
+
+NEW = _header("work.new")
+
+
+async def to_coordinators(
+    services: Services, bold: Bold, header: Header, first_time: bool = True
+) -> list[OutboxItem]:
     items = []
     for user_id in sorted(await services.coordinators.all()):
         t = await translator_of(services, user_id)
-        items += await _card_to(services, user_id, bold, t, t(key) + "\n\n")
+        items += await _card_to(services, user_id, bold, t, header(t), first_time)
     return items
 
 
-async def to_network(services: Services, bold: Bold, network: Network) -> list[OutboxItem]:
+async def to_network(
+    services: Services,
+    bold: Bold,
+    network: Network,
+    header: Header = NEW,
+    first_time: bool = True,
+) -> list[OutboxItem]:
     """Into the network's group; without one (or when the bot turns out to be gone from it),
     to each member privately; a network nobody can get it from goes to the coordinators."""
     members = []
     for user_id in await services.people.reachable(network.members):
         t = await translator_of(services, user_id)
-        members += await _card_to(services, user_id, bold, t, t("work.new") + "\n\n")
+        members += await _card_to(services, user_id, bold, t, header(t), first_time)
     if not members:
-        members = await to_coordinators(services, bold, "work.nobody")
+
+        def nobody(t: Translator) -> str:
+            return t("work.nobody") + "\n\n" + header(t)
+
+        members = await to_coordinators(services, bold, nobody, first_time)
     if network.chat_id is None:
         return members
     default = services.translator(services.settings.language)
-    header = default("work.new") + "\n\n"
-    return await _card_to(services, network.chat_id, bold, default, header, fallback=members)
+    return await _card_to(
+        services, network.chat_id, bold, default, header(default), first_time, members
+    )
 
 
 async def new_bold(services: Services, sent: Drafted) -> list[OutboxItem]:
-    """A new bold: to its network; urgent ones, and those no rule could route, to coordinators."""
+    """A new bold: to its network; urgent ones, and those no rule could route, to coordinators,
+    told truly where else it went."""
     bold, network = sent.sent, sent.network
     assert bold is not None
-    items = await to_network(services, bold, network) if network is not None else []
+    if network is None:
+        key = "work.urgent_unrouted" if bold.urgent else "work.unrouted"
+        return await to_coordinators(services, bold, _header(key))
+    items = await to_network(services, bold, network)
     if bold.urgent:
-        items += await to_coordinators(services, bold, "work.urgent")
-    elif network is None:
-        items += await to_coordinators(services, bold, "work.unrouted")
+        items += await to_coordinators(services, bold, _header("work.urgent", network=network.name))
     return items
+
+
+class Recipient(StrEnum):
+    """Who got what a sender wrote (a reply, a reopening): the sender is told which."""
+
+    PERSON = "person"  # the one who asked or took the bold
+    NETWORK = "network"
+    COORDINATORS = "coordinators"
+
+
+def recipient(change: Change) -> Recipient:
+    if change.to is not None:
+        return Recipient.PERSON
+    return Recipient.NETWORK if change.network is not None else Recipient.COORDINATORS
+
+
+def sender_notice(
+    t: Translator, bold: Bold, action: Action, network: Network | None, note: str
+) -> str:
+    """What the sender reads after an action, in their language (also the network's preview).
+    A bold no network has is worked on by a coordinator, and the text says so."""
+    by_coordinator = network is None and action in {Action.TAKE, Action.ASK}
+    return t(
+        f"bold.notice.{action}" + ("_coordinator" if by_coordinator else ""),
+        reference=bold.reference,
+        network=network.name if network else t.plain("bold.no_network"),
+        note=note,
+    )
+
+
+async def sender_translator(services: Services, bold: Bold) -> Translator:
+    """The sender's language; the bot's own for a sender who erased themselves."""
+    if bold.sender_id is None:
+        return services.translator(services.settings.language)
+    return await translator_of(services, bold.sender_id)
+
+
+async def _from_sender(services: Services, change: Change) -> list[OutboxItem]:
+    """A reply or a reopening, with what the sender wrote: to the one who asked or took the
+    bold, else to its network, else to the coordinators (also when the person is gone)."""
+    bold, action = change.bold, change.action
+    assert bold is not None
+    key = "work.reply" if action is Action.REPLY else "work.reopened"
+    header = _header(key, reference=bold.reference, note=change.note or "")
+    if change.network is not None:
+        handlers = await to_network(services, bold, change.network, header, first_time=False)
+    else:
+        handlers = await to_coordinators(services, bold, header, first_time=False)
+    if change.to is None:
+        return handlers
+    t = await translator_of(services, change.to)
+    return await _card_to(services, change.to, bold, t, header(t), False, handlers)
 
 
 async def changed(services: Services, change: Change) -> list[OutboxItem]:
     """The sender hears what happened (in their language), and the bold goes to whoever must act
-    next: the new network after a move, the one who took it after a reply or a reopening."""
+    next: the new network after a move, whoever works on it after a reply or a reopening."""
     bold, action = change.bold, change.action
     assert bold is not None
     assert action is not None
+    if action in {Action.REPLY, Action.REOPEN}:
+        return await _from_sender(services, change)
     items = []
-    if bold.sender_id is not None and action not in {Action.REPLY, Action.REOPEN}:
+    if bold.sender_id is not None:
         t = await translator_of(services, bold.sender_id)
-        text = t(
-            "bold.notice." + action,
-            reference=bold.reference,
-            network=change.network.name if change.network else t.plain("bold.no_network"),
-            note=change.note or "",
-        )
+        text = sender_notice(t, bold, action, change.network, change.note or "")
         events = await services.bolde.timeline(bold.id)
         items.append(message(bold.sender_id, text, sender_keyboard(t, bold, events)))
     if action is Action.MOVE and change.network is not None:
         items += await to_network(services, bold, change.network)
-    elif action in {Action.REPLY, Action.REOPEN} and bold.taken_by is not None:
-        t = await translator_of(services, bold.taken_by)
-        key = "work.reply" if action is Action.REPLY else "work.reopened"
-        header = t(key, reference=bold.reference, note=change.note or "") + "\n\n"
-        items += await _card_to(services, bold.taken_by, bold, t, header, first_time=False)
-    elif action is Action.REOPEN and change.network is not None:
-        items += await to_network(services, bold, change.network)
-    elif action is Action.REOPEN:
-        items += await to_coordinators(services, bold, "work.unrouted")
     return items

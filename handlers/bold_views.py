@@ -11,7 +11,7 @@ from bot.services import Services
 from bot.services.bolde import Action, Role
 from handlers.callbacks import CallbackCodec
 from handlers.paging import MAX_TEXT, grid, paginate
-from storage.bolde import Bold, Event, Status
+from storage.bolde import OPEN, Bold, Event, Status
 
 # The sender's side: writing a bold, their list, their page of one.
 BOLD = CallbackCodec(
@@ -20,8 +20,9 @@ BOLD = CallbackCodec(
     mine=1, show=1, reopen=1, reply=1,
 )  # fmt: skip
 # The network's side: the card's buttons.
+# send and edit belong to a previewed text: send names the bold and the draft as it was shown.
 WORK = CallbackCodec(
-    "bw", take=1, answer=1, ask=1, move=1, to=2, decline=1, open=1, log=1
+    "bw", take=1, answer=1, ask=1, move=1, to=2, decline=1, open=1, log=1, send=2, edit=1
 )  # fmt: skip
 ICONS = {"idea": "💡", "concern": "😟", "problem": "📍"}
 _WORK_BUTTONS = (
@@ -76,7 +77,9 @@ def _details(
     lines.append(t("bold.card.sent", when=t.moment(bold.created_at)))
     lines += ["", t("bold.card.text", text=bold.text)]
     if bold.public_answer:
-        lines += ["", t("bold.card.answer", text=bold.public_answer)]
+        # Open again after an answer: the answer stays to read, named as the one that did not do.
+        key = "bold.card.earlier_answer" if bold.status in OPEN else "bold.card.answer"
+        lines += ["", t(key, text=bold.public_answer)]
     return lines
 
 
@@ -170,7 +173,7 @@ def sender_keyboard(
     if bold.status in {Status.ANSWERED, Status.DECLINED}:
         rows.append([_sender_button(t, "bold.reopen", "reopen", bold.id)])
     asked = [e for e in events if e.action in {Action.ASK, Action.REPLY}]
-    if bold.status == Status.IN_PROGRESS and asked and asked[-1].action == Action.ASK:
+    if bold.status in OPEN and asked and asked[-1].action == Action.ASK:
         rows.append([_sender_button(t, "bold.reply", "reply", bold.id)])
     if page:
         rows.append([_sender_button(t, "bold.back_to_mine", "mine", 0)])

@@ -33,9 +33,10 @@ Typed = Callable[[Update, BoldenContext, StoredConversation], Awaitable[None]]
 FRESH = "new"  # what a start is asked for when it is not a particular thing to change
 # restart carries the draft's `touched` as it was when asked, and what was asked for.
 CONV = CallbackCodec("conv", drafts=list(ConversationKind), resume=0, drop=0, stop=0, restart=2)
-# The text for an action on a bold is one question about one bold, with nothing typed kept in
-# it (a text either finishes the action or is refused): Answer pressed on another bold simply
-# switches it to that bold, so it has no start to ask about or to start over.
+# The text for an action on a bold is one question about one bold: Answer pressed on another
+# bold simply switches it to that bold, except while a written text waits at its preview (the
+# service refuses the switch, and the preview is shown again), so it has no start to ask about
+# or to start over.
 PROMPTS = frozenset({ConversationKind.NOTE})
 _INPUT = (
     filters.UpdateType.MESSAGE

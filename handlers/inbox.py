@@ -15,13 +15,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
-from bot.services.bolde import NOTE, Action, Change, Problem
+from bot.services.bolde import NOTE, NOTE_MIN, Action, Change, Problem
 from bot.services.delivery import Notify, OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
 from handlers.bold_views import WORK, kind_title, worker_log
 from handlers.callbacks import CallbackCodec
-from handlers.conversation import stop_button
+from handlers.conversation import draft_button, stop_button
 from handlers.menu import refuse_stale, show
 from handlers.paging import turn_row
 from handlers.progress import translator_of
@@ -89,6 +89,9 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action in {"answer", "ask", "decline"}:
         action = {"answer": Action.ANSWER, "ask": Action.ASK, "decline": Action.DECLINE}
         change = await services.bolde.start_note(user.id, bold.id, action[press.action])
+        if change.problem is Problem.TEXT_WAITING:
+            await _waiting_text(update, context)
+            return
         if change.problem:
             await problem_alert(update, context, change.problem)
             return
@@ -115,6 +118,74 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
         events = await services.bolde.timeline(bold.id)
         text = worker_log(services, t, bold, events, await network_names(services))
         await _private(update, context, text, None)
+
+
+@draft_button(NOTE)
+async def note_pressed(update: Update, context: BoldenContext) -> None:
+    """Send or Edit under the preview of a text for a bold."""
+    query = update.callback_query
+    assert query is not None
+    press = WORK.parse(query.data)
+    if press is None or not all(a.isdigit() for a in press.args):
+        await refuse_stale(update, context)
+    elif press.action == "send":
+        await _send_note(update, context, int(press.args[0]), int(press.args[1]))
+    else:
+        await _edit_note(update, context, int(press.args[0]))
+
+
+async def _send_note(update: Update, context: BoldenContext, bold_id: int, draft: int) -> None:
+    """Send at the preview: the text as it was shown, once; the preview becomes the receipt."""
+    user = update.effective_user
+    assert user is not None
+    services, t = context.services, context.t
+    change = await services.bolde.send_note(user.id, bold_id, draft, _notify(services))
+    if change.problem is Problem.STALE:
+        await problem_alert(update, context, change.problem)
+        return
+    if change.problem or change.action is None or change.bold is None:
+        # The bold moved on while the text waited (or is gone): the text cannot go, it ends.
+        await services.conversations.cancel(user.id, NOTE)
+        text = t("bold.problem." + (change.problem or Problem.NOT_FOUND).value)
+        await show(update, text, InlineKeyboardMarkup([]))
+        return
+    text = t("work.done." + change.action, reference=change.bold.reference)
+    await show(update, text, InlineKeyboardMarkup([]))
+
+
+async def _edit_note(update: Update, context: BoldenContext, bold_id: int) -> None:
+    """Edit at the preview: the question again, with the text so far to copy."""
+    user = update.effective_user
+    assert user is not None
+    t, services = context.t, context.services
+    stored = await services.conversations.current(user.id, NOTE)
+    bold = await services.bolde.get(bold_id)
+    if (
+        bold is None
+        or stored is None
+        or stored.answers.get("bold") != bold.id
+        or "text" not in stored.answers
+    ):
+        await problem_alert(update, context, Problem.STALE)
+        return
+    prompt = t(_PROMPTS[Action(stored.step)], reference=bold.reference)
+    text = prompt + "\n\n" + t("work.edit_text", text=stored.answers["text"])
+    await show(update, text, _cancel_keyboard(t))
+
+
+async def _waiting_text(update: Update, context: BoldenContext) -> None:
+    """A new text while one waits at its preview: that one first, shown again to send or stop."""
+    user = update.effective_user
+    assert user is not None
+    stored = await context.services.conversations.current(user.id, NOTE)
+    bold = await context.services.bolde.get(int(stored.answers["bold"])) if stored else None
+    if stored is None or bold is None:
+        await refuse_stale(update, context)
+        return
+    text, keyboard = await _preview(
+        context, bold, Action(stored.step), stored.answers["text"], stored.touched
+    )
+    await _private(update, context, context.t("work.waiting") + "\n\n" + text, keyboard)
 
 
 async def _move_choices(update: Update, context: BoldenContext, bold: Bold) -> None:
@@ -150,7 +221,8 @@ _PROMPTS = {
 
 
 async def note_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
-    """Continue: what the text is for, again (a bold erased meanwhile ends it)."""
+    """Continue: the preview of the text, or what the text is for (a bold erased meanwhile
+    ends it)."""
     user = update.effective_user
     assert user is not None
     t = context.t
@@ -159,13 +231,44 @@ async def note_again(update: Update, context: BoldenContext, stored: StoredConve
         await context.services.conversations.cancel(user.id, NOTE)
         await show(update, t("bold.problem.not_found"), InlineKeyboardMarkup([]))
         return
-    await show(
-        update, t(_PROMPTS[Action(stored.step)], reference=bold.reference), _cancel_keyboard(t)
+    action = Action(stored.step)
+    if "text" in stored.answers:
+        await show(
+            update, *await _preview(context, bold, action, stored.answers["text"], stored.touched)
+        )
+        return
+    await show(update, t(_PROMPTS[action], reference=bold.reference), _cancel_keyboard(t))
+
+
+async def _preview(
+    context: BoldenContext, bold: Bold, action: Action, text: str, draft: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The text exactly as the sender will get it (in their language), with Send, Edit, Stop."""
+    t, services = context.t, context.services
+    network = await services.networks.get(bold.network_id) if bold.network_id else None
+    notice = bold_notices.sender_notice(
+        await bold_notices.sender_translator(services, bold), bold, action, network, text
     )
+    body = "\n\n".join([t("work.preview"), notice, t("work.preview_next")])
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.plain("work.send"), callback_data=WORK.data("send", bold.id, draft)
+                ),
+                InlineKeyboardButton(
+                    t.plain("work.edit"), callback_data=WORK.data("edit", bold.id)
+                ),
+            ],
+            [stop_button(t, NOTE)],
+        ]
+    )
+    return body, keyboard
 
 
 async def note_typed(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
-    """The text of an answer, a decline, a question, a reply or a reopening."""
+    """The text of an answer, a decline or a question (shown as a preview first), or of a
+    reply or a reopening (sent at once, and the sender told who got it)."""
     user, message = update.effective_user, update.effective_message
     assert user is not None
     assert message is not None
@@ -175,17 +278,31 @@ async def note_typed(update: Update, context: BoldenContext, stored: StoredConve
         return
     services = context.services
     change = await services.bolde.finish_note(user.id, message.text, _notify(services))
-    if change.problem in {Problem.NOTE_NEEDED, Problem.TOO_LONG}:
+    if change.problem in {Problem.NOTE_NEEDED, Problem.TOO_SHORT, Problem.TOO_LONG}:
+        problem = (
+            t.count("work.too_short", NOTE_MIN)
+            if change.problem is Problem.TOO_SHORT
+            else t("bold.problem." + change.problem.value)
+        )
         await message.reply_html(
-            t("bold.problem." + change.problem.value) + "\n\n" + t("work.try_again"),
-            reply_markup=_cancel_keyboard(t),
+            problem + "\n\n" + t("work.try_again"), reply_markup=_cancel_keyboard(t)
         )
         return
     if change.problem or change.bold is None or change.action is None:
         await context.services.conversations.cancel(user.id, NOTE)
         await message.reply_html(t("bold.problem." + (change.problem or Problem.NOT_FOUND).value))
         return
-    await message.reply_html(t("work.done." + change.action, reference=change.bold.reference))
+    bold, action = change.bold, change.action
+    if change.draft is not None:
+        text, keyboard = await _preview(context, bold, action, change.note or "", change.draft)
+        await message.reply_html(text, reply_markup=keyboard)
+        return
+    if action in {Action.REPLY, Action.REOPEN}:
+        key = f"work.done.{action}.{bold_notices.recipient(change)}"
+        network = change.network.name if change.network else ""
+        await message.reply_html(t(key, reference=bold.reference, network=network))
+        return
+    await message.reply_html(t("work.done." + action, reference=bold.reference))
 
 
 def _notify(services: Services) -> Notify[Change]:
@@ -302,6 +419,9 @@ async def _stale_report(services: Services, stale: list[Bold]) -> list[OutboxIte
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler("inbox", inbox),
     CallbackQueryHandler(inbox, pattern=INBOX.pattern()),
+    # Before the card's buttons: Send and Edit belong to the draft of a text, not to the card.
+    CallbackQueryHandler(note_pressed, pattern=WORK.pattern("send")),
+    CallbackQueryHandler(note_pressed, pattern=WORK.pattern("edit")),
     CallbackQueryHandler(work_pressed, pattern=WORK.pattern()),
 ]
 TYPED = {NOTE: note_typed}

@@ -47,9 +47,9 @@ async def get(db: Database, user_id: int, names: Iterable[str] = ()) -> StoredCo
 
 async def put(
     connection: aiosqlite.Connection, user_id: int, conversation: StoredConversation, now: datetime
-) -> None:
-    """Store it and make it the person's most recent one."""
-    await connection.execute(
+) -> int:
+    """Store it and make it the person's most recent one; its new `touched`."""
+    cursor = await connection.execute(
         """
         INSERT INTO conversations (user_id, name, step, answers, updated_at, answered, touched)
         VALUES (?, ?, ?, ?, ?, ?,
@@ -57,6 +57,7 @@ async def put(
         ON CONFLICT (user_id, name) DO UPDATE SET
             step = excluded.step, answers = excluded.answers, updated_at = excluded.updated_at,
             answered = excluded.answered, touched = excluded.touched
+        RETURNING touched
         """,
         (
             user_id,
@@ -68,6 +69,9 @@ async def put(
             user_id,
         ),
     )
+    row = await cursor.fetchone()
+    assert row is not None, "an upsert returns its row"
+    return int(row[0])
 
 
 async def touch(connection: aiosqlite.Connection, user_id: int, name: str, now: datetime) -> bool:

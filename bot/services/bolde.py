@@ -29,7 +29,7 @@ from storage.bolde import OPEN, Bold, Event, Kind, Status
 from storage.database import Database
 from storage.networks import Network
 
-TEXT_MIN, TEXT_MAX, NOTE_MAX, PLACE_MAX = 10, 2000, 2000, 200
+TEXT_MIN, TEXT_MAX, NOTE_MIN, NOTE_MAX, PLACE_MAX = 10, 2000, 10, 2000, 200
 CONVERSATION, NOTE = ConversationKind.BOLD, ConversationKind.NOTE
 HOUR = timedelta(hours=1)
 INBOX_PAGE = 8  # bolde on a page of /inbox
@@ -65,22 +65,24 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
+_OPEN = frozenset(map(Status, OPEN))
 # The state machine: from which statuses each action may happen, and the status it leads to
-# (None: the status stays). Reopening goes back to whoever worked on the bold, see `_after`.
+# (None: the status stays). Who may act is `_role`'s question: on a bold no network has, only
+# coordinators. What the sender writes goes to whoever works on the bold, see `_after`.
 TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
-    Action.TAKE: (frozenset({Status.ROUTED}), Status.IN_PROGRESS),
-    Action.MOVE: (frozenset({Status.RECEIVED, Status.ROUTED, Status.IN_PROGRESS}), Status.ROUTED),
-    Action.ANSWER: (frozenset({Status.ROUTED, Status.IN_PROGRESS}), Status.ANSWERED),
-    Action.DECLINE: (
-        frozenset({Status.RECEIVED, Status.ROUTED, Status.IN_PROGRESS}),
-        Status.DECLINED,
-    ),
+    Action.TAKE: (frozenset({Status.RECEIVED, Status.ROUTED}), Status.IN_PROGRESS),
+    Action.MOVE: (_OPEN, Status.ROUTED),
+    Action.ANSWER: (_OPEN, Status.ANSWERED),
+    Action.DECLINE: (_OPEN, Status.DECLINED),
     Action.REOPEN: (frozenset({Status.ANSWERED, Status.DECLINED}), Status.IN_PROGRESS),
-    Action.ASK: (frozenset({Status.IN_PROGRESS}), None),
-    Action.REPLY: (frozenset({Status.IN_PROGRESS}), None),
+    Action.ASK: (_OPEN, Status.IN_PROGRESS),  # asking about a bold nobody has takes it
+    Action.REPLY: (_OPEN, None),
 }
 NEEDS_NOTE = {Action.ANSWER, Action.DECLINE, Action.REOPEN, Action.ASK, Action.REPLY}
 SENDER_ACTIONS = {Action.REOPEN, Action.REPLY}
+# What a network writes to a sender is shown to the writer first, exactly as the sender will
+# get it, and sent with a press; what a sender writes goes at once.
+PREVIEWED = {Action.ANSWER, Action.DECLINE, Action.ASK}
 
 
 class Problem(StrEnum):
@@ -94,6 +96,12 @@ class Problem(StrEnum):
     UNKNOWN_CHOICE = "unknown_choice"
     RATE_LIMITED = "rate_limited"
     OVERTAKEN = "overtaken"  # someone else changed the bold a moment before
+    STALE = "stale"  # the text a Send belongs to was sent, replaced or stopped since
+    TEXT_WAITING = "text_waiting"  # a written text waits for its Send: one text at a time
+
+
+class _Stale(Exception):
+    """The draft a Send belongs to is gone (sent by a press a moment before, replaced, stopped)."""
 
 
 class _Overtaken(Exception):
@@ -123,6 +131,8 @@ class Change(BaseModel):
     problem: Problem | None = None
     network: Network | None = None  # where the bold is now
     note: str | None = None  # the text that came with the action
+    to: int | None = None  # who gets what the sender wrote; None: the network (or coordinators)
+    draft: int | None = None  # a text kept for a preview: the `touched` its Send must match
 
 
 class Figures(BaseModel):
@@ -156,10 +166,13 @@ def _export_row(b: bolde.ExportRow) -> Row:
     )  # fmt: skip
 
 
-def check_note(note: str | None) -> tuple[str | None, Problem | None]:
+def check_note(note: str | None, action: Action) -> tuple[str | None, Problem | None]:
+    """A sender may answer in a word; a network explains itself in a sentence at least."""
     text = (note or "").strip()
     if not text:
         return None, Problem.NOTE_NEEDED
+    if action in PREVIEWED and len(text) < NOTE_MIN:
+        return None, Problem.TOO_SHORT
     if len(text) > NOTE_MAX:
         return None, Problem.TOO_LONG
     return text, None
@@ -334,15 +347,18 @@ class BoldService:
         notify: Notify[Change],
         note: str | None = None,
         network_id: int | None = None,
+        draft: int | None = None,
     ) -> Change:
         """Do one action on a bold, if the actor may and the bold's status allows it; what it
         owes people (`notify`) is stored with it. The status read before decides nothing on its
-        own: the write is conditional on it, so of two presses at once exactly one wins."""
+        own: the write is conditional on it, so of two presses at once exactly one wins. With
+        `draft` (a previewed text's `touched`), the draft goes in the same transaction, on the
+        same condition: a text is sent once, however often Send is pressed."""
         bold, role, problem = await self._checked(bold_id, actor, action)
         if bold is None or role is None or problem:
             return Change(bold=bold, problem=problem)
         if action in NEEDS_NOTE:
-            note, problem = check_note(note)
+            note, problem = check_note(note, action)
             if problem:
                 return Change(bold=bold, problem=problem)
         target = bold.network_id
@@ -353,19 +369,24 @@ class BoldService:
             if moved_to.id == bold.network_id:
                 return Change(bold=bold, problem=Problem.SAME_NETWORK)
             target = moved_to.id
-        status = self._after(action, bold)
         now = self._clock()
-        values: dict[str, Any] = {"status": status.value, "changed_at": now, "network_id": target}
-        if action is Action.TAKE or (action is Action.ANSWER and bold.taken_by is None):
-            values["taken_by"] = actor
-        if action is Action.MOVE:
-            values["taken_by"] = None
+        status, taker, to = await self._after(action, bold, actor)
+        values: dict[str, Any] = {
+            "status": status.value,
+            "changed_at": now,
+            "network_id": target,
+            "taken_by": taker,
+        }
         if action in {Action.ANSWER, Action.DECLINE}:
             values["public_answer"] = note
             if bold.first_answer_at is None:
                 values["first_answer_at"] = now
         try:
             async with self._db.transaction() as connection:
+                if draft is not None and not await self._conversations.forget_unchanged(
+                    connection, actor, NOTE, draft
+                ):
+                    raise _Stale
                 if not await bolde.update_if_unchanged(connection, bold, values):
                     raise _Overtaken
                 await bolde.add_event(
@@ -378,8 +399,11 @@ class BoldService:
                     action=action,
                     network=await self._networks.get(target) if target else None,
                     note=note,
+                    to=to,
                 )
                 await self._delivery.owe(connection, await notify(change))
+        except _Stale:
+            return Change(bold=bold, problem=Problem.STALE)
         except _Overtaken:
             return Change(bold=await bolde.get(self._db, bold.id), problem=Problem.OVERTAKEN)
         return change
@@ -392,17 +416,55 @@ class BoldService:
         bold, role, problem = await self._checked(bold_id, user_id, action)
         if bold is None or role is None or problem:
             return Change(bold=bold, problem=problem)
+        waiting = await self._conversations.current(user_id, NOTE)
+        if waiting is not None and "text" in waiting.answers:
+            return Change(problem=Problem.TEXT_WAITING)
         await self._conversations.start(user_id, NOTE, action.value, {"bold": bold.id})
         return Change(bold=bold, action=action)
 
     async def finish_note(self, user_id: int, text: str | None, notify: Notify[Change]) -> Change:
-        """The text for the action started with `start_note`; a text that is not right can be
-        written again, the action stays open until it succeeds or is cancelled."""
+        """The text for the action started with `start_note`: a sender's goes at once, a
+        network's is kept for its preview (`draft`: what its Send must match). A text that is
+        not right can be written again; the action stays open until it is sent or stopped."""
         stored = await self._conversations.current(user_id, NOTE)
         if stored is None:
             return Change(problem=Problem.NOT_NOW)
         bold_id, action = int(stored.answers["bold"]), Action(stored.step)
-        return await self.act(bold_id, user_id, action, notify, text)
+        if action not in PREVIEWED:
+            return await self.act(bold_id, user_id, action, notify, text)
+        bold, role, problem = await self._checked(bold_id, user_id, action)
+        if bold is None or role is None or problem:
+            return Change(bold=bold, problem=problem)
+        note, problem = check_note(text, action)
+        if problem:
+            return Change(bold=bold, problem=problem)
+        answers = {"bold": bold.id, "text": note}
+        draft = await self._conversations.put(user_id, NOTE, action.value, answers)
+        network = await self._networks.get(bold.network_id) if bold.network_id else None
+        return Change(bold=bold, action=action, network=network, note=note, draft=draft)
+
+    async def send_note(
+        self, user_id: int, bold_id: int, draft: int, notify: Notify[Change]
+    ) -> Change:
+        """Send the previewed text whose draft is still as it was shown (`draft`)."""
+        stored = await self._conversations.current(user_id, NOTE)
+        if (
+            stored is None
+            or stored.touched != draft
+            or stored.answers.get("bold") != bold_id
+            or "text" not in stored.answers
+        ):
+            return Change(problem=Problem.STALE)
+        action, text = Action(stored.step), stored.answers["text"]
+        change = await self.act(bold_id, user_id, action, notify, text, draft=draft)
+        if change.problem and not await self._draft_is(user_id, draft):
+            # A second press of the same Send lost to the first, which sent the text.
+            return Change(bold=change.bold, problem=Problem.STALE)
+        return change
+
+    async def _draft_is(self, user_id: int, draft: int) -> bool:
+        stored = await self._conversations.current(user_id, NOTE)
+        return stored is not None and stored.touched == draft
 
     async def _checked(
         self, bold_id: int, actor: int, action: Action
@@ -430,22 +492,47 @@ class BoldService:
         return Status(bold.status) in TRANSITIONS[action][0]
 
     async def _role(self, actor: int, bold: Bold, action: Action) -> Role | None:
+        """The sender writes back; the bold's network and coordinators work on it. Of the
+        network, only the one who took a bold asks its sender, so one person does the asking;
+        a coordinator may do everything, on every bold."""
         if action in SENDER_ACTIONS:
             return Role.SENDER if actor == bold.sender_id else None
-        if action is Action.ASK:
-            return Role.NETWORK if actor == bold.taken_by else None
-        if bold.network_id is not None and bold.network_id in await self._networks.of_member(actor):
+        member = bold.network_id is not None and bold.network_id in (
+            await self._networks.of_member(actor)
+        )
+        if member and (action is not Action.ASK or bold.taken_by in {None, actor}):
             return Role.NETWORK
         if await self._coordinators.is_coordinator(actor):
             return Role.COORDINATOR
         return None
 
-    @staticmethod
-    def _after(action: Action, bold: Bold) -> Status:
+    async def _after(
+        self, action: Action, bold: Bold, actor: int
+    ) -> tuple[Status, int | None, int | None]:
+        """The status, the one who has the bold after the action, and who gets what the sender
+        wrote. A sender's text goes to the one who asked (a reply, unless the bold moved on
+        since) or took the bold, while they may still work on it; without one, the bold is its
+        network's to take again (or the coordinators', when it has none), and the text goes
+        there."""
         _, status = TRANSITIONS[action]
-        if action is Action.REOPEN and bold.taken_by is None:
-            return Status.ROUTED if bold.network_id else Status.RECEIVED
-        return status or Status(bold.status)
+        if action is Action.MOVE:
+            return Status.ROUTED, None, None
+        if action not in SENDER_ACTIONS:
+            keeps = action in {Action.TAKE, Action.ANSWER, Action.ASK} and bold.taken_by is None
+            return status or Status(bold.status), actor if keeps else bold.taken_by, None
+        taker = await self._still_working(bold.taken_by, bold)
+        to = taker
+        if action is Action.REPLY:
+            events = await bolde.events(self._db, bold.id)
+            since = [e for e in events if e.action in {Action.ASK, Action.MOVE}]
+            if since and since[-1].action == Action.ASK:
+                to = await self._still_working(since[-1].actor_id, bold) or taker
+        if taker is None:
+            return (Status.ROUTED if bold.network_id else Status.RECEIVED), None, to
+        return Status.IN_PROGRESS, taker, to
+
+    async def _still_working(self, user_id: int | None, bold: Bold) -> int | None:
+        return user_id if user_id and await self.may_work_on(user_id, bold) else None
 
     # -- reading ------------------------------------------------------------------------------
 

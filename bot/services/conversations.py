@@ -79,14 +79,14 @@ class Conversations:
 
     async def put(
         self, user_id: int, kind: ConversationKind, step: str, answers: dict[str, Any]
-    ) -> None:
+    ) -> int:
         """Store a step the person answered; the conversation becomes the one that gets what
-        they type."""
-        await self._store(user_id, StoredConversation(name=kind, step=step, answers=answers))
+        they type. Its new `touched`: a button can name the draft exactly as it stands now."""
+        return await self._store(user_id, StoredConversation(name=kind, step=step, answers=answers))
 
-    async def _store(self, user_id: int, stored: StoredConversation) -> None:
+    async def _store(self, user_id: int, stored: StoredConversation) -> int:
         async with self._db.transaction() as connection:
-            await conversations.put(connection, user_id, stored, self._clock())
+            return await conversations.put(connection, user_id, stored, self._clock())
 
     @staticmethod
     async def forget(
@@ -94,6 +94,14 @@ class Conversations:
     ) -> None:
         """End one conversation inside a transaction that stores what it led to."""
         await conversations.delete(connection, user_id, kind)
+
+    @staticmethod
+    async def forget_unchanged(
+        connection: aiosqlite.Connection, user_id: int, kind: ConversationKind, touched: int
+    ) -> bool:
+        """End one conversation inside a transaction, only as it stood when shown (`touched`);
+        False when it has moved on since or is gone."""
+        return await conversations.delete_unchanged(connection, user_id, kind, touched)
 
     async def resume(self, user_id: int, kind: ConversationKind) -> StoredConversation | None:
         """Make a waiting conversation the one that gets what the person types again, as it
@@ -108,7 +116,7 @@ class Conversations:
         """Forget a draft as it stood when the person was asked about it (`touched`); False
         when it has moved on since (a step, Continue, a new start) or is gone."""
         async with self._db.transaction() as connection:
-            return await conversations.delete_unchanged(connection, user_id, kind, touched)
+            return await self.forget_unchanged(connection, user_id, kind, touched)
 
     async def cancel(self, user_id: int, kind: ConversationKind) -> bool:
         """Forget one conversation; True when there was one."""

@@ -132,7 +132,7 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     assert "Temaer: Flere ind i fællesskaber" in card.text
     assert "Anna" not in card.text
     assert [b["text"] for b in card.buttons] == [
-        "✋ Tag den", "💬 Svar", "↪️ Flyt", "🚫 Afvis med svar", "📜 Forløb",
+        "✋ Tag den", "💬 Svar", "❓ Spørg afsenderen", "↪️ Flyt", "🚫 Afvis med svar", "📜 Forløb",
     ]  # fmt: skip
 
     seen = len(anna.messages)
@@ -146,7 +146,9 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     prompt = await bo.press(taken, "Spørg afsenderen")
     assert prompt.text.startswith("Skriv dit spørgsmål til afsenderen af B-2026-0001.")
     seen = len(anna.messages)
-    confirmed = await bo.send("Hvilke dage tænker du på?")
+    preview = await bo.send("Hvilke dage tænker du på?")
+    assert preview.text.startswith("Sådan får afsenderen det:\n\n❓ Netværket har et spørgsmål")
+    confirmed = await bo.press(preview, "Send")
     assert confirmed.text.startswith("❓ Spørgsmålet er sendt.")
     question = await next_message(anna, seen)
     assert question.text == (
@@ -158,7 +160,9 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     assert "Skriv dit svar til netværket om B-2026-0001." in prompt.text
     seen = len(bo.messages)
     thanks = await anna.send("Tirsdag og torsdag aften.")
-    assert thanks.text.startswith("💬 Tak! Dit svar er sendt til netværket")
+    assert thanks.text == (
+        "💬 Tak! Dit svar om B-2026-0001 er sendt til den, der arbejder på den."
+    ), "a reply is sent at once, and the sender is told who got it"
     relayed = await next_message(bo, seen)
     assert relayed.text.startswith(
         "💬 Afsenderen af B-2026-0001 svarer:\n\nTirsdag og torsdag aften."
@@ -167,7 +171,8 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
 
     prompt = await bo.press(relayed, "💬 Svar")
     seen = len(anna.messages)
-    await bo.send("Vi starter tirsdag den 1. december i medborgerhuset.")
+    preview = await bo.send("Vi starter tirsdag den 1. december i medborgerhuset.")
+    await bo.press(preview, "Send")
     answered = await next_message(anna, seen)
     assert answered.text.startswith(
         "✅ Svar på din bold B-2026-0001:\n\nVi starter tirsdag den 1. december i medborgerhuset."
@@ -188,7 +193,7 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     prompt = await anna.press(page, "Det løste det ikke")
     seen = len(bo.messages)
     reopened = await anna.send("Jeg arbejder tirsdag. Kan det også være en weekend?")
-    assert "B-2026-0001 er åbnet igen" in reopened.text
+    assert "B-2026-0001 er åbnet igen, og den, der arbejder på den, har fået" in reopened.text
     told = await next_message(bo, seen)
     assert told.text.startswith("😕 Afsenderen af B-2026-0001 skriver, at svaret ikke løste det")
     [row] = query("SELECT status, sender_name FROM bolde")
@@ -231,7 +236,9 @@ async def test_a_problem_with_a_place_is_urgent_and_reaches_the_coordinators(
     assert "Fra: Anonym" in card.text
     assert "https://www.openstreetmap.org/?mlat=55.56553&amp;mlon=9.75201" in (card.html or "")
     alarm = await next_message(karim, seen_karim)
-    assert alarm.text.startswith("🔴 En bold, der haster.")
+    assert alarm.text.startswith(
+        "🔴 En bold, der haster. Den er også sendt til handlingsnetværket Tværfagligt netværk."
+    )
     assert "Anna" not in alarm.text + card.text
     [row] = query("SELECT urgent, latitude, category, sender_id FROM bolde")
     assert tuple(row) == (1, 55.56553, "sleeping_rough", 1001)
@@ -265,7 +272,7 @@ async def test_a_decline_needs_an_answer_and_outsiders_change_nothing(
     await bo.unblock()
 
     prompt = await bo.press(card, "Afvis med svar")
-    assert prompt.text.startswith("Skriv kort, hvorfor I ikke går videre med B-2026-0001.")
+    assert prompt.text.startswith("Skriv kort, hvorfor I ikke går videre med B-2026-0001,")
     nudge = await bo.send_photo()
     assert nudge.text == "Skriv dit svar som tekst, tak."
     stopped = await bo.send("/cancel")
@@ -274,7 +281,8 @@ async def test_a_decline_needs_an_answer_and_outsiders_change_nothing(
 
     await anna.block()
     await bo.press(card, "Afvis med svar")
-    await bo.send("Havnen hører under havneselskabet; vi har sendt jeres ønske videre til dem.")
+    preview = await bo.send("Havnen hører under havneselskabet; vi har sendt ønsket videre.")
+    await bo.press(preview, "Send")
     [row] = query("SELECT status, public_answer FROM bolde")
     assert row["status"] == "declined"
     await emulator.wait_for(lambda: ("sendMessage", 403) in emulator.refusals, what="a 403")
@@ -438,3 +446,62 @@ async def test_an_english_speaker_is_told_everything_in_english(
     page = await john.press(notice, "See what happened")
     assert "Status: In progress · Fællesskab" in page.text
     assert page.text.splitlines()[-1].endswith("The network took the bold")
+
+
+async def test_a_decline_is_previewed_as_the_sender_will_read_it_and_sent_once_after_a_restart(
+    settings: Settings,
+    clock: FakeClock,
+    emulator: BotApiEmulator,
+    john: SimulatedPerson,
+    karim: SimulatedPerson,
+    query: Callable[..., list],
+) -> None:
+    async with running(build_application(settings, clock=clock)):
+        await karim.send("/start")
+        seen = len(karim.messages)
+        step = await john.press(await john.send("/bold"), "An idea")
+        step = await john.press(await john.send("A chess club at the library."), "Skip")
+        await john.press(await john.press(step, "Go on"), "📨 Send")
+        await emulator.wait_for(lambda: len(karim.messages) > seen, what="the card")
+        card = karim.messages[seen]
+
+        prompt = await karim.press(card, "Afvis med svar")
+        assert "Du ser svaret, før du sender det." in prompt.text
+        short = await karim.send("nej")
+        assert short.text.startswith("Skriv lidt mere, tak: mindst 10 tegn")
+        assert query("SELECT status FROM bolde")[0][0] == "received", "nothing went"
+        first = await karim.send("Biblioteket har ikke plads.")
+        assert first.text.startswith(
+            "Sådan får afsenderen det:\n\nWe cannot take your bold B-2026-0001 further. "
+            "This is why:\n\nBiblioteket har ikke plads."
+        ), "the sender's own language, word for word"
+        assert [b["text"] for b in first.buttons] == ["📨 Send", "✏️ Ret", "✖️ Stop"]
+        old_send = str(first.button("Send")["callback_data"])
+        edit = await karim.press(first, "Ret")
+        assert edit is first, "the preview becomes the question again"
+        assert "Det, du skrev (tryk for at kopiere):\nBiblioteket har ikke plads." in edit.text
+        assert "<code>Biblioteket har ikke plads.</code>" in (edit.html or "")
+        second = await karim.send("The library has no room on weekday evenings, sorry.")
+        assert "This is why:\n\nThe library has no room on weekday evenings, sorry." in second.text
+        waiting = await karim.press(card, "💬 Svar")
+        assert waiting.text.startswith("✋ Du har en tekst, der ikke er sendt endnu.")
+        assert "The library has no room" in waiting.text, "one text at a time, none lost"
+
+    async with running(build_application(settings, clock=clock)):
+        old = await karim.press_data(first, old_send)
+        assert old["text"].startswith("Den tekst er allerede sendt, skrevet om eller stoppet.")
+        seen_john = len(john.messages)
+        send = str(second.button("Send")["callback_data"])
+        answers = await asyncio.gather(
+            karim.press_data(second, send), karim.press_data(second, send)
+        )
+        assert [a.get("show_alert", False) for a in answers] == [False, True], answers
+        await emulator.wait_for(lambda: len(john.messages) > seen_john, what="the decline")
+        assert second.text == "Bolden B-2026-0001 er afvist, og afsenderen har fået dit svar."
+
+    assert john.messages[seen_john].text.startswith("We cannot take your bold B-2026-0001")
+    [row] = query("SELECT status, public_answer FROM bolde")
+    assert tuple(row) == ("declined", "The library has no room on weekday evenings, sorry.")
+    owed = "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND payload LIKE '%This is why%'"
+    assert query(owed, john.id)[0][0] == 1, "two presses of Send, one decline"
+    assert query("SELECT * FROM conversations") == []

@@ -72,7 +72,7 @@ async def test_a_coordinator_answers_a_bold_mid_newsletter_and_then_finishes_the
     prompt = await karim.press(card, "Svar")
     assert prompt.text.startswith("Skriv svaret på B-2026-0001.")
     seen_by_karim = len(karim.messages)
-    done = await karim.send(ANSWER)
+    done = await karim.press(await karim.send(ANSWER), "Send")
     assert done.text == "✅ Svaret er sendt til afsenderen af B-2026-0001."
     offer = await next_message(karim, seen_by_karim + 1)
     assert offer.text.startswith(WAITING)

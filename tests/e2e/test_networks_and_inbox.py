@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.app import BoldenApp
-from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 from bot.scheduling import STALE_BOLDE
 from tests.conftest import FakeClock, sign_up
 from tests.e2e.test_bolde import add_rule, invite_code, join, new_network, next_message, send_bold
@@ -166,7 +166,7 @@ async def test_the_inbox_the_reference_the_export_the_figures_and_the_stale_repo
     clock.advance(hours=2)
     await karim.press(opened, "💬 Svar")
     seen_anna = len(anna.messages)
-    await karim.send("Kommunen sætter ti nye op i foråret.")
+    await karim.press(await karim.send("Kommunen sætter ti nye op i foråret."), "Send")
     await next_message(anna, seen_anna)
     assert query("SELECT status FROM bolde WHERE reference = 'B-2026-0002'")[0][0] == "answered"
 
@@ -204,3 +204,128 @@ async def test_the_inbox_the_reference_the_export_the_figures_and_the_stale_repo
     assert "B-2026-0001 · Sendt til netværket · Tværfagligt" in report.text
     await run_stale_report(bot)
     assert len(karim.messages) == seen + 1, "each bold is reported once a week, not every day"
+
+
+async def arrived(person: SimulatedPerson, seen: int, start: str) -> ChatMessage:
+    """The first message from number `seen` on that starts with `start`, once it is there."""
+
+    def found() -> ChatMessage | None:
+        return next((m for m in person.messages[seen:] if m.text.startswith(start)), None)
+
+    await person.emulator.wait_for(found, what=f"a message starting {start!r}")
+    message = found()
+    assert message is not None
+    return message
+
+
+async def send_problem(anna: SimulatedPerson, text: str, category: str) -> ChatMessage:
+    step = await anna.press(await anna.send("/bold"), "Et problem")
+    step = await anna.press(await anna.send(text), "Spring over")
+    step = await anna.press(step, "Spring over")
+    summary = await anna.press(await anna.press(step, category), "Videre")
+    return await anna.press(summary, "📨 Send")
+
+
+async def test_a_coordinator_works_on_an_unrouted_bold_and_the_senders_notes_find_its_handler(
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    seen = len(karim.messages)
+    sent = await send_problem(anna, "En mand sover i opgangen hver nat.", "Nogen sover udenfor")
+    assert "En koordinator sender den videre til det rigtige netværk." in sent.text
+    card = await arrived(karim, seen, "🔴 En bold, der haster.")
+    assert card.text.startswith(
+        "🔴 En bold, der haster. Ingen regel passede, så intet netværk har fået den."
+    ), "no word of a network it never went to"
+    assert [b["text"] for b in card.buttons] == [
+        "✋ Tag den", "💬 Svar", "❓ Spørg afsenderen", "↪️ Flyt", "🚫 Afvis med svar", "📜 Forløb",
+    ], "a coordinator may do everything with a bold no rule routed"  # fmt: skip
+
+    await karim.press(card, "Spørg afsenderen")
+    preview = await karim.send("Hvor i byen er det helt præcist?")
+    assert preview.text.startswith(
+        "Sådan får afsenderen det:\n\n❓ En af strategiens koordinatorer har et spørgsmål"
+    )
+    seen_anna = len(anna.messages)
+    await karim.press(preview, "Send")
+    question = await arrived(anna, seen_anna, "❓ En af strategiens koordinatorer")
+    assert query("SELECT status, taken_by FROM bolde")[0][:] == ("in_progress", karim.id)
+
+    bo = emulator.person(1003, "Bo", "da")
+    await sign_up(bo)
+    await new_network(karim, "Kultur")
+    await join(bo, query, "Kultur")
+    await karim.press(await karim.press(card, "Flyt"), "Kultur")
+    assert query("SELECT status, taken_by FROM bolde")[0][:] == ("routed", None)
+
+    seen_bo, seen_karim = len(bo.messages), len(karim.messages)
+    await anna.press(question, "Svar på spørgsmålet")
+    thanks = await anna.send("Kongensgade 12, bag kirken.")
+    assert thanks.text == (
+        "💬 Tak! Dit svar om B-2026-0001 er sendt til handlingsnetværket Kultur."
+    ), "the bold moved on since the question: its new network gets the reply"
+    relayed = await arrived(bo, seen_bo, "💬 Afsenderen af B-2026-0001 svarer:")
+    assert relayed.text.startswith(
+        "💬 Afsenderen af B-2026-0001 svarer:\n\nKongensgade 12, bag kirken.\n\n🔴 HASTER"
+    )
+
+    await bo.press(relayed, "Afvis med svar")
+    seen_anna = len(anna.messages)
+    await bo.press(await bo.send("Det er kommunens gadeteam, der hjælper her."), "Send")
+    declined = await arrived(anna, seen_anna, "Din bold B-2026-0001 kan vi ikke gå videre med.")
+    assert query("SELECT status, taken_by FROM bolde")[0][:] == ("declined", None)
+
+    seen_bo = len(bo.messages)
+    await anna.press(declined, "Det løste det ikke")
+    reopened = await anna.send("Han sover der stadig hver nat.")
+    assert reopened.text == (
+        "Tak, fordi du sagde det. B-2026-0001 er åbnet igen, og handlingsnetværket Kultur "
+        "har fået din besked."
+    )
+    again = await arrived(bo, seen_bo, "😕 Afsenderen af B-2026-0001")
+    assert again.text.startswith(
+        "😕 Afsenderen af B-2026-0001 skriver, at svaret ikke løste det:\n\n"
+        "Han sover der stadig hver nat."
+    ), "not a 'new bold', and with the sender's note"
+    assert "Tidligere svar: Det er kommunens gadeteam, der hjælper her." in again.text
+    assert "✋ Tag den" in str(again.buttons)
+    assert query("SELECT status, taken_by FROM bolde")[0][:] == ("routed", None)
+    assert len(karim.messages) == seen_karim, "the coordinator was told nothing of it"
+
+
+async def test_a_reopened_bold_no_network_has_goes_back_to_the_coordinators_with_the_note(
+    karim: SimulatedPerson, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    seen = len(karim.messages)
+    await send_bold(anna, "Kan biblioteket holde åbent om søndagen?", kind="En bekymring")
+    card = await arrived(karim, seen, "🧭 Ingen regel passede på denne bold.")
+    assert "Tag den selv, eller send den til et netværk." in card.text
+    await karim.press(card, "Afvis med svar")
+    seen_anna = len(anna.messages)
+    await karim.press(await karim.send("Biblioteket har ikke penge til det i år."), "Send")
+    declined = await arrived(anna, seen_anna, "Din bold B-2026-0001 kan vi ikke")
+
+    seen = len(karim.messages)
+    await anna.press(declined, "Det løste det ikke")
+    reopened = await anna.send("Hvem kan jeg så spørge?")
+    assert reopened.text.endswith(
+        "er åbnet igen, og strategiens koordinatorer har fået din besked. "
+        "De finder det rigtige netværk til den."
+    )
+    back = await arrived(karim, seen, "😕 Afsenderen af B-2026-0001")
+    assert "Hvem kan jeg så spørge?" in back.text
+    assert query("SELECT status FROM bolde")[0][0] == "received"
+
+    seen_anna = len(anna.messages)
+    taken = await karim.press(back, "Tag den")
+    assert "Status: I gang" in taken.text
+    told = await arrived(anna, seen_anna, "🙌")
+    assert told.text == "🙌 En af strategiens koordinatorer arbejder nu på din bold B-2026-0001."
+    await karim.press(taken, "💬 Svar")
+    await karim.press(await karim.send("Skriv til kulturudvalget; vi har sendt din idé."), "Send")
+    await arrived(anna, seen_anna, "✅ Svar på din bold B-2026-0001")
+    assert query("SELECT status, taken_by FROM bolde")[0][:] == ("answered", karim.id)

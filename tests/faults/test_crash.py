@@ -116,7 +116,8 @@ async def test_a_bold_and_its_decline_survive_a_sigkill_before_delivery(
     card = karim.messages[-1]
     down = emulator.fail(500, times=None, chats={anna.id})
     prompt = await karim.press(card, "Afvis med svar")
-    done = await karim.send("Det hører under et andet udvalg; vi har sendt det videre.")
+    preview = await karim.send("Det hører under et andet udvalg; vi har sendt det videre.")
+    done = await karim.press(preview, "Send")
     assert done.text.startswith("Bolden B-2026-0001 er afvist")
     await bolden.owes_after_a_failed_try(anna.id)
     assert prompt.text.startswith("Skriv kort, hvorfor")

@@ -173,7 +173,7 @@ async def test_the_state_machine_allows_exactly_its_transitions(
         )
     actor = SENDER if action in {Action.REOPEN, Action.REPLY} else MEMBER
     other = next(n.id for n in await services.networks.open_networks() if n.id != street)
-    change = await services.bolde.act(sent.id, actor, action, told, "Et svar.", other)
+    change = await services.bolde.act(sent.id, actor, action, told, "Et svar på bolden.", other)
 
     allowed = status in TRANSITIONS[action][0]
     assert (change.problem is None) == allowed, change.problem
@@ -196,9 +196,9 @@ async def test_who_may_do_what(services: Services) -> None:
     assert (await act(sent.id, SENDER, Action.TAKE, told)).problem is Problem.NOT_ALLOWED
     assert (await act(sent.id, MEMBER, Action.REOPEN, told, "x")).problem is Problem.NOT_ALLOWED
     assert (await act(sent.id, MEMBER, Action.TAKE, told)).problem is None
-    assert (await act(sent.id, COORDINATOR, Action.ASK, told, "?")).problem is Problem.NOT_ALLOWED
     assert (await act(sent.id, MEMBER, Action.DECLINE, told)).problem is Problem.NOTE_NEEDED
     assert (await act(sent.id, MEMBER, Action.DECLINE, told, "   ")).problem is Problem.NOTE_NEEDED
+    assert (await act(sent.id, MEMBER, Action.DECLINE, told, " nej  ")).problem is Problem.TOO_SHORT
     assert (await act(sent.id, MEMBER, Action.ANSWER, told, "x" * 2001)).problem is Problem.TOO_LONG
     still = await services.bolde.get(sent.id)
     assert still is not None
@@ -276,3 +276,86 @@ async def test_of_two_members_taking_a_bold_at_once_exactly_one_wins(services: S
     assert stored.taken_by == winner.bold.taken_by
     assert [e.action for e in await services.bolde.timeline(sent.id)].count("taken") == 1
     assert (await owed(services)).count(f"{sent.reference} taken") == 1
+
+
+async def test_a_coordinator_works_on_a_bold_no_rule_routed_and_one_someone_took(
+    services: Services,
+) -> None:
+    street = await network(services, "Gade", (MEMBER, OUTSIDER))
+    unrouted = await bold(services)
+    assert unrouted.status == Status.RECEIVED
+    act = services.bolde.act
+    assert (await act(unrouted.id, MEMBER, Action.TAKE, told)).problem is Problem.NOT_ALLOWED
+    taken = await act(unrouted.id, COORDINATOR, Action.TAKE, told)
+    assert taken.bold is not None
+    assert (taken.bold.status, taken.bold.taken_by) == (Status.IN_PROGRESS, COORDINATOR)
+    answered = await act(unrouted.id, COORDINATOR, Action.ANSWER, told, "Kommunen gør det.")
+    assert answered.problem is None
+
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    routed = await bold(services)
+    asked = await act(routed.id, MEMBER, Action.ASK, told, "Hvilken gade tænker du på?")
+    assert asked.bold is not None
+    assert (asked.bold.status, asked.bold.taken_by) == (Status.IN_PROGRESS, MEMBER), "asking takes"
+    other = await act(routed.id, OUTSIDER, Action.ASK, told, "Og hvilket hus tænker du på?")
+    assert other.problem is Problem.NOT_ALLOWED, "one member does the asking: the one who took it"
+    again = await act(routed.id, COORDINATOR, Action.ASK, told, "Må vi ringe til dig?")
+    assert again.problem is None, "a coordinator may ask about any bold"
+    reply = await act(routed.id, SENDER, Action.REPLY, told, "Ja")
+    assert (reply.to, reply.problem) == (COORDINATOR, None), "a reply goes to who asked last"
+    assert reply.bold is not None
+    assert reply.bold.taken_by == MEMBER, "the member keeps the bold"
+
+
+async def test_what_a_sender_writes_goes_to_whoever_may_still_work_on_the_bold(
+    services: Services,
+) -> None:
+    street = await network(services, "Gade", (MEMBER,))
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    act = services.bolde.act
+    declined = await bold(services)
+    await act(declined.id, MEMBER, Action.DECLINE, told, "Det kan vi ikke hjælpe med.")
+    reopened = await act(declined.id, SENDER, Action.REOPEN, told, "Hvem kan så?")
+    assert reopened.bold is not None
+    assert (reopened.bold.status, reopened.bold.taken_by, reopened.to) == (
+        Status.ROUTED,
+        None,
+        None,
+    ), "nobody took it: back to its network, to take"
+
+    asked = await bold(services)
+    await act(asked.id, MEMBER, Action.ASK, told, "Hvor præcis er det?")
+    async with services.db.transaction() as connection:
+        await connection.execute("DELETE FROM network_members WHERE user_id = ?", (MEMBER,))
+    reply = await act(asked.id, SENDER, Action.REPLY, told, "Ved kirken.")
+    assert reply.bold is not None
+    assert (reply.bold.status, reply.bold.taken_by, reply.to) == (Status.ROUTED, None, None), (
+        "the one who took it left the network: it is the network's again, with the reply"
+    )
+
+
+async def test_a_previewed_text_is_kept_and_sent_exactly_once(services: Services) -> None:
+    street = await network(services, "Gade", (MEMBER,))
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    sent = await bold(services)
+    bolde = services.bolde
+    assert (await bolde.start_note(MEMBER, sent.id, Action.ANSWER)).problem is None
+    assert (await bolde.finish_note(MEMBER, "ja", told)).problem is Problem.TOO_SHORT
+    kept = await bolde.finish_note(MEMBER, "  Vi sætter bænke op i maj.  ", told)
+    assert (kept.note, kept.problem) == ("Vi sætter bænke op i maj.", None)
+    assert kept.draft is not None
+    assert await owed(services) == [f"{sent.reference} sent"], "nothing goes before Send"
+    newer = await bolde.finish_note(MEMBER, "Vi sætter bænke op i juni.", told)
+    assert newer.draft is not None
+    stale = await bolde.send_note(MEMBER, sent.id, kept.draft, told)
+    assert stale.problem is Problem.STALE, "a Send under an older preview sends nothing"
+
+    presses = await asyncio.gather(
+        bolde.send_note(MEMBER, sent.id, newer.draft, told),
+        bolde.send_note(MEMBER, sent.id, newer.draft, told),
+    )
+    assert sorted(str(p.problem) for p in presses) == ["None", "stale"]
+    stored = await bolde.get(sent.id)
+    assert stored is not None
+    assert (stored.status, stored.public_answer) == (Status.ANSWERED, "Vi sætter bænke op i juni.")
+    assert await owed(services) == [f"{sent.reference} sent", f"{sent.reference} answered"]

@@ -168,7 +168,7 @@ async def test_the_counts_follow_every_change_a_bold_goes_through(
         taken = await services.bolde.act(target.id, COORDINATOR, Action.TAKE, nothing_owed)
         assert taken.problem is None
         answered = await services.bolde.act(
-            target.id, COORDINATOR, Action.ANSWER, nothing_owed, note="Svaret."
+            target.id, COORDINATOR, Action.ANSWER, nothing_owed, note="Her er svaret."
         )
         assert answered.problem is None
     reopened = await services.bolde.act(
@@ -176,7 +176,7 @@ async def test_the_counts_follow_every_change_a_bold_goes_through(
     )
     assert reopened.problem is None
     declined = await services.bolde.act(
-        open_ones[0].id, COORDINATOR, Action.DECLINE, nothing_owed, note="Desværre."
+        open_ones[0].id, COORDINATOR, Action.DECLINE, nothing_owed, note="Desværre, det kan vi ikke."
     )
     assert declined.problem is None
 

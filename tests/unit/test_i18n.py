@@ -10,7 +10,7 @@ import pytest
 
 from bot.i18n import Catalog, Html, Translator, load_catalogs, placeholders
 from bot.sandbox.entities import html_to_plain
-from bot.services.bolde import NEEDS_NOTE, Action, Problem, Role, Step
+from bot.services.bolde import PREVIEWED, Action, Problem, Role, Step
 from bot.services.conversations import ConversationKind
 from bot.services.events import CheckIn
 from bot.services.events import Problem as EventProblem
@@ -19,6 +19,7 @@ from bot.services.newsletters import FLOWS, Door
 from bot.services.newsletters import Kind as ComposeKind
 from bot.services.newsletters import Problem as ComposeProblem
 from bot.services.newsletters import Step as ComposeStep
+from handlers.bold_notices import Recipient
 from handlers.compose import asked
 from storage.bolde import OPEN, Kind, Status
 
@@ -99,10 +100,15 @@ def test_every_key_of_a_family_exists() -> None:
         "bold.who.": [r for r in Role if r is not Role.SENDER] + ["you", "sender"],
         "bold.problem.": list(Problem),
         "bold.draft_problem.": [Problem.TOO_SHORT, Problem.TOO_LONG, Problem.UNKNOWN_CHOICE],
-        "bold.notice.": [Action.TAKE, Action.MOVE, Action.ANSWER, Action.DECLINE, Action.ASK],
+        "bold.notice.": [
+            *(Action.TAKE, Action.MOVE, Action.ANSWER, Action.DECLINE, Action.ASK),
+            *("taken_coordinator", "question_coordinator"),
+        ],
         "bold.prompt.": ["reopen", "reply"],
         "work.prompt.": ["answer", "ask", "decline"],
-        "work.done.": list(NEEDS_NOTE),
+        "work.done.": list(PREVIEWED),
+        "work.done.reply.": list(Recipient),
+        "work.done.reopened.": list(Recipient),
         "inbox.status.": ["all", *OPEN],
         "net.kind.": list(NetworkKind),
         "net.kind_button.": list(NetworkKind),
