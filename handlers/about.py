@@ -41,7 +41,7 @@ def about_text(context: BoldenContext) -> str:
                 to_year=period.to_year,
             )
         )
-    lines += ["", t("about.themes_hint", count=len(strategy.themes))]
+    lines += ["", t.count("about.themes_hint", len(strategy.themes))]
     return "\n".join(lines)
 
 
@@ -58,7 +58,7 @@ def themes_pages(context: BoldenContext) -> list[str]:
         )
         for number, theme in enumerate(themes, start=1)
     ]
-    return paginate([t("themes.title", count=len(themes)), *items], MAX_TEXT - _PAGE_LINE_ROOM)
+    return paginate([t.count("themes.title", len(themes)), *items], MAX_TEXT - _PAGE_LINE_ROOM)
 
 
 def about_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:

@@ -16,7 +16,12 @@ def welcome(context: BoldenContext, first_name: str) -> str:
     t = context.t
     summary = context.services.strategy.strategy.summary.get(context.language)
     return "\n\n".join(
-        [t("start.greeting", name=first_name), html.escape(summary), t("start.next")]
+        [
+            t("start.greeting", name=first_name),
+            html.escape(summary),
+            t("bold.what"),
+            t("start.next"),
+        ]
     )
 
 
@@ -28,9 +33,9 @@ async def start(update: Update, context: BoldenContext) -> None:
     if context.args:
         await context.services.people.arrived_through(user.id, context.args[0])
     await show(update, welcome(context, user.first_name), main_menu(context.t))
-    if update.message and await context.services.coordinators.is_coordinator(user.id):
+    if update.message:
         # Set here too: Telegram refuses a chat's menu before the person has opened the chat.
-        await register_chat_commands(context.bot, user.id, context.t, coordinator=True)
+        await register_chat_commands(context.bot, context.services, user.id, context.t)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
