@@ -71,6 +71,18 @@ def test_counts_choose_the_form_that_fits() -> None:
     assert "1.200 temaer." in da.plain_count("themes.saved", 1200)
 
 
+def test_a_family_reads_the_count_only_where_its_text_has_one() -> None:
+    en = Translator("en", CATALOGS["en"])
+
+    assert en.counted("bold.draft_problem.too_long", 1) == (
+        "That is too long: at most 1 character. Please make it a bit shorter."
+    )
+    assert "at most 2,000 characters." in en.counted("bold.draft_problem.too_long", 2000)
+    assert en.counted("bold.draft_problem.unknown_choice", 2000) == en(
+        "bold.draft_problem.unknown_choice"
+    )
+
+
 # Placeholders that hold a count of something: "{count} temaer", "højst {max} tegn". A text
 # with one of them says a number followed by a noun, so it has plural forms (it is read with
 # `t.count`, which fills `{count}`; a second count such as `{needed}` rides along in it).
