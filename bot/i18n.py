@@ -98,6 +98,13 @@ class Translator:
         """`count` for places without HTML."""
         return self._plural(key, count).format(count=self.number(count), **values)
 
+    def counted(self, key: str, count: int, /, **values: object) -> str:
+        """A text of a family whose members differ, such as one problem per kind: the form that
+        fits `count` where the text has plural forms, else the text as it is."""
+        if key in self._catalog.plurals:
+            return self.count(key, count, **values)
+        return self(key, **values)
+
     def _plural(self, key: str, count: int) -> str:
         forms = self._catalog.plurals[key]
         return forms[min(self._catalog.form(count), len(forms) - 1)]

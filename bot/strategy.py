@@ -73,10 +73,18 @@ class Category(_Model):
 
 
 class EmergencyLine(_Model):
-    """Where to get help right now, shown before anyone reports a problem."""
+    """Where to get help right now, shown before anyone reports a problem as "title: phone"."""
 
     title: Title
     phone: Annotated[str, Field(pattern=r"^\+?[0-9 ]{3,20}$")]
+
+    @model_validator(mode="after")
+    def _number_said_once(self) -> EmergencyLine:
+        digits = self.phone.replace(" ", "")
+        for title in (self.title.da, self.title.en):
+            if digits in title.replace(" ", ""):
+                raise ValueError("the title repeats the phone number, which is shown after it")
+        return self
 
 
 class EventKind(_Model):

@@ -32,7 +32,7 @@ async def about_text(context: BoldenContext) -> str:
         lines += [t("about.progress", year=outlook.year), *progress_lines(t, outlook)]
     else:
         lines.append(t("about.no_current_target", year=outlook.year))
-    lines += ["", t("about.themes_hint", count=len(strategy.themes))]
+    lines += ["", t.count("about.themes_hint", len(strategy.themes))]
     return "\n".join(lines)
 
 
@@ -49,7 +49,7 @@ def themes_pages(context: BoldenContext) -> list[str]:
         )
         for number, theme in enumerate(themes, start=1)
     ]
-    return paginate([t("themes.title", count=len(themes)), *items], MAX_TEXT - _PAGE_LINE_ROOM)
+    return paginate([t.count("themes.title", len(themes)), *items], MAX_TEXT - _PAGE_LINE_ROOM)
 
 
 def about_keyboard(context: BoldenContext) -> InlineKeyboardMarkup:

@@ -11,6 +11,7 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
+from handlers.commands import register_chat_commands
 from handlers.conversation import Start, cancel, named_draft_button, starts, stop_button
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
@@ -209,7 +210,7 @@ async def _answered(
     result = await context.services.ambassadors.answer(user.id, mode, value)
     if result.problem and result.conversation:
         limit = LIMITS.get(result.conversation.step, 0)
-        warning = context.t(f"amb.problem.{result.problem.value}", limit=limit)
+        warning = context.t.counted(f"amb.problem.{result.problem.value}", limit)
         text, keyboard = question(context, result.conversation, user)
         await show(update, warning + "\n\n" + text, keyboard)
     elif result.conversation:
@@ -232,6 +233,7 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
         welcome + "\n\n" + themes_text(context),
         themes_keyboard(context, ambassador, finish=True),
     )
+    await register_chat_commands(context.bot, context.services, user.id, context.t)
 
 
 # -- the profile --------------------------------------------------------------------------------
@@ -262,7 +264,7 @@ def profile_text(context: BoldenContext, ambassador: Ambassador, referrals: int)
             value=", ".join(strategy.titles(ambassador.topics, language)) or none,
         ),
         t("me.joined", value=t.date(ambassador.joined_at)),
-        t("me.referrals", count=referrals),
+        t.count("me.referrals", referrals),
     ]
     return "\n".join(lines)
 
@@ -338,6 +340,7 @@ async def profile_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "leaveyes":
         await service.leave(user.id)
         await show(update, context.t("leave.done"), main_menu(context.t))
+        await register_chat_commands(context.bot, context.services, user.id, context.t)
     else:
         await refuse_stale(update, context)
 
@@ -366,6 +369,8 @@ async def stay_answered(update: Update, context: BoldenContext) -> None:
         await not_an_ambassador(update, context)
         return
     await show(update, context.t("stay.yes" if staying else "stay.no"), main_menu(context.t))
+    if not staying:
+        await register_chat_commands(context.bot, context.services, user.id, context.t)
 
 
 async def ask_yearly(context: BoldenContext) -> None:

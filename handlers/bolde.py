@@ -39,7 +39,7 @@ def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardM
     t, step, answers = context.t, draft.step, draft.answers
     strategy, language = context.services.strategy, context.language
     rows: list[list[InlineKeyboardButton]] = []
-    text = t("bold.ask." + step.value, min=TEXT_MIN, max=t.number(TEXT_MAX))
+    text = t.counted("bold.ask." + step.value, TEXT_MAX, min=TEXT_MIN)
     if step is Step.KIND:
         rows += [[_button(context, "bold.kind_button." + kind, "kind", kind)] for kind in Kind]
     elif step is Step.CATEGORY:
@@ -145,9 +145,9 @@ async def start_bold(update: Update, context: BoldenContext, start: Start) -> No
 def _rate_limited(context: BoldenContext, result: Drafted) -> str:
     assert result.until is not None
     local = result.until.astimezone(context.services.settings.tz)
-    return context.t(
+    return context.t.count(
         "bold.rate_limited",
-        count=context.services.settings.bolde_per_hour,
+        context.services.settings.bolde_per_hour,
         time=local.strftime("%H:%M"),
     )
 
@@ -215,10 +215,11 @@ async def _answered(update: Update, context: BoldenContext, result: Drafted) -> 
         return
     text, keyboard = question(context, result.draft)
     if result.problem:
-        limit = PLACE_MAX if result.draft.step is Step.LOCATION else TEXT_MAX
-        warning = context.t(
-            "bold.draft_problem." + result.problem.value, min=TEXT_MIN, max=context.t.number(limit)
-        )
+        if result.problem is Problem.TOO_SHORT:
+            limit = TEXT_MIN
+        else:
+            limit = PLACE_MAX if result.draft.step is Step.LOCATION else TEXT_MAX
+        warning = context.t.counted("bold.draft_problem." + result.problem.value, limit)
         text = warning + "\n\n" + text
     await show(update, text, keyboard)
 
@@ -319,7 +320,7 @@ async def mine(update: Update, context: BoldenContext) -> None:
     if turn := turn_row(t, page, pages, lambda target: BOLD.data("mine", target)):
         rows.append(turn)
     rows.append([_button(context, "menu.bold", "new"), home_button(t)])
-    text = t("mine.title", count=len(bolde)) if bolde else t("mine.empty")
+    text = t.count("mine.title", len(bolde)) if bolde else t("mine.empty")
     await show(update, text, InlineKeyboardMarkup(rows))
 
 

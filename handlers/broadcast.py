@@ -41,7 +41,7 @@ async def stop(update: Update, context: BoldenContext) -> None:
         return
     assert update.callback_query is not None
     stopped = await context.services.delivery.cancel(int(press.args[0]))
-    await update.callback_query.answer(context.t.plain("cast.stopped", count=stopped))
+    await update.callback_query.answer(context.t.plain_count("cast.stopped", stopped))
     await report(context.application, int(press.args[0]))
 
 

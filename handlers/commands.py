@@ -31,19 +31,33 @@ COORDINATOR_COMMANDS = (
 )  # fmt: skip
 
 
-def bot_commands(t: Translator, coordinator: bool = False) -> list[BotCommand]:
-    names = PUBLIC_COMMANDS + (COORDINATOR_COMMANDS if coordinator else ())
+# Only an ambassador has a profile, themes, a certificate and something to leave; they have
+# /me where others have /ambassador to sign up.
+AMBASSADOR_COMMANDS = frozenset({"me", "themes", "certificate", "leave"})
+
+
+def personal_commands(ambassador: bool) -> list[str]:
+    """The commands a person may use for themselves, in the menu's order."""
+    hidden = {"ambassador"} if ambassador else AMBASSADOR_COMMANDS
+    return [name for name in PUBLIC_COMMANDS if name not in hidden]
+
+
+def bot_commands(
+    t: Translator, ambassador: bool = False, coordinator: bool = False
+) -> list[BotCommand]:
+    names = [*personal_commands(ambassador), *(COORDINATOR_COMMANDS if coordinator else ())]
     return [BotCommand(name, t.plain(f"command.{name}")) for name in names]
 
 
 async def register_commands(bot: Bot, services: Services) -> None:
-    """The command menu for Danish and English apps, the default, and each coordinator's own."""
+    """The command menu for Danish and English apps (a citizen's), the default, and each
+    coordinator's own. An ambassador's own is set when they sign up or write /start."""
     for language, t in services.translators.items():
         await bot.set_my_commands(bot_commands(t), language_code=language)
     await bot.set_my_commands(bot_commands(services.translator(services.settings.language)))
     for user_id in await services.coordinators.all():
         language = await services.people.language_of(user_id)
-        await register_chat_commands(bot, user_id, services.translator(language), True)
+        await register_chat_commands(bot, services, user_id, services.translator(language))
 
 
 async def set_menus_at_start(application: BoldenApp) -> None:
@@ -75,10 +89,25 @@ async def _set_menus(bot: Bot, services: Services, jobs: JobQueue[Any], wait: fl
             logger.info("The command menus are set")
 
 
-async def register_chat_commands(bot: Bot, chat_id: int, t: Translator, coordinator: bool) -> None:
-    """One chat's menu: in the language the person chose, with the coordinator's commands."""
+async def roles(services: Services, user_id: int) -> tuple[bool, bool]:
+    """Whether the person is an ambassador, and whether a coordinator: their commands follow."""
+    ambassador = await services.ambassadors.profile(user_id) is not None
+    return ambassador, await services.coordinators.is_coordinator(user_id)
+
+
+async def register_chat_commands(bot: Bot, services: Services, user_id: int, t: Translator) -> None:
+    """One person's menu after their roles or language may have changed: their own for an
+    ambassador, a coordinator or someone who chose a language; a citizen's default otherwise."""
+    ambassador, coordinator = await roles(services, user_id)
+    person = await services.people.known(user_id)
+    chosen = person is not None and person.language_chosen
+    scope = BotCommandScopeChat(user_id)
     try:
-        await bot.set_my_commands(bot_commands(t, coordinator), scope=BotCommandScopeChat(chat_id))
+        if ambassador or coordinator or chosen:
+            await bot.set_my_commands(bot_commands(t, ambassador, coordinator), scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
     except BadRequest as error:
-        # A coordinator who has not opened the chat with the bot yet: their /start sets it.
-        logger.info("No command menu for chat %s yet: %s", chat_id, error)
+        # Someone who has not opened the chat with the bot yet (a coordinator named in the
+        # configuration): their /start sets it.
+        logger.info("No command menu for chat %s yet: %s", user_id, error)

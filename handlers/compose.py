@@ -138,9 +138,9 @@ def question(
             ],
         ]
     elif step is Step.PREVIEW:
-        text = t(
+        text = t.count(
             f"compose.preview.{draft.kind.value}",
-            count=count,
+            count,
             audience=audience_name(context.services, t, a["audience"]),
         )
         if draft.kind is Kind.BROADCAST:
@@ -209,11 +209,7 @@ async def ask(update: Update, context: BoldenContext, result: Drafted, note: str
     text, keyboard = question(context, draft, count)
     if result.problem:
         limit = CAPTION_MAX if result.problem is Problem.TOO_LONG_FOR_PHOTO else BODY_MAX
-        text = (
-            context.t(f"compose.problem.{result.problem.value}", max=context.t.number(limit))
-            + "\n\n"
-            + text
-        )
+        text = context.t.counted(f"compose.problem.{result.problem.value}", limit) + "\n\n" + text
     if note:
         text = note + "\n\n" + text
     if draft.step is Step.PREVIEW and update.callback_query:

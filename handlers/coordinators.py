@@ -8,6 +8,7 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BoldenContext
+from bot.i18n import Translator
 from handlers.commands import register_chat_commands
 from handlers.roles import coordinators_only
 from handlers.target_views import period_years, progress_lines
@@ -32,7 +33,7 @@ async def coordinator(update: Update, context: BoldenContext) -> None:
         key = "coordinator.added" if action == "add" else "coordinator.removed"
         language = await context.services.people.language_of(subject)
         await register_chat_commands(
-            context.bot, subject, context.services.translator(language), action == "add"
+            context.bot, context.services, subject, context.services.translator(language)
         )
     else:
         key = "coordinator.already" if action == "add" else "coordinator.not_one"
@@ -48,15 +49,18 @@ async def ambassadors(update: Update, context: BoldenContext) -> None:
     overview = await context.services.coordinators.overview()
     kinds = {kind.code: kind.title.get(language) for kind in strategy.ambassador_kinds}
     topics = {topic.code: topic.title.get(language) for topic in strategy.topics}
-    lines = [t("ambassadors.title", active=overview.active, passive=overview.passive), ""]
+    lines = [
+        t("ambassadors.title", counts=_active_and_passive(t, overview.active, overview.passive)),
+        "",
+    ]
     lines.append(t("ambassadors.by_kind"))
     lines += [
-        t("ambassadors.row", name=kinds.get(c, c), count=n)
+        t("ambassadors.row", name=kinds.get(c, c), total=n)
         for c, n in sorted(overview.by_kind.items(), key=lambda i: -i[1])
     ]
     lines += ["", t("ambassadors.by_topic")]
     lines += [
-        t("ambassadors.row", name=topics.get(c, c), count=n)
+        t("ambassadors.row", name=topics.get(c, c), total=n)
         for c, n in sorted(overview.by_topic.items(), key=lambda i: -i[1])
     ]
     lines += ["", t("ambassadors.newest")]
@@ -71,6 +75,16 @@ async def ambassadors(update: Update, context: BoldenContext) -> None:
         for a in overview.newest
     ]
     await message.reply_html("\n".join(lines))
+
+
+def _active_and_passive(t: Translator, active: int, passive: int) -> str:
+    """Both counts, each with the word that fits it: "3 aktive og 1 passiv"."""
+    return t.listing(
+        [
+            t.plain_count("ambassadors.active_count", active),
+            t.plain_count("ambassadors.passive_count", passive),
+        ]
+    )
 
 
 @coordinators_only
@@ -111,7 +125,7 @@ async def stats(update: Update, context: BoldenContext) -> None:
     figures = outlook.figures
     lines = [
         t("stats.title"),
-        t("stats.active", active=figures.active, passive=figures.passive),
+        t("stats.active", counts=_active_and_passive(t, figures.active, figures.passive)),
         t("stats.citizens", share=t.percent(figures.citizen_share)),
     ]
     if outlook.period:
@@ -132,9 +146,9 @@ async def _activities(context: BoldenContext) -> list[str]:
     years = await context.services.events.activities()
     for year in years:
         held = sum(year.by_kind.values())
-        lines.append(t("stats.activities_year", year=year.year, count=held, attended=year.attended))
+        lines.append(t.count("stats.activities_year", held, year=year.year, attended=year.attended))
         lines += [
-            t("ambassadors.row", name=kinds.get(k, k), count=n)
+            t("ambassadors.row", name=kinds.get(k, k), total=n)
             for k, n in sorted(year.by_kind.items(), key=lambda i: -i[1])
         ]
     if not years:
@@ -146,7 +160,7 @@ async def _bolde_figures(context: BoldenContext) -> list[str]:
     t, language, strategy = context.t, context.language, context.services.strategy
     figures = await context.services.bolde.figures()
     topics = {topic.code: topic.title.get(language) for topic in strategy.topics}
-    lines = [t("stats.bolde", count=figures.total)]
+    lines = [t("stats.bolde", total=figures.total)]
     kinds = {c: t.plain("bold.kind." + c) for c in figures.by_kind}
     statuses = {c: t.plain("bold.status." + c) for c in figures.by_status}
     for key, counts, names in (
@@ -157,7 +171,7 @@ async def _bolde_figures(context: BoldenContext) -> list[str]:
         if counts:
             lines.append(t(key))
             lines += [
-                t("ambassadors.row", name=names.get(c, c), count=n)
+                t("ambassadors.row", name=names.get(c, c), total=n)
                 for c, n in sorted(counts.items(), key=lambda i: -i[1])
             ]
     wait = figures.median_to_first_answer

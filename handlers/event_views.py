@@ -48,7 +48,7 @@ def invitation_text(services: Services, t: Translator, v: dict[str, Any]) -> str
         lines.append(t("ev.place", place=v["place"]))
     if v.get("capacity"):
         key = "call.needed" if v["kind"] == CALL else "ev.capacity"
-        lines.append(t(key, count=v["capacity"]))
+        lines.append(t.count(key, v["capacity"]))
     if v.get("deadline"):
         lines.append(t("call.deadline", when=t.moment(v["deadline"])))
     return "\n".join(lines) + "\n\n" + Html(v["description"])

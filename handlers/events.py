@@ -252,7 +252,7 @@ def _answer_notices(services: Services) -> Notify[Answered]:
                 text, keyboard = await _roster(services, t, event, "call.full")
             else:
                 capacity = event.capacity or 0
-                text = t(f"ev.alert.{result.alert}", title=event.title, capacity=capacity)
+                text = t.count(f"ev.alert.{result.alert}", capacity, title=event.title)
                 keyboard = None
             items.append(message(event.created_by, text, keyboard))
         return items
@@ -264,7 +264,7 @@ async def _roster(
     services: Services, t: Translator, event: Event, key: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     people = [a for a in await services.events.answers(event.id) if a.answer == "yes"]
-    lines = [t(key, title=event.title, count=len(people), needed=event.capacity or 0)]
+    lines = [t.count(key, len(people), title=event.title, needed=event.capacity or 0)]
     lines += [t("ev.person", name=a.name) for a in people]
     keyboard = None
     if people and event.network_id is None:
@@ -476,7 +476,7 @@ async def tools(update: Update, context: BoldenContext) -> None:
             return
         await show(
             update,
-            t("ev.dropped", title=event.title, count=len(cancelled.people)),
+            t.count("ev.dropped", len(cancelled.people), title=event.title),
             InlineKeyboardMarkup([]),
         )
     elif press.action == "net":

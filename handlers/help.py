@@ -1,4 +1,5 @@
-"""/help: the commands this person may use, and whom to contact."""
+"""/help: the commands this person may use now (as a citizen, an ambassador, a coordinator),
+and whom to contact."""
 
 from __future__ import annotations
 
@@ -6,17 +7,17 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from handlers.commands import COORDINATOR_COMMANDS, PUBLIC_COMMANDS
+from handlers.commands import COORDINATOR_COMMANDS, personal_commands, roles
 from handlers.menu import MENU, home_button, show
 
 
-def help_text(context: BoldenContext, coordinator: bool) -> str:
+def help_text(context: BoldenContext, ambassador: bool, coordinator: bool) -> str:
     t = context.t
     contact = context.services.strategy.contact
-    lines = [t("help.title")]
+    lines = [t("help.title"), t("bold.what"), ""]
     lines += [
         t("help.command", command=name, description=t.plain(f"command.{name}"))
-        for name in PUBLIC_COMMANDS
+        for name in personal_commands(ambassador)
     ]
     if coordinator:
         lines += ["", t("help.coordinators")]
@@ -39,8 +40,8 @@ async def help_page(update: Update, context: BoldenContext) -> None:
     """What the person can do here, and whom to contact (/help and the menu)."""
     keyboard = InlineKeyboardMarkup([[home_button(context.t)]])
     user = update.effective_user
-    coordinator = user is not None and await context.services.coordinators.is_coordinator(user.id)
-    await show(update, help_text(context, coordinator), keyboard)
+    ambassador, coordinator = await roles(context.services, user.id) if user else (False, False)
+    await show(update, help_text(context, ambassador, coordinator), keyboard)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

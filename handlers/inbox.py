@@ -343,7 +343,7 @@ async def _inbox_page(
             InlineKeyboardButton(
                 ("🔴 " if b.urgent else "")
                 + f"{b.reference} · {kind_title(t, b)} · {t.plain('bold.status.' + b.status)} · "
-                + t.plain("inbox.days", days=(now - b.changed_at).days),
+                + t.plain_count("inbox.days", (now - b.changed_at).days),
                 callback_data=WORK.data("open", b.id),
             )
         ]
@@ -363,7 +363,7 @@ async def _inbox_page(
     )
     if turn := turn_row(t, page, pages, lambda target: INBOX.data("page", status, network, target)):
         rows.append(turn)
-    text = t("inbox.title", count=found.count, page=page + 1, pages=pages)
+    text = t.count("inbox.title", found.count, page=page + 1, pages=pages)
     if not found.count:
         text += "\n\n" + t("inbox.empty")
     return text, InlineKeyboardMarkup(rows)
@@ -397,7 +397,7 @@ async def _stale_report(services: Services, stale: list[Bold]) -> list[OutboxIte
     items = []
     for user_id in sorted(await services.coordinators.all()):
         t = await translator_of(services, user_id)
-        lines = [t("stale.title", count=len(stale), days=days)]
+        lines = [t.count("stale.title", len(stale), span=t.plain_count("stale.days", days))]
         lines += [
             t(
                 "stale.row",

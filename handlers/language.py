@@ -44,10 +44,9 @@ async def choose_language(update: Update, context: BoldenContext) -> None:
     context.person = await context.services.people.choose_language(
         query.from_user.id, press.args[0]
     )
-    await show(update, context.t("language.saved"), main_menu(context.t))
-    if update.effective_chat:
-        coordinator = await context.services.coordinators.is_coordinator(query.from_user.id)
-        await register_chat_commands(context.bot, update.effective_chat.id, context.t, coordinator)
+    text = context.t("language.saved") + "\n\n" + context.t("bold.what")
+    await show(update, text, main_menu(context.t))
+    await register_chat_commands(context.bot, context.services, query.from_user.id, context.t)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

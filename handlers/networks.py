@@ -53,7 +53,7 @@ async def _list(update: Update, context: BoldenContext) -> None:
     networks = await context.services.networks.open_networks()
     lines = [t("net.title")]
     lines += [
-        t("net.row", name=n.name, kind=t.plain("net.kind." + n.kind), members=len(n.members))
+        t.count("net.row", len(n.members), name=n.name, kind=t.plain("net.kind." + n.kind))
         for n in networks
     ]
     if not networks:
@@ -89,7 +89,7 @@ async def _page(update: Update, context: BoldenContext, network: Network, note: 
     if len(network.members) > SHOWN_MEMBERS:
         names.append(f"+{len(network.members) - SHOWN_MEMBERS}")
     members = ", ".join(names)
-    lines.append(t("net.members", count=len(network.members), names=members or t.plain("me.none")))
+    lines.append(t.count("net.members", len(network.members), names=members or t.plain("me.none")))
     lines.append(t("net.group_yes" if network.chat_id else "net.group_no"))
     lines += ["", t("net.invite", link=_link(context, "start", f"net-{network.invite_code}"))]
     rows = [
@@ -145,8 +145,8 @@ async def _members(
             _button(context, "net.done", NET.data("show", network.id)),
         ]
     )
-    text = (note + "\n\n" if note else "") + context.t(
-        "net.members_page", name=network.name, count=len(network.members)
+    text = (note + "\n\n" if note else "") + context.t.count(
+        "net.members_page", len(network.members), name=network.name
     )
     await show(update, text, InlineKeyboardMarkup(rows))
 
@@ -233,7 +233,7 @@ async def start_network(update: Update, context: BoldenContext, start: Start) ->
     t, conversations = context.t, context.services.conversations
     if start.argument == FRESH:
         await conversations.start(user.id, CONVERSATION, "name", {})
-        await show(update, start.above(t("net.ask_name", max=NAME_MAX)), _cancel(context))
+        await show(update, start.above(t.count("net.ask_name", NAME_MAX)), _cancel(context))
         return
     found = start.argument.isdigit() and await context.services.networks.get(int(start.argument))
     if not found or found.closed_at is not None:
@@ -265,7 +265,7 @@ async def ask_again(update: Update, context: BoldenContext, stored: StoredConver
         await show(update, t("net.ask_kind", name=stored.answers["name"]), _kind_keyboard(context))
         return
     if stored.step != "member":
-        await show(update, t("net.ask_name", max=NAME_MAX), _cancel(context))
+        await show(update, t.count("net.ask_name", NAME_MAX), _cancel(context))
         return
     network = await context.services.networks.get(int(stored.answers["network"]))
     if network is None or network.closed_at is not None:
@@ -313,7 +313,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         name = " ".join(message.text.split())
         if len(name) > NAME_MAX:
             await message.reply_html(
-                t("net.name_too_long", max=NAME_MAX), reply_markup=_cancel(context)
+                t.count("net.name_too_long", NAME_MAX), reply_markup=_cancel(context)
             )
             return
         await context.services.conversations.put(user.id, CONVERSATION, "kind", {"name": name})
@@ -328,7 +328,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         if added is None or network is None:
             await message.reply_html(t("net.refused.not_found"))
             return
-        note = t("net.added", count=len(added.added))
+        note = t.count("net.added", len(added.added))
         if added.unknown:
             note += "\n" + t("net.unknown_numbers", numbers=", ".join(added.unknown))
         await _members(update, context, network, note)

@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from handlers.callbacks import CallbackCodec
+from handlers.commands import register_chat_commands
 from handlers.menu import MENU, home_button, refuse_stale, show
 
 PRIVACY = CallbackCodec("privacy", erase=0)
@@ -58,6 +59,7 @@ async def erase(update: Update, context: BoldenContext) -> None:
     await context.services.privacy.erase(user.id)
     context.person = None  # the stored language is gone with the rest
     await show(update, context.t("privacy.erased"), InlineKeyboardMarkup([]))
+    await register_chat_commands(context.bot, context.services, user.id, context.t)
 
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [

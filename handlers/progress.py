@@ -89,7 +89,7 @@ def _counted(t: Translator, key: str, counts: Counts) -> str:
     )
     # Rare (a send timed out twice after leaving), so its line is shown only when it happened.
     if counts.maybe_sent:
-        text += "\n" + t("cast.maybe_sent", count=counts.maybe_sent)
+        text += "\n" + t("cast.maybe_sent", maybe_sent=counts.maybe_sent)
     return text
 
 
@@ -97,4 +97,4 @@ async def started(services: Services, chat_id: int, count: int) -> OutboxItem:
     """The message that will show a batch's progress in the writer's chat; it goes through the
     outbox with the batch, so a crash never leaves a batch without its summary."""
     t = await translator_of(services, chat_id)
-    return message(chat_id, t("cast.started", count=count))
+    return message(chat_id, t.count("cast.started", count))

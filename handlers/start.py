@@ -24,7 +24,13 @@ def welcome(context: BoldenContext, first_name: str, invited_by: str | None = No
     summary = context.services.strategy.strategy.summary.get(context.language)
     invited = [t("start.invited", name=invited_by)] if invited_by else []
     return "\n\n".join(
-        [t("start.greeting", name=first_name), *invited, html.escape(summary), t("start.next")]
+        [
+            t("start.greeting", name=first_name),
+            *invited,
+            html.escape(summary),
+            t("bold.what"),
+            t("start.next"),
+        ]
     )
 
 
@@ -50,9 +56,9 @@ async def start(update: Update, context: BoldenContext) -> None:
         keyboard = InlineKeyboardMarkup([[join], *keyboard.inline_keyboard])
     invited_by = inviter.display_name if inviter else None
     await show(update, welcome(context, user.first_name, invited_by), keyboard)
-    if update.message and await context.services.coordinators.is_coordinator(user.id):
+    if update.message:
         # Set here too: Telegram refuses a chat's menu before the person has opened the chat.
-        await register_chat_commands(context.bot, user.id, context.t, coordinator=True)
+        await register_chat_commands(context.bot, context.services, user.id, context.t)
 
 
 def joined_notice(services: Services) -> Notify[Joined]:

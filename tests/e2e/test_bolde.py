@@ -178,7 +178,9 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
         "✅ Svar på din bold B-2026-0001:\n\nVi starter tirsdag den 1. december i medborgerhuset."
     )
 
-    page = await anna.press(await anna.send("/mybolde"), "B-2026-0001")
+    mine = await anna.send("/mybolde")
+    assert mine.text.startswith("Din bold (1). Tryk på den for at se forløbet.")
+    page = await anna.press(mine, "B-2026-0001")
     assert "Status: Besvaret · Fællesskab" in page.text
     events = page.text.split("Forløb\n", 1)[1].splitlines()
     assert [line.split(" · ", 1)[1] for line in events] == [
@@ -214,6 +216,7 @@ async def test_a_problem_with_a_place_is_urgent_and_reaches_the_coordinators(
     step = await anna.press(await anna.send("/bold"), "Et problem")
     assert step.text.startswith("🚨 Er nogens liv eller helbred i fare? Ring 112 nu.")
     assert "Livslinien, hvis du tænker på selvmord: +45 70 201 201" in step.text
+    assert [step.text.count(n) for n in ("112", "+45 70 201 201", "114")] == [1, 1, 1]
     step = await anna.send("for kort")
     assert step.text.startswith("Skriv lidt mere, tak: mindst 10 tegn.")
     step = await anna.send("En mand sover på bænken bag biblioteket. Det fryser i nat.")

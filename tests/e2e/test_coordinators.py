@@ -44,7 +44,8 @@ async def test_granting_and_removing_the_role_is_audited(
     removed = await karim.send(f"/coordinator remove {anna.id}")
     assert removed.text == "1001 er ikke længere koordinator."
     assert (await anna.send("/stats")).text.startswith("Den kommando er kun for")
-    assert "stats" not in [c["command"] for c in emulator.commands[("chat:1001", "")]]
+    await emulator.wait_for(lambda: ("chat:1001", "") not in emulator.commands, 10)
+    assert "For koordinatorer" not in (await anna.send("/help")).text, "a citizen's menu again"
     audit = [tuple(r) for r in query("SELECT actor, action, subject FROM audit_log ORDER BY id")]
     assert audit == [(4242, "coordinator.add", "1001"), (4242, "coordinator.remove", "1001")]
 
@@ -75,7 +76,7 @@ async def test_overview_export_and_figures(
     await john.press(john.last, "Yes, that is fine")
 
     overview = await karim.send("/ambassadors")
-    assert overview.text.startswith("Ambassadører: 2 aktive, 0 passive")
+    assert overview.text.startswith("Ambassadører: 2 aktive og 0 passive")
     assert "Borger: 1" in overview.text
     assert "Virksomhed: 1" in overview.text
     assert "Vær en god ven: 1" in overview.text
@@ -97,7 +98,7 @@ async def test_overview_export_and_figures(
     stats = await karim.send("/stats")
     assert stats.text.splitlines() == [
         "Tal mod strategiens mål",
-        "Ambassadører nu: 2 aktive, 0 passive",
+        "Ambassadører nu: 2 aktive og 0 passive",
         "Borgerambassadører: 50\xa0%",
         "Strategifilen har ingen mål for 2026, så tallene måles ikke mod et mål. "
         "De tidligere mål står i /about.",
@@ -133,13 +134,13 @@ async def test_a_coordinator_reads_the_figures_in_english(
 
     assert stats.text.splitlines() == [
         "Figures against the strategy's targets",
-        "Ambassadors now: 0 active, 0 passive",
+        "Ambassadors now: 0 active and 0 passive",
         "Citizen ambassadors: 0%",
         "The strategy file has no targets for 2026, so the figures are not measured against a "
         "target. The earlier targets are in /about.",
         "",
-        "Bolde in total: 0",
-        "No bolde have been answered yet.",
+        "Bolds in total: 0",
+        "No bolds have been answered yet.",
         "",
         "Activities (events and calls held)",
         "None yet.",

@@ -85,7 +85,7 @@ async def test_an_event_from_invitation_to_check_in(
             "📅 Suppe og snak · Workshop",
             "🕒 03.12.2026 18.00–21.00",
             "📍 Medborgerhuset, Danmarksgade 12",
-            "👥 1 pladser",
+            "👥 1 plads",
         ]
         assert preview.text.endswith("Vi laver <suppe> sammen.")
         published = await karim.press(confirm, "Send invitationer nu")
@@ -108,7 +108,7 @@ async def test_an_event_from_invitation_to_check_in(
         await emulator.wait_for(lambda: "✓ Ja" in str(invitation.buttons), what="the tick")
         assert [b["text"] for b in invitation.buttons][:3] == ["✓ Ja", "Måske", "Nej"], "one mark"
         full = await next_message(karim, seen)
-        assert full.text == "👥 «Suppe og snak» er fuldt (1 pladser). Nye ja kommer på venteliste."
+        assert full.text == "👥 «Suppe og snak» er fuldt (1 plads). Nye ja kommer på venteliste."
         [for_bo] = received(bo, "Suppe og snak")
         waiting = await bo.press_data(for_bo, for_bo.button("Ja")["callback_data"])
         assert waiting["text"].startswith("Der er fuldt lige nu. Du er nr. 1 på ventelisten")
@@ -177,7 +177,7 @@ async def test_an_event_from_invitation_to_check_in(
             "tjekket ind. Spørg arrangøren ved døren, så hjælper de dig."
         )
         stats = await karim.send("/stats")
-        assert "2026: 1 aktiviteter, 1 tjekket ind" in stats.text
+        assert "2026: 1 aktivitet, 1 tjekket ind" in stats.text
         assert "Workshop: 1" in stats.text
 
         page = await karim.press(await karim.send("/events"), "Suppe og snak")
@@ -222,7 +222,7 @@ async def test_a_call_fills_closes_reports_and_becomes_a_network(
         lambda: all(received(p, "Hænder til varmestuen") for p in (anna, bo, john))
     )
     calls = {p.id: received(p, "Hænder til varmestuen")[0] for p in (anna, bo, john)}
-    assert "🙋 Vi mangler 2" in calls[anna.id].text
+    assert "🙋 Vi mangler 2 personer" in calls[anna.id].text
     assert [b["text"] for b in calls[anna.id].buttons] == ["Jeg er med", "Ikke denne gang"]
 
     seen = len(karim.messages)
@@ -362,7 +362,7 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     confirm_drop = await karim.press(page, "Aflys")
     seen_anna = len(anna.messages)
     dropped = await karim.press(confirm_drop, "Ja, aflys")
-    assert dropped.text == "«Stormøde 2026» er aflyst. 1 får besked."
+    assert dropped.text == "«Stormøde 2026» er aflyst. 1 person får besked."
     told = await next_message(anna, seen_anna)
     assert told.text.startswith("❌ Aflyst: Stormøde 2026")
     late = await anna.press_data(invitation, invitation.button("Ja")["callback_data"])

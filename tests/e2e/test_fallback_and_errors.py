@@ -32,7 +32,9 @@ async def test_free_text_can_become_a_bold_and_is_never_silently_dropped(
     assert short.text.startswith("Thank you for your message. It has not been passed on.")
 
     offer = await john.send("Someone is sleeping outside the station")
-    assert offer.text.startswith("Thank you for your message. Do you want to send it as a bold?")
+    assert offer.text.startswith(
+        "Thank you for your message. Do you want to send it as a bold (Danish for “ball”)?"
+    )
     changed_mind = await john.send("Actually: someone sleeps outside the station every night")
     assert changed_mind.text == offer.text
     photo = await john.press(changed_mind, "A problem to report")

@@ -2,35 +2,109 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from tests.conftest import sign_up
 
 pytestmark = pytest.mark.usefixtures("bot")
 
 
-async def test_help_lists_the_commands_and_the_contact(anna: SimulatedPerson) -> None:
+BOLD_DA = (
+    "En bold er en idé, en bekymring eller et problem, som du giver videre til dem, der kan gøre"
+    " noget ved det."
+)
+BOLD_EN = (
+    "A bold (Danish for “ball”) is an idea, a worry or a problem you pass on to the people who"
+    " can act on it."
+)
+
+
+def commands(help_page: str) -> list[str]:
+    return [line.split(" – ")[0] for line in help_page.splitlines() if line.startswith("/")]
+
+
+async def test_help_lists_what_a_citizen_can_use_and_the_contact(anna: SimulatedPerson) -> None:
     reply = await anna.send("/help")
 
     lines = reply.text.splitlines()
-    assert lines[:3] == [
+    assert lines[:5] == [
         "Det kan du her",
+        BOLD_DA,
+        "",
         "/start – Start og menu",
         "/bold – Send en idé, en bekymring eller et problem",
     ]
+    assert "/events – Arrangementer og kald på hjælp, der kommer" in lines
+    assert "/ambassador – Bliv ambassadør" in lines
     assert "/deleteme – Slet alt om mig" in lines
+    assert not {"/me", "/themes", "/certificate", "/leave", "/stats", "/call"} & set(
+        commands(reply.text)
+    ), "only ambassadors and coordinators can use these"
     assert "For koordinatorer" not in lines
     assert "Kontakt Fredericia Kommune" in reply.text
     assert "Telefon: +45 72 10 70 00" in reply.text
 
 
-async def test_help_from_the_menu_in_english(john: SimulatedPerson) -> None:
+async def test_an_ambassadors_help_and_menu_have_their_profile_until_they_leave(
+    anna: SimulatedPerson, emulator: BotApiEmulator
+) -> None:
+    await sign_up(anna)
+    await emulator.wait_for(lambda: ("chat:1001", "") in emulator.commands, 10, "her own menu")
+
+    mine = commands((await anna.send("/help")).text)
+    menu = ["/" + c["command"] for c in emulator.commands[("chat:1001", "")]]
+    assert {"/me", "/themes", "/certificate", "/leave"} <= set(mine)
+    assert "/ambassador" not in mine, "she has /me instead of the sign-up"
+    assert "/stats" not in mine
+    assert menu == mine, "the command menu lists what /help lists"
+
+    confirm = await anna.send("/leave")
+    await anna.press(confirm, "Ja, stop")
+    await emulator.wait_for(lambda: ("chat:1001", "") not in emulator.commands, 10)
+
+    again = commands((await anna.send("/help")).text)
+    assert "/ambassador" in again
+    assert "/me" not in again
+    assert ["/" + c["command"] for c in emulator.commands[("default", "da")]] == again
+
+
+async def test_a_coordinators_help_adds_their_commands_and_explains_a_call(
+    karim: SimulatedPerson, emulator: BotApiEmulator
+) -> None:
+    await karim.send("/start")
+    await emulator.wait_for(lambda: ("chat:4242", "") in emulator.commands, 10, "his own menu")
+
+    reply = await karim.send("/help")
+
+    lines = reply.text.splitlines()
+    assert "For koordinatorer" in lines
+    assert "/call – Kald på hjælp til en konkret opgave" in lines
+    assert "/me" not in commands(reply.text), "a coordinator who is not an ambassador"
+    menu = ["/" + c["command"] for c in emulator.commands[("chat:4242", "")]]
+    assert menu == commands(reply.text)
+
+
+async def test_an_english_speaker_meets_the_word_bold_with_its_meaning(
+    john: SimulatedPerson, emulator: BotApiEmulator
+) -> None:
     menu = await john.send("/start")
 
+    assert BOLD_EN in menu.text
+    assert [b["text"] for b in menu.buttons][:2] == ["📨 Send a bold", "📋 My bolds"]
     page = await john.press(menu, "Help")
-
-    assert page.text.startswith("What you can do here\n/start – Start and menu")
+    assert page.text.startswith(f"What you can do here\n{BOLD_EN}\n\n/start – Start and menu")
+    assert "/mybolde – See what became of your bolds" in page.text
     assert "Phone: +45 72 10 70 00" in page.text
+    prompt = await john.press(await john.send("/start"), "Send a bold")
+    assert prompt.text.startswith("A bold (Danish for “ball”) is an idea")
+    english = [c["description"] for c in emulator.commands[("default", "en")]]
+    danish = [
+        t for t in [menu.text, page.text, prompt.text, *english] if re.search(r"\bbolde\b", t)
+    ]
+    assert danish == [], "the command /mybolde is a name; the word is “bolds”"
 
 
 async def test_command_menus_are_registered_for_both_languages(emulator: BotApiEmulator) -> None:
@@ -53,6 +127,7 @@ async def test_language_switch_is_stored_and_wins_over_telegram(
     answer = await anna.press(question, "English")
 
     assert answer.text.startswith("Fine, we will speak English from now on.")
+    assert BOLD_EN in answer.text
     assert "ℹ️ About the strategy" in [b["text"] for b in answer.buttons]
     [person] = query("SELECT language, language_chosen FROM people WHERE user_id = 1001")
     assert tuple(person) == ("en", 1)

@@ -53,7 +53,7 @@ async def test_a_coordinator_builds_a_network_and_its_rules(
     asked = await karim.press(members, "Tilføj med nummer")
     assert "Skriv ambassadørnumrene" in asked.text
     added = await karim.send("1, 99")
-    assert added.text.startswith("✅ 1 tilføjet.\nIngen ambassadør med nummer: 99")
+    assert added.text.startswith("✅ 1 ambassadør er tilføjet.\nIngen ambassadør med nummer: 99")
     assert query("SELECT user_id FROM network_members")[0][0] == anna.id
     await emulator.wait_for(
         lambda: "Du er nu med i handlingsnetværket Gadeteam." in anna.last.text,
@@ -151,12 +151,12 @@ async def test_the_inbox_the_reference_the_export_the_figures_and_the_stale_repo
     assert nobody_there.text.startswith("⚠️ Netværket har ingen, der kan få denne bold.")
 
     inbox = await karim.send("/inbox")
-    assert inbox.text.startswith("Åbne bolde: 2 (side 1 af 1). Ældste først.")
+    assert inbox.text.startswith("2 åbne bolde (side 1 af 1). Ældste først.")
     labels = [b["text"] for b in inbox.buttons]
     assert labels[0].startswith("B-2026-0001 · 💡 Idé · Sendt til netværket · 0 d")
     assert labels[1].startswith("B-2026-0002")
     filtered = await karim.press(inbox, "I gang")
-    assert filtered.text.startswith("Åbne bolde: 0")
+    assert filtered.text.startswith("0 åbne bolde")
     by_network = await karim.press(await karim.press(filtered, "Alle"), "Netværk: alle")
     assert "Netværk: Tværfagligt" in str(by_network.buttons)
     opened = await karim.press(by_network, "B-2026-0002")
@@ -200,7 +200,7 @@ async def test_the_inbox_the_reference_the_export_the_figures_and_the_stale_repo
     clock.advance(days=8)
     await run_stale_report(bot)
     report = await next_message(karim, seen)
-    assert report.text.startswith("⏰ 1 bolde har ikke flyttet sig i 7 dage.")
+    assert report.text.startswith("⏰ 1 bold har ikke flyttet sig i 7 dage.")
     assert "B-2026-0001 · Sendt til netværket · Tværfagligt" in report.text
     await run_stale_report(bot)
     assert len(karim.messages) == seen + 1, "each bold is reported once a week, not every day"

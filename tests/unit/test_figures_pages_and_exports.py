@@ -176,7 +176,7 @@ async def test_the_counts_follow_every_change_a_bold_goes_through(
     )
     assert reopened.problem is None
     declined = await services.bolde.act(
-        open_ones[0].id, COORDINATOR, Action.DECLINE, nothing_owed, note="Desværre, det kan vi ikke."
+        open_ones[0].id, COORDINATOR, Action.DECLINE, nothing_owed, note="Det kan vi ikke."
     )
     assert declined.problem is None
 

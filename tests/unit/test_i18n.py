@@ -75,6 +75,37 @@ def test_counts_choose_the_form_that_fits() -> None:
     assert "1.200 temaer." in da.plain_count("themes.saved", 1200)
 
 
+def test_a_family_reads_the_count_only_where_its_text_has_one() -> None:
+    en = Translator("en", CATALOGS["en"])
+
+    assert en.counted("bold.draft_problem.too_long", 1) == (
+        "That is too long: at most 1 character. Please make it a bit shorter."
+    )
+    assert "at most 2,000 characters." in en.counted("bold.draft_problem.too_long", 2000)
+    assert en.counted("bold.draft_problem.unknown_choice", 2000) == en(
+        "bold.draft_problem.unknown_choice"
+    )
+
+
+# Placeholders that hold a count of something: "{count} temaer", "højst {max} tegn". A text
+# with one of them says a number followed by a noun, so it has plural forms (it is read with
+# `t.count`, which fills `{count}`; a second count such as `{needed}` rides along in it).
+# Counts shown as a label's value ("Sendt: {sent}", "{name}: {total}") name themselves otherwise.
+COUNTS = {"count", "max", "min", "limit", "days", "members", "capacity", "needed"}
+
+
+@pytest.mark.parametrize("key", sorted(CATALOGS["da"].texts))
+def test_every_count_bearing_text_has_plural_forms(key: str) -> None:
+    for language in ("da", "en"):
+        assert placeholders(CATALOGS[language].texts[key]) & COUNTS == set(), language
+
+
+def test_english_says_bolds_not_bolde() -> None:
+    """`/mybolde` and `/export bolde` are names a person types; the English word is "bolds"."""
+    danish = [key for key, text in forms("en") if re.search(r"(?<!/export )\b[Bb]olde\b", text)]
+    assert danish == []
+
+
 def test_every_key_written_in_the_code_exists() -> None:
     used: set[str] = set()
     counted: set[str] = set()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT, ConfigError
+from bot.i18n import load_catalogs
 from bot.strategy import load_strategy
 from tests.conftest import DATA
 
@@ -36,7 +37,23 @@ def test_the_shipped_strategy_has_the_facts_of_the_seeds() -> None:
     for theme in strategy.themes:
         assert all((theme.title.da, theme.title.en, theme.description.da, theme.description.en))
     assert [c.code for c in strategy.categories if c.urgent] == ["sleeping_rough"]
-    assert strategy.emergency[0].phone == "112"
+    assert [line.phone for line in strategy.emergency] == [
+        "+45 70 11 07 07",
+        "+45 70 201 201",
+        "114",
+    ]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_shipped_emergency_lines_say_each_number_once(language: str) -> None:
+    """The bot's own line says 112; each line of the file says its number after its title."""
+    strategy = load_strategy(DEFAULT_CONTENT)
+    header = load_catalogs()[language].texts["bold.emergency"]
+    lines = [f"{line.title.get(language)}: {line.phone}" for line in strategy.emergency]
+    block = "\n".join([header, *lines])
+
+    for number in ["112", *(line.phone for line in strategy.emergency)]:
+        assert block.count(number) == 1, number
 
 
 def test_another_strategy_file_loads_without_code_changes() -> None:
@@ -75,7 +92,11 @@ def test_another_strategy_file_loads_without_code_changes() -> None:
         (("[contact]", "[contacts]"), "contact: Field required"),
         (('website = "https://www.fredericia.dk"', 'website = "fredericia"'), "contact.website"),
         (('code = "debt"', 'code = "loneliness"'), "codes must be unique, 'loneliness'"),
-        (('phone = "114"', 'phone = "call the police"'), "emergency.3.phone"),
+        (('phone = "114"', 'phone = "call the police"'), "emergency.2.phone"),
+        (
+            ('"Politiet, når det ikke haster"', '"Politiet, når det ikke haster: ring 114"'),
+            "emergency.2: the title repeats the phone number",
+        ),
     ],
 )
 def test_a_wrong_file_is_refused_with_the_place_and_problem(
