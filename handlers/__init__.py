@@ -15,6 +15,7 @@ from handlers import (
     certificate,
     conversation,
     coordinators,
+    directory,
     errors,
     events,
     fallback,
@@ -32,7 +33,7 @@ from handlers import (
 # networks, broadcast and events come before start: they take /start with their links.
 FEATURES = (
     networks, broadcast, events, start, about, help, language, themes, certificate, privacy,
-    coordinators, ambassadors, bolde, inbox,
+    coordinators, directory, ambassadors, bolde, inbox,
 )  # fmt: skip
 # What people type goes to the conversation they are in, by its kind.
 TYPED: dict[ConversationKind, conversation.Typed] = {

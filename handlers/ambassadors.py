@@ -235,12 +235,15 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
 # -- the profile --------------------------------------------------------------------------------
 
 
-def profile_text(context: BoldenContext, ambassador: Ambassador, referrals: int) -> str:
+def profile_text(
+    context: BoldenContext, ambassador: Ambassador, referrals: int, heading: str = ""
+) -> str:
+    """The profile as its owner sees it on /me (or, under another `heading`, a coordinator)."""
     t, language, strategy = context.t, context.language, context.services.strategy
     kinds = {kind.code: kind.title.get(language) for kind in strategy.ambassador_kinds}
     none = t.plain("me.none")
     lines = [
-        t("me.title", number=ambassador.number),
+        heading or t("me.title", number=ambassador.number),
         t("me.name", value=ambassador.display_name),
         t("me.kind", value=kinds.get(ambassador.kind, ambassador.kind)),
     ]

@@ -111,6 +111,7 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
             items,
             draft_of=ConversationKind.BROADCAST,
             report=await started(services, user.id, len(chat)),
+            audit="broadcast.send",
         )
         if batch_id is None:  # a second tap: the first one sent it
             await refuse_stale(update, context)
@@ -219,6 +220,7 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
         items,
         claim=services.newsletters.hand_over(newsletter.id),
         report=None if writer is None else await started(services, writer, len(items)),
+        audit="newsletter.send",
     )
 
 
@@ -338,7 +340,7 @@ async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "edit" and press.args[0].isdigit():
         await start_newsletter(update, context, Start(press.args[0]))
     elif press.action == "drop" and press.args[0].isdigit():
-        result = await services.newsletters.cancel(int(press.args[0]))
+        result = await services.newsletters.cancel(user.id, int(press.args[0]))
         found = result.newsletter
         if found is None or (not result.done and found.status != "sent"):
             await refuse_stale(update, context)

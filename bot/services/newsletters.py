@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import Claim, DeliveryService
 from bot.strategy import Strategy
-from storage import newsletters
+from storage import coordinators, newsletters
 from storage.database import Database, iso
 from storage.newsletters import Newsletter
 
@@ -341,6 +341,8 @@ class NewsletterService:
                     connection,
                     {**values, "status": "scheduled", "created_by": user_id, "created_at": now},
                 )
+            action = "newsletter.change" if a.get("editing") else "newsletter.schedule"
+            await coordinators.audit(connection, user_id, action, str(newsletter_id), now)
             await self._conversations.forget(connection, user_id, ConversationKind.NEWSLETTER)
         return await newsletters.get(self._db, newsletter_id)
 
@@ -352,10 +354,15 @@ class NewsletterService:
 
         return claim
 
-    async def cancel(self, newsletter_id: int) -> Cancelled:
+    async def cancel(self, actor: int, newsletter_id: int) -> Cancelled:
         """Cancel a scheduled newsletter, unless the sweep is first: exactly one of them wins."""
         async with self._db.transaction() as connection:
             done = await newsletters.cancel(connection, newsletter_id)
+            if done:
+                now = self._clock()
+                await coordinators.audit(
+                    connection, actor, "newsletter.cancel", str(newsletter_id), now
+                )
         return Cancelled(newsletter=await newsletters.get(self._db, newsletter_id), done=done)
 
     async def get(self, newsletter_id: int) -> Newsletter | None:
