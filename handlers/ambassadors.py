@@ -236,14 +236,14 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
 
 
 def profile_text(
-    context: BoldenContext, ambassador: Ambassador, referrals: int, heading: str = ""
+    context: BoldenContext, ambassador: Ambassador, referrals: int, coordinator: bool = False
 ) -> str:
-    """The profile as its owner sees it on /me (or, under another `heading`, a coordinator)."""
+    """The profile as its owner sees it on /me, or as a coordinator who opened it does."""
     t, language, strategy = context.t, context.language, context.services.strategy
     kinds = {kind.code: kind.title.get(language) for kind in strategy.ambassador_kinds}
     none = t.plain("me.none")
     lines = [
-        heading or t("me.title", number=ambassador.number),
+        t("dir.profile_title" if coordinator else "me.title", number=ambassador.number),
         t("me.name", value=ambassador.display_name),
         t("me.kind", value=kinds.get(ambassador.kind, ambassador.kind)),
     ]
@@ -264,7 +264,7 @@ def profile_text(
             value=", ".join(strategy.titles(ambassador.topics, language)) or none,
         ),
         t("me.joined", value=t.date(ambassador.joined_at)),
-        t("me.referrals", count=referrals),
+        t("dir.referrals" if coordinator else "me.referrals", count=referrals),
     ]
     return "\n".join(lines)
 

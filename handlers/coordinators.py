@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
 from bot.services import Services
-from bot.services.coordinators import audit_action
+from bot.services.coordinators import audit_action, audit_subject
 from bot.services.delivery import Notify, OutboxItem
 from bot.services.exports import ExportFilter, FilterProblem, parse_filter, username
 from handlers.callbacks import CallbackCodec
@@ -167,8 +167,9 @@ def _audit_line(context: BoldenContext, entry: AuditEntry) -> str:
         "audit.entry",
         at=t.moment(datetime.fromisoformat(entry.at)),
         who=who or t.plain("audit.nobody"),
-        action=audit_action(t, entry.action),
-        subject=entry.subject,
+        what=" ".join(
+            filter(None, (audit_action(t, entry.action), audit_subject(t, entry.subject)))
+        ),
     )
 
 

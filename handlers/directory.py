@@ -190,11 +190,7 @@ async def _show_profile(
         if i in networks
     ]
     lines = [note] if note else []
-    lines.append(
-        profile_text(
-            context, ambassador, referrals, t("dir.profile_title", number=ambassador.number)
-        )
-    )
+    lines.append(profile_text(context, ambassador, referrals, coordinator=True))
     if person is not None and person.username:
         lines.append(t("dir.telegram", username=person.username))
     lines.append(t("dir.networks", networks=", ".join(member_of) or t.plain("me.none")))

@@ -255,15 +255,23 @@ class CoordinatorService:
             yield files
 
 
+ERASED = "deleted"  # the subject of an entry about a person who was erased since
+
+
 def audit_action(t: Translator, action: str) -> str:
     """What an audit entry's action code means, in the reader's words."""
     return t.plain(f"audit.action.{action}")
 
 
+def audit_subject(t: Translator, subject: str) -> str:
+    """What an entry is about (an id, a filter), or that the person it was about is erased."""
+    return t.plain("audit.erased") if subject == ERASED else subject
+
+
 def _audit_row(t: Translator, e: AuditEntry) -> Row:
     return (
         local_time(e.at, t.zone), e.actor or "", e.actor_name or "", username(e.actor_username),
-        audit_action(t, e.action), e.subject,
+        audit_action(t, e.action), audit_subject(t, e.subject),
     )  # fmt: skip
 
 
