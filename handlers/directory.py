@@ -1,5 +1,6 @@
 """/ambassadors: coordinators find people (search by name, organisation, number, kind or
-theme; filter by kind and theme; page), open a profile and add the person to a network.
+theme; filter by kind and theme; page), open a profile, add the person to a network, and write
+to them through the bot (typed, previewed as they will see it, sent through the outbox).
 
 A list's state (page, kind, theme, the words searched) travels in its buttons: the kind and
 theme as their place in the strategy file, the words as base64url of at most SEARCH_BYTES, so
@@ -16,21 +17,30 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from bot.services.coordinators import Found
+from bot.services import Services
+from bot.services.conversations import ConversationKind
+from bot.services.coordinators import MESSAGE_MAX, Found
+from bot.services.delivery import Notify, OutboxItem
 from bot.strategy import Title
 from handlers.ambassadors import profile_text
 from handlers.callbacks import CallbackCodec
+from handlers.conversation import Start, named_draft_button, starts, stop_button
 from handlers.menu import refuse_stale, show
 from handlers.networks import welcome
 from handlers.paging import grid, turn_row
+from handlers.progress import translator_of
 from handlers.roles import coordinators_only
+from handlers.sending import message
 from storage.ambassadors import Ambassador
+from storage.conversations import StoredConversation
 
 SEARCH_BYTES = 24  # of the words searched: what fits in a button with the rest of the list
 NONE = "-"
 # list: page, kind, theme, words; kinds and topics: the other filter and the words; show and
 # nets: the ambassador's number and the list to go back to; add: the number and the network.
-AMC = CallbackCodec("amc", list=4, kinds=2, topics=2, show=5, nets=5, add=2)
+AMC = CallbackCodec("amc", list=4, kinds=2, topics=2, show=5, nets=5, add=2, write=1)
+MESSAGE = ConversationKind.MESSAGE
+MSG = CallbackCodec("msg", drafts=[MESSAGE], send=0, edit=0)
 
 
 @dataclass(frozen=True)
@@ -195,8 +205,13 @@ async def _show_profile(
         lines.append(t("dir.telegram", username=person.username))
     lines.append(t("dir.networks", networks=", ".join(member_of) or t.plain("me.none")))
     back = listing.args()
+    write = InlineKeyboardButton(
+        t.plain("dir.write", name=ambassador.display_name),
+        callback_data=AMC.data("write", ambassador.number),
+    )
     keyboard = InlineKeyboardMarkup(
         [
+            [write],
             [_button(context, "dir.add_to_network", "nets", ambassador.number, *back)],
             [_button(context, "dir.back", "list", *back)],
         ]
@@ -256,6 +271,8 @@ async def pressed(update: Update, context: BoldenContext) -> None:
         titles = [_counted(context, t.title, counts.get(t.code, 0)) for t in strategy.topics]
         keyboard = _filter_keyboard(context, titles, listing, False)
         await show(update, context.t("dir.choose_topic"), keyboard)
+    elif press.action == "write":
+        await start_message(update, context, Start(args[0]))
     elif press.action in {"show", "nets", "add"} and args[0].isdigit():
         await _person_pressed(update, context, press.action, args, kinds, topics)
     else:
@@ -290,7 +307,132 @@ async def _person_pressed(
         await _show_profile(update, context, ambassador, listing, note)
 
 
+# -- writing to one person ----------------------------------------------------------------------
+
+
+@starts(MESSAGE)
+async def start_message(update: Update, context: BoldenContext, start: Start) -> None:
+    """A message to the ambassador with the number the start names."""
+    user = update.effective_user
+    assert user is not None
+    number = start.argument
+    found = await context.services.ambassadors.by_number(int(number)) if number.isdigit() else None
+    if found is None or found.status == "left":
+        await refuse_stale(update, context)
+        return
+    answers = {"to": found.user_id, "name": found.display_name}
+    await context.services.conversations.start(user.id, MESSAGE, "text", answers)
+    await show(update, start.above(_ask_text(context, answers)), _stop(context))
+
+
+def _ask_text(context: BoldenContext, answers: dict[str, object]) -> str:
+    text = context.t("dir.write_ask", name=answers["name"], max=MESSAGE_MAX)
+    if answers.get("text"):
+        text += "\n\n" + context.t("amb.current", value=answers["text"])
+    return text
+
+
+def _stop(context: BoldenContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[stop_button(context.t, MESSAGE)]])
+
+
+async def _letter(services: Services, writer: int, recipient: int, text: str) -> str:
+    """The message as the recipient reads it, in their language: who it is from, and how to
+    answer (the coordinator's @username, when they have one)."""
+    t = await translator_of(services, recipient)
+    person = await services.people.known(writer)
+    answer = (
+        t("dir.letter_reply", username=person.username)
+        if person and person.username
+        else t("dir.letter_no_reply")
+    )
+    return t("dir.letter", text=text) + "\n\n" + answer
+
+
+async def _preview(update: Update, context: BoldenContext, answers: dict[str, object]) -> None:
+    user = update.effective_user
+    assert user is not None
+    t, recipient = context.t, int(str(answers["to"]))
+    letter = await _letter(context.services, user.id, recipient, str(answers["text"]))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.plain("dir.send"), callback_data=MSG.data("send", draft=MESSAGE)
+                ),
+                InlineKeyboardButton(
+                    t.plain("dir.edit"), callback_data=MSG.data("edit", draft=MESSAGE)
+                ),
+            ],
+            [stop_button(t, MESSAGE)],
+        ]
+    )
+    heading = t("dir.write_preview", name=answers["name"])
+    await show(update, heading + "\n\n" + letter, keyboard)
+
+
+async def typed(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
+    """The message's text (again, when it is typed after the preview)."""
+    user, sent = update.effective_user, update.effective_message
+    assert user is not None
+    assert sent is not None
+    text = (sent.text or "").strip()
+    if not text or len(text) > MESSAGE_MAX:
+        key = "common.type_it" if not text else "dir.write_too_long"
+        await sent.reply_html(context.t(key, max=MESSAGE_MAX), reply_markup=_stop(context))
+        return
+    answers = {**stored.answers, "text": text}
+    await context.services.conversations.put(user.id, MESSAGE, "preview", answers)
+    await _preview(update, context, answers)
+
+
+async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
+    """Continue: the preview, or the question for the text."""
+    if stored.step == "preview":
+        await _preview(update, context, stored.answers)
+    else:
+        await show(update, _ask_text(context, stored.answers), _stop(context))
+
+
+def _delivered(services: Services, writer: int, text: str) -> Notify[int]:
+    async def render(recipient: int) -> list[OutboxItem]:
+        return [message(recipient, await _letter(services, writer, recipient, text))]
+
+    return render
+
+
+@named_draft_button(MSG)
+async def message_pressed(update: Update, context: BoldenContext) -> None:
+    """Send, or change the text, of the message previewed."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press = MSG.parse(query.data)
+    services = context.services
+    stored = await services.conversations.current(user.id, MESSAGE)
+    if press is None or stored is None or stored.step != "preview":
+        await refuse_stale(update, context)
+        return
+    answers = stored.answers
+    if press.action == "edit":
+        await services.conversations.put(user.id, MESSAGE, "text", answers)
+        await show(update, _ask_text(context, answers), _stop(context))
+        return
+    notify = _delivered(services, user.id, str(answers["text"]))
+    if not await services.coordinators.write_to(
+        user.id, stored.touched, int(answers["to"]), notify
+    ):
+        await refuse_stale(update, context)
+        return
+    await show(update, context.t("dir.sent", name=answers["name"]), InlineKeyboardMarkup([]))
+
+
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler("ambassadors", ambassadors),
     CallbackQueryHandler(pressed, pattern=AMC.pattern()),
+    CallbackQueryHandler(message_pressed, pattern=MSG.pattern()),
 ]
+# Typed answers, Continue and Start over of the message, by conversation kind.
+TYPED = {MESSAGE: typed}
+ASK_AGAIN = {MESSAGE: ask_again}
+STARTS = {MESSAGE: start_message}

@@ -133,16 +133,6 @@ async def topic_counts(db: Database, status: str) -> dict[str, int]:
     return {str(row[0]): int(row[1]) for row in rows}
 
 
-async def newest(db: Database, limit: int) -> list[Ambassador]:
-    """The last who joined (and have not left), newest first."""
-    rows = await db.fetch_all(
-        f"SELECT a.*, {_TOPICS} AS topic_codes FROM ambassadors a WHERE a.status != 'left' "
-        "ORDER BY a.number DESC LIMIT ?",
-        (limit,),
-    )
-    return [_ambassador(row) for row in rows]
-
-
 class ExportRow(NamedTuple):
     """An ambassador as the export writes them: stored values, topics joined, referrals."""
 
@@ -207,10 +197,10 @@ async def unanswered_since(db: Database, before: datetime) -> list[int]:
 
 
 class Term(NamedTuple):
-    """One searched word: found in the name or organisation (`pattern`, for LIKE), as the
+    """One searched word: found in the name or organisation (`folded`: casefolded), as the
     number, or as the title of the person's kind or of a theme they chose (the codes)."""
 
-    pattern: str
+    folded: str
     number: int | None
     kinds: list[str]
     topics: list[str]
@@ -235,14 +225,15 @@ async def search(
         params.append(topic)
     for term in terms:
         where.append(
-            "(a.display_name LIKE ? ESCAPE '\\' OR COALESCE(a.organisation, '') LIKE ? ESCAPE '\\' "
+            "(instr(casefold(a.display_name), ?) "
+            "OR instr(casefold(COALESCE(a.organisation, '')), ?) "
             "OR a.number IS ? OR a.kind IN (SELECT value FROM json_each(?)) "
             "OR EXISTS (SELECT 1 FROM ambassador_topics t WHERE t.user_id = a.user_id "
             "AND t.code IN (SELECT value FROM json_each(?))))"
         )
         params += [
-            term.pattern,
-            term.pattern,
+            term.folded,
+            term.folded,
             term.number,
             json.dumps(term.kinds),
             json.dumps(term.topics),

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.services.conversations import ConversationKind
 from bot.services.delivery import DeliveryService, Notify
 from bot.services.exports import (
     ExportFile,
@@ -23,15 +24,15 @@ from bot.services.exports import (
     username,
 )
 from bot.strategy import Strategy, Title
-from storage import ambassadors, coordinators
+from storage import ambassadors, conversations, coordinators
 from storage.ambassadors import Ambassador
 from storage.coordinators import AuditEntry
 from storage.database import Database
 
-NEWEST = 10  # ambassadors listed by /ambassadors
 EXPORT_CHUNK = 250  # ambassadors or audit entries read at a time for an export
 AUDIT_PAGE = 10  # entries on a page of /audit
 FOUND_PAGE = 8  # ambassadors on a page of /ambassadors
+MESSAGE_MAX = 3500  # characters in a coordinator's message to one person: room for the frame
 EXPORT_HEADER = (
     "number", "name", "kind", "organisation", "description", "website", "email", "telegram",
     "newsletter_by_email", "topics", "joined", "status", "referrals",
@@ -44,7 +45,6 @@ class Overview(BaseModel):
     passive: int
     by_kind: dict[str, int]
     by_topic: dict[str, int]
-    newest: list[Ambassador]
 
 
 class YearFigure(BaseModel):
@@ -161,21 +161,34 @@ class CoordinatorService:
         return Found(ambassadors=found, count=count, page=max(page, 0), pages=pages)
 
     def _term(self, word: str) -> ambassadors.Term:
-        folded = word.casefold()
+        folded, digits = word.casefold(), word.lstrip("#")
 
         def named(title: Title) -> bool:
             return folded in title.da.casefold() or folded in title.en.casefold()
 
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return ambassadors.Term(
-            pattern=f"%{escaped}%",
-            number=int(word.lstrip("#")) if word.lstrip("#").isdigit() else None,
+            folded=folded,
+            number=int(digits) if digits.isdigit() and len(digits) < 19 else None,
             kinds=[k.code for k in self._strategy.ambassador_kinds if named(k.title)],
             topics=[t.code for t in self._strategy.topics if named(t.title)],
         )
 
+    async def write_to(self, actor: int, touched: int, user_id: int, notify: Notify[int]) -> bool:
+        """Send a coordinator's message to one person, once: the draft, as the coordinator saw
+        it in the preview (`touched`), ends in the transaction that owes the message; a second
+        tap, or a draft changed since, finds nothing and sends nothing."""
+        now = self._clock()
+        async with self._db.transaction() as connection:
+            drafted = await conversations.delete_unchanged(
+                connection, actor, ConversationKind.MESSAGE, touched
+            )
+            if drafted:
+                await self._delivery.owe(connection, await notify(user_id))
+                await coordinators.audit(connection, actor, "message.send", str(user_id), now)
+        return drafted
+
     async def overview(self) -> Overview:
-        """Counted by the database; only the newest ten are read."""
+        """Counted by the database."""
         counts = await ambassadors.counts(self._db)
         by_kind = {kind: n for (status, kind), n in counts.items() if status == "active"}
         return Overview(
@@ -183,7 +196,6 @@ class CoordinatorService:
             passive=sum(n for (status, _), n in counts.items() if status == "passive"),
             by_kind=by_kind,
             by_topic=await ambassadors.topic_counts(self._db, "active"),
-            newest=await ambassadors.newest(self._db, NEWEST),
         )
 
     async def figures(self) -> Figures:

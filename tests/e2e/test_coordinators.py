@@ -403,3 +403,45 @@ async def test_the_audit_log_is_read_in_the_chat_exported_and_keeps_nothing_of_t
     erased = [tuple(r) for r in query("SELECT actor, action, subject FROM audit_log")]
     assert (0, "person.erase", "") in erased
     assert not [r for r in erased if "1001" in str(r) or "anna" in str(r).lower()]
+
+
+async def test_a_coordinator_writes_to_one_person_after_a_preview_and_it_goes_once(
+    emulator: BotApiEmulator, john: SimulatedPerson, query
+) -> None:
+    karim = emulator.person(COORDINATOR_ID, "Karim", "da", username="karim_k")
+    await sign_up(john, "Citizen")
+    await karim.send("/start")
+    before = len(john.messages)
+
+    found = await karim.send("/ambassadors john")
+    profile = await karim.press(found, "nr. 1 John")
+    asked = await karim.press(profile, "Skriv til John")
+    assert asked.text == "Skriv beskeden til John (højst 3500 tegn). Du ser den, før den sendes."
+    too_long = await karim.send("x" * 3501)
+    assert too_long.text == "Beskeden er for lang. Skriv højst 3500 tegn."
+    preview = await karim.send("Kan du hjælpe <i>lørdag</i>?")
+    assert preview.text == (
+        "☝️ Sådan ser John beskeden:\n\n✉️ Message from a coordinator\n\n"
+        "Kan du hjælpe <i>lørdag</i>?\n\nWant to answer? Write to @karim_k on Telegram."
+    ), "as John will read it: in English, what was typed shown as typed"
+    assert len(john.messages) == before, "nothing reached John yet"
+    again = await karim.press(preview, "Ret teksten")
+    assert again.text.endswith("Nu: Kan du hjælpe <i>lørdag</i>?")
+    preview = await karim.send("Kan du hjælpe lørdag kl. 10?")
+    seen, send = len(john.messages), str(preview.button("Send")["callback_data"])
+
+    sent = await karim.press(preview, "Send")
+    twice = await karim.press_data(preview, send)
+
+    assert sent.text == "✅ Beskeden til John er sendt."
+    letter = await next_message(john, seen)
+    assert letter.text == (
+        "✉️ Message from a coordinator\n\nKan du hjælpe lørdag kl. 10?\n\n"
+        "Want to answer? Write to @karim_k on Telegram."
+    )
+    assert twice["text"].startswith("Den knap virker ikke længere.")
+    await emulator.wait_for(lambda: not query("SELECT id FROM outbox WHERE state = 'pending'"))
+    assert len(john.messages) == seen + 1, "once"
+    entries = query("SELECT actor, action, subject FROM audit_log WHERE action = 'message.send'")
+    assert [tuple(r) for r in entries] == [(COORDINATOR_ID, "message.send", str(john.id))]
+    assert query("SELECT * FROM conversations WHERE user_id = ?", COORDINATOR_ID) == []

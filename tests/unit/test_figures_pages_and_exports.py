@@ -22,6 +22,7 @@ from bot.services.bolde import Action, Change
 from bot.services.delivery import OutboxItem
 from bot.services.exports import ExportFile, ExportFilter, FilterProblem, csv_export, parse_filter
 from storage import ambassadors, bolde, events
+from storage.ambassadors import Ambassador
 from storage.bolde import OPEN, Bold
 from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
@@ -319,9 +320,55 @@ async def test_ambassador_figures_and_overview_are_the_numbers_counting_everyone
     assert (overview.active, overview.passive) == (len(active), len(current) - len(active))
     assert overview.by_kind == dict(Counter(a.kind for a in active))
     assert overview.by_topic == dict(Counter(code for a in active for code in a.topics))
-    assert overview.newest == sorted(current, key=lambda a: a.number, reverse=True)[:10]
     assert (figures.active, figures.passive) == (overview.active, overview.passive)
     assert figures.citizen_share == citizens / len(active)
+
+
+@pytest.mark.parametrize(
+    ("words", "kind", "topic"),
+    [("", None, None), ("forening", None, None), ("ambassadør 1", None, None),
+     ("frivillig", None, None), ("", "citizen", "friend"), ("#7", None, None),
+     ("Vær en god ven", None, None), ("50%_", None, None), ("AMBASSADØR 12", None, None),
+     ("9" * 30, None, None)],
+)  # fmt: skip
+async def test_a_search_finds_every_ambassador_it_should_a_page_at_a_time(
+    services: Services, words: str, kind: str | None, topic: str | None
+) -> None:
+    await many_ambassadors(services)
+    strategy = services.strategy
+    titles = {k.code: (k.title.da + " " + k.title.en).casefold() for k in strategy.ambassador_kinds}
+    topics = {t.code: (t.title.da + " " + t.title.en).casefold() for t in strategy.topics}
+
+    def matches(a: Ambassador, word: str) -> bool:
+        w = word.casefold()
+        return (
+            w in a.display_name.casefold()
+            or w in (a.organisation or "").casefold()
+            or w.lstrip("#") == str(a.number)
+            or w in titles[a.kind]
+            or any(w in topics[code] for code in a.topics)
+        )
+
+    everyone = await ambassadors.all_ambassadors(services.db)
+    wanted = [
+        a.number
+        for a in everyone
+        if a.status != "left"
+        and kind in {None, a.kind}
+        and topic in {None, *a.topics}
+        and all(matches(a, word) for word in words.split())
+    ]
+
+    pages, page, found = [], 0, None
+    while found is None or page < found.pages:
+        found = await services.coordinators.find(words, kind, topic, page)
+        assert found.count == len(wanted)
+        pages.append([a.number for a in found.ambassadors])
+        page += 1
+
+    assert [n for shown in pages for n in shown] == wanted
+    assert all(len(shown) <= 8 for shown in pages)
+    assert (await services.coordinators.find(words, kind, topic, 99)).page == found.pages - 1
 
 
 async def test_activities_are_the_numbers_counting_every_event_gives(
