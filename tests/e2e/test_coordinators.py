@@ -11,6 +11,7 @@ from bot.app import BoldenApp
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from tests.conftest import COORDINATOR_ID, FakeClock, sign_up
 from tests.e2e.test_bolde import new_network, next_message, send_bold
+from tests.e2e.test_broadcast import broadcast, finished, write_newsletter
 from tests.e2e.test_events import publish, received
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -445,3 +446,39 @@ async def test_a_coordinator_writes_to_one_person_after_a_preview_and_it_goes_on
     entries = query("SELECT actor, action, subject FROM audit_log WHERE action = 'message.send'")
     assert [tuple(r) for r in entries] == [(COORDINATOR_ID, "message.send", str(john.id))]
     assert query("SELECT * FROM conversations WHERE user_id = ?", COORDINATOR_ID) == []
+
+
+async def test_the_audit_log_covers_broadcasts_newsletters_and_events(
+    bot: BoldenApp, karim: SimulatedPerson, anna: SimulatedPerson, emulator: BotApiEmulator, query
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    confirm = await broadcast(karim, "Husk mødet i aften.", "Alle, der har skrevet")
+    await karim.press(confirm, "Send nu")
+    await finished(emulator, karim)
+    letter = await write_newsletter(
+        karim, "Julehilsen", "Tak for i år!", "Alle aktive ambassadører"
+    )
+    await karim.press(letter, "Planlæg")
+    await karim.send("24.12.2026 09:00")
+    await karim.press(await karim.send("/newsletter"), "Aflys")
+    invitation = await publish(
+        karim,
+        "/event",
+        ["[Workshop]", "Suppe og snak", "Vi laver suppe.", "3.12.2026 18:00", "[To timer]",
+         "Medborgerhuset", "[Ingen grænse]", "[Alle aktive ambassadører]"],
+    )  # fmt: skip
+    await karim.press(invitation, "Send invitationer nu")
+    page = await karim.press(await karim.send("/events"), "Suppe og snak")
+    await karim.press(await karim.press(page, "Aflys"), "Ja, aflys")
+    await emulator.wait_for(lambda: not query("SELECT id FROM outbox WHERE state = 'pending'"))
+
+    log = await karim.send("/audit")
+
+    assert [line.split(": ", 1)[1] for line in log.text.splitlines()[1:]] == [
+        "aflyste arrangement 1",
+        "oprettede arrangement 1",
+        "aflyste nyhedsbrev 1",
+        "planlagde nyhedsbrev 1",
+        "sendte en besked til mange: udsendelse 1",
+    ]
