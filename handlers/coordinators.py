@@ -99,10 +99,10 @@ async def export(update: Update, context: BoldenContext) -> None:
     assert message is not None
     words = context.args or ["ambassadors"]
     what = _EXPORTS.get(words[0].casefold())
-    only = parse_filter(words[1:], await context.services.networks.names())
     if what is None:
         await message.reply_html(context.t("export.usage"))
         return
+    only = parse_filter(words[1:], await context.services.networks.names())
     if isinstance(only, FilterProblem) or (what == "audit" and only.network_id):
         problem = only if isinstance(only, FilterProblem) else "no_network"
         await message.reply_html(context.t(f"export.problem.{problem}"))

@@ -206,16 +206,9 @@ class Term(NamedTuple):
     topics: list[str]
 
 
-async def search(
-    db: Database,
-    terms: list[Term],
-    kind: str | None,
-    topic: str | None,
-    offset: int,
-    limit: int,
-) -> tuple[int, list[Ambassador]]:
-    """Ambassadors who have not left and match every term (and the kind and theme, if given),
-    by number: how many in all, and those on the page."""
+def _matching(terms: list[Term], kind: str | None, topic: str | None) -> tuple[str, list[object]]:
+    """The condition for ambassadors who have not left and match every term (and the kind and
+    theme, if given), with its parameters."""
     where = ["a.status != 'left'", "a.kind = COALESCE(?, a.kind)"]
     params: list[object] = [kind]
     if topic is not None:
@@ -238,11 +231,23 @@ async def search(
             json.dumps(term.kinds),
             json.dumps(term.topics),
         ]
-    condition = " AND ".join(where)
-    total = await db.fetch_one(f"SELECT COUNT(*) FROM ambassadors a WHERE {condition}", params)
+    return " AND ".join(where), params
+
+
+async def search_count(db: Database, terms: list[Term], kind: str | None, topic: str | None) -> int:
+    condition, params = _matching(terms, kind, topic)
+    row = await db.fetch_one(f"SELECT COUNT(*) FROM ambassadors a WHERE {condition}", params)
+    return int(row[0]) if row else 0
+
+
+async def search(
+    db: Database, terms: list[Term], kind: str | None, topic: str | None, offset: int, limit: int
+) -> list[Ambassador]:
+    """One page of the ambassadors who match, by number."""
+    condition, params = _matching(terms, kind, topic)
     rows = await db.fetch_all(
         f"SELECT a.*, {_TOPICS} AS topic_codes FROM ambassadors a WHERE {condition} "
         "ORDER BY a.number LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
-    return (int(total[0]) if total else 0), [_ambassador(row) for row in rows]
+    return [_ambassador(row) for row in rows]

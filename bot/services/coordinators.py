@@ -153,12 +153,13 @@ class CoordinatorService:
         """Ambassadors who match every word (in the name, organisation, number, or the title of
         their kind or of a theme they chose, in either language), of that kind and theme."""
         terms = [self._term(word) for word in words.split()]
-        offset = max(page, 0) * FOUND_PAGE
-        count, found = await ambassadors.search(self._db, terms, kind, topic, offset, FOUND_PAGE)
+        count = await ambassadors.search_count(self._db, terms, kind, topic)
         pages = max(1, -(-count // FOUND_PAGE))
-        if page >= pages:  # the list shrank since the button was shown: its last page
-            return await self.find(words, kind, topic, pages - 1)
-        return Found(ambassadors=found, count=count, page=max(page, 0), pages=pages)
+        page = min(max(page, 0), pages - 1)  # the list may have shrunk since the button
+        found = await ambassadors.search(
+            self._db, terms, kind, topic, page * FOUND_PAGE, FOUND_PAGE
+        )
+        return Found(ambassadors=found, count=count, page=page, pages=pages)
 
     def _term(self, word: str) -> ambassadors.Term:
         folded, digits = word.casefold(), word.lstrip("#")

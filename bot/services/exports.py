@@ -69,9 +69,10 @@ class ExportFilter:
         return since, until
 
     def describe(self) -> str:
-        """For the audit log: the filter as the coordinator typed it, in plain codes."""
-        parts = [str(self.first or "…") + ".." + str(self.last or "…")] if self.first else []
-        return " ".join([*parts, *([f"network {self.network_id}"] if self.network_id else [])])
+        """For the audit log: the days (`2026-01-01..2026-06-30`, `…` for no end) and the
+        network's name, as the export was asked for; empty for everything."""
+        days = f"{self.first}..{self.last or '…'}" if self.first else ""
+        return " ".join(part for part in (days, self.network or "") if part)
 
 
 def parse_filter(words: Sequence[str], networks: dict[int, str]) -> ExportFilter | FilterProblem:

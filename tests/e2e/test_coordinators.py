@@ -224,6 +224,9 @@ async def test_a_coordinator_finds_people_opens_a_profile_and_adds_them_to_a_net
     back = await karim.press(await karim.press(again, "Tilbage"), "Tilbage")
     assert back.text.startswith("Ambassadører: 3 aktive")
 
+    far = await karim.press_data(back, "amc:list:9223372036854775807:-:-:-")
+    assert far.get("text") is None, "a page past the end is the last one, not an error"
+    assert back.text.startswith("Ambassadører: 3 aktive")
     forged = await karim.press_data(back, "amc:list:0:99:-:-")
     unknown = await karim.press_data(back, "amc:show:77:0:-:-:-")
     refused = await anna.press_data(anna.last, "amc:show:1:0:-:-:-")
@@ -316,7 +319,7 @@ async def test_exports_are_in_danish_with_local_times_contacts_and_filters(
     assert all(p.file is None for p in problems)
     exports = query("SELECT action, subject FROM audit_log WHERE action LIKE 'export.%'")
     assert [tuple(r) for r in exports] == [
-        ("export.bolde", "2026-11-22..2026-11-22 network 1"),
+        ("export.bolde", "2026-11-22..2026-11-22 Tværfagligt"),
         ("export.bolde", "2026-12-01..…"),
     ]
 
@@ -396,6 +399,8 @@ async def test_the_audit_log_is_read_in_the_chat_exported_and_keeps_nothing_of_t
         "22.11.2026 13.00 · 4242: gjorde til koordinator (en slettet person)",
     ]
     assert "Forrige" in str(second.buttons)
+    await karim.press_data(second, "audit:page:9223372036854775807")
+    assert second.text.splitlines()[-1] == "Side 2 af 2"
     assert document.file is not None
     assert document.file.name == "log.csv"
     rows = list(csv.reader(io.StringIO(document.file.data.decode("utf-8-sig")), delimiter=";"))
