@@ -25,6 +25,7 @@ from handlers.menu import home_button, refuse_stale, show
 from handlers.paging import page_of, turn_row
 from handlers.progress import CAST, App, report, services_of, started
 from handlers.roles import coordinators_only
+from storage.coordinators import AuditAction
 from storage.newsletters import Newsletter
 
 PAGE_SIZE = 8
@@ -111,7 +112,7 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
             items,
             draft_of=ConversationKind.BROADCAST,
             report=await started(services, user.id, len(chat)),
-            audit="broadcast.send",
+            audit=AuditAction.BROADCAST_SEND,
         )
         if batch_id is None:  # a second tap: the first one sent it
             await refuse_stale(update, context)
@@ -220,7 +221,7 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
         items,
         claim=services.newsletters.hand_over(newsletter.id),
         report=None if writer is None else await started(services, writer, len(items)),
-        audit="newsletter.send",
+        audit=AuditAction.NEWSLETTER_SEND,
     )
 
 

@@ -4,11 +4,42 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
 from typing import NamedTuple
 
 import aiosqlite
 
 from storage.database import Database, iso
+
+
+class AuditAction(StrEnum):
+    """What a coordinator did (or, for an erasure, what happened), as the audit log stores it;
+    each has its words in the catalogs (`audit.action.<value>`)."""
+
+    COORDINATOR_ADD = "coordinator.add"
+    COORDINATOR_REMOVE = "coordinator.remove"
+    MESSAGE_SEND = "message.send"
+    EXPORT_AMBASSADORS = "export.ambassadors"
+    EXPORT_AUDIT = "export.audit"
+    EXPORT_BOLDE = "export.bolde"
+    EXPORT_EVENT = "export.event"
+    NETWORK_CREATE = "network.create"
+    NETWORK_CLOSE = "network.close"
+    NETWORK_CROSS = "network.cross"
+    RULE_ADD = "rule.add"
+    RULE_REMOVE = "rule.remove"
+    BROADCAST_SEND = "broadcast.send"
+    NEWSLETTER_SEND = "newsletter.send"
+    NEWSLETTER_SCHEDULE = "newsletter.schedule"
+    NEWSLETTER_CHANGE = "newsletter.change"
+    NEWSLETTER_CANCEL = "newsletter.cancel"
+    EVENT_CREATE = "event.create"
+    EVENT_CHANGE = "event.change"
+    EVENT_CANCEL = "event.cancel"
+    CALL_CREATE = "call.create"
+    CALL_CHANGE = "call.change"
+    CALL_CANCEL = "call.cancel"
+    PERSON_ERASE = "person.erase"
 
 
 async def granted(db: Database) -> set[int]:
@@ -46,7 +77,7 @@ async def revoke(connection: aiosqlite.Connection, user_id: int) -> bool:
 
 
 async def audit(
-    connection: aiosqlite.Connection, actor: int, action: str, subject: str, now: datetime
+    connection: aiosqlite.Connection, actor: int, action: AuditAction, subject: str, now: datetime
 ) -> None:
     await connection.execute(
         "INSERT INTO audit_log (actor, action, subject, at) VALUES (?, ?, ?, ?)",

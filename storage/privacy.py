@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from storage import bolde, coordinators
+from storage.coordinators import AuditAction
 from storage.database import Database
 
 # (table, column that holds the person's Telegram id)
@@ -48,7 +49,7 @@ async def erase(db: Database, user_id: int, now: datetime) -> None:
         await connection.execute(
             "UPDATE audit_log SET subject = 'deleted' WHERE subject = ?", (str(user_id),)
         )
-        await coordinators.audit(connection, 0, "person.erase", "", now)
+        await coordinators.audit(connection, 0, AuditAction.PERSON_ERASE, "", now)
         await bolde.anonymise(connection, user_id)
         for table in (
             "batches",

@@ -37,6 +37,7 @@ from bot.services.networks import NetworkService
 from bot.strategy import Strategy
 from storage import ambassadors, bolde
 from storage.bolde import OPEN, Bold, Event, Kind, Status
+from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.networks import Network
 
@@ -525,7 +526,7 @@ class BoldService:
         """The bolde (created on those days, of that network) for Danish Excel, streamed to a
         temporary file (split or zipped when big). Anonymous senders stay anonymous: no id or
         @username of theirs is ever written."""
-        await self._coordinators.record(actor, "export.bolde", only.describe())
+        await self._coordinators.record(actor, AuditAction.EXPORT_BOLDE, only.describe())
         since, until = only.bounds(t.zone)
         fetch = partial(
             bolde.export_chunk, self._db, since=since, until=until, network_id=only.network_id

@@ -26,7 +26,7 @@ from bot.services.exports import (
 from bot.strategy import Strategy, Title
 from storage import ambassadors, conversations, coordinators
 from storage.ambassadors import Ambassador
-from storage.coordinators import AuditEntry
+from storage.coordinators import AuditAction, AuditEntry
 from storage.database import Database
 
 EXPORT_CHUNK = 250  # ambassadors or audit entries read at a time for an export
@@ -135,7 +135,9 @@ class CoordinatorService:
                 connection, user_id, actor, now
             )
             if changed:
-                await coordinators.audit(connection, actor, "coordinator.add", str(user_id), now)
+                await coordinators.audit(
+                    connection, actor, AuditAction.COORDINATOR_ADD, str(user_id), now
+                )
                 await self._delivery.owe(connection, await notify(user_id))
         return Change(changed=changed, configured=user_id in self._configured)
 
@@ -146,7 +148,9 @@ class CoordinatorService:
         async with self._db.transaction() as connection:
             changed = await coordinators.revoke(connection, user_id)
             if changed:
-                await coordinators.audit(connection, actor, "coordinator.remove", str(user_id), now)
+                await coordinators.audit(
+                    connection, actor, AuditAction.COORDINATOR_REMOVE, str(user_id), now
+                )
         return Change(changed=changed)
 
     async def find(self, words: str, kind: str | None, topic: str | None, page: int) -> Found:
@@ -185,7 +189,9 @@ class CoordinatorService:
             )
             if drafted:
                 await self._delivery.owe(connection, await notify(user_id))
-                await coordinators.audit(connection, actor, "message.send", str(user_id), now)
+                await coordinators.audit(
+                    connection, actor, AuditAction.MESSAGE_SEND, str(user_id), now
+                )
         return drafted
 
     async def overview(self) -> Overview:
@@ -220,7 +226,7 @@ class CoordinatorService:
             citizen_target=self._strategy.targets.citizen_ambassador_share,
         )
 
-    async def record(self, actor: int, action: str, subject: str) -> None:
+    async def record(self, actor: int, action: AuditAction, subject: str) -> None:
         """An audit entry for something that changes nothing else (an export)."""
         async with self._db.transaction() as connection:
             await coordinators.audit(connection, actor, action, subject, self._clock())
@@ -238,7 +244,7 @@ class CoordinatorService:
     ) -> AsyncIterator[list[ExportFile]]:
         """The ambassadors who have not left (joined on those days, in that network), for
         Excel in the coordinator's language; streamed to a temporary file like the bolde's."""
-        await self.record(actor, "export.ambassadors", only.describe())
+        await self.record(actor, AuditAction.EXPORT_AMBASSADORS, only.describe())
         since, until = only.bounds(t.zone)
         fetch = partial(
             ambassadors.export_chunk,
@@ -258,7 +264,7 @@ class CoordinatorService:
         self, actor: int, t: Translator, only: ExportFilter
     ) -> AsyncIterator[list[ExportFile]]:
         """The audit log (of those days), oldest first; the export itself is in it."""
-        await self.record(actor, "export.audit", only.describe())
+        await self.record(actor, AuditAction.EXPORT_AUDIT, only.describe())
         since, until = only.bounds(t.zone)
         fetch = partial(coordinators.audit_chunk, self._db, since=since, until=until)
         rows = chunks(fetch, attrgetter("id"), EXPORT_CHUNK)

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.services.conversations import ConversationKind
 from bot.strategy import Strategy
 from storage import conversations, coordinators, networks, outbox, people
+from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.outbox import Batch, Counts, Item
 
@@ -169,7 +170,7 @@ class DeliveryService:
         claim: Claim | None = None,
         draft_of: ConversationKind | None = None,
         report: OutboxItem | None = None,
-        audit: str | None = None,
+        audit: AuditAction | None = None,
     ) -> int | None:
         """Put every message of a broadcast, newsletter, invitation or reminder in the outbox,
         in one transaction. What caused it is recorded in the same one (`claim`: a newsletter

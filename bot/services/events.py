@@ -23,6 +23,7 @@ from bot.services.exports import csv_bytes, local_time, username
 from bot.services.networks import Added
 from bot.strategy import Strategy
 from storage import coordinators, events, networks
+from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.events import CALL, Answer, Event
 
@@ -161,7 +162,7 @@ class EventService:
                 },
             )
             await self._conversations.forget(connection, user_id, _draft_kind(values))
-            action = "call.create" if values["kind"] == CALL else "event.create"
+            action = AuditAction.CALL_CREATE if values["kind"] == CALL else AuditAction.EVENT_CREATE
             await coordinators.audit(connection, user_id, action, str(event_id), now)
         found = await events.get(self._db, event_id)
         assert found is not None
@@ -181,7 +182,7 @@ class EventService:
             if not await events.update(connection, event_id, values, {"status": current.status}):
                 return None
             await self._conversations.forget(connection, user_id, _draft_kind(values))
-            action = "call.change" if current.is_call else "event.change"
+            action = AuditAction.CALL_CHANGE if current.is_call else AuditAction.EVENT_CHANGE
             await coordinators.audit(connection, user_id, action, str(event_id), self._clock())
             changed = await self.get(event_id)
             assert changed is not None
@@ -198,7 +199,7 @@ class EventService:
             cancelled = {"status": "cancelled"}
             if not await events.update(connection, event_id, cancelled, {"status": current.status}):
                 return None
-            action = "call.cancel" if current.is_call else "event.cancel"
+            action = AuditAction.CALL_CANCEL if current.is_call else AuditAction.EVENT_CANCEL
             await coordinators.audit(connection, actor, action, str(event_id), self._clock())
             return await self._tell(connection, event_id, notify)
 
@@ -481,7 +482,7 @@ class EventService:
         local times; written by a thread, as a big event's list can be long."""
         async with self._db.transaction() as connection:
             await coordinators.audit(
-                connection, actor, "export.event", str(event_id), self._clock()
+                connection, actor, AuditAction.EXPORT_EVENT, str(event_id), self._clock()
             )
         rows = [
             (

@@ -17,6 +17,7 @@ from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import Claim, DeliveryService
 from bot.strategy import Strategy
 from storage import coordinators, newsletters
+from storage.coordinators import AuditAction
 from storage.database import Database, iso
 from storage.newsletters import Newsletter
 
@@ -341,7 +342,11 @@ class NewsletterService:
                     connection,
                     {**values, "status": "scheduled", "created_by": user_id, "created_at": now},
                 )
-            action = "newsletter.change" if a.get("editing") else "newsletter.schedule"
+            action = (
+                AuditAction.NEWSLETTER_CHANGE
+                if a.get("editing")
+                else AuditAction.NEWSLETTER_SCHEDULE
+            )
             await coordinators.audit(connection, user_id, action, str(newsletter_id), now)
             await self._conversations.forget(connection, user_id, ConversationKind.NEWSLETTER)
         return await newsletters.get(self._db, newsletter_id)
@@ -361,7 +366,7 @@ class NewsletterService:
             if done:
                 now = self._clock()
                 await coordinators.audit(
-                    connection, actor, "newsletter.cancel", str(newsletter_id), now
+                    connection, actor, AuditAction.NEWSLETTER_CANCEL, str(newsletter_id), now
                 )
         return Cancelled(newsletter=await newsletters.get(self._db, newsletter_id), done=done)
 
