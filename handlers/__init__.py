@@ -15,6 +15,7 @@ from handlers import (
     certificate,
     conversation,
     coordinators,
+    directory,
     errors,
     events,
     fallback,
@@ -32,25 +33,26 @@ from handlers import (
 # networks, broadcast and events come before start: they take /start with their links.
 FEATURES = (
     networks, broadcast, events, start, about, help, language, themes, certificate, privacy,
-    coordinators, ambassadors, bolde, inbox,
+    coordinators, directory, ambassadors, bolde, inbox,
 )  # fmt: skip
 # What people type goes to the conversation they are in, by its kind.
 TYPED: dict[ConversationKind, conversation.Typed] = {
     **ambassadors.TYPED, **bolde.TYPED, **inbox.TYPED, **networks.TYPED, **broadcast.TYPED,
-    **events.TYPED,
+    **events.TYPED, **directory.TYPED,
 }  # fmt: skip
 
 
 # Continue (a waiting draft's current question again), by its kind.
 ASK_AGAIN: dict[ConversationKind, conversation.Typed] = {
     **ambassadors.ASK_AGAIN, **bolde.ASK_AGAIN, **inbox.ASK_AGAIN, **networks.ASK_AGAIN,
-    **broadcast.ASK_AGAIN, **events.ASK_AGAIN,
+    **broadcast.ASK_AGAIN, **events.ASK_AGAIN, **directory.ASK_AGAIN,
 }  # fmt: skip
 
 
 # What starts each kind of conversation, for Start over (handlers/conversation.py `starts`).
 STARTS: dict[ConversationKind, conversation.Starter] = {
     **ambassadors.STARTS, **bolde.STARTS, **networks.STARTS, **broadcast.STARTS, **events.STARTS,
+    **directory.STARTS,
 }  # fmt: skip
 
 

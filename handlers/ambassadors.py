@@ -239,11 +239,14 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
 # -- the profile --------------------------------------------------------------------------------
 
 
-def profile_text(context: BoldenContext, ambassador: Ambassador, referrals: int) -> str:
+def profile_text(
+    context: BoldenContext, ambassador: Ambassador, referrals: int, coordinator: bool = False
+) -> str:
+    """The profile as its owner sees it on /me, or as a coordinator who opened it does."""
     t, language, strategy = context.t, context.language, context.services.strategy
     none = t.plain("me.none")
     lines = [
-        t("me.title", number=ambassador.number),
+        t("dir.profile_title" if coordinator else "me.title", number=ambassador.number),
         t("me.name", value=ambassador.display_name),
         t("me.kind", value=strategy.kind_title(ambassador.kind, language)),
     ]
@@ -264,7 +267,7 @@ def profile_text(context: BoldenContext, ambassador: Ambassador, referrals: int)
             value=", ".join(strategy.titles(ambassador.topics, language)) or none,
         ),
         t("me.joined", value=t.date(ambassador.joined_at)),
-        t.count("me.referrals", referrals),
+        t.count("dir.referrals" if coordinator else "me.referrals", referrals),
     ]
     return "\n".join(lines)
 

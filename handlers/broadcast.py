@@ -26,6 +26,7 @@ from handlers.menu import home_button, refuse_stale, show
 from handlers.paging import page_of, turn_row
 from handlers.progress import CAST, App, report, services_of, started
 from handlers.roles import coordinators_only
+from storage.coordinators import AuditAction
 from storage.newsletters import Newsletter
 
 PAGE_SIZE = 8
@@ -112,6 +113,7 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
             items,
             draft_of=ConversationKind.BROADCAST,
             report=await started(services, user.id, len(chat)),
+            audit=AuditAction.BROADCAST_SEND,
         )
         if batch_id is None:  # a second tap: the first one sent it
             await refuse_stale(update, context)
@@ -222,6 +224,7 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
         items,
         claim=services.newsletters.hand_over(newsletter.id),
         report=None if writer is None else await started(services, writer, len(items)),
+        audit=AuditAction.NEWSLETTER_SEND,
     )
 
 
@@ -341,7 +344,7 @@ async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "edit" and press.args[0].isdigit():
         await start_newsletter(update, context, Start(press.args[0]))
     elif press.action == "drop" and press.args[0].isdigit():
-        result = await services.newsletters.cancel(int(press.args[0]))
+        result = await services.newsletters.cancel(user.id, int(press.args[0]))
         found = result.newsletter
         if found is None or (not result.done and found.status != "sent"):
             await refuse_stale(update, context)

@@ -26,8 +26,7 @@ PUBLIC_COMMANDS = (
 )  # fmt: skip
 COORDINATOR_COMMANDS = (
     "inbox", "network", "rules", "event", "call", "broadcast", "newsletter", "ambassadors",
-    "stats", "export",
-    "coordinator",
+    "stats", "export", "audit", "coordinator",
 )  # fmt: skip
 
 

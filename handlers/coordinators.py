@@ -1,17 +1,30 @@
-"""The coordinator's first commands: grant the role, see the ambassadors, export, figures."""
+"""The coordinator's commands: who coordinates, the audit log, exports, figures."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, time
 
-from telegram import InputFile, Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from bot.i18n import Translator
+from bot.services import Services
+from bot.services.coordinators import audit_action, audit_subject
+from bot.services.delivery import Notify, OutboxItem
+from bot.services.exports import ExportFilter, FilterProblem, parse_filter, username
+from handlers.callbacks import CallbackCodec
 from handlers.commands import register_chat_commands
+from handlers.directory import active_and_passive
+from handlers.menu import refuse_stale, show
+from handlers.paging import turn_row
+from handlers.progress import translator_of
 from handlers.roles import coordinators_only
+from handlers.sending import message
 from handlers.target_views import period_years, progress_lines
+from storage.coordinators import AuditEntry
+
+AUDIT = CallbackCodec("audit", page=1)
 
 
 @coordinators_only
@@ -21,12 +34,18 @@ async def coordinator(update: Update, context: BoldenContext) -> None:
     assert user is not None
     assert message is not None
     args = context.args or []
+    if not args:
+        await message.reply_html(await _roster(context))
+        return
     if len(args) != 2 or args[0] not in {"add", "remove"} or not args[1].isdigit():
         await message.reply_html(context.t("coordinator.usage"))
         return
     action, subject = args[0], int(args[1])
     service = context.services.coordinators
-    change = await (service.grant if action == "add" else service.revoke)(user.id, subject)
+    if action == "add":
+        change = await service.grant(user.id, subject, _welcome(context.services))
+    else:
+        change = await service.revoke(user.id, subject)
     if change.configured:
         key = "coordinator.configured"
     elif change.changed:
@@ -40,79 +59,120 @@ async def coordinator(update: Update, context: BoldenContext) -> None:
     await message.reply_html(context.t(key, id=subject))
 
 
-@coordinators_only
-async def ambassadors(update: Update, context: BoldenContext) -> None:
-    """/ambassadors: counts by kind and by theme, the passive apart, and the newest ten."""
-    message = update.effective_message
-    assert message is not None
-    t, language, strategy = context.t, context.language, context.services.strategy
-    overview = await context.services.coordinators.overview()
-    kinds = {kind.code: kind.title.get(language) for kind in strategy.ambassador_kinds}
-    topics = {topic.code: topic.title.get(language) for topic in strategy.topics}
-    lines = [
-        t("ambassadors.title", counts=_active_and_passive(t, overview.active, overview.passive)),
-        "",
-    ]
-    lines.append(t("ambassadors.by_kind"))
-    lines += [
-        t("ambassadors.row", name=kinds.get(c, c), total=n)
-        for c, n in sorted(overview.by_kind.items(), key=lambda i: -i[1])
-    ]
-    lines += ["", t("ambassadors.by_topic")]
-    lines += [
-        t("ambassadors.row", name=topics.get(c, c), total=n)
-        for c, n in sorted(overview.by_topic.items(), key=lambda i: -i[1])
-    ]
-    lines += ["", t("ambassadors.newest")]
-    lines += [
-        t(
-            "ambassadors.person",
-            number=a.number,
-            name=a.display_name,
-            kind=kinds.get(a.kind, a.kind),
-            passive=t.plain("ambassadors.passive") if a.status == "passive" else "",
+async def _roster(context: BoldenContext) -> str:
+    """/coordinator alone: who coordinates, and how to change it."""
+    t = context.t
+    lines = [t("coordinator.list")]
+    for person in await context.services.coordinators.roster():
+        who = person.name or username(person.username) or t.plain("coordinator.unknown")
+        how = (
+            t.plain("coordinator.by_setting")
+            if person.configured or person.granted_at is None
+            else t.plain("coordinator.since", date=t.date(person.granted_at))
         )
-        for a in overview.newest
-    ]
-    await message.reply_html("\n".join(lines))
+        lines.append(t("coordinator.person", id=person.user_id, who=who, how=how))
+    return "\n".join([*lines, "", t("coordinator.usage")])
 
 
-def _active_and_passive(t: Translator, active: int, passive: int) -> str:
-    """Both counts, each with the word that fits it: "3 aktive og 1 passiv"."""
-    return t.listing(
-        [
-            t.plain_count("ambassadors.active_count", active),
-            t.plain_count("ambassadors.passive_count", passive),
-        ]
-    )
+def _welcome(services: Services) -> Notify[int]:
+    """A new coordinator hears it, and where to start."""
+
+    async def render(user_id: int) -> list[OutboxItem]:
+        t = await translator_of(services, user_id)
+        return [message(user_id, t("coordinator.welcome"))]
+
+    return render
+
+
+# What /export can make, by the word typed (Danish or English).
+_EXPORTS = {
+    "ambassadors": "ambassadors", "ambassadører": "ambassadors", "ambassadorer": "ambassadors",
+    "bolde": "bolde", "bolds": "bolde", "audit": "audit", "log": "audit",
+}  # fmt: skip
 
 
 @coordinators_only
 async def export(update: Update, context: BoldenContext) -> None:
-    """/export [ambassadors|bolde]: a CSV file made for Excel in Danish (in parts, or zipped,
-    when it is big)."""
-    chat, message = update.effective_chat, update.effective_message
+    """/export [ambassadors|bolde|audit] [first day [last day]] [network]: a CSV file made for
+    Excel in Danish (in parts, or zipped, when it is big)."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    assert user is not None
     assert chat is not None
     assert message is not None
-    what = (context.args or ["ambassadors"])[0].lower()
-    if what == "ambassadors":
-        export_csv = context.services.coordinators.export_csv
-    elif what == "bolde":
-        export_csv = context.services.bolde.export_csv
-    else:
+    words = context.args or ["ambassadors"]
+    what = _EXPORTS.get(words[0].casefold())
+    if what is None:
         await message.reply_html(context.t("export.usage"))
         return
-    async with export_csv() as files:
+    only = parse_filter(words[1:], await context.services.networks.names())
+    if isinstance(only, FilterProblem) or (what == "audit" and only.network_id):
+        problem = only if isinstance(only, FilterProblem) else "no_network"
+        await message.reply_html(context.t(f"export.problem.{problem}"))
+        return
+    services, t = context.services, context.t
+    make = {
+        "ambassadors": services.coordinators.export_csv,
+        "bolde": services.bolde.export_csv,
+        "audit": services.coordinators.audit_csv,
+    }[what]
+    async with make(user.id, t, only) as files:
         for number, file in enumerate(files, start=1):
-            lines = [context.t(f"export.{what}")]
+            lines = [t(f"export.{what}")]
+            if only.first or only.network:
+                lines.append(_filtered(context, only))
             if len(files) > 1:
-                lines.append(context.t("export.part", part=number, parts=len(files)))
+                lines.append(t("export.part", part=number, parts=len(files)))
             if file.name.endswith(".zip"):
-                lines.append(context.t("export.zipped"))
+                lines.append(t("export.zipped"))
             data = await asyncio.to_thread(file.path.read_bytes)
             await context.bot.send_document(
                 chat.id, InputFile(data, filename=file.name), caption="\n".join(lines)
             )
+
+
+def _filtered(context: BoldenContext, only: ExportFilter) -> str:
+    """The caption's line that says which rows the file holds."""
+    t, lines = context.t, []
+    if only.first:
+        first = t.date(datetime.combine(only.first, time(12), t.zone))
+        last = t.date(datetime.combine(only.last, time(12), t.zone)) if only.last else None
+        lines.append(
+            t("export.days", first=first, last=last) if last else t("export.from", first=first)
+        )
+    if only.network:
+        lines.append(t("export.network", network=only.network))
+    return "\n".join(lines)
+
+
+@coordinators_only
+async def audit(update: Update, context: BoldenContext) -> None:
+    """/audit and its page buttons: the latest entries of the audit log, newest first."""
+    query = update.callback_query
+    press = AUDIT.parse(query.data) if query else None
+    if query is not None and (press is None or not press.args[0].isdigit()):
+        await refuse_stale(update, context)
+        return
+    t = context.t
+    shown = await context.services.coordinators.audit_page(int(press.args[0]) if press else 0)
+    lines = [t("audit.title")]
+    lines += [_audit_line(context, entry) for entry in shown.entries] or [t("audit.empty")]
+    if shown.pages > 1:
+        lines += ["", t("paging.page", page=shown.page + 1, pages=shown.pages)]
+    turn = turn_row(t, shown.page, shown.pages, lambda page: AUDIT.data("page", page))
+    await show(update, "\n".join(lines), InlineKeyboardMarkup([turn] if turn else []))
+
+
+def _audit_line(context: BoldenContext, entry: AuditEntry) -> str:
+    t = context.t
+    who = entry.actor_name or username(entry.actor_username) or str(entry.actor or "")
+    return t(
+        "audit.entry",
+        at=t.moment(datetime.fromisoformat(entry.at)),
+        who=who or t.plain("audit.nobody"),
+        what=" ".join(
+            filter(None, (audit_action(t, entry.action), audit_subject(t, entry.subject)))
+        ),
+    )
 
 
 @coordinators_only
@@ -125,7 +185,7 @@ async def stats(update: Update, context: BoldenContext) -> None:
     figures = outlook.figures
     lines = [
         t("stats.title"),
-        t("stats.active", counts=_active_and_passive(t, figures.active, figures.passive)),
+        t("stats.active", counts=active_and_passive(t, figures.active, figures.passive)),
         t("stats.citizens", share=t.percent(figures.citizen_share)),
     ]
     if outlook.period:
@@ -183,7 +243,8 @@ async def _bolde_figures(context: BoldenContext) -> list[str]:
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler("coordinator", coordinator),
-    CommandHandler("ambassadors", ambassadors),
     CommandHandler("export", export),
+    CommandHandler("audit", audit),
+    CallbackQueryHandler(audit, pattern=AUDIT.pattern("page")),
     CommandHandler("stats", stats),
 ]

@@ -430,10 +430,10 @@ async def tools(update: Update, context: BoldenContext) -> None:
         await context.bot.send_message(chat.id, "\n".join(lines), parse_mode=ParseMode.HTML)
     elif press.action == "csv":
         await query.answer()
-        data = await services.events.answers_csv(event.id)
+        data = await services.events.answers_csv(user.id, event.id, t)
         await context.bot.send_document(
             chat.id,
-            InputFile(data, filename=f"event-{event.id}.csv"),
+            InputFile(data, filename=t.plain("export.file.event", id=event.id) + ".csv"),
             caption=t("ev.csv_caption", title=event.title),
         )
     elif press.action == "qr":
@@ -470,7 +470,7 @@ async def tools(update: Update, context: BoldenContext) -> None:
         )
         await show(update, t("ev.drop_confirm", title=event.title), InlineKeyboardMarkup([[yes]]))
     elif press.action == "dropyes":
-        cancelled = await services.events.cancel(event.id, _told(services, "ev.cancelled"))
+        cancelled = await services.events.cancel(user.id, event.id, _told(services, "ev.cancelled"))
         if cancelled is None:
             await refuse_stale(update, context)
             return

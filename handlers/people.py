@@ -53,7 +53,9 @@ async def membership_changed(update: Update, context: BoldenContext) -> None:
     if change.new_chat_member.status in _GONE:
         await context.services.people.blocked_the_bot(user.id)
     else:
-        context.person = await context.services.people.seen(user.id, user.language_code)
+        context.person = await context.services.people.seen(
+            user.id, user.language_code, user.username
+        )
 
 
 async def remember_person(update: Update, context: BoldenContext) -> None:
@@ -66,7 +68,7 @@ async def remember_person(update: Update, context: BoldenContext) -> None:
     if chat is not None and chat.type != ChatType.PRIVATE:
         context.person = await context.services.people.known(user.id)
         return
-    context.person = await context.services.people.seen(user.id, user.language_code)
+    context.person = await context.services.people.seen(user.id, user.language_code, user.username)
 
 
 # Group -1: before every feature, and it never stops the update from reaching them, except

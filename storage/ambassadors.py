@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -61,6 +62,11 @@ async def get(db: Database, user_id: int) -> Ambassador | None:
         f"SELECT a.*, {_TOPICS} AS topic_codes FROM ambassadors a WHERE a.user_id = ?", (user_id,)
     )
     return _ambassador(row) if row else None
+
+
+async def by_number(db: Database, number: int) -> Ambassador | None:
+    row = await db.fetch_one("SELECT user_id FROM ambassadors WHERE number = ?", (number,))
+    return await get(db, int(row["user_id"])) if row else None
 
 
 async def by_referral_code(db: Database, code: str) -> Ambassador | None:
@@ -127,16 +133,6 @@ async def topic_counts(db: Database, status: str) -> dict[str, int]:
     return {str(row[0]): int(row[1]) for row in rows}
 
 
-async def newest(db: Database, limit: int) -> list[Ambassador]:
-    """The last who joined (and have not left), newest first."""
-    rows = await db.fetch_all(
-        f"SELECT a.*, {_TOPICS} AS topic_codes FROM ambassadors a WHERE a.status != 'left' "
-        "ORDER BY a.number DESC LIMIT ?",
-        (limit,),
-    )
-    return [_ambassador(row) for row in rows]
-
-
 class ExportRow(NamedTuple):
     """An ambassador as the export writes them: stored values, topics joined, referrals."""
 
@@ -147,6 +143,7 @@ class ExportRow(NamedTuple):
     org_description: str | None
     org_website: str | None
     email: str | None
+    username: str | None
     newsletter_by_email: int
     topics: str | None
     joined_at: str
@@ -154,15 +151,29 @@ class ExportRow(NamedTuple):
     referrals: int
 
 
-async def export_chunk(db: Database, after_number: int, size: int) -> list[ExportRow]:
-    """Up to `size` ambassadors who have not left, numbered after `after_number`: an export
-    reads them in such chunks, so it never holds more than one of them."""
+async def export_chunk(
+    db: Database,
+    after_number: int,
+    size: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    network_id: int | None = None,
+) -> list[ExportRow]:
+    """Up to `size` ambassadors who have not left, numbered after `after_number` (joined in
+    [since, until), members of the network, when given): an export reads them in such chunks,
+    so it never holds more than one of them."""
     rows = await db.fetch_all(
         "SELECT a.number, a.display_name, a.kind, a.organisation, a.org_description, "
-        f"a.org_website, a.email, a.newsletter_by_email, {_TOPICS}, a.joined_at, a.status, "
+        "a.org_website, a.email, p.username, a.newsletter_by_email, "
+        f"{_TOPICS}, a.joined_at, a.status, "
         "(SELECT COUNT(*) FROM ambassadors r WHERE r.referred_by = a.user_id) "
-        "FROM ambassadors a WHERE a.status != 'left' AND a.number > ? ORDER BY a.number LIMIT ?",
-        (after_number, size),
+        "FROM ambassadors a JOIN people p ON p.user_id = a.user_id "
+        "WHERE a.status != 'left' AND a.number > ? "
+        "AND a.joined_at >= COALESCE(?, a.joined_at) AND a.joined_at < COALESCE(?, 'z') "
+        "AND (? IS NULL OR a.user_id IN "
+        "(SELECT m.user_id FROM network_members m WHERE m.network_id = ?)) "
+        "ORDER BY a.number LIMIT ?",
+        (after_number, since and iso(since), until and iso(until), network_id, network_id, size),
     )
     return [ExportRow(*row) for row in rows]
 
@@ -183,3 +194,60 @@ async def unanswered_since(db: Database, before: datetime) -> list[int]:
         (iso(before),),
     )
     return [int(row["user_id"]) for row in rows]
+
+
+class Term(NamedTuple):
+    """One searched word: found in the name or organisation (`folded`: casefolded), as the
+    number, or as the title of the person's kind or of a theme they chose (the codes)."""
+
+    folded: str
+    number: int | None
+    kinds: list[str]
+    topics: list[str]
+
+
+def _matching(terms: list[Term], kind: str | None, topic: str | None) -> tuple[str, list[object]]:
+    """The condition for ambassadors who have not left and match every term (and the kind and
+    theme, if given), with its parameters."""
+    where = ["a.status != 'left'", "a.kind = COALESCE(?, a.kind)"]
+    params: list[object] = [kind]
+    if topic is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM ambassador_topics t WHERE t.user_id = a.user_id AND t.code = ?)"
+        )
+        params.append(topic)
+    for term in terms:
+        where.append(
+            "(instr(casefold(a.display_name), ?) "
+            "OR instr(casefold(COALESCE(a.organisation, '')), ?) "
+            "OR a.number IS ? OR a.kind IN (SELECT value FROM json_each(?)) "
+            "OR EXISTS (SELECT 1 FROM ambassador_topics t WHERE t.user_id = a.user_id "
+            "AND t.code IN (SELECT value FROM json_each(?))))"
+        )
+        params += [
+            term.folded,
+            term.folded,
+            term.number,
+            json.dumps(term.kinds),
+            json.dumps(term.topics),
+        ]
+    return " AND ".join(where), params
+
+
+async def search_count(db: Database, terms: list[Term], kind: str | None, topic: str | None) -> int:
+    condition, params = _matching(terms, kind, topic)
+    row = await db.fetch_one(f"SELECT COUNT(*) FROM ambassadors a WHERE {condition}", params)
+    return int(row[0]) if row else 0
+
+
+async def search(
+    db: Database, terms: list[Term], kind: str | None, topic: str | None, offset: int, limit: int
+) -> list[Ambassador]:
+    """One page of the ambassadors who match, by number."""
+    condition, params = _matching(terms, kind, topic)
+    rows = await db.fetch_all(
+        f"SELECT a.*, {_TOPICS} AS topic_codes FROM ambassadors a WHERE {condition} "
+        "ORDER BY a.number LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+    return [_ambassador(row) for row in rows]

@@ -158,7 +158,8 @@ async def median_wait(db: Database) -> float | None:
 
 
 class ExportRow(NamedTuple):
-    """A bold as the export writes it: stored values, the network's name, themes joined."""
+    """A bold as the export writes it: stored values, the network's name, themes joined, the
+    @usernames of a sender who showed their name and of who handled it, times reopened."""
 
     id: int
     reference: str
@@ -168,29 +169,60 @@ class ExportRow(NamedTuple):
     urgent: int
     topics: str | None
     status: str
+    reopened: int
     network: str | None
     sender_name: str | None
+    sender_username: str | None
     text: str
     place: str | None
     latitude: float | None
     longitude: float | None
     photo: int
+    handler: int | None
+    handler_name: str | None
+    handler_username: str | None
     public_answer: str | None
     first_answer_at: str | None
     changed_at: str
 
 
-async def export_chunk(db: Database, after_id: int, size: int) -> list[ExportRow]:
-    """Up to `size` bolde after the one with `after_id`, by id: an export reads the table in
-    such chunks, so it never holds more than one of them."""
+# Who handled a bold: the one who has it taken, else who last answered or declined it.
+_HANDLER = (
+    "COALESCE(b.taken_by, (SELECT e.actor_id FROM bold_events e WHERE e.bold_id = b.id "
+    "AND e.action IN ('taken', 'answered', 'declined') AND e.actor_id IS NOT NULL "
+    "ORDER BY e.id DESC LIMIT 1))"
+)
+
+
+async def export_chunk(
+    db: Database,
+    after_id: int,
+    size: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    network_id: int | None = None,
+) -> list[ExportRow]:
+    """Up to `size` bolde after the one with `after_id`, by id (created in [since, until), of
+    the network, when given): an export reads the table in such chunks, so it never holds more
+    than one of them."""
     rows = await db.fetch_all(
-        "SELECT b.id, b.reference, b.created_at, b.kind, b.category, b.urgent, "
-        "(SELECT group_concat(code, ' ') FROM bold_topics t WHERE t.bold_id = b.id), b.status, "
-        "n.name, b.sender_name, b.text, b.place, b.latitude, b.longitude, "
-        "b.photo_file_id IS NOT NULL, b.public_answer, b.first_answer_at, b.changed_at "
+        "SELECT b.id, b.reference, b.created_at, b.kind, b.category, b.urgent, b.topics, "
+        "b.status, b.reopened, b.network, b.sender_name, "
+        "CASE WHEN b.sender_name IS NULL THEN NULL ELSE s.username END, b.text, b.place, "
+        "b.latitude, b.longitude, b.photo, b.handler, h.display_name, hp.username, "
+        "b.public_answer, b.first_answer_at, b.changed_at "
+        "FROM (SELECT b.*, n.name AS network, b.photo_file_id IS NOT NULL AS photo, "
+        "(SELECT group_concat(code, ' ') FROM bold_topics t WHERE t.bold_id = b.id) AS topics, "
+        "(SELECT COUNT(*) FROM bold_events e WHERE e.bold_id = b.id AND e.action = 'reopened') "
+        f"AS reopened, {_HANDLER} AS handler "
         "FROM bolde b LEFT JOIN networks n ON n.id = b.network_id "
-        "WHERE b.id > ? ORDER BY b.id LIMIT ?",
-        (after_id, size),
+        "WHERE b.id > ? AND b.created_at >= COALESCE(?, b.created_at) "
+        "AND b.created_at < COALESCE(?, 'z') AND b.network_id IS COALESCE(?, b.network_id) "
+        "ORDER BY b.id LIMIT ?) b "
+        "LEFT JOIN people s ON s.user_id = b.sender_id "
+        "LEFT JOIN ambassadors h ON h.user_id = b.handler "
+        "LEFT JOIN people hp ON hp.user_id = b.handler ORDER BY b.id",
+        (after_id, since and iso(since), until and iso(until), network_id, size),
     )
     return [ExportRow(*row) for row in rows]
 

@@ -2,16 +2,65 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from enum import StrEnum
+from typing import NamedTuple
 
 import aiosqlite
 
 from storage.database import Database, iso
 
 
+class AuditAction(StrEnum):
+    """What a coordinator did (or, for an erasure, what happened), as the audit log stores it;
+    each has its words in the catalogs (`audit.action.<value>`)."""
+
+    COORDINATOR_ADD = "coordinator.add"
+    COORDINATOR_REMOVE = "coordinator.remove"
+    MESSAGE_SEND = "message.send"
+    EXPORT_AMBASSADORS = "export.ambassadors"
+    EXPORT_AUDIT = "export.audit"
+    EXPORT_BOLDE = "export.bolde"
+    EXPORT_EVENT = "export.event"
+    NETWORK_CREATE = "network.create"
+    NETWORK_CLOSE = "network.close"
+    NETWORK_CROSS = "network.cross"
+    RULE_ADD = "rule.add"
+    RULE_REMOVE = "rule.remove"
+    BROADCAST_SEND = "broadcast.send"
+    NEWSLETTER_SEND = "newsletter.send"
+    NEWSLETTER_SCHEDULE = "newsletter.schedule"
+    NEWSLETTER_CHANGE = "newsletter.change"
+    NEWSLETTER_CANCEL = "newsletter.cancel"
+    EVENT_CREATE = "event.create"
+    EVENT_CHANGE = "event.change"
+    EVENT_CANCEL = "event.cancel"
+    CALL_CREATE = "call.create"
+    CALL_CHANGE = "call.change"
+    CALL_CANCEL = "call.cancel"
+    PERSON_ERASE = "person.erase"
+
+
 async def granted(db: Database) -> set[int]:
     rows = await db.fetch_all("SELECT user_id FROM coordinators")
     return {int(row["user_id"]) for row in rows}
+
+
+async def granted_at(db: Database) -> dict[int, datetime]:
+    rows = await db.fetch_all("SELECT user_id, granted_at FROM coordinators")
+    return {int(row[0]): datetime.fromisoformat(row[1]) for row in rows}
+
+
+async def names(db: Database, user_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """The ambassador name and @username of each person the bot knows, by id."""
+    rows = await db.fetch_all(
+        "SELECT p.user_id, a.display_name, p.username FROM people p "
+        "LEFT JOIN ambassadors a ON a.user_id = p.user_id "
+        "WHERE p.user_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(user_ids),),
+    )
+    return {int(row[0]): (row[1], row[2]) for row in rows}
 
 
 async def grant(connection: aiosqlite.Connection, user_id: int, by: int, now: datetime) -> bool:
@@ -28,9 +77,51 @@ async def revoke(connection: aiosqlite.Connection, user_id: int) -> bool:
 
 
 async def audit(
-    connection: aiosqlite.Connection, actor: int, action: str, subject: str, now: datetime
+    connection: aiosqlite.Connection, actor: int, action: AuditAction, subject: str, now: datetime
 ) -> None:
     await connection.execute(
         "INSERT INTO audit_log (actor, action, subject, at) VALUES (?, ?, ?, ?)",
         (actor, action, subject, iso(now)),
     )
+
+
+class AuditEntry(NamedTuple):
+    """One line of the audit log, with the actor's name and @username where they are known."""
+
+    id: int
+    at: str
+    actor: int
+    actor_name: str | None
+    actor_username: str | None
+    action: str
+    subject: str
+
+
+_ENTRIES = (
+    "SELECT l.id, l.at, l.actor, a.display_name, p.username, l.action, l.subject "
+    "FROM audit_log l LEFT JOIN ambassadors a ON a.user_id = l.actor "
+    "LEFT JOIN people p ON p.user_id = l.actor"
+)
+
+
+async def audit_count(db: Database) -> int:
+    row = await db.fetch_one("SELECT COUNT(*) FROM audit_log")
+    return int(row[0]) if row else 0
+
+
+async def audit_latest(db: Database, offset: int, limit: int) -> list[AuditEntry]:
+    """A page of the log, newest first."""
+    rows = await db.fetch_all(f"{_ENTRIES} ORDER BY l.id DESC LIMIT ? OFFSET ?", (limit, offset))
+    return [AuditEntry(*row) for row in rows]
+
+
+async def audit_chunk(
+    db: Database, after_id: int, size: int, since: datetime | None, until: datetime | None
+) -> list[AuditEntry]:
+    """Up to `size` entries after `after_id`, oldest first, within [since, until) if given."""
+    rows = await db.fetch_all(
+        f"{_ENTRIES} WHERE l.id > ? AND l.at >= COALESCE(?, l.at) AND l.at < COALESCE(?, 'z') "
+        "ORDER BY l.id LIMIT ?",
+        (after_id, since and iso(since), until and iso(until), size),
+    )
+    return [AuditEntry(*row) for row in rows]

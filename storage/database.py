@@ -172,10 +172,16 @@ async def _connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
     try:
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        # SQLite's lower() and LIKE fold only ASCII: a search for "ærø" must find "Ærø" too.
+        await connection.create_function("casefold", 1, _casefold, deterministic=True)
     except BaseException:
         await connection.close()
         raise
     return connection
+
+
+def _casefold(text: str | None) -> str | None:
+    return text.casefold() if text is not None else None
 
 
 def iso(moment: datetime) -> str:

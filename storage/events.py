@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 from pydantic import BaseModel
@@ -269,3 +269,31 @@ async def held_counts(db: Database, now: datetime) -> list[tuple[int, str, int, 
         (int(now.timestamp()),),
     )
     return [(int(row[0]), str(row[1]), int(row[2]), int(row[3])) for row in rows]
+
+
+class RollRow(NamedTuple):
+    """One person on an event's roll: their answer and their check-in, either may be missing
+    (an open event lets people check in who never answered)."""
+
+    name: str | None
+    username: str | None
+    answer: str | None
+    answered_at: str | None
+    checked_in_at: str | None
+
+
+async def roll(db: Database, event_id: int) -> list[RollRow]:
+    """Everyone who answered, in the order they answered, then those who only checked in."""
+    rows = await db.fetch_all(
+        "SELECT r.name, p.username, r.answer, r.answered_at, c.checked_in_at FROM rsvps r "
+        "LEFT JOIN attendance c ON c.event_id = r.event_id AND c.user_id = r.user_id "
+        "LEFT JOIN people p ON p.user_id = r.user_id WHERE r.event_id = ? "
+        "UNION ALL "
+        "SELECT a.display_name, p.username, NULL, NULL, c.checked_in_at FROM attendance c "
+        "LEFT JOIN ambassadors a ON a.user_id = c.user_id "
+        "LEFT JOIN people p ON p.user_id = c.user_id WHERE c.event_id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = c.event_id "
+        "AND r.user_id = c.user_id)",
+        (event_id, event_id),
+    )
+    return [RollRow(*row) for row in rows]

@@ -18,6 +18,7 @@ class Person(BaseModel):
     first_seen: datetime
     last_seen: datetime
     blocked_at: datetime | None
+    username: str | None = None
 
 
 async def get(db: Database, user_id: int) -> Person | None:
@@ -36,22 +37,27 @@ async def blocked_among(db: Database, user_ids: list[int]) -> set[int]:
 
 
 async def upsert_seen(
-    connection: aiosqlite.Connection, user_id: int, language: str, now: datetime
+    connection: aiosqlite.Connection,
+    user_id: int,
+    language: str,
+    username: str | None,
+    now: datetime,
 ) -> Person:
-    """Record a sign of life; Telegram's language applies until the person chose one.
-    Returns the row as stored, in the same statement."""
+    """Record a sign of life (and the @username the person has now); Telegram's language
+    applies until the person chose one. Returns the row as stored, in the same statement."""
     async with connection.execute(
         """
-        INSERT INTO people (user_id, language, first_seen, last_seen)
-        VALUES (?, ?, ?, ?)
+        INSERT INTO people (user_id, language, username, first_seen, last_seen)
+        VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET
             last_seen  = excluded.last_seen,
             blocked_at = NULL,
+            username   = excluded.username,
             language   = CASE WHEN people.language_chosen THEN people.language
                               ELSE excluded.language END
         RETURNING *
         """,
-        (user_id, language, iso(now), iso(now)),
+        (user_id, language, username, iso(now), iso(now)),
     ) as cursor:
         row = await cursor.fetchone()
     assert row is not None, "an upsert returns its row"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from storage import bolde
+from storage import bolde, coordinators
+from storage.coordinators import AuditAction
 from storage.database import Database
 
 # (table, column that holds the person's Telegram id)
@@ -32,8 +34,9 @@ async def export(db: Database, user_id: int) -> dict[str, list[dict[str, Any]]]:
     return data
 
 
-async def erase(db: Database, user_id: int) -> None:
-    """Delete the person's rows and leave no trace of them in the file.
+async def erase(db: Database, user_id: int, now: datetime) -> None:
+    """Delete the person's rows and leave no trace of them in the file; the audit log says
+    that an erasure happened then, and nothing about whose.
 
     secure_delete overwrites freed space, VACUUM rebuilds every page (so no old key is left in
     an interior page) and the checkpoint empties the write-ahead log.
@@ -46,6 +49,7 @@ async def erase(db: Database, user_id: int) -> None:
         await connection.execute(
             "UPDATE audit_log SET subject = 'deleted' WHERE subject = ?", (str(user_id),)
         )
+        await coordinators.audit(connection, 0, AuditAction.PERSON_ERASE, "", now)
         await bolde.anonymise(connection, user_id)
         for table in (
             "batches",

@@ -133,6 +133,14 @@ async def sign_up(
     return await person.press(question, "✅")
 
 
+async def make_coordinator(karim: SimulatedPerson, person: SimulatedPerson) -> None:
+    """/coordinator add, and the new coordinator's welcome, which comes through the outbox (so
+    that the person's next reply is not taken for it)."""
+    seen = len(person.messages)
+    await karim.send(f"/coordinator add {person.id}")
+    await person.emulator.wait_for(lambda: len(person.messages) > seen, what="the welcome")
+
+
 def logged_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     """What was logged at ERROR or above: a calm bot logs nothing there."""
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]

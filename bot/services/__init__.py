@@ -53,8 +53,8 @@ class Services:
         clock: Clock,
     ) -> Services:
         conversations = Conversations(db, clock)
-        coordinators = CoordinatorService(db, clock, strategy, settings.coordinators)
         delivery = DeliveryService(db, clock, strategy)
+        coordinators = CoordinatorService(db, clock, strategy, settings.coordinators, delivery)
         networks = NetworkService(db, clock, strategy, delivery)
         return cls(
             settings=settings,
@@ -76,7 +76,7 @@ class Services:
                 delivery,
             ),
             coordinators=coordinators,
-            privacy=PrivacyService(db),
+            privacy=PrivacyService(db, clock),
             conversations=conversations,
             networks=networks,
             bolde=BoldService(

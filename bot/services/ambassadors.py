@@ -263,6 +263,10 @@ class AmbassadorService:
             return None
         return await self.profile(found.user_id)
 
+    async def by_number(self, number: int) -> Ambassador | None:
+        """The ambassador with that running number (as /ambassadors lists them)."""
+        return await ambassadors.by_number(self._db, number) if number < 2**63 else None
+
     async def referrals(self, user_id: int) -> int:
         return await ambassadors.referral_count(self._db, user_id)
 

@@ -8,7 +8,8 @@ row in the bold's timeline, in the same transaction as the change.
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from functools import partial
@@ -18,14 +19,25 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.i18n import Translator
 from bot.services.conversations import ConversationKind, Conversations
 from bot.services.coordinators import CoordinatorService
 from bot.services.delivery import DeliveryService, Notify
-from bot.services.exports import ExportFile, Row, chunks, csv_export
+from bot.services.exports import (
+    ExportFile,
+    ExportFilter,
+    Row,
+    chunks,
+    csv_export,
+    decimal,
+    local_time,
+    username,
+)
 from bot.services.networks import NetworkService
 from bot.strategy import Strategy
 from storage import ambassadors, bolde
 from storage.bolde import OPEN, Bold, Event, Kind, Status
+from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.networks import Network
 
@@ -151,19 +163,29 @@ class InboxPage(BaseModel):
 
 
 EXPORT_HEADER = (
-    "reference", "created", "kind", "category", "urgent", "topics", "status", "network",
-    "sender", "text", "place", "latitude", "longitude", "photo", "answer", "first_answer",
-    "last_change",
+    "reference", "created", "kind", "category", "urgent", "topics", "status", "reopened",
+    "network", "sender", "telegram", "text", "place", "latitude", "longitude", "photo",
+    "handled_by", "handler_telegram", "answer", "first_answer", "last_change",
 )  # fmt: skip
 
 
-def _export_row(b: bolde.ExportRow) -> Row:
+def _export_row(t: Translator, strategy: Strategy, b: bolde.ExportRow) -> Row:
+    categories = {c.code: c.title.get(t.language) for c in strategy.categories}
+    topics = strategy.titles((b.topics or "").split(), t.language)
+    handler = b.handler_name or (str(b.handler) if b.handler else "")
     return (
-        b.reference, b.created_at, b.kind, b.category or "", "yes" if b.urgent else "no",
-        " ".join(sorted((b.topics or "").split())), b.status, b.network or "",
-        b.sender_name or "", b.text, b.place or "", b.latitude or "", b.longitude or "",
-        "yes" if b.photo else "no", b.public_answer or "", b.first_answer_at or "", b.changed_at,
+        b.reference, local_time(b.created_at, t.zone), t.plain(f"bold.kind.{b.kind}"),
+        categories.get(b.category, b.category) if b.category else "", _yes_no(t, b.urgent),
+        ", ".join(topics), t.plain(f"bold.status.{b.status}"), b.reopened, b.network or "",
+        b.sender_name or "", username(b.sender_username), b.text, b.place or "",
+        decimal(t, b.latitude), decimal(t, b.longitude), _yes_no(t, b.photo), handler,
+        username(b.handler_username), b.public_answer or "",
+        local_time(b.first_answer_at, t.zone), local_time(b.changed_at, t.zone),
     )  # fmt: skip
+
+
+def _yes_no(t: Translator, value: int) -> str:
+    return t.plain("common.yes" if value else "common.no")
 
 
 def check_note(note: str | None, action: Action) -> tuple[str | None, Problem | None]:
@@ -584,11 +606,23 @@ class BoldService:
             median_to_first_answer=timedelta(seconds=wait) if wait is not None else None,
         )
 
-    def export_csv(self) -> AbstractAsyncContextManager[list[ExportFile]]:
-        """bolde.csv for Danish Excel, streamed to a temporary file (split or zipped when big).
-        Anonymous senders stay anonymous: no id is ever written."""
-        rows = chunks(partial(bolde.export_chunk, self._db), attrgetter("id"), EXPORT_CHUNK)
-        return csv_export("bolde", EXPORT_HEADER, rows, _export_row)
+    @asynccontextmanager
+    async def export_csv(
+        self, actor: int, t: Translator, only: ExportFilter
+    ) -> AsyncIterator[list[ExportFile]]:
+        """The bolde (created on those days, of that network) for Danish Excel, streamed to a
+        temporary file (split or zipped when big). Anonymous senders stay anonymous: no id or
+        @username of theirs is ever written."""
+        await self._coordinators.record(actor, AuditAction.EXPORT_BOLDE, only.describe())
+        since, until = only.bounds(t.zone)
+        fetch = partial(
+            bolde.export_chunk, self._db, since=since, until=until, network_id=only.network_id
+        )
+        rows = chunks(fetch, attrgetter("id"), EXPORT_CHUNK)
+        header = [t.plain(f"export.head.{column}") for column in EXPORT_HEADER]
+        shape = partial(_export_row, t, self._strategy)
+        async with csv_export(t.plain("export.file.bolde"), header, rows, shape) as files:
+            yield files
 
     # -- helpers ------------------------------------------------------------------------------
 

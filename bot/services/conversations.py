@@ -31,6 +31,7 @@ class ConversationKind(StrEnum):
     NEWSLETTER = "newsletter"
     EVENT = "event"
     CALL = "call"
+    MESSAGE = "message"  # a coordinator's message to one person
 
 
 class Needs(StrEnum):
@@ -48,6 +49,7 @@ NEEDS = {kind: Needs.ANYONE for kind in ConversationKind} | {
         ConversationKind.NEWSLETTER,
         ConversationKind.EVENT,
         ConversationKind.CALL,
+        ConversationKind.MESSAGE,
     )
 }
 

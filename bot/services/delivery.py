@@ -14,7 +14,8 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.conversations import ConversationKind
 from bot.strategy import Strategy
-from storage import conversations, networks, outbox, people
+from storage import conversations, coordinators, networks, outbox, people
+from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.outbox import Batch, Counts, Item
 
@@ -169,13 +170,15 @@ class DeliveryService:
         claim: Claim | None = None,
         draft_of: ConversationKind | None = None,
         report: OutboxItem | None = None,
+        audit: AuditAction | None = None,
     ) -> int | None:
         """Put every message of a broadcast, newsletter, invitation or reminder in the outbox,
         in one transaction. What caused it is recorded in the same one (`claim`: a newsletter
         marked sent, reminders marked sent; False when someone else was first), the writer's
         draft of that kind (`draft_of`) ends in it (gone already: a second tap, nothing is
         sent), and the message that will show its progress (`report`) goes first: neither a
-        crash nor a second tap sends twice, and no batch is left without its summary."""
+        crash nor a second tap sends twice, and no batch is left without its summary. `audit`
+        names the writer's action for the audit log, recorded with the batch's number."""
         now = self._clock()
         try:
             async with self._db.transaction() as connection:
@@ -191,6 +194,8 @@ class DeliveryService:
                 )
                 if not ended or (claim is not None and not await claim(connection, batch_id, now)):
                     raise AlreadySent
+                if audit is not None and created_by is not None:
+                    await coordinators.audit(connection, created_by, audit, str(batch_id), now)
         except AlreadySent:
             return None
         self.wake.set()

@@ -16,17 +16,20 @@ import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.i18n import Translator
 from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import Claim, DeliveryService, Notify
-from bot.services.exports import csv_bytes
+from bot.services.exports import csv_bytes, local_time, username
 from bot.services.networks import Added
 from bot.strategy import Strategy
-from storage import events, networks
+from storage import coordinators, events, networks
+from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.events import CALL, Answer, Event
 
 CHECKIN_OPENS = timedelta(hours=1)  # before the start; check-in closes at the end
 DEFAULT_LENGTH = timedelta(hours=2)  # when no end is given
+ROLL_HEADER = ("name", "telegram", "answer", "answered", "checked_in")
 ALERTS = (100, 80)  # shares of the seats coordinators hear of
 
 
@@ -170,6 +173,8 @@ class EventService:
                 },
             )
             await self._conversations.forget(connection, user_id, _draft_kind(values))
+            action = AuditAction.CALL_CREATE if values["kind"] == CALL else AuditAction.EVENT_CREATE
+            await coordinators.audit(connection, user_id, action, str(event_id), now)
         found = await events.get(self._db, event_id)
         assert found is not None
         return found
@@ -188,13 +193,15 @@ class EventService:
             if not await events.update(connection, event_id, values, {"status": current.status}):
                 return None
             await self._conversations.forget(connection, user_id, _draft_kind(values))
+            action = AuditAction.CALL_CHANGE if current.is_call else AuditAction.EVENT_CHANGE
+            await coordinators.audit(connection, user_id, action, str(event_id), self._clock())
             changed = await self.get(event_id)
             assert changed is not None
             return await self._tell(
                 connection, event_id, notify, await self._promote(connection, changed)
             )
 
-    async def cancel(self, event_id: int, notify: Notify[Coming]) -> Coming | None:
+    async def cancel(self, actor: int, event_id: int, notify: Notify[Coming]) -> Coming | None:
         """Cancel an event and tell those coming, in one transaction; None if it was already."""
         current = await self.get(event_id)
         if current is None or current.status == "cancelled":
@@ -203,6 +210,8 @@ class EventService:
             cancelled = {"status": "cancelled"}
             if not await events.update(connection, event_id, cancelled, {"status": current.status}):
                 return None
+            action = AuditAction.CALL_CANCEL if current.is_call else AuditAction.EVENT_CANCEL
+            await coordinators.audit(connection, actor, action, str(event_id), self._clock())
             return await self._tell(connection, event_id, notify)
 
     async def _tell(
@@ -495,11 +504,25 @@ class EventService:
             found.attended += came
         return list(years.values())
 
-    async def answers_csv(self, event_id: int) -> bytes:
-        """The event's answers for Excel; written by a thread, as a big event's list can be
-        long."""
-        rows = [(a.name, a.answer, a.answered_at.isoformat()) for a in await self.answers(event_id)]
-        return await asyncio.to_thread(csv_bytes, ("name", "answer", "answered"), rows)
+    async def answers_csv(self, actor: int, event_id: int, t: Translator) -> bytes:
+        """The event's answers and check-ins for Excel, in the coordinator's language and
+        local times; written by a thread, as a big event's list can be long."""
+        async with self._db.transaction() as connection:
+            await coordinators.audit(
+                connection, actor, AuditAction.EXPORT_EVENT, str(event_id), self._clock()
+            )
+        rows = [
+            (
+                r.name or "",
+                username(r.username),
+                t.plain(f"export.answer.{r.answer}") if r.answer else "",
+                local_time(r.answered_at, t.zone),
+                local_time(r.checked_in_at, t.zone),
+            )
+            for r in await events.roll(self._db, event_id)
+        ]
+        header = [t.plain(f"export.head.{c}") for c in ROLL_HEADER]
+        return await asyncio.to_thread(csv_bytes, header, rows)
 
 
 def _draft_kind(values: dict[str, Any]) -> ConversationKind:

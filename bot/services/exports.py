@@ -6,6 +6,12 @@ A big municipality's export is more than memory should hold at once and may be m
 PART_LIMIT, and a part bigger than ZIP_ABOVE is zipped: CSV shrinks to a fifth or less, which
 keeps the upload, and the memory it takes to send it, small. The folder is removed when the
 `csv_export` block ends, sent or not.
+
+What a Danish office opens: semicolons (Danish Excel's list separator, as the comma is its
+decimal sign), UTF-8 with a byte order mark (without it Excel reads æ, ø and å wrongly),
+headers and values in the coordinator's language, and times where the bot runs
+(BOLDEN_TIMEZONE) written `2026-06-30 14:05`, which Excel reads as a date and time and sorts.
+An export can be narrowed to days (`ExportFilter`, parsed from what the coordinator typed).
 """
 
 from __future__ import annotations
@@ -19,17 +25,110 @@ import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
 
 UPLOAD_LIMIT = 50 * 1000 * 1000  # what a bot may upload to Telegram
 PART_LIMIT = 45 * 1000 * 1000  # CSV bytes in one part: under the upload limit, zipped or not
 ZIP_ABOVE = 5 * 1000 * 1000  # a part bigger than this is sent as a zip
 SLICE = 50  # rows written between two chances for the event loop to take the GIL
+MIDNIGHT = datetime.min.time()
 BOM = "\ufeff".encode()  # Danish Excel reads UTF-8 only with it
 
 Row = Sequence[object]
 T = TypeVar("T")
+
+
+class FilterProblem(StrEnum):
+    BAD_DATE = "bad_date"  # not a day we can read
+    BACKWARDS = "backwards"  # the last day before the first
+    UNKNOWN_NETWORK = "unknown_network"
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which rows an export holds: from and to a day (both included, where the bot runs), and
+    one network's."""
+
+    first: date | None = None
+    last: date | None = None
+    network_id: int | None = None
+    network: str | None = None
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+        """The moments [since, until) that the days cover where the bot runs, in UTC as the
+        database stores moments (its text compares in order only within one offset)."""
+        since = datetime.combine(self.first, MIDNIGHT, zone).astimezone(UTC) if self.first else None
+        after = self.last + timedelta(days=1) if self.last else None
+        until = datetime.combine(after, MIDNIGHT, zone).astimezone(UTC) if after else None
+        return since, until
+
+    def describe(self) -> str:
+        """For the audit log: the days (`2026-01-01..2026-06-30`, `…` for no end) and the
+        network's name, as the export was asked for; empty for everything."""
+        days = f"{self.first}..{self.last or '…'}" if self.first else ""
+        return " ".join(part for part in (days, self.network or "") if part)
+
+
+def parse_filter(words: Sequence[str], networks: dict[int, str]) -> ExportFilter | FilterProblem:
+    """`[first day [last day]] [network]`: days as 2026-06-30 or 30.6.2026; the network by its
+    name (any case) or number, as /network lists them."""
+    days: list[date] = []
+    rest = list(words)
+    while rest and len(days) < 2 and rest[0][:1].isdigit():
+        day = _day(rest[0])
+        if day is None:
+            if days or not rest[0].isdigit():
+                return FilterProblem.BAD_DATE
+            break  # a bare number after no days: a network's number
+        days.append(day)
+        rest.pop(0)
+    first, last = [*days, None, None][:2]
+    if first and last and last < first:
+        return FilterProblem.BACKWARDS
+    if not rest:
+        return ExportFilter(first, last)
+    named = " ".join(rest).casefold()
+    found = [i for i, name in networks.items() if name.casefold() == named or str(i) == named]
+    if len(found) != 1:
+        return FilterProblem.UNKNOWN_NETWORK
+    return ExportFilter(first, last, found[0], networks[found[0]])
+
+
+def _day(word: str) -> date | None:
+    try:
+        if "." in word:
+            day, month, year = word.split(".")
+            return date(int(year), int(month), int(day))
+        return date.fromisoformat(word)
+    except ValueError:
+        return None
+
+
+def local_time(stored: str | datetime | None, zone: ZoneInfo) -> str:
+    """A moment stored in UTC as Excel reads it, where the bot runs; empty when there is none."""
+    if not stored:
+        return ""
+    moment = datetime.fromisoformat(stored) if isinstance(stored, str) else stored
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def decimal(t: Translator, value: float | None) -> str:
+    """A coordinate with the decimal sign of the coordinator's language (Danish Excel reads
+    55.56 as text, 55,56 as a number)."""
+    if value is None:
+        return ""
+    return f"{value:.6f}".replace(".", t.number(0.5)[1])
+
+
+def username(name: str | None) -> str:
+    """A Telegram @username as people write it; empty when the person has none."""
+    return f"@{name}" if name else ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from bot.services.delivery import DeliveryService, Notify
 from bot.strategy import Strategy
 from storage import ambassadors, coordinators, networks
 from storage.bolde import OPEN, Kind
+from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.networks import Network, Rule
 
@@ -85,7 +86,9 @@ class NetworkService:
             network_id = await networks.insert(
                 connection, name, kind, secrets.token_urlsafe(8), now
             )
-            await coordinators.audit(connection, actor, "network.create", str(network_id), now)
+            await coordinators.audit(
+                connection, actor, AuditAction.NETWORK_CREATE, str(network_id), now
+            )
         return Result(network=await self.get(network_id))
 
     async def close(self, actor: int, network_id: int) -> Result:
@@ -102,7 +105,9 @@ class NetworkService:
         now = self._clock()
         async with self._db.transaction() as connection:
             await networks.close(connection, network_id, now)
-            await coordinators.audit(connection, actor, "network.close", str(network_id), now)
+            await coordinators.audit(
+                connection, actor, AuditAction.NETWORK_CLOSE, str(network_id), now
+            )
         return Result(network=await self.get(network_id))
 
     async def make_cross_professional(self, actor: int, network_id: int) -> Result:
@@ -115,7 +120,9 @@ class NetworkService:
         now = self._clock()
         async with self._db.transaction() as connection:
             await networks.make_cross_professional(connection, network_id)
-            await coordinators.audit(connection, actor, "network.cross", str(network_id), now)
+            await coordinators.audit(
+                connection, actor, AuditAction.NETWORK_CROSS, str(network_id), now
+            )
         return Result(network=await self.get(network_id))
 
     async def toggle_topic(self, network_id: int, code: str) -> Result:
@@ -209,7 +216,7 @@ class NetworkService:
         now = self._clock()
         async with self._db.transaction() as connection:
             rule_id = await networks.add_rule(connection, kind, category, theme, network_id)
-            await coordinators.audit(connection, actor, "rule.add", str(rule_id), now)
+            await coordinators.audit(connection, actor, AuditAction.RULE_ADD, str(rule_id), now)
         return next(rule for rule in await self.rules() if rule.id == rule_id)
 
     async def remove_rule(self, actor: int, rule_id: int) -> bool:
@@ -217,7 +224,9 @@ class NetworkService:
         async with self._db.transaction() as connection:
             removed = await networks.remove_rule(connection, rule_id)
             if removed:
-                await coordinators.audit(connection, actor, "rule.remove", str(rule_id), now)
+                await coordinators.audit(
+                    connection, actor, AuditAction.RULE_REMOVE, str(rule_id), now
+                )
         return removed
 
     async def network_for(

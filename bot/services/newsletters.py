@@ -16,7 +16,8 @@ from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import Claim, DeliveryService
 from bot.strategy import Strategy
-from storage import newsletters
+from storage import coordinators, newsletters
+from storage.coordinators import AuditAction
 from storage.database import Database, iso
 from storage.newsletters import Newsletter
 
@@ -355,6 +356,12 @@ class NewsletterService:
                     connection,
                     {**values, "status": "scheduled", "created_by": user_id, "created_at": now},
                 )
+            action = (
+                AuditAction.NEWSLETTER_CHANGE
+                if a.get("editing")
+                else AuditAction.NEWSLETTER_SCHEDULE
+            )
+            await coordinators.audit(connection, user_id, action, str(newsletter_id), now)
             await self._conversations.forget(connection, user_id, ConversationKind.NEWSLETTER)
         return await newsletters.get(self._db, newsletter_id)
 
@@ -366,10 +373,15 @@ class NewsletterService:
 
         return claim
 
-    async def cancel(self, newsletter_id: int) -> Cancelled:
+    async def cancel(self, actor: int, newsletter_id: int) -> Cancelled:
         """Cancel a scheduled newsletter, unless the sweep is first: exactly one of them wins."""
         async with self._db.transaction() as connection:
             done = await newsletters.cancel(connection, newsletter_id)
+            if done:
+                now = self._clock()
+                await coordinators.audit(
+                    connection, actor, AuditAction.NEWSLETTER_CANCEL, str(newsletter_id), now
+                )
         return Cancelled(newsletter=await newsletters.get(self._db, newsletter_id), done=done)
 
     async def get(self, newsletter_id: int) -> Newsletter | None:

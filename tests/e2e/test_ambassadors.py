@@ -223,8 +223,8 @@ async def test_a_referral_through_the_certificate_link_is_counted(
     await karim.send("/export")
     assert karim.last.file is not None
     lines = karim.last.file.data.decode("utf-8-sig").splitlines()
-    assert lines[1].startswith("1;Anna;citizen")
-    assert lines[1].endswith(";active;1"), "Anna's code brought one"
+    assert lines[1].startswith("1;Anna;Borger")
+    assert lines[1].endswith(";aktiv;1"), "Anna's code brought one"
 
 
 @pytest.mark.usefixtures("bot")

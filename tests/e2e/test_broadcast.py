@@ -15,7 +15,7 @@ from bot.app import BoldenApp, build_application, running
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 from bot.scheduling import NEWSLETTERS
-from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, sign_up, until
+from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, make_coordinator, sign_up, until
 from tests.e2e.test_bolde import next_message
 from tests.mailbox import Mailbox, serving
 
@@ -332,7 +332,7 @@ async def test_an_english_coordinator_broadcasts_in_english(
     bot: BoldenApp, karim: SimulatedPerson, john: SimulatedPerson, emulator: BotApiEmulator
 ) -> None:
     await john.send("/start")
-    await karim.send(f"/coordinator add {john.id}")
+    await make_coordinator(karim, john)
     asked = await john.send("/broadcast")
     assert asked.text.startswith("Write the message as it should look (at most 3,500 characters).")
     audience = await john.send("The winter shelter needs blankets.")
@@ -445,7 +445,7 @@ async def test_a_coordinator_removed_halfway_can_neither_write_on_nor_send_their
     await karim.send("/start")
     await sign_up(anna)
     await john.send("/start")
-    await karim.send(f"/coordinator add {john.id}")
+    await make_coordinator(karim, john)
     page = await john.send("/newsletter")
     asked = await john.press(page, "New newsletter")
     await karim.send(f"/coordinator remove {john.id}")
@@ -453,7 +453,7 @@ async def test_a_coordinator_removed_halfway_can_neither_write_on_nor_send_their
     assert refused.text.startswith("You are no longer a coordinator, so you cannot finish the")
     assert query("SELECT * FROM conversations WHERE user_id = ?", john.id) == [], "dropped"
 
-    await karim.send(f"/coordinator add {john.id}")
+    await make_coordinator(karim, john)
     asked = await john.press(await john.send("/newsletter"), "New newsletter")
     for answer in ("Winter news", "Blankets are needed."):
         asked = await john.send(answer)

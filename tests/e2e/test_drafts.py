@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.app import BoldenApp
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
-from tests.conftest import sign_up, until
+from tests.conftest import make_coordinator, sign_up, until
 from tests.e2e.test_bolde import add_rule, join, new_network, next_message
 from tests.e2e.test_broadcast import received
 
@@ -166,7 +166,7 @@ async def test_a_coordinator_removed_while_naming_a_network_is_refused_and_the_d
     query: Callable[..., list],
 ) -> None:
     await john.send("/start")
-    await karim.send(f"/coordinator add {john.id}")
+    await make_coordinator(karim, john)
     asked = await john.press(await john.send("/network"), "New network")
     assert asked.text.startswith("What is the network called?")
     kind = await john.send("Winter help")

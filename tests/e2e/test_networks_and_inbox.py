@@ -185,9 +185,9 @@ async def test_the_inbox_the_reference_the_export_the_figures_and_the_stale_repo
     assert document.file.name == "bolde.csv"
     rows = list(csv.reader(io.StringIO(document.file.data.decode("utf-8-sig")), delimiter=";"))
     header = rows[0]
-    assert [dict(zip(header, row, strict=True))["sender"] for row in rows[1:]] == ["Anna", ""]
+    assert [dict(zip(header, row, strict=True))["Afsender"] for row in rows[1:]] == ["Anna", ""]
     assert "1001" not in document.file.data.decode("utf-8-sig")
-    assert (await karim.send("/export everything")).text.startswith("Skriv /export ambassadors")
+    assert (await karim.send("/export everything")).text.startswith("Skriv fx:\n/export")
 
     stats = await karim.send("/stats")
     assert "Bolde i alt: 2" in stats.text

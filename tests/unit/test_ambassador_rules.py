@@ -129,7 +129,7 @@ async def test_numbers_are_never_given_twice(service: AmbassadorService, db: Dat
     for user_id in (1, 2):
         await walk(service, user_id, ["citizen", f"Person {user_id}", None])
         await service.consent(user_id, True, untold)
-    await PrivacyService(db).erase(2)
+    await PrivacyService(db, FakeClock()).erase(2)
 
     await walk(service, 3, ["citizen", "Person 3", None])
     third = await service.consent(3, True, untold)

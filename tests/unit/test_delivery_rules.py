@@ -277,7 +277,7 @@ async def test_cancel_and_the_hand_over_of_a_due_newsletter_exclude_each_other(
         hand_over = delivery.start_batch(
             "newsletter", 1, "all", items, news.hand_over(newsletter_id)
         )
-        cancel = news.cancel(newsletter_id)
+        cancel = news.cancel(1, newsletter_id)
         if cancel_first:
             cancelled, batch = await asyncio.gather(cancel, hand_over)
         else:

@@ -11,16 +11,18 @@ import statistics
 import zipfile
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.services import Services
 from bot.services.bolde import Action, Change
 from bot.services.delivery import OutboxItem
-from bot.services.exports import ExportFile, csv_export
+from bot.services.exports import ExportFile, ExportFilter, FilterProblem, csv_export, parse_filter
 from storage import ambassadors, bolde, events
+from storage.ambassadors import Ambassador
 from storage.bolde import OPEN, Bold
 from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
@@ -31,6 +33,7 @@ THEMES = ("friend", "health", "work", "sport", "prevention")
 KINDS = ("idea", "concern", "problem")
 STATUSES = ("received", "routed", "in_progress", "answered", "declined")
 START = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 @pytest.fixture
@@ -317,9 +320,55 @@ async def test_ambassador_figures_and_overview_are_the_numbers_counting_everyone
     assert (overview.active, overview.passive) == (len(active), len(current) - len(active))
     assert overview.by_kind == dict(Counter(a.kind for a in active))
     assert overview.by_topic == dict(Counter(code for a in active for code in a.topics))
-    assert overview.newest == sorted(current, key=lambda a: a.number, reverse=True)[:10]
     assert (figures.active, figures.passive) == (overview.active, overview.passive)
     assert figures.citizen_share == citizens / len(active)
+
+
+@pytest.mark.parametrize(
+    ("words", "kind", "topic"),
+    [("", None, None), ("forening", None, None), ("ambassadør 1", None, None),
+     ("frivillig", None, None), ("", "citizen", "friend"), ("#7", None, None),
+     ("Vær en god ven", None, None), ("50%_", None, None), ("AMBASSADØR 12", None, None),
+     ("9" * 30, None, None)],
+)  # fmt: skip
+async def test_a_search_finds_every_ambassador_it_should_a_page_at_a_time(
+    services: Services, words: str, kind: str | None, topic: str | None
+) -> None:
+    await many_ambassadors(services)
+    strategy = services.strategy
+    titles = {k.code: (k.title.da + " " + k.title.en).casefold() for k in strategy.ambassador_kinds}
+    topics = {t.code: (t.title.da + " " + t.title.en).casefold() for t in strategy.topics}
+
+    def matches(a: Ambassador, word: str) -> bool:
+        w = word.casefold()
+        return (
+            w in a.display_name.casefold()
+            or w in (a.organisation or "").casefold()
+            or w.lstrip("#") == str(a.number)
+            or w in titles[a.kind]
+            or any(w in topics[code] for code in a.topics)
+        )
+
+    everyone = await ambassadors.all_ambassadors(services.db)
+    wanted = [
+        a.number
+        for a in everyone
+        if a.status != "left"
+        and kind in {None, a.kind}
+        and topic in {None, *a.topics}
+        and all(matches(a, word) for word in words.split())
+    ]
+
+    pages, page, found = [], 0, None
+    while found is None or page < found.pages:
+        found = await services.coordinators.find(words, kind, topic, page)
+        assert found.count == len(wanted)
+        pages.append([a.number for a in found.ambassadors])
+        page += 1
+
+    assert [n for shown in pages for n in shown] == wanted
+    assert all(len(shown) <= 8 for shown in pages)
+    assert (await services.coordinators.find(words, kind, topic, 99)).page == found.pages - 1
 
 
 async def test_activities_are_the_numbers_counting_every_event_gives(
@@ -382,51 +431,149 @@ def read_back(file: ExportFile) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
 
 
-async def test_the_bolde_export_reads_back_as_the_bolde_and_never_names_an_anonymous_sender(
+def excel_time(moment: datetime | None) -> str:
+    """A UTC moment as the exports write it: local to Copenhagen, to the minute."""
+    return moment.astimezone(COPENHAGEN).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+async def test_the_bolde_export_reads_back_in_danish_and_never_names_an_anonymous_sender(
     services: Services,
 ) -> None:
     await many_bolde(services, 60)
     names = await services.networks.names()
+    t, strategy = services.translator("da"), services.strategy
+    categories = {c.code: c.title.da for c in strategy.categories}
+    yes_no = {True: "Ja", False: "Nej"}
     expected = [
-        [b.reference, b.created_at.isoformat(), b.kind, b.category or "",
-         "yes" if b.urgent else "no", " ".join(b.topics), b.status,
-         names.get(b.network_id or 0, ""), b.sender_name or "", b.text, b.place or "",
-         str(b.latitude or ""), str(b.longitude or ""), "yes" if b.photo_file_id else "no",
-         b.public_answer or "", b.first_answer_at.isoformat() if b.first_answer_at else "",
-         b.changed_at.isoformat()]
+        [b.reference, excel_time(b.created_at), t.plain(f"bold.kind.{b.kind}"),
+         categories.get(b.category or "", ""), yes_no[b.urgent],
+         ", ".join(strategy.titles(b.topics, "da")), t.plain(f"bold.status.{b.status}"), "0",
+         names.get(b.network_id or 0, ""), b.sender_name or "", "", b.text, b.place or "",
+         "55,565000" if b.latitude else "", "9,752000" if b.longitude else "",
+         yes_no[b.photo_file_id is not None], "", "", b.public_answer or "",
+         excel_time(b.first_answer_at), excel_time(b.changed_at)]
         for b in await every_bold(services)
     ]  # fmt: skip
 
-    async with services.bolde.export_csv() as files:
+    async with services.bolde.export_csv(COORDINATOR, t, ExportFilter()) as files:
         assert [f.name for f in files] == ["bolde.csv"]
         rows = read_back(files[0])
         folder = files[0].path.parent
 
-    assert rows[0][:3] == ["reference", "created", "kind"]
+    assert rows[0][:3] == ["Reference", "Modtaget", "Type"]
+    assert rows[0][7:9] == ["Genåbnet (gange)", "Netværk"]
     assert rows[1:] == expected
     assert not folder.exists(), "the temporary file is removed after"
+    [entry] = await services.db.fetch_all(
+        "SELECT actor, action, subject FROM audit_log WHERE action LIKE 'export.%'"
+    )
+    assert tuple(entry) == (COORDINATOR, "export.bolde", "")
+
+
+async def test_the_bolde_export_holds_the_days_and_the_network_asked_for(
+    services: Services,
+) -> None:
+    await many_bolde(services, 60)
+    first_net = min(await services.networks.names())
+    # START is 2024-01-01 08:00 UTC and three bolde arrive an hour: the 2nd of January starts
+    # in Copenhagen at 23:00 UTC on the 1st, with bold 45.
+    day = ExportFilter(first=date(2024, 1, 2), last=date(2024, 1, 2))
+    in_net = ExportFilter(network_id=first_net, network="Netværk 0")
+    t = services.translator("en")
+    wanted = {
+        "day": [b.reference for b in await every_bold(services)
+                if b.created_at.astimezone(COPENHAGEN).date() == date(2024, 1, 2)],
+        "net": [b.reference for b in await every_bold(services) if b.network_id == first_net],
+    }  # fmt: skip
+
+    async with services.bolde.export_csv(COORDINATOR, t, day) as files:
+        by_day = [row[0] for row in read_back(files[0])[1:]]
+    async with services.bolde.export_csv(COORDINATOR, t, in_net) as files:
+        by_network = [row[0] for row in read_back(files[0])[1:]]
+
+    assert by_day == wanted["day"]
+    assert by_day[0] == "B-2024-0045"
+    assert by_network == wanted["net"]
+    assert 0 < len(by_network) < 60
+
+
+async def test_the_bolde_export_names_who_handled_a_bold_and_how_often_it_was_reopened(
+    services: Services, clock: FakeClock
+) -> None:
+    await many_bolde(services, 3)
+    async with services.db.transaction() as connection:
+        await connection.execute("UPDATE people SET username = 'karim_k' WHERE user_id = ?",
+                                 (COORDINATOR,))  # fmt: skip
+        await connection.execute(
+            "INSERT INTO bold_events (bold_id, at, actor_id, role, action, status) VALUES "
+            "(1, '2024-01-02T10:00:00+00:00', ?, 'coordinator', 'answered', 'answered'), "
+            "(1, '2024-01-02T11:00:00+00:00', 5, 'sender', 'reopened', 'routed'), "
+            "(1, '2024-01-02T12:00:00+00:00', 5, 'sender', 'reopened', 'routed')",
+            (COORDINATOR,),
+        )
+    t = services.translator("en")
+
+    async with services.bolde.export_csv(COORDINATOR, t, ExportFilter()) as files:
+        rows = read_back(files[0])
+
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert (first["Reopened (times)"], first["Handled by"]) == ("2", str(COORDINATOR))
+    assert first["Handled by (Telegram)"] == "@karim_k"
+    assert dict(zip(rows[0], rows[2], strict=True))["Handled by"] == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ([], ExportFilter()),
+        (["2026-01-01", "2026-06-30"], ExportFilter(date(2026, 1, 1), date(2026, 6, 30))),
+        (["1.1.2026"], ExportFilter(date(2026, 1, 1))),
+        (["1.1.2026", "30.6.2026", "bolig", "og", "job"],
+         ExportFilter(date(2026, 1, 1), date(2026, 6, 30), 2, "Bolig og job")),
+        (["7"], ExportFilter(network_id=7, network="Sundhed")),
+        (["2026-02-30"], FilterProblem.BAD_DATE),
+        (["2026-06-30", "2026-01-01"], FilterProblem.BACKWARDS),
+        (["Kultur"], FilterProblem.UNKNOWN_NETWORK),
+    ],
+)  # fmt: skip
+def test_an_export_filter_is_read_from_what_the_coordinator_typed(
+    typed: list[str], expected: ExportFilter | FilterProblem
+) -> None:
+    assert parse_filter(typed, {2: "Bolig og job", 7: "Sundhed"}) == expected
+
+
+def test_a_filters_days_are_whole_days_where_the_bot_runs() -> None:
+    since, until = ExportFilter(date(2026, 6, 1), date(2026, 6, 30)).bounds(COPENHAGEN)
+
+    assert since == datetime(2026, 5, 31, 22, 0, tzinfo=UTC)
+    assert until == datetime(2026, 6, 30, 22, 0, tzinfo=UTC)
 
 
 async def test_the_ambassadors_export_reads_back_as_those_who_have_not_left(
     services: Services,
 ) -> None:
     await many_ambassadors(services)
+    async with services.db.transaction() as connection:
+        await connection.execute("UPDATE people SET username = 'anna_h' WHERE user_id = 1")
     everyone = await ambassadors.all_ambassadors(services.db)
     referred = Counter(a.referred_by for a in everyone if a.referred_by)
+    kinds = {k.code: k.title.da for k in services.strategy.ambassador_kinds}
     expected = [
-        [str(a.number), a.display_name, a.kind, a.organisation or "", a.org_description or "",
-         a.org_website or "", a.email or "", "yes" if a.newsletter_by_email else "no",
-         " ".join(a.topics), a.joined_at.date().isoformat(), a.status,
-         str(referred.get(a.user_id, 0))]
+        [str(a.number), a.display_name, kinds[a.kind], a.organisation or "",
+         a.org_description or "", a.org_website or "", a.email or "",
+         "@anna_h" if a.user_id == 1 else "", "Ja" if a.newsletter_by_email else "Nej",
+         ", ".join(services.strategy.titles(a.topics, "da")), excel_time(a.joined_at),
+         {"active": "aktiv", "passive": "passiv"}[a.status], str(referred.get(a.user_id, 0))]
         for a in everyone
         if a.status != "left"
     ]  # fmt: skip
 
-    async with services.coordinators.export_csv() as files:
+    t = services.translator("da")
+    async with services.coordinators.export_csv(COORDINATOR, t, ExportFilter()) as files:
         rows = read_back(files[0])
 
-    assert [f.name for f in files] == ["ambassadors.csv"]
-    assert rows[0][0] == "number"
+    assert [f.name for f in files] == ["ambassadoerer.csv"]
+    assert rows[0][:3] == ["Nummer", "Navn", "Type"]
     assert rows[1:] == expected
 
 

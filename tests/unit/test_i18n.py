@@ -10,10 +10,14 @@ import pytest
 
 from bot.i18n import Catalog, Html, Translator, load_catalogs, placeholders
 from bot.sandbox.entities import html_to_plain
+from bot.services.bolde import EXPORT_HEADER as BOLD_HEADER
 from bot.services.bolde import PREVIEWED, Action, Problem, Role, Step
 from bot.services.conversations import ConversationKind
-from bot.services.events import CheckIn
+from bot.services.coordinators import AUDIT_HEADER
+from bot.services.coordinators import EXPORT_HEADER as AMBASSADOR_HEADER
+from bot.services.events import ROLL_HEADER, CheckIn
 from bot.services.events import Problem as EventProblem
+from bot.services.exports import FilterProblem
 from bot.services.networks import NetworkKind, Refusal
 from bot.services.newsletters import FLOWS, Door
 from bot.services.newsletters import Kind as ComposeKind
@@ -22,6 +26,7 @@ from bot.services.newsletters import Step as ComposeStep
 from handlers.bold_notices import Recipient
 from handlers.compose import asked
 from storage.bolde import OPEN, Kind, Status
+from storage.coordinators import AuditAction
 
 ROOT = Path(__file__).parents[2]
 CATALOGS = load_catalogs()
@@ -164,6 +169,12 @@ def test_every_key_of_a_family_exists() -> None:
         "ev.alert.": [80, 100],
         "conv.kind.": list(ConversationKind),
         "conv.stopped.": list(ConversationKind),
+        "audit.action.": list(AuditAction),
+        "export.problem.": [*FilterProblem, "no_network"],
+        "export.head.": [*AMBASSADOR_HEADER, *BOLD_HEADER, *AUDIT_HEADER, *ROLL_HEADER],
+        "export.status.": ["active", "passive", "left"],
+        "export.answer.": ["yes", "maybe", "no", "waiting"],
+        "export.file.": ["ambassadors", "bolde", "audit", "event"],
     }
     for language in ("da", "en"):
         missing = [

@@ -155,6 +155,21 @@ async def test_people_are_seen_and_their_chosen_language_sticks(db: Database) ->
         await people.choose_language(7, "sv")
 
 
+async def test_a_persons_username_follows_the_one_they_have_now(db: Database) -> None:
+    await migrate(db)
+    people = PeopleService(db, FakeClock(), "da")
+
+    first = await people.seen(7, "da", "anna_h")
+    changed = await people.seen(7, "da", "anna_hansen")  # at once: a new name is a change
+    removed = await people.seen(7, "da", None)
+
+    assert (first.username, changed.username, removed.username) == (
+        "anna_h",
+        "anna_hansen",
+        None,
+    )
+
+
 async def test_blocking_is_recorded_once_and_cleared_when_they_write(db: Database) -> None:
     await migrate(db)
     clock = FakeClock()
