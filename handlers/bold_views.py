@@ -16,7 +16,7 @@ from storage.bolde import Bold, Event, Status
 # The sender's side: writing a bold, their list, their page of one.
 BOLD = CallbackCodec(
     "bold",
-    new=0, kind=1, skip=1, cat=1, topic=1, done=0, name=0, edit=0, send=0,
+    new=0, kind=1, skip=1, back=1, cat=1, topic=1, done=0, name=0, edit=0, send=0,
     mine=1, show=1, reopen=1, reply=1,
 )  # fmt: skip
 # The network's side: the card's buttons.
@@ -24,6 +24,8 @@ WORK = CallbackCodec(
     "bw", take=1, answer=1, ask=1, move=1, to=2, decline=1, open=1, log=1
 )  # fmt: skip
 ICONS = {"idea": "💡", "concern": "😟", "problem": "📍"}
+SHOWN_TEXT = 2500  # characters of a bold's text on a card or a page, with the other lines
+PART = 4000  # characters of a long text in each message that carries it whole
 _WORK_BUTTONS = (
     (Action.TAKE, "take", "work.take"),
     (Action.ANSWER, "answer", "work.answer"),
@@ -35,6 +37,43 @@ _WORK_BUTTONS = (
 
 def kind_title(t: Translator, bold: Bold) -> str:
     return f"{ICONS[bold.kind]} {t.plain('bold.kind.' + bold.kind)}"
+
+
+def voice_length(seconds: int) -> str:
+    """0:42, 12:05: how a voice note's length reads in the chat."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def content(t: Translator, text: str, voice_seconds: int | None) -> list[str]:
+    """What a bold says: a voice note and its length, then the text; a text too long to show
+    with the card's other lines is shortened here (`text_parts` carries it whole)."""
+    lines = []
+    if voice_seconds is not None:
+        lines.append(t("bold.voice", length=voice_length(voice_seconds)))
+    if len(text) > SHOWN_TEXT:
+        lines.append(t("bold.card.text", text=text[:SHOWN_TEXT].rstrip() + " …"))
+        lines.append(t.count("bold.shortened", len(text)))
+    elif text:
+        lines.append(t("bold.card.text", text=text))
+    return lines
+
+
+def text_parts(text: str) -> list[str]:
+    """A text too long for a card, in messages that each fit, split where a line or a word
+    ends; none for a text the card shows whole."""
+    if len(text) <= SHOWN_TEXT:
+        return []
+    parts = []
+    while text:
+        cut = (
+            len(text)
+            if len(text) <= PART
+            else max(text.rfind("\n", 0, PART), text.rfind(" ", 0, PART))
+        )
+        cut = cut if cut > 0 else PART
+        parts.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return parts
 
 
 def map_link(bold: Bold) -> str | None:
@@ -74,7 +113,7 @@ def _details(
         lines.append(t("bold.card.photo"))
     lines += who or []
     lines.append(t("bold.card.sent", when=t.moment(bold.created_at)))
-    lines += ["", t("bold.card.text", text=bold.text)]
+    lines += ["", *content(t, bold.text, bold.voice_seconds)]
     if bold.public_answer:
         lines += ["", t("bold.card.answer", text=bold.public_answer)]
     return lines

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from bot.services.bolde import PLACE_MAX, TEXT_MAX, TEXT_MIN, Action, Draft, Drafted, Problem, Step
+from bot.services.bolde import (
+    PLACE_MAX,
+    TEXT_MAX,
+    TEXT_MIN,
+    Action,
+    Draft,
+    Drafted,
+    Problem,
+    Step,
+    Voice,
+)
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
-from handlers.bold_views import BOLD, ICONS, kind_title, sender_page
+from handlers.bold_views import BOLD, ICONS, SHOWN_TEXT, content, kind_title, sender_page
 from handlers.conversation import Start, draft_button, starts, stop_button
 from handlers.fallback import anything_else, free_text
 from handlers.inbox import problem_alert
@@ -61,17 +74,34 @@ def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardM
         rows.append([_button(context, "bold.themes_done", "done")])
     elif step is Step.CONFIRM:
         text = summary(context, draft)
-        name_key = "bold.hide_name" if answers.get("show_name") else "bold.show_name"
+        name_key = "bold.anonymous_off" if answers.get("show_name") else "bold.anonymous_on"
         rows.append([_button(context, "bold.send", "send")])
         rows.append(
             [_button(context, name_key, "name"), _button(context, "bold.edit_text", "edit")]
         )
+    elif step is Step.TEXT and "text" in answers:
+        text = _current(context, answers) + "\n\n" + text
+        rows.append([_button(context, "bold.keep_text", "skip", step.value)])
     if _first_after_kind(draft) and answers.get("kind") == Kind.PROBLEM:
         text = emergency(context) + "\n\n" + text
     if step in _SKIPPABLE:
         rows.append([_button(context, "bold.skip", "skip", step.value)])
-    rows.append([stop_button(t, ConversationKind.BOLD)])
+    last = [stop_button(t, ConversationKind.BOLD)]
+    if step is not Step.KIND:
+        last.insert(0, _button(context, "bold.back", "back", step.value))
+    rows.append(last)
     return text, InlineKeyboardMarkup(rows)
+
+
+def _current(context: BoldenContext, answers: dict[str, Any]) -> str:
+    """What the draft says now, when its text is asked again: the text in a block that a tap
+    copies, or the voice note."""
+    t, text = context.t, answers["text"]
+    lines = content(t, "", answers.get("voice_seconds"))
+    if text:
+        shown = text if len(text) <= SHOWN_TEXT else text[:SHOWN_TEXT] + " …"
+        lines.append(t("bold.current_text", text=shown))
+    return "\n".join(lines)
 
 
 def _first_after_kind(draft: Draft) -> bool:
@@ -101,7 +131,7 @@ def summary(context: BoldenContext, draft: Draft) -> str:
         "",
         t("bold.summary_kind", kind=f"{ICONS[kind]} {t.plain('bold.kind.' + kind)}"),
     ]
-    lines.append(t("bold.card.text", text=answers["text"]))
+    lines += content(t, answers["text"], answers.get("voice_seconds"))
     if answers.get("photo"):
         lines.append(t("bold.summary_photo"))
     if answers.get("latitude") is not None:
@@ -158,15 +188,18 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     assert user is not None
     assert message is not None
     service, step = context.services.bolde, Step(stored.step)
-    if step is Step.KIND and message.text:
+    said = message.text or voice_of(message)
+    if step is Step.KIND and said:
         # Still choosing the kind, the person wrote something new: that is what they mean now.
         await context.services.conversations.cancel(user.id, ConversationKind.BOLD)
         await offer(update, context)
         return
     photo = message.photo[-1].file_id if message.photo else None
+    # A concern is about a person: no photo is taken with it.
+    photo = None if stored.answers.get("kind") == Kind.CONCERN else photo
     result: Drafted | None = None
-    if step is Step.TEXT and message.text:
-        result = await service.answer(user.id, step, message.text)
+    if step is Step.TEXT and said:
+        result = await service.answer(user.id, step, said)
     elif step is Step.TEXT and photo and message.caption:
         result = await service.answer(user.id, step, message.caption)
         if result.problem is None:
@@ -189,16 +222,32 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     await _answered(update, context, result)
 
 
+def voice_of(message: Message) -> Voice | None:
+    """A voice note as a bold's content, with its caption."""
+    if message.voice is None:
+        return None
+    length = message.voice.duration
+    seconds = length.total_seconds() if isinstance(length, timedelta) else length
+    return Voice(
+        file_id=message.voice.file_id, seconds=round(seconds), caption=message.caption or ""
+    )
+
+
 async def offer(update: Update, context: BoldenContext) -> None:
-    """Text written outside any conversation is not lost: it can become a bold in two taps.
-    What cannot (too short, too long, a picture, over the hourly limit) gets the fallback."""
+    """Text written or a voice note sent outside any conversation is not lost: it can become
+    a bold in two taps. What cannot (too short, other media) gets the fallback, and over the
+    hourly limit the time the person can send again."""
     user, message = update.effective_user, update.effective_message
     assert user is not None
     assert message is not None
-    if not message.text:
+    said = message.text or voice_of(message)
+    if not said:
         await anything_else(update, context)
         return
-    result = await context.services.bolde.begin(user.id, message.text)
+    result = await context.services.bolde.begin(user.id, said)
+    if result.problem is Problem.RATE_LIMITED:
+        await show(update, _rate_limited(context, result), main_menu(context.t))
+        return
     if result.draft is None:
         await free_text(update, context)
         return
@@ -245,8 +294,10 @@ async def pressed(update: Update, context: BoldenContext) -> None:
         await begin(update, context)
     elif action == "kind":
         await _answered(update, context, await service.answer(user.id, Step.KIND, args[0]))
-    elif action == "skip" and args[0] in {s.value for s in _SKIPPABLE}:
+    elif action == "skip" and args[0] in {s.value for s in {*_SKIPPABLE, Step.TEXT}}:
         await _answered(update, context, await service.answer(user.id, Step(args[0]), None))
+    elif action == "back" and args[0] in set(Step):
+        await _answered(update, context, await service.back(user.id, Step(args[0])))
     elif action == "cat":
         await _answered(update, context, await service.answer(user.id, Step.CATEGORY, args[0]))
     elif action == "topic":
