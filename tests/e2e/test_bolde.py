@@ -443,3 +443,103 @@ async def test_an_english_speaker_is_told_everything_in_english(
     page = await john.press(notice, "See what happened")
     assert "Status: In progress · Fællesskab" in page.text
     assert page.text.splitlines()[-1].endswith("The network took the bold")
+
+
+async def test_a_voice_note_becomes_a_bold_and_its_audio_travels_with_the_card(
+    anna: SimulatedPerson, group: SimulatedGroup, query: Callable[..., list]
+) -> None:
+    step = await anna.press(await anna.send("/bold"), "En idé")
+    assert "eller send en talebesked 🎤" in step.text
+    photo = await anna.send_voice(42)
+    assert photo.text.startswith("Har du et billede")
+    summary = await anna.press(await anna.press(photo, "Spring over"), "Videre")
+    assert "🎤 Talebesked (0:42)" in summary.text
+    sent = await anna.press(summary, "📨 Send")
+    assert "Reference: B-2026-0001" in sent.text
+
+    await group.emulator.wait_for(lambda: len(group.messages) >= 3, what="the voice and card")
+    voice, card = group.messages[-2], group.messages[-1]
+    assert voice.payload["voice"]["duration"] == 42, "the audio itself reaches the network"
+    assert voice.file is not None
+    assert voice.file.mime_type == "audio/ogg"
+    assert card.text.startswith("📨 Ny bold til netværket\n\n💡 Idé · B-2026-0001")
+    assert card.text.endswith("🎤 Talebesked (0:42)")
+    [row] = query("SELECT text, voice_file_id IS NOT NULL AS voice, voice_seconds FROM bolde")
+    assert tuple(row) == ("", 1, 42)
+
+    page = await anna.press(sent, "Se forløbet")
+    assert "🎤 Talebesked (0:42)" in page.text, "the sender's timeline says what was sent"
+
+
+async def test_a_voice_note_outside_a_flow_is_offered_as_a_bold_and_reaches_coordinators(
+    bot: BoldenApp, anna: SimulatedPerson, karim: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    seen = len(karim.messages)
+    offer = await anna.send_voice(125, caption="Om bænkene ved havnen")
+    assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    themes = await anna.press(offer, "En bekymring")
+    assert themes.text.startswith("Hvilke af strategiens temaer passer?"), "no photo for a concern"
+    summary = await anna.press(themes, "Videre")
+    assert "🎤 Talebesked (2:05)\nOm bænkene ved havnen" in summary.text
+    await anna.press(summary, "📨 Send")
+
+    voice = await next_message(karim, seen)
+    assert voice.payload["voice"]["duration"] == 125, "a coordinator hears it too"
+    card = await next_message(karim, seen + 1)
+    assert card.text.startswith("🧭 Ingen regel passede på denne bold.")
+    assert "🎤 Talebesked (2:05)" in card.text
+    assert query("SELECT text FROM bolde")[0][0] == "Om bænkene ved havnen"
+
+
+async def test_a_long_text_is_kept_whole_and_reaches_the_network_in_parts(
+    anna: SimulatedPerson, group: SimulatedGroup, query: Callable[..., list]
+) -> None:
+    sentence = "Vi mangler et sted at mødes om aftenen, hvor alle er velkomne. "
+    long = (sentence * 66).strip()  # 4,157 characters: more than one message holds with a card
+    text = long[:4096]
+    offer = await anna.send(text)
+    assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    photo = await anna.press(offer, "En idé")
+    summary = await anna.press(await anna.press(photo, "Spring over"), "Videre")
+    assert "✂️ Forkortet her. Hele teksten har 4.096 tegn." in summary.text
+    sent = await anna.press(summary, "📨 Send")
+    assert "Reference: B-2026-0001" in sent.text
+    assert query("SELECT text FROM bolde")[0][0] == text.strip(), "nothing typed is lost"
+
+    await group.emulator.wait_for(lambda: len(group.messages) >= 4, what="the parts and card")
+    first, second, card = group.messages[-3:]
+    assert first.text.startswith("📝 Hele teksten i B-2026-0001 (1/2):\n\nVi mangler et sted")
+    assert second.text.startswith("📝 Hele teksten i B-2026-0001 (2/2):")
+    parts = [m.text.split("\n\n", 1)[1] for m in (first, second)]
+    assert " ".join(parts) == text.strip()
+    assert "✂️ Forkortet her." in card.text
+    assert group.emulator.refusals == [], "every message fits in Telegram's limits"
+
+
+async def test_back_goes_a_step_back_keeping_the_text_and_anonymity_is_a_toggle(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    kinds = await anna.press(await anna.send("/bold"), "En idé")
+    assert "⬅️ Tilbage" in str(kinds.buttons)
+    photo = await anna.send("Et " + "langt " * 680 + "forslag.")  # 4,091 characters: all kept
+    assert photo.text.startswith("Har du et billede")
+    text = await anna.press(photo, "Tilbage")
+    assert text.text.startswith("Din tekst nu. Tryk på den for at kopiere den")
+    assert "<code>Et langt langt" in (text.html or "")
+    kind = await anna.press(text, "Tilbage")
+    assert kind.text.startswith("Hvad vil du sende?")
+    assert "Tilbage" not in str(kind.buttons), "the kind is the first question"
+    themes = await anna.press(kind, "En bekymring")
+    assert themes.text.startswith("Hvilke af strategiens temaer passer?"), "text kept, no photo"
+    text = await anna.press(await anna.press(themes, "Tilbage"), "Behold teksten")
+    summary = await anna.press(text, "Videre")
+    assert "😟 Bekymring" in summary.text
+    assert "⬜ Send anonymt" in str(summary.buttons)
+    summary = await anna.press(summary, "Send anonymt")
+    assert "✅ Send anonymt" in str(summary.buttons)
+    assert "🙈 Anonym: netværket ser ikke, hvem du er." in summary.text
+    sent = await anna.press(summary, "📨 Send")
+    assert "Reference: B-2026-0001" in sent.text
+    [row] = query("SELECT kind, sender_name, length(text) FROM bolde")
+    assert tuple(row) == ("concern", None, 4091)
