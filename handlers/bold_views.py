@@ -16,7 +16,8 @@ from storage.bolde import Bold, Event, Status
 # The sender's side: writing a bold, their list, their page of one.
 BOLD = CallbackCodec(
     "bold",
-    new=0, kind=1, skip=1, back=1, cat=1, topic=1, done=0, name=0, edit=0, send=0,
+    new=0, kind=1, skip=1, back=1, cat=1, topic=2, tpage=1, tabout=1, done=0, name=0, edit=0,
+    send=0,
     mine=1, show=1, reopen=1, reply=1,
 )  # fmt: skip
 # The network's side: the card's buttons.

@@ -31,6 +31,7 @@ from handlers.fallback import anything_else, free_text
 from handlers.inbox import problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
 from handlers.paging import grid, page_of, turn_row
+from handlers.themes import Picker
 from storage.bolde import Kind
 from storage.conversations import StoredConversation
 
@@ -47,8 +48,20 @@ def _button(
 # -- writing a bold -----------------------------------------------------------------------------
 
 
-def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
-    """The text and buttons of the draft's current step."""
+def _picker(context: BoldenContext) -> Picker:
+    """The themes picker of sign-up and /themes, here choosing the bold's themes."""
+    return Picker(
+        toggle=lambda code, page: BOLD.data("topic", code, page),
+        page=lambda page: BOLD.data("tpage", page),
+        about=lambda page: BOLD.data("tabout", page),
+        done=[_button(context, "bold.themes_done", "done")],
+    )
+
+
+def question(
+    context: BoldenContext, draft: Draft, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The text and buttons of the draft's current step (`page`: of the themes)."""
     t, step, answers = context.t, draft.step, draft.answers
     strategy, language = context.services.strategy, context.language
     rows: list[list[InlineKeyboardButton]] = []
@@ -62,16 +75,9 @@ def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardM
         ]
         rows += grid(buttons)
     elif step is Step.THEMES:
-        chosen = answers.get("topics", [])
-        buttons = [
-            InlineKeyboardButton(
-                ("✅ " if topic.code in chosen else "") + topic.title.get(language),
-                callback_data=BOLD.data("topic", topic.code),
-            )
-            for topic in strategy.themes
-        ]
-        rows += grid(buttons)
-        rows.append([_button(context, "bold.themes_done", "done")])
+        heading, picked = _picker(context).choose(context, answers.get("topics", []), page)
+        text += "\n\n" + heading
+        rows += picked
     elif step is Step.CONFIRM:
         text = summary(context, draft)
         name_key = "bold.anonymous_off" if answers.get("show_name") else "bold.anonymous_on"
@@ -255,14 +261,27 @@ async def offer(update: Update, context: BoldenContext) -> None:
     await message.reply_html(context.t("bold.offer"), reply_markup=keyboard)
 
 
-async def _answered(update: Update, context: BoldenContext, result: Drafted) -> None:
+async def _themes_page(update: Update, context: BoldenContext, action: str, page: int) -> None:
+    """Another page of the themes, or what the page's themes mean, while they are asked."""
+    user = update.effective_user
+    assert user is not None
+    draft = await context.services.bolde.draft(user.id)
+    if draft is None or draft.step is not Step.THEMES:
+        await refuse_stale(update, context)
+    elif action == "tabout":
+        await show(update, *_picker(context).explain(context, page))
+    else:
+        await show(update, *question(context, draft, page))
+
+
+async def _answered(update: Update, context: BoldenContext, result: Drafted, page: int = 0) -> None:
     """Show the next step, or the same one with what was wrong; a press for another step is
     stale."""
     if result.draft is None or result.problem is Problem.NOT_NOW:
         if update.callback_query:
             await refuse_stale(update, context)
         return
-    text, keyboard = question(context, result.draft)
+    text, keyboard = question(context, result.draft, page)
     if result.problem:
         limit = PLACE_MAX if result.draft.step is Step.LOCATION else TEXT_MAX
         warning = context.t(
@@ -300,8 +319,11 @@ async def pressed(update: Update, context: BoldenContext) -> None:
         await _answered(update, context, await service.back(user.id, Step(args[0])))
     elif action == "cat":
         await _answered(update, context, await service.answer(user.id, Step.CATEGORY, args[0]))
-    elif action == "topic":
-        await _answered(update, context, await service.toggle_topic(user.id, args[0]))
+    elif action == "topic" and args[1].isdigit():
+        result = await service.toggle_topic(user.id, args[0])
+        await _answered(update, context, result, int(args[1]))
+    elif action in {"tpage", "tabout"} and args[0].isdigit():
+        await _themes_page(update, context, action, int(args[0]))
     elif action == "done":
         await _answered(update, context, await service.topics_done(user.id))
     elif action == "name":

@@ -365,7 +365,7 @@ async def test_the_draft_takes_a_photo_with_a_caption_and_lets_the_text_be_corre
     wrong = await anna.send_location(55.5, 9.7)
     assert wrong.text.startswith("Her skal der en tekst eller en talebesked til.")
     themes = await anna.send_photo(caption="Fortovet ved Danmarksgade er fuld af huller.")
-    assert themes.text.startswith("Hvilke af strategiens temaer passer?")
+    assert themes.text.startswith("Hvilke af strategiens temaer og kerneområder passer?")
     summary = await anna.press(themes, "Videre")
     assert "📷 Med billede" in summary.text
     assert "👤 Netværket ser dit navn." in summary.text, "an idea shows the name by default"
@@ -479,7 +479,9 @@ async def test_a_voice_note_outside_a_flow_is_offered_as_a_bold_and_reaches_coor
     offer = await anna.send_voice(125, caption="Om bænkene ved havnen")
     assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
     themes = await anna.press(offer, "En bekymring")
-    assert themes.text.startswith("Hvilke af strategiens temaer passer?"), "no photo for a concern"
+    assert themes.text.startswith("Hvilke af strategiens temaer og kerneområder passer?"), (
+        "no photo for a concern"
+    )
     summary = await anna.press(themes, "Videre")
     assert "🎤 Talebesked (2:05)\nOm bænkene ved havnen" in summary.text
     await anna.press(summary, "📨 Send")
@@ -531,10 +533,15 @@ async def test_back_goes_a_step_back_keeping_the_text_and_anonymity_is_a_toggle(
     assert kind.text.startswith("Hvad vil du sende?")
     assert "Tilbage" not in str(kind.buttons), "the kind is the first question"
     themes = await anna.press(kind, "En bekymring")
-    assert themes.text.startswith("Hvilke af strategiens temaer passer?"), "text kept, no photo"
+    assert themes.text.startswith("Hvilke af strategiens temaer og kerneområder passer?"), (
+        "text kept, no photo"
+    )
     text = await anna.press(await anna.press(themes, "Tilbage"), "Behold teksten")
-    summary = await anna.press(text, "Videre")
+    core = await anna.press(await anna.press(text, "Næste"), "Næste")
+    assert "Kerneområder (side 3 af 3)" in core.text, "the same picker as in sign-up"
+    summary = await anna.press(await anna.press(core, "Bolig"), "Videre")
     assert "😟 Bekymring" in summary.text
+    assert "Temaer: Bolig: at have et hjem" in summary.text
     assert "⬜ Send anonymt" in str(summary.buttons)
     summary = await anna.press(summary, "Send anonymt")
     assert "✅ Send anonymt" in str(summary.buttons)
