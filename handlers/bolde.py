@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -225,7 +233,7 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
             context.t("bold.expected." + step.value) + "\n\n" + text, reply_markup=keyboard
         )
         return
-    await _answered(update, context, result)
+    await _answered(update, context, result, step)
 
 
 def voice_of(message: Message) -> Voice | None:
@@ -274,9 +282,11 @@ async def _themes_page(update: Update, context: BoldenContext, action: str, page
         await show(update, *question(context, draft, page))
 
 
-async def _answered(update: Update, context: BoldenContext, result: Drafted, page: int = 0) -> None:
-    """Show the next step, or the same one with what was wrong; a press for another step is
-    stale."""
+async def _answered(
+    update: Update, context: BoldenContext, result: Drafted, was: Step, page: int = 0
+) -> None:
+    """Show the next step (`was` is the step answered), or the same one with what was wrong; a
+    press for another step is stale."""
     if result.draft is None or result.problem is Problem.NOT_NOW:
         if update.callback_query:
             await refuse_stale(update, context)
@@ -288,13 +298,53 @@ async def _answered(update: Update, context: BoldenContext, result: Drafted, pag
             "bold.draft_problem." + result.problem.value, min=TEXT_MIN, max=context.t.number(limit)
         )
         text = warning + "\n\n" + text
+    now = result.draft.step
+    if was is Step.LOCATION and now is not Step.LOCATION:
+        await _place_done(update, context, result.draft, text, keyboard)
+        return
     await show(update, text, keyboard)
+    if now is Step.LOCATION and was is not Step.LOCATION:
+        await _place_button(update, context)
+
+
+async def _place_button(update: Update, context: BoldenContext) -> None:
+    """Below the place question, the phone's own button to share where one is: a keyboard of
+    one button instead of the letters, which goes once it is used."""
+    assert update.effective_chat is not None
+    t = context.t
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(t.plain("bold.share_location"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=t.plain("bold.place_placeholder"),
+    )
+    await context.bot.send_message(
+        update.effective_chat.id, t("bold.place_button"), reply_markup=keyboard
+    )
+
+
+async def _place_done(
+    update: Update, context: BoldenContext, draft: Draft, text: str, keyboard: InlineKeyboardMarkup
+) -> None:
+    """The place step is over: its keyboard goes with a word on the place, and the next
+    question comes below it (not in place of the question above, which would be out of
+    sight)."""
+    chat = update.effective_chat
+    assert chat is not None
+    if update.callback_query:
+        await update.callback_query.answer()
+    placed = draft.answers.get("place") or draft.answers.get("latitude") is not None
+    key = "bold.place_saved" if placed else "bold.place_none"
+    await chat.send_message(context.t(key), reply_markup=ReplyKeyboardRemove())
+    await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
     """Continue: the draft's current question."""
     draft = Draft(step=Step(stored.step), answers=stored.answers)
     await show(update, *question(context, draft))
+    if draft.step is Step.LOCATION:
+        await _place_button(update, context)
 
 
 @draft_button(ConversationKind.BOLD)
@@ -312,24 +362,29 @@ async def pressed(update: Update, context: BoldenContext) -> None:
     if action == "new":
         await begin(update, context)
     elif action == "kind":
-        await _answered(update, context, await service.answer(user.id, Step.KIND, args[0]))
+        await _answered(
+            update, context, await service.answer(user.id, Step.KIND, args[0]), Step.KIND
+        )
     elif action == "skip" and args[0] in {s.value for s in {*_SKIPPABLE, Step.TEXT}}:
-        await _answered(update, context, await service.answer(user.id, Step(args[0]), None))
+        step = Step(args[0])
+        await _answered(update, context, await service.answer(user.id, step, None), step)
     elif action == "back" and args[0] in set(Step):
-        await _answered(update, context, await service.back(user.id, Step(args[0])))
+        step = Step(args[0])
+        await _answered(update, context, await service.back(user.id, step), step)
     elif action == "cat":
-        await _answered(update, context, await service.answer(user.id, Step.CATEGORY, args[0]))
+        result = await service.answer(user.id, Step.CATEGORY, args[0])
+        await _answered(update, context, result, Step.CATEGORY)
     elif action == "topic" and args[1].isdigit():
         result = await service.toggle_topic(user.id, args[0])
-        await _answered(update, context, result, int(args[1]))
+        await _answered(update, context, result, Step.THEMES, int(args[1]))
     elif action in {"tpage", "tabout"} and args[0].isdigit():
         await _themes_page(update, context, action, int(args[0]))
     elif action == "done":
-        await _answered(update, context, await service.topics_done(user.id))
+        await _answered(update, context, await service.topics_done(user.id), Step.THEMES)
     elif action == "name":
-        await _answered(update, context, await service.toggle_name(user.id))
+        await _answered(update, context, await service.toggle_name(user.id), Step.CONFIRM)
     elif action == "edit":
-        await _answered(update, context, await service.edit_text(user.id))
+        await _answered(update, context, await service.edit_text(user.id), Step.CONFIRM)
     elif action == "send":
         await _send(update, context)
     else:

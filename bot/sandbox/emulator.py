@@ -29,7 +29,7 @@ from bot.sandbox.entities import html_to_plain, telegram_length
 from bot.services.exports import UPLOAD_LIMIT
 
 Json = dict[str, Any]
-MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_ANSWER = 4096, 1024, 64, 200
+MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_ANSWER, MAX_PLACEHOLDER = 4096, 1024, 64, 200, 64
 # Parameters that stay strings even when they look like JSON ("42" sent as a message is text).
 _STRING_PARAMETERS = {"text", "caption", "parse_mode", "callback_query_id", "language_code", "url"}
 _NOT_MODIFIED = (
@@ -591,7 +591,7 @@ class BotApiEmulator:
             "date": int(time.time()),
             **content,
         }
-        if markup:
+        if markup and "inline_keyboard" in markup:  # as in Telegram: a message shows only these
             payload["reply_markup"] = markup
         message = ChatMessage(
             message_id,
@@ -649,6 +649,18 @@ class SimulatedPerson:
     @property
     def last(self) -> ChatMessage:
         return self.messages[-1]
+
+    @property
+    def keyboard(self) -> Json | None:
+        """The reply keyboard shown in place of the letters now: the latest one the bot sent,
+        until a message removes it."""
+        for message in reversed(self.messages):
+            markup = message.reply_markup or {}
+            if markup.get("remove_keyboard"):
+                return None
+            if "keyboard" in markup:
+                return markup
+        return None
 
     async def block(self) -> None:
         """Block the bot; like Telegram, tell the bot with a my_chat_member update."""
@@ -931,6 +943,11 @@ def _markup(params: Json) -> Json | None:
                 raise ApiError(
                     400, "Bad Request: text buttons are unallowed in the inline keyboard"
                 )
+    if any(not button.get("text") for row in markup.get("keyboard", []) for button in row):
+        raise ApiError(400, "Bad Request: keyboard button text is empty")
+    placeholder = markup.get("input_field_placeholder")
+    if placeholder is not None and not 1 <= len(str(placeholder)) <= MAX_PLACEHOLDER:
+        raise ApiError(400, "Bad Request: input field placeholder must be 1-64 characters")
     result: Json = markup
     return result
 

@@ -215,7 +215,25 @@ async def test_a_problem_with_a_place_is_urgent_and_reaches_the_coordinators(
     step = await anna.send("En mand sover på bænken bag biblioteket. Det fryser i nat.")
     step = await anna.press(step, "Spring over")
     assert "Hvor er det?" in step.text
-    step = await anna.send_location(55.56553, 9.75201)
+    await anna.emulator.wait_for(lambda: anna.keyboard is not None, what="the place button")
+    assert anna.keyboard is not None
+    assert anna.keyboard["keyboard"] == [
+        [{"text": "📍 Del min placering", "request_location": True}]
+    ]
+    assert anna.keyboard["input_field_placeholder"] == "Eller skriv adressen eller stedet"
+    seen = len(anna.messages)
+    back = await anna.press(step, "Tilbage")
+    assert back.text == "Intet sted med. Det er helt i orden."
+    assert anna.keyboard is None, "the place button goes with the place question"
+    step = await next_message(anna, seen + 1)
+    assert step.text.startswith("Har du et billede"), "the question comes below, in sight"
+    step = await anna.press(step, "Spring over")
+    await anna.emulator.wait_for(lambda: anna.keyboard is not None, what="the place button")
+    seen = len(anna.messages)
+    saved = await anna.send_location(55.56553, 9.75201)  # the button sends the phone's location
+    assert saved.text == "📍 Stedet er gemt."
+    assert anna.keyboard is None
+    step = await next_message(anna, seen + 1)
     assert "Hvad handler det om?" in step.text
     step = await anna.press(step, "Nogen sover udenfor")
     summary = await anna.press(step, "Videre")
