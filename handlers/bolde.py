@@ -95,7 +95,8 @@ def question(
         )
     elif step is Step.TEXT and "text" in answers:
         text = _current(context, answers) + "\n\n" + text
-        rows.append([_button(context, "bold.keep_text", "skip", step.value)])
+        keep = "bold.keep_voice" if answers.get("voice") else "bold.keep_text"
+        rows.append([_button(context, keep, "skip", step.value)])
     if _first_after_kind(draft) and answers.get("kind") == Kind.PROBLEM:
         text = emergency(context) + "\n\n" + text
     if step in _SKIPPABLE:

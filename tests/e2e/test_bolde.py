@@ -502,6 +502,9 @@ async def test_a_voice_note_outside_a_flow_is_offered_as_a_bold_and_reaches_coor
     )
     summary = await anna.press(themes, "Videre")
     assert "🎤 Talebesked (2:05)\nOm bænkene ved havnen" in summary.text
+    again = await anna.press(summary, "Ret teksten")
+    assert again.text.startswith("🎤 Talebesked (2:05)\nDin tekst nu.")
+    summary = await anna.press(again, "Behold talebeskeden")
     await anna.press(summary, "📨 Send")
 
     voice = await next_message(karim, seen)

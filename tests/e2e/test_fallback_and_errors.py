@@ -168,3 +168,17 @@ async def test_too_many_requests_are_retried_by_the_rate_limiter(
     assert [code for method, code in limited.refusals if method == "sendMessage"] == [429]
     assert person.messages[0].text.startswith("Det kan du her")
     assert person.messages[1].text.startswith("Strategi for Udsathed")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_sticker_while_signing_up_is_answered_there_and_the_sign_up_goes_on(
+    anna: SimulatedPerson, query
+) -> None:
+    await anna.press(await anna.send("/ambassador"), "Forening")
+    [before] = query("SELECT name, step FROM conversations")
+
+    reply = await anna.share(STICKER)
+
+    assert reply.text == "Skriv dit svar som tekst, tak."
+    assert "Tak for klistermærket" not in reply.text, "not the answer outside a conversation"
+    assert [tuple(row) for row in query("SELECT name, step FROM conversations")] == [tuple(before)]
