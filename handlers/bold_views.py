@@ -10,7 +10,7 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Action, Role
 from handlers.callbacks import CallbackCodec
-from handlers.paging import MAX_TEXT, grid, paginate
+from handlers.paging import MAX_TEXT, beginning, fits, grid, paginate
 from storage.bolde import Bold, Event, Status
 
 # The sender's side: writing a bold, their list, their page of one.
@@ -25,8 +25,9 @@ WORK = CallbackCodec(
     "bw", take=1, answer=1, ask=1, move=1, to=2, decline=1, open=1, log=1
 )  # fmt: skip
 ICONS = {"idea": "💡", "concern": "😟", "problem": "📍"}
-SHOWN_TEXT = 2500  # characters of a bold's text on a card or a page, with the other lines
-PART = 4000  # characters of a long text in each message that carries it whole
+# Of a bold's text, as Telegram counts (UTF-16 code units): what a card or a page shows with
+# its other lines, and what each message carrying a long text whole holds.
+SHOWN_TEXT, PART = 2500, 4000
 _WORK_BUTTONS = (
     (Action.TAKE, "take", "work.take"),
     (Action.ANSWER, "answer", "work.answer"),
@@ -51,29 +52,28 @@ def content(t: Translator, text: str, voice_seconds: int | None) -> list[str]:
     lines = []
     if voice_seconds is not None:
         lines.append(t("bold.voice", length=voice_length(voice_seconds)))
-    if len(text) > SHOWN_TEXT:
-        lines.append(t("bold.card.text", text=text[:SHOWN_TEXT].rstrip() + " …"))
+    if text:
+        lines.append(t("bold.card.text", text=shown(text)))
+    if not fits(text, SHOWN_TEXT):
         lines.append(t.count("bold.shortened", len(text)))
-    elif text:
-        lines.append(t("bold.card.text", text=text))
     return lines
 
 
+def shown(text: str) -> str:
+    """A bold's text as a card or a page shows it: a long one's beginning."""
+    return text if fits(text, SHOWN_TEXT) else beginning(text, SHOWN_TEXT).rstrip() + " …"
+
+
 def text_parts(text: str) -> list[str]:
-    """A text too long for a card, in messages that each fit, split where a line or a word
-    ends; none for a text the card shows whole."""
-    if len(text) <= SHOWN_TEXT:
+    """A text too long for a card, whole, in messages that each fit; none for a text the
+    card shows whole."""
+    if fits(text, SHOWN_TEXT):
         return []
     parts = []
     while text:
-        cut = (
-            len(text)
-            if len(text) <= PART
-            else max(text.rfind("\n", 0, PART), text.rfind(" ", 0, PART))
-        )
-        cut = cut if cut > 0 else PART
-        parts.append(text[:cut].strip())
-        text = text[cut:].strip()
+        part = beginning(text, PART)
+        parts.append(part.strip())
+        text = text[len(part) :].strip()
     return parts
 
 

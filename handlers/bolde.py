@@ -33,7 +33,7 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
-from handlers.bold_views import BOLD, ICONS, SHOWN_TEXT, content, kind_title, sender_page
+from handlers.bold_views import BOLD, ICONS, content, kind_title, sender_page, shown
 from handlers.conversation import Start, draft_button, starts, stop_button
 from handlers.fallback import anything_else, free_text
 from handlers.inbox import problem_alert
@@ -114,8 +114,7 @@ def _current(context: BoldenContext, answers: dict[str, Any]) -> str:
     t, text = context.t, answers["text"]
     lines = content(t, "", answers.get("voice_seconds"))
     if text:
-        shown = text if len(text) <= SHOWN_TEXT else text[:SHOWN_TEXT] + " …"
-        lines.append(t("bold.current_text", text=shown))
+        lines.append(t("bold.current_text", text=shown(text)))
     return "\n".join(lines)
 
 
@@ -198,7 +197,8 @@ def _rate_limited(context: BoldenContext, result: Drafted) -> str:
 
 
 async def typed(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
-    """The text, photo or location of the draft's current step."""
+    """The text, voice note, photo or location of the draft's current step; anything else
+    is answered with what the step needs."""
     user, message = update.effective_user, update.effective_message
     assert user is not None
     assert message is not None
@@ -242,9 +242,11 @@ def voice_of(message: Message) -> Voice | None:
     if message.voice is None:
         return None
     length = message.voice.duration
-    seconds = length.total_seconds() if isinstance(length, timedelta) else length
+    assert isinstance(length, timedelta)  # bot/__init__.py opts into PTB's timedelta durations
     return Voice(
-        file_id=message.voice.file_id, seconds=round(seconds), caption=message.caption or ""
+        file_id=message.voice.file_id,
+        seconds=round(length.total_seconds()),
+        caption=message.caption or "",
     )
 
 

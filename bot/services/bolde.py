@@ -241,10 +241,10 @@ class BoldService:
         answers = {**draft.answers, **stored}
         if step is Step.KIND:
             answers["show_name"] = value != Kind.PROBLEM
-            unasked = [s for s in STEP_ANSWERS if not self._asked(s, value)]
-            answers = {
-                k: v for k, v in answers.items() if not any(k in STEP_ANSWERS[s] for s in unasked)
+            dropped = {
+                k for s, keys in STEP_ANSWERS.items() if not self._asked(s, value) for k in keys
             }
+            answers = {k: v for k, v in answers.items() if k not in dropped}
         following = self._next(step, answers)
         if step is Step.TEXT:
             answers.pop("editing", None)
