@@ -25,9 +25,10 @@ WORK = CallbackCodec(
     "bw", take=1, answer=1, ask=1, move=1, to=2, decline=1, open=1, log=1
 )  # fmt: skip
 ICONS = {"idea": "💡", "concern": "😟", "problem": "📍"}
-# Of a bold's text, as Telegram counts (UTF-16 code units): what a card or a page shows with
-# its other lines, and what each message carrying a long text whole holds.
-SHOWN_TEXT, PART = 2500, 4000
+# Of a bold's text, as Telegram counts (UTF-16 code units): what a card or a page shows (room
+# is left for an answer of NOTE_MAX and every other line), what the sender's own draft shows,
+# and what each message carrying a long text whole holds.
+SHOWN_TEXT, DRAFT_TEXT, PART = 1000, 3000, 4000
 _WORK_BUTTONS = (
     (Action.TAKE, "take", "work.take"),
     (Action.ANSWER, "answer", "work.answer"),
@@ -46,22 +47,24 @@ def voice_length(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def content(t: Translator, text: str, voice_seconds: int | None) -> list[str]:
+def content(
+    t: Translator, text: str, voice_seconds: int | None, limit: int = SHOWN_TEXT
+) -> list[str]:
     """What a bold says: a voice note and its length, then the text; a text too long to show
     with the card's other lines is shortened here (`text_parts` carries it whole)."""
     lines = []
     if voice_seconds is not None:
         lines.append(t("bold.voice", length=voice_length(voice_seconds)))
     if text:
-        lines.append(t("bold.card.text", text=shown(text)))
-    if not fits(text, SHOWN_TEXT):
+        lines.append(t("bold.card.text", text=shown(text, limit)))
+    if not fits(text, limit):
         lines.append(t.count("bold.shortened", len(text)))
     return lines
 
 
-def shown(text: str) -> str:
+def shown(text: str, limit: int = SHOWN_TEXT) -> str:
     """A bold's text as a card or a page shows it: a long one's beginning."""
-    return text if fits(text, SHOWN_TEXT) else beginning(text, SHOWN_TEXT).rstrip() + " …"
+    return text if fits(text, limit) else beginning(text, limit).rstrip() + " …"
 
 
 def text_parts(text: str) -> list[str]:

@@ -33,7 +33,15 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
-from handlers.bold_views import BOLD, ICONS, content, kind_title, sender_page, shown
+from handlers.bold_views import (
+    BOLD,
+    DRAFT_TEXT,
+    ICONS,
+    content,
+    kind_title,
+    sender_page,
+    shown,
+)
 from handlers.conversation import Start, draft_button, starts, stop_button
 from handlers.fallback import anything_else, free_text
 from handlers.inbox import problem_alert
@@ -114,7 +122,7 @@ def _current(context: BoldenContext, answers: dict[str, Any]) -> str:
     t, text = context.t, answers["text"]
     lines = content(t, "", answers.get("voice_seconds"))
     if text:
-        lines.append(t("bold.current_text", text=shown(text)))
+        lines.append(t("bold.current_text", text=shown(text, DRAFT_TEXT)))
     return "\n".join(lines)
 
 
@@ -145,7 +153,7 @@ def summary(context: BoldenContext, draft: Draft) -> str:
         "",
         t("bold.summary_kind", kind=f"{ICONS[kind]} {t.plain('bold.kind.' + kind)}"),
     ]
-    lines += content(t, answers["text"], answers.get("voice_seconds"))
+    lines += content(t, answers["text"], answers.get("voice_seconds"), DRAFT_TEXT)
     if answers.get("photo"):
         lines.append(t("bold.summary_photo"))
     if answers.get("latitude") is not None:
