@@ -19,7 +19,7 @@ from handlers.progress import translator_of
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
 from handlers.sending import message
 from handlers.start import joined_notice
-from handlers.themes import THEMES, themes_keyboard, themes_text
+from handlers.themes import THEMES, themes_page
 from storage.ambassadors import Ambassador
 from storage.conversations import StoredConversation
 
@@ -227,12 +227,7 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
     if ambassador is None:
         await show(update, context.t("amb.declined"), main_menu(context.t))
         return
-    welcome = context.t("amb.welcome", number=ambassador.number, name=ambassador.display_name)
-    await show(
-        update,
-        welcome + "\n\n" + themes_text(context),
-        themes_keyboard(context, ambassador, finish=True),
-    )
+    await show(update, *themes_page(context, ambassador, finish=True))
     await register_chat_commands(context.bot, context.services, user.id, context.t)
 
 

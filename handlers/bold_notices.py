@@ -14,9 +14,9 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Action, Change, Drafted
 from bot.services.delivery import OutboxItem
-from handlers.bold_views import card_keyboard, card_text, sender_keyboard
+from handlers.bold_views import card_keyboard, card_text, sender_keyboard, text_parts
 from handlers.progress import translator_of
-from handlers.sending import message
+from handlers.sending import message, with_fallback
 from storage.bolde import Bold
 from storage.networks import Network
 
@@ -49,15 +49,26 @@ async def _card_to(
     first_time: bool = True,
     fallback: Sequence[OutboxItem] = (),
 ) -> list[OutboxItem]:
-    """The card with its buttons; the photo goes before it the first time a chat sees it. The
-    first message carries the fallback, so a chat that is gone hands it on once."""
+    """The card with its buttons; the first time a chat sees it, the photo, the voice note and
+    a text too long for the card go before it. The first message carries the fallback, so a
+    chat that is gone hands it on once."""
     text, keyboard = await card(services, t, bold)
-    if first_time and bold.photo_file_id:
-        return [
-            message(chat_id, None, photo=bold.photo_file_id, fallback=fallback),
-            message(chat_id, header + text, keyboard),
+    items = [message(chat_id, header + text, keyboard)]
+    if first_time:
+        parts = text_parts(bold.text)
+        items[:0] = [
+            *([message(chat_id, None, photo=bold.photo_file_id)] if bold.photo_file_id else []),
+            *([message(chat_id, None, voice=bold.voice_file_id)] if bold.voice_file_id else []),
+            *[
+                message(
+                    chat_id,
+                    t("bold.part", reference=bold.reference, text=part, page=n, pages=len(parts)),
+                )
+                for n, part in enumerate(parts, 1)
+            ],
         ]
-    return [message(chat_id, header + text, keyboard, fallback=fallback)]
+    items[0] = with_fallback(items[0], fallback)
+    return items
 
 
 Header = Callable[[Translator], str]

@@ -10,13 +10,14 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Action, Role
 from handlers.callbacks import CallbackCodec
-from handlers.paging import MAX_TEXT, grid, paginate
+from handlers.paging import MAX_TEXT, beginning, fits, grid, paginate
 from storage.bolde import OPEN, Bold, Event, Status
 
 # The sender's side: writing a bold, their list, their page of one.
 BOLD = CallbackCodec(
     "bold",
-    new=0, kind=1, skip=1, cat=1, topic=1, done=0, name=0, edit=0, send=0,
+    new=0, kind=1, skip=1, back=1, cat=1, topic=2, tpage=1, tabout=1, done=0, name=0, edit=0,
+    send=0,
     mine=1, show=1, reopen=1, reply=1,
 )  # fmt: skip
 # The network's side: the card's buttons.
@@ -25,6 +26,10 @@ WORK = CallbackCodec(
     "bw", take=1, answer=1, ask=1, move=1, to=2, decline=1, open=1, log=1, send=2, edit=1
 )  # fmt: skip
 ICONS = {"idea": "💡", "concern": "😟", "problem": "📍"}
+# Of a bold's text, as Telegram counts (UTF-16 code units): what a card or a page shows (room
+# is left for an answer of NOTE_MAX and every other line), what the sender's own draft shows,
+# and what each message carrying a long text whole holds.
+SHOWN_TEXT, DRAFT_TEXT, PART = 1000, 3000, 4000
 _WORK_BUTTONS = (
     (Action.TAKE, "take", "work.take"),
     (Action.ANSWER, "answer", "work.answer"),
@@ -36,6 +41,44 @@ _WORK_BUTTONS = (
 
 def kind_title(t: Translator, bold: Bold) -> str:
     return f"{ICONS[bold.kind]} {t.plain('bold.kind.' + bold.kind)}"
+
+
+def voice_length(seconds: int) -> str:
+    """0:42, 12:05: how a voice note's length reads in the chat."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def content(
+    t: Translator, text: str, voice_seconds: int | None, limit: int = SHOWN_TEXT
+) -> list[str]:
+    """What a bold says: a voice note and its length, then the text; a text too long to show
+    with the card's other lines is shortened here (`text_parts` carries it whole)."""
+    lines = []
+    if voice_seconds is not None:
+        lines.append(t("bold.voice", length=voice_length(voice_seconds)))
+    if text:
+        lines.append(t("bold.card.text", text=shown(text, limit)))
+    if not fits(text, limit):
+        lines.append(t.count("bold.shortened", len(text)))
+    return lines
+
+
+def shown(text: str, limit: int = SHOWN_TEXT) -> str:
+    """A bold's text as a card or a page shows it: a long one's beginning."""
+    return text if fits(text, limit) else beginning(text, limit).rstrip() + " …"
+
+
+def text_parts(text: str) -> list[str]:
+    """A text too long for a card, whole, in messages that each fit; none for a text the
+    card shows whole."""
+    if fits(text, SHOWN_TEXT):
+        return []
+    parts = []
+    while text:
+        part = beginning(text, PART)
+        parts.append(part.strip())
+        text = text[len(part) :].strip()
+    return parts
 
 
 def map_link(bold: Bold) -> str | None:
@@ -75,7 +118,7 @@ def _details(
         lines.append(t("bold.card.photo"))
     lines += who or []
     lines.append(t("bold.card.sent", when=t.moment(bold.created_at)))
-    lines += ["", t("bold.card.text", text=bold.text)]
+    lines += ["", *content(t, bold.text, bold.voice_seconds)]
     if bold.public_answer:
         # Open again after an answer: the answer stays to read, named as the one that did not do.
         key = "bold.card.earlier_answer" if bold.status in OPEN else "bold.card.answer"

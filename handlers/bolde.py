@@ -2,22 +2,52 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from bot.services.bolde import PLACE_MAX, TEXT_MAX, TEXT_MIN, Action, Draft, Drafted, Problem, Step
+from bot.services.bolde import (
+    PLACE_MAX,
+    TEXT_MAX,
+    TEXT_MIN,
+    Action,
+    Draft,
+    Drafted,
+    Problem,
+    Step,
+    Voice,
+)
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
-from handlers.bold_views import BOLD, ICONS, kind_title, sender_page
+from handlers.bold_views import (
+    BOLD,
+    DRAFT_TEXT,
+    ICONS,
+    content,
+    kind_title,
+    sender_page,
+    shown,
+)
 from handlers.conversation import Start, draft_button, starts, stop_button
 from handlers.fallback import anything_else, free_text
 from handlers.inbox import problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
 from handlers.paging import grid, page_of, turn_row
+from handlers.themes import Picker
 from storage.bolde import Kind
 from storage.conversations import StoredConversation
 
@@ -34,12 +64,24 @@ def _button(
 # -- writing a bold -----------------------------------------------------------------------------
 
 
-def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
-    """The text and buttons of the draft's current step."""
+def _picker(context: BoldenContext) -> Picker:
+    """The themes picker of sign-up and /themes, here choosing the bold's themes."""
+    return Picker(
+        toggle=lambda code, page: BOLD.data("topic", code, page),
+        page=lambda page: BOLD.data("tpage", page),
+        about=lambda page: BOLD.data("tabout", page),
+        done=[_button(context, "bold.themes_done", "done")],
+    )
+
+
+def question(
+    context: BoldenContext, draft: Draft, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The text and buttons of the draft's current step (`page`: of the themes)."""
     t, step, answers = context.t, draft.step, draft.answers
     strategy, language = context.services.strategy, context.language
     rows: list[list[InlineKeyboardButton]] = []
-    text = t.counted("bold.ask." + step.value, TEXT_MAX, min=TEXT_MIN)
+    text = t.counted("bold.ask." + step.value, TEXT_MIN)
     if step is Step.KIND:
         rows += [[_button(context, "bold.kind_button." + kind, "kind", kind)] for kind in Kind]
     elif step is Step.CATEGORY:
@@ -49,29 +91,39 @@ def question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardM
         ]
         rows += grid(buttons)
     elif step is Step.THEMES:
-        chosen = answers.get("topics", [])
-        buttons = [
-            InlineKeyboardButton(
-                ("✅ " if topic.code in chosen else "") + topic.title.get(language),
-                callback_data=BOLD.data("topic", topic.code),
-            )
-            for topic in strategy.themes
-        ]
-        rows += grid(buttons)
-        rows.append([_button(context, "bold.themes_done", "done")])
+        heading, picked = _picker(context).choose(context, answers.get("topics", []), page)
+        text += "\n\n" + heading
+        rows += picked
     elif step is Step.CONFIRM:
         text = summary(context, draft)
-        name_key = "bold.hide_name" if answers.get("show_name") else "bold.show_name"
+        name_key = "bold.anonymous_off" if answers.get("show_name") else "bold.anonymous_on"
         rows.append([_button(context, "bold.send", "send")])
         rows.append(
             [_button(context, name_key, "name"), _button(context, "bold.edit_text", "edit")]
         )
+    elif step is Step.TEXT and "text" in answers:
+        text = _current(context, answers) + "\n\n" + text
+        keep = "bold.keep_voice" if answers.get("voice") else "bold.keep_text"
+        rows.append([_button(context, keep, "skip", step.value)])
     if _first_after_kind(draft) and answers.get("kind") == Kind.PROBLEM:
         text = emergency(context) + "\n\n" + text
     if step in _SKIPPABLE:
         rows.append([_button(context, "bold.skip", "skip", step.value)])
-    rows.append([stop_button(t, ConversationKind.BOLD)])
+    last = [stop_button(t, ConversationKind.BOLD)]
+    if step is not Step.KIND:
+        last.insert(0, _button(context, "bold.back", "back", step.value))
+    rows.append(last)
     return text, InlineKeyboardMarkup(rows)
+
+
+def _current(context: BoldenContext, answers: dict[str, Any]) -> str:
+    """What the draft says now, when its text is asked again: the text in a block that a tap
+    copies, or the voice note."""
+    t, text = context.t, answers["text"]
+    lines = content(t, "", answers.get("voice_seconds"))
+    if text:
+        lines.append(t("bold.current_text", text=shown(text, DRAFT_TEXT)))
+    return "\n".join(lines)
 
 
 def _first_after_kind(draft: Draft) -> bool:
@@ -101,7 +153,7 @@ def summary(context: BoldenContext, draft: Draft) -> str:
         "",
         t("bold.summary_kind", kind=f"{ICONS[kind]} {t.plain('bold.kind.' + kind)}"),
     ]
-    lines.append(t("bold.card.text", text=answers["text"]))
+    lines += content(t, answers["text"], answers.get("voice_seconds"), DRAFT_TEXT)
     if answers.get("photo"):
         lines.append(t("bold.summary_photo"))
     if answers.get("latitude") is not None:
@@ -153,20 +205,24 @@ def _rate_limited(context: BoldenContext, result: Drafted) -> str:
 
 
 async def typed(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
-    """The text, photo or location of the draft's current step."""
+    """The text, voice note, photo or location of the draft's current step; anything else
+    is answered with what the step needs."""
     user, message = update.effective_user, update.effective_message
     assert user is not None
     assert message is not None
     service, step = context.services.bolde, Step(stored.step)
-    if step is Step.KIND and message.text:
+    said = message.text or voice_of(message)
+    if step is Step.KIND and said:
         # Still choosing the kind, the person wrote something new: that is what they mean now.
         await context.services.conversations.cancel(user.id, ConversationKind.BOLD)
         await offer(update, context)
         return
     photo = message.photo[-1].file_id if message.photo else None
+    # A concern is about a person: no photo is taken with it.
+    photo = None if stored.answers.get("kind") == Kind.CONCERN else photo
     result: Drafted | None = None
-    if step is Step.TEXT and message.text:
-        result = await service.answer(user.id, step, message.text)
+    if step is Step.TEXT and said:
+        result = await service.answer(user.id, step, said)
     elif step is Step.TEXT and photo and message.caption:
         result = await service.answer(user.id, step, message.caption)
         if result.problem is None:
@@ -186,19 +242,37 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
             context.t("bold.expected." + step.value) + "\n\n" + text, reply_markup=keyboard
         )
         return
-    await _answered(update, context, result)
+    await _answered(update, context, result, step)
+
+
+def voice_of(message: Message) -> Voice | None:
+    """A voice note as a bold's content, with its caption."""
+    if message.voice is None:
+        return None
+    length = message.voice.duration
+    assert isinstance(length, timedelta)  # bot/__init__.py opts into PTB's timedelta durations
+    return Voice(
+        file_id=message.voice.file_id,
+        seconds=round(length.total_seconds()),
+        caption=message.caption or "",
+    )
 
 
 async def offer(update: Update, context: BoldenContext) -> None:
-    """Text written outside any conversation is not lost: it can become a bold in two taps.
-    What cannot (too short, too long, a picture, over the hourly limit) gets the fallback."""
+    """Text written or a voice note sent outside any conversation is not lost: it can become
+    a bold in two taps. What cannot (too short, other media) gets the fallback, and over the
+    hourly limit the time the person can send again."""
     user, message = update.effective_user, update.effective_message
     assert user is not None
     assert message is not None
-    if not message.text:
+    said = message.text or voice_of(message)
+    if not said:
         await anything_else(update, context)
         return
-    result = await context.services.bolde.begin(user.id, message.text)
+    result = await context.services.bolde.begin(user.id, said)
+    if result.problem is Problem.RATE_LIMITED:
+        await show(update, _rate_limited(context, result), main_menu(context.t))
+        return
     if result.draft is None:
         await free_text(update, context)
         return
@@ -206,14 +280,29 @@ async def offer(update: Update, context: BoldenContext) -> None:
     await message.reply_html(context.t("bold.offer"), reply_markup=keyboard)
 
 
-async def _answered(update: Update, context: BoldenContext, result: Drafted) -> None:
-    """Show the next step, or the same one with what was wrong; a press for another step is
-    stale."""
+async def _themes_page(update: Update, context: BoldenContext, action: str, page: int) -> None:
+    """Another page of the themes, or what the page's themes mean, while they are asked."""
+    user = update.effective_user
+    assert user is not None
+    draft = await context.services.bolde.draft(user.id)
+    if draft is None or draft.step is not Step.THEMES:
+        await refuse_stale(update, context)
+    elif action == "tabout":
+        await show(update, *_picker(context).explain(context, page))
+    else:
+        await show(update, *question(context, draft, page))
+
+
+async def _answered(
+    update: Update, context: BoldenContext, result: Drafted, was: Step, page: int = 0
+) -> None:
+    """Show the next step (`was` is the step answered), or the same one with what was wrong; a
+    press for another step is stale."""
     if result.draft is None or result.problem is Problem.NOT_NOW:
         if update.callback_query:
             await refuse_stale(update, context)
         return
-    text, keyboard = question(context, result.draft)
+    text, keyboard = question(context, result.draft, page)
     if result.problem:
         if result.problem is Problem.TOO_SHORT:
             limit = TEXT_MIN
@@ -221,13 +310,53 @@ async def _answered(update: Update, context: BoldenContext, result: Drafted) -> 
             limit = PLACE_MAX if result.draft.step is Step.LOCATION else TEXT_MAX
         warning = context.t.counted("bold.draft_problem." + result.problem.value, limit)
         text = warning + "\n\n" + text
+    now = result.draft.step
+    if was is Step.LOCATION and now is not Step.LOCATION:
+        await _place_done(update, context, result.draft, text, keyboard)
+        return
     await show(update, text, keyboard)
+    if now is Step.LOCATION and was is not Step.LOCATION:
+        await _place_button(update, context)
+
+
+async def _place_button(update: Update, context: BoldenContext) -> None:
+    """Below the place question, the phone's own button to share where one is: a keyboard of
+    one button instead of the letters, which goes once it is used."""
+    assert update.effective_chat is not None
+    t = context.t
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(t.plain("bold.share_location"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=t.plain("bold.place_placeholder"),
+    )
+    await context.bot.send_message(
+        update.effective_chat.id, t("bold.place_button"), reply_markup=keyboard
+    )
+
+
+async def _place_done(
+    update: Update, context: BoldenContext, draft: Draft, text: str, keyboard: InlineKeyboardMarkup
+) -> None:
+    """The place step is over: its keyboard goes with a word on the place, and the next
+    question comes below it (not in place of the question above, which would be out of
+    sight)."""
+    chat = update.effective_chat
+    assert chat is not None
+    if update.callback_query:
+        await update.callback_query.answer()
+    placed = draft.answers.get("place") or draft.answers.get("latitude") is not None
+    key = "bold.place_saved" if placed else "bold.place_none"
+    await chat.send_message(context.t(key), reply_markup=ReplyKeyboardRemove())
+    await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
     """Continue: the draft's current question."""
     draft = Draft(step=Step(stored.step), answers=stored.answers)
     await show(update, *question(context, draft))
+    if draft.step is Step.LOCATION:
+        await _place_button(update, context)
 
 
 @draft_button(ConversationKind.BOLD)
@@ -245,19 +374,29 @@ async def pressed(update: Update, context: BoldenContext) -> None:
     if action == "new":
         await begin(update, context)
     elif action == "kind":
-        await _answered(update, context, await service.answer(user.id, Step.KIND, args[0]))
-    elif action == "skip" and args[0] in {s.value for s in _SKIPPABLE}:
-        await _answered(update, context, await service.answer(user.id, Step(args[0]), None))
+        await _answered(
+            update, context, await service.answer(user.id, Step.KIND, args[0]), Step.KIND
+        )
+    elif action == "skip" and args[0] in {s.value for s in {*_SKIPPABLE, Step.TEXT}}:
+        step = Step(args[0])
+        await _answered(update, context, await service.answer(user.id, step, None), step)
+    elif action == "back" and args[0] in set(Step):
+        step = Step(args[0])
+        await _answered(update, context, await service.back(user.id, step), step)
     elif action == "cat":
-        await _answered(update, context, await service.answer(user.id, Step.CATEGORY, args[0]))
-    elif action == "topic":
-        await _answered(update, context, await service.toggle_topic(user.id, args[0]))
+        result = await service.answer(user.id, Step.CATEGORY, args[0])
+        await _answered(update, context, result, Step.CATEGORY)
+    elif action == "topic" and args[1].isdigit():
+        result = await service.toggle_topic(user.id, args[0])
+        await _answered(update, context, result, Step.THEMES, int(args[1]))
+    elif action in {"tpage", "tabout"} and args[0].isdigit():
+        await _themes_page(update, context, action, int(args[0]))
     elif action == "done":
-        await _answered(update, context, await service.topics_done(user.id))
+        await _answered(update, context, await service.topics_done(user.id), Step.THEMES)
     elif action == "name":
-        await _answered(update, context, await service.toggle_name(user.id))
+        await _answered(update, context, await service.toggle_name(user.id), Step.CONFIRM)
     elif action == "edit":
-        await _answered(update, context, await service.edit_text(user.id))
+        await _answered(update, context, await service.edit_text(user.id), Step.CONFIRM)
     elif action == "send":
         await _send(update, context)
     else:

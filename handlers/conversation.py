@@ -38,11 +38,13 @@ CONV = CallbackCodec("conv", drafts=list(ConversationKind), resume=0, drop=0, st
 # service refuses the switch, and the preview is shown again), so it has no start to ask about
 # or to start over.
 PROMPTS = frozenset({ConversationKind.NOTE})
+# Whatever is sent (a sticker or a file too) reaches the conversation, which answers it in a
+# way that fits its step: nothing drops a person out of a draft they are writing.
 _INPUT = (
     filters.UpdateType.MESSAGE
     & filters.ChatType.PRIVATE
     & ~filters.COMMAND
-    & (filters.TEXT | filters.PHOTO | filters.LOCATION)
+    & ~filters.StatusUpdate.ALL
 )
 
 

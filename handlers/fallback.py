@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
@@ -30,11 +30,23 @@ async def free_text(update: Update, context: BoldenContext) -> None:
     )
 
 
+def _media(message: Message) -> str:
+    """Which honest answer fits what was sent."""
+    if message.photo:
+        return "photo"
+    if message.sticker:
+        return "sticker"
+    if message.location or message.venue:
+        return "location"
+    return "other"
+
+
 async def anything_else(update: Update, context: BoldenContext) -> None:
-    """Pictures, files, stickers, locations: not received yet, and we say so."""
-    assert update.effective_message is not None
-    await update.effective_message.reply_html(
-        context.t("fallback.media"), reply_markup=main_menu(context.t)
+    """Pictures, stickers, locations, files: not passed on, and we say so in words that fit."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_html(
+        context.t("fallback.media." + _media(message)), reply_markup=main_menu(context.t)
     )
 
 

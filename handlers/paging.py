@@ -4,6 +4,7 @@ split into pages with a row to turn them; buttons laid out in rows."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import TypeVar
 
 from telegram import InlineKeyboardButton
@@ -18,6 +19,22 @@ _SEPARATOR = "\n\n"
 
 def _length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def fits(text: str, limit: int) -> bool:
+    """Whether Telegram counts `text` as at most `limit` long (in UTF-16 code units)."""
+    return _length(text) <= limit
+
+
+def beginning(text: str, limit: int) -> str:
+    """The longest beginning of `text` that fits in `limit`, ending where a word or a line
+    ends if one does."""
+    if fits(text, limit):
+        return text
+    ends = accumulate(2 if ord(char) > 0xFFFF else 1 for char in text)
+    cut = next(i for i, units in enumerate(ends) if units > limit)
+    space = max(text.rfind(" ", 0, cut), text.rfind("\n", 0, cut))
+    return text[: space if space > 0 else cut]
 
 
 def paginate(blocks: list[str], limit: int = MAX_TEXT) -> list[str]:

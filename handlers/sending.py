@@ -25,17 +25,26 @@ def message(
     keyboard: InlineKeyboardMarkup | None = None,
     photo: str | None = None,
     fallback: Sequence[OutboxItem] = (),
+    voice: str | None = None,
 ) -> OutboxItem:
-    """One Telegram message to a person or a group (a photo with `text` as its caption);
-    `fallback` goes out instead when the chat is gone."""
+    """One Telegram message to a person or a group (a photo or a voice note with `text` as
+    its caption); `fallback` goes out instead when the chat is gone."""
     payload: dict[str, Any] = {"text": text}
     if keyboard is not None and keyboard.inline_keyboard:
         payload["buttons"] = buttons(keyboard)
     if photo:
         payload["photo"] = photo
-    if fallback:
-        payload["fallback"] = [list(item) for item in fallback]
-    return ("telegram", chat_id, None, payload)
+    if voice:
+        payload["voice"] = voice
+    return with_fallback(("telegram", chat_id, None, payload), fallback)
+
+
+def with_fallback(item: OutboxItem, fallback: Sequence[OutboxItem]) -> OutboxItem:
+    """The item, carrying what goes out instead when its chat is gone."""
+    if not fallback:
+        return item
+    channel, chat_id, address, payload = item
+    return (channel, chat_id, address, {**payload, "fallback": [list(f) for f in fallback]})
 
 
 def edit(chat_id: int, message_id: int, text: str) -> OutboxItem:

@@ -1,98 +1,177 @@
-"""/themes: the themes and core areas as toggles, each tap saved at once."""
+"""/themes: the themes and core areas as toggles, each tap saved at once; the same picker
+(`Picker`) chooses a bold's themes in /bold.
+
+The picker fits a phone: themes, then core areas, on pages of a few, two toggles to a row
+with short labels; what each one means is one tap away on its page (ℹ️), not beside every
+toggle, where it would halve the labels' width."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
+from bot.strategy import Strategy, Topic
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
 from handlers.menu import main_menu, refuse_stale, show
+from handlers.paging import grid, turn_row
 from handlers.roles import ambassador_or_refuse
 from storage.ambassadors import Ambassador
 
-THEMES = CallbackCodec("themes", show=0, toggle=2, info=1, done=1)
-_LABEL_MAX = 40
+# toggle: code, page, finish; page and about: page, finish. `finish` is set during sign-up,
+# where "done" also sends the certificate and the welcome stays above the toggles.
+THEMES = CallbackCodec("themes", show=0, toggle=3, page=2, about=2, done=1)
+PER_PAGE = 6
+_LABEL_MAX = 24
 
 
-def themes_text(context: BoldenContext) -> str:
-    return context.t("themes.choose")
+def topic_pages(strategy: Strategy) -> list[list[Topic]]:
+    """Themes, then core areas, a few on each page; the two never share a page."""
+    return [
+        group[i : i + PER_PAGE]
+        for group in (strategy.themes, strategy.core_areas)
+        for i in range(0, len(group), PER_PAGE)
+    ]
 
 
-def _label(text: str) -> str:
-    return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1] + "…"
+def short_label(title: str) -> str:
+    """A toggle's label: the title before a colon ("Bolig: at have et hjem" is "Bolig"), cut
+    after a word to what half a phone's width shows (the full titles are one tap away)."""
+    label = title.split(":", 1)[0].strip() or title
+    if len(label) <= _LABEL_MAX:
+        return label
+    cut = label.rfind(" ", 0, _LABEL_MAX)
+    return label[: cut if cut > 0 else _LABEL_MAX - 1].rstrip() + "…"
 
 
-def themes_keyboard(
-    context: BoldenContext, ambassador: Ambassador, finish: bool
-) -> InlineKeyboardMarkup:
-    """One row per theme and core area: a toggle with a mark, and a button for its description.
-    `finish` is set during sign-up, where "done" also sends the certificate."""
-    strategy, language = context.services.strategy, context.language
-    rows = []
-    for topic in strategy.topics:
-        mark = "✅" if topic.code in ambassador.topics else "▫️"
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    f"{mark} {_label(topic.title.get(language))}",
-                    callback_data=THEMES.data("toggle", topic.code, int(finish)),
-                ),
-                InlineKeyboardButton("ℹ️", callback_data=THEMES.data("info", topic.code)),
-            ]
-        )
-    rows.append(
-        [
+@dataclass(frozen=True)
+class Picker:
+    """The callback data of one place the picker is used: a toggle, a page, a page's
+    descriptions; `done` is the row that ends the choosing there."""
+
+    toggle: Callable[[str, int], str]
+    page: Callable[[int], str]
+    about: Callable[[int], str]
+    done: list[InlineKeyboardButton]
+
+    def choose(
+        self, context: BoldenContext, chosen: Collection[str], page: int
+    ) -> tuple[str, list[list[InlineKeyboardButton]]]:
+        """The page's heading and its rows: the toggles, a row to turn pages, ℹ️ and done."""
+        pages = topic_pages(context.services.strategy)
+        page = min(max(page, 0), len(pages) - 1)
+        toggles = [
             InlineKeyboardButton(
-                context.t.plain("themes.done"), callback_data=THEMES.data("done", int(finish))
+                ("✅ " if topic.code in chosen else "▫️ ")
+                + short_label(topic.title.get(context.language)),
+                callback_data=self.toggle(topic.code, page),
             )
+            for topic in pages[page]
         ]
+        rows = grid(toggles)
+        if turn := turn_row(context.t, page, len(pages), self.page):
+            rows.append(turn)
+        about = InlineKeyboardButton(
+            context.t.plain("themes.about"), callback_data=self.about(page)
+        )
+        rows.append([about, *self.done])
+        return _heading(context, page, pages), rows
+
+    def explain(self, context: BoldenContext, page: int) -> tuple[str, InlineKeyboardMarkup]:
+        """What the topics on the page mean, with the way back to choosing them."""
+        pages = topic_pages(context.services.strategy)
+        page = min(max(page, 0), len(pages) - 1)
+        language = context.language
+        blocks = [_heading(context, page, pages)] + [
+            context.t(
+                "themes.explained",
+                title=topic.title.get(language),
+                description=topic.description.get(language),
+            )
+            for topic in pages[page]
+        ]
+        back = InlineKeyboardButton(context.t.plain("themes.back"), callback_data=self.page(page))
+        return "\n\n".join(blocks), InlineKeyboardMarkup([[back]])
+
+
+def _heading(context: BoldenContext, page: int, pages: list[list[Topic]]) -> str:
+    themes = context.services.strategy.themes
+    key = "themes.page_themes" if pages[page][0] in themes else "themes.page_core"
+    return context.t(key, page=page + 1, pages=len(pages))
+
+
+def _picker(context: BoldenContext, finish: bool) -> Picker:
+    done = InlineKeyboardButton(
+        context.t.plain("themes.done"), callback_data=THEMES.data("done", int(finish))
     )
-    return InlineKeyboardMarkup(rows)
+    return Picker(
+        toggle=lambda code, page: THEMES.data("toggle", code, page, int(finish)),
+        page=lambda page: THEMES.data("page", page, int(finish)),
+        about=lambda page: THEMES.data("about", page, int(finish)),
+        done=[done],
+    )
+
+
+def themes_page(
+    context: BoldenContext, ambassador: Ambassador, finish: bool, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
+    """An ambassador's toggles; during sign-up under the welcome, which stays while they
+    choose."""
+    heading, rows = _picker(context, finish).choose(context, ambassador.topics, page)
+    text = context.t("themes.choose") + "\n\n" + heading
+    if finish:
+        welcome = context.t("amb.welcome", number=ambassador.number, name=ambassador.display_name)
+        text = welcome + "\n\n" + text
+    return text, InlineKeyboardMarkup(rows)
 
 
 async def choose_themes(update: Update, context: BoldenContext) -> None:
     """/themes and the profile's button: the toggles."""
     ambassador = await ambassador_or_refuse(update, context)
     if ambassador is not None:
-        await show(update, themes_text(context), themes_keyboard(context, ambassador, False))
+        await show(update, *themes_page(context, ambassador, False))
+
+
+def _number(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
 
 
 async def themes_pressed(update: Update, context: BoldenContext) -> None:
-    """A toggle (saved at once), a description (one tap away) or done."""
+    """A toggle (saved at once), a page, a page's descriptions, or done."""
     query, user = update.callback_query, update.effective_user
     assert query is not None
     assert user is not None
     press = THEMES.parse(query.data)
-    service = context.services.ambassadors
-    if press is None:
+    if press is None or (press.args and press.args[-1] not in {"0", "1"}):
         await refuse_stale(update, context)
         return
     if press.action == "show":
         await choose_themes(update, context)
         return
-    topics = {topic.code: topic for topic in context.services.strategy.topics}
-    if press.action == "info" and press.args[0] in topics:
-        await query.answer(topics[press.args[0]].description.get(context.language), show_alert=True)
+    ambassador = await ambassador_or_refuse(update, context)
+    if ambassador is None:
         return
-    if await ambassador_or_refuse(update, context) is None:
-        return
-    if press.action == "toggle" and press.args[1] in {"0", "1"}:
-        ambassador = await service.toggle_topic(user.id, press.args[0])
-        if ambassador is None:
+    finish = press.args[-1] == "1"
+    page = _number(press.args[-2]) if len(press.args) > 1 else 0
+    if press.action == "toggle" and page is not None:
+        changed = await context.services.ambassadors.toggle_topic(user.id, press.args[0])
+        if changed is None:
             await refuse_stale(update, context)
             return
-        await show(
-            update, themes_text(context), themes_keyboard(context, ambassador, press.args[1] == "1")
-        )
-    elif press.action == "done" and press.args[0] in {"0", "1"}:
-        ambassador = await service.profile(user.id)
-        assert ambassador is not None
+        await show(update, *themes_page(context, changed, finish, page))
+    elif press.action == "page" and page is not None:
+        await show(update, *themes_page(context, ambassador, finish, page))
+    elif press.action == "about" and page is not None:
+        await show(update, *_picker(context, finish).explain(context, page))
+    elif press.action == "done":
         await show(
             update, context.t.count("themes.saved", len(ambassador.topics)), main_menu(context.t)
         )
-        if press.args[0] == "1":
+        if finish:
             await send_certificate(update, context)
     else:
         await refuse_stale(update, context)

@@ -37,6 +37,8 @@ class Bold(BaseModel):
     kind: str
     text: str
     photo_file_id: str | None
+    voice_file_id: str | None = None
+    voice_seconds: int | None = None
     latitude: float | None
     longitude: float | None
     place: str | None

@@ -277,8 +277,8 @@ class Sender:
         return Outcome(state="sent", message_id=message_id)
 
     async def _deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None:
-        """A message, a photo (the text its caption), or an edit of a message shown before;
-        the id of a new message."""
+        """A message, a photo or a voice note (the text its caption), or an edit of a message
+        shown before; the id of a new message."""
         markup = keyboard(payload.get("buttons"))
         if payload.get("edit"):
             try:
@@ -293,7 +293,15 @@ class Sender:
                 if not _not_modified(error):  # the same text again: it is shown, that is enough
                     raise
             return None
-        if payload.get("photo"):
+        if payload.get("voice"):
+            sent = await self._bot.send_voice(
+                chat_id,
+                payload["voice"],
+                caption=payload.get("text"),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        elif payload.get("photo"):
             sent = await self._bot.send_photo(
                 chat_id,
                 payload["photo"],

@@ -2,7 +2,8 @@
 
 It answers with Telegram's envelopes and error codes (400 for bad requests, 401 for a wrong
 token, 403 for a person who blocked the bot, 429 with retry_after past a configurable rate) and
-lets simulated people (`SimulatedPerson`) type, press buttons and send photos. The end-to-end
+lets simulated people (`SimulatedPerson`) type, press buttons and send photos and voice notes.
+The end-to-end
 tests and `bolden try` both run the real bot against it.
 
 Tests make it misbehave as Telegram sometimes does, with switches (`Fault`): `fail` answers an
@@ -28,7 +29,7 @@ from bot.sandbox.entities import html_to_plain, telegram_length
 from bot.services.exports import UPLOAD_LIMIT
 
 Json = dict[str, Any]
-MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_ANSWER = 4096, 1024, 64, 200
+MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_ANSWER, MAX_PLACEHOLDER = 4096, 1024, 64, 200, 64
 # Parameters that stay strings even when they look like JSON ("42" sent as a message is text).
 _STRING_PARAMETERS = {"text", "caption", "parse_mode", "callback_query_id", "language_code", "url"}
 _NOT_MODIFIED = (
@@ -43,7 +44,10 @@ _FAULTS = {
     503: "Service Unavailable",
 }
 _HOLD = 120.0  # seconds a hung request waits at most: far past any client's timeout
-_SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+_SENDING = {
+    "sendMessage", "sendPhoto", "sendVoice", "sendDocument", "editMessageText",
+    "editMessageReplyMarkup",
+}  # fmt: skip
 
 
 _EDITABLE_FOR = 48 * 3600  # seconds: Telegram refuses to edit older messages
@@ -168,6 +172,7 @@ class BotApiEmulator:
         self.commands: dict[tuple[str, str], list[Json]] = {}
         self.callback_answers: dict[str, Json] = {}
         self.files: dict[str, StoredFile] = {}
+        self.voices: dict[str, Json] = {}  # a voice note's file id: its duration and mime type
         self.blocked: set[int] = set()
         self.fail_once: set[int] = (
             set()
@@ -427,6 +432,16 @@ class BotApiEmulator:
         content.update(_caption(params))
         return self._deliver(chat_id, content, params, html=params.get("caption"), file=stored)
 
+    async def _api_sendVoice(self, params: Json) -> Json:
+        chat_id = self._reachable_chat(params)
+        stored = self._file(params, "voice", "audio/ogg")
+        voice = self.voices.get(stored.file_id, {"duration": 0})
+        content: Json = {
+            "voice": {**voice, "file_id": stored.file_id, "file_unique_id": stored.file_id}
+        }
+        content.update(_caption(params))
+        return self._deliver(chat_id, content, params, html=params.get("caption"), file=stored)
+
     async def _api_sendDocument(self, params: Json) -> Json:
         chat_id = self._reachable_chat(params)
         stored = self._file(params, "document", "application/octet-stream")
@@ -576,7 +591,7 @@ class BotApiEmulator:
             "date": int(time.time()),
             **content,
         }
-        if markup:
+        if markup and "inline_keyboard" in markup:  # as in Telegram: a message shows only these
             payload["reply_markup"] = markup
         message = ChatMessage(
             message_id,
@@ -635,6 +650,18 @@ class SimulatedPerson:
     def last(self) -> ChatMessage:
         return self.messages[-1]
 
+    @property
+    def keyboard(self) -> Json | None:
+        """The reply keyboard shown in place of the letters now: the latest one the bot sent,
+        until a message removes it."""
+        for message in reversed(self.messages):
+            markup = message.reply_markup or {}
+            if markup.get("remove_keyboard"):
+                return None
+            if "keyboard" in markup:
+                return markup
+        return None
+
     async def block(self) -> None:
         """Block the bot; like Telegram, tell the bot with a my_chat_member update."""
         self.emulator.blocked.add(self.id)
@@ -682,6 +709,20 @@ class SimulatedPerson:
         if caption:
             content["caption"] = caption
         return await self._message(content, True)
+
+    async def send_voice(
+        self, seconds: int, caption: str | None = None, *, wait: bool = True
+    ) -> ChatMessage:
+        """Record and send a voice note `seconds` long."""
+        stored = self.emulator.store_file("voice.ogg", b"OggS voice", "audio/ogg")
+        voice: Json = {"duration": seconds, "mime_type": "audio/ogg", "file_size": len(stored.data)}
+        self.emulator.voices[stored.file_id] = voice
+        content: Json = {
+            "voice": {**voice, "file_id": stored.file_id, "file_unique_id": stored.file_id}
+        }
+        if caption:
+            content["caption"] = caption
+        return await self._message(content, wait)
 
     async def press(self, message: ChatMessage, label: str) -> ChatMessage:
         """Press the button whose label contains `label`; returns the edited message, or the
@@ -902,6 +943,11 @@ def _markup(params: Json) -> Json | None:
                 raise ApiError(
                     400, "Bad Request: text buttons are unallowed in the inline keyboard"
                 )
+    if any(not button.get("text") for row in markup.get("keyboard", []) for button in row):
+        raise ApiError(400, "Bad Request: keyboard button text is empty")
+    placeholder = markup.get("input_field_placeholder")
+    if placeholder is not None and not 1 <= len(str(placeholder)) <= MAX_PLACEHOLDER:
+        raise ApiError(400, "Bad Request: input field placeholder must be 1-64 characters")
     result: Json = markup
     return result
 

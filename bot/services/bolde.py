@@ -41,7 +41,9 @@ from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.networks import Network
 
-TEXT_MIN, TEXT_MAX, NOTE_MIN, NOTE_MAX, PLACE_MAX = 10, 2000, 10, 2000, 200
+# A bold's text may be as long as one Telegram message: nothing anyone types is refused as
+# too long (the views show a long one in parts).
+TEXT_MIN, TEXT_MAX, NOTE_MIN, NOTE_MAX, PLACE_MAX = 10, 4096, 10, 2000, 200
 CONVERSATION, NOTE = ConversationKind.BOLD, ConversationKind.NOTE
 HOUR = timedelta(hours=1)
 INBOX_PAGE = 8  # bolde on a page of /inbox
@@ -56,6 +58,14 @@ class Step(StrEnum):
     CATEGORY = "category"
     THEMES = "themes"
     CONFIRM = "confirm"
+
+
+# The answers each optional step keeps: a kind chosen again drops those its draft does not ask.
+STEP_ANSWERS = {
+    Step.PHOTO: ("photo",),
+    Step.LOCATION: ("latitude", "longitude", "place"),
+    Step.CATEGORY: ("category",),
+}
 
 
 class Action(StrEnum):
@@ -118,6 +128,14 @@ class _Stale(Exception):
 
 class _Overtaken(Exception):
     """The bold changed between reading it and writing: roll back, change nothing."""
+
+
+class Voice(BaseModel):
+    """A voice note as a bold's content: Telegram's file, its length, and its caption if any."""
+
+    file_id: str
+    seconds: int
+    caption: str = ""
 
 
 class Draft(BaseModel):
@@ -225,15 +243,15 @@ class BoldService:
 
     # -- the draft ----------------------------------------------------------------------------
 
-    async def begin(self, user_id: int, text: str | None = None) -> Drafted:
-        """A new draft; `text` is something the person already wrote, kept as the bold's text
-        (a text that would not do is refused, and nothing is started)."""
+    async def begin(self, user_id: int, content: str | Voice | None = None) -> Drafted:
+        """A new draft; `content` is something the person already wrote or said, kept as the
+        bold's content (one that would not do is refused, and nothing is started)."""
         until = await self._limited_until(user_id)
         if until:
             return Drafted(problem=Problem.RATE_LIMITED, until=until)
         answers: dict[str, Any] = {}
-        if text is not None:
-            stored, problem = self._validate(Step.TEXT, text)
+        if content is not None:
+            stored, problem = self._validate(Step.TEXT, content)
             if problem:
                 return Drafted(problem=problem)
             answers = {**stored, "written_before": True}
@@ -246,19 +264,40 @@ class BoldService:
         return Draft(step=Step(stored.step), answers=stored.answers) if stored else None
 
     async def answer(self, user_id: int, step: Step, value: Any) -> Drafted:
-        """The answer to the draft's current step (`step` must be it); None skips a step."""
+        """The answer to the draft's current step (`step` must be it); None skips a step (at
+        the text, keeps the one written before)."""
         draft = await self.draft(user_id)
         if draft is None or draft.step is not step or step in {Step.THEMES, Step.CONFIRM}:
             return Drafted(draft=draft, problem=Problem.NOT_NOW)
-        stored, problem = self._validate(step, value)
+        keep = step is Step.TEXT and value is None and "text" in draft.answers
+        stored, problem = ({}, None) if keep else self._validate(step, value)
         if problem:
             return Drafted(draft=draft, problem=problem)
         answers = {**draft.answers, **stored}
         if step is Step.KIND:
             answers["show_name"] = value != Kind.PROBLEM
-        return Drafted(
-            draft=await self._save(user_id, Draft(step=self._next(step, answers), answers=answers))
-        )
+            dropped = {
+                k for s, keys in STEP_ANSWERS.items() if not self._asked(s, value) for k in keys
+            }
+            answers = {k: v for k, v in answers.items() if k not in dropped}
+        following = self._next(step, answers)
+        if step is Step.TEXT:
+            answers.pop("editing", None)
+        return Drafted(draft=await self._save(user_id, Draft(step=following, answers=answers)))
+
+    async def back(self, user_id: int, step: Step) -> Drafted:
+        """From `step` (the draft's current one) to the question before it, every answer kept;
+        from the text being changed, back to the summary."""
+        draft = await self.draft(user_id)
+        if draft is None or draft.step is not step or step is Step.KIND:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        answers = dict(draft.answers)
+        if answers.pop("editing", False):
+            previous = Step.CONFIRM
+        else:
+            earlier = list(Step)[: list(Step).index(step)]
+            previous = [s for s in earlier if self._asked(s, draft.answers.get("kind"))][-1]
+        return Drafted(draft=await self._save(user_id, Draft(step=previous, answers=answers)))
 
     async def toggle_topic(self, user_id: int, code: str) -> Drafted:
         draft = await self.draft(user_id)
@@ -320,6 +359,8 @@ class BoldService:
                 "kind": a["kind"],
                 "text": a["text"],
                 "photo_file_id": a.get("photo"),
+                "voice_file_id": a.get("voice"),
+                "voice_seconds": a.get("voice_seconds"),
                 "latitude": a.get("latitude"),
                 "longitude": a.get("longitude"),
                 "place": a.get("place"),
@@ -634,10 +675,7 @@ class BoldService:
         if step is Step.KIND:
             return ({"kind": value}, None) if value in set(Kind) else ({}, Problem.UNKNOWN_CHOICE)
         if step is Step.TEXT:
-            text = str(value or "").strip()
-            if len(text) < TEXT_MIN:
-                return {}, Problem.TOO_SHORT
-            return ({"text": text}, None) if len(text) <= TEXT_MAX else ({}, Problem.TOO_LONG)
+            return self._content(value)
         if step is Step.PHOTO:
             return {"photo": value}, None
         if step is Step.LOCATION:
@@ -645,6 +683,22 @@ class BoldService:
         if value not in {c.code for c in self._strategy.categories}:
             return {}, Problem.UNKNOWN_CHOICE
         return {"category": value}, None
+
+    @staticmethod
+    def _content(value: Any) -> tuple[dict[str, Any], Problem | None]:
+        """A written text, or a voice note (its caption, if any, is its text): the one given
+        replaces the other."""
+        voice = value if isinstance(value, Voice) else None
+        text = (voice.caption if voice else str(value or "")).strip()
+        if voice is None and len(text) < TEXT_MIN:
+            return {}, Problem.TOO_SHORT
+        if len(text) > TEXT_MAX:
+            return {}, Problem.TOO_LONG
+        return {
+            "text": text,
+            "voice": voice.file_id if voice else None,
+            "voice_seconds": voice.seconds if voice else None,
+        }, None
 
     @staticmethod
     def _location(value: Any) -> tuple[dict[str, Any], Problem | None]:
@@ -663,16 +717,21 @@ class BoldService:
     def _next(self, step: Step, answers: dict[str, Any]) -> Step:
         if step is Step.TEXT and answers.get("editing"):
             return Step.CONFIRM
-        if step is Step.KIND and answers.get("written_before"):
+        if step is Step.KIND and "text" in answers:
             step = Step.TEXT  # the text is there already
-        problem = answers.get("kind") == Kind.PROBLEM
         later = list(Step)[list(Step).index(step) + 1 :]
-        return next(
-            s
-            for s in later
-            if (s is not Step.LOCATION or problem)
-            and (s is not Step.CATEGORY or (problem and self._strategy.categories))
-        )
+        return next(s for s in later if self._asked(s, answers.get("kind")))
+
+    def _asked(self, step: Step, kind: str | None) -> bool:
+        """Whether a draft of this kind has the step: a place and a category only for a
+        problem; no photo for a concern, which is about a person."""
+        if step is Step.PHOTO:
+            return kind != Kind.CONCERN
+        if step is Step.LOCATION:
+            return kind == Kind.PROBLEM
+        if step is Step.CATEGORY:
+            return kind == Kind.PROBLEM and bool(self._strategy.categories)
+        return True
 
     @staticmethod
     def _with(draft: Draft, **changes: Any) -> Draft:

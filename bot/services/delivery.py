@@ -48,8 +48,8 @@ class AlreadySent(Exception):
 
 
 # (channel, the chat: a person's id or a group's negative id, e-mail address, what to send).
-# A Telegram payload is {"text", "buttons", "photo"}; its "fallback" lists the items that go
-# out instead when the chat is gone (the bot was removed from a group, or blocked).
+# A Telegram payload is {"text", "buttons", "photo", "voice"}; its "fallback" lists the items
+# that go out instead when the chat is gone (the bot was removed from a group, or blocked).
 OutboxItem = tuple[str, int | None, str | None, dict[str, Any]]
 # Records, in the batch's transaction, what the batch is for; False: it was done already.
 Claim = Callable[[aiosqlite.Connection, int, datetime], Awaitable[bool]]

@@ -39,8 +39,11 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
     assert row["organisation"] is None
     assert query("SELECT * FROM conversations") == []
 
-    done = await anna.press(welcome, "Færdig")
-    assert done.text.startswith("Gemt. Du har valgt 0 temaer.")
+    chosen = await anna.press(welcome, "En by for alle")
+    assert chosen.text.startswith("🎉 Velkommen som ambassadør nr. 1, Anna!"), "the welcome stays"
+    assert "✅ En by for alle" in [b["text"] for b in chosen.buttons]
+    done = await anna.press(chosen, "Færdig")
+    assert done.text.startswith("Gemt. Du har valgt 1 tema.")
     await anna.emulator.wait_for(
         lambda: anna.last.file is not None and anna.last.file.name.endswith(".pdf"),
         what="the certificate and its print version",

@@ -72,8 +72,9 @@ async def send_bold(
     """Walk /bold for an idea or a concern; returns the confirmation."""
     step = await person.press(await person.send("/bold"), kind)
     step = await person.send(text)
-    assert "Har du et billede" in step.text
-    step = await person.send_photo() if photo else await person.press(step, "Spring over")
+    if kind != "En bekymring":  # a concern is about a person: no photo is asked for
+        assert "Har du et billede" in step.text
+        step = await person.send_photo() if photo else await person.press(step, "Spring over")
     for theme in themes:
         step = await person.press(step, theme)
     summary = await person.press(step, "Videre")
@@ -222,7 +223,25 @@ async def test_a_problem_with_a_place_is_urgent_and_reaches_the_coordinators(
     step = await anna.send("En mand sover på bænken bag biblioteket. Det fryser i nat.")
     step = await anna.press(step, "Spring over")
     assert "Hvor er det?" in step.text
-    step = await anna.send_location(55.56553, 9.75201)
+    await anna.emulator.wait_for(lambda: anna.keyboard is not None, what="the place button")
+    assert anna.keyboard is not None
+    assert anna.keyboard["keyboard"] == [
+        [{"text": "📍 Del min placering", "request_location": True}]
+    ]
+    assert anna.keyboard["input_field_placeholder"] == "Eller skriv adressen eller stedet"
+    seen = len(anna.messages)
+    back = await anna.press(step, "Tilbage")
+    assert back.text == "Intet sted med. Det er helt i orden."
+    assert anna.keyboard is None, "the place button goes with the place question"
+    step = await next_message(anna, seen + 1)
+    assert step.text.startswith("Har du et billede"), "the question comes below, in sight"
+    step = await anna.press(step, "Spring over")
+    await anna.emulator.wait_for(lambda: anna.keyboard is not None, what="the place button")
+    seen = len(anna.messages)
+    saved = await anna.send_location(55.56553, 9.75201)  # the button sends the phone's location
+    assert saved.text == "📍 Stedet er gemt."
+    assert anna.keyboard is None
+    step = await next_message(anna, seen + 1)
     assert "Hvad handler det om?" in step.text
     step = await anna.press(step, "Nogen sover udenfor")
     summary = await anna.press(step, "Videre")
@@ -371,16 +390,18 @@ async def test_deleting_oneself_leaves_the_bolde_without_a_name(
 async def test_the_draft_takes_a_photo_with_a_caption_and_lets_the_text_be_corrected(
     bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
 ) -> None:
-    step = await anna.press(await anna.send("/bold"), "En bekymring")
+    step = await anna.press(await anna.send("/bold"), "En idé")
     wrong = await anna.send_location(55.5, 9.7)
-    assert wrong.text.startswith("Skriv teksten først.")
+    assert wrong.text.startswith("Her skal der en tekst eller en talebesked til.")
     themes = await anna.send_photo(caption="Fortovet ved Danmarksgade er fuld af huller.")
-    assert themes.text.startswith("Hvilke af strategiens temaer passer?")
+    assert themes.text.startswith("Hvilke af strategiens temaer og kerneområder passer?")
     summary = await anna.press(themes, "Videre")
     assert "📷 Med billede" in summary.text
-    assert "👤 Netværket ser dit navn." in summary.text, "a concern shows the name by default"
+    assert "👤 Netværket ser dit navn." in summary.text, "an idea shows the name by default"
     again = await anna.press(summary, "Ret teksten")
-    assert again.text.startswith("Skriv med dine egne ord")
+    assert again.text.startswith("Din tekst nu. Tryk på den for at kopiere den")
+    assert "<code>Fortovet ved Danmarksgade er fuld af huller.</code>" in (again.html or "")
+    assert "Skriv med dine egne ord" in again.text
     corrected = await anna.send("Fortovet ved Danmarksgade 12 er fuld af <dybe> huller & sten.")
     assert "Danmarksgade 12 er fuld af <dybe> huller & sten." in corrected.text
     assert "&lt;dybe&gt; huller &amp; sten" in (corrected.html or ""), "shown escaped"
@@ -391,7 +412,7 @@ async def test_the_draft_takes_a_photo_with_a_caption_and_lets_the_text_be_corre
     assert "Reference: B-2026-0001" in sent.text
     [row] = query("SELECT kind, text, photo_file_id IS NOT NULL AS photo FROM bolde")
     text = "Fortovet ved Danmarksgade 12 er fuld af <dybe> huller & sten."
-    assert tuple(row) == ("concern", text, 1), "stored as written"
+    assert tuple(row) == ("idea", text, 1), "stored as written"
 
 
 async def test_a_draft_survives_a_restart_of_the_bot(
@@ -428,7 +449,9 @@ async def test_an_english_speaker_is_told_everything_in_english(
     john: SimulatedPerson, bo: SimulatedPerson, group: SimulatedGroup
 ) -> None:
     step = await john.press(await john.send("/bold"), "An idea")
-    assert step.text.startswith("Write in your own words what it is about (10–2,000 characters).")
+    assert step.text.startswith(
+        "Write in your own words what it is about (at least 10 characters), or send a voice"
+    )
     step = await john.press(
         await john.send("English lessons for newcomers at the library."), "Skip"
     )
@@ -508,3 +531,113 @@ async def test_a_decline_is_previewed_as_the_sender_will_read_it_and_sent_once_a
     owed = "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND payload LIKE '%This is why%'"
     assert query(owed, john.id)[0][0] == 1, "two presses of Send, one decline"
     assert query("SELECT * FROM conversations") == []
+
+
+async def test_a_voice_note_becomes_a_bold_and_its_audio_travels_with_the_card(
+    anna: SimulatedPerson, group: SimulatedGroup, query: Callable[..., list]
+) -> None:
+    step = await anna.press(await anna.send("/bold"), "En idé")
+    assert "eller send en talebesked 🎤" in step.text
+    photo = await anna.send_voice(42)
+    assert photo.text.startswith("Har du et billede")
+    summary = await anna.press(await anna.press(photo, "Spring over"), "Videre")
+    assert "🎤 Talebesked (0:42)" in summary.text
+    sent = await anna.press(summary, "📨 Send")
+    assert "Reference: B-2026-0001" in sent.text
+
+    await group.emulator.wait_for(lambda: len(group.messages) >= 3, what="the voice and card")
+    voice, card = group.messages[-2], group.messages[-1]
+    assert voice.payload["voice"]["duration"] == 42, "the audio itself reaches the network"
+    assert voice.file is not None
+    assert voice.file.mime_type == "audio/ogg"
+    assert card.text.startswith("📨 Ny bold til netværket\n\n💡 Idé · B-2026-0001")
+    assert card.text.endswith("🎤 Talebesked (0:42)")
+    [row] = query("SELECT text, voice_file_id IS NOT NULL AS voice, voice_seconds FROM bolde")
+    assert tuple(row) == ("", 1, 42)
+
+    page = await anna.press(sent, "Se forløbet")
+    assert "🎤 Talebesked (0:42)" in page.text, "the sender's timeline says what was sent"
+
+
+async def test_a_voice_note_outside_a_flow_is_offered_as_a_bold_and_reaches_coordinators(
+    bot: BoldenApp, anna: SimulatedPerson, karim: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    seen = len(karim.messages)
+    offer = await anna.send_voice(125, caption="Om bænkene ved havnen")
+    assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    themes = await anna.press(offer, "En bekymring")
+    assert themes.text.startswith("Hvilke af strategiens temaer og kerneområder passer?"), (
+        "no photo for a concern"
+    )
+    summary = await anna.press(themes, "Videre")
+    assert "🎤 Talebesked (2:05)\nOm bænkene ved havnen" in summary.text
+    again = await anna.press(summary, "Ret teksten")
+    assert again.text.startswith("🎤 Talebesked (2:05)\nDin tekst nu.")
+    summary = await anna.press(again, "Behold talebeskeden")
+    await anna.press(summary, "📨 Send")
+
+    voice = await next_message(karim, seen)
+    assert voice.payload["voice"]["duration"] == 125, "a coordinator hears it too"
+    card = await next_message(karim, seen + 1)
+    assert card.text.startswith("🧭 Ingen regel passede på denne bold.")
+    assert "🎤 Talebesked (2:05)" in card.text
+    assert query("SELECT text FROM bolde")[0][0] == "Om bænkene ved havnen"
+
+
+async def test_a_long_text_is_kept_whole_and_reaches_the_network_in_parts(
+    anna: SimulatedPerson, group: SimulatedGroup, query: Callable[..., list]
+) -> None:
+    sentence = "Vi mangler et sted at mødes om aftenen, hvor alle er velkomne. "
+    long = (sentence * 66).strip()  # 4,157 characters: more than one message holds with a card
+    text = long[:4096]
+    offer = await anna.send(text)
+    assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    photo = await anna.press(offer, "En idé")
+    summary = await anna.press(await anna.press(photo, "Spring over"), "Videre")
+    assert "✂️ Forkortet her. Hele teksten har 4.096 tegn." in summary.text
+    sent = await anna.press(summary, "📨 Send")
+    assert "Reference: B-2026-0001" in sent.text
+    assert query("SELECT text FROM bolde")[0][0] == text.strip(), "nothing typed is lost"
+
+    await group.emulator.wait_for(lambda: len(group.messages) >= 4, what="the parts and card")
+    first, second, card = group.messages[-3:]
+    assert first.text.startswith("📝 Hele teksten i B-2026-0001 (1/2):\n\nVi mangler et sted")
+    assert second.text.startswith("📝 Hele teksten i B-2026-0001 (2/2):")
+    parts = [m.text.split("\n\n", 1)[1] for m in (first, second)]
+    assert " ".join(parts) == text.strip()
+    assert "✂️ Forkortet her." in card.text
+    assert group.emulator.refusals == [], "every message fits in Telegram's limits"
+
+
+async def test_back_goes_a_step_back_keeping_the_text_and_anonymity_is_a_toggle(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    kinds = await anna.press(await anna.send("/bold"), "En idé")
+    assert "⬅️ Tilbage" in str(kinds.buttons)
+    photo = await anna.send("Et " + "langt " * 680 + "forslag.")  # 4,091 characters: all kept
+    assert photo.text.startswith("Har du et billede")
+    text = await anna.press(photo, "Tilbage")
+    assert text.text.startswith("Din tekst nu. Tryk på den for at kopiere den")
+    assert "<code>Et langt langt" in (text.html or "")
+    kind = await anna.press(text, "Tilbage")
+    assert kind.text.startswith("Hvad vil du sende?")
+    assert "Tilbage" not in str(kind.buttons), "the kind is the first question"
+    themes = await anna.press(kind, "En bekymring")
+    assert themes.text.startswith("Hvilke af strategiens temaer og kerneområder passer?"), (
+        "text kept, no photo"
+    )
+    text = await anna.press(await anna.press(themes, "Tilbage"), "Behold teksten")
+    core = await anna.press(await anna.press(text, "Næste"), "Næste")
+    assert "Kerneområder (side 3 af 3)" in core.text, "the same picker as in sign-up"
+    summary = await anna.press(await anna.press(core, "Bolig"), "Videre")
+    assert "😟 Bekymring" in summary.text
+    assert "Temaer: Bolig: at have et hjem" in summary.text
+    assert "⬜ Send anonymt" in str(summary.buttons)
+    summary = await anna.press(summary, "Send anonymt")
+    assert "✅ Send anonymt" in str(summary.buttons)
+    assert "🙈 Anonym: netværket ser ikke, hvem du er." in summary.text
+    sent = await anna.press(summary, "📨 Send")
+    assert "Reference: B-2026-0001" in sent.text
+    [row] = query("SELECT kind, sender_name, length(text) FROM bolde")
+    assert tuple(row) == ("concern", None, 4091)

@@ -78,7 +78,7 @@ async def test_overview_export_and_figures(
     karim: SimulatedPerson, anna: SimulatedPerson, john: SimulatedPerson
 ) -> None:
     await sign_up(anna, email="anna@example.dk")
-    await anna.press(await anna.send("/themes"), "Vær en god ven")
+    await anna.press(await anna.press(await anna.send("/themes"), "Næste"), "Vær en god ven")
     question = await john.press(await john.send("/ambassador"), "Business")
     await john.press(question, "✅ John")
     await john.send("Bakery & Co")

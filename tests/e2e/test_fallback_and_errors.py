@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -49,6 +50,44 @@ async def test_a_photo_is_answered_too(anna: SimulatedPerson) -> None:
     reply = await anna.send_photo(caption="Se her")
 
     assert reply.text.startswith("Tak! Et billede kan du sende med en bold")
+
+
+STICKER = {"sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
+                       "is_animated": False, "is_video": False, "type": "regular"}}  # fmt: skip
+DOCUMENT = {"document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "brev.pdf"}}
+
+
+@pytest.mark.usefixtures("bot")
+async def test_stickers_places_and_files_get_an_answer_that_fits_them(
+    anna: SimulatedPerson,
+) -> None:
+    sticker = await anna.share(STICKER)
+    assert sticker.text.startswith("Tak for klistermærket 🙂")
+    place = await anna.send_location(55.56, 9.75)
+    assert place.text.startswith("Tak! En placering kan jeg kun bruge, når du melder et problem")
+    document = await anna.share(DOCUMENT)
+    assert document.text.startswith("Tak! Den slags besked kan jeg ikke tage imod")
+    assert "billede" not in sticker.text + place.text.split(".")[0], "no picture text for them"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_media_at_a_step_of_bold_is_answered_at_that_step_and_the_draft_goes_on(
+    anna: SimulatedPerson, query
+) -> None:
+    await anna.press(await anna.send("/bold"), "En idé")
+
+    sticker = await anna.share(STICKER)
+    assert sticker.text.startswith("Her skal der en tekst eller en talebesked til.")
+    assert "✖️ Stop" in [b["text"] for b in sticker.buttons], "still in the draft, not the menu"
+    photo = await anna.send("Bænke ved stranden, så flere kan sidde ned.")
+    assert photo.text.startswith("Har du et billede")
+    voice = await anna.send_voice(5)
+    assert voice.text.startswith("Send et billede, eller tryk Spring over.")
+    document = await anna.share(DOCUMENT)
+    assert document.text.startswith("Send et billede, eller tryk Spring over.")
+    [draft] = query("SELECT step, answers FROM conversations")
+    assert draft["step"] == "photo"
+    assert json.loads(draft["answers"])["text"] == "Bænke ved stranden, så flere kan sidde ned."
 
 
 async def _fail(update: Update, context: BoldenContext) -> None:
@@ -131,3 +170,17 @@ async def test_too_many_requests_are_retried_by_the_rate_limiter(
     assert [code for method, code in limited.refusals if method == "sendMessage"] == [429]
     assert person.messages[0].text.startswith("Det kan du her")
     assert person.messages[1].text.startswith("Strategi for Udsathed")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_sticker_while_signing_up_is_answered_there_and_the_sign_up_goes_on(
+    anna: SimulatedPerson, query
+) -> None:
+    await anna.press(await anna.send("/ambassador"), "Forening")
+    [before] = query("SELECT name, step FROM conversations")
+
+    reply = await anna.share(STICKER)
+
+    assert reply.text == "Skriv dit svar som tekst, tak."
+    assert "Tak for klistermærket" not in reply.text, "not the answer outside a conversation"
+    assert [tuple(row) for row in query("SELECT name, step FROM conversations")] == [tuple(before)]

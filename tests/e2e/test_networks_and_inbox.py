@@ -220,8 +220,10 @@ async def arrived(person: SimulatedPerson, seen: int, start: str) -> ChatMessage
 
 async def send_problem(anna: SimulatedPerson, text: str, category: str) -> ChatMessage:
     step = await anna.press(await anna.send("/bold"), "Et problem")
+    seen = len(anna.messages)
     step = await anna.press(await anna.send(text), "Spring over")
-    step = await anna.press(step, "Spring over")
+    await anna.press(step, "Spring over")  # no place: the place button goes, and the next
+    step = await arrived(anna, seen, "Hvad handler det om?")  # question comes below it
     summary = await anna.press(await anna.press(step, category), "Videre")
     return await anna.press(summary, "📨 Send")
 

@@ -45,7 +45,7 @@ async def test_delete_me_erases_the_person_from_the_database_file(
     person = emulator.person(secret_id, "Zebulon", "da")
     await person.send("/start ref-TRACE42")
     await sign_up(person, email="zebulon.unique@example.dk")
-    await person.press(await person.send("/themes"), "Forebyggelse")
+    await person.press(await person.send("/themes"), "En by for alle")
     await person.press(await person.send("/me"), "✏️ Navn")  # a conversation in progress
 
     question = await person.send("/deleteme")

@@ -17,33 +17,48 @@ pytestmark = pytest.mark.usefixtures("bot")
 async def test_themes_are_toggled_and_saved_at_each_tap(anna: SimulatedPerson, query) -> None:
     await sign_up(anna)
     toggles = await anna.send("/themes")
-    assert len(toggles.buttons) == 2 * 15 + 1, "12 themes, 3 core areas, each with ℹ️, and done"
+    assert "<b>Temaer</b> (side 1 af 3)" in (toggles.html or "")
+    labels = [b["text"] for b in toggles.buttons]
+    assert labels[:6] == [
+        "▫️ Fokus på det hele…", "▫️ En by for alle", "▫️ Sport i fællesskaber",
+        "▫️ Inddrag borgerne", "▫️ Flere ind i fællesskaber", "▫️ Fra udsat til ansat",
+    ]  # fmt: skip
+    assert labels[6:] == ["Næste ▶️", "ℹ️ Hvad betyder de?", "✔️ Færdig"]
+    rows = toggles.reply_markup["inline_keyboard"]  # type: ignore[index]
+    assert max(len(row) for row in rows) == 2, "two to a row: it fits a phone"
 
-    toggles = await anna.press(toggles, "Vær en god ven")
+    toggles = await anna.press(await anna.press(toggles, "Næste"), "Vær en god ven")
+    assert "(side 2 af 3)" in toggles.text, "the page stays where the tap was"
     assert query("SELECT code FROM ambassador_topics")[0]["code"] == "friend"
-    toggles = await anna.press(toggles, "Bolig")
-    toggles = await anna.press(toggles, "✅ Vær en god ven")
+    core = await anna.press(toggles, "Næste")
+    assert "<b>Kerneområder</b> (side 3 af 3)" in (core.html or "")
+    assert [b["text"] for b in core.buttons][:3] == [
+        "▫️ Bolig", "▫️ Beskæftigelse", "▫️ Lighed i sundhed",
+    ], "the part of a core area's title before the colon"  # fmt: skip
+    toggles = await anna.press(core, "Bolig")
+    toggles = await anna.press(await anna.press(toggles, "Forrige"), "✅ Vær en god ven")
 
     assert [r["code"] for r in query("SELECT code FROM ambassador_topics")] == ["bolig"]
-    assert "✅ Bolig: at have et hjem" in [b["text"] for b in toggles.buttons]
     assert "▫️ Vær en god ven" in [b["text"] for b in toggles.buttons]
-    for forged in ("themes:toggle:nowhere:0", "themes:toggle:bolig:7", "themes:nonsense"):
+    for forged in ("themes:toggle:nowhere:0:0", "themes:toggle:bolig:0:7", "themes:nonsense"):
         answer = await anna.press_data(toggles, forged)
         assert answer["text"].startswith("Den knap virker ikke længere."), forged
     assert [r["code"] for r in query("SELECT code FROM ambassador_topics")] == ["bolig"]
 
 
-async def test_a_theme_is_explained_one_tap_away(john: SimulatedPerson) -> None:
+async def test_what_the_themes_mean_is_one_tap_away_on_their_page(john: SimulatedPerson) -> None:
     await sign_up(john, kind="Citizen")
-    toggles = await john.send("/themes")
+    toggles = await john.press(await john.send("/themes"), "Next")
 
-    answer = await john.press_data(toggles, "themes:info:volunteering")
+    explained = await john.press(toggles, "What do they mean?")
 
-    assert answer == {
-        "text": "Volunteering gives value both to the one who gives and to the one who receives.",
-        "show_alert": True,
-        "answered": True,
-    }
+    assert explained.text.startswith("Themes (page 2 of 3)\n\nBe a good friend\nSomeone to walk")
+    assert (
+        "More volunteering\nVolunteering gives value both to the one who gives and to the one "
+        "who receives." in explained.text
+    )
+    back = await john.press(explained, "Back to choosing")
+    assert "▫️ Be a good friend" in [b["text"] for b in back.buttons]
 
 
 async def test_profile_shows_what_is_stored_and_edits_a_field(anna: SimulatedPerson, query) -> None:
@@ -173,7 +188,7 @@ async def test_people_who_are_not_ambassadors_are_invited_instead(
 
 
 @pytest.mark.parametrize(
-    "data", ["themes:toggle:friend:0", "amb:edit:display_name", "amb:cert", "amb:leaveyes"]
+    "data", ["themes:toggle:friend:0:0", "amb:edit:display_name", "amb:cert", "amb:leaveyes"]
 )
 async def test_forged_ambassador_buttons_from_others_change_nothing(
     anna: SimulatedPerson, query, data: str

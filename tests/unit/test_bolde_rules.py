@@ -94,7 +94,7 @@ async def test_the_draft_asks_place_and_category_only_for_problems(services: Ser
     await bolde.answer(SENDER, Step.KIND, "problem")
     short = await bolde.answer(SENDER, Step.TEXT, "for kort")
     assert short.problem is Problem.TOO_SHORT
-    assert (await bolde.answer(SENDER, Step.TEXT, "x" * 2001)).problem is Problem.TOO_LONG
+    assert (await bolde.answer(SENDER, Step.TEXT, "x" * 4097)).problem is Problem.TOO_LONG
     steps = []
     for step, value in (
         (Step.TEXT, "  Nogen sover i opgangen.  "),
@@ -118,6 +118,24 @@ async def test_the_draft_asks_place_and_category_only_for_problems(services: Ser
     assert after_photo.draft is not None
     assert after_photo.draft.step is Step.THEMES
     assert after_photo.draft.answers["show_name"] is True
+
+
+async def test_a_concern_has_no_photo_and_back_keeps_every_answer(services: Services) -> None:
+    bolde = services.bolde
+    await bolde.begin(SENDER)
+    await bolde.answer(SENDER, Step.KIND, "idea")
+    await bolde.answer(SENDER, Step.TEXT, "Nogen sidder alene hver dag.")
+    await bolde.answer(SENDER, Step.PHOTO, "file-1")
+    back = [(await bolde.back(SENDER, step)).draft for step in (Step.THEMES, Step.PHOTO)]
+    assert [d.step for d in back if d] == [Step.PHOTO, Step.TEXT]
+    assert (await bolde.back(SENDER, Step.THEMES)).problem is Problem.NOT_NOW, "a stale Back"
+    assert (await bolde.back(SENDER, Step.TEXT)).draft.step is Step.KIND  # type: ignore[union-attr]
+    assert (await bolde.back(SENDER, Step.KIND)).problem is Problem.NOT_NOW
+    concern = await bolde.answer(SENDER, Step.KIND, "concern")
+    assert concern.draft is not None
+    assert concern.draft.step is Step.THEMES, "the text is kept, and a concern has no photo"
+    assert "photo" not in concern.draft.answers, "a photo does not go with a concern"
+    assert concern.draft.answers["text"] == "Nogen sidder alene hver dag."
 
 
 async def test_routing_takes_the_first_matching_rule_then_the_cross_professional_network(

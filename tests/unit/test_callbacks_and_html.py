@@ -10,8 +10,9 @@ import pytest
 from bot.i18n import Translator, load_catalogs
 from bot.sandbox.entities import html_to_plain, telegram_length
 from bot.services.people import language_for, parse_deep_link
+from handlers.bold_views import PART, SHOWN_TEXT, shown, text_parts
 from handlers.callbacks import CallbackCodec, Press
-from handlers.paging import grid, page_of, turn_row
+from handlers.paging import beginning, grid, page_of, turn_row
 
 ROOT = Path(__file__).parents[2]
 CODEC = CallbackCodec("demo", open=1, home=0)
@@ -173,3 +174,17 @@ def test_a_list_is_cut_into_pages_that_can_be_turned() -> None:
     assert [b.callback_data for b in turn_row(t, 1, 3, str)] == ["0", "2"]
     assert turn_row(t, 0, 1, str) == []
     assert [len(row) for row in grid(list(turn_row(t, 1, 3, str)) * 3, 4)] == [4, 2]
+
+
+@pytest.mark.parametrize("char", ["a", "æ", "🎤"])
+def test_a_long_text_is_carried_whole_in_parts_that_each_fit(char: str) -> None:
+    text = " ".join([char * 9] * 410)[: 4096 // telegram_length(char)].strip()
+
+    parts = text_parts(text)
+
+    assert parts, "too long for a card"
+    assert " ".join(parts) == text, "nothing is lost, every cut is where a word ends"
+    assert all(telegram_length(part) <= PART for part in parts)
+    assert telegram_length(shown(text)) <= SHOWN_TEXT + 2
+    assert text_parts("kort tekst") == []
+    assert beginning("ord og ord", 7) == "ord og"
