@@ -35,7 +35,7 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
     [row] = query("SELECT * FROM ambassadors")
     assert (row["number"], row["kind"], row["display_name"]) == (1, "citizen", "Anna")
     assert (row["email"], row["newsletter_by_email"]) == ("anna@example.dk", 1)
-    assert (row["consent_version"], row["consent_at"]) == ("2026-11", "2026-11-22T12:00:00+00:00")
+    assert (row["consent_version"], row["consent_at"]) == ("2026-12", "2026-11-22T12:00:00+00:00")
     assert row["organisation"] is None
     assert query("SELECT * FROM conversations") == []
 

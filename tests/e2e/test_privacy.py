@@ -10,6 +10,9 @@ import pytest
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from tests.conftest import sign_up
+from tests.e2e.test_bolde import send_bold
+from tests.e2e.test_broadcast import received, write_newsletter
+from tests.e2e.test_events import publish
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -71,3 +74,59 @@ async def test_keeping_the_data_changes_nothing(anna: SimulatedPerson, query) ->
 
     assert kept.text.startswith("Hej Anna!")
     assert len(query("SELECT * FROM ambassadors")) == 1
+
+
+async def test_the_erasure_is_confirmed_in_the_persons_own_language(
+    john: SimulatedPerson, query
+) -> None:
+    await sign_up(john, "Citizen")
+
+    question = await john.send("/deleteme")
+    assert question.text.startswith("Do you want everything about you deleted?")
+    done = await john.press(question, "Yes, delete everything")
+
+    assert done.text.startswith("Everything about you has been deleted")
+    assert query("SELECT * FROM people") == []
+
+
+async def test_newsletters_and_invitations_reach_only_those_who_said_yes(
+    emulator: BotApiEmulator, karim: SimulatedPerson, anna: SimulatedPerson, query
+) -> None:
+    eva, ole = emulator.person(1005, "Eva", "da"), emulator.person(1006, "Ole", "da")
+    await karim.send("/start")
+    await sign_up(anna)  # an ambassador consents by signing up
+    await ole.send("/start")  # wrote once, never said yes
+    sent = await send_bold(eva, "Flere bænke langs havnen, tak.")
+
+    yes = str(sent.button("🔔 Få nyhedsbreve og invitationer")["callback_data"])
+    answer = await eva.press_data(sent, yes)
+    assert answer["text"].startswith("Tak! Du får nyhedsbreve og invitationer")
+    await emulator.wait_for(lambda: "Ingen nyhedsbreve eller" in str(sent.buttons))
+    assert query("SELECT news_consent FROM people WHERE user_id = ?", eva.id)[0][0] == 1
+    later = await send_bold(eva, "Og en legeplads ved stranden.")
+    assert "nyhedsbreve" not in str(later.buttons), "offered until answered"
+    confirm = await write_newsletter(karim, "Vinter", "Godt nytår!", "Alle, der har sagt ja")
+    assert "Det går til 2 modtagere" in confirm.text, "Anna and Eva, not Ole or Karim"
+    await karim.press(confirm, "Send nu")
+    await emulator.wait_for(lambda: received(eva, "Vinter") and received(anna, "Vinter"))
+    assert received(ole, "Vinter") == []
+
+    letter = received(eva, "Vinter")[0]
+    off = await eva.press_data(letter, str(letter.button("Ingen flere")["callback_data"]))
+    assert off["text"] == (
+        "Du får ikke flere nyhedsbreve her. Tryk 🔔 eller skriv /newsletters, hvis du fortryder."
+    )
+    listed = await eva.send("/newsletters")
+    again = await eva.press(listed, "🔔 Få nyhedsbreve og invitationer")
+    assert "🔕 Ingen nyhedsbreve eller invitationer" in str(again.buttons)
+    assert "nyhedsbreve og" not in str((await anna.send("/newsletters")).buttons)
+    refused = await eva.press_data(again, str(again.button("🔕 Ingen")["callback_data"]))
+    assert refused["text"].startswith("Helt i orden. Du får ingen nyhedsbreve eller invitationer")
+
+    preview = await publish(
+        karim,
+        "/event",
+        ["[Workshop]", "Suppe og snak", "Vi laver suppe.", "3.12.2026 18:00", "[To timer]",
+         "Medborgerhuset", "[Ingen grænse]", "[Alle, der har sagt ja]"],
+    )  # fmt: skip
+    assert "Den går til 1 " in preview.text, "Anna only: Eva said no, Ole never said yes"
