@@ -14,6 +14,7 @@ from handlers.certificate import send_certificate
 from handlers.conversation import Start, cancel, named_draft_button, starts, stop_button
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
+from handlers.privacy_notice import privacy_notice
 from handlers.progress import translator_of
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
 from handlers.sending import message
@@ -83,7 +84,8 @@ def question(
     elif step is Step.NEWSLETTER:
         rows.append([button("common.yes", "news", 1), button("common.no", "news", 0)])
     elif step is Step.CONSENT:
-        text = t("privacy.notice") + "\n\n" + t("amb.ask.consent")
+        notice = privacy_notice(t, context.services.strategy.controller)
+        text = notice + "\n\n" + t("amb.ask.consent")
         rows.append(
             [button("amb.consent_yes", "consent", 1), button("amb.consent_no", "consent", 0)]
         )

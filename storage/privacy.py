@@ -1,4 +1,9 @@
-"""Everything stored about one person: exported on request, erased on request."""
+"""Everything stored about one person: exported on request, erased on request.
+
+`PERSON_COLUMNS` names every column that holds a person's Telegram id (a private chat's id is the
+person's id too); tests/unit/test_privacy_schema.py fails when the schema has one it does not
+name, so a new table cannot be left out of /mydata and /deleteme.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,73 @@ from typing import Any
 from storage import bolde
 from storage.database import Database
 
-# (table, column that holds the person's Telegram id)
-_PERSONAL = (
+PERSON_COLUMNS = frozenset(
+    {
+        ("people", "user_id"),
+        ("deep_links", "user_id"),
+        ("ambassadors", "user_id"),
+        ("ambassadors", "referred_by"),
+        ("ambassador_topics", "user_id"),
+        ("conversations", "user_id"),
+        ("coordinators", "user_id"),
+        ("coordinators", "granted_by"),
+        ("network_members", "user_id"),
+        ("rsvps", "user_id"),
+        ("attendance", "user_id"),
+        ("outbox", "user_id"),
+        ("bolde", "sender_id"),
+        ("bolde", "taken_by"),
+        ("bold_events", "actor_id"),
+        ("audit_log", "actor"),
+        ("audit_log", "subject"),
+        ("batches", "created_by"),
+        ("batches", "report_chat_id"),
+        ("newsletters", "created_by"),
+        ("events", "created_by"),
+    }
+)
+# Secrets of the bot's, not data about the person: an unsubscribe link's token, a check-in code.
+INTERNAL = frozenset({"email_token", "checkin_code"})
+
+# The person's rows, by what they are (the export's sections). `:id` is the person's id. Rows
+# about someone else show only the person's part: whom they invited, a bold they took without
+# its sender's id, another's entry in their bold's timeline without that person's id.
+_SECTIONS = {
+    "people": "SELECT * FROM people WHERE user_id = :id",
+    "deep_links": "SELECT * FROM deep_links WHERE user_id = :id",
+    "ambassadors": "SELECT * FROM ambassadors WHERE user_id = :id",
+    "ambassadors_invited": (
+        "SELECT number, joined_at, referred_by FROM ambassadors WHERE referred_by = :id"
+    ),
+    "ambassador_topics": "SELECT * FROM ambassador_topics WHERE user_id = :id",
+    "conversations": "SELECT * FROM conversations WHERE user_id = :id",
+    "coordinators": "SELECT * FROM coordinators WHERE user_id = :id OR granted_by = :id",
+    "network_members": "SELECT * FROM network_members WHERE user_id = :id",
+    "rsvps": "SELECT * FROM rsvps WHERE user_id = :id",
+    "attendance": "SELECT * FROM attendance WHERE user_id = :id",
+    "outbox": "SELECT * FROM outbox WHERE user_id = :id",
+    "bolde": "SELECT * FROM bolde WHERE sender_id = :id",
+    "bold_topics": (
+        "SELECT * FROM bold_topics WHERE bold_id IN (SELECT id FROM bolde WHERE sender_id = :id)"
+    ),
+    "bolde_taken": (
+        "SELECT id, reference, kind, text, photo_file_id, latitude, longitude, place, category,"
+        " urgent, status, network_id, taken_by, public_answer, created_at, changed_at,"
+        " first_answer_at, stale_reported_at, sender_name FROM bolde"
+        " WHERE taken_by = :id AND sender_id IS NOT :id"
+    ),
+    "bold_events": (
+        "SELECT id, bold_id, at, CASE WHEN actor_id = :id THEN actor_id END AS actor_id, role,"
+        " action, status, network_id, note FROM bold_events WHERE actor_id = :id"
+        " OR bold_id IN (SELECT id FROM bolde WHERE sender_id = :id) ORDER BY id"
+    ),
+    "audit_log": "SELECT * FROM audit_log WHERE actor = :id OR subject = CAST(:id AS TEXT)",
+    "events_created": "SELECT * FROM events WHERE created_by = :id",
+    "newsletters_created": "SELECT * FROM newsletters WHERE created_by = :id",
+    "batches_created": ("SELECT * FROM batches WHERE created_by = :id OR report_chat_id = :id"),
+}
+# Deleted with the person: rows that are theirs alone.
+_OWN = (
     ("people", "user_id"),
     ("ambassadors", "user_id"),
     ("ambassador_topics", "user_id"),
@@ -20,15 +90,27 @@ _PERSONAL = (
     ("rsvps", "user_id"),
     ("attendance", "user_id"),
 )
-# Kept when a person is erased, without anything that says it was theirs (storage/bolde.py).
-_SENT = (("bolde", "sender_id"),)
+# Kept when the person is erased, without anything that says who they were.
+_UNSIGNED = (
+    ("ambassadors", "referred_by", "NULL"),
+    ("coordinators", "granted_by", "0"),
+    ("audit_log", "actor", "0"),
+    ("audit_log", "subject", "'deleted'"),
+    ("batches", "created_by", "NULL"),
+    ("batches", "report_chat_id", "NULL"),
+    ("newsletters", "created_by", "NULL"),
+    ("events", "created_by", "NULL"),
+)
 
 
 async def export(db: Database, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row about the person, by section, without the bot's own secrets."""
     data: dict[str, list[dict[str, Any]]] = {}
-    for table, column in (*_PERSONAL, *_SENT):
-        rows = await db.fetch_all(f"SELECT * FROM {table} WHERE {column} = ?", (user_id,))
-        data[table] = [dict(row) for row in rows]
+    for name, sql in _SECTIONS.items():
+        rows = await db.fetch_all(sql.replace(":id", "?"), (user_id,) * sql.count(":id"))
+        data[name] = [
+            {key: value for key, value in dict(row).items() if key not in INTERNAL} for row in rows
+        ]
     return data
 
 
@@ -39,23 +121,12 @@ async def erase(db: Database, user_id: int) -> None:
     an interior page) and the checkpoint empties the write-ahead log.
     """
     async with db.transaction() as connection:
-        await connection.execute(
-            "UPDATE ambassadors SET referred_by = NULL WHERE referred_by = ?", (user_id,)
-        )
-        await connection.execute("UPDATE audit_log SET actor = 0 WHERE actor = ?", (user_id,))
-        await connection.execute(
-            "UPDATE audit_log SET subject = 'deleted' WHERE subject = ?", (str(user_id),)
-        )
-        await bolde.anonymise(connection, user_id)
-        for table in (
-            "batches",
-            "newsletters",
-            "events",
-        ):  # what a coordinator sent stays, unsigned
+        for table, column, value in _UNSIGNED:
             await connection.execute(
-                f"UPDATE {table} SET created_by = NULL WHERE created_by = ?", (user_id,)
+                f"UPDATE {table} SET {column} = {value} WHERE {column} = ?", (user_id,)
             )
-        for table, column in reversed(_PERSONAL):
+        await bolde.anonymise(connection, user_id)
+        for table, column in reversed(_OWN):
             await connection.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
     async with db.exclusive() as connection:
         await connection.execute("VACUUM")
