@@ -366,7 +366,8 @@ async def stay_answered(update: Update, context: BoldenContext) -> None:
     if staying and result is None:
         await not_an_ambassador(update, context)
         return
-    await show(update, context.t("stay.yes" if staying else "stay.no"), main_menu(context.t))
+    # Stopping here is /leave: the same words on what is kept, and why.
+    await show(update, context.t("stay.yes" if staying else "leave.done"), main_menu(context.t))
 
 
 async def ask_yearly(context: BoldenContext) -> None:

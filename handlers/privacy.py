@@ -22,6 +22,7 @@ from handlers.privacy_notice import privacy_notice
 
 PRIVACY = CallbackCodec("privacy", erase=0, news=1)
 _YES, _NO = "yes", "no"
+_LISTED = 10  # of each kind, named in the summary: all the kinds together fit one message
 
 
 def consent_button(t: Translator, gets_news: bool) -> InlineKeyboardButton:
@@ -91,8 +92,8 @@ def _when(t: Translator, value: str) -> str:
 
 
 def summary(context: BoldenContext, data: MyData) -> list[str]:
-    """The stored rows in words, in the person's language: one block for them, one for each
-    bold they sent (with its timeline, as on the bold's own page)."""
+    """The stored rows in words, in the person's language: who they are, what they did, and
+    each bold they sent with its timeline, as on the bold's own page."""
     t, rows = context.t, data.rows
     lines = [t("mydata.title")]
     for person in rows["people"]:
@@ -126,7 +127,8 @@ def summary(context: BoldenContext, data: MyData) -> list[str]:
         "mydata.drafts": [t.plain("conv.kind." + r["name"]) for r in rows["conversations"]],
         "mydata.taken": [r["reference"] for r in rows["bolde_taken"]],
     }
-    lines += [t(key, value=", ".join(values)) for key, values in listed.items() if values]
+    blocks = ["\n".join(lines)]
+    lines = [t(key, value=_some(values)) for key, values in listed.items() if values]
     counted = {
         "mydata.messages": len(rows["outbox"]),
         "mydata.entries": sum(1 for r in rows["bold_events"] if r["actor_id"] is not None),
@@ -136,13 +138,20 @@ def summary(context: BoldenContext, data: MyData) -> list[str]:
         "mydata.batches_created": len(rows["batches_created"]),
     }
     lines += [t(key, value=t.number(n)) for key, n in counted.items() if n]
-    blocks = ["\n".join(lines)]
+    if lines:
+        blocks.append("\n".join(lines))
     if data.bolde:
         blocks.append(t("mydata.bolde"))
     for sent in data.bolde:
         page, _ = sender_page(context.services, t, sent.bold, sent.timeline, data.network_names)
         blocks.append(page)
     return blocks
+
+
+def _some(values: list[str]) -> str:
+    """Each once, and no more than fit a message: the file holds every one."""
+    unique = list(dict.fromkeys(values))
+    return ", ".join(unique[:_LISTED]) + (", …" if len(unique) > _LISTED else "")
 
 
 def _title(data: MyData, event_id: int) -> str:
