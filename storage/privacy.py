@@ -40,43 +40,39 @@ PERSON_COLUMNS = frozenset(
 # Secrets of the bot's, not data about the person: an unsubscribe link's token, a check-in code.
 INTERNAL = frozenset({"email_token", "checkin_code"})
 
-# The person's rows, by what they are (the export's sections). `:id` is the person's id. Rows
+# The person's rows, by what they are (the export's sections); each ? is the person's id. Rows
 # about someone else show only the person's part: whom they invited, a bold they took without
 # its sender's id, another's entry in their bold's timeline without that person's id.
 _SECTIONS = {
-    "people": "SELECT * FROM people WHERE user_id = :id",
-    "deep_links": "SELECT * FROM deep_links WHERE user_id = :id",
-    "ambassadors": "SELECT * FROM ambassadors WHERE user_id = :id",
+    "people": "SELECT * FROM people WHERE user_id = ?",
+    "deep_links": "SELECT * FROM deep_links WHERE user_id = ?",
+    "ambassadors": "SELECT * FROM ambassadors WHERE user_id = ?",
     "ambassadors_invited": (
-        "SELECT number, joined_at, referred_by FROM ambassadors WHERE referred_by = :id"
+        "SELECT number, joined_at, referred_by FROM ambassadors WHERE referred_by = ?"
     ),
-    "ambassador_topics": "SELECT * FROM ambassador_topics WHERE user_id = :id",
-    "conversations": "SELECT * FROM conversations WHERE user_id = :id",
-    "coordinators": "SELECT * FROM coordinators WHERE user_id = :id OR granted_by = :id",
-    "network_members": "SELECT * FROM network_members WHERE user_id = :id",
-    "rsvps": "SELECT * FROM rsvps WHERE user_id = :id",
-    "attendance": "SELECT * FROM attendance WHERE user_id = :id",
-    "outbox": "SELECT * FROM outbox WHERE user_id = :id",
-    "bolde": "SELECT * FROM bolde WHERE sender_id = :id",
+    "ambassador_topics": "SELECT * FROM ambassador_topics WHERE user_id = ?",
+    "conversations": "SELECT * FROM conversations WHERE user_id = ?",
+    "coordinators": "SELECT * FROM coordinators WHERE user_id = ? OR granted_by = ?",
+    "network_members": "SELECT * FROM network_members WHERE user_id = ?",
+    "rsvps": "SELECT * FROM rsvps WHERE user_id = ?",
+    "attendance": "SELECT * FROM attendance WHERE user_id = ?",
+    "outbox": "SELECT * FROM outbox WHERE user_id = ?",
+    "bolde": "SELECT * FROM bolde WHERE sender_id = ?",
     "bold_topics": (
-        "SELECT * FROM bold_topics WHERE bold_id IN (SELECT id FROM bolde WHERE sender_id = :id)"
+        "SELECT * FROM bold_topics WHERE bold_id IN (SELECT id FROM bolde WHERE sender_id = ?)"
     ),
-    "bolde_taken": (
-        "SELECT id, reference, kind, text, photo_file_id, latitude, longitude, place, category,"
-        " urgent, status, network_id, taken_by, public_answer, created_at, changed_at,"
-        " first_answer_at, stale_reported_at, sender_name FROM bolde"
-        " WHERE taken_by = :id AND sender_id IS NOT :id"
-    ),
+    "bolde_taken": "SELECT * FROM bolde WHERE taken_by = ? AND sender_id IS NOT ?",
     "bold_events": (
-        "SELECT id, bold_id, at, CASE WHEN actor_id = :id THEN actor_id END AS actor_id, role,"
-        " action, status, network_id, note FROM bold_events WHERE actor_id = :id"
-        " OR bold_id IN (SELECT id FROM bolde WHERE sender_id = :id) ORDER BY id"
+        "SELECT id, bold_id, at, CASE WHEN actor_id = ? THEN actor_id END AS actor_id, role,"
+        " action, status, network_id, note FROM bold_events WHERE actor_id = ?"
+        " OR bold_id IN (SELECT id FROM bolde WHERE sender_id = ?) ORDER BY id"
     ),
-    "audit_log": "SELECT * FROM audit_log WHERE actor = :id OR subject = CAST(:id AS TEXT)",
-    "events_created": "SELECT * FROM events WHERE created_by = :id",
-    "newsletters_created": "SELECT * FROM newsletters WHERE created_by = :id",
-    "batches_created": ("SELECT * FROM batches WHERE created_by = :id OR report_chat_id = :id"),
+    "audit_log": "SELECT * FROM audit_log WHERE actor = ? OR subject = CAST(? AS TEXT)",
+    "events_created": "SELECT * FROM events WHERE created_by = ?",
+    "newsletters_created": "SELECT * FROM newsletters WHERE created_by = ?",
+    "batches_created": "SELECT * FROM batches WHERE created_by = ? OR report_chat_id = ?",
 }
+_NOT_THEIRS = {"bolde_taken": {"sender_id"}}  # who sent a bold someone took is not theirs
 # Deleted with the person: rows that are theirs alone.
 _OWN = (
     ("people", "user_id"),
@@ -107,9 +103,10 @@ async def export(db: Database, user_id: int) -> dict[str, list[dict[str, Any]]]:
     """Every row about the person, by section, without the bot's own secrets."""
     data: dict[str, list[dict[str, Any]]] = {}
     for name, sql in _SECTIONS.items():
-        rows = await db.fetch_all(sql.replace(":id", "?"), (user_id,) * sql.count(":id"))
+        rows = await db.fetch_all(sql, (user_id,) * sql.count("?"))
+        hidden = INTERNAL | _NOT_THEIRS.get(name, set())
         data[name] = [
-            {key: value for key, value in dict(row).items() if key not in INTERNAL} for row in rows
+            {key: value for key, value in dict(row).items() if key not in hidden} for row in rows
         ]
     return data
 

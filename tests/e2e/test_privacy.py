@@ -31,7 +31,7 @@ async def test_the_notice_names_the_controller_the_legal_basis_and_the_complaint
         "Your data in Bolden",
         "Data controller: Fredericia Kommune, Gothersgade 20, 7000 Fredericia, "
         "fredericia@fredericia.dk.",
-        "Data protection officer: Databeskyttelsesrådgiveren, dpo@fredericia.dk.",
+        "Data protection officer: dpo@fredericia.dk.",
     ]
     for heading in ("What we store", "Why, and on what legal basis", "For how long"):
         assert f"\n{heading}\n" in reply.text
