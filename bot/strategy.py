@@ -114,6 +114,15 @@ class Contact(_Model):
     website: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
 
 
+class Controller(_Model):
+    """Who is responsible for the personal data (GDPR art. 13), as /privacy names them."""
+
+    name: Line
+    address: Line
+    email: Line
+    dpo: Line | None = None  # how to reach the data protection officer
+
+
 Year = Annotated[int, Field(ge=2000, le=2100)]
 
 
@@ -159,6 +168,7 @@ class StrategyInfo(_Model):
 class Strategy(_Model):
     strategy: StrategyInfo
     contact: Contact
+    controller: Controller
     themes: Annotated[list[Topic], Field(min_length=1, max_length=40)]
     core_areas: Annotated[list[Topic], Field(max_length=10)] = Field(default_factory=list)
     ambassador_kinds: Annotated[list[AmbassadorKind], Field(min_length=1, max_length=20)]

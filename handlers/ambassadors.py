@@ -15,6 +15,7 @@ from handlers.commands import register_chat_commands
 from handlers.conversation import Start, cancel, named_draft_button, starts, stop_button
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
+from handlers.privacy_notice import privacy_notice
 from handlers.progress import translator_of
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
 from handlers.sending import message
@@ -85,7 +86,8 @@ def question(
     elif step is Step.NEWSLETTER:
         rows.append([button("common.yes", "news", 1), button("common.no", "news", 0)])
     elif step is Step.CONSENT:
-        text = t("privacy.notice") + "\n\n" + t("amb.ask.consent")
+        notice = privacy_notice(t, context.services.strategy.controller)
+        text = notice + "\n\n" + t("amb.ask.consent")
         rows.append(
             [button("amb.consent_yes", "consent", 1), button("amb.consent_no", "consent", 0)]
         )
@@ -366,7 +368,8 @@ async def stay_answered(update: Update, context: BoldenContext) -> None:
     if staying and result is None:
         await not_an_ambassador(update, context)
         return
-    await show(update, context.t("stay.yes" if staying else "stay.no"), main_menu(context.t))
+    # Stopping here is /leave: the same words on what is kept, and why.
+    await show(update, context.t("stay.yes" if staying else "leave.done"), main_menu(context.t))
     if not staying:
         await register_chat_commands(context.bot, context.services, user.id, context.t)
 

@@ -31,7 +31,7 @@ from bot.services.bolde import (
 )
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
-from handlers import bold_notices
+from handlers import bold_notices, privacy
 from handlers.bold_notices import card, network_names
 from handlers.bold_views import (
     BOLD,
@@ -427,10 +427,10 @@ async def _send(update: Update, context: BoldenContext) -> None:
     text = "\n\n".join([t("bold.sent", reference=bold.reference), where, t("bold.sent_next")])
     if bold.kind == Kind.PROBLEM:
         text += "\n\n" + emergency(context)
-    keyboard = InlineKeyboardMarkup(
-        [[_button(context, "bold.see_timeline", "show", bold.id), home_button(t)]]
-    )
-    await show(update, text, keyboard)
+    rows = [[_button(context, "bold.see_timeline", "show", bold.id), home_button(t)]]
+    if await services.people.may_ask_consent(user.id):
+        rows.append([privacy.consent_button(t, gets_news=False)])
+    await show(update, text, InlineKeyboardMarkup(rows))
 
 
 # -- following one's bolde ----------------------------------------------------------------------

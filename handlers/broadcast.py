@@ -17,9 +17,9 @@ from bot.delivery.email import message_id, unsubscribe_headers
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.conversations import ConversationKind
-from bot.services.delivery import Recipient
+from bot.services.delivery import Reach, Recipient
 from bot.services.newsletters import Kind, Step
-from handlers import compose, events
+from handlers import compose, events, privacy
 from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
 from handlers.conversation import Start, named_draft_button, starts
 from handlers.menu import home_button, refuse_stale, show
@@ -198,7 +198,7 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
     newsletter = await services.newsletters.get(newsletter_id)
     if newsletter is None or newsletter.status != "scheduled":
         return
-    chat = await services.delivery.recipients(newsletter.audience, newsletter=True)
+    chat = await services.delivery.recipients(newsletter.audience, Reach.NEWSLETTER)
     mail = (
         await services.delivery.email_recipients(newsletter.audience)
         if services.settings.smtp_host
@@ -243,7 +243,7 @@ async def _manage(update: Update, context: BoldenContext, note: str = "") -> Non
             "news.row",
             title=n.title,
             when=t.moment(n.send_at),
-            audience=audience_name(services, t, n.audience),
+            audience=audience_name(services, t, n.audience, Kind.NEWSLETTER),
         )
         for n in scheduled
     ]
@@ -285,6 +285,10 @@ async def archive(update: Update, context: BoldenContext) -> None:
     ]
     if turn := turn_row(t, page, pages, lambda target: NEWS.data("list", target)):
         rows.append(turn)
+    user, person = update.effective_user, context.person
+    assert user is not None
+    if person is not None and await context.services.ambassadors.profile(user.id) is None:
+        rows.append([privacy.consent_button(t, person.gets_news)])
     rows.append([home_button(t)])
     await show(
         update,
@@ -307,9 +311,10 @@ async def news_pressed(update: Update, context: BoldenContext) -> None:
         await services.newsletters.wants_newsletters(user.id, wanted)
         other = NEWS.data("off" if wanted else "on")
         label = t.plain("news.off_button" if wanted else "news.on_button")
-        await query.answer(
-            t.plain("news.on_done" if wanted else "news.off_done"), show_alert=not wanted
-        )
+        ambassador = await services.ambassadors.profile(user.id) is not None
+        # /me is where an ambassador turns them on again; it refuses anyone else.
+        off = "news.off_done" if ambassador else "news.off_done_citizen"
+        await query.answer(t.plain("news.on_done" if wanted else off), show_alert=not wanted)
         await query.edit_message_reply_markup(
             InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=other)]])
         )

@@ -69,9 +69,16 @@ def stop_row(t: Translator, kind: Kind) -> list[InlineKeyboardButton]:
     return [stop_button(t, ConversationKind(kind))]
 
 
-def audience_name(services: Services, t: Translator, audience: str) -> str:
+def _everyone(draft_kind: Kind) -> str:
+    """A broadcast goes to everyone who wrote; the others only to those who consented."""
+    return "compose.audience.all" if draft_kind is Kind.BROADCAST else "compose.audience.consented"
+
+
+def audience_name(services: Services, t: Translator, audience: str, draft_kind: Kind) -> str:
     kind, _, code = audience.partition("-")
-    if audience in {ALL, AMBASSADORS}:
+    if audience == ALL:
+        return t.plain(_everyone(draft_kind))
+    if audience == AMBASSADORS:
         return t.plain("compose.audience." + audience)
     items = services.strategy.ambassador_kinds if kind == "kind" else services.strategy.topics
     title = next((i.title.get(t.language) for i in items if i.code == code), code)
@@ -130,7 +137,7 @@ def question(
         ]
     elif step is Step.AUDIENCE:
         rows += [
-            [_button(t, "compose.audience.all", draft_data(kind, "aud", ALL))],
+            [_button(t, _everyone(draft.kind), draft_data(kind, "aud", ALL))],
             [_button(t, "compose.audience.amb", draft_data(kind, "aud", AMBASSADORS))],
             [
                 _button(t, "compose.by_kind", draft_data(kind, "kinds")),
@@ -141,7 +148,7 @@ def question(
         text = t.count(
             f"compose.preview.{draft.kind.value}",
             count,
-            audience=audience_name(context.services, t, a["audience"]),
+            audience=audience_name(context.services, t, a["audience"], draft.kind),
         )
         if draft.kind is Kind.BROADCAST:
             rows.append([_button(t, "compose.send_broadcast", draft_data(kind, "send"))])
@@ -184,7 +191,7 @@ async def ask_again(update: Update, context: BoldenContext, stored: StoredConver
 async def recipients(services: Services, draft: Draft) -> tuple[list[Recipient], list[Recipient]]:
     """Who gets it in the chat, and (a newsletter) who gets it by e-mail."""
     audience = draft.answers["audience"]
-    chat = await services.delivery.recipients(audience, newsletter=draft.kind is Kind.NEWSLETTER)
+    chat = await services.delivery.recipients(audience, draft.kind.reach)
     mail = (
         await services.delivery.email_recipients(audience)
         if draft.kind is Kind.NEWSLETTER and services.settings.smtp_host

@@ -15,7 +15,7 @@ from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.conversations import ConversationKind
-from bot.services.delivery import Notify, OutboxItem
+from bot.services.delivery import Notify, OutboxItem, Reach
 from bot.services.events import (
     CHECKIN_OPENS,
     Answered,
@@ -145,7 +145,7 @@ async def publish(application: App, event_id: int) -> None:
     event = await services.events.get(event_id)
     if event is None or event.status != "scheduled":
         return
-    recipients = await services.delivery.recipients(event.audience)
+    recipients = await services.delivery.recipients(event.audience, Reach.INVITATION)
     items = [
         _invitation(services, services.translator(r.language), r.user_id, event, None)
         for r in recipients

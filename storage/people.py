@@ -18,7 +18,14 @@ class Person(BaseModel):
     first_seen: datetime
     last_seen: datetime
     blocked_at: datetime | None
+    newsletter_off: bool
+    news_consent: bool | None  # newsletters and invitations; None: not asked yet
     username: str | None = None
+
+    @property
+    def gets_news(self) -> bool:
+        """Someone who is not an ambassador: said yes, and did not turn newsletters off since."""
+        return bool(self.news_consent) and not self.newsletter_off
 
 
 async def get(db: Database, user_id: int) -> Person | None:
@@ -69,6 +76,36 @@ async def set_language(connection: aiosqlite.Connection, user_id: int, language:
         "UPDATE people SET language = ?, language_chosen = 1 WHERE user_id = ?",
         (language, user_id),
     )
+
+
+_NOT_AMBASSADOR = (
+    "NOT EXISTS (SELECT 1 FROM ambassadors a WHERE a.user_id = people.user_id"
+    " AND a.status = 'active')"
+)
+
+
+async def set_news_consent(
+    connection: aiosqlite.Connection, user_id: int, consent: bool, now: datetime
+) -> bool:
+    """A yes also turns newsletters back on: saying yes to them is asking for them. False for
+    an ambassador, whose consent is their sign-up."""
+    cursor = await connection.execute(
+        "UPDATE people SET news_consent = ?, news_consent_at = ?,"
+        " newsletter_off = CASE WHEN ? THEN 0 ELSE newsletter_off END"
+        f" WHERE user_id = ? AND {_NOT_AMBASSADOR}",
+        (consent, iso(now), consent, user_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def consent_unasked(db: Database, user_id: int) -> bool:
+    """Never asked about newsletters and invitations, and not an ambassador (who consented by
+    signing up)."""
+    row = await db.fetch_one(
+        f"SELECT 1 FROM people WHERE user_id = ? AND news_consent IS NULL AND {_NOT_AMBASSADOR}",
+        (user_id,),
+    )
+    return row is not None
 
 
 async def mark_blocked(connection: aiosqlite.Connection, user_id: int, now: datetime) -> None:

@@ -1,4 +1,9 @@
-"""Everything stored about one person: exported on request, erased on request."""
+"""Everything stored about one person: exported on request, erased on request.
+
+`PERSON_COLUMNS` names every column that holds a person's Telegram id (a private chat's id is the
+person's id too); tests/unit/test_privacy_schema.py fails when the schema has one it does not
+name, so a new table cannot be left out of /mydata and /deleteme.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,69 @@ from storage import bolde, coordinators
 from storage.coordinators import AuditAction
 from storage.database import Database
 
-# (table, column that holds the person's Telegram id)
-_PERSONAL = (
+PERSON_COLUMNS = frozenset(
+    {
+        ("people", "user_id"),
+        ("deep_links", "user_id"),
+        ("ambassadors", "user_id"),
+        ("ambassadors", "referred_by"),
+        ("ambassador_topics", "user_id"),
+        ("conversations", "user_id"),
+        ("coordinators", "user_id"),
+        ("coordinators", "granted_by"),
+        ("network_members", "user_id"),
+        ("rsvps", "user_id"),
+        ("attendance", "user_id"),
+        ("outbox", "user_id"),
+        ("bolde", "sender_id"),
+        ("bolde", "taken_by"),
+        ("bold_events", "actor_id"),
+        ("audit_log", "actor"),
+        ("audit_log", "subject"),
+        ("batches", "created_by"),
+        ("batches", "report_chat_id"),
+        ("newsletters", "created_by"),
+        ("events", "created_by"),
+    }
+)
+# Secrets of the bot's, not data about the person: an unsubscribe link's token, a check-in code.
+INTERNAL = frozenset({"email_token", "checkin_code"})
+
+# The person's rows, by what they are (the export's sections); each ? is the person's id. Rows
+# about someone else show only the person's part: whom they invited, a bold they took without
+# its sender's id, another's entry in their bold's timeline without that person's id.
+_SECTIONS = {
+    "people": "SELECT * FROM people WHERE user_id = ?",
+    "deep_links": "SELECT * FROM deep_links WHERE user_id = ?",
+    "ambassadors": "SELECT * FROM ambassadors WHERE user_id = ?",
+    "ambassadors_invited": (
+        "SELECT number, joined_at, referred_by FROM ambassadors WHERE referred_by = ?"
+    ),
+    "ambassador_topics": "SELECT * FROM ambassador_topics WHERE user_id = ?",
+    "conversations": "SELECT * FROM conversations WHERE user_id = ?",
+    "coordinators": "SELECT * FROM coordinators WHERE user_id = ? OR granted_by = ?",
+    "network_members": "SELECT * FROM network_members WHERE user_id = ?",
+    "rsvps": "SELECT * FROM rsvps WHERE user_id = ?",
+    "attendance": "SELECT * FROM attendance WHERE user_id = ?",
+    "outbox": "SELECT * FROM outbox WHERE user_id = ?",
+    "bolde": "SELECT * FROM bolde WHERE sender_id = ?",
+    "bold_topics": (
+        "SELECT * FROM bold_topics WHERE bold_id IN (SELECT id FROM bolde WHERE sender_id = ?)"
+    ),
+    "bolde_taken": "SELECT * FROM bolde WHERE taken_by = ? AND sender_id IS NOT ?",
+    "bold_events": (
+        "SELECT id, bold_id, at, CASE WHEN actor_id = ? THEN actor_id END AS actor_id, role,"
+        " action, status, network_id, note FROM bold_events WHERE actor_id = ?"
+        " OR bold_id IN (SELECT id FROM bolde WHERE sender_id = ?) ORDER BY id"
+    ),
+    "audit_log": "SELECT * FROM audit_log WHERE actor = ? OR subject = CAST(? AS TEXT)",
+    "events_created": "SELECT * FROM events WHERE created_by = ?",
+    "newsletters_created": "SELECT * FROM newsletters WHERE created_by = ?",
+    "batches_created": "SELECT * FROM batches WHERE created_by = ? OR report_chat_id = ?",
+}
+_NOT_THEIRS = {"bolde_taken": {"sender_id"}}  # who sent a bold someone took is not theirs
+# Deleted with the person: rows that are theirs alone.
+_OWN = (
     ("people", "user_id"),
     ("ambassadors", "user_id"),
     ("ambassador_topics", "user_id"),
@@ -22,15 +88,28 @@ _PERSONAL = (
     ("rsvps", "user_id"),
     ("attendance", "user_id"),
 )
-# Kept when a person is erased, without anything that says it was theirs (storage/bolde.py).
-_SENT = (("bolde", "sender_id"),)
+# Kept when the person is erased, without anything that says who they were.
+_UNSIGNED = (
+    ("ambassadors", "referred_by", "NULL"),
+    ("coordinators", "granted_by", "0"),
+    ("audit_log", "actor", "0"),
+    ("audit_log", "subject", "'deleted'"),
+    ("batches", "created_by", "NULL"),
+    ("batches", "report_chat_id", "NULL"),
+    ("newsletters", "created_by", "NULL"),
+    ("events", "created_by", "NULL"),
+)
 
 
 async def export(db: Database, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row about the person, by section, without the bot's own secrets."""
     data: dict[str, list[dict[str, Any]]] = {}
-    for table, column in (*_PERSONAL, *_SENT):
-        rows = await db.fetch_all(f"SELECT * FROM {table} WHERE {column} = ?", (user_id,))
-        data[table] = [dict(row) for row in rows]
+    for name, sql in _SECTIONS.items():
+        rows = await db.fetch_all(sql, (user_id,) * sql.count("?"))
+        hidden = INTERNAL | _NOT_THEIRS.get(name, set())
+        data[name] = [
+            {key: value for key, value in dict(row).items() if key not in hidden} for row in rows
+        ]
     return data
 
 
@@ -42,24 +121,13 @@ async def erase(db: Database, user_id: int, now: datetime) -> None:
     an interior page) and the checkpoint empties the write-ahead log.
     """
     async with db.transaction() as connection:
-        await connection.execute(
-            "UPDATE ambassadors SET referred_by = NULL WHERE referred_by = ?", (user_id,)
-        )
-        await connection.execute("UPDATE audit_log SET actor = 0 WHERE actor = ?", (user_id,))
-        await connection.execute(
-            "UPDATE audit_log SET subject = 'deleted' WHERE subject = ?", (str(user_id),)
-        )
         await coordinators.audit(connection, 0, AuditAction.PERSON_ERASE, "", now)
-        await bolde.anonymise(connection, user_id)
-        for table in (
-            "batches",
-            "newsletters",
-            "events",
-        ):  # what a coordinator sent stays, unsigned
+        for table, column, value in _UNSIGNED:
             await connection.execute(
-                f"UPDATE {table} SET created_by = NULL WHERE created_by = ?", (user_id,)
+                f"UPDATE {table} SET {column} = {value} WHERE {column} = ?", (user_id,)
             )
-        for table, column in reversed(_PERSONAL):
+        await bolde.anonymise(connection, user_id)
+        for table, column in reversed(_OWN):
             await connection.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
     async with db.exclusive() as connection:
         await connection.execute("VACUUM")

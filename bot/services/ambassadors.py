@@ -23,7 +23,7 @@ from storage import ambassadors, conversations, people
 from storage.ambassadors import Ambassador
 from storage.database import Database
 
-PRIVACY_VERSION = "2026-11"
+PRIVACY_VERSION = "2026-12"
 NAME_MAX, ORGANISATION_MAX, DESCRIPTION_MAX, WEBSITE_MAX, EMAIL_MAX = 64, 100, 500, 200, 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

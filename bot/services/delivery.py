@@ -4,6 +4,7 @@ and cancelling it. The sending itself is bot/delivery's; what is due is always i
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -23,6 +24,19 @@ from storage.outbox import Batch, Counts, Item
 # backoff below, about half an hour, so an outage of Telegram's loses nothing owed.
 MAX_ATTEMPTS = 30
 ALL, AMBASSADORS = "all", "amb"
+# Ambassadors consented by signing up; anyone else by saying yes to newsletters and invitations.
+_CONSENTED = (
+    " AND (p.news_consent = 1 OR EXISTS (SELECT 1 FROM ambassadors c"
+    " WHERE c.user_id = p.user_id AND c.status = 'active'))"
+)
+
+
+class Reach(enum.StrEnum):
+    """What a batch is, which decides who of an audience may get it."""
+
+    ANNOUNCEMENT = "announcement"  # a broadcast: everyone in the audience
+    INVITATION = "invitation"  # events and calls: only those who consented
+    NEWSLETTER = "newsletter"  # the same, less those who turned newsletters off
 
 
 class Recipient(BaseModel):
@@ -98,24 +112,25 @@ class DeliveryService:
             return code in {k.code for k in self._strategy.ambassador_kinds}
         return kind == "topic" and code in {t.code for t in self._strategy.topics}
 
-    async def recipients(self, audience: str, newsletter: bool = False) -> list[Recipient]:
-        """Everyone in the audience the bot can reach in Telegram (not blocked; for a
-        newsletter, not opted out). Ambassadors means active ones."""
-        sql, params = self._audience_sql(audience)
+    async def recipients(self, audience: str, reach: Reach = Reach.ANNOUNCEMENT) -> list[Recipient]:
+        """Everyone in the audience the bot can reach in Telegram (not blocked; for an
+        invitation or a newsletter, consented; for a newsletter, not opted out). Ambassadors
+        means active ones."""
+        sql, params = self._audience_sql(audience, reach)
         sql = (
             "SELECT p.user_id, p.language FROM people p "
             + sql
             + " AND p.blocked_at IS NULL"
-            + (" AND p.newsletter_off = 0" if newsletter else "")
+            + (" AND p.newsletter_off = 0" if reach is Reach.NEWSLETTER else "")
             + " ORDER BY p.user_id"
         )
         return [
             Recipient.model_validate(dict(row)) for row in await self._db.fetch_all(sql, params)
         ]
 
-    async def includes(self, audience: str, user_id: int) -> bool:
+    async def includes(self, audience: str, user_id: int, reach: Reach) -> bool:
         """Whether the audience takes in this person (blocked or not: they may come back)."""
-        sql, params = self._audience_sql(audience)
+        sql, params = self._audience_sql(audience, reach)
         row = await self._db.fetch_one(
             "SELECT 1 FROM people p " + sql + " AND p.user_id = ? LIMIT 1", (*params, user_id)
         )
@@ -123,7 +138,9 @@ class DeliveryService:
 
     async def email_recipients(self, audience: str) -> list[Recipient]:
         """Ambassadors in the audience who gave an e-mail and want the newsletter by e-mail."""
-        sql, params = self._audience_sql(AMBASSADORS if audience == ALL else audience)
+        sql, params = self._audience_sql(
+            AMBASSADORS if audience == ALL else audience, Reach.NEWSLETTER
+        )
         sql = (
             "SELECT p.user_id, p.language, a.email, a.email_token FROM people p "
             + sql
@@ -133,11 +150,11 @@ class DeliveryService:
             Recipient.model_validate(dict(row)) for row in await self._db.fetch_all(sql, params)
         ]
 
-    def _audience_sql(self, audience: str) -> tuple[str, tuple[Any, ...]]:
+    def _audience_sql(self, audience: str, reach: Reach) -> tuple[str, tuple[Any, ...]]:
         if not self.valid_audience(audience):
             raise ValueError(f"unknown audience {audience!r}")
         if audience == ALL:
-            return "WHERE 1", ()
+            return "WHERE 1" + ("" if reach is Reach.ANNOUNCEMENT else _CONSENTED), ()
         join = "JOIN ambassadors a ON a.user_id = p.user_id "
         kind, _, code = audience.partition("-")
         if kind == "kind":

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.services.conversations import ConversationKind, Conversations
-from bot.services.delivery import Claim, DeliveryService, Notify
+from bot.services.delivery import Claim, DeliveryService, Notify, Reach
 from bot.services.exports import csv_bytes, local_time, username
 from bot.services.networks import Added
 from bot.strategy import Strategy
@@ -334,7 +334,7 @@ class EventService:
         """Its invitation went to this person, or its audience includes them now."""
         if await events.was_invited(self._db, event.id, user_id):
             return True
-        return await self._delivery.includes(event.audience, user_id)
+        return await self._delivery.includes(event.audience, user_id, Reach.INVITATION)
 
     async def _write(
         self,

@@ -14,9 +14,9 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
-from bot.services.delivery import Claim, DeliveryService
+from bot.services.delivery import Claim, DeliveryService, Reach
 from bot.strategy import Strategy
-from storage import coordinators, newsletters
+from storage import coordinators, newsletters, people
 from storage.coordinators import AuditAction
 from storage.database import Database, iso
 from storage.newsletters import Newsletter
@@ -30,6 +30,13 @@ class Kind(StrEnum):
     NEWSLETTER = ConversationKind.NEWSLETTER.value
     EVENT = ConversationKind.EVENT.value
     CALL = ConversationKind.CALL.value
+
+    @property
+    def reach(self) -> Reach:
+        """Who of its audience may get it: a broadcast everyone, the others who consented."""
+        if self is Kind.BROADCAST:
+            return Reach.ANNOUNCEMENT
+        return Reach.NEWSLETTER if self is Kind.NEWSLETTER else Reach.INVITATION
 
 
 _KINDS = [ConversationKind(kind) for kind in Kind]  # fails at import when one is not a kind
@@ -399,11 +406,14 @@ class NewsletterService:
         return await newsletters.with_status(self._db, "sent", newest_first=True)
 
     async def wants_newsletters(self, user_id: int, wanted: bool) -> None:
-        """The button under every newsletter and in /me: off, and on again."""
+        """The button under every newsletter and in /me: off, and on again. On again is, for
+        someone who is not an ambassador, also their yes to newsletters and invitations."""
         async with self._db.transaction() as connection:
             await connection.execute(
                 "UPDATE people SET newsletter_off = ? WHERE user_id = ?", (not wanted, user_id)
             )
+            if wanted:
+                await people.set_news_consent(connection, user_id, True, self._clock())
 
     async def gets_newsletters(self, user_id: int) -> bool:
         row = await self._db.fetch_one(

@@ -91,6 +91,18 @@ class PeopleService:
                 )
         return link
 
+    async def consent_to_news(self, user_id: int, consent: bool) -> Person | None:
+        """The answer to "newsletters and invitations?", kept with its time as the record.
+        None for an active ambassador: their sign-up is their consent, /leave withdraws it."""
+        async with self._db.transaction() as connection:
+            if not await people.set_news_consent(connection, user_id, consent, self._clock()):
+                return None
+        return await self._get(user_id)
+
+    async def may_ask_consent(self, user_id: int) -> bool:
+        """Whether to ask the one-tap question: once, and never an ambassador."""
+        return await people.consent_unasked(self._db, user_id)
+
     async def blocked_the_bot(self, user_id: int) -> None:
         async with self._db.transaction() as connection:
             await people.mark_blocked(connection, user_id, self._clock())

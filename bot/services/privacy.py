@@ -1,12 +1,37 @@
-"""A person's own data: all of it as JSON, or none of it left."""
+"""A person's own data: all of it, to read in the chat and as JSON, or none of it left."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from pydantic import BaseModel
 
 from bot.clock import Clock
-from storage import privacy
+from storage import ambassadors, bolde, events, networks, privacy
+from storage.ambassadors import Ambassador
+from storage.bolde import Bold, Event
 from storage.database import Database
+
+
+class SentBold(BaseModel):
+    bold: Bold
+    timeline: list[Event]
+
+
+class MyData(BaseModel):
+    """Everything stored about one person: the rows by section (what the JSON file holds), and
+    what the summary in the chat shows them by: the profile, their bolde with their timelines,
+    the titles of the events they answered, the networks' names."""
+
+    rows: dict[str, list[dict[str, Any]]]
+    ambassador: Ambassador | None  # also one who left: the profile is kept
+    bolde: list[SentBold]
+    event_titles: dict[int, str]
+    network_names: dict[int, str]
+
+    def as_json(self) -> bytes:
+        return json.dumps(self.rows, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 class PrivacyService:
@@ -14,9 +39,24 @@ class PrivacyService:
         self._db = db
         self._clock = clock
 
-    async def export_json(self, user_id: int) -> bytes:
-        data = await privacy.export(self._db, user_id)
-        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    async def my_data(self, user_id: int) -> MyData:
+        rows = await privacy.export(self._db, user_id)
+        answered = {row["event_id"] for row in (*rows["rsvps"], *rows["attendance"])}
+        titles = {}
+        for event_id in sorted(answered):
+            event = await events.get(self._db, event_id)
+            if event is not None:
+                titles[event_id] = event.title
+        return MyData(
+            rows=rows,
+            ambassador=await ambassadors.get(self._db, user_id),
+            bolde=[
+                SentBold(bold=bold, timeline=await bolde.events(self._db, bold.id))
+                for bold in await bolde.of_sender(self._db, user_id)
+            ],
+            event_titles=titles,
+            network_names=await networks.names(self._db),
+        )
 
     async def erase(self, user_id: int) -> None:
         await privacy.erase(self._db, user_id, self._clock())

@@ -27,7 +27,10 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
     question = await anna.send("anna@example.dk")
     assert question.text == "Vil du have nyhedsbrevet på e-mail?"
     question = await anna.press(question, "Ja")
-    assert question.text.startswith("Det gemmer vi om dig\nDit Telegram-id og sprog.")
+    assert question.text.startswith("Dine oplysninger i Bolden\nDataansvarlig: Fredericia Kommune")
+    assert question.text.endswith(
+        "Er det i orden, at vi gemmer dine oplysninger og skriver til dig? Læs mere under /privacy."
+    )
     assert "/deleteme sletter det hele." in question.text
     welcome = await anna.press(question, "Ja, det er i orden")
 
@@ -35,7 +38,7 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
     [row] = query("SELECT * FROM ambassadors")
     assert (row["number"], row["kind"], row["display_name"]) == (1, "citizen", "Anna")
     assert (row["email"], row["newsletter_by_email"]) == ("anna@example.dk", 1)
-    assert (row["consent_version"], row["consent_at"]) == ("2026-11", "2026-11-22T12:00:00+00:00")
+    assert (row["consent_version"], row["consent_at"]) == ("2026-12", "2026-11-22T12:00:00+00:00")
     assert row["organisation"] is None
     assert query("SELECT * FROM conversations") == []
 
@@ -64,7 +67,7 @@ async def test_an_association_signs_up_in_english_with_every_field(
     question = await john.send("We help people without a home.")
     question = await john.send("https://hjemlose.example")
     question = await john.press(question, "Skip")
-    assert question.text.startswith("What we store about you")
+    assert question.text.startswith("Your data in Bolden\nData controller: Fredericia Kommune")
     await john.press(question, "Yes, that is fine")
 
     [row] = query("SELECT * FROM ambassadors")

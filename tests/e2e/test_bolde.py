@@ -376,7 +376,8 @@ async def test_deleting_oneself_leaves_the_bolde_without_a_name(
     await send_bold(anna, "Et gratis fitnesshold for seniorer i Fredericia.")
     [before] = query("SELECT sender_id, sender_name FROM bolde")
     assert tuple(before) == (1001, "Anna")
-    await anna.send("/mydata")
+    await anna.send("/mydata")  # the summary, then the file
+    await anna.emulator.wait_for(lambda: anna.last.file is not None, what="the file")
     mine = json.loads(anna.last.file.data)["bolde"] if anna.last.file else []
     assert [b["text"] for b in mine] == ["Et gratis fitnesshold for seniorer i Fredericia."]
 

@@ -91,7 +91,8 @@ async def test_answering_no_ends_the_ambassadorship(
         done = await anna.press(anna.last, "Nej, jeg stopper")
         forged = await anna.press_data(done, "amb:stay:1")
 
-    assert done.text.startswith("Tak for din indsats! Du er ikke længere ambassadør.")
+    assert done.text.startswith("Du er ikke længere ambassadør. Tak for din indsats!")
+    assert "Vi gemmer din profil" in done.text, "what is kept, as /leave says it"
     assert forged["text"].startswith("Det er kun for ambassadører.")
     assert query("SELECT status FROM ambassadors")[0][0] == "left"
 

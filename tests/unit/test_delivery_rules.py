@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.services import Services
-from bot.services.delivery import MAX_ATTEMPTS, OutboxItem, Outcome, backoff
+from bot.services.delivery import MAX_ATTEMPTS, OutboxItem, Outcome, Reach, Recipient, backoff
 from bot.services.newsletters import Kind, Problem, Step, Text
 from storage.outbox import Counts
 from tests.conftest import FakeClock
@@ -179,15 +179,31 @@ async def test_blocked_marks_the_person_and_stopping_cancels_what_is_left(
     assert (counts.blocked, counts.cancelled, counts.done) == (1, 2, True)
 
 
-async def test_audiences_and_opting_out(services: Services) -> None:
-    delivery, news = services.delivery, services.newsletters
+async def test_audiences_consent_and_opting_out(services: Services) -> None:
+    delivery, news, people = services.delivery, services.newsletters, services.people
     assert delivery.valid_audience("kind-citizen")
     assert delivery.valid_audience("topic-friend")
     assert not delivery.valid_audience("kind-nope")
     assert not delivery.valid_audience("everyone")
+
+    def ids(recipients: list[Recipient]) -> list[int]:
+        return [r.user_id for r in recipients]
+
+    assert ids(await delivery.recipients("all")) == [1, 2, 3], "a broadcast: everyone"
+    assert ids(await delivery.recipients("all", Reach.INVITATION)) == [], "nobody said yes"
+    assert await people.may_ask_consent(1)
+    for user_id in (1, 2):
+        await people.consent_to_news(user_id, True)
+    await people.consent_to_news(3, False)
+    assert not await people.may_ask_consent(1)
+    assert not await people.may_ask_consent(3), "asked once: a no is an answer too"
     await news.wants_newsletters(2, False)
-    assert [r.user_id for r in await delivery.recipients("all", newsletter=True)] == [1, 3]
-    assert [r.user_id for r in await delivery.recipients("all")] == [1, 2, 3]
+    assert ids(await delivery.recipients("all", Reach.NEWSLETTER)) == [1]
+    assert ids(await delivery.recipients("all", Reach.INVITATION)) == [1, 2]
+    assert await delivery.includes("all", 2, Reach.INVITATION)
+    assert not await delivery.includes("all", 3, Reach.INVITATION)
+    await news.wants_newsletters(3, True)  # 🔔 under an old newsletter is a yes too
+    assert ids(await delivery.recipients("all", Reach.NEWSLETTER)) == [1, 3]
     assert await delivery.recipients("amb") == [], "nobody has signed up"
 
 

@@ -105,5 +105,10 @@ async def test_only_those_invited_or_in_the_audience_can_answer(
     invited = await services.events.answer(for_ambassadors.id, 2, "Bo", Choice.YES, notices)
     assert invited.answer == "yes"
     for_all = await workshop(services, clock, audience=ALL, invited=range(0))
+    asked = await services.events.answer(for_all.id, 30, "Mallory", Choice.MAYBE, notices)
+    assert asked.problem is Problem.NOT_INVITED, "everyone: those who said yes to invitations"
+    await services.people.consent_to_news(30, True)
     anyone = await services.events.answer(for_all.id, 30, "Mallory", Choice.MAYBE, notices)
-    assert anyone.answer == "maybe", "an event for everyone takes anyone's answer"
+    assert anyone.answer == "maybe", (
+        "an event for everyone takes the answer of anyone who consented"
+    )

@@ -67,6 +67,8 @@ def test_another_strategy_file_loads_without_code_changes() -> None:
     assert strategy.targets[1].activities is None
     assert strategy.contact.email == "faellesskab@eksempelby.example"
     assert (strategy.categories, strategy.emergency) == ([], []), "both are optional"
+    assert strategy.controller.name == "Eksempelby Kommune"
+    assert strategy.controller.dpo is None, "a data protection officer is optional"
 
 
 @pytest.mark.parametrize(
@@ -90,6 +92,8 @@ def test_another_strategy_file_loads_without_code_changes() -> None:
             "target periods must be in order and must not overlap",
         ),
         (("[contact]", "[contacts]"), "contact: Field required"),
+        (("[controller]", "[controllers]"), "controller: Field required"),
+        (('address = "Gothersgade 20, 7000 Fredericia"', ""), "controller.address: Field"),
         (('website = "https://www.fredericia.dk"', 'website = "fredericia"'), "contact.website"),
         (('code = "debt"', 'code = "loneliness"'), "codes must be unique, 'loneliness'"),
         (('phone = "114"', 'phone = "call the police"'), "emergency.2.phone"),
