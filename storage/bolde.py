@@ -318,7 +318,13 @@ async def anonymise(connection: aiosqlite.Connection, user_id: int) -> None:
     await connection.execute(
         "UPDATE bolde SET sender_id = NULL, sender_name = NULL WHERE sender_id = ?", (user_id,)
     )
-    await connection.execute("UPDATE bolde SET taken_by = NULL WHERE taken_by = ?", (user_id,))
+    # A bold they were working on goes back to be taken again: by its network, or by the
+    # coordinators when it has none. One they finished keeps its answer, unsigned.
+    await connection.execute(
+        "UPDATE bolde SET taken_by = NULL, status = CASE WHEN status = ? THEN"
+        " CASE WHEN network_id IS NULL THEN ? ELSE ? END ELSE status END WHERE taken_by = ?",
+        (Status.IN_PROGRESS, Status.RECEIVED, Status.ROUTED, user_id),
+    )
     await connection.execute(
         "UPDATE bold_events SET actor_id = NULL WHERE actor_id = ?", (user_id,)
     )

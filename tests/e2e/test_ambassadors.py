@@ -222,7 +222,7 @@ async def test_a_referral_through_the_certificate_link_is_counted(
     await emulator.wait_for(lambda: anna.last.text.startswith("🎉 Mette"), what="Anna's notice")
     profile = await anna.send("/me")
 
-    assert "Blevet ambassadør via din kode: 1 person" in profile.text
+    assert "Via din kode: 1 ny ambassadør" in profile.text
     [row] = query("SELECT referred_by FROM ambassadors WHERE user_id = 1003")
     assert row["referred_by"] == 1001
     karim = emulator.person(4242, "Karim", "da")

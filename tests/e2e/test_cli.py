@@ -184,9 +184,9 @@ def test_try_sends_a_number_as_text_saves_files_and_becomes_anyone(
     after_menu = out.split("[7] ")[1]
     assert "(you press" not in after_menu.split("Bolden > Tak for din besked.")[0], "'4 is text"
     assert "You are Bo (Telegram id 1003).\nBolden > Hej Bo!" in out
-    [csv] = list(files.glob("*-ambassadors.csv"))
+    [csv] = list(files.glob("*-ambassadoerer.csv"))
     assert f"Bolden > [file: {csv}] Listen over ambassadører." in out
-    assert csv.read_bytes().startswith(b"\xef\xbb\xbfnumber;name;kind")
+    assert csv.read_bytes().startswith("\ufeffNummer;Navn;Type".encode())
     assert out.rstrip().endswith("You are Bo (Telegram id 1003).")
     assert result.stderr == ""
 

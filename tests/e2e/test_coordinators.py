@@ -174,7 +174,7 @@ async def test_a_coordinator_finds_people_opens_a_profile_and_adds_them_to_a_net
     mette = emulator.person(1003, "Mette", "da")
     await sign_up(anna)
     await sign_up(mette)
-    await mette.press(await mette.send("/themes"), "Vær en god ven")
+    await mette.press(await mette.press(await mette.send("/themes"), "Næste"), "Vær en god ven")
     john = emulator.person(1002, "John", "en")
     question = await john.press(await john.send("/ambassador"), "Business")
     await john.press(question, "✅ John")
@@ -197,7 +197,7 @@ async def test_a_coordinator_finds_people_opens_a_profile_and_adds_them_to_a_net
     assert nobody.text.endswith("Ingen passer på det. Prøv andre ord, eller vis alle.")
 
     everyone = await karim.press(nobody, "Vis alle")
-    assert everyone.text == "Ambassadører: 3 aktive, 0 passive\nFundet: 3 ambassadører"
+    assert everyone.text == "Ambassadører: 3 aktive og 0 passive\nFundet: 3 ambassadører"
     citizens = await karim.press(await karim.press(everyone, "Efter type"), "Borger · 2")
     assert citizens.text == "Type: Borger\nFundet: 2 ambassadører"
     friends = await karim.press(await karim.press(citizens, "Efter tema"), "Vær en god ven · 1")
@@ -206,7 +206,7 @@ async def test_a_coordinator_finds_people_opens_a_profile_and_adds_them_to_a_net
     profile = await karim.press(await karim.press(friends, "Vis alle"), "nr. 1 Anna")
     assert profile.text.startswith("Ambassadør nr. 1\nNavn: Anna\nType: Borger")
     assert profile.text.endswith(
-        "Blevet ambassadør via personens kode: 0\nTelegram: @anna_h\nNetværk: (ingen)"
+        "Via personens kode: 0 nye ambassadører\nTelegram: @anna_h\nNetværk: (ingen)"
     )
     networks = await karim.press(profile, "Tilføj til et netværk")
     assert networks.text == "Hvilket netværk skal Anna med i? Personen får besked."
@@ -271,7 +271,8 @@ async def test_exports_are_in_danish_with_local_times_contacts_and_filters(
     opened = await karim.send("/bold B-2026-0001")
     await karim.press(opened, "💬 Svar")
     seen = len(anna.messages)
-    await karim.send("Vi stiller en kaffevogn op i april.")
+    preview = await karim.send("Vi stiller en kaffevogn op i april.")
+    await karim.press(preview, "📨 Send")
     await next_message(anna, seen)
 
     await karim.send("/export bolde 22.11.2026 2026-11-22 tværfagligt")
@@ -338,7 +339,7 @@ async def test_the_event_export_holds_the_answers_and_the_check_ins(
         karim,
         "/event",
         ["[Workshop]", "Suppe og snak", "Vi laver suppe.", "22.11.2026 14:00", "[To timer]",
-         "Medborgerhuset", "[Ingen grænse]", "[Alle aktive ambassadører]"],
+         "Medborgerhuset", "[Ingen grænse]", "[Kun inviterede]", "[Alle aktive ambassadører]"],
     )  # fmt: skip
     await karim.press(confirm, "Send invitationer nu")
     await emulator.wait_for(lambda: received(anna, "Suppe og snak"), what="the invitation")
@@ -420,9 +421,9 @@ async def test_a_coordinator_writes_to_one_person_after_a_preview_and_it_goes_on
     found = await karim.send("/ambassadors john")
     profile = await karim.press(found, "nr. 1 John")
     asked = await karim.press(profile, "Skriv til John")
-    assert asked.text == "Skriv beskeden til John (højst 3500 tegn). Du ser den, før den sendes."
+    assert asked.text == "Skriv beskeden til John (højst 3.500 tegn). Du ser den, før den sendes."
     too_long = await karim.send("x" * 3501)
-    assert too_long.text == "Beskeden er for lang. Skriv højst 3500 tegn."
+    assert too_long.text == "Beskeden er for lang. Skriv højst 3.500 tegn."
     preview = await karim.send("Kan du hjælpe <i>lørdag</i>?")
     assert preview.text == (
         "☝️ Sådan ser John beskeden:\n\n✉️ Message from a coordinator\n\n"
@@ -469,7 +470,7 @@ async def test_the_audit_log_covers_broadcasts_newsletters_and_events(
         karim,
         "/event",
         ["[Workshop]", "Suppe og snak", "Vi laver suppe.", "3.12.2026 18:00", "[To timer]",
-         "Medborgerhuset", "[Ingen grænse]", "[Alle aktive ambassadører]"],
+         "Medborgerhuset", "[Ingen grænse]", "[Kun inviterede]", "[Alle aktive ambassadører]"],
     )  # fmt: skip
     await karim.press(invitation, "Send invitationer nu")
     page = await karim.press(await karim.send("/events"), "Suppe og snak")

@@ -314,7 +314,8 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     await karim.press_data(page, page.button("CSV")["callback_data"])
     csv_file = await next_message(karim, seen + 1)
     assert csv_file.file is not None
-    assert csv_file.file.data.decode("utf-8-sig").splitlines()[1].startswith("Anna;;måske;")
+    rows = csv_file.file.data.decode("utf-8-sig").splitlines()
+    assert rows[1].startswith("Anna;;kommer;"), "her latest answer"
     await karim.press_data(page, page.button("QR")["callback_data"])
     poster = await next_message(karim, seen + 2)
     assert poster.file is not None

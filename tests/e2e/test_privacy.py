@@ -93,7 +93,7 @@ async def test_my_data_shows_and_hands_over_every_row_that_holds_the_person(
     await karim.send("/start")
     await mia.send("/start ref-QR7")
     await sign_up(mia, email="mia@example.dk")
-    await mia.press(await mia.send("/themes"), "Forebyggelse")
+    await mia.press(await mia.press(await mia.send("/themes"), "Næste"), "Forebyggelse")
     code = query("SELECT referral_code FROM ambassadors WHERE user_id = ?", mia.id)[0][0]
     await ole.send(f"/start ref-{code}")
     await sign_up(ole)
@@ -113,7 +113,7 @@ async def test_my_data_shows_and_hands_over_every_row_that_holds_the_person(
         mia,
         "/event",
         ["[Workshop]", "Suppe og snak", "Vi laver suppe.", "3.12.2026 18:00", "[To timer]",
-         "Medborgerhuset", "[Ingen grænse]", "[Alle aktive ambassadører]"],
+         "Medborgerhuset", "[Ingen grænse]", "[Kun inviterede]", "[Alle aktive ambassadører]"],
     )  # fmt: skip
     await mia.press(invitation, "Send invitationer nu")
     await emulator.wait_for(lambda: len(received(mia, "🏁 Færdig")) == 2, what="the summary")
@@ -149,7 +149,7 @@ async def test_my_data_shows_and_hands_over_every_row_that_holds_the_person(
         "Bolde, du har taget: B-2026-0001",
         "Arrangementer og kald, du har lavet: 1",
         "Udsendelser, du har sendt: 2",
-        "Blevet ambassadør via din kode: 1",
+        "Via din kode: 1 ny ambassadør",
         "Dine bolde, med alt, hvad der er sket med dem:",
         "💡 Idé · B-2026-0002",
     ):
@@ -264,7 +264,7 @@ async def test_newsletters_and_invitations_reach_only_those_who_said_yes(
         karim,
         "/event",
         ["[Workshop]", "Suppe og snak", "Vi laver suppe.", "3.12.2026 18:00", "[To timer]",
-         "Medborgerhuset", "[Ingen grænse]", "[Alle, der har sagt ja]"],
+         "Medborgerhuset", "[Ingen grænse]", "[Kun inviterede]", "[Alle, der har sagt ja]"],
     )  # fmt: skip
     assert "Den går til 1 " in preview.text, "Anna only: Eva said no, Ole never said yes"
 

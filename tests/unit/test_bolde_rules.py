@@ -296,6 +296,23 @@ async def test_of_two_members_taking_a_bold_at_once_exactly_one_wins(services: S
     assert (await owed(services)).count(f"{sent.reference} taken") == 1
 
 
+async def test_a_bold_whose_taker_erased_themself_can_be_taken_again(services: Services) -> None:
+    street = await network(services, "Gade", (MEMBER, OUTSIDER))
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    sent = await bold(services)
+    assert (await services.bolde.act(sent.id, MEMBER, Action.TAKE, told)).problem is None
+
+    await services.privacy.erase(MEMBER)
+
+    stored = await services.bolde.get(sent.id)
+    assert stored is not None
+    assert (stored.status, stored.taken_by) == (Status.ROUTED, None), "back to its network"
+    again = await services.bolde.act(sent.id, OUTSIDER, Action.TAKE, told)
+    assert again.problem is None
+    assert again.bold is not None
+    assert again.bold.taken_by == OUTSIDER
+
+
 async def test_a_coordinator_works_on_a_bold_no_rule_routed_and_one_someone_took(
     services: Services,
 ) -> None:
