@@ -10,7 +10,7 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Action, Role
 from handlers.callbacks import CallbackCodec
-from handlers.paging import MAX_TEXT, beginning, fits, grid, paginate
+from handlers.paging import MAX_TEXT, beginning, fits, grid
 from storage.bolde import OPEN, Bold, Event, Status
 
 # The sender's side: writing a bold, their list, their page of one.
@@ -30,6 +30,7 @@ ICONS = {"idea": "💡", "concern": "😟", "problem": "📍"}
 # is left for an answer of NOTE_MAX and every other line), what the sender's own draft shows,
 # and what each message carrying a long text whole holds.
 SHOWN_TEXT, DRAFT_TEXT, PART = 1000, 3000, 4000
+TIMELINE_NOTE = 300  # a note in the timeline, when the page would not fit one message otherwise
 _WORK_BUTTONS = (
     (Action.TAKE, "take", "work.take"),
     (Action.ANSWER, "answer", "work.answer"),
@@ -164,23 +165,29 @@ def timeline(
     networks: dict[int, str],
     for_sender: bool,
 ) -> str:
-    """The head, then what happened, newest last; the oldest events give way when it is long."""
-    lines = [
-        t(
-            "bold.event." + event.action,
-            when=t.moment(event.at),
-            who=_who(t, event, for_sender),
-            network=networks.get(event.network_id or 0, t.plain("bold.no_network")),
-            note=event.note or "",
-        )
-        for event in events
-    ]
+    """The head, then what happened, newest last. When that is longer than one message, the
+    oldest events give way; when even the newest alone is too long, the notes are shortened
+    (the head holds the answer whole)."""
     top = "\n".join(head) + "\n\n" + t("bold.timeline")
-    while len(lines) > 1 and len(paginate([top, "\n".join(lines)], MAX_TEXT - 100)) > 1:
-        lines = lines[1:]
-        if lines[0] != t("bold.earlier"):
-            lines.insert(0, t("bold.earlier"))
-    return top + "\n" + "\n".join(lines)
+    for limit in (MAX_TEXT, TIMELINE_NOTE):
+        lines = [
+            t(
+                "bold.event." + event.action,
+                when=t.moment(event.at),
+                who=_who(t, event, for_sender),
+                network=networks.get(event.network_id or 0, t.plain("bold.no_network")),
+                note=shown(event.note or "", limit),
+            )
+            for event in events
+        ]
+        shown_lines = lines
+        while len(lines) > 1 and not fits(top + "\n" + "\n".join(shown_lines), MAX_TEXT - 100):
+            lines = lines[1:]
+            shown_lines = [t("bold.earlier"), *lines]
+        text = top + "\n" + "\n".join(shown_lines)
+        if fits(text, MAX_TEXT - 100):
+            break
+    return text
 
 
 def sender_page(

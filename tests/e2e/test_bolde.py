@@ -642,3 +642,46 @@ async def test_back_goes_a_step_back_keeping_the_text_and_anonymity_is_a_toggle(
     assert "Reference: B-2026-0001" in sent.text
     [row] = query("SELECT kind, sender_name, length(text) FROM bolde")
     assert tuple(row) == ("concern", None, 4091)
+
+
+async def test_a_long_bold_with_long_questions_and_answers_still_shows_as_one_page(
+    bot: BoldenApp, anna: SimulatedPerson, karim: SimulatedPerson, emulator: BotApiEmulator
+) -> None:
+    """The longest of everything: a text of 4,096 characters, a question, a reply and an
+    answer of 2,000 each. Every page, card and notice still fits in one message."""
+    await karim.send("/start")
+    seen = len(karim.messages)
+    long = ("Vi mangler et sted at mødes om aftenen, hvor alle er velkomne. " * 66)[:4096]
+    offer = await anna.send(long)
+    photo = await anna.press(offer, "En idé")
+    summary = await anna.press(await anna.press(photo, "Spring over"), "Videre")
+    await anna.press(summary, "📨 Send")
+    await emulator.wait_for(
+        lambda: any("Ingen regel passede" in m.text for m in karim.messages[seen:]),
+        what="the card",
+    )
+    card = next(m for m in karim.messages[seen:] if "Ingen regel passede" in m.text)
+
+    def note(word: str) -> str:
+        return (f"{word} " * 400)[:2000].strip()
+
+    await karim.press(card, "Spørg afsenderen")
+    seen_anna = len(anna.messages)
+    await karim.press(await karim.send(note("Hvorfor?")), "Send")
+    await emulator.wait_for(lambda: len(anna.messages) > seen_anna, what="the question")
+    question = anna.messages[seen_anna]
+    await anna.press(question, "Svar på spørgsmålet")
+    await anna.send(note("Derfor."))
+    await karim.press(await karim.send("/bold B-2026-0001"), "💬 Svar")
+    seen_anna = len(anna.messages)
+    await karim.press(await karim.send(note("Svaret.")), "Send")
+    await emulator.wait_for(lambda: len(anna.messages) > seen_anna, what="the answer")
+
+    page = await anna.press(await anna.send("/mybolde"), "B-2026-0001")
+    assert "Svaret. Svaret." in page.text, "the answer, whole in the head"
+    assert page.text.splitlines()[-1].endswith("…"), "the newest note, shortened"
+    log = await karim.press(await karim.send("/bold B-2026-0001"), "Forløb")
+    assert "Derfor." in log.text
+    # (The coordinator's menu is refused at start-up: he had not opened the chat yet.)
+    sent = [refusal for refusal in emulator.refusals if refusal[0] != "setMyCommands"]
+    assert sent == [], "every message fits in Telegram's limits"
