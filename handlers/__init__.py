@@ -49,6 +49,12 @@ ASK_AGAIN: dict[ConversationKind, conversation.Typed] = {
 }  # fmt: skip
 
 
+# The steps of a conversation answered with a button (handlers/conversation.py `handler`).
+CHOICES: dict[ConversationKind, frozenset[str]] = {
+    **ambassadors.CHOICES, **networks.CHOICES, **broadcast.CHOICES, **events.CHOICES,
+}  # fmt: skip
+
+
 # What starts each kind of conversation, for Start over (handlers/conversation.py `starts`).
 STARTS: dict[ConversationKind, conversation.Starter] = {
     **ambassadors.STARTS, **bolde.STARTS, **networks.STARTS, **broadcast.STARTS, **events.STARTS,
@@ -59,10 +65,13 @@ STARTS: dict[ConversationKind, conversation.Starter] = {
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -1 runs first for every update: it records the person and their language.
     application.add_handlers(people.HANDLERS, group=-1)
+    application.add_handlers(conversation.MOVED_ON, group=-2)
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
     application.add_handler(conversation.buttons(ASK_AGAIN, STARTS))
-    application.add_handler(conversation.handler(TYPED, otherwise=bolde.offer))
+    application.add_handlers(
+        conversation.handler(TYPED, otherwise=bolde.offer, ask_again=ASK_AGAIN, choices=CHOICES)
+    )
     # Last in group 0: only what no feature took reaches the fallback.
     application.add_handlers(fallback.HANDLERS)
     application.add_error_handler(errors.on_error)

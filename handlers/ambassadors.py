@@ -153,9 +153,8 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     conversation = Conversation(
         mode=Mode(stored.name), step=Step(stored.step), answers=stored.answers
     )
-    if conversation.step not in TEXT_STEPS or not message.text:
-        key = "amb.use_buttons" if conversation.step not in TEXT_STEPS else "common.type_it"
-        await message.reply_html(context.t(key))
+    if not message.text:  # a step answered with a button never gets here (CHOICES)
+        await message.reply_html(context.t("common.type_it"))
         await ask(update, context, conversation)
         return
     await _answered(update, context, conversation.mode, message.text)
@@ -418,4 +417,8 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
 # Typed answers, by conversation name (handlers/conversation.py dispatches).
 TYPED = {ConversationKind(mode): typed for mode in Mode}
 ASK_AGAIN = {ConversationKind(mode): ask_again for mode in Mode}
+CHOICES = {
+    ConversationKind(mode): frozenset(step for step in Step if step not in TEXT_STEPS)
+    for mode in Mode
+}
 STARTS = {ConversationKind.SIGNUP: start_signup, ConversationKind.EDIT: start_edit}

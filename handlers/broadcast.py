@@ -402,6 +402,10 @@ ASK_AGAIN = {
     ConversationKind.BROADCAST: compose.ask_again,
     ConversationKind.NEWSLETTER: compose.ask_again,
 }
+CHOICES = {
+    ConversationKind.BROADCAST: compose.CHOICES,
+    ConversationKind.NEWSLETTER: compose.CHOICES,
+}
 STARTS = {
     ConversationKind.BROADCAST: start_broadcast,
     ConversationKind.NEWSLETTER: start_newsletter,

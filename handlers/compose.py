@@ -46,6 +46,7 @@ COMPOSE = CallbackCodec(
 NEWS = CallbackCodec("news", off=0, on=0, manage=0, new=0, edit=1, drop=1, list=1, read=1)
 _TEXT_STEPS = {Step.MESSAGE, Step.TITLE, Step.BODY}
 _TYPED_STEPS = {Step.START, Step.END, Step.DEADLINE, Step.CAPACITY}  # answered as plain text
+CHOICES = frozenset({Step.EVENT_KIND, Step.CHECKIN, Step.AUDIENCE})  # answered with a button
 _KEEP = {*_TEXT_STEPS, *_TYPED_STEPS, Step.PLACE}  # what "keep as it was" is offered for
 _CHOICES = {"aud": Step.AUDIENCE, "ek": Step.EVENT_KIND, "door": Step.CHECKIN}  # answer buttons
 _LIMITS = {

@@ -7,7 +7,13 @@ A person may have one conversation of each kind open. When one ends (finished, s
 dropped) and an older one still waits, they are told which, with a button to continue it (its
 current question again) and one to delete it, so that nothing is lost or forgotten unseen.
 Every conversation starts through `starts`: one of a kind already begun, with something
-answered in it, is not replaced without asking whether to continue it or start over."""
+answered in it, is not replaced without asking whether to continue it or start over.
+
+Stop (and /cancel) with something answered keeps the draft hidden for a while, with Undo under
+"stopped": one tap next to Back must not throw away what was typed. Text sent where a button is
+needed (a question that waits for a button, or a step of a conversation that is a choice) gets
+"use the buttons" and the question again; the draft and its buttons stay as they were. A
+message edited during a conversation is answered with how to change an answer."""
 
 from __future__ import annotations
 
@@ -32,7 +38,13 @@ Typed = Callable[[Update, BoldenContext, StoredConversation], Awaitable[None]]
 
 FRESH = "new"  # what a start is asked for when it is not a particular thing to change
 # restart carries the draft's `touched` as it was when asked, and what was asked for.
-CONV = CallbackCodec("conv", drafts=list(ConversationKind), resume=0, drop=0, stop=0, restart=2)
+# undo carries the stopped draft's `touched`.
+CONV = CallbackCodec(
+    "conv", drafts=list(ConversationKind), resume=0, drop=0, stop=0, restart=2, undo=1
+)
+# The question on screen that waits for a button (its text and buttons), in the person's
+# user_data: what they type meanwhile gets it again. Any press or command moves on from it.
+_ASKING = "conv.asking"
 # The text for an action on a bold is one question about one bold: Answer pressed on another
 # bold simply switches it to that bold, except while a written text waits at its preview (the
 # service refuses the switch, and the preview is shown again), so it has no start to ask about
@@ -46,6 +58,7 @@ _INPUT = (
     & ~filters.COMMAND
     & ~filters.StatusUpdate.ALL
 )
+_EDITED = filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE
 
 
 @dataclass(frozen=True)
@@ -74,24 +87,92 @@ def _complete(
 def handler(
     routes: Mapping[ConversationKind, Typed],
     otherwise: Callable[[Update, BoldenContext], Awaitable[None]],
-) -> BaseHandler[Update, BoldenContext, None]:
-    """One handler for every conversation, by its kind; `otherwise` gets what someone sends
-    outside any conversation. A kind without a handler stops start-up."""
+    ask_again: Mapping[ConversationKind, Typed],
+    choices: Mapping[ConversationKind, frozenset[str]],
+) -> list[BaseHandler[Update, BoldenContext, None]]:
+    """The handlers of what people send: one for every conversation, by its kind; `otherwise`
+    gets what someone sends outside any conversation. At a step named in `choices` (a step
+    answered with a button) what is sent is not an answer: the step's question comes again
+    (`ask_again`). A kind without a handler stops start-up. Edited messages get their answer
+    too."""
     _complete(routes, "a handler", but=frozenset())
 
     async def received(update: Update, context: BoldenContext) -> None:
-        user = update.effective_user
+        user, message = update.effective_user, update.effective_message
         assert user is not None
+        assert message is not None
+        asking = _asking(context)
+        if asking is not None:
+            text, keyboard = asking
+            await message.reply_html(
+                context.t("conv.use_buttons") + "\n\n" + text, reply_markup=keyboard
+            )
+            return
         stored = await context.services.conversations.current(user.id)
         if stored is None:
             await otherwise(update, context)
             return
         kind = ConversationKind(stored.name)
-        if await may_continue(update, context, kind):
+        if not await may_continue(update, context, kind):
+            await _offer_if_ended(update, context, kind)
+        elif stored.step in choices.get(kind, frozenset()):
+            await message.reply_html(context.t("conv.use_buttons"))
+            await ask_again[kind](update, context, stored)
+        else:
             await routes[kind](update, context, stored)
-        await _offer_if_ended(update, context, kind)
+            await _offer_if_ended(update, context, kind)
 
-    return MessageHandler(_INPUT, received)
+    async def edited(update: Update, context: BoldenContext) -> None:
+        """A message changed in Telegram: the change is not taken as an answer (it may answer a
+        step long past). In a conversation the person is told how to change an answer, with
+        the current question again; outside one a correction needs no reply."""
+        user, message = update.effective_user, update.effective_message
+        assert user is not None
+        assert message is not None
+        stored = await context.services.conversations.current(user.id)
+        if stored is None:
+            return
+        kind = ConversationKind(stored.name)
+        if await may_continue(update, context, kind):
+            await message.reply_html(context.t("conv.edited"))
+            await ask_again[kind](update, context, stored)
+        else:
+            await _offer_if_ended(update, context, kind)
+
+    return [MessageHandler(_INPUT, received), MessageHandler(_EDITED, edited)]
+
+
+async def ask(
+    update: Update, context: BoldenContext, text: str, keyboard: InlineKeyboardMarkup
+) -> None:
+    """Show a question that is answered only with its buttons: what the person types or sends
+    meanwhile gets "use the buttons" and this question again, and changes nothing."""
+    await show(update, text, keyboard)
+    _remember(context, text, keyboard)
+
+
+def _remember(context: BoldenContext, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    if context.user_data is not None:
+        context.user_data[_ASKING] = (text, keyboard)
+
+
+def _asking(context: BoldenContext) -> tuple[str, InlineKeyboardMarkup] | None:
+    asked = context.user_data.get(_ASKING) if context.user_data is not None else None
+    return asked if isinstance(asked, tuple) else None
+
+
+async def _moved_on(update: Update, context: BoldenContext) -> None:
+    """A press or a command: the question that waited for a button is behind the person."""
+    if context.user_data is not None:
+        context.user_data.pop(_ASKING, None)
+
+
+# Run before every feature (a group of their own): the handler that then takes the press or
+# command may ask a new question.
+MOVED_ON: list[BaseHandler[Update, BoldenContext, None]] = [
+    CallbackQueryHandler(_moved_on),
+    MessageHandler(filters.COMMAND, _moved_on),
+]
 
 
 def buttons(
@@ -126,15 +207,60 @@ def buttons(
                 await _offer_if_ended(update, context, kind)
         elif press.action == "restart":
             await _restart(update, context, kind, press.args, starters)
+        elif press.action == "undo":
+            await _undo(update, context, kind, press.args[0], ask_again)
+        elif press.action == "stop":
+            await _stop(update, context, kind)
         elif not await conversations.cancel(user.id, kind):
             await refuse_stale(update, context)  # already finished, stopped or expired
-        elif press.action == "drop":
+        else:
             what = context.t.plain(f"conv.kind.{kind.value}")
             await _show_with_waiting(update, context, context.t("conv.dropped", what=what))
-        else:
-            await _show_with_waiting(update, context, context.t(f"conv.stopped.{kind.value}"))
 
     return CallbackQueryHandler(pressed, pattern=CONV.pattern())
+
+
+async def _stop(update: Update, context: BoldenContext, kind: ConversationKind) -> None:
+    """Stop (the button or /cancel): what was stopped, and when something was answered in
+    it, Undo that brings it back exactly as it stood."""
+    user = update.effective_user
+    assert user is not None
+    stopped = await context.services.conversations.stop(user.id, kind)
+    if stopped is None:
+        await refuse_stale(update, context)  # already finished, stopped or expired
+        return
+    text = context.t(f"conv.stopped.{kind.value}")
+    if not stopped.answered:
+        await _show_with_waiting(update, context, text)
+        return
+    undo = InlineKeyboardButton(
+        context.t.plain("conv.undo"),
+        callback_data=CONV.data("undo", stopped.touched, draft=kind),
+    )
+    await _show_with_waiting(update, context, text + "\n\n" + context.t("conv.undo_hint"), undo)
+
+
+async def _undo(
+    update: Update,
+    context: BoldenContext,
+    kind: ConversationKind,
+    touched: str,
+    ask_again: Mapping[ConversationKind, Typed],
+) -> None:
+    """Undo under "stopped": the draft is back as it stood, at its current question."""
+    user = update.effective_user
+    assert user is not None
+    restored = (
+        await context.services.conversations.undo(user.id, kind, int(touched))
+        if touched.isdigit()
+        else None
+    )
+    if restored is None:
+        await refuse_stale(update, context)  # expired, or a new one of its kind took its place
+    elif await may_continue(update, context, kind):
+        await ask_again[kind](update, context, restored)
+    else:
+        await _offer_if_ended(update, context, kind)
 
 
 async def _restart(
@@ -176,7 +302,7 @@ def starts(kind: ConversationKind) -> Callable[[Starter], Starter]:
             if stored is None or not stored.answered:
                 await begin(update, context, start)
                 return
-            await show(update, *_already(context.t, kind, stored.touched, start.argument))
+            await ask(update, context, *_already(context.t, kind, stored.touched, start.argument))
 
         return guarded
 
@@ -272,16 +398,14 @@ async def _guarded(
 
 
 async def cancel(update: Update, context: BoldenContext) -> None:
-    """/cancel: end the current conversation only, change nothing, say what was stopped."""
+    """/cancel: stop the current conversation only, exactly as its Stop button does."""
     user = update.effective_user
     assert user is not None
     stored = await context.services.conversations.current(user.id)
     if stored is None:
         await show(update, context.t("amb.nothing_to_cancel"), main_menu(context.t))
         return
-    kind = ConversationKind(stored.name)
-    await context.services.conversations.cancel(user.id, kind)
-    await _show_with_waiting(update, context, context.t(f"conv.stopped.{kind.value}"))
+    await _stop(update, context, ConversationKind(stored.name))
 
 
 async def _waiting(context: BoldenContext, user_id: int) -> tuple[str, InlineKeyboardMarkup] | None:
@@ -298,15 +422,21 @@ async def _waiting(context: BoldenContext, user_id: int) -> tuple[str, InlineKey
     return text, InlineKeyboardMarkup([row])
 
 
-async def _show_with_waiting(update: Update, context: BoldenContext, text: str) -> None:
-    """What ended, and the draft that waits, if one does (else the menu), in one message."""
+async def _show_with_waiting(
+    update: Update, context: BoldenContext, text: str, undo: InlineKeyboardButton | None = None
+) -> None:
+    """What ended (with its Undo, when given), and the draft that waits, if one does (else
+    the menu), in one message."""
     user = update.effective_user
     assert user is not None
+    first = [[undo]] if undo else []
     waiting = await _waiting(context, user.id)
     if waiting is None:
-        await show(update, text, main_menu(context.t))
+        menu = main_menu(context.t)
+        await show(update, text, InlineKeyboardMarkup([*first, *menu.inline_keyboard]))
         return
-    await show(update, text + "\n\n" + waiting[0], waiting[1])
+    keyboard = InlineKeyboardMarkup([*first, *waiting[1].inline_keyboard])
+    await ask(update, context, text + "\n\n" + waiting[0], keyboard)
 
 
 async def _offer_if_ended(update: Update, context: BoldenContext, kind: ConversationKind) -> None:
@@ -323,3 +453,4 @@ async def _offer_if_ended(update: Update, context: BoldenContext, kind: Conversa
         await context.bot.send_message(
             chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
+        _remember(context, text, keyboard)

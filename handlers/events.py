@@ -569,4 +569,5 @@ TYPED = {
     ConversationKind.CALL: compose.with_time(_publish_at),
 }
 ASK_AGAIN = {ConversationKind.EVENT: compose.ask_again, ConversationKind.CALL: compose.ask_again}
+CHOICES = {ConversationKind.EVENT: compose.CHOICES, ConversationKind.CALL: compose.CHOICES}
 STARTS = {ConversationKind.EVENT: start_event, ConversationKind.CALL: start_call}

@@ -15,7 +15,7 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem
 from bot.services.networks import NAME_MAX, Added, NetworkKind, Refusal
 from handlers.callbacks import CallbackCodec
-from handlers.conversation import FRESH, Start, draft_button, starts, stop_button
+from handlers.conversation import FRESH, Start, ask, draft_button, starts, stop_button
 from handlers.menu import JOIN, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
 from handlers.progress import translator_of
@@ -213,7 +213,7 @@ async def network_pressed(update: Update, context: BoldenContext) -> None:
                 ]
             ]
         )
-        await show(update, t("net.close_confirm", name=network.name), keyboard)
+        await ask(update, context, t("net.close_confirm", name=network.name), keyboard)
     elif press.action == "closeyes":
         result = await service.close(user.id, network.id)
         if result.refusal:
@@ -332,8 +332,6 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
         if added.unknown:
             note += "\n" + t("net.unknown_numbers", numbers=", ".join(added.unknown))
         await _members(update, context, network, note)
-    else:
-        await context.services.conversations.cancel(user.id, CONVERSATION)
 
 
 def welcome(services: Services) -> Notify[Added]:
@@ -518,21 +516,23 @@ async def rule_pressed(update: Update, context: BoldenContext) -> None:
         await _rules(update, context, t("rules.deleted" if removed else "rules.already_deleted"))
     elif press.action == "new":
         kinds = [anything, *((t.plain("bold.kind." + k), k.value) for k in Kind)]
-        await show(update, *_choices(context, "rules.ask_kind", kinds, ["k"]))
+        await ask(update, context, *_choices(context, "rules.ask_kind", kinds, ["k"]))
     elif press.action == "k" and args[0] in {ANY, *Kind}:
         if args[0] in {ANY, Kind.PROBLEM} and strategy.categories:
             options = [
                 anything,
                 *((c.title.get(language), str(i)) for i, c in enumerate(strategy.categories)),
             ]
-            await show(update, *_choices(context, "rules.ask_category", options, ["c", args[0]]))
+            await ask(
+                update, context, *_choices(context, "rules.ask_category", options, ["c", args[0]])
+            )
         else:
             await _ask_theme(update, context, [args[0], ANY])
     elif press.action == "c":
         await _ask_theme(update, context, list(args))
     elif press.action == "t":
         networks = [(n.name, str(n.id)) for n in await context.services.networks.open_networks()]
-        await show(update, *_choices(context, "rules.ask_network", networks, ["n", *args]))
+        await ask(update, context, *_choices(context, "rules.ask_network", networks, ["n", *args]))
     elif press.action == "n":
         await _add_rule(update, context, args)
     else:
@@ -548,7 +548,7 @@ async def _ask_theme(update: Update, context: BoldenContext, so_far: list[str]) 
             for i, topic in enumerate(context.services.strategy.topics)
         ),
     ]
-    await show(update, *_choices(context, "rules.ask_theme", options, ["t", *so_far]))
+    await ask(update, context, *_choices(context, "rules.ask_theme", options, ["t", *so_far]))
 
 
 def _pick(codes: list[str], choice: str) -> str | None:
@@ -596,5 +596,6 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(rule_pressed, pattern=RULE.pattern()),
 ]
 TYPED = {CONVERSATION: typed}
+CHOICES = {CONVERSATION: frozenset({"kind"})}
 ASK_AGAIN = {CONVERSATION: ask_again}
 STARTS = {CONVERSATION: start_network}

@@ -17,6 +17,7 @@ from handlers.ambassadors import profile_text
 from handlers.bold_views import sender_page
 from handlers.callbacks import CallbackCodec
 from handlers.commands import register_chat_commands
+from handlers.conversation import ask
 from handlers.menu import MENU, home_button, refuse_stale, show
 from handlers.paging import paginate
 from handlers.privacy_notice import privacy_notice
@@ -180,7 +181,7 @@ async def delete_me(update: Update, context: BoldenContext) -> None:
             ]
         ]
     )
-    await show(update, t("privacy.erase_confirm"), keyboard)
+    await ask(update, context, t("privacy.erase_confirm"), keyboard)
 
 
 async def erase(update: Update, context: BoldenContext) -> None:

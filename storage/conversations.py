@@ -1,5 +1,6 @@
 """Conversations in progress, one per kind and person, kept in the database so that a restart
-resumes them."""
+resumes them. A stopped one (`stopped_at` set) is hidden until Undo restores it or a new one
+of its kind replaces it."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ async def get(db: Database, user_id: int, names: Iterable[str] = ()) -> StoredCo
     only = f"AND name IN ({', '.join('?' for _ in wanted)})" if wanted else ""
     row = await db.fetch_one(
         "SELECT name, step, answers, updated_at, answered, touched FROM conversations "
-        f"WHERE user_id = ? {only} "
+        f"WHERE user_id = ? AND stopped_at IS NULL {only} "
         "ORDER BY touched DESC LIMIT 1",
         (user_id, *wanted),
     )
@@ -56,7 +57,7 @@ async def put(
                 (SELECT COALESCE(MAX(touched), 0) + 1 FROM conversations WHERE user_id = ?))
         ON CONFLICT (user_id, name) DO UPDATE SET
             step = excluded.step, answers = excluded.answers, updated_at = excluded.updated_at,
-            answered = excluded.answered, touched = excluded.touched
+            answered = excluded.answered, touched = excluded.touched, stopped_at = NULL
         RETURNING touched
         """,
         (
@@ -80,7 +81,7 @@ async def touch(connection: aiosqlite.Connection, user_id: int, name: str, now: 
         """
         UPDATE conversations SET updated_at = ?,
             touched = (SELECT MAX(touched) + 1 FROM conversations WHERE user_id = ?)
-        WHERE user_id = ? AND name = ?
+        WHERE user_id = ? AND name = ? AND stopped_at IS NULL
         """,
         (iso(now), user_id, user_id, name),
     )
@@ -88,8 +89,40 @@ async def touch(connection: aiosqlite.Connection, user_id: int, name: str, now: 
 
 
 async def delete(connection: aiosqlite.Connection, user_id: int, name: str) -> bool:
+    """Delete the open one (a stopped one is left for its Undo); False when none is open."""
     cursor = await connection.execute(
-        "DELETE FROM conversations WHERE user_id = ? AND name = ?", (user_id, name)
+        "DELETE FROM conversations WHERE user_id = ? AND name = ? AND stopped_at IS NULL",
+        (user_id, name),
+    )
+    return cursor.rowcount == 1
+
+
+async def stop(
+    connection: aiosqlite.Connection, user_id: int, name: str, touched: int, now: datetime
+) -> bool:
+    """Hide it, as it was seen (`touched`), for Undo; False when it moved on or is gone."""
+    cursor = await connection.execute(
+        """
+        UPDATE conversations SET stopped_at = ?, updated_at = ?
+        WHERE user_id = ? AND name = ? AND touched = ? AND stopped_at IS NULL
+        """,
+        (iso(now), iso(now), user_id, name, touched),
+    )
+    return cursor.rowcount == 1
+
+
+async def restore(
+    connection: aiosqlite.Connection, user_id: int, name: str, touched: int, now: datetime
+) -> bool:
+    """Bring back the one stopped as it was (`touched`), as the person's most recent; False
+    when it is gone or was replaced by a new one of its kind."""
+    cursor = await connection.execute(
+        """
+        UPDATE conversations SET stopped_at = NULL, updated_at = ?,
+            touched = (SELECT MAX(touched) + 1 FROM conversations WHERE user_id = ?)
+        WHERE user_id = ? AND name = ? AND touched = ? AND stopped_at IS NOT NULL
+        """,
+        (iso(now), user_id, user_id, name, touched),
     )
     return cursor.rowcount == 1
 
@@ -99,7 +132,8 @@ async def delete_unchanged(
 ) -> bool:
     """Delete it only as it was seen (`touched`): not after another step or a new start."""
     cursor = await connection.execute(
-        "DELETE FROM conversations WHERE user_id = ? AND name = ? AND touched = ?",
+        "DELETE FROM conversations "
+        "WHERE user_id = ? AND name = ? AND touched = ? AND stopped_at IS NULL",
         (user_id, name, touched),
     )
     return cursor.rowcount == 1

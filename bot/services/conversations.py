@@ -120,6 +120,34 @@ class Conversations:
         async with self._db.transaction() as connection:
             return await self.forget_unchanged(connection, user_id, kind, touched)
 
+    async def stop(self, user_id: int, kind: ConversationKind) -> StoredConversation | None:
+        """Stop the open one of `kind` (None when there is none). One with something answered
+        is kept hidden for `undo`, under its `touched`; one still at its first question goes."""
+        stored = await self.current(user_id, kind)
+        if stored is None:
+            return None
+        async with self._db.transaction() as connection:
+            if stored.answered:
+                kept = await conversations.stop(
+                    connection, user_id, kind, stored.touched, self._clock()
+                )
+            else:
+                kept = await conversations.delete_unchanged(
+                    connection, user_id, kind, stored.touched
+                )
+        return stored if kept else None
+
+    async def undo(
+        self, user_id: int, kind: ConversationKind, touched: int
+    ) -> StoredConversation | None:
+        """Bring back the one stopped as it stood (`touched`) as the one that gets what is
+        typed; None when it expired or a new one of its kind took its place."""
+        now = self._clock()
+        async with self._db.transaction() as connection:
+            await conversations.delete_older(connection, user_id, now - LIFETIME)
+            restored = await conversations.restore(connection, user_id, kind, touched, now)
+        return await conversations.get(self._db, user_id, [kind]) if restored else None
+
     async def cancel(self, user_id: int, kind: ConversationKind) -> bool:
         """Forget one conversation; True when there was one."""
         async with self._db.transaction() as connection:

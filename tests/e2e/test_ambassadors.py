@@ -136,7 +136,7 @@ async def test_cancel_by_button_and_by_command_stores_nothing(anna: SimulatedPer
     await anna.press(await anna.send("/ambassador"), "Borger")
     reply = await anna.send("/cancel")
     assert reply.text.startswith("Tilmeldingen er stoppet. Intet er ændret.")
-    assert query("SELECT * FROM conversations") == []
+    assert query("SELECT * FROM conversations WHERE stopped_at IS NULL") == []
     assert query("SELECT * FROM ambassadors") == []
     assert (await anna.send("/cancel")).text.startswith("Der er ikke noget at stoppe.")
 
@@ -168,7 +168,7 @@ async def test_old_buttons_and_text_at_a_button_question_change_nothing(
     question = await anna.press(question, "✅ Anna")
     question = await anna.press(question, "Spring over")
     reply = await anna.send("ja tak")
-    assert reply.text == "Brug knapperne under spørgsmålet, tak."
+    assert reply.text == "👆 Vælg med knapperne under spørgsmålet. Det, du skrev, er ikke brugt."
     assert query("SELECT step FROM conversations")[0]["step"] == "consent"
     assert query("SELECT kind FROM ambassadors") == []
 

@@ -125,8 +125,8 @@ async def test_a_button_on_the_older_of_two_drafts_acts_on_the_older_one(
     late = await karim.press_data(kind, workshop)
     assert late["show_alert"] is True
     assert late["text"].startswith("Den knap virker ikke længere.")
-    steps = dict(query("SELECT name, step FROM conversations WHERE user_id = ?", karim.id))
-    assert steps == {"newsletter": "audience"}, "the stale press changed nothing"
+    assert {k: step for k, (step, _) in drafts(query, karim).items()} == {"newsletter": "audience"}
+    assert stopped_drafts(query, karim) == ["event"], "the stale press changed nothing"
 
 
 async def test_cancel_in_the_middle_of_a_note_stops_only_the_note_and_offers_the_newsletter(
@@ -181,8 +181,12 @@ async def test_a_coordinator_removed_while_naming_a_network_is_refused_and_the_d
 
 
 def drafts(query: Callable[..., list], person: SimulatedPerson) -> dict[str, tuple[str, Any]]:
-    """The person's open conversations: kind -> (step, answers)."""
-    rows = query("SELECT name, step, answers FROM conversations WHERE user_id = ?", person.id)
+    """The person's open conversations (not the stopped ones, kept for Undo): kind -> (step,
+    answers)."""
+    rows = query(
+        "SELECT name, step, answers FROM conversations WHERE user_id = ? AND stopped_at IS NULL",
+        person.id,
+    )
     return {row["name"]: (row["step"], json.loads(row["answers"])) for row in rows}
 
 
@@ -302,3 +306,200 @@ async def test_ambassador_again_in_the_middle_of_a_sign_up_asks_and_continue_kee
     await anna.press(again, "✅ Anna")
     step, answers = drafts(query, anna)["signup"]
     assert (step, answers["kind"], answers["display_name"]) == ("email", "citizen", "Anna")
+
+
+# -- Stop is safe, text where a button is needed, edited messages ------------------------------
+
+USE_BUTTONS = "👆 Vælg med knapperne under spørgsmålet. Det, du skrev, er ikke brugt."
+EDITED = "✏️ Jeg så, at du rettede en besked, men rettelser kommer ikke med."
+BOLD_TEXT = "Flere bænke langs åen, så ældre kan hvile sig."
+PHOTO_QUESTION = "Har du et billede"
+
+
+def stopped_drafts(query: Callable[..., list], person: SimulatedPerson) -> list[str]:
+    rows = query(
+        "SELECT name FROM conversations WHERE user_id = ? AND stopped_at IS NOT NULL", person.id
+    )
+    return [row["name"] for row in rows]
+
+
+def sent_by(emulator: BotApiEmulator, person: SimulatedPerson) -> ChatMessage:
+    """The message the person sent last."""
+    return [m for m in emulator.chats[person.id] if not m.from_bot][-1]
+
+
+async def bold_at_its_photo(anna: SimulatedPerson) -> ChatMessage:
+    """/bold, an idea, its text typed: returns the question for a photo."""
+    asked = await anna.press(await anna.send("/bold"), "En idé")
+    asked = await anna.send(BOLD_TEXT)
+    assert asked.text.startswith(PHOTO_QUESTION)
+    return asked
+
+
+async def test_stop_after_typing_a_bold_offers_undo_that_brings_the_text_back_exactly(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    asked = await bold_at_its_photo(anna)
+    before = drafts(query, anna)
+
+    stopped = await anna.press(asked, "Stop")
+
+    assert stopped.text.startswith("Din bold er stoppet og ikke sendt.")
+    assert "Tryk ↩️ Fortryd, så får du det, du har skrevet, tilbage." in stopped.text
+    assert stopped.buttons[0]["text"] == "↩️ Fortryd"
+    assert "📨 Send en bold" in [b["text"] for b in stopped.buttons], "and the menu"
+    assert stopped_drafts(query, anna) == ["bold"]
+    undo = str(stopped.button("Fortryd")["callback_data"])
+    back = await anna.press(stopped, "Fortryd")
+    assert back.text.startswith(PHOTO_QUESTION)
+    assert drafts(query, anna) == before, "exactly as it stood"
+    assert stopped_drafts(query, anna) == []
+    twice = await anna.press_data(back, undo)
+    assert twice["text"].startswith("Den knap virker ikke længere.")
+
+    # Stopped again, and a new bold started: that one is empty, and Undo is gone.
+    stopped = await anna.press(back, "Stop")
+    fresh = await anna.send("/bold")
+    assert "Hvad vil du sende?" in fresh.text, "no question about the stopped one"
+    late = await anna.press_data(stopped, str(stopped.button("Fortryd")["callback_data"]))
+    assert late["text"].startswith("Den knap virker ikke længere.")
+    assert drafts(query, anna) == {"bold": ("kind", {})}
+
+
+async def test_cancel_of_a_newsletter_offers_undo_and_a_draft_with_nothing_typed_stops_at_once(
+    bot: BoldenApp, karim: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    await newsletter_at_its_text(karim, "Vinternyt")
+
+    stopped = await karim.send("/cancel")
+
+    assert stopped.text.startswith("Nyhedsbrevet er stoppet. Intet er sendt eller ændret.")
+    assert drafts(query, karim) == {}
+    assert stopped_drafts(query, karim) == ["newsletter"]
+    again = await karim.press(stopped, "Fortryd")
+    assert again.text.startswith(BODY_QUESTION)
+    assert drafts(query, karim) == {"newsletter": ("body", {"title": "Vinternyt"})}
+    photo = await karim.send("Varmestuen åbner 1. december.")
+    assert photo.text.startswith("Vil du have et billede med?"), "writing goes on"
+
+    empty = await karim.press(await karim.send("/network"), "Nyt netværk")
+    assert "Hvad skal netværket hedde?" in empty.text
+    gone = await karim.press(empty, "Stop")
+    assert gone.text.startswith("Stoppet.")
+    assert "Fortryd" not in str(gone.buttons), "nothing typed, nothing to bring back"
+    assert set(drafts(query, karim)) == {"newsletter"}
+
+
+async def test_typing_at_continue_or_start_over_asks_for_a_button_and_keeps_draft_and_buttons(
+    bot: BoldenApp, karim: SimulatedPerson, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    named = await karim.press(await karim.send("/network"), "Nyt netværk")
+    await karim.send("Testnet")
+    before = drafts(query, karim)
+    asked = await karim.press(await karim.send("/network"), "Nyt netværk")
+    assert asked.text == ALREADY.format("netværket")
+
+    typed = await karim.send("Testnet2")
+
+    assert typed.text.startswith(USE_BUTTONS)
+    assert ALREADY.format("netværket") in typed.text
+    assert [b["text"] for b in typed.buttons] == ["▶️ Fortsæt", "🔄 Start forfra"]
+    assert drafts(query, karim) == before
+    kind = await karim.press(asked, "Fortsæt")
+    assert kind.text.startswith("Er Testnet et stående netværk")
+    assert named.text.startswith("Hvad skal netværket hedde?")
+
+    # The same for a bold: the prompt's Start over still acts on the draft as it was.
+    await bold_at_its_photo(anna)
+    asked = await anna.send("/bold")
+    typed = await anna.send("En helt ny idé")
+    assert typed.text.startswith(USE_BUTTONS)
+    assert drafts(query, anna)["bold"][1]["text"] == BOLD_TEXT
+    fresh = await anna.press(typed, "Start forfra")
+    assert "Hvad vil du sende?" in fresh.text
+    assert drafts(query, anna) == {"bold": ("kind", {})}
+
+    # Any question that waits for a button: /deleteme's.
+    await anna.send("/deleteme")
+    typed = await anna.send("ja")
+    assert typed.text.startswith(USE_BUTTONS)
+    assert "Vil du have alt om dig slettet?" in typed.text
+    assert query("SELECT 1 FROM people WHERE user_id = ?", anna.id), "nothing erased"
+
+
+async def test_text_where_a_button_is_needed_gets_the_step_again_not_the_fallback(
+    bot: BoldenApp, karim: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await karim.send("/start")
+    await new_network(karim, "Fællesskab")
+    kinds = await karim.press(await karim.send("/rules"), "Ny regel")
+    assert kinds.text.startswith("Hvilken slags bolde gælder reglen?")
+
+    typed = await karim.send("Problem")
+
+    assert typed.text.startswith(USE_BUTTONS)
+    assert "Hvilken slags bolde gælder reglen?" in typed.text
+    assert "Tak for din besked" not in typed.text
+    category = await karim.press(typed, "Problem")
+    assert category.text.startswith("Hvilken kategori?")
+
+    # A conversation's button step: the network's kind.
+    await karim.press(await karim.send("/network"), "Nyt netværk")
+    await karim.send("Vinterhjælp")
+    seen = len(karim.messages)
+    typed = await karim.send("stående")
+    assert typed.text == USE_BUTTONS
+    kind = await next_message(karim, seen + 1)
+    assert kind.text.startswith("Er Vinterhjælp et stående netværk")
+    assert drafts(query, karim) == {"network": ("kind", {"name": "Vinterhjælp"})}
+    page = await karim.press(kind, "Stående")
+    assert "Vinterhjælp" in page.text
+    assert query("SELECT name FROM networks WHERE name = ?", "Vinterhjælp")
+
+    # An audience picker.
+    await newsletter_at_its_text(karim, "Vinternyt")
+    audience = await karim.press(await karim.send("Tæpper søges."), "Uden billede")
+    assert audience.text.startswith("Hvem skal have nyhedsbrevet?")
+    seen = len(karim.messages)
+    assert (await karim.send("alle")).text == USE_BUTTONS
+    again = await next_message(karim, seen + 1)
+    assert again.text.startswith("Hvem skal have nyhedsbrevet?")
+    assert drafts(query, karim)["newsletter"][0] == "audience"
+    assert "Tak for din besked" not in " ".join(m.text for m in karim.messages[seen:])
+
+
+async def test_an_edited_answer_is_met_with_how_to_change_it_and_an_edit_outside_gets_no_reply(
+    bot: BoldenApp,
+    anna: SimulatedPerson,
+    karim: SimulatedPerson,
+    emulator: BotApiEmulator,
+    query: Callable[..., list],
+) -> None:
+    await bold_at_its_photo(anna)
+    before, seen = drafts(query, anna), len(anna.messages)
+
+    await anna.edit(sent_by(emulator, anna), "Flere bænke langs åen og ved torvet.")
+
+    told = await next_message(anna, seen)
+    assert told.text.startswith(EDITED)
+    again = await next_message(anna, seen + 1)
+    assert again.text.startswith(PHOTO_QUESTION)
+    assert drafts(query, anna) == before, "the edit is not taken as an answer"
+
+    await karim.send("/start")
+    await newsletter_at_its_text(karim, "Vinternyt")
+    seen = len(karim.messages)
+    await karim.edit(sent_by(emulator, karim), "Forårsnyt")
+    assert (await next_message(karim, seen)).text.startswith(EDITED)
+    assert (await next_message(karim, seen + 1)).text.startswith(BODY_QUESTION)
+    assert drafts(query, karim) == {"newsletter": ("body", {"title": "Vinternyt"})}
+
+    # Outside a conversation a correction needs no reply: the next reply is to what comes next.
+    await karim.send("/cancel")
+    await karim.send("Hej")
+    seen = len(karim.messages)
+    await karim.edit(sent_by(emulator, karim), "Hej igen")
+    help_page = await karim.send("/help")
+    assert karim.messages[seen] is help_page

@@ -143,3 +143,62 @@ async def test_a_draft_is_dropped_for_a_restart_only_as_it_stood_when_the_person
     assert await conversations.drop_unchanged(2, NEWSLETTER, now.touched) is False
     assert await conversations.drop_unchanged(1, NEWSLETTER, now.touched) is True
     assert await conversations.current(1, NEWSLETTER) is None
+
+
+async def test_a_stopped_draft_is_hidden_and_undo_brings_it_back_exactly_once(
+    services: Services,
+) -> None:
+    conversations = services.conversations
+    await conversations.put(1, NEWSLETTER, "body", {"title": "Vinter"})
+    await conversations.put(1, NOTE, "answered", {"bold": 7})
+
+    stopped = await conversations.stop(1, NEWSLETTER)
+
+    assert stopped is not None
+    assert await conversations.current(1, NEWSLETTER) is None
+    assert await conversations.stop(1, NEWSLETTER) is None, "already stopped"
+    assert await conversations.resume(1, NEWSLETTER) is None, "hidden from Continue"
+    assert await conversations.undo(2, NEWSLETTER, stopped.touched) is None, "someone else's"
+    back = await conversations.undo(1, NEWSLETTER, stopped.touched)
+    assert back is not None
+    assert (back.step, back.answers, back.answered) == ("body", {"title": "Vinter"}, True)
+    current = await conversations.current(1)
+    assert current is not None
+    assert current.name == NEWSLETTER, "the one brought back gets what is typed"
+    assert await conversations.undo(1, NEWSLETTER, stopped.touched) is None, "once"
+
+
+async def test_a_draft_at_its_first_question_stops_for_good_and_a_new_start_replaces_a_stopped(
+    services: Services,
+) -> None:
+    conversations = services.conversations
+    await conversations.start(1, NEWSLETTER, "title", {})
+    empty = await conversations.stop(1, NEWSLETTER)
+    assert empty is not None
+    assert await conversations.undo(1, NEWSLETTER, empty.touched) is None, "nothing to keep"
+
+    await conversations.put(1, NEWSLETTER, "body", {"title": "Vinter"})
+    stopped = await conversations.stop(1, NEWSLETTER)
+    assert stopped is not None
+    await conversations.start(1, NEWSLETTER, "title", {})
+    assert await conversations.undo(1, NEWSLETTER, stopped.touched) is None
+    fresh = await conversations.current(1, NEWSLETTER)
+    assert fresh is not None
+    assert (fresh.step, fresh.answers) == ("title", {})
+
+
+async def test_undo_is_gone_once_the_stopped_draft_has_expired(
+    services: Services, clock: FakeClock
+) -> None:
+    conversations = services.conversations
+    await conversations.put(1, NEWSLETTER, "body", {"title": "Vinter"})
+    clock.advance(hours=23)
+    stopped = await conversations.stop(1, NEWSLETTER)
+    assert stopped is not None
+    clock.advance(hours=2)
+    back = await conversations.undo(1, NEWSLETTER, stopped.touched)
+    assert back is not None, "a day counts from the stop"
+    await conversations.stop(1, NEWSLETTER)
+    clock.advance(days=1, seconds=1)
+
+    assert await conversations.undo(1, NEWSLETTER, back.touched) is None
