@@ -105,6 +105,7 @@ class Problem(StrEnum):
     BAD_NUMBER = "bad_number"
     BEFORE_START = "before_start"
     AFTER_START = "after_start"
+    BEFORE_SENDING = "before_sending"  # the invitations are scheduled after it
 
 
 class Text(BaseModel):
@@ -311,6 +312,13 @@ class NewsletterService:
             return answers, Problem.BEFORE_START
         if step is Step.DEADLINE and start is not None and when > start:
             return answers, Problem.AFTER_START
+        sending = answers.get("publish_at")  # a scheduled event, not yet sent, being changed
+        if (
+            step in {Step.START, Step.DEADLINE}
+            and sending
+            and when <= datetime.fromisoformat(sending)
+        ):
+            return answers, Problem.BEFORE_SENDING
         if step is Step.START and start is not None and answers.get("end"):
             # A changed start takes the kept end along: the length stays as it was.
             length = datetime.fromisoformat(answers["end"]) - start
