@@ -373,7 +373,9 @@ async def pressed(update: Update, context: BoldenContext) -> None:
     elif press.action in _CHOICES:
         step = _CHOICES[press.action]
         await ask(update, context, await service.answer(user.id, kind, step, press.args[0]))
-    elif press.action in {"skip", "keep"} and press.args[0] == draft.step.value:
+    elif press.action == "skip" and press.args[0] == draft.step.value:
+        await ask(update, context, await service.skip(user.id, kind, draft.step))
+    elif press.action == "keep" and press.args[0] == draft.step.value:
         await ask(update, context, await service.answer(user.id, kind, draft.step, None))
     else:
         await refuse_stale(update, context)

@@ -74,6 +74,7 @@ FLOWS = {
 }  # fmt: skip
 SCHEDULED = {Kind.NEWSLETTER, Kind.EVENT, Kind.CALL}  # sent now or at a chosen time
 SKIPPABLE = {Step.PHOTO, Step.END}  # and an event's capacity
+_SKIPPED = {Step.PHOTO: "photo", Step.END: "end", Step.CAPACITY: "capacity"}  # what skip drops
 _TIME = re.compile(r"^\s*" + _CLOCK + r"\s*$", re.I)
 PLACE_MAX, CAPACITY_MAX = 200, 100_000
 
@@ -215,6 +216,16 @@ class NewsletterService:
         return Drafted(
             draft=await self._save(user_id, Draft(kind=draft.kind, step=following, answers=answers))
         )
+
+    async def skip(self, user_id: int, kind: Kind, step: Step) -> Drafted:
+        """No photo, two hours, no limit: also when changing, what the step had is dropped
+        (where "keep as it was" keeps it)."""
+        draft = await self.draft(user_id, kind)
+        if draft is None or draft.step is not step or step not in _SKIPPED:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        answers = {**draft.answers, _SKIPPED[step]: None}
+        await self._save(user_id, Draft(kind=kind, step=step, answers=answers))
+        return await self.answer(user_id, kind, step, None)
 
     def _take(
         self,

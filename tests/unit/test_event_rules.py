@@ -349,3 +349,25 @@ async def test_a_late_answer_says_whether_the_event_was_cancelled_or_is_over(
     assert (await answer(dropped.id, 1, "Anna", Choice.YES)).problem is Problem.CANCELLED
     clock.now = over.ends_at
     assert (await answer(over.id, 1, "Anna", Choice.NO)).problem is Problem.OVER
+
+
+async def test_skipping_when_changing_drops_what_the_step_had(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock)  # three hours, two seats
+    changed = await changing(
+        services,
+        e,
+        (Step.EVENT_KIND, "workshop"),
+        (Step.TITLE, None),
+        (Step.BODY, None),
+        (Step.START, None),
+    )
+    assert changed.draft is not None
+    await services.newsletters.skip(1, Kind.EVENT, Step.END)
+    await services.newsletters.answer(1, Kind.EVENT, Step.PLACE, None)
+    skipped = await services.newsletters.skip(1, Kind.EVENT, Step.CAPACITY)
+    assert skipped.draft is not None
+    values = values_from(skipped.draft.answers)
+    assert values["ends_at"] - values["starts_at"] == timedelta(hours=2), "two hours, not three"
+    assert values["capacity"] is None, "no limit, not the two seats it had"
