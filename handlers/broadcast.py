@@ -100,10 +100,15 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
     if press is None or draft is None or draft.step is not Step.PREVIEW:
         await refuse_stale(update, context)
         return
+    # An older preview's button, for an audience since changed to one that reaches nobody
+    # (a change of an event is saved even with nobody to tell).
+    if not compose.changes_event(draft) and not await compose.reach(services, draft):
+        await query.answer(context.t.plain("compose.nobody"), show_alert=True)
+        return
     if draft.kind in {Kind.EVENT, Kind.CALL} and press.action == "send":
         await events.finish(update, context, draft, None)
     elif draft.kind is Kind.BROADCAST and press.action == "send":
-        chat, _ = await compose.recipients(services, draft)
+        chat, _ = await compose.recipients(services, draft.kind, draft.answers["audience"])
         body = compose.payload(services, context.t, draft)
         items = _items(chat, lambda r: body, [])
         batch_id = await services.delivery.start_batch(
@@ -131,7 +136,7 @@ async def send_pressed(update: Update, context: BoldenContext) -> None:
         if asking is None:
             await refuse_stale(update, context)
             return
-        await show(update, *compose.time_question(context.t, asking))
+        await show(update, *compose.time_question(context, asking))
     elif press.action == "keeptime" and draft.answers.get("send_at"):
         when = datetime.fromisoformat(draft.answers["send_at"])
         await _scheduled(update, context, draft.kind, when)

@@ -5,7 +5,7 @@ Sending is handlers/broadcast.py's and handlers/events.py's."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -17,7 +17,7 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import ALL, AMBASSADORS, Recipient
-from bot.services.events import values_from
+from bot.services.events import publish_limit, values_from
 from bot.services.newsletters import (
     BODY_MAX,
     CAPTION_MAX,
@@ -41,7 +41,7 @@ from storage.conversations import StoredConversation
 # Every button names the draft it belongs to: a newsletter and an event can be open at once.
 COMPOSE = CallbackCodec(
     "cmp", drafts=list(Kind), aud=1, kinds=0, topics=0, skip=1, keep=1, send=0, later=0,
-    keeptime=0, ek=1, door=1,
+    keeptime=0, ek=1, door=1, audback=0,
 )  # fmt: skip
 NEWS = CallbackCodec("news", off=0, on=0, manage=0, new=0, edit=1, drop=1, list=1, read=1)
 _TEXT_STEPS = {Step.MESSAGE, Step.TITLE, Step.BODY}
@@ -146,21 +146,7 @@ def question(
             ],
         ]
     elif step is Step.PREVIEW:
-        text = t.count(
-            f"compose.preview.{draft.kind.value}",
-            count,
-            audience=audience_name(context.services, t, a["audience"], draft.kind),
-        )
-        if draft.kind is Kind.BROADCAST:
-            rows.append([_button(t, "compose.send_broadcast", draft_data(kind, "send"))])
-        else:
-            now_key = "compose.send_now" if draft.kind is Kind.NEWSLETTER else "compose.publish_now"
-            rows.append(
-                [
-                    _button(t, now_key, draft_data(kind, "send")),
-                    _button(t, "compose.later", draft_data(kind, "later")),
-                ]
-            )
+        text, rows = _preview(context, draft, count)
     if step in _KEEP and a.get("editing"):
         rows.append([_button(t, "compose.keep", draft_data(kind, "keep", step.value))])
     if step in SKIPPABLE or (step is Step.CAPACITY and kind is Kind.EVENT):
@@ -171,34 +157,93 @@ def question(
     return text, InlineKeyboardMarkup(rows)
 
 
-def time_question(t: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
-    """After Schedule at the preview: when it should go out (or keep the time it had)."""
+def _preview(
+    context: BoldenContext, draft: Draft, count: int
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """What the preview says it does, and its buttons: a change of an event is saved and told
+    to those coming; nothing goes to an audience of nobody (choose another instead)."""
+    t, kind, a = context.t, draft.kind, draft.answers
+    audience = audience_name(context.services, t, a["audience"], kind)
+    if changes_event(draft):
+        if a.get("publish_at"):
+            text = t(
+                "compose.preview.change_scheduled",
+                when=t.moment(datetime.fromisoformat(a["publish_at"])),
+            )
+        elif count:
+            text = t.count("compose.preview.change", count)
+        else:
+            text = t("compose.preview.change_none")
+        return text, [[_button(t, "compose.save_change", draft_data(kind, "send"))]]
+    if not count:
+        back = _button(t, "compose.other_audience", draft_data(kind, "audback"))
+        return t("compose.preview.nobody", audience=audience), [[back]]
+    text = t.count(f"compose.preview.{kind.value}", count, audience=audience)
+    send = _button(t, f"compose.send.{kind.value}", draft_data(kind, "send"))
+    if kind is Kind.BROADCAST:
+        return text, [[send]]
+    return text, [[send, _button(t, "compose.later", draft_data(kind, "later"))]]
+
+
+def changes_event(draft: Draft) -> bool:
+    """A draft that changes an existing event or call (not one that writes a new one)."""
+    return draft.kind in {Kind.EVENT, Kind.CALL} and bool(draft.answers.get("editing"))
+
+
+def time_question(context: BoldenContext, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
+    """After Schedule at the preview: when it should go out (or keep the time it had), with an
+    example that fits: the next morning, or (an event, a call) a while before it starts."""
+    t, now = context.t, context.services.clock()
     rows = []
     if draft.answers.get("send_at"):
         rows.append([_button(t, "compose.keep_time", draft_data(draft.kind, "keeptime"))])
     rows.append(stop_row(t, draft.kind))
-    return t("compose.ask_time"), InlineKeyboardMarkup(rows)
+    if draft.kind in {Kind.EVENT, Kind.CALL}:
+        limit = publish_limit(draft.answers)
+        spans = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
+        example = next((limit - span for span in spans if limit - span > now), limit)
+        key = f"compose.ask_time.{draft.kind.value}"
+    else:
+        tomorrow = now.astimezone(t.zone) + timedelta(days=1)
+        example = tomorrow.replace(hour=8, minute=0, second=0, microsecond=0)
+        key = "compose.ask_time"
+    typed = example.astimezone(t.zone).strftime("%d.%m.%Y %H:%M")
+    return t(key, example=typed), InlineKeyboardMarkup(rows)
+
+
+async def reach(services: Services, draft: Draft) -> int:
+    """How many the preview's button reaches: the recipients, or (a change of an event) those
+    coming, who are told of it."""
+    if changes_event(draft):
+        return len(await services.events.coming(int(draft.answers["editing"])))
+    return await audience_size(services, draft.kind, draft.answers["audience"])
 
 
 async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
     """Continue: the draft's current question, as it was last asked."""
     draft = Draft(kind=Kind(stored.name), step=Step(stored.step), answers=stored.answers)
     if draft.step is Step.PREVIEW and draft.answers.get("asking_time"):
-        await show(update, *time_question(context.t, draft))
+        await show(update, *time_question(context, draft))
         return
     await ask(update, context, Drafted(draft=draft))
 
 
-async def recipients(services: Services, draft: Draft) -> tuple[list[Recipient], list[Recipient]]:
+async def recipients(
+    services: Services, kind: Kind, audience: str
+) -> tuple[list[Recipient], list[Recipient]]:
     """Who gets it in the chat, and (a newsletter) who gets it by e-mail."""
-    audience = draft.answers["audience"]
-    chat = await services.delivery.recipients(audience, draft.kind.reach)
+    chat = await services.delivery.recipients(audience, kind.reach)
     mail = (
         await services.delivery.email_recipients(audience)
-        if draft.kind is Kind.NEWSLETTER and services.settings.smtp_host
+        if kind is Kind.NEWSLETTER and services.settings.smtp_host
         else []
     )
     return chat, mail
+
+
+async def audience_size(services: Services, kind: Kind, audience: str) -> int:
+    chat, mail = await recipients(services, kind, audience)
+    return len(chat) + len(mail)
 
 
 async def ask(update: Update, context: BoldenContext, result: Drafted, note: str = "") -> None:
@@ -211,8 +256,7 @@ async def ask(update: Update, context: BoldenContext, result: Drafted, note: str
     draft = result.draft
     count = 0
     if draft.step is Step.PREVIEW:
-        chat, mail = await recipients(context.services, draft)
-        count = len(chat) + len(mail)
+        count = await reach(context.services, draft)
         await _send_preview(update, context, draft)
     text, keyboard = question(context, draft, count)
     if result.problem:
@@ -298,7 +342,7 @@ def with_time(
             if problem or when is None:
                 kind = Kind(stored.name)
                 draft = Draft(kind=kind, step=Step(stored.step), answers=stored.answers)
-                text, keyboard = time_question(context.t, draft)
+                text, keyboard = time_question(context, draft)
                 problem_text = context.t(f"compose.problem.{problem}")
                 await message.reply_html(problem_text + "\n\n" + text, reply_markup=keyboard)
                 return
@@ -323,29 +367,37 @@ async def pressed(update: Update, context: BoldenContext) -> None:
     if draft is None:
         await refuse_stale(update, context)
     elif press.action in {"kinds", "topics"} and draft.step is Step.AUDIENCE:
-        await show(update, asked(t, kind, Step.AUDIENCE), _audiences(context, kind, press.action))
+        pickable = await _audiences(context, kind, press.action)
+        await show(update, asked(t, kind, Step.AUDIENCE), pickable)
+    elif press.action == "audback" and draft.step in {Step.AUDIENCE, Step.PREVIEW}:
+        await ask(update, context, await service.back_to_audience(user.id, kind))
     elif press.action in _CHOICES:
         step = _CHOICES[press.action]
         await ask(update, context, await service.answer(user.id, kind, step, press.args[0]))
-    elif press.action in {"skip", "keep"} and press.args[0] == draft.step.value:
+    elif press.action == "skip" and press.args[0] == draft.step.value:
+        await ask(update, context, await service.skip(user.id, kind, draft.step))
+    elif press.action == "keep" and press.args[0] == draft.step.value:
         await ask(update, context, await service.answer(user.id, kind, draft.step, None))
     else:
         await refuse_stale(update, context)
 
 
-def _audiences(context: BoldenContext, kind: Kind, by: str) -> InlineKeyboardMarkup:
-    """The audiences by ambassador kind, or by theme."""
-    t, strategy = context.t, context.services.strategy
+async def _audiences(context: BoldenContext, kind: Kind, by: str) -> InlineKeyboardMarkup:
+    """The audiences by ambassador kind, or by theme, each with how many it reaches; Back to
+    the main choice."""
+    t, services = context.t, context.services
+    strategy = services.strategy
     choices = (
         [(k.title.get(t.language), f"kind-{k.code}") for k in strategy.ambassador_kinds]
         if by == "kinds"
         else [(topic.title.get(t.language), f"topic-{topic.code}") for topic in strategy.topics]
     )
-    rows = grid(
-        [
-            InlineKeyboardButton(label, callback_data=draft_data(kind, "aud", value))
-            for label, value in choices
-        ]
-    )
+    buttons = []
+    for label, value in choices:
+        count = await audience_size(services, kind, value)
+        text = t.plain_count("compose.audience.counted", count, name=label)
+        buttons.append(InlineKeyboardButton(text, callback_data=draft_data(kind, "aud", value)))
+    rows = grid(buttons)
+    rows.append([_button(t, "compose.audience.back", draft_data(kind, "audback"))])
     rows.append(stop_row(t, kind))
     return InlineKeyboardMarkup(rows)

@@ -58,16 +58,20 @@ def event_values(event: Event) -> dict[str, Any]:
     return event.model_dump()
 
 
-def answer_keyboard(t: Translator, event: Event, current: str | None) -> InlineKeyboardMarkup:
-    """Yes / maybe / no (a call: I'm in / not this time), the chosen one ticked (its one mark);
-    a calendar."""
+def answer_keyboard(
+    t: Translator, event: Event, current: str | None, position: int | None = None
+) -> InlineKeyboardMarkup:
+    """Yes / maybe / no (a call: I'm in / not this time), the chosen one ticked (its one mark;
+    one who waits sees their place on the list instead of Yes); a calendar."""
     choices = _CALL_ANSWERS if event.is_call else _ANSWERS
+
+    def label(answer: str, key: str) -> str:
+        if answer == "yes" and current == "waiting":
+            return t.plain("ev.waiting_button", position=position or 1)
+        return ("✓ " if current == answer else "") + t.plain(key)
+
     row = [
-        InlineKeyboardButton(
-            ("✓ " if current == answer or (current == "waiting" and answer == "yes") else "")
-            + t.plain(key),
-            callback_data=EVENT.data("ans", event.id, answer),
-        )
+        InlineKeyboardButton(label(answer, key), callback_data=EVENT.data("ans", event.id, answer))
         for answer, key in choices.items()
     ]
     rows = [row]

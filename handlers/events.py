@@ -23,6 +23,7 @@ from bot.services.events import (
     Coming,
     Problem,
     answers_from,
+    publish_limit,
     reminders_ahead,
 )
 from bot.services.newsletters import Draft, Kind
@@ -116,7 +117,7 @@ async def finish(
         await show(update, t("ev.saved"), InlineKeyboardMarkup([]))
         return
     event = await services.events.create(user.id, draft.answers, publish_at)
-    ahead = _reminders_line(t, event, publish_at or services.clock())
+    ahead = _reminders_line(t, event, publish_at)
     if publish_at is None:
         await show(update, t("cast.queued") + ahead, InlineKeyboardMarkup([]))
         await publish(context.application, event.id)
@@ -128,13 +129,14 @@ async def finish(
         )
 
 
-def _reminders_line(t: Translator, event: Event, published: datetime) -> str:
-    """Which reminders will go out: those whose time has passed at publishing are skipped."""
+def _reminders_line(t: Translator, event: Event, publish_at: datetime | None) -> str:
+    """Which reminders will go out: those whose time has passed at publishing (now, or the
+    time chosen) are skipped, and the text says which of the two it is."""
     if event.is_call or not event.reminders:
         return ""
-    ahead = reminders_ahead(event, published)
+    ahead = reminders_ahead(event, publish_at or event.created_at)
     if not ahead:
-        return "\n\n" + t("ev.reminders_none")
+        return "\n\n" + t("ev.reminders_none" if publish_at is None else "ev.reminders_before")
     moments = [t.plain("ev.before_start", span=_before(t, m)) for m in ahead]
     return "\n\n" + t("ev.reminders_ahead", when=t.listing(moments))
 
@@ -183,10 +185,20 @@ def _told(services: Services, key: str) -> Notify[Coming]:
 async def _publish_at(
     update: Update, context: BoldenContext, kind: Kind, publish_at: datetime
 ) -> None:
-    user = update.effective_user
+    """The time typed after Schedule: refused (and asked again) unless it is before the start
+    (a call's: its deadline), as invitations after it would come too late."""
+    user, message = update.effective_user, update.effective_message
     assert user is not None
+    assert message is not None
+    t = context.t
     draft = await context.services.newsletters.draft(user.id, kind)
     assert draft is not None
+    limit = publish_limit(draft.answers)
+    if publish_at >= limit:
+        text, keyboard = compose.time_question(context, draft)
+        late = t(f"ev.problem.publish_late.{kind.value}", when=t.moment(limit))
+        await message.reply_html(late + "\n\n" + text, reply_markup=keyboard)
+        return
     await finish(update, context, draft, publish_at)
 
 
@@ -221,7 +233,7 @@ async def answered(update: Update, context: BoldenContext) -> None:
         show_alert=result.answer == "waiting",
     )
     if isinstance(query.message, Message):
-        fresh = answer_keyboard(t, event, result.answer).inline_keyboard
+        fresh = answer_keyboard(t, event, result.answer, result.position).inline_keyboard
         shown = query.message.reply_markup.inline_keyboard if query.message.reply_markup else ()
         rest = shown[1:] if shown else fresh[1:]
         # Only the answers' row changes: on an event's page, Back and the tools stay below it.
@@ -309,7 +321,7 @@ async def upcoming(update: Update, context: BoldenContext) -> None:
         press = EVENT.parse(update.callback_query.data)
         page = int(press.args[0]) if press and press.args[0].isdigit() else 0
     if await services.coordinators.is_coordinator(user.id):
-        found = await services.events.upcoming()
+        found = await services.events.planned()
     else:
         found = await services.events.upcoming_for(user.id)
     listed, page, pages = page_of(found, page, PAGE_SIZE)
@@ -318,6 +330,8 @@ async def upcoming(update: Update, context: BoldenContext) -> None:
     for event in listed:
         mine = await services.events.answer_of(event.id, user.id)
         answer = t.plain(f"ev.mine.{mine}") if mine else t.plain("ev.mine.none")
+        if event.status == "scheduled":
+            answer = t.plain("ev.sends", when=t.moment(event.publish_at))
         lines.append(
             t(
                 "ev.row",
@@ -341,15 +355,20 @@ async def upcoming(update: Update, context: BoldenContext) -> None:
 
 async def shown(update: Update, context: BoldenContext) -> None:
     """One event, opened from the list (or refreshed): see `_event_page`."""
-    query = update.callback_query
+    query, user = update.callback_query, update.effective_user
     assert query is not None
+    assert user is not None
     press = EVENT.parse(query.data)
     event = (
         await context.services.events.get(int(press.args[0]))
         if press and press.args[0].isdigit()
         else None
     )
-    if press is None or event is None or event.status != "published":
+    if press is None or event is None or event.status == "cancelled":
+        await refuse_stale(update, context)
+        return
+    coordinator = await context.services.coordinators.is_coordinator(user.id)
+    if event.status != "published" and not coordinator:  # not yet sent: only theirs to see
         await refuse_stale(update, context)
         return
     await _event_page(update, context, event, int(press.args[1]) if press.args[1].isdigit() else 0)
@@ -361,12 +380,18 @@ async def _event_page(update: Update, context: BoldenContext, event: Event, page
     refreshed."""
     services, t, user = context.services, context.t, update.effective_user
     assert user is not None
-    mine = await services.events.answer_of(event.id, user.id)
-    keyboard = [list(row) for row in answer_keyboard(t, event, mine).inline_keyboard]
     text = invitation_text(services, t, event_values(event))
     back = InlineKeyboardButton(t.plain("ev.back"), callback_data=EVENT.data("list", page))
+    if event.status == "scheduled":  # for coordinators only (see `shown`): change or cancel
+        text += "\n\n" + t("ev.scheduled_page", when=t.moment(event.publish_at))
+        keyboard = [_tools(t, event, page)[-1], [back]]
+        await show(update, text, InlineKeyboardMarkup(keyboard))
+        return
+    mine = await services.events.answer_of(event.id, user.id)
+    position = await services.events.waiting_position(event.id, user.id)
+    keyboard = [list(row) for row in answer_keyboard(t, event, mine, position).inline_keyboard]
     if await services.coordinators.is_coordinator(user.id):
-        text += "\n\n" + t.count("ev.checked_in", await services.events.checked_in(event.id))
+        text += "\n\n" + _tally(t, event, await services.events.tally(event.id))
         keyboard += _tools(t, event, page)
         refresh = InlineKeyboardButton(
             t.plain("ev.refresh"), callback_data=EVENT.data("show", event.id, page)
@@ -375,6 +400,12 @@ async def _event_page(update: Update, context: BoldenContext, event: Event, page
     else:
         keyboard.append([back])
     await show(update, text, InlineKeyboardMarkup(keyboard))
+
+
+def _tally(t: Translator, event: Event, counts: dict[str, int]) -> str:
+    """ "3 ja · 1 måske · 0 nej · 1 på venteliste · 2 tjekket ind" (a call: no maybe, no list)."""
+    shown = ("yes", "no", "checked_in") if event.is_call else tuple(counts)
+    return "👥 " + " · ".join(t.count(f"ev.tally.{kind}", counts[kind]) for kind in shown)
 
 
 def _tools(t: Translator, event: Event, page: int) -> list[list[InlineKeyboardButton]]:
@@ -468,7 +499,11 @@ async def tools(update: Update, context: BoldenContext) -> None:
         yes = InlineKeyboardButton(
             t.plain("ev.drop_yes"), callback_data=EVENT.data("dropyes", event.id)
         )
-        await show(update, t("ev.drop_confirm", title=event.title), InlineKeyboardMarkup([[yes]]))
+        back = InlineKeyboardButton(
+            t.plain("ev.drop_back"), callback_data=EVENT.data("show", event.id, 0)
+        )
+        confirm = t("ev.drop_confirm", title=event.title)
+        await show(update, confirm, InlineKeyboardMarkup([[yes], [back]]))
     elif press.action == "dropyes":
         cancelled = await services.events.cancel(user.id, event.id, _told(services, "ev.cancelled"))
         if cancelled is None:

@@ -72,10 +72,13 @@ async def with_status(db: Database, status: str) -> list[Event]:
     return [_event(row) for row in rows]
 
 
-async def upcoming(db: Database, now: datetime) -> list[Event]:
+async def upcoming(
+    db: Database, now: datetime, statuses: tuple[str, ...] = ("published",)
+) -> list[Event]:
+    marks = ", ".join("?" * len(statuses))
     rows = await db.fetch_all(
-        "SELECT * FROM events WHERE status = 'published' AND ends_at > ? ORDER BY starts_at, id",
-        (iso(now),),
+        f"SELECT * FROM events WHERE status IN ({marks}) AND ends_at > ? ORDER BY starts_at, id",
+        (*statuses, iso(now)),
     )
     return [_event(row) for row in rows]
 

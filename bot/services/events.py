@@ -41,6 +41,8 @@ class Choice(StrEnum):
 
 class Problem(StrEnum):
     NOT_FOUND = "not_found"
+    CANCELLED = "cancelled"
+    OVER = "over"  # it has ended
     STARTED = "started"
     CLOSED = "closed"
     FULL = "full"
@@ -125,7 +127,16 @@ def answers_from(event: Event) -> dict[str, Any]:
         "deadline": event.deadline.isoformat() if event.deadline else None,
         "audience": event.audience,
         "checkin_open": event.checkin_open,
+        # Not yet sent: the change keeps its time, and the preview says so.
+        "publish_at": event.publish_at.isoformat() if event.status == "scheduled" else None,
     }
+
+
+def publish_limit(answers: dict[str, Any]) -> datetime:
+    """When invitations must have gone out: before the start (a call's, before its deadline)."""
+    values = values_from(answers)
+    limit: datetime = values["deadline"] or values["starts_at"]
+    return limit
 
 
 def reminders_ahead(event: Event, at: datetime) -> list[int]:
@@ -273,6 +284,10 @@ class EventService:
     async def upcoming(self) -> list[Event]:
         return await events.upcoming(self._db, self._clock())
 
+    async def planned(self) -> list[Event]:
+        """What coordinators see in /events: what is coming, also what is not yet sent."""
+        return await events.upcoming(self._db, self._clock(), ("published", "scheduled"))
+
     async def upcoming_for(self, user_id: int) -> list[Event]:
         """What is coming that this person was invited to, answered, or whose audience takes
         them in: the events they can answer."""
@@ -295,6 +310,17 @@ class EventService:
     async def answer_of(self, event_id: int, user_id: int) -> str | None:
         return next((a.answer for a in await self.answers(event_id) if a.user_id == user_id), None)
 
+    async def waiting_position(self, event_id: int, user_id: int) -> int | None:
+        """1 for the first who waits; None for someone not waiting."""
+        async with self._db.transaction() as connection:
+            return await events.waiting_position(connection, event_id, user_id)
+
+    async def tally(self, event_id: int) -> dict[str, int]:
+        """How many answered each way (yes, maybe, no, waiting), and checked in at the door."""
+        answers = [a.answer for a in await self.answers(event_id)]
+        counts = {kind: answers.count(kind) for kind in ("yes", "maybe", "no", "waiting")}
+        return {**counts, "checked_in": await self.checked_in(event_id)}
+
     # -- answering -----------------------------------------------------------------------------
 
     async def answer(
@@ -308,8 +334,12 @@ class EventService:
         now = self._clock()
         async with self._db.transaction() as connection:
             event = await self.get(event_id)
+            if event is not None and event.status == "cancelled":
+                return Answered(event=event, problem=Problem.CANCELLED)
             if event is None or event.status != "published":
                 return Answered(problem=Problem.NOT_FOUND)
+            if now >= event.ends_at:
+                return Answered(event=event, problem=Problem.OVER)
             if now >= event.starts_at:
                 return Answered(event=event, problem=Problem.STARTED)
             if event.deadline and now >= event.deadline:

@@ -4,7 +4,7 @@ cancelling newsletters, their archive, and opting out of them."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +22,9 @@ from storage.database import Database, iso
 from storage.newsletters import Newsletter
 
 TITLE_MAX, BODY_MAX, CAPTION_MAX = 100, 3500, 1000
-_WHEN = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s+(\d{1,2})[:.](\d{2})\s*$")
+# "10.12.2026 18:00", also "10/12-2026 kl. 18.00"; a date without a time is told what is missing.
+_CLOCK = r"(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})"
+_WHEN = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:,?\s+" + _CLOCK + r")?\s*$", re.I)
 
 
 class Kind(StrEnum):
@@ -72,7 +74,8 @@ FLOWS = {
 }  # fmt: skip
 SCHEDULED = {Kind.NEWSLETTER, Kind.EVENT, Kind.CALL}  # sent now or at a chosen time
 SKIPPABLE = {Step.PHOTO, Step.END}  # and an event's capacity
-_TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+_SKIPPED = {Step.PHOTO: "photo", Step.END: "end", Step.CAPACITY: "capacity"}  # what skip drops
+_TIME = re.compile(r"^\s*" + _CLOCK + r"\s*$", re.I)
 PLACE_MAX, CAPACITY_MAX = 200, 100_000
 
 
@@ -95,12 +98,15 @@ class Problem(StrEnum):
     UNKNOWN_CHOICE = "unknown_choice"
     NOT_NOW = "not_now"
     BAD_TIME = "bad_time"
+    NO_SUCH_DATE = "no_such_date"  # 31.2.2027
+    NO_CLOCK = "no_clock"  # a date without a time
     NO_SUCH_TIME = "no_such_time"  # skipped when the clocks go forward
     TWICE = "twice"  # happens twice when the clocks go back
     PAST = "past"
     BAD_NUMBER = "bad_number"
     BEFORE_START = "before_start"
     AFTER_START = "after_start"
+    BEFORE_SENDING = "before_sending"  # the invitations are scheduled after it
 
 
 class Text(BaseModel):
@@ -131,6 +137,16 @@ class Cancelled(BaseModel):
 
     newsletter: Newsletter | None
     done: bool
+
+
+def _out_of_order(answers: dict[str, Any]) -> Problem | None:
+    """A kept end or deadline that a changed start has put on the wrong side of it."""
+    start = datetime.fromisoformat(answers["start"])
+    if answers.get("end") and datetime.fromisoformat(answers["end"]) <= start:
+        return Problem.BEFORE_START
+    if answers.get("deadline") and datetime.fromisoformat(answers["deadline"]) > start:
+        return Problem.AFTER_START
+    return None
 
 
 class NewsletterService:
@@ -200,6 +216,16 @@ class NewsletterService:
         return Drafted(
             draft=await self._save(user_id, Draft(kind=draft.kind, step=following, answers=answers))
         )
+
+    async def skip(self, user_id: int, kind: Kind, step: Step) -> Drafted:
+        """No photo, two hours, no limit: also when changing, what the step had is dropped
+        (where "keep as it was" keeps it)."""
+        draft = await self.draft(user_id, kind)
+        if draft is None or draft.step is not step or step not in _SKIPPED:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        answers = {**draft.answers, _SKIPPED[step]: None}
+        await self._save(user_id, Draft(kind=kind, step=step, answers=answers))
+        return await self.answer(user_id, kind, step, None)
 
     def _take(
         self,
@@ -276,9 +302,11 @@ class NewsletterService:
         text = value.plain if isinstance(value, Text) else value
         if not isinstance(text, str):
             if step in SKIPPABLE or (step is Step.CAPACITY and kind is Kind.EVENT):
-                return {step.value: None, **answers}, None  # skipped, or kept as it was
-            key = "start" if step is Step.START else step.value
-            return answers, (None if answers.get(key) else Problem.EMPTY)
+                kept = {step.value: None, **answers}  # skipped, or kept as it was
+                return kept, _out_of_order(kept) if step is Step.END else None
+            if not answers.get(step.value):
+                return answers, Problem.EMPTY
+            return answers, _out_of_order(answers) if step is Step.DEADLINE else None
         if step is Step.CAPACITY:
             if not text.strip().isdigit() or not 1 <= int(text) <= CAPACITY_MAX:
                 return answers, Problem.BAD_NUMBER
@@ -295,7 +323,28 @@ class NewsletterService:
             return answers, Problem.BEFORE_START
         if step is Step.DEADLINE and start is not None and when > start:
             return answers, Problem.AFTER_START
+        sending = answers.get("publish_at")  # a scheduled event, not yet sent, being changed
+        if (
+            step in {Step.START, Step.DEADLINE}
+            and sending
+            and when <= datetime.fromisoformat(sending)
+        ):
+            return answers, Problem.BEFORE_SENDING
+        if step is Step.START and start is not None and answers.get("end"):
+            # A changed start takes the kept end along: the length stays as it was.
+            length = datetime.fromisoformat(answers["end"]) - start
+            return {**answers, "start": iso(when), "end": iso(when + length)}, None
         return {**answers, step.value: iso(when)}, None
+
+    async def back_to_audience(self, user_id: int, kind: Kind) -> Drafted:
+        """From the audience's sub-choices or the preview, back to choosing the audience."""
+        draft = await self.draft(user_id, kind)
+        if draft is None or draft.step not in {Step.AUDIENCE, Step.PREVIEW}:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        answers = {k: v for k, v in draft.answers.items() if k != "asking_time"}
+        return Drafted(
+            draft=await self._save(user_id, Draft(kind=kind, step=Step.AUDIENCE, answers=answers))
+        )
 
     async def ask_time(self, user_id: int, kind: Kind) -> Draft | None:
         """At a preview: the next typed text is the time to send (or publish) it."""
@@ -314,8 +363,14 @@ class NewsletterService:
         match = _WHEN.match(text)
         if match is None:
             return None, Problem.BAD_TIME
-        day, month, year, hour, minute = (int(part) for part in match.groups())
-        when, problem = self._local(year, month, day, hour, minute)
+        day, month, year = (int(part) for part in match.groups()[:3])
+        try:
+            date(year, month, day)
+        except ValueError:
+            return None, Problem.NO_SUCH_DATE
+        if match[4] is None:
+            return None, Problem.NO_CLOCK
+        when, problem = self._local(year, month, day, int(match[4]), int(match[5]))
         if when is None:
             return None, problem
         if when <= self._clock() + timedelta(minutes=1):

@@ -13,6 +13,7 @@ from icalendar import Calendar
 from bot.app import BoldenApp, build_application, running
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
+from handlers.compose import COMPOSE
 from storage.database import iso
 from tests.conftest import COORDINATOR_ID, FakeClock, sign_up, until
 from tests.e2e.test_bolde import next_message
@@ -181,11 +182,11 @@ async def test_an_event_from_invitation_to_check_in(
         assert "Workshop: 1" in stats.text
 
         page = await karim.press(await karim.send("/events"), "Suppe og snak")
-        assert "🚪 1 person er tjekket ind." in page.text
+        assert "👥 1 ja · 0 måske · 1 nej · 0 på venteliste · 1 tjekket ind" in page.text
         welcome = await john.send(f"/start in-{code}")  # invited, and never answered
         assert welcome.text == "✅ Welcome to “Suppe og snak”! You are checked in."
         page = await karim.press(page, "Opdater")
-        assert "🚪 2 personer er tjekket ind." in page.text, "counted afresh"
+        assert page.text.endswith("· 2 tjekket ind"), "counted afresh"
         clock.now = datetime(2026, 12, 3, 20, 1, tzinfo=UTC)  # 21.01: it has ended
         late = await anna.send(f"/start in-{code}")
         assert late.text == (
@@ -217,7 +218,7 @@ async def test_a_call_fills_closes_reports_and_becomes_a_network(
     )  # fmt: skip
     assert received(karim, "Svarfristen skal ligge før starten.")
     assert confirm.text.startswith("☝️ Sådan ser kaldet ud. Det går til 3 personer")
-    await karim.press(confirm, "Send invitationer nu")
+    await karim.press(confirm, "Send kaldet nu")
     await emulator.wait_for(
         lambda: all(received(p, "Hænder til varmestuen") for p in (anna, bo, john))
     )
@@ -347,7 +348,10 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     await karim.press(asked, "Alle aktive ambassadører")
     confirm = await next_message(karim, seen + 1)
     seen_anna = len(anna.messages)
-    saved = await karim.press(confirm, "Send invitationer nu")
+    assert confirm.text.startswith(
+        "☝️ Sådan ser det ud efter ændringen. 1 person kommer og får besked om ændringen."
+    ), "the preview says who is told"
+    saved = await karim.press(confirm, "Gem ændringen")
     assert saved.text.startswith("✅ Ændringerne er gemt")
     changed = await next_message(anna, seen_anna)
     assert changed.text.startswith("✏️ Ændret: Stormøde 2026.")
@@ -367,7 +371,7 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     told = await next_message(anna, seen_anna)
     assert told.text.startswith("❌ Aflyst: Stormøde 2026")
     late = await anna.press_data(invitation, invitation.button("Ja")["callback_data"])
-    assert late["text"] == "Det arrangement findes ikke længere."
+    assert late["text"] == "Arrangementet er aflyst."
     assert (await anna.send("/events")).text.startswith("Der er ingen arrangementer lige nu.")
 
 
@@ -394,6 +398,7 @@ async def test_a_reminder_already_past_at_publishing_is_skipped_and_late_answers
     done = "SELECT offset_minutes, skipped FROM reminders_sent"
     await until(lambda: query(done))  # recorded with the invitations, just after the reply
     assert [tuple(r) for r in query(done)] == [(1440, 1)]
+    await finished(emulator, karim)  # the batch's own messages come first
     page = await karim.press(await karim.send("/events"), "Morgenmad")
     page = await karim.press(page, "1 dag før")  # off: allowed
     assert query("SELECT reminders FROM events")[0][0] == "[120]"
@@ -559,7 +564,7 @@ async def test_the_list_turns_its_pages_and_an_event_leads_back_to_the_page_it_c
     assert "• Møde 11 ·" in second.text
     assert "Møde 01" not in second.text
     page = await karim.press(second, "Møde 12")
-    assert "🚪 0 personer er tjekket ind." in page.text
+    assert "👥 0 ja · 0 måske · 0 nej · 0 på venteliste · 0 tjekket ind" in page.text
     back = await karim.press(page, "Tilbage til listen")
     assert "• Møde 12 ·" in back.text
     assert "Møde 01" not in back.text, "back on the page it was opened from"
@@ -570,3 +575,169 @@ async def test_the_list_turns_its_pages_and_an_event_leads_back_to_the_page_it_c
     back = await karim.press(page, "Tilbage til listen")
     assert "• Møde 11 ·" in back.text
     assert "Møde 01" not in back.text, "still the page it was opened from"
+
+
+async def through(karim: SimulatedPerson, asked: ChatMessage, steps: list[str]) -> ChatMessage:
+    """Answer question after question ("[label]" presses a button); the last one asked."""
+    for step in steps:
+        asked = await (karim.press(asked, step[1:-1]) if step.startswith("[") else karim.send(step))
+    return asked
+
+
+async def test_a_scheduled_event_is_listed_changed_with_its_end_moved_along_and_cancelled(
+    bot: BoldenApp,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    clock: FakeClock,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    confirm = await publish(
+        karim,
+        "/event",
+        ["[Workshop]", "Julefest", "Vi hygger.", "10.12.2026 kl. 18.00", "31.2.2027", "20.00",
+         "Medborgerhuset", "[Ingen grænse]", "[Kun inviterede]", "[Alle aktive ambassadører]"],
+    )  # fmt: skip
+    assert received(karim, "Den dato findes ikke."), "a day February does not have"
+    asked = await karim.press(confirm, "Planlæg")
+    assert asked.text.startswith("Hvornår skal invitationerne sendes?")
+    assert "03.12.2026 18:00" in asked.text, "the example: a week before the start"
+    late = await karim.send("11.12.2026 08:00")
+    assert late.text.startswith(
+        "Invitationerne skal sendes, før arrangementet begynder (10.12.2026 18.00)."
+    )
+    assert query("SELECT id FROM events") == [], "nothing stored"
+    scheduled = await karim.send("10.12.2026 17:00")
+    assert "Du kan ændre eller aflyse den under /events." in scheduled.text
+    assert scheduled.text.endswith(
+        "⏰ Der sendes ingen påmindelser: deres tidspunkt ligger før invitationerne sendes."
+    ), "not 'already passed': they fall before the invitations"
+    assert (await anna.send("/events")).text.startswith("Der er ingen arrangementer")
+
+    listed = await karim.send("/events")
+    assert "• Julefest · 10.12.2026 18.00–20.00 · 🕒 sendes 10.12.2026 17.00" in listed.text
+    page = await karim.press(listed, "Julefest")
+    assert "Ikke sendt endnu: invitationerne sendes 10.12.2026 17.00." in page.text
+    assert [b["text"] for b in page.buttons] == ["✏️ Ret", "🗑 Aflys", "⬅️ Tilbage til listen"]
+    asked = await through(
+        karim,
+        await karim.press(page, "Ret"),
+        ["[Workshop]", "[Behold]", "[Behold]", "11.12.2026 18:00", "[Behold]", "[Behold]",
+         "[Ingen grænse]", "[Kun inviterede]"],
+    )  # fmt: skip
+    seen = len(karim.messages)
+    await karim.press(asked, "Alle aktive ambassadører")
+    confirm = await next_message(karim, seen + 1)
+    assert "🕒 11.12.2026 18.00–20.00" in karim.messages[seen].text, "the end moved along"
+    assert confirm.text.startswith(
+        "☝️ Sådan ser invitationen ud efter ændringen. Den er ikke sendt endnu og sendes som "
+        "planlagt 10.12.2026 17.00."
+    )
+    saved = await karim.press(confirm, "Gem ændringen")
+    assert saved.text.startswith("✅ Ændringerne er gemt")
+    [(starts, ends)] = [tuple(r) for r in query("SELECT starts_at, ends_at FROM events")]
+    assert datetime.fromisoformat(ends) - datetime.fromisoformat(starts) == timedelta(hours=2)
+    assert datetime.fromisoformat(starts) == datetime(2026, 12, 11, 17, 0, tzinfo=UTC)
+
+    page = await karim.press(await karim.send("/events"), "Julefest")
+    asking = await karim.press(page, "Aflys")
+    back = await karim.press(asking, "Tilbage")
+    assert "Ikke sendt endnu" in back.text, "back on the event's page, nothing cancelled"
+    dropped = await karim.press(await karim.press(back, "Aflys"), "Ja, aflys")
+    assert dropped.text.startswith("«Julefest» er aflyst.")
+    clock.now = datetime(2026, 12, 10, 16, 30, tzinfo=UTC)
+    await run_due(bot)
+    assert received(anna, "Julefest") == [], "a cancelled scheduled event never goes out"
+
+
+async def test_a_changed_call_start_moves_its_end_and_refuses_a_kept_deadline_after_it(
+    bot: BoldenApp,
+    emulator: BotApiEmulator,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    query: Callable[..., list],
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    confirm = await publish(
+        karim,
+        "/call",
+        ["Hænder", "Vi rydder op.", "3.12.2026 18:00", "Varmestuen", "2", "2.12.2026 12:00",
+         "[Alle aktive ambassadører]"],
+    )  # fmt: skip
+    assert [b["text"] for b in confirm.buttons][:2] == ["📨 Send kaldet nu", "🕒 Planlæg"]
+    await karim.press(confirm, "Send kaldet nu")
+    await finished(emulator, karim)
+    page = await karim.press(await karim.send("/events"), "Hænder")
+    asked = await through(
+        karim,
+        await karim.press(page, "Ret"),
+        ["[Behold]", "[Behold]", "1.12.2026 18:00", "[Behold]", "[Behold]", "[Behold]"],
+    )
+    assert asked.text.startswith("Svarfristen skal ligge før starten."), "the kept deadline"
+    asked = await karim.send("1.12.2026 kl. 12")
+    assert asked.text.startswith("Den dato forstår jeg ikke.")
+    seen = len(karim.messages)
+    await karim.press(await karim.send("1.12.2026 12:00"), "Alle aktive ambassadører")
+    confirm = await next_message(karim, seen + 2)
+    assert confirm.text.startswith(
+        "☝️ Sådan ser det ud efter ændringen. Ingen har sagt ja endnu, så ingen får besked."
+    )
+    await karim.press(confirm, "Gem ændringen")
+    [(starts, ends, deadline)] = [
+        tuple(datetime.fromisoformat(v) for v in r)
+        for r in query("SELECT starts_at, ends_at, deadline FROM events")
+    ]
+    assert deadline < starts < ends == starts + timedelta(hours=2)
+
+
+async def test_the_waiting_list_shows_on_the_buttons_nobody_is_not_an_audience_and_late_answers(
+    bot: BoldenApp,
+    emulator: BotApiEmulator,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    clock: FakeClock,
+) -> None:
+    bo = emulator.person(1003, "Bo", "da")
+    await karim.send("/start")
+    for person in (anna, bo):
+        await sign_up(person)
+    asked = await publish(
+        karim,
+        "/event",
+        ["[Workshop]", "Suppe", "Vi laver suppe.", "3.12.2026 18:00", "20:00", "Medborgerhuset",
+         "1", "[Kun inviterede]"],
+    )  # fmt: skip
+    kinds = await karim.press(asked, "Efter type")
+    assert "Borger (2)" in [b["text"] for b in kinds.buttons], "how many each reaches"
+    main = await karim.press(kinds, "Tilbage")
+    topics = await karim.press(main, "Efter tema")
+    empty = next(b["text"] for b in topics.buttons if b["text"].endswith("(0)"))
+    seen = len(karim.messages)
+    await karim.press(topics, empty)
+    nobody = await next_message(karim, seen + 1)
+    assert nobody.text.startswith("☝️ Sådan ser det ud. Men målgruppen")
+    assert [b["text"] for b in nobody.buttons] == ["⬅️ Vælg en anden målgruppe", "✖️ Stop"]
+    forged = await karim.press_data(nobody, COMPOSE.data("send", draft="event"))
+    assert forged["text"].startswith("Den målgruppe når ingen lige nu, så intet er sendt.")
+    main = await karim.press(nobody, "Vælg en anden målgruppe")
+    seen = len(karim.messages)
+    await karim.press(main, "Alle aktive ambassadører")
+    confirm = await next_message(karim, seen + 1)
+    assert confirm.text.startswith("☝️ Sådan ser invitationen ud. Den går til 2 personer")
+    await karim.press(confirm, "Send invitationer nu")
+    await finished(emulator, karim)
+    [for_anna], [for_bo] = received(anna, "Suppe"), received(bo, "Suppe")
+    await anna.press_data(for_anna, for_anna.button("Ja")["callback_data"])
+    await bo.press_data(for_bo, for_bo.button("Ja")["callback_data"])
+    await emulator.wait_for(lambda: "venteliste" in str(for_bo.buttons), what="the place")
+    assert [b["text"] for b in for_bo.buttons][:3] == ["⏳ På venteliste (nr. 1)", "Måske", "Nej"]
+    page = await bo.press(await bo.send("/events"), "Suppe")
+    assert page.buttons[0]["text"] == "⏳ På venteliste (nr. 1)", "on the page too"
+    page = await karim.press(await karim.send("/events"), "Suppe")
+    assert "👥 1 ja · 0 måske · 0 nej · 1 på venteliste · 0 tjekket ind" in page.text
+
+    clock.now = datetime(2026, 12, 3, 19, 30, tzinfo=UTC)  # 20.30: it is over
+    over = await anna.press_data(for_anna, for_anna.button("Nej")["callback_data"])
+    assert over["text"] == "Arrangementet er slut."

@@ -212,7 +212,12 @@ async def test_audiences_consent_and_opting_out(services: Services) -> None:
     [
         ("24.12.2026 08:00", (datetime(2026, 12, 24, 7, 0, tzinfo=UTC), None)),
         ("1/7/2027 9.30", (datetime(2027, 7, 1, 7, 30, tzinfo=UTC), None)),
-        ("31.02.2027 08:00", (None, Problem.BAD_TIME)),
+        ("10.12.2026 kl. 18.00", (datetime(2026, 12, 10, 17, 0, tzinfo=UTC), None)),
+        ("10.12.2026, kl 18:00", (datetime(2026, 12, 10, 17, 0, tzinfo=UTC), None)),
+        ("31.02.2027 08:00", (None, Problem.NO_SUCH_DATE)),
+        ("31.2.2027", (None, Problem.NO_SUCH_DATE)),
+        ("10.12.2026", (None, Problem.NO_CLOCK)),
+        ("10.12.2026 25:00", (None, Problem.BAD_TIME)),
         ("tomorrow", (None, Problem.BAD_TIME)),
         ("22.11.2026 13:00", (None, Problem.PAST)),
     ],

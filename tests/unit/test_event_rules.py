@@ -13,8 +13,19 @@ import pytest
 
 from bot.services import Services
 from bot.services.delivery import AMBASSADORS, OutboxItem
-from bot.services.events import Answered, CheckIn, Choice, Coming, Problem, answers_from
+from bot.services.events import (
+    Answered,
+    CheckIn,
+    Choice,
+    Coming,
+    Problem,
+    answers_from,
+    publish_limit,
+    values_from,
+)
 from bot.services.networks import Added
+from bot.services.newsletters import Drafted, Kind, Step
+from bot.services.newsletters import Problem as DraftProblem
 from storage import events
 from storage.events import Event
 from tests.conftest import FakeClock
@@ -240,3 +251,123 @@ async def test_a_call_becomes_one_network_however_many_press_at_once(
     assert welcomed[-1] == [1, 2]
     owed = await services.db.fetch_all("SELECT user_id FROM outbox WHERE payload LIKE '%welcome%'")
     assert sorted(row["user_id"] for row in owed) == [1, 2], "each member welcomed once"
+
+
+async def changing(services: Services, found: Event, *typed: tuple[Step, Any]) -> Drafted:
+    """Change `found` through a draft of person 1's, step by step; the last step's outcome."""
+    kind = Kind.CALL if found.is_call else Kind.EVENT
+    result = await services.newsletters.begin_with(1, kind, answers_from(found))
+    for step, value in typed:
+        result = await services.newsletters.answer(1, kind, step, value)
+    return result
+
+
+async def test_a_changed_start_takes_the_kept_end_along(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock)
+    changed = await changing(
+        services,
+        e,
+        (Step.EVENT_KIND, "workshop"),
+        (Step.TITLE, None),
+        (Step.BODY, None),
+        (Step.START, "1.12.2026 kl. 18.00"),
+        (Step.END, None),
+    )
+    assert changed.problem is None
+    assert changed.draft is not None
+    values = values_from(changed.draft.answers)
+    assert values["ends_at"] - values["starts_at"] == e.ends_at - e.starts_at == timedelta(hours=3)
+
+
+async def test_a_kept_deadline_after_a_changed_start_is_refused(
+    services: Services, clock: FakeClock
+) -> None:
+    starts = clock() + timedelta(days=3)
+    call = await published(
+        services,
+        {
+            "title": "Hænder",
+            "html": "Vi rydder op.",
+            "start": starts.isoformat(),
+            "place": "Varmestuen",
+            "capacity": 2,
+            "deadline": (starts - timedelta(hours=6)).isoformat(),
+            "audience": AMBASSADORS,
+        },
+    )
+    earlier = (starts - timedelta(days=1)).astimezone(services.settings.tz)
+    refused = await changing(
+        services,
+        call,
+        (Step.TITLE, None),
+        (Step.BODY, None),
+        (Step.START, earlier.strftime("%d.%m.%Y %H:%M")),
+        (Step.PLACE, None),
+        (Step.CAPACITY, None),
+        (Step.DEADLINE, None),
+    )
+    assert refused.problem is DraftProblem.AFTER_START
+    assert refused.draft is not None
+    assert refused.draft.step is Step.DEADLINE, "asked again"
+
+
+async def test_a_scheduled_event_cannot_start_before_its_invitations_go_out(
+    services: Services, clock: FakeClock
+) -> None:
+    starts = clock() + timedelta(days=5)
+    answers = {
+        "event_kind": "workshop",
+        "title": "Suppe",
+        "html": "Vi laver suppe.",
+        "start": starts.isoformat(),
+        "place": "Medborgerhuset",
+        "audience": AMBASSADORS,
+    }
+    sending = clock() + timedelta(days=2)
+    assert publish_limit(answers) == starts
+    scheduled = await services.events.create(99, answers, sending)
+    before = (sending - timedelta(hours=1)).astimezone(services.settings.tz)
+    refused = await changing(
+        services,
+        scheduled,
+        (Step.EVENT_KIND, "workshop"),
+        (Step.TITLE, None),
+        (Step.BODY, None),
+        (Step.START, before.strftime("%d.%m.%Y %H:%M")),
+    )
+    assert refused.problem is DraftProblem.BEFORE_SENDING
+
+
+async def test_a_late_answer_says_whether_the_event_was_cancelled_or_is_over(
+    services: Services, clock: FakeClock
+) -> None:
+    answer = answering(services)
+    over, dropped = await event(services, clock), await event(services, clock)
+    await services.events.cancel(99, dropped.id, nothing)
+    assert (await answer(dropped.id, 1, "Anna", Choice.YES)).problem is Problem.CANCELLED
+    clock.now = over.ends_at
+    assert (await answer(over.id, 1, "Anna", Choice.NO)).problem is Problem.OVER
+
+
+async def test_skipping_when_changing_drops_what_the_step_had(
+    services: Services, clock: FakeClock
+) -> None:
+    e = await event(services, clock)  # three hours, two seats
+    changed = await changing(
+        services,
+        e,
+        (Step.EVENT_KIND, "workshop"),
+        (Step.TITLE, None),
+        (Step.BODY, None),
+        (Step.START, None),
+    )
+    assert changed.draft is not None
+    await services.newsletters.skip(1, Kind.EVENT, Step.END)
+    await services.newsletters.answer(1, Kind.EVENT, Step.PLACE, None)
+    skipped = await services.newsletters.skip(1, Kind.EVENT, Step.CAPACITY)
+    assert skipped.draft is not None
+    values = values_from(skipped.draft.answers)
+    assert values["ends_at"] - values["starts_at"] == timedelta(hours=2), "two hours, not three"
+    assert values["capacity"] is None, "no limit, not the two seats it had"
