@@ -46,7 +46,9 @@ async def coordinator(update: Update, context: BoldenContext) -> None:
         change = await service.grant(user.id, subject, _welcome(context.services))
     else:
         change = await service.revoke(user.id, subject)
-    if change.configured:
+    if change.unknown:
+        key = "coordinator.stranger"
+    elif change.configured:
         key = "coordinator.configured"
     elif change.changed:
         key = "coordinator.added" if action == "add" else "coordinator.removed"
@@ -56,7 +58,13 @@ async def coordinator(update: Update, context: BoldenContext) -> None:
         )
     else:
         key = "coordinator.already" if action == "add" else "coordinator.not_one"
-    await message.reply_html(context.t(key, id=subject))
+    names = await context.services.people.names([subject])
+    who = (
+        context.t.plain("coordinator.named", name=names[subject], id=subject)
+        if subject in names
+        else str(subject)
+    )
+    await message.reply_html(context.t(key, who=who))
 
 
 async def _roster(context: BoldenContext) -> str:
@@ -116,6 +124,9 @@ async def export(update: Update, context: BoldenContext) -> None:
         "audit": services.coordinators.audit_csv,
     }[what]
     async with make(user.id, t, only) as files:
+        if not files:
+            filtered = "filtered" if only.first or only.network else "all"
+            await message.reply_html(t(f"export.none.{what}.{filtered}"))
         for number, file in enumerate(files, start=1):
             lines = [t(f"export.{what}")]
             if only.first or only.network:
@@ -169,9 +180,7 @@ def _audit_line(context: BoldenContext, entry: AuditEntry) -> str:
         "audit.entry",
         at=t.moment(datetime.fromisoformat(entry.at)),
         who=who or t.plain("audit.nobody"),
-        what=" ".join(
-            filter(None, (audit_action(t, entry.action), audit_subject(t, entry.subject)))
-        ),
+        what=" ".join(filter(None, (audit_action(t, entry.action), audit_subject(t, entry)))),
     )
 
 
