@@ -58,13 +58,15 @@ async def coordinator(update: Update, context: BoldenContext) -> None:
         )
     else:
         key = "coordinator.already" if action == "add" else "coordinator.not_one"
-    names = await context.services.people.names([subject])
-    who = (
-        context.t.plain("coordinator.named", name=names[subject], id=subject)
-        if subject in names
-        else str(subject)
-    )
-    await message.reply_html(context.t(key, who=who))
+    await message.reply_html(context.t(key, who=await _named(context, subject)))
+
+
+async def _named(context: BoldenContext, user_id: int) -> str:
+    """The person as a coordinator reads them: name and id, or the id alone without a name."""
+    names = await context.services.people.names([user_id])
+    if user_id not in names:
+        return str(user_id)
+    return context.t.plain("coordinator.named", name=names[user_id], id=user_id)
 
 
 async def _roster(context: BoldenContext) -> str:

@@ -242,6 +242,8 @@ async def test_a_coordinator_finds_people_opens_a_profile_and_adds_them_to_a_net
     assert unknown["text"].startswith("Den knap virker ikke længere.")
     assert refused["text"] == "Den knap er kun for koordinatorer."
     assert [tuple(r) for r in query("SELECT user_id FROM network_members")] == [(anna.id,)]
+    log = (await karim.send("/audit")).text.splitlines()
+    assert log[1].endswith(" · Karim: tilføjede Anna til netværket Gadeteam"), "from the profile"
 
 
 async def test_coordinator_alone_lists_them_and_a_new_one_is_told(
@@ -334,6 +336,7 @@ async def test_exports_are_in_danish_with_local_times_contacts_and_filters(
     assert [tuple(r) for r in exports] == [
         ("export.bolde", "2026-11-22..2026-11-22 Tværfagligt"),
         ("export.bolde", "2026-12-01..…"),
+        ("export.bolde", "Tværfagligt"),
     ]
 
 
