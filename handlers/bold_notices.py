@@ -28,8 +28,7 @@ async def network_names(services: Services) -> dict[int, str]:
 async def _taker(services: Services, bold: Bold) -> str | None:
     if bold.taken_by is None:
         return None
-    ambassador = await services.ambassadors.profile(bold.taken_by)
-    return ambassador.display_name if ambassador else None
+    return (await services.people.names([bold.taken_by])).get(bold.taken_by)
 
 
 async def card(services: Services, t: Translator, bold: Bold) -> tuple[str, InlineKeyboardMarkup]:

@@ -102,7 +102,8 @@ def _details(
         t(
             "bold.card.status",
             status=t.plain("bold.status." + bold.status),
-            network=network or t.plain("bold.no_network"),
+            network=network
+            or t.plain("bold.no_network" if bold.status in OPEN else "bold.without_network"),
         )
     )
     categories = {c.code: c.title.get(language) for c in strategy.categories}
@@ -152,9 +153,14 @@ def card_keyboard(services: Services, t: Translator, bold: Bold) -> InlineKeyboa
     return InlineKeyboardMarkup(rows)
 
 
-def _who(t: Translator, event: Event, for_sender: bool) -> str:
+def _who(t: Translator, event: Event, actors: dict[int, str] | None) -> str:
+    """The sender as such; to a network, a coordinator or member by name (`actors`), to the
+    sender (`actors` None) by their role only."""
     if event.role == Role.SENDER:
-        return t.plain("bold.who.you" if for_sender else "bold.who.sender")
+        return t.plain("bold.who.sender" if actors is not None else "bold.who.you")
+    name = (actors or {}).get(event.actor_id or 0)
+    if name and event.role in {Role.COORDINATOR, Role.NETWORK}:
+        return t.plain("bold.who.named." + event.role, name=name)
     return t.plain("bold.who." + event.role)
 
 
@@ -163,18 +169,19 @@ def timeline(
     head: list[str],
     events: list[Event],
     networks: dict[int, str],
-    for_sender: bool,
+    actors: dict[int, str] | None,
 ) -> str:
     """The head, then what happened, newest last. When that is longer than one message, the
     oldest events give way; when even the newest alone is too long, the notes are shortened
-    (the head holds the answer whole)."""
+    (the head holds the answer whole). `actors` names who acted, for a network's eyes; None is
+    the sender's view."""
     top = "\n".join(head) + "\n\n" + t("bold.timeline")
     for limit in (MAX_TEXT, TIMELINE_NOTE):
         lines = [
             t(
                 "bold.event." + event.action,
                 when=t.moment(event.at),
-                who=_who(t, event, for_sender),
+                who=_who(t, event, actors),
                 network=networks.get(event.network_id or 0, t.plain("bold.no_network")),
                 note=shown(event.note or "", limit),
             )
@@ -199,7 +206,7 @@ def sender_page(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The sender's view of their bold: what they sent, the answer, and everything since."""
     head = _details(services, t, bold, networks.get(bold.network_id or 0))
-    text = timeline(t, head, events, networks, for_sender=True)
+    text = timeline(t, head, events, networks, actors=None)
     return text, sender_keyboard(t, bold, events, page=True)
 
 
@@ -209,10 +216,12 @@ def worker_log(
     bold: Bold,
     events: list[Event],
     networks: dict[int, str],
+    actors: dict[int, str],
 ) -> str:
-    """The network's view of the timeline: the same events, the sender named as such."""
+    """The network's view of the timeline: the same events, the sender named as such, the
+    others by name."""
     head = _details(services, t, bold, networks.get(bold.network_id or 0))
-    return timeline(t, head, events, networks, for_sender=False)
+    return timeline(t, head, events, networks, actors)
 
 
 def sender_keyboard(

@@ -44,7 +44,7 @@ from handlers.bold_views import (
 )
 from handlers.conversation import Start, draft_button, starts, stop_button
 from handlers.fallback import anything_else, free_text
-from handlers.inbox import problem_alert
+from handlers.inbox import note_prompt, problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
 from handlers.paging import grid, page_of, turn_row
 from handlers.themes import Picker
@@ -503,7 +503,7 @@ async def mine_pressed(update: Update, context: BoldenContext) -> None:
     assert update.effective_chat is not None
     await context.bot.send_message(
         update.effective_chat.id,
-        context.t("bold.prompt." + press.action, reference=change.bold.reference),
+        await note_prompt(context.services, context.t, change.bold, action),
         parse_mode=ParseMode.HTML,
         reply_markup=cancel,
     )

@@ -42,7 +42,10 @@ async def stop(update: Update, context: BoldenContext) -> None:
         return
     assert update.callback_query is not None
     stopped = await context.services.delivery.cancel(int(press.args[0]))
-    await update.callback_query.answer(context.t.plain_count("cast.stopped", stopped))
+    t = context.t
+    # Nothing left to stop: the last message went out before the press (its summary is owed).
+    said = t.plain_count("cast.stopped", stopped) if stopped else t.plain("cast.already_done")
+    await update.callback_query.answer(said)
     await report(context.application, int(press.args[0]))
 
 
@@ -354,6 +357,8 @@ async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "edit" and press.args[0].isdigit():
         await start_newsletter(update, context, Start(press.args[0]))
     elif press.action == "drop" and press.args[0].isdigit():
+        await _confirm_drop(update, context, int(press.args[0]))
+    elif press.action == "dropyes" and press.args[0].isdigit():
         result = await services.newsletters.cancel(user.id, int(press.args[0]))
         found = result.newsletter
         if found is None or (not result.done and found.status != "sent"):
@@ -363,6 +368,26 @@ async def _coordinator_pressed(update: Update, context: BoldenContext) -> None:
         await _manage(update, context, t(key, title=found.title))
     else:
         await refuse_stale(update, context)
+
+
+async def _confirm_drop(update: Update, context: BoldenContext, newsletter_id: int) -> None:
+    """A scheduled newsletter is cancelled only after a second press."""
+    t = context.t
+    found = await context.services.newsletters.get(newsletter_id)
+    if found is not None and found.status == "sent":
+        await _manage(update, context, t("news.too_late", title=found.title))
+        return
+    if found is None or found.status != "scheduled":
+        await refuse_stale(update, context)
+        return
+    keyboard = [
+        InlineKeyboardButton(
+            t.plain("news.drop_yes"), callback_data=NEWS.data("dropyes", found.id)
+        ),
+        InlineKeyboardButton(t.plain("news.drop_back"), callback_data=NEWS.data("manage")),
+    ]
+    question = t("news.drop_confirm", title=found.title, when=t.moment(found.send_at))
+    await show(update, question, InlineKeyboardMarkup([keyboard]))
 
 
 async def unsubscribe(update: Update, context: BoldenContext) -> None:

@@ -43,7 +43,9 @@ COMPOSE = CallbackCodec(
     "cmp", drafts=list(Kind), aud=1, kinds=0, topics=0, skip=1, keep=1, send=0, later=0,
     keeptime=0, ek=1, door=1, audback=0,
 )  # fmt: skip
-NEWS = CallbackCodec("news", off=0, on=0, manage=0, new=0, edit=1, drop=1, list=1, read=1)
+NEWS = CallbackCodec(
+    "news", off=0, on=0, manage=0, new=0, edit=1, drop=1, dropyes=1, list=1, read=1
+)
 _TEXT_STEPS = {Step.MESSAGE, Step.TITLE, Step.BODY}
 _TYPED_STEPS = {Step.START, Step.END, Step.DEADLINE, Step.CAPACITY}  # answered as plain text
 CHOICES = frozenset({Step.EVENT_KIND, Step.CHECKIN, Step.AUDIENCE})  # answered with a button

@@ -46,7 +46,9 @@ async def coordinator(update: Update, context: BoldenContext) -> None:
         change = await service.grant(user.id, subject, _welcome(context.services))
     else:
         change = await service.revoke(user.id, subject)
-    if change.configured:
+    if change.unknown:
+        key = "coordinator.stranger"
+    elif change.configured:
         key = "coordinator.configured"
     elif change.changed:
         key = "coordinator.added" if action == "add" else "coordinator.removed"
@@ -56,7 +58,15 @@ async def coordinator(update: Update, context: BoldenContext) -> None:
         )
     else:
         key = "coordinator.already" if action == "add" else "coordinator.not_one"
-    await message.reply_html(context.t(key, id=subject))
+    await message.reply_html(context.t(key, who=await _named(context, subject)))
+
+
+async def _named(context: BoldenContext, user_id: int) -> str:
+    """The person as a coordinator reads them: name and id, or the id alone without a name."""
+    names = await context.services.people.names([user_id])
+    if user_id not in names:
+        return str(user_id)
+    return context.t.plain("coordinator.named", name=names[user_id], id=user_id)
 
 
 async def _roster(context: BoldenContext) -> str:
@@ -116,6 +126,9 @@ async def export(update: Update, context: BoldenContext) -> None:
         "audit": services.coordinators.audit_csv,
     }[what]
     async with make(user.id, t, only) as files:
+        if not files:
+            filtered = "filtered" if only.first or only.network else "all"
+            await message.reply_html(t(f"export.none.{what}.{filtered}"))
         for number, file in enumerate(files, start=1):
             lines = [t(f"export.{what}")]
             if only.first or only.network:
@@ -169,9 +182,7 @@ def _audit_line(context: BoldenContext, entry: AuditEntry) -> str:
         "audit.entry",
         at=t.moment(datetime.fromisoformat(entry.at)),
         who=who or t.plain("audit.nobody"),
-        what=" ".join(
-            filter(None, (audit_action(t, entry.action), audit_subject(t, entry.subject)))
-        ),
+        what=" ".join(filter(None, (audit_action(t, entry.action), audit_subject(t, entry)))),
     )
 
 

@@ -22,7 +22,7 @@ from bot.services import Services
 from bot.services.conversations import ConversationKind
 from bot.services.coordinators import MESSAGE_MAX, Found
 from bot.services.delivery import Notify, OutboxItem
-from bot.strategy import Title
+from bot.strategy import AmbassadorKind, Strategy, Title, Topic
 from handlers.ambassadors import profile_text
 from handlers.callbacks import CallbackCodec
 from handlers.conversation import Start, named_draft_button, starts, stop_button
@@ -101,11 +101,17 @@ def _button(
     return InlineKeyboardButton(context.t.plain(key), callback_data=AMC.data(action, *args))
 
 
+def _chosen(strategy: Strategy, listing: Listing) -> tuple[AmbassadorKind | None, Topic | None]:
+    """The kind and theme a listing is filtered by."""
+    kind = strategy.ambassador_kinds[listing.kind] if listing.kind is not None else None
+    topic = strategy.topics[listing.topic] if listing.topic is not None else None
+    return kind, topic
+
+
 async def _show_list(update: Update, context: BoldenContext, listing: Listing) -> None:
     t, services = context.t, context.services
     strategy, language = services.strategy, context.language
-    kind = strategy.ambassador_kinds[listing.kind] if listing.kind is not None else None
-    topic = strategy.topics[listing.topic] if listing.topic is not None else None
+    kind, topic = _chosen(strategy, listing)
     found = await services.coordinators.find(
         listing.words,
         kind.code if kind else None,
@@ -271,7 +277,10 @@ async def pressed(update: Update, context: BoldenContext) -> None:
     if press.action == "list" and (listing := _listing(args, kinds, topics)):
         await _show_list(update, context, listing)
     elif press.action == "kinds" and (listing := _listing(("0", NONE, *args), kinds, topics)):
-        counts = (await context.services.coordinators.overview()).by_kind
+        topic = _chosen(strategy, listing)[1]
+        counts = await context.services.coordinators.kinds_found(
+            listing.words, topic.code if topic else None
+        )
         titles = [
             _counted(context, k.title, counts.get(k.code, 0)) for k in strategy.ambassador_kinds
         ]
@@ -280,7 +289,10 @@ async def pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "topics" and (
         listing := _listing(("0", args[0], NONE, args[1]), kinds, topics)
     ):
-        counts = (await context.services.coordinators.overview()).by_topic
+        kind = _chosen(strategy, listing)[0]
+        counts = await context.services.coordinators.topics_found(
+            listing.words, kind.code if kind else None
+        )
         titles = [_counted(context, t.title, counts.get(t.code, 0)) for t in strategy.topics]
         keyboard = _filter_keyboard(context, titles, listing, False)
         await show(update, context.t("dir.choose_topic"), keyboard)
@@ -300,7 +312,8 @@ async def _person_pressed(
     kinds: int,
     topics: int,
 ) -> None:
-    services = context.services
+    services, user = context.services, update.effective_user
+    assert user is not None
     ambassador = await services.ambassadors.by_number(int(args[0]))
     listing = _listing(args[1:], kinds, topics) if action != "add" else Listing()
     if ambassador is None or ambassador.status == "left" or listing is None:
@@ -312,7 +325,9 @@ async def _person_pressed(
     elif not args[1].isdigit():
         await refuse_stale(update, context)
     else:
-        added = await services.networks.add_members(int(args[1]), [args[0]], welcome(services))
+        added = await services.networks.add_members(
+            user.id, int(args[1]), [args[0]], welcome(services)
+        )
         if added is None or not added.added:
             await refuse_stale(update, context)
             return

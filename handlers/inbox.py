@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
-from bot.services.bolde import NOTE, NOTE_MIN, Action, Change, Problem
+from bot.services.bolde import NOTE, NOTE_MIN, Action, Change, Problem, Role
 from bot.services.delivery import Notify, OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
@@ -95,7 +95,7 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
         if change.problem:
             await problem_alert(update, context, change.problem)
             return
-        prompt = t("work.prompt." + press.action, reference=bold.reference)
+        prompt = await note_prompt(services, t, bold, action[press.action])
         await _private(update, context, prompt, _cancel_keyboard(t))
     elif press.action == "move":
         await _move_choices(update, context, bold)
@@ -116,7 +116,8 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
         await show(update, text, InlineKeyboardMarkup([*keyboard.inline_keyboard, [back]]))
     elif press.action == "log":
         events = await services.bolde.timeline(bold.id)
-        text = worker_log(services, t, bold, events, await network_names(services))
+        actors = await services.people.names([e.actor_id for e in events if e.actor_id])
+        text = worker_log(services, t, bold, events, await network_names(services), actors)
         await _private(update, context, text, None)
 
 
@@ -220,6 +221,18 @@ _PROMPTS = {
 }
 
 
+async def note_prompt(services: Services, t: Translator, bold: Bold, action: Action) -> str:
+    """What to write, and who will read it: a question goes to a sender who may have shown
+    their name; a reply goes to whoever asked, the network or a coordinator."""
+    if action is Action.ASK and bold.sender_name:
+        return t("work.prompt.ask_named", reference=bold.reference, name=bold.sender_name)
+    if action is Action.REPLY:
+        asked = [e for e in await services.bolde.timeline(bold.id) if e.action == Action.ASK]
+        if asked and asked[-1].role == Role.COORDINATOR:
+            return t("bold.prompt.reply_coordinator", reference=bold.reference)
+    return t(_PROMPTS[action], reference=bold.reference)
+
+
 async def note_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
     """Continue: the preview of the text, or what the text is for (a bold erased meanwhile
     ends it)."""
@@ -237,7 +250,8 @@ async def note_again(update: Update, context: BoldenContext, stored: StoredConve
             update, *await _preview(context, bold, action, stored.answers["text"], stored.touched)
         )
         return
-    await show(update, t(_PROMPTS[action], reference=bold.reference), _cancel_keyboard(t))
+    prompt = await note_prompt(context.services, t, bold, action)
+    await show(update, prompt, _cancel_keyboard(t))
 
 
 async def _preview(

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import BoldenContext
 from bot.delivery.limiter import SharedRateLimiter
+from bot.i18n import Html
 from bot.services import Services
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem
@@ -30,7 +31,7 @@ NET = CallbackCodec(
     list=0, show=1, new=0, kind=1, topics=1, topic=2, members=1, add=1, remove=2,
     cross=1, close=1, closeyes=1,
 )  # fmt: skip
-RULE = CallbackCodec("rule", list=0, new=0, k=1, c=2, t=3, n=4, delete=1)
+RULE = CallbackCodec("rule", list=0, new=0, k=1, c=2, t=3, n=4, delete=1, deleteyes=1)
 CONVERSATION = ConversationKind.NETWORK
 ANY = "x"
 SHOWN_MEMBERS = 30  # on the network's page; the members page lists everyone
@@ -53,7 +54,13 @@ async def _list(update: Update, context: BoldenContext) -> None:
     networks = await context.services.networks.open_networks()
     lines = [t("net.title")]
     lines += [
-        t.count("net.row", len(n.members), name=n.name, kind=t.plain("net.kind." + n.kind))
+        t.count(
+            "net.row",
+            len(n.members),
+            name=n.name,
+            number=n.id,
+            kind=t.plain("net.kind." + n.kind),
+        )
         for n in networks
     ]
     if not networks:
@@ -193,7 +200,7 @@ async def network_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "add":
         await start_network(update, context, Start(str(network.id)))
     elif press.action == "remove" and press.args[1].isdigit():
-        result = await service.remove_member(network.id, int(press.args[1]))
+        result = await service.remove_member(user.id, network.id, int(press.args[1]))
         assert result.network is not None
         await _members(update, context, result.network)
     elif press.action == "cross":
@@ -321,17 +328,19 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     elif stored.step == "member":
         numbers = [n.lstrip("#") for n in _NUMBERS.split(message.text) if n]
         added = await context.services.networks.add_members(
-            int(stored.answers["network"]), numbers, welcome(context.services)
+            user.id, int(stored.answers["network"]), numbers, welcome(context.services)
         )
         await context.services.conversations.cancel(user.id, CONVERSATION)
         network = await context.services.networks.get(int(stored.answers["network"]))
         if added is None or network is None:
             await message.reply_html(t("net.refused.not_found"))
             return
-        note = t.count("net.added", len(added.added))
+        notes = [t.count("net.added", len(added.added))] if added.added else []
         if added.unknown:
-            note += "\n" + t("net.unknown_numbers", numbers=", ".join(added.unknown))
-        await _members(update, context, network, note)
+            notes.append(t("net.unknown_numbers", numbers=", ".join(added.unknown)))
+        await _members(update, context, network, "\n".join(notes or [t("net.none_added")]))
+    else:
+        await context.services.conversations.cancel(user.id, CONVERSATION)
 
 
 def welcome(services: Services) -> Notify[Added]:
@@ -478,6 +487,25 @@ async def _rules(update: Update, context: BoldenContext, note: str = "") -> None
     )
 
 
+async def _confirm_delete(update: Update, context: BoldenContext, rule_id: int) -> None:
+    """A rule goes only after a second press: one tap on 🗑 asks first."""
+    service = context.services.networks
+    rules = await service.rules()
+    number, rule = next(((i, r) for i, r in enumerate(rules, 1) if r.id == rule_id), (0, None))
+    if rule is None:
+        await _rules(update, context, context.t("rules.already_deleted"))
+        return
+    networks = {n.id: n.name for n in await service.open_networks()}
+    question = context.t(
+        "rules.delete_confirm", number=number, rule=Html(_rule_text(context, rule, networks))
+    )
+    keyboard = [
+        _button(context, "rules.delete_yes", RULE.data("deleteyes", rule_id)),
+        _button(context, "net.back", RULE.data("list")),
+    ]
+    await show(update, question, InlineKeyboardMarkup([keyboard]))
+
+
 def _choices(
     context: BoldenContext, key: str, options: list[tuple[str, str]], data: list[str]
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -512,6 +540,8 @@ async def rule_pressed(update: Update, context: BoldenContext) -> None:
     if press.action == "list":
         await _rules(update, context)
     elif press.action == "delete" and args[0].isdigit():
+        await _confirm_delete(update, context, int(args[0]))
+    elif press.action == "deleteyes" and args[0].isdigit():
         removed = await context.services.networks.remove_rule(user.id, int(args[0]))
         await _rules(update, context, t("rules.deleted" if removed else "rules.already_deleted"))
     elif press.action == "new":

@@ -54,7 +54,7 @@ async def membership_changed(update: Update, context: BoldenContext) -> None:
         await context.services.people.blocked_the_bot(user.id)
     else:
         context.person = await context.services.people.seen(
-            user.id, user.language_code, user.username
+            user.id, user.language_code, user.username, user.full_name
         )
 
 
@@ -68,7 +68,9 @@ async def remember_person(update: Update, context: BoldenContext) -> None:
     if chat is not None and chat.type != ChatType.PRIVATE:
         context.person = await context.services.people.known(user.id)
         return
-    context.person = await context.services.people.seen(user.id, user.language_code, user.username)
+    context.person = await context.services.people.seen(
+        user.id, user.language_code, user.username, user.full_name
+    )
 
 
 # Group -1: before every feature, and it never stops the update from reaching them, except

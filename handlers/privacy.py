@@ -101,6 +101,7 @@ def summary(context: BoldenContext, data: MyData) -> list[str]:
     for person in rows["people"]:
         lines += [
             t("mydata.id", value=person["user_id"]),
+            *([t("mydata.name", value=person["name"])] if person["name"] else []),
             t("mydata.language", value=t.plain("language.name." + person["language"])),
             t(
                 "mydata.seen",

@@ -240,6 +240,26 @@ async def search_count(db: Database, terms: list[Term], kind: str | None, topic:
     return int(row[0]) if row else 0
 
 
+async def search_kinds(db: Database, terms: list[Term], topic: str | None) -> dict[str, int]:
+    """How many of those who match are of each kind."""
+    condition, params = _matching(terms, None, topic)
+    rows = await db.fetch_all(
+        f"SELECT a.kind, COUNT(*) FROM ambassadors a WHERE {condition} GROUP BY a.kind", params
+    )
+    return {str(row[0]): int(row[1]) for row in rows}
+
+
+async def search_topics(db: Database, terms: list[Term], kind: str | None) -> dict[str, int]:
+    """How many of those who match chose each theme."""
+    condition, params = _matching(terms, kind, None)
+    rows = await db.fetch_all(
+        "SELECT t.code, COUNT(*) FROM ambassador_topics t JOIN ambassadors a "
+        f"ON a.user_id = t.user_id WHERE {condition} GROUP BY t.code",
+        params,
+    )
+    return {str(row[0]): int(row[1]) for row in rows}
+
+
 async def search(
     db: Database, terms: list[Term], kind: str | None, topic: str | None, offset: int, limit: int
 ) -> list[Ambassador]:

@@ -10,6 +10,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from storage.database import Database, insert_row, iso, update_row
+from storage.people import name_of
 
 
 class Kind(StrEnum):
@@ -211,7 +212,7 @@ async def export_chunk(
         "SELECT b.id, b.reference, b.created_at, b.kind, b.category, b.urgent, b.topics, "
         "b.status, b.reopened, b.network, b.sender_name, "
         "CASE WHEN b.sender_name IS NULL THEN NULL ELSE s.username END, b.text, b.place, "
-        "b.latitude, b.longitude, b.photo, b.handler, h.display_name, hp.username, "
+        f"b.latitude, b.longitude, b.photo, b.handler, {name_of('b.handler')}, hp.username, "
         "b.public_answer, b.first_answer_at, b.changed_at "
         "FROM (SELECT b.*, n.name AS network, b.photo_file_id IS NOT NULL AS photo, "
         "(SELECT group_concat(code, ' ') FROM bold_topics t WHERE t.bold_id = b.id) AS topics, "
@@ -222,7 +223,6 @@ async def export_chunk(
         "AND b.created_at < COALESCE(?, 'z') AND b.network_id IS COALESCE(?, b.network_id) "
         "ORDER BY b.id LIMIT ?) b "
         "LEFT JOIN people s ON s.user_id = b.sender_id "
-        "LEFT JOIN ambassadors h ON h.user_id = b.handler "
         "LEFT JOIN people hp ON hp.user_id = b.handler ORDER BY b.id",
         (after_id, since and iso(since), until and iso(until), network_id, size),
     )

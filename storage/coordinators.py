@@ -10,6 +10,7 @@ from typing import NamedTuple
 import aiosqlite
 
 from storage.database import Database, iso
+from storage.people import name_of
 
 
 class AuditAction(StrEnum):
@@ -40,6 +41,29 @@ class AuditAction(StrEnum):
     CALL_CHANGE = "call.change"
     CALL_CANCEL = "call.cancel"
     PERSON_ERASE = "person.erase"
+    MEMBER_ADD = "member.add"
+    MEMBER_REMOVE = "member.remove"
+    # What a network member or coordinator did with a bold: "bold." and its action.
+    BOLD_TAKE = "bold.taken"
+    BOLD_MOVE = "bold.moved"
+    BOLD_ANSWER = "bold.answered"
+    BOLD_DECLINE = "bold.declined"
+    BOLD_ASK = "bold.question"
+
+
+# Entries whose subject is a person's id (erasure writes ERASED over it) or a network's id.
+PERSON_SUBJECT = frozenset(
+    {
+        AuditAction.COORDINATOR_ADD,
+        AuditAction.COORDINATOR_REMOVE,
+        AuditAction.MESSAGE_SEND,
+        AuditAction.MEMBER_ADD,
+        AuditAction.MEMBER_REMOVE,
+    }
+)
+NETWORK_SUBJECT = frozenset(
+    {AuditAction.NETWORK_CREATE, AuditAction.NETWORK_CLOSE, AuditAction.NETWORK_CROSS}
+)
 
 
 async def granted(db: Database) -> set[int]:
@@ -53,10 +77,9 @@ async def granted_at(db: Database) -> dict[int, datetime]:
 
 
 async def names(db: Database, user_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
-    """The ambassador name and @username of each person the bot knows, by id."""
+    """The name (`people.name_of`) and @username of each person the bot knows, by id."""
     rows = await db.fetch_all(
-        "SELECT p.user_id, a.display_name, p.username FROM people p "
-        "LEFT JOIN ambassadors a ON a.user_id = p.user_id "
+        f"SELECT p.user_id, {name_of('p.user_id')}, p.username FROM people p "
         "WHERE p.user_id IN (SELECT value FROM json_each(?))",
         (json.dumps(user_ids),),
     )
@@ -64,9 +87,11 @@ async def names(db: Database, user_ids: list[int]) -> dict[int, tuple[str | None
 
 
 async def grant(connection: aiosqlite.Connection, user_id: int, by: int, now: datetime) -> bool:
+    """Only someone the bot has met: an id nobody uses (a typo) grants nothing."""
     cursor = await connection.execute(
-        "INSERT OR IGNORE INTO coordinators (user_id, granted_by, granted_at) VALUES (?, ?, ?)",
-        (user_id, by, iso(now)),
+        "INSERT OR IGNORE INTO coordinators (user_id, granted_by, granted_at) "
+        "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM people WHERE user_id = ?)",
+        (user_id, by, iso(now), user_id),
     )
     return cursor.rowcount == 1
 
@@ -77,16 +102,24 @@ async def revoke(connection: aiosqlite.Connection, user_id: int) -> bool:
 
 
 async def audit(
-    connection: aiosqlite.Connection, actor: int, action: AuditAction, subject: str, now: datetime
+    connection: aiosqlite.Connection,
+    actor: int,
+    action: AuditAction,
+    subject: str,
+    now: datetime,
+    network_id: int | None = None,
 ) -> None:
+    """`network_id`: the network the entry is about besides its subject (a member's, the one
+    a bold moved to)."""
     await connection.execute(
-        "INSERT INTO audit_log (actor, action, subject, at) VALUES (?, ?, ?, ?)",
-        (actor, action, subject, iso(now)),
+        "INSERT INTO audit_log (actor, action, subject, at, network_id) VALUES (?, ?, ?, ?, ?)",
+        (actor, action, subject, iso(now), network_id),
     )
 
 
 class AuditEntry(NamedTuple):
-    """One line of the audit log, with the actor's name and @username where they are known."""
+    """One line of the audit log, with the actor's name and @username where they are known,
+    and the name of the person or network it is about."""
 
     id: int
     at: str
@@ -95,12 +128,22 @@ class AuditEntry(NamedTuple):
     actor_username: str | None
     action: str
     subject: str
+    subject_name: str | None
+    network: str | None
+
+
+def _quoted(actions: frozenset[AuditAction]) -> str:
+    return ", ".join(f"'{action}'" for action in sorted(actions))
 
 
 _ENTRIES = (
-    "SELECT l.id, l.at, l.actor, a.display_name, p.username, l.action, l.subject "
-    "FROM audit_log l LEFT JOIN ambassadors a ON a.user_id = l.actor "
-    "LEFT JOIN people p ON p.user_id = l.actor"
+    f"SELECT l.id, l.at, l.actor, {name_of('l.actor')}, p.username, l.action, l.subject, "
+    f"CASE WHEN l.action IN ({_quoted(PERSON_SUBJECT)}) "
+    f"THEN {name_of('CAST(l.subject AS INTEGER)')} "
+    f"WHEN l.action IN ({_quoted(NETWORK_SUBJECT)}) "
+    "THEN (SELECT n.name FROM networks n WHERE n.id = CAST(l.subject AS INTEGER)) END, "
+    "(SELECT n.name FROM networks n WHERE n.id = l.network_id) "
+    "FROM audit_log l LEFT JOIN people p ON p.user_id = l.actor"
 )
 
 

@@ -21,6 +21,7 @@ class Person(BaseModel):
     newsletter_off: bool
     news_consent: bool | None  # newsletters and invitations; None: not asked yet
     username: str | None = None
+    name: str | None = None  # first and last name in Telegram
 
     @property
     def gets_news(self) -> bool:
@@ -31,6 +32,23 @@ class Person(BaseModel):
 async def get(db: Database, user_id: int) -> Person | None:
     row = await db.fetch_one("SELECT * FROM people WHERE user_id = ?", (user_id,))
     return Person.model_validate(dict(row)) if row else None
+
+
+def name_of(user_id: str) -> str:
+    """SQL for the name coordinators know a person by, given the SQL of their id: the ambassador
+    name they chose, else their name in Telegram; NULL for someone the bot never met."""
+    return (
+        "(SELECT COALESCE(na.display_name, np.name) FROM people np LEFT JOIN ambassadors na"
+        f" ON na.user_id = np.user_id WHERE np.user_id = {user_id})"
+    )
+
+
+async def names(db: Database, user_ids: list[int]) -> dict[int, str]:
+    """The name of each of `user_ids` the bot knows one for."""
+    rows = await db.fetch_all(
+        f"SELECT value, {name_of('value')} FROM json_each(?)", (json.dumps(user_ids),)
+    )
+    return {int(row[0]): str(row[1]) for row in rows if row[1]}
 
 
 async def blocked_among(db: Database, user_ids: list[int]) -> set[int]:
@@ -48,23 +66,25 @@ async def upsert_seen(
     user_id: int,
     language: str,
     username: str | None,
+    name: str | None,
     now: datetime,
 ) -> Person:
-    """Record a sign of life (and the @username the person has now); Telegram's language
+    """Record a sign of life (and the @username and name the person has now); Telegram's language
     applies until the person chose one. Returns the row as stored, in the same statement."""
     async with connection.execute(
         """
-        INSERT INTO people (user_id, language, username, first_seen, last_seen)
-        VALUES (?, ?, ?, ?, ?)
+        INSERT INTO people (user_id, language, username, name, first_seen, last_seen)
+        VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET
             last_seen  = excluded.last_seen,
             blocked_at = NULL,
             username   = excluded.username,
+            name       = excluded.name,
             language   = CASE WHEN people.language_chosen THEN people.language
                               ELSE excluded.language END
         RETURNING *
         """,
-        (user_id, language, username, iso(now), iso(now)),
+        (user_id, language, username, name, iso(now), iso(now)),
     ) as cursor:
         row = await cursor.fetchone()
     assert row is not None, "an upsert returns its row"

@@ -35,7 +35,7 @@ from bot.services.exports import (
 )
 from bot.services.networks import NetworkService
 from bot.strategy import Strategy
-from storage import ambassadors, bolde
+from storage import ambassadors, bolde, coordinators
 from storage.bolde import OPEN, Bold, Event, Kind, Status
 from storage.coordinators import AuditAction
 from storage.database import Database
@@ -99,6 +99,15 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.REOPEN: (frozenset({Status.ANSWERED, Status.DECLINED}), Status.IN_PROGRESS),
     Action.ASK: (_OPEN, Status.IN_PROGRESS),  # asking about a bold nobody has takes it
     Action.REPLY: (_OPEN, None),
+}
+# What the audit log keeps of a network's or coordinator's work on a bold; the sender's own
+# actions stay on the bold's timeline only, where an anonymous sender stays anonymous.
+AUDITED = {
+    Action.TAKE: AuditAction.BOLD_TAKE,
+    Action.MOVE: AuditAction.BOLD_MOVE,
+    Action.ANSWER: AuditAction.BOLD_ANSWER,
+    Action.DECLINE: AuditAction.BOLD_DECLINE,
+    Action.ASK: AuditAction.BOLD_ASK,
 }
 NEEDS_NOTE = {Action.ANSWER, Action.DECLINE, Action.REOPEN, Action.ASK, Action.REPLY}
 SENDER_ACTIONS = {Action.REOPEN, Action.REPLY}
@@ -455,6 +464,11 @@ class BoldService:
                 await bolde.add_event(
                     connection, bold.id, now, actor, role, action, status, target, note
                 )
+                if action in AUDITED:
+                    to_network = target if action is Action.MOVE else None
+                    await coordinators.audit(
+                        connection, actor, AUDITED[action], bold.reference, now, to_network
+                    )
                 if action in NEEDS_NOTE:  # the text came from the note conversation: it is done
                     await self._conversations.forget(connection, actor, NOTE)
                 change = Change(

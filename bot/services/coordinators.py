@@ -24,7 +24,7 @@ from bot.services.exports import (
     username,
 )
 from bot.strategy import Strategy, Title
-from storage import ambassadors, conversations, coordinators
+from storage import ambassadors, conversations, coordinators, people
 from storage.ambassadors import Ambassador
 from storage.coordinators import AuditAction, AuditEntry
 from storage.database import Database
@@ -79,6 +79,7 @@ class Coordinator(BaseModel):
 class Change(BaseModel):
     changed: bool
     configured: bool = False  # the person is a coordinator through BOLDEN_COORDINATORS
+    unknown: bool = False  # the bot never met the person: nothing was granted
 
 
 class CoordinatorService:
@@ -132,7 +133,8 @@ class CoordinatorService:
                     connection, actor, AuditAction.COORDINATOR_ADD, str(user_id), now
                 )
                 await self._delivery.owe(connection, await notify(user_id))
-        return Change(changed=changed, configured=user_id in self._configured)
+        unknown = not changed and await people.get(self._db, user_id) is None
+        return Change(changed=changed, configured=user_id in self._configured, unknown=unknown)
 
     async def revoke(self, actor: int, user_id: int) -> Change:
         if user_id in self._configured:
@@ -157,6 +159,16 @@ class CoordinatorService:
             self._db, terms, kind, topic, page * FOUND_PAGE, FOUND_PAGE
         )
         return Found(ambassadors=found, count=count, page=page, pages=pages)
+
+    async def kinds_found(self, words: str, topic: str | None) -> dict[str, int]:
+        """What choosing each kind would find, within the words and theme chosen already."""
+        terms = [self._term(word) for word in words.split()]
+        return await ambassadors.search_kinds(self._db, terms, topic)
+
+    async def topics_found(self, words: str, kind: str | None) -> dict[str, int]:
+        """What choosing each theme would find, within the words and kind chosen already."""
+        terms = [self._term(word) for word in words.split()]
+        return await ambassadors.search_topics(self._db, terms, kind)
 
     def _term(self, word: str) -> ambassadors.Term:
         folded, digits = word.casefold(), word.lstrip("#")
@@ -269,15 +281,21 @@ def audit_action(t: Translator, action: str) -> str:
     return t.plain(f"audit.action.{action}")
 
 
-def audit_subject(t: Translator, subject: str) -> str:
-    """What an entry is about (an id, a filter), or that the person it was about is erased."""
-    return t.plain("audit.erased") if subject == ERASED else subject
+def audit_subject(t: Translator, entry: AuditEntry) -> str:
+    """What an entry is about (a person or network by name, else as stored: an id, a filter, a
+    bold's reference), and the network it concerns too; or that the person is erased."""
+    if entry.subject == ERASED:
+        return t.plain("audit.erased")
+    subject = entry.subject_name or entry.subject
+    if entry.network:
+        subject += " " + t.plain(f"audit.network.{entry.action}", network=entry.network)
+    return subject
 
 
 def _audit_row(t: Translator, e: AuditEntry) -> Row:
     return (
         local_time(e.at, t.zone), e.actor or "", e.actor_name or "", username(e.actor_username),
-        audit_action(t, e.action), audit_subject(t, e.subject),
+        audit_action(t, e.action), audit_subject(t, e),
     )  # fmt: skip
 
 

@@ -510,8 +510,14 @@ class EventService:
                 network_id = await networks.insert(
                     connection, event.title[:60], "adhoc", secrets.token_urlsafe(8), now
                 )
+                await coordinators.audit(
+                    connection, actor, AuditAction.NETWORK_CREATE, str(network_id), now
+                )
                 for user_id in participants:
                     await networks.add_member(connection, network_id, user_id, now)
+                    await coordinators.audit(
+                        connection, actor, AuditAction.MEMBER_ADD, str(user_id), now, network_id
+                    )
                 mine = {"network_id": network_id}
                 if not await events.update(connection, event_id, mine, {"network_id": None}):
                     raise _Already  # a second tap, or another coordinator, was first

@@ -150,7 +150,7 @@ async def csv_export(
 ) -> AsyncIterator[list[ExportFile]]:
     """`name.csv` (or `name-1.csv`, `name-2.csv` … each with the header; `.zip` around a big
     one), written from `chunks` of records made rows by `shape` (in the thread, like the
-    writing); the files exist inside the block only."""
+    writing); none without rows. The files exist inside the block only."""
     with tempfile.TemporaryDirectory(prefix="bolden-export-") as folder:
         parts = _Parts(Path(folder), header, part_limit)
         try:
@@ -213,11 +213,9 @@ class _Parts:
         self._size = len(self._header)
 
     def close(self) -> None:
-        """Finish the last part; an export without rows is one part with the header."""
-        if self._file is None:
-            self._start()
-        assert self._file is not None
-        self._file.close()
+        """Finish the last part; an export without rows has none (nothing worth a file)."""
+        if self._file is not None:
+            self._file.close()
 
 
 def _named(paths: list[Path], name: str, zip_above: int) -> list[ExportFile]:

@@ -134,7 +134,7 @@ class NetworkService:
         return Result(network=await self.get(network_id))
 
     async def add_members(
-        self, network_id: int, numbers: list[str], notify: Notify[Added]
+        self, actor: int, network_id: int, numbers: list[str], notify: Notify[Added]
     ) -> Added | None:
         """Add ambassadors by their numbers (as on /ambassadors), and owe each a welcome in the
         same transaction; None for a closed network."""
@@ -152,16 +152,33 @@ class NetworkService:
                     unknown.append(number)
                 elif await networks.add_member(connection, network_id, found.user_id, now):
                     added.append(found.user_id)
+                    await coordinators.audit(
+                        connection,
+                        actor,
+                        AuditAction.MEMBER_ADD,
+                        str(found.user_id),
+                        now,
+                        network_id,
+                    )
             result = Added(network=network, added=added, unknown=unknown)
             await self._delivery.owe(connection, await notify(result))
         return result
 
-    async def remove_member(self, network_id: int, user_id: int) -> Result:
+    async def remove_member(self, actor: int, network_id: int, user_id: int) -> Result:
         network = await self._open(network_id)
         if network is None:
             return Result(refusal=Refusal.NOT_FOUND)
         async with self._db.transaction() as connection:
             changed = await networks.remove_member(connection, network_id, user_id)
+            if changed:
+                await coordinators.audit(
+                    connection,
+                    actor,
+                    AuditAction.MEMBER_REMOVE,
+                    str(user_id),
+                    self._clock(),
+                    network_id,
+                )
         return Result(network=await self.get(network_id), changed=changed)
 
     async def join(self, user_id: int, invite_code: str) -> Result:

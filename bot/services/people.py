@@ -38,11 +38,14 @@ def language_for(language_code: str | None, default: str) -> str:
     return "da" if language_code.lower().startswith("da") else "en"
 
 
-def _stale(person: Person, language: str, username: str | None, now: datetime) -> bool:
+def _stale(
+    person: Person, language: str, username: str | None, name: str | None, now: datetime
+) -> bool:
     """Whether a sign of life now would change the stored row (beyond a recent last_seen)."""
     return (
         person.blocked_at is not None
         or person.username != username
+        or person.name != name
         or (not person.language_chosen and person.language != language)
         or now - person.last_seen >= SEEN_EVERY
     )
@@ -55,24 +58,32 @@ class PeopleService:
         self._default_language = default_language
 
     async def seen(
-        self, user_id: int, language_code: str | None, username: str | None = None
+        self,
+        user_id: int,
+        language_code: str | None,
+        username: str | None = None,
+        name: str | None = None,
     ) -> Person:
         """Record that the person wrote or pressed something; return them as stored.
 
         This runs for every update, so it reads first (on the reader, beside every write) and
         writes only when the row would change: someone new, a block mark to clear, Telegram's
-        language or @username changed, or the last sign of life older than SEEN_EVERY."""
+        language, @username or name changed, or the last sign of life older than SEEN_EVERY."""
         language = language_for(language_code, self._default_language)
         now = self._clock()
         person = await people.get(self._db, user_id)
-        if person is not None and not _stale(person, language, username, now):
+        if person is not None and not _stale(person, language, username, name, now):
             return person
         async with self._db.transaction() as connection:
-            return await people.upsert_seen(connection, user_id, language, username, now)
+            return await people.upsert_seen(connection, user_id, language, username, name, now)
 
     async def known(self, user_id: int) -> Person | None:
         """The person as stored, without counting this as a sign of life (a group message)."""
         return await people.get(self._db, user_id)
+
+    async def names(self, user_ids: list[int]) -> dict[int, str]:
+        """How coordinators know each person: ambassador name, else name in Telegram."""
+        return await people.names(self._db, user_ids)
 
     async def choose_language(self, user_id: int, language: str) -> Person:
         if language not in LANGUAGES:

@@ -101,6 +101,11 @@ async def test_a_broadcast_reaches_everyone_reachable_exactly_once(
     states = sorted(r[0] for r in query("SELECT state FROM outbox WHERE batch_id IS NOT NULL"))
     assert states == ["blocked", "sent", "sent", "sent", "sent"]
 
+    assert summary.buttons == [], "nothing left to stop: the summary has no Stop"
+    [(batch_id,)] = query("SELECT id FROM batches")
+    late = await karim.press_data(summary, f"cast:stop:{batch_id}")  # pressed as it finished
+    assert late["text"] == "Udsendelsen var allerede færdig."
+
 
 async def test_only_coordinators_broadcast(anna: SimulatedPerson, bot: BoldenApp) -> None:
     for command in ("/broadcast", "/newsletter"):
@@ -320,7 +325,12 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     assert refused["text"] == "Den knap er kun for koordinatorer."
     assert query("SELECT status FROM newsletters")[0][0] == "scheduled"
     page = await karim.send("/newsletter")
-    dropped = await karim.press(page, "Aflys")
+    asked = await karim.press(page, "Aflys")
+    assert asked.text.startswith("Vil du aflyse «Julemarked», der skulle sendes 24.11.2026 10.00?")
+    assert query("SELECT status FROM newsletters")[0][0] == "scheduled", "one tap cancels nothing"
+    back = await karim.press(asked, "Tilbage")
+    assert back.text.startswith("Nyhedsbreve\nPlanlagte:")
+    dropped = await karim.press(await karim.press(back, "Aflys"), "Ja, aflys")
     assert dropped.text.startswith("«Julemarked» er aflyst og bliver ikke sendt.")
     assert query("SELECT status FROM newsletters")[0][0] == "cancelled"
     clock.advance(days=3)
@@ -403,18 +413,18 @@ async def test_cancel_racing_the_scheduled_send_either_cancels_it_or_says_it_was
         await karim.press(confirm, "Planlæg")
         when = (clock.now + timedelta(hours=2)).astimezone(ZoneInfo("Europe/Copenhagen"))
         await karim.send(when.strftime("%d.%m.%Y %H:%M"))
-        page = await karim.send("/newsletter")
+        page = await karim.press(await karim.send("/newsletter"), "Aflys")
         shown = page.edits
-        clock.advance(hours=2)  # it falls due while Karim presses Cancel
+        clock.advance(hours=2)  # it falls due while Karim confirms Cancel
         if press_after < 0:  # the sweep first, then the press
             await run_newsletters(bot)
-            await karim.press(page, "Aflys")
+            await karim.press(page, "Ja, aflys")
         elif sweep_after < 0:
-            await karim.press(page, "Aflys")
+            await karim.press(page, "Ja, aflys")
             await run_newsletters(bot)
         else:
             await asyncio.gather(
-                _after(press_after, karim.press(page, "Aflys")),
+                _after(press_after, karim.press(page, "Ja, aflys")),
                 _after(sweep_after, run_newsletters(bot)),
             )
         # A press returns at the bot's next message to Karim, which may be the batch's progress.

@@ -173,7 +173,9 @@ def test_try_sends_a_number_as_text_saves_files_and_becomes_anyone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the files folder is made
-    script = ["/start", "'4", "/as Bo", "/start", "/as coordinator", "/export", "/as bo", "/quit"]
+    script = [
+        "/start", "'4", "/as Bo", "/start", "/as coordinator", "/export audit", "/as bo", "/quit",
+    ]  # fmt: skip
 
     result = bolden("try", stdin="\n".join(script) + "\n")
 
@@ -184,9 +186,9 @@ def test_try_sends_a_number_as_text_saves_files_and_becomes_anyone(
     after_menu = out.split("[7] ")[1]
     assert "(you press" not in after_menu.split("Bolden > Tak for din besked.")[0], "'4 is text"
     assert "You are Bo (Telegram id 1003).\nBolden > Hej Bo!" in out
-    [csv] = list(files.glob("*-ambassadoerer.csv"))
-    assert f"Bolden > [file: {csv}] Listen over ambassadører." in out
-    assert csv.read_bytes().startswith("\ufeffNummer;Navn;Type".encode())
+    [csv] = list(files.glob("*-log.csv"))
+    assert f"Bolden > [file: {csv}] Loggen over koordinatorernes handlinger." in out
+    assert csv.read_bytes().startswith("\ufeffTidspunkt;Telegram-id;Hvem".encode())
     assert out.rstrip().endswith("You are Bo (Telegram id 1003).")
     assert result.stderr == ""
 

@@ -35,13 +35,18 @@ async def test_others_are_refused_every_coordinator_command(
     assert query("SELECT * FROM audit_log") == []
 
 
-async def test_granting_and_removing_the_role_is_audited(
+async def test_only_someone_the_bot_met_is_granted_the_role_named_and_audited(
     karim: SimulatedPerson, anna: SimulatedPerson, emulator: BotApiEmulator, query
 ) -> None:
+    stranger = await karim.send(f"/coordinator add {anna.id}")
+    assert stranger.text == (
+        "1001 har ikke skrevet til botten endnu. Bed personen skrive /start først."
+    ), "an id the bot never met (a typo, or someone yet to start it) gets no role"
+    assert query("SELECT * FROM coordinators") == []
     await anna.send("/start")
 
     added = await karim.send(f"/coordinator add {anna.id}")
-    assert added.text == "1001 er nu koordinator."
+    assert added.text == "Anna (1001) er nu koordinator og har fået besked."
     await emulator.wait_for(
         lambda: anna.last.text.startswith("Du er nu koordinator for strategien."),
         what="the new coordinator is told",
@@ -53,7 +58,7 @@ async def test_granting_and_removing_the_role_is_audited(
     assert menu[-5:] == ["ambassadors", "stats", "export", "audit", "coordinator"]
 
     removed = await karim.send(f"/coordinator remove {anna.id}")
-    assert removed.text == "1001 er ikke længere koordinator."
+    assert removed.text == "Anna (1001) er ikke længere koordinator."
     assert (await anna.send("/stats")).text.startswith("Den kommando er kun for")
     await emulator.wait_for(lambda: ("chat:1001", "") not in emulator.commands, 10)
     assert "For koordinatorer" not in (await anna.send("/help")).text, "a citizen's menu again"
@@ -68,7 +73,7 @@ async def test_configured_coordinators_stay_and_bad_use_is_explained(
     usage = await karim.send("/coordinator promote anna")
     again = await karim.send("/coordinator remove 77")
 
-    assert kept.text.startswith("4242 er koordinator via BOLDEN_COORDINATORS.")
+    assert kept.text.startswith("Karim (4242) er koordinator via BOLDEN_COORDINATORS.")
     assert usage.text.startswith("Skriv /coordinator add 12345")
     assert again.text == "77 er ikke koordinator."
     assert query("SELECT * FROM audit_log") == []
@@ -192,6 +197,11 @@ async def test_a_coordinator_finds_people_opens_a_profile_and_adds_them_to_a_net
 
     assert by_organisation.text == "Søgning: «bakery»\nFundet: 1 ambassadør"
     assert by_organisation.buttons[0]["text"] == "nr. 3 John (Virksomhed)"
+    kinds = await karim.press(by_organisation, "Efter type")
+    assert {"Borger · 0", "Virksomhed · 1"} <= {b["text"] for b in kinds.buttons}, (
+        "counted within the search: each count is what the press will find"
+    )
+    assert "Fundet: 1 ambassadør" in (await karim.press(kinds, "Virksomhed · 1")).text
     assert by_kind.buttons[0]["text"] == "nr. 3 John (Virksomhed)"
     assert by_theme_and_name.buttons[0]["text"] == "nr. 2 Mette (Borger)"
     assert nobody.text.endswith("Ingen passer på det. Prøv andre ord, eller vis alle.")
@@ -232,6 +242,8 @@ async def test_a_coordinator_finds_people_opens_a_profile_and_adds_them_to_a_net
     assert unknown["text"].startswith("Den knap virker ikke længere.")
     assert refused["text"] == "Den knap er kun for koordinatorer."
     assert [tuple(r) for r in query("SELECT user_id FROM network_members")] == [(anna.id,)]
+    log = (await karim.send("/audit")).text.splitlines()
+    assert log[1].endswith(" · Karim: tilføjede Anna til netværket Gadeteam"), "from the profile"
 
 
 async def test_coordinator_alone_lists_them_and_a_new_one_is_told(
@@ -249,7 +261,7 @@ async def test_coordinator_alone_lists_them_and_a_new_one_is_told(
 
     assert listed.text.splitlines()[:3] == [
         "Koordinatorer",
-        "• navn ukendt (4242) · fra opsætningen (BOLDEN_COORDINATORS)",
+        "• Karim (4242) · fra opsætningen (BOLDEN_COORDINATORS)",
         "• Anna (1001) · siden 22. november 2026",
     ]
     assert listed.text.splitlines()[-1].startswith("Skriv /coordinator add 12345")
@@ -278,6 +290,10 @@ async def test_exports_are_in_danish_with_local_times_contacts_and_filters(
     await karim.send("/export bolde 22.11.2026 2026-11-22 tværfagligt")
     document = karim.last
     later = await karim.send("/export bolde 2026-12-01")
+    listed = await karim.send("/network")
+    assert "• Tværfagligt (nr. 1) · " in listed.text, "the number the export hint speaks of"
+    await karim.send("/export bolde 1")
+    assert karim.last.text.splitlines()[1:] == ["Netværk: Tværfagligt."]
 
     assert document.file is not None
     assert document.file.name == "bolde.csv"
@@ -294,12 +310,12 @@ async def test_exports_are_in_danish_with_local_times_contacts_and_filters(
         "Besvaret",
     )
     assert (named["Afsender"], named["Telegram"]) == ("Anna", "@anna_h")
-    assert (named["Håndteret af"], named["Håndteret af (Telegram)"]) == ("4242", "@karim_k")
+    assert (named["Håndteret af"], named["Håndteret af (Telegram)"]) == ("Karim", "@karim_k")
     assert (named["Genåbnet (gange)"], named["Netværk"]) == ("0", "Tværfagligt")
     assert (anonymous["Afsender"], anonymous["Telegram"]) == ("", "")
     assert "john_j" not in document.file.data.decode("utf-8-sig")
-    assert later.file is not None
-    assert len(later.file.data.decode("utf-8-sig").splitlines()) == 1, "only the header"
+    assert later.file is None, "no empty file"
+    assert later.text == "Ingen bolde passer på det filter, så der er ingen fil."
 
     problems = [
         await karim.send(command)
@@ -320,6 +336,7 @@ async def test_exports_are_in_danish_with_local_times_contacts_and_filters(
     assert [tuple(r) for r in exports] == [
         ("export.bolde", "2026-11-22..2026-11-22 Tværfagligt"),
         ("export.bolde", "2026-12-01..…"),
+        ("export.bolde", "Tværfagligt"),
     ]
 
 
@@ -389,13 +406,13 @@ async def test_the_audit_log_is_read_in_the_chat_exported_and_keeps_nothing_of_t
     assert (
         lines[1] == "22.11.2026 13.00 · (slettet eller systemet): en person fik slettet sine data"
     )
-    assert lines[2] == "22.11.2026 13.00 · 4242: fjernede som koordinator (en slettet person)"
-    assert lines[3] == "22.11.2026 13.00 · 4242: hentede ambassadørlisten"
+    assert lines[2] == "22.11.2026 13.00 · Karim: fjernede som koordinator (en slettet person)"
+    assert lines[3] == "22.11.2026 13.00 · Karim: hentede ambassadørlisten"
     assert lines[-1] == "Side 1 af 2"
     assert second.text.splitlines()[1:4] == [
-        "22.11.2026 13.00 · 4242: hentede ambassadørlisten",
-        "22.11.2026 13.00 · 4242: hentede ambassadørlisten",
-        "22.11.2026 13.00 · 4242: gjorde til koordinator (en slettet person)",
+        "22.11.2026 13.00 · Karim: hentede ambassadørlisten",
+        "22.11.2026 13.00 · Karim: hentede ambassadørlisten",
+        "22.11.2026 13.00 · Karim: gjorde til koordinator (en slettet person)",
     ]
     assert "Forrige" in str(second.buttons)
     await karim.press_data(second, "audit:page:9223372036854775807")
@@ -404,7 +421,7 @@ async def test_the_audit_log_is_read_in_the_chat_exported_and_keeps_nothing_of_t
     assert document.file.name == "log.csv"
     rows = list(csv.reader(io.StringIO(document.file.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Tidspunkt", "Telegram-id", "Hvem", "Telegram", "Handling", "Om"]
-    assert rows[-1] == ["2026-11-22 13:00", "4242", "", "", "hentede loggen", "2026-11-22..…"]
+    assert rows[-1] == ["2026-11-22 13:00", "4242", "Karim", "", "hentede loggen", "2026-11-22..…"]
     erased = [tuple(r) for r in query("SELECT actor, action, subject FROM audit_log")]
     assert (0, "person.erase", "") in erased
     assert not [r for r in erased if "1001" in str(r) or "anna" in str(r).lower()]
@@ -465,7 +482,7 @@ async def test_the_audit_log_covers_broadcasts_newsletters_and_events(
     )
     await karim.press(letter, "Planlæg")
     await karim.send("24.12.2026 09:00")
-    await karim.press(await karim.send("/newsletter"), "Aflys")
+    await karim.press(await karim.press(await karim.send("/newsletter"), "Aflys"), "Ja, aflys")
     invitation = await publish(
         karim,
         "/event",

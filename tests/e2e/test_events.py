@@ -256,6 +256,17 @@ async def test_a_call_fills_closes_reports_and_becomes_a_network(
     assert tuple(network) == (1, "adhoc", "Hænder til varmestuen")
     members = sorted(r[0] for r in query("SELECT user_id FROM network_members"))
     assert members == sorted([bo.id, john.id])
+    audited = query(
+        "SELECT action, subject, network_id FROM audit_log "
+        "WHERE action IN ('network.create', 'member.add') ORDER BY action, subject"
+    )
+    assert sorted(tuple(r) for r in audited) == sorted(
+        [
+            ("network.create", "1", None),
+            ("member.add", str(bo.id), 1),
+            ("member.add", str(john.id), 1),
+        ]
+    ), "a call's network and its members are in the log, like any other"
     again = await karim.press_data(roster, roster.button("ad hoc")["callback_data"])
     assert again["show_alert"] is True, "one network per call"
 

@@ -53,7 +53,7 @@ async def test_a_coordinator_builds_a_network_and_its_rules(
     asked = await karim.press(members, "Tilføj med nummer")
     assert "Skriv ambassadørnumrene" in asked.text
     added = await karim.send("1, 99")
-    assert added.text.startswith("✅ 1 ambassadør er tilføjet.\nIngen ambassadør med nummer: 99")
+    assert added.text.startswith("✅ 1 ambassadør er tilføjet.\nIngen ambassadør har nummer 99.")
     assert query("SELECT user_id FROM network_members")[0][0] == anna.id
     await emulator.wait_for(
         lambda: "Du er nu med i handlingsnetværket Gadeteam." in anna.last.text,
@@ -82,14 +82,23 @@ async def test_a_coordinator_builds_a_network_and_its_rules(
     rules = await karim.send("/rules")
     assert "1. Problem · Nogen sover udenfor · alle → Gadeteam" in rules.text
     assert "Der er intet tværfagligt netværk" in rules.text
-    deleted = await karim.press(rules, "🗑 1")
+    asked = await karim.press(rules, "🗑 1")
+    assert asked.text.startswith(
+        "Vil du slette regel 1?\nProblem · Nogen sover udenfor · alle → Gadeteam"
+    )
+    assert len(query("SELECT * FROM routing_rules")) == 1, "one tap deletes nothing"
+    back = await karim.press(asked, "Tilbage")
+    assert "1. Problem · Nogen sover udenfor · alle → Gadeteam" in back.text
+    deleted = await karim.press(await karim.press(back, "🗑 1"), "Ja, slet")
     assert deleted.text.startswith("Reglen er slettet.")
     assert query("SELECT * FROM routing_rules") == []
     forged = await karim.press_data(deleted, "rule:n:problem:999:x:1")
     assert forged["show_alert"] is True
     assert query("SELECT * FROM routing_rules") == []
     actions = [r[0] for r in query("SELECT action FROM audit_log ORDER BY id")]
-    assert actions == ["network.create", "rule.add", "rule.remove"]
+    assert actions == [
+        "network.create", "member.add", "member.remove", "rule.add", "rule.remove"
+    ]  # fmt: skip
 
 
 async def test_unrouted_bolde_go_to_coordinators_who_move_them_and_close_networks(
@@ -218,13 +227,17 @@ async def arrived(person: SimulatedPerson, seen: int, start: str) -> ChatMessage
     return message
 
 
-async def send_problem(anna: SimulatedPerson, text: str, category: str) -> ChatMessage:
+async def send_problem(
+    anna: SimulatedPerson, text: str, category: str, show_name: bool = False
+) -> ChatMessage:
     step = await anna.press(await anna.send("/bold"), "Et problem")
     seen = len(anna.messages)
     step = await anna.press(await anna.send(text), "Spring over")
     await anna.press(step, "Spring over")  # no place: the place button goes, and the next
     step = await arrived(anna, seen, "Hvad handler det om?")  # question comes below it
     summary = await anna.press(await anna.press(step, category), "Videre")
+    if show_name:
+        summary = await anna.press(summary, "Send anonymt")
     return await anna.press(summary, "📨 Send")
 
 
@@ -331,3 +344,72 @@ async def test_a_reopened_bold_no_network_has_goes_back_to_the_coordinators_with
     await karim.press(await karim.send("Skriv til kulturudvalget; vi har sendt din idé."), "Send")
     await arrived(anna, seen_anna, "✅ Svar på din bold B-2026-0001")
     assert query("SELECT status, taken_by FROM bolde")[0][:] == ("answered", karim.id)
+
+
+async def test_coordinators_and_members_are_named_to_coordinators_and_their_work_is_audited(
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    query: Callable[..., list],
+) -> None:
+    """Karim is no ambassador: his name in Telegram names him on the card, in the timeline,
+    the log and the exports; Anna showed her name, so the question prompt says it is seen."""
+    await karim.send("/start")
+    seen = len(karim.messages)
+    await send_problem(anna, "En mand sover i opgangen hver nat.", "Nogen sover udenfor", True)
+    card = await arrived(karim, seen, "🔴 En bold, der haster.")
+    taken = await karim.press(card, "Tag den")
+    assert "Fra: Anna\nTaget af: Karim" in taken.text
+
+    asking = await karim.press(taken, "Spørg afsenderen")
+    assert asking.text.startswith(
+        "Skriv dit spørgsmål til Anna, der sendte B-2026-0001. Anna ser ikke dit navn"
+    ), "Anna chose to show her name: the prompt does not say it is hidden"
+    seen_anna = len(anna.messages)
+    await karim.press(await karim.send("Hvor i byen er det?"), "Send")
+    question = await arrived(anna, seen_anna, "❓ En af strategiens koordinatorer")
+    prompt = await anna.press(question, "Svar på spørgsmålet")
+    assert prompt.text.startswith("Skriv dit svar til koordinatoren om B-2026-0001.")
+    await anna.send("Kongensgade 12.")
+
+    await karim.press(card, "Svar")
+    seen_anna = len(anna.messages)
+    await karim.press(await karim.send("Gadeteamet kommer i aften."), "Send")
+    await arrived(anna, seen_anna, "")
+    log = await karim.press(card, "Forløb")
+    assert "Status: Besvaret · uden netværk" in log.text
+    assert "· Karim (koordinator) tog bolden" in log.text
+    assert "· Karim (koordinator) svarede: Gadeteamet kommer i aften." in log.text
+    own = await anna.send("/bold B-2026-0001")
+    assert "· En koordinator tog bolden" in own.text, "the sender is not told who"
+
+    bo = emulator.person(1003, "Bo", "da", last_name="Hansen")
+    await sign_up(bo)  # ambassador no. 1
+    page = await new_network(karim, "Bolignetværket")
+    members = await karim.press(page, "Medlemmer")
+    added = await karim.send("1") if await karim.press(members, "Tilføj med nummer") else None
+    assert added is not None
+    assert added.text.startswith("✅ 1 ambassadør er tilføjet.")
+    again = await karim.send("1") if await karim.press(added, "Tilføj med nummer") else None
+    assert again is not None
+    assert again.text.startswith("Ingen er tilføjet: de er allerede med i netværket.")
+    nobody = await karim.send("99") if await karim.press(again, "Tilføj med nummer") else None
+    assert nobody is not None
+    assert nobody.text.startswith("Ingen ambassadør har nummer 99. Numrene står i /ambassadors.")
+    await karim.press(nobody, "✖️")
+
+    audit = (await karim.send("/audit")).text.splitlines()[1:]
+    assert [line.split(" · ", 1)[1] for line in audit] == [
+        "Karim: fjernede Bo Hansen fra netværket Bolignetværket",
+        "Karim: tilføjede Bo Hansen til netværket Bolignetværket",
+        "Karim: oprettede netværket Bolignetværket",
+        "Karim: svarede på bolden B-2026-0001",
+        "Karim: spurgte afsenderen om bolden B-2026-0001",
+        "Karim: tog bolden B-2026-0001",
+    ]
+    await karim.send("/export audit")
+    assert karim.last.file is not None
+    rows = csv.reader(io.StringIO(karim.last.file.data.decode("utf-8-sig")), delimiter=";")
+    assert ["Karim", "tilføjede", "Bo Hansen til netværket Bolignetværket"] in [
+        [row[2], *row[4:]] for row in rows
+    ]

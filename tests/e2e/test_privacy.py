@@ -35,7 +35,7 @@ async def test_the_notice_names_the_controller_the_legal_basis_and_the_complaint
     ]
     for heading in ("What we store", "Why, and on what legal basis", "For how long"):
         assert f"\n{heading}\n" in reply.text
-    for kept in ("Your answers to events", "when you check in", "invite link", "Telegram id"):
+    for kept in ("Your answers to events", "when you check in", "invite link", "id, name and"):
         assert kept in reply.text, kept
     assert "Article 6(1)(a)" in reply.text
     assert "complain to the Danish Data Protection Agency, Datatilsynet" in reply.text
@@ -139,7 +139,9 @@ async def test_my_data_shows_and_hands_over_every_row_that_holds_the_person(
     missing = [(t, c, r) for t, c, r in holding if not exported(data, t, c, r)]
     assert missing == []
     text = "\n".join(m.text for m in summary)
-    assert text.startswith("Det har vi gemt om dig\nTelegram-id: 5151\nSprog: 🇩🇰 Dansk")
+    assert text.startswith(
+        "Det har vi gemt om dig\nTelegram-id: 5151\nNavn i Telegram: Mia\nSprog: 🇩🇰 Dansk"
+    )
     for line in (
         "Nyhedsbreve og invitationer: ja, som ambassadør",
         "Links, du er kommet ind ad: ref-QR7",
@@ -171,7 +173,10 @@ async def test_my_data_speaks_the_persons_language(john: SimulatedPerson) -> Non
     summary, data = await my_data(john)
 
     text = "\n".join(m.text for m in summary)
-    assert text.startswith("What we have stored about you\nTelegram id: 1002\nLanguage: 🇬🇧 English")
+    assert text.startswith(
+        "What we have stored about you\nTelegram id: 1002\nName in Telegram: John\n"
+        "Language: 🇬🇧 English"
+    )
     assert "Newsletters and invitations: yes, as an ambassador" in text
     assert data["ambassadors"][0]["display_name"] == "John"
     assert john.last.text == "The same in a file other programs can read (JSON)."
@@ -181,7 +186,7 @@ async def test_delete_me_erases_the_person_from_the_database_file(
     emulator: BotApiEmulator, settings: Settings, query
 ) -> None:
     secret_id = 987654321987
-    person = emulator.person(secret_id, "Zebulon", "da")
+    person = emulator.person(secret_id, "Zebulon", "da", last_name="Quillfeather")
     await person.send("/start ref-TRACE42")
     await sign_up(person, email="zebulon.unique@example.dk")
     await person.press(await person.send("/themes"), "En by for alle")
@@ -198,7 +203,13 @@ async def test_delete_me_erases_the_person_from_the_database_file(
         path.read_bytes()
         for path in Path(settings.database).parent.glob(Path(settings.database).name + "*")
     )
-    for trace in (b"Zebulon", b"zebulon.unique@example.dk", b"TRACE42", str(secret_id).encode()):
+    for trace in (
+        b"Zebulon",
+        b"Quillfeather",
+        b"zebulon.unique@example.dk",
+        b"TRACE42",
+        str(secret_id).encode(),
+    ):
         assert trace not in stored, trace
     assert secret_id.to_bytes(6, "big") not in stored
 

@@ -618,13 +618,18 @@ async def test_a_big_part_is_zipped_and_unzips_to_the_same_csv() -> None:
     assert size < sum(len(t) for _, t in ROWS) / 2, "a zipped CSV is much smaller"
 
 
-async def test_an_export_without_rows_is_the_header_and_its_folder_goes_even_on_an_error() -> None:
+async def test_an_export_without_rows_has_no_file() -> None:
+    async with csv_export("bolde", ("n", "text"), chunks_of([], 10), as_row) as files:
+        assert files == []
+
+
+async def test_an_exports_folder_goes_even_on_an_error() -> None:
     seen: list[ExportFile] = []
 
     async def send_and_fail() -> None:
-        async with csv_export("bolde", ("n", "text"), chunks_of([], 10), as_row) as files:
+        async with csv_export("bolde", ("n", "text"), chunks_of([(1, "a")], 10), as_row) as files:
             seen.extend(files)
-            assert read_back(files[0]) == [["n", "text"]]
+            assert read_back(files[0]) == [["n", "text"], ["1", "a"]]
             raise RuntimeError("sending failed")
 
     with pytest.raises(RuntimeError):
