@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT
-from bot.services.ambassadors import AmbassadorService, Joined, Mode, Problem, Step, validate
+from bot.services.ambassadors import (
+    AmbassadorService,
+    Joined,
+    Left,
+    Mode,
+    Problem,
+    Stayed,
+    Step,
+    validate,
+)
 from bot.services.conversations import Conversations
 from bot.services.delivery import DeliveryService, OutboxItem
 from bot.services.people import PeopleService
@@ -32,13 +41,16 @@ from tests.conftest import FakeClock
         (Step.DESCRIPTION, None, (None, None)),
         (Step.WEBSITE, "https://forening.dk/om", ("https://forening.dk/om", None)),
         (Step.WEBSITE, "http://x.dk", ("http://x.dk", None)),
-        (Step.WEBSITE, "forening.dk", (None, Problem.NOT_A_WEBSITE)),
+        (Step.WEBSITE, "www.rodekors.dk", ("https://www.rodekors.dk", None)),
+        (Step.WEBSITE, " forening.dk/om ", ("https://forening.dk/om", None)),
+        (Step.WEBSITE, "forening dk", (None, Problem.NOT_A_WEBSITE)),
+        (Step.WEBSITE, "forening", (None, Problem.NOT_A_WEBSITE)),
+        (Step.WEBSITE, "x" * 193 + ".dk", (None, Problem.TOO_LONG)),
         (Step.WEBSITE, "ftp://forening.dk", (None, Problem.NOT_A_WEBSITE)),
         (Step.WEBSITE, "https://localhost", (None, Problem.NOT_A_WEBSITE)),
         (Step.EMAIL, "a@b.dk", ("a@b.dk", None)),
         (Step.EMAIL, "a@b", (None, Problem.NOT_AN_EMAIL)),
         (Step.EMAIL, "a b@c.dk", (None, Problem.NOT_AN_EMAIL)),
-        (Step.NEWSLETTER, True, (True, None)),
     ],
 )
 def test_answers_are_validated(
@@ -90,15 +102,33 @@ async def test_a_citizen_is_asked_four_things(service: AmbassadorService) -> Non
     assert steps == [Step.KIND, Step.NAME, Step.EMAIL, Step.CONSENT]
 
 
-async def test_an_association_is_asked_about_itself_and_the_newsletter(
+async def test_an_association_is_asked_about_itself_and_the_newsletter_once(
     service: AmbassadorService,
 ) -> None:
-    steps = await walk(service, 1, ["association", "Anna", "Klubben", None, None, "a@b.dk", True])
+    steps = await walk(service, 1, ["association", "Anna", "Klubben", None, None, "a@b.dk"])
 
     assert steps == [
         Step.KIND, Step.NAME, Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE,
-        Step.EMAIL, Step.NEWSLETTER, Step.CONSENT,
+        Step.EMAIL, Step.CONSENT,
     ]  # fmt: skip
+    anna = await service.consent(1, True, untold)
+    assert anna is not None
+    assert (anna.email, anna.newsletter_by_email) == ("a@b.dk", True), "an address is a yes"
+
+
+async def test_leaving_and_the_yearly_answer_happen_once(
+    service: AmbassadorService, db: Database
+) -> None:
+    await walk(service, 1, ["citizen", "Anna", None])
+    await service.consent(1, True, untold)
+
+    assert await service.stay(1, True) is Stayed.ALREADY_STAYING, "not asked: nothing to answer"
+    assert await service.leave(1) is Left.NOW
+    assert await service.leave(1) is Left.ALREADY
+    assert await service.stay(1, False) is Stayed.ALREADY_LEFT
+    assert await service.stay(1, True) is Stayed.ALREADY_LEFT
+    assert await service.leave(2) is Left.NEVER
+    assert await service.stay(2, True) is Stayed.NEVER
 
 
 async def test_back_skips_questions_that_do_not_apply(service: AmbassadorService) -> None:
@@ -129,7 +159,8 @@ async def test_numbers_are_never_given_twice(service: AmbassadorService, db: Dat
     for user_id in (1, 2):
         await walk(service, user_id, ["citizen", f"Person {user_id}", None])
         await service.consent(user_id, True, untold)
-    await PrivacyService(db, FakeClock()).erase(2)
+    privacy = PrivacyService(db, FakeClock())
+    await privacy.erase(2, (await privacy.erasure_scope(2)).since)
 
     await walk(service, 3, ["citizen", "Person 3", None])
     third = await service.consent(3, True, untold)
