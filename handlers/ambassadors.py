@@ -212,11 +212,15 @@ async def consent_pressed(update: Update, context: BoldenContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None
     assert user is not None
-    press = ASK.parse(query.data)
-    if press is not None and press.draft == Mode.SIGNUP and press.args[0] in {"0", "1"}:
-        if await context.services.ambassadors.conversation(user.id, Mode.SIGNUP) is None:
-            await _consented_before(update, context, press.args[0] == "1")
-            return
+    press, service = ASK.parse(query.data), context.services.ambassadors
+    if (
+        press is not None
+        and press.draft == Mode.SIGNUP
+        and press.args[0] in {"0", "1"}
+        and await service.conversation(user.id, Mode.SIGNUP) is None
+    ):
+        await _consented_before(update, context, press.args[0] == "1")
+        return
     await pressed(update, context)
 
 

@@ -29,10 +29,10 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
     assert "Nej tak" in [b["text"] for b in question.buttons]
     question = await anna.send("anna@example.dk")
     assert question.text == (
-        "Dine oplysninger\nVi gemmer dit navn, hvem du er, dine temaer og din e-mail, hvis du har "
-        "givet den. Vi bruger dem til at sende dig invitationer og nyhedsbreve her i chatten og til "
-        "at tælle, hvor mange ambassadører vi er. Du kan se det hele med /mydata og slette det når "
-        "som helst med /deleteme.\n\n"
+        "Dine oplysninger\nVi gemmer dit navn, hvem du er, dine temaer og din e-mail, hvis du "
+        "har givet den. Vi bruger dem til at sende dig invitationer og nyhedsbreve her i chatten "
+        "og til at tælle, hvor mange ambassadører vi er. Du kan se det hele med /mydata og slette "
+        "det når som helst med /deleteme.\n\n"
         "Er det i orden, at vi gemmer dine oplysninger og skriver til dig? Læs mere under /privacy."
     ), "one question about e-mail, and a summary of the notice that fits a phone's screen"
     welcome = await anna.press(question, "Ja, det er i orden")
@@ -308,7 +308,7 @@ async def test_declining_twice_says_the_same_and_stores_nothing(
 
     answer = await anna.press_data(question, no)
 
-    assert "text" not in answer, "no refusal: the message says already how it ended"
+    assert answer["text"] is None, "no refusal: the message says already how it ended"
     assert question.text.startswith("Helt i orden. Vi har ikke gemt noget om dig som ambassadør.")
     assert query("SELECT * FROM ambassadors") == []
 
