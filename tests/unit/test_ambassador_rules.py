@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.strategy import load_strategy
 from storage.database import Database
-from storage.migrations import migrate
+from storage.migrations import MIGRATIONS, migrate
 from tests.conftest import FakeClock
 
 
@@ -238,3 +239,44 @@ async def test_nobody_is_invited_by_their_own_link_or_by_someone_who_left(
     assert await service.invited_by(3) is None
     await walk(service, 2, ["citizen", "Mette", None])
     assert (await service.consent(2, True, untold)) is not None
+
+
+async def test_a_sign_up_waiting_at_the_old_newsletter_question_moves_on_to_consent(
+    tmp_path: Path,
+) -> None:
+    """Migration 0018: the e-mail question is the newsletter question now; a sign-up stored at
+    the yes/no question that followed it resumes at the consent, its address a yes."""
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in MIGRATIONS.glob("*.sql"):
+        if int(path.name[:4]) < 18:
+            shutil.copy(path, before / path.name)
+    database = await Database.open(tmp_path / "bolden.sqlite3")
+    await migrate(database, before)
+    for user_id in (1, 2):
+        await PeopleService(database, FakeClock(), "da").seen(user_id, "da")
+    answers = '{"kind": "citizen", "display_name": "Anna", "email": "a@b.dk"}'
+    async with database.transaction() as connection:
+        for user_id, name in ((1, "signup"), (2, "edit")):
+            await connection.execute(
+                "INSERT INTO conversations (user_id, name, step, answers, updated_at, answered, "
+                "touched) VALUES (?, ?, 'newsletter_by_email', ?, ?, 1, 1)",
+                (user_id, name, answers, "2026-11-22T12:00:00+00:00"),
+            )
+
+    await migrate(database)
+    clock, strategy = FakeClock(), load_strategy(DEFAULT_CONTENT)
+    service = AmbassadorService(
+        database, clock, strategy, 365, 30, Conversations(database, clock),
+        DeliveryService(database, clock, strategy),
+    )  # fmt: skip
+    waiting = await service.conversation(1, Mode.SIGNUP)
+    anna = await service.consent(1, True, untold)
+    edit = await service.conversation(2, Mode.EDIT)
+    await database.close()
+
+    assert waiting is not None
+    assert waiting.step is Step.CONSENT
+    assert anna is not None
+    assert (anna.email, anna.newsletter_by_email) == ("a@b.dk", True)
+    assert edit is None, "an edit at that question is dropped; the profile is unchanged"
