@@ -67,8 +67,8 @@ async def test_what_the_themes_mean_is_one_tap_away_on_their_page(john: Simulate
 
     assert explained.text.startswith("Themes (page 2 of 3)\n\nBe a good friend\nSomeone to walk")
     assert (
-        "More volunteering\nVolunteering gives value both to the one who gives and to the one "
-        "who receives." in explained.text
+        "More volunteering\nVolunteering benefits both those who give and those who receive."
+        in explained.text
     )
     back = await john.press(explained, "Back to choosing")
     assert "▫️ Be a good friend" in [b["text"] for b in back.buttons]

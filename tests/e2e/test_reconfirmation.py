@@ -71,7 +71,7 @@ async def test_no_answer_in_30_days_makes_an_ambassador_passive(
         assert query("SELECT status FROM ambassadors")[0][0] == "passive"
         overview = await karim.send("/ambassadors")
         stats = await karim.send("/stats")
-        late = await john.press(question, "Yes, I carry on")
+        late = await john.press(question, "Yes, I'll carry on")
 
     assert overview.text.startswith("Ambassadører: 0 aktive og 1 passiv")
     assert overview.buttons[0]["text"] == "nr. 1 John (Borger) · passiv"
