@@ -357,6 +357,9 @@ async def profile_pressed(update: Update, context: BoldenContext) -> None:
         # Before the role check: a second press finds them no longer an ambassador.
         await _left(update, context, await service.leave(user.id))
         return
+    if press is not None and press.action == "leave":
+        await leave(update, context)
+        return
     if press is None or await ambassador_or_refuse(update, context) is None:
         return
     if press.action == "edit":
@@ -372,8 +375,6 @@ async def profile_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "cert":
         await query.answer()
         await send_certificate(update, context)
-    elif press.action == "leave":
-        await show(update, context.t("leave.confirm"), _leave_keyboard(context))
     else:
         await refuse_stale(update, context)
 
@@ -393,8 +394,13 @@ async def _left(update: Update, context: BoldenContext, left: Left) -> None:
 
 
 async def leave(update: Update, context: BoldenContext) -> None:
-    """/leave: end the ambassadorship, after a confirmation."""
-    if await ambassador_or_refuse(update, context) is not None:
+    """/leave and the profile's button: end the ambassadorship, after a confirmation; one who
+    stopped before is told so, not that it is for ambassadors only."""
+    user = update.effective_user
+    assert user is not None
+    if await context.services.ambassadors.has_left(user.id):
+        await _left(update, context, Left.ALREADY)
+    elif await ambassador_or_refuse(update, context) is not None:
         await show(update, context.t("leave.confirm"), _leave_keyboard(context))
 
 

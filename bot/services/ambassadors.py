@@ -275,6 +275,11 @@ class AmbassadorService:
         found = await ambassadors.get(self._db, user_id)
         return found if found and found.status != "left" else None
 
+    async def has_left(self, user_id: int) -> bool:
+        """Whether the person was an ambassador and stopped (the profile is kept)."""
+        found = await ambassadors.get(self._db, user_id)
+        return found is not None and found.status == "left"
+
     async def invited_by(self, user_id: int) -> Ambassador | None:
         """The ambassador whose invite link (or QR code) this person opened last, while the
         person is not an ambassador themself."""

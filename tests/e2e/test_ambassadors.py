@@ -280,6 +280,7 @@ async def test_stopping_twice_says_it_is_done_already_in_both_languages(
 
         assert again.text.startswith(already), "not 'that is for ambassadors only'"
         assert again.message_id == second.message_id
+        assert (await person.send("/leave")).text.startswith(already), "the command too"
 
 
 @pytest.mark.usefixtures("bot")
