@@ -246,7 +246,10 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
     assert user is not None
     services = context.services
     ambassador = await services.ambassadors.consent(user.id, given, joined_notice(services))
-    if ambassador is None:
+    if ambassador is None and not given:
+        await show(update, context.t("amb.declined"), main_menu(context.t))
+        return
+    if ambassador is None:  # the twin press that lost the race
         await _consented_before(update, context, given)
         return
     await show(update, *themes_page(context, ambassador, finish=True))
