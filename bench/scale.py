@@ -437,7 +437,8 @@ async def measure_all(
     # Last, as it changes the database: an ambassador erases themselves (the VACUUM).
     erased = Measured("/deleteme (VACUUM)")
     question = await erasing.send("/deleteme")
-    await timed(emulator, erased, press(erasing, question, "privacy:erase"), citizens)
+    yes = str(question.buttons[0]["callback_data"])  # it names the data asked about
+    await timed(emulator, erased, press(erasing, question, yes), citizens)
     results.append(erased)
     return results
 

@@ -6,7 +6,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BoldenContext
-from bot.services.ambassadors import LIMITS, SKIPPABLE, TEXT_STEPS, Conversation, Mode, Step
+from bot.services.ambassadors import (
+    LIMITS,
+    SKIPPABLE,
+    TEXT_STEPS,
+    Conversation,
+    Left,
+    Mode,
+    Stayed,
+    Step,
+)
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
@@ -15,7 +24,6 @@ from handlers.commands import register_chat_commands
 from handlers.conversation import Start, cancel, named_draft_button, starts, stop_button
 from handlers.menu import MENU, home_button, main_menu, refuse_stale, show
 from handlers.paging import grid
-from handlers.privacy_notice import privacy_notice
 from handlers.progress import translator_of
 from handlers.roles import ambassador_or_refuse, not_an_ambassador
 from handlers.sending import message
@@ -29,9 +37,7 @@ AMB = CallbackCodec(
 )
 # The questions' buttons name their conversation: a sign-up and a profile edit can be open at
 # once, and a press acts on the one it was shown with.
-ASK = CallbackCodec(
-    "ambq", drafts=list(Mode), kind=1, tgname=0, keep=1, skip=1, back=1, news=1, consent=1
-)
+ASK = CallbackCodec("ambq", drafts=list(Mode), kind=1, tgname=0, keep=1, skip=1, back=1, consent=1)
 _PROFILE_BUTTONS = (
     (Step.NAME, "me.edit_name"),
     (Step.KIND, "me.edit_kind"),
@@ -75,7 +81,8 @@ def question(
             for kind in context.services.strategy.ambassador_kinds
         ]
         rows += grid(kinds)
-    elif step is Step.NAME:
+    elif step is Step.NAME and current != _telegram_name(user):
+        # The name they already have is offered once, as "keep it", below.
         rows.append(
             [
                 InlineKeyboardButton(
@@ -83,11 +90,7 @@ def question(
                 )
             ]
         )
-    elif step is Step.NEWSLETTER:
-        rows.append([button("common.yes", "news", 1), button("common.no", "news", 0)])
     elif step is Step.CONSENT:
-        notice = privacy_notice(t, context.services.strategy.controller)
-        text = notice + "\n\n" + t("amb.ask.consent")
         rows.append(
             [button("amb.consent_yes", "consent", 1), button("amb.consent_no", "consent", 0)]
         )
@@ -95,7 +98,8 @@ def question(
         text += "\n\n" + t("amb.current", value=current)
         rows.append([button("amb.keep", "keep", step.value)])
     if step in SKIPPABLE:
-        rows.append([button("amb.skip", "skip", step.value)])
+        skip = "amb.no_thanks" if step is Step.EMAIL else "amb.skip"
+        rows.append([button(skip, "skip", step.value)])
     last_row = [stop_button(t, ConversationKind(mode))]
     if mode is Mode.SIGNUP and step is not Step.KIND:
         last_row.insert(0, button("amb.back", "back", step.value))
@@ -195,12 +199,28 @@ async def pressed(update: Update, context: BoldenContext) -> None:
         await _answered(update, context, mode, conversation.answers.get(step.value))
     elif press.action == "skip" and args[0] == step.value and step in SKIPPABLE:
         await _answered(update, context, mode, None)
-    elif press.action == "news" and step is Step.NEWSLETTER and args[0] in {"0", "1"}:
-        await _answered(update, context, mode, args[0] == "1")
     elif press.action == "consent" and step is Step.CONSENT and args[0] in {"0", "1"}:
         await _consented(update, context, args[0] == "1")
     else:
         await refuse_stale(update, context)
+
+
+async def consent_pressed(update: Update, context: BoldenContext) -> None:
+    """The consent buttons: a press after its sign-up ended (a second press, or one from a
+    second phone) is told how it ended; any other goes to the sign-up's buttons."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    assert user is not None
+    press, service = ASK.parse(query.data), context.services.ambassadors
+    if (
+        press is not None
+        and press.draft == Mode.SIGNUP
+        and press.args[0] in {"0", "1"}
+        and await service.conversation(user.id, Mode.SIGNUP) is None
+    ):
+        await _consented_before(update, context, press.args[0] == "1")
+        return
+    await pressed(update, context)
 
 
 async def _answered(
@@ -225,11 +245,27 @@ async def _consented(update: Update, context: BoldenContext, given: bool) -> Non
     assert user is not None
     services = context.services
     ambassador = await services.ambassadors.consent(user.id, given, joined_notice(services))
-    if ambassador is None:
+    if ambassador is None and not given:
         await show(update, context.t("amb.declined"), main_menu(context.t))
+        return
+    if ambassador is None:  # the twin press that lost the race
+        await _consented_before(update, context, given)
         return
     await show(update, *themes_page(context, ambassador, finish=True))
     await register_chat_commands(context.bot, context.services, user.id, context.t)
+
+
+async def _consented_before(update: Update, context: BoldenContext, given: bool) -> None:
+    """A consent button whose sign-up is over: a second press (or a twin press that lost the
+    race) is told how it ended, not refused as if it were someone else's."""
+    user = update.effective_user
+    assert user is not None
+    if await context.services.ambassadors.profile(user.id) is not None:
+        await show(update, context.t("amb.already_joined"), main_menu(context.t))
+    elif not given:
+        await show(update, context.t("amb.declined"), main_menu(context.t))
+    else:
+        await refuse_stale(update, context)
 
 
 # -- the profile --------------------------------------------------------------------------------
@@ -319,6 +355,13 @@ async def profile_pressed(update: Update, context: BoldenContext) -> None:
     assert user is not None
     press = AMB.parse(query.data)
     service = context.services.ambassadors
+    if press is not None and press.action == "leaveyes":
+        # Before the role check: a second press finds them no longer an ambassador.
+        await _left(update, context, await service.leave(user.id))
+        return
+    if press is not None and press.action == "leave":
+        await leave(update, context)
+        return
     if press is None or await ambassador_or_refuse(update, context) is None:
         return
     if press.action == "edit":
@@ -334,19 +377,32 @@ async def profile_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "cert":
         await query.answer()
         await send_certificate(update, context)
-    elif press.action == "leave":
-        await show(update, context.t("leave.confirm"), _leave_keyboard(context))
-    elif press.action == "leaveyes":
-        await service.leave(user.id)
-        await show(update, context.t("leave.done"), main_menu(context.t))
-        await register_chat_commands(context.bot, context.services, user.id, context.t)
     else:
         await refuse_stale(update, context)
 
 
+async def _left(update: Update, context: BoldenContext, left: Left) -> None:
+    """What stopping led to: done now (with what is kept, and why), done before, or nothing
+    to stop."""
+    user = update.effective_user
+    assert user is not None
+    if left is Left.NEVER:
+        await not_an_ambassador(update, context)
+        return
+    key = "leave.done" if left is Left.NOW else "leave.already"
+    await show(update, context.t(key), main_menu(context.t))
+    if left is Left.NOW:
+        await register_chat_commands(context.bot, context.services, user.id, context.t)
+
+
 async def leave(update: Update, context: BoldenContext) -> None:
-    """/leave: end the ambassadorship, after a confirmation."""
-    if await ambassador_or_refuse(update, context) is not None:
+    """/leave and the profile's button: end the ambassadorship, after a confirmation; one who
+    stopped before is told so, not that it is for ambassadors only."""
+    user = update.effective_user
+    assert user is not None
+    if await context.services.ambassadors.has_left(user.id):
+        await _left(update, context, Left.ALREADY)
+    elif await ambassador_or_refuse(update, context) is not None:
         await show(update, context.t("leave.confirm"), _leave_keyboard(context))
 
 
@@ -362,15 +418,20 @@ async def stay_answered(update: Update, context: BoldenContext) -> None:
     if press is None or press.args[0] not in {"0", "1"}:
         await refuse_stale(update, context)
         return
-    staying = press.args[0] == "1"
-    result = await context.services.ambassadors.stay(user.id, staying)
-    if staying and result is None:
-        await not_an_ambassador(update, context)
+    stayed = await context.services.ambassadors.stay(user.id, press.args[0] == "1")
+    if stayed in _STAYED:
+        await show(update, context.t(_STAYED[stayed]), main_menu(context.t))
         return
     # Stopping here is /leave: the same words on what is kept, and why.
-    await show(update, context.t("stay.yes" if staying else "leave.done"), main_menu(context.t))
-    if not staying:
-        await register_chat_commands(context.bot, context.services, user.id, context.t)
+    await _left(update, context, _LEFT_BY_ANSWER[stayed])
+
+
+_STAYED = {Stayed.STAYING: "stay.yes", Stayed.ALREADY_STAYING: "stay.already"}
+_LEFT_BY_ANSWER = {
+    Stayed.LEFT: Left.NOW,
+    Stayed.ALREADY_LEFT: Left.ALREADY,
+    Stayed.NEVER: Left.NEVER,
+}
 
 
 async def ask_yearly(context: BoldenContext) -> None:
@@ -412,6 +473,7 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(
         profile_pressed, pattern=r"^amb:(edit|mynews|chatnews|cert|leave|leaveyes)(:|$)"
     ),
+    CallbackQueryHandler(consent_pressed, pattern=ASK.pattern("consent")),
     CallbackQueryHandler(pressed, pattern=ASK.pattern()),
 ]
 # Typed answers, by conversation name (handlers/conversation.py dispatches).

@@ -22,7 +22,7 @@ from handlers.menu import MENU, home_button, refuse_stale, show
 from handlers.paging import paginate
 from handlers.privacy_notice import privacy_notice
 
-PRIVACY = CallbackCodec("privacy", erase=0, news=1)
+PRIVACY = CallbackCodec("privacy", erase=1, news=1)
 _YES, _NO = "yes", "no"
 _LISTED = 10  # of each kind, named in the summary: all the kinds together fit one message
 
@@ -134,7 +134,7 @@ def summary(context: BoldenContext, data: MyData) -> list[str]:
     lines = [t(key, value=_some(values)) for key, values in listed.items() if values]
     counted = {
         "mydata.messages": len(rows["outbox"]),
-        "mydata.entries": sum(1 for r in rows["bold_events"] if r["actor_id"] is not None),
+        "mydata.entries": sum(1 for r in rows["bold_events"] if r["note"]),
         "mydata.audit": len(rows["audit_log"]),
         "mydata.events_created": len(rows["events_created"]),
         "mydata.newsletters_created": len(rows["newsletters_created"]),
@@ -170,30 +170,42 @@ def _news_key(data: MyData, person: dict[str, object]) -> str:
 
 
 async def delete_me(update: Update, context: BoldenContext) -> None:
-    """/deleteme: ask first, because it cannot be undone."""
-    t = context.t
+    """/deleteme: ask first, because it cannot be undone; say what it ends and what stays."""
+    t, user = context.t, update.effective_user
+    assert user is not None
+    scope = await context.services.privacy.erasure_scope(user.id)
     keyboard = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    t.plain("privacy.erase_yes"), callback_data=PRIVACY.data("erase")
+                    t.plain("privacy.erase_yes"),
+                    callback_data=PRIVACY.data("erase", scope.since),
                 ),
                 InlineKeyboardButton(t.plain("privacy.erase_no"), callback_data=MENU.data("home")),
             ]
         ]
     )
-    await ask(update, context, t("privacy.erase_confirm"), keyboard)
+    lines = [
+        t("privacy.erase_confirm"),
+        *([t("privacy.erase_ambassador")] if scope.ambassador else []),
+        *([t("privacy.erase_bolde")] if scope.sent_bolde else []),
+    ]
+    await ask(update, context, "\n\n".join(lines), keyboard)
 
 
 async def erase(update: Update, context: BoldenContext) -> None:
-    """Erase the person's data and say what was kept: nothing that identifies them."""
+    """Erase the person's data and say what was kept: nothing that identifies them. A second
+    press finds the data it was asked about gone already."""
     user = update.effective_user
     assert user is not None
-    if PRIVACY.parse(update.callback_query.data if update.callback_query else None) is None:
+    press = PRIVACY.parse(update.callback_query.data if update.callback_query else None)
+    if press is None:
         await refuse_stale(update, context)
         return
     t = context.t  # the person's language, read before it is erased with the rest
-    await context.services.privacy.erase(user.id)
+    if not await context.services.privacy.erase(user.id, press.args[0]):
+        await show(update, t("privacy.already_erased"), InlineKeyboardMarkup([]))
+        return
     context.person = None
     await show(update, t("privacy.erased"), InlineKeyboardMarkup([]))
     await register_chat_commands(context.bot, context.services, user.id, t)

@@ -14,6 +14,7 @@ from bot.services.ambassadors import Joined
 from bot.services.delivery import Notify, OutboxItem
 from handlers.commands import register_chat_commands
 from handlers.menu import JOIN, MENU, main_menu, show
+from handlers.paging import grid
 from handlers.progress import translator_of
 from handlers.sending import message
 from storage.ambassadors import Ambassador
@@ -52,8 +53,10 @@ async def start(update: Update, context: BoldenContext) -> None:
     t, keyboard = context.t, main_menu(context.t)
     inviter = await _inviter(context, user.id)
     if inviter is not None:
+        # The invitation's own button first; the menu's way to the same place is left out.
         join = InlineKeyboardButton(t.plain("start.invited_join"), callback_data=JOIN)
-        keyboard = InlineKeyboardMarkup([[join], *keyboard.inline_keyboard])
+        rest = [b for row in keyboard.inline_keyboard for b in row if b.callback_data != JOIN]
+        keyboard = InlineKeyboardMarkup([[join], *grid(rest)])
     invited_by = inviter.display_name if inviter else None
     await show(update, welcome(context, user.first_name, invited_by), keyboard)
     if update.message:

@@ -168,9 +168,9 @@ async def themes_pressed(update: Update, context: BoldenContext) -> None:
     elif press.action == "about" and page is not None:
         await show(update, *_picker(context, finish).explain(context, page))
     elif press.action == "done":
-        await show(
-            update, context.t.count("themes.saved", len(ambassador.topics)), main_menu(context.t)
-        )
+        chosen = len(ambassador.topics)
+        text = context.t.count("themes.saved", chosen) if chosen else context.t("themes.none")
+        await show(update, text, main_menu(context.t))
         if finish:
             await send_certificate(update, context)
     else:

@@ -89,8 +89,14 @@ async def insert(connection: aiosqlite.Connection, values: dict[str, Any]) -> No
     await insert_row(connection, "ambassadors", values)
 
 
-async def update(connection: aiosqlite.Connection, user_id: int, values: dict[str, Any]) -> None:
-    await update_row(connection, "ambassadors", "user_id", user_id, values)
+async def update(
+    connection: aiosqlite.Connection,
+    user_id: int,
+    values: dict[str, Any],
+    expected: dict[str, Any] | None = None,
+) -> bool:
+    """True if the row changed; with `expected`, only while those columns hold those values."""
+    return await update_row(connection, "ambassadors", "user_id", user_id, values, expected)
 
 
 async def set_topic(connection: aiosqlite.Connection, user_id: int, code: str, on: bool) -> None:

@@ -119,18 +119,26 @@ class FakeClock:
 async def sign_up(
     person: SimulatedPerson, kind: str = "Borger", email: str | None = None
 ) -> ChatMessage:
-    """Walk the shortest sign-up: a kind, the Telegram name, e-mail or not, consent.
-    Returns the welcome with the theme toggles."""
+    """Walk the shortest sign-up: a kind, the Telegram name, the newsletter by e-mail (an
+    address) or not, consent. Returns the welcome with the theme toggles."""
     question = await person.send("/ambassador")
     question = await person.press(question, kind)
     question = await person.press(question, "✅")
     if email:
         question = await person.send(email)
-        no = "Nej" if person.user.get("language_code") == "da" else "No"
-        question = await person.press(question, no)
     else:
-        question = await person.press(question, "➡️")
+        no = "Nej tak" if person.user.get("language_code") == "da" else "No thanks"
+        question = await person.press(question, no)
     return await person.press(question, "✅")
+
+
+async def press_again(person: SimulatedPerson, message: ChatMessage, data: str) -> ChatMessage:
+    """Press a button the message showed before its first press was answered (a double tap, a
+    second phone); returns the message as the answer left it."""
+    edits = message.edits
+    await person.press_data(message, data)
+    await person.emulator.wait_for(lambda: message.edits > edits, what="the answer in place")
+    return message
 
 
 async def make_coordinator(karim: SimulatedPerson, person: SimulatedPerson) -> None:

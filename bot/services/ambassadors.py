@@ -34,12 +34,12 @@ class Step(StrEnum):
     ORGANISATION = "organisation"
     DESCRIPTION = "org_description"
     WEBSITE = "org_website"
-    EMAIL = "email"
-    NEWSLETTER = "newsletter_by_email"
+    EMAIL = "email"  # the one e-mail question: an address is a yes to the newsletter by e-mail
     CONSENT = "consent"
 
 
 ORDER = list(Step)
+_NEWSLETTER = "newsletter_by_email"  # the profile's field, answered by the e-mail question
 SKIPPABLE = {Step.DESCRIPTION, Step.WEBSITE, Step.EMAIL}
 TEXT_STEPS = {Step.NAME, Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE, Step.EMAIL}
 
@@ -56,6 +56,24 @@ class Joined(BaseModel):
 
     inviter_id: int
     name: str
+
+
+class Left(StrEnum):
+    """What a "stop as ambassador" led to; a second press finds it already done."""
+
+    NOW = "now"
+    ALREADY = "already"
+    NEVER = "never"  # not an ambassador, and never was
+
+
+class Stayed(StrEnum):
+    """What an answer to the yearly question led to; a second press finds it already done."""
+
+    STAYING = "staying"
+    ALREADY_STAYING = "already_staying"  # answered yes before, or not asked
+    LEFT = "left"
+    ALREADY_LEFT = "already_left"
+    NEVER = "never"
 
 
 class Problem(StrEnum):
@@ -94,11 +112,11 @@ def validate(step: Step, value: str | bool | None) -> tuple[Any, Problem | None]
     """Check one answer; returns the value to store, or the problem with it."""
     if value is None:
         return None, (None if step in SKIPPABLE else Problem.NOT_SKIPPABLE)
-    if step is Step.NEWSLETTER:
-        return bool(value), None
     text = str(value).strip()
     if not text:
         return None, Problem.EMPTY
+    if step is Step.WEBSITE:
+        text = _website(text)
     if len(text) > LIMITS.get(step, NAME_MAX):
         return None, Problem.TOO_LONG
     if step is Step.WEBSITE and not _is_website(text):
@@ -106,6 +124,11 @@ def validate(step: Step, value: str | bool | None) -> tuple[Any, Problem | None]
     if step is Step.EMAIL and not _EMAIL.match(text):
         return None, Problem.NOT_AN_EMAIL
     return text, None
+
+
+def _website(text: str) -> str:
+    """People write "www.rodekors.dk" as often as the whole address: that one gets https://."""
+    return text if "://" in text else "https://" + text
 
 
 def _is_website(text: str) -> bool:
@@ -145,7 +168,7 @@ class AmbassadorService:
     async def start_edit(self, user_id: int, step: Step) -> Conversation | None:
         """Change one field of the profile; None when the person is not an ambassador."""
         current = await self.profile(user_id)
-        if current is None or step in {Step.CONSENT, Step.NEWSLETTER}:
+        if current is None or step is Step.CONSENT:
             return None
         if not self._applies(step, {Step.KIND.value: current.kind}):
             return None
@@ -177,8 +200,8 @@ class AmbassadorService:
             if problem:
                 return Answered(conversation=conversation, problem=problem)
         answers = {**conversation.answers, step.value: stored}
-        if step is Step.EMAIL and stored is None:
-            answers[Step.NEWSLETTER.value] = False
+        if step is Step.EMAIL:
+            answers[_NEWSLETTER] = stored is not None
         following = self._next(step, answers, conversation.mode)
         if following is None:
             return Answered(saved=await self._apply_edit(user_id, answers))
@@ -252,6 +275,11 @@ class AmbassadorService:
         found = await ambassadors.get(self._db, user_id)
         return found if found and found.status != "left" else None
 
+    async def has_left(self, user_id: int) -> bool:
+        """Whether the person was an ambassador and stopped (the profile is kept)."""
+        found = await ambassadors.get(self._db, user_id)
+        return found is not None and found.status == "left"
+
     async def invited_by(self, user_id: int) -> Ambassador | None:
         """The ambassador whose invite link (or QR code) this person opened last, while the
         person is not an ambassador themself."""
@@ -288,31 +316,45 @@ class AmbassadorService:
             await ambassadors.update(connection, user_id, {"newsletter_by_email": wanted})
         return await self.profile(user_id)
 
-    async def leave(self, user_id: int) -> bool:
-        """End the ambassadorship; the person stays, as a citizen."""
-        if await self.profile(user_id) is None:
-            return False
+    async def leave(self, user_id: int) -> Left:
+        """End the ambassadorship; the person stays, as a citizen. Only the press that changes
+        the row ends it (a conditional write), so a second one finds it already done."""
+        found = await ambassadors.get(self._db, user_id)
+        if found is None:
+            return Left.NEVER
         async with self._db.transaction() as connection:
-            await ambassadors.update(
-                connection, user_id, {"status": "left", "left_at": self._clock()}
+            changed = found.status != "left" and await ambassadors.update(
+                connection,
+                user_id,
+                {"status": "left", "left_at": self._clock()},
+                expected={"status": found.status},
             )
+            if not changed:
+                return Left.ALREADY
             await conversations.delete(connection, user_id, ConversationKind.SIGNUP)
             await conversations.delete(connection, user_id, ConversationKind.EDIT)
-        return True
+        return Left.NOW
 
     # -- the yearly question ------------------------------------------------------------------
 
-    async def stay(self, user_id: int, staying: bool) -> Ambassador | None:
-        """The answer to the yearly question: stay (also from passive) or leave."""
-        found = await ambassadors.get(self._db, user_id)
-        if found is None or found.status == "left":
-            return None
+    async def stay(self, user_id: int, staying: bool) -> Stayed:
+        """The answer to the yearly question: stay (also from passive) or leave. Only an open
+        question is answered (a conditional write), so a second press finds it already done."""
         if not staying:
-            await self.leave(user_id)
-            return None
+            left = await self.leave(user_id)
+            return {Left.NOW: Stayed.LEFT, Left.ALREADY: Stayed.ALREADY_LEFT}.get(
+                left, Stayed.NEVER
+            )
+        found = await ambassadors.get(self._db, user_id)
+        if found is None:
+            return Stayed.NEVER
+        if found.status == "left":
+            return Stayed.ALREADY_LEFT
+        if found.confirm_asked_at is None:
+            return Stayed.ALREADY_STAYING
         now = self._clock()
         async with self._db.transaction() as connection:
-            await ambassadors.update(
+            answered = await ambassadors.update(
                 connection,
                 user_id,
                 {
@@ -320,8 +362,9 @@ class AmbassadorService:
                     "confirm_asked_at": None,
                     "confirm_due_at": now + self._reconfirm,
                 },
+                expected={"confirm_asked_at": found.confirm_asked_at, "status": found.status},
             )
-        return await self.profile(user_id)
+        return Stayed.STAYING if answered else Stayed.ALREADY_STAYING
 
     async def ask_due(self, notify: Notify[list[Ambassador]]) -> list[Ambassador]:
         """Ambassadors to ask now: marked as asked in the transaction that puts their questions
@@ -351,7 +394,7 @@ class AmbassadorService:
     def _profile_values(self, answers: dict[str, Any]) -> dict[str, Any]:
         """The answers as the profile stores them; no organisation fields for a person."""
         values = {field: answers.get(field) for field in ambassadors.PROFILE_FIELDS}
-        values["newsletter_by_email"] = bool(values["newsletter_by_email"])
+        values[_NEWSLETTER] = bool(values[_NEWSLETTER])
         if not self._is_organisation(str(values["kind"])):
             values.update(organisation=None, org_description=None, org_website=None)
         return values
@@ -359,8 +402,6 @@ class AmbassadorService:
     def _applies(self, step: Step, answers: dict[str, Any]) -> bool:
         if step in {Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE}:
             return self._is_organisation(str(answers.get(Step.KIND.value)))
-        if step is Step.NEWSLETTER:
-            return bool(answers.get(Step.EMAIL.value))
         return True
 
     def _next(self, step: Step, answers: dict[str, Any], mode: Mode) -> Step | None:
@@ -372,8 +413,6 @@ class AmbassadorService:
                 and not answers.get(Step.ORGANISATION.value)
             ):
                 return Step.ORGANISATION
-            if step is Step.EMAIL and answers.get(Step.EMAIL.value):
-                return Step.NEWSLETTER
             return None
         later = [s for s in ORDER[ORDER.index(step) + 1 :] if self._applies(s, answers)]
         return later[0]

@@ -7,7 +7,7 @@ import pytest
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
-from tests.conftest import FakeClock, sign_up
+from tests.conftest import FakeClock, press_again, sign_up
 
 
 @pytest.mark.usefixtures("bot")
@@ -23,15 +23,18 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
     question = await anna.press(question, "Borger")
     assert question.text.startswith("Hvilket navn skal stå på dit ambassadørbevis?")
     question = await anna.press(question, "✅ Anna")
-    assert question.text.startswith("Vil du også have post fra os på e-mail?")
-    question = await anna.send("anna@example.dk")
-    assert question.text == "Vil du have nyhedsbrevet på e-mail?"
-    question = await anna.press(question, "Ja")
-    assert question.text.startswith("Dine oplysninger i Bolden\nDataansvarlig: Fredericia Kommune")
-    assert question.text.endswith(
-        "Er det i orden, at vi gemmer dine oplysninger og skriver til dig? Læs mere under /privacy."
+    assert question.text.startswith(
+        "Vil du have nyhedsbrevet på e-mail? Skriv din e-mailadresse, eller tryk Nej tak."
     )
-    assert "/deleteme sletter det hele." in question.text
+    assert "Nej tak" in [b["text"] for b in question.buttons]
+    question = await anna.send("anna@example.dk")
+    assert question.text == (
+        "Dine oplysninger\nVi gemmer dit navn, hvem du er, dine temaer og din e-mail, hvis du "
+        "har givet den. Vi bruger dem til at sende dig invitationer og nyhedsbreve her i chatten "
+        "og til at tælle, hvor mange ambassadører vi er. Du kan se det hele med /mydata og slette "
+        "det når som helst med /deleteme.\n\n"
+        "Er det i orden, at vi gemmer dine oplysninger og skriver til dig? Læs mere under /privacy."
+    ), "one question about e-mail, and a summary of the notice that fits a phone's screen"
     welcome = await anna.press(question, "Ja, det er i orden")
 
     assert welcome.text.startswith("🎉 Velkommen som ambassadør nr. 1, Anna!")
@@ -66,8 +69,9 @@ async def test_an_association_signs_up_in_english_with_every_field(
     question = await john.send("Foreningen for Hjemløse i Fredericia")
     question = await john.send("We help people without a home.")
     question = await john.send("https://hjemlose.example")
-    question = await john.press(question, "Skip")
-    assert question.text.startswith("Your data in Bolden\nData controller: Fredericia Kommune")
+    question = await john.press(question, "No thanks")
+    assert question.text.startswith("Your details\nWe store your name, who you are, your themes")
+    assert question.text.endswith("Read more under /privacy.")
     await john.press(question, "Yes, that is fine")
 
     [row] = query("SELECT * FROM ambassadors")
@@ -106,11 +110,14 @@ async def test_wrong_website_and_email_are_refused_kindly(anna: SimulatedPerson,
     await anna.send("Vi bager brød")
 
     website = await anna.send("bageriet dk")
-    assert website.text.startswith("Det ligner ikke en hjemmeside.")
-    await anna.send("https://bageriet.example")
+    assert website.text.startswith("Det ligner ikke en hjemmeside. Skriv adressen, fx eksempel.dk.")
+    email = await anna.send("www.bageriet.dk")
+    assert email.text.startswith("Vil du have nyhedsbrevet på e-mail?"), "taken, with https://"
     email = await anna.send("anna at bageriet")
     assert email.text.startswith("Det ligner ikke en e-mailadresse.")
-    assert query("SELECT answers FROM conversations")[0]["answers"].count("@") == 0
+    [answers] = query("SELECT answers FROM conversations")
+    assert '"org_website": "https://www.bageriet.dk"' in answers[0]
+    assert answers[0].count("@") == 0
 
 
 @pytest.mark.usefixtures("bot")
@@ -145,7 +152,7 @@ async def test_cancel_by_button_and_by_command_stores_nothing(anna: SimulatedPer
 async def test_declining_the_privacy_notice_stores_nothing(anna: SimulatedPerson, query) -> None:
     question = await anna.press(await anna.send("/ambassador"), "Borger")
     question = await anna.press(question, "✅ Anna")
-    question = await anna.press(question, "Spring over")
+    question = await anna.press(question, "Nej tak")
 
     declined = await anna.press(question, "Nej tak")
 
@@ -166,7 +173,7 @@ async def test_old_buttons_and_text_at_a_button_question_change_nothing(
     assert forged["show_alert"] is True
 
     question = await anna.press(question, "✅ Anna")
-    question = await anna.press(question, "Spring over")
+    question = await anna.press(question, "Nej tak")
     reply = await anna.send("ja tak")
     assert reply.text == "👆 Vælg med knapperne under spørgsmålet. Det, du skrev, er ikke brugt."
     assert query("SELECT step FROM conversations")[0]["step"] == "consent"
@@ -185,7 +192,7 @@ async def test_a_restart_in_the_middle_resumes_where_the_person_was(
         assert question.text.startswith("Skriv kort, hvad I laver")
         question = await anna.press(question, "Spring over")
         question = await anna.press(question, "Spring over")
-        question = await anna.press(question, "Spring over")
+        question = await anna.press(question, "Nej tak")
         await anna.press(question, "Ja, det er i orden")
 
     [row] = query("SELECT display_name, organisation FROM ambassadors")
@@ -200,7 +207,7 @@ async def test_signing_up_twice_updates_and_numbers_keep_running(
     await sign_up(john, kind="Volunteer")
     question = await anna.press(await anna.send("/ambassador"), "Politiker")
     question = await anna.press(question, "Behold")
-    question = await anna.press(question, "Spring over")
+    question = await anna.press(question, "Nej tak")
     await anna.press(question, "Ja, det er i orden")
 
     rows = [
@@ -255,3 +262,83 @@ async def test_the_menu_button_opens_the_profile_for_an_ambassador(anna: Simulat
     profile = await anna.press(await anna.send("/start"), "Ambassadør")
 
     assert profile.text.startswith("Din profil · ambassadør nr. 1")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_stopping_twice_says_it_is_done_already_in_both_languages(
+    anna: SimulatedPerson, john: SimulatedPerson
+) -> None:
+    for person, yes, already in (
+        (anna, "Ja, stop", "Du er allerede stoppet som ambassadør. Vil du være med igen"),
+        (john, "Yes, stop", "You have already stopped being an ambassador. If you want to join"),
+    ):
+        await sign_up(person, kind="Borger" if person is anna else "Citizen")
+        first, second = await person.send("/leave"), await person.send("/leave")
+        assert (await person.press(first, yes)).text.startswith(("Du er ikke", "You are no"))
+
+        again = await person.press(second, yes)
+
+        assert again.text.startswith(already), "not 'that is for ambassadors only'"
+        assert again.message_id == second.message_id
+        assert (await person.send("/leave")).text.startswith(already), "the command too"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_consenting_twice_says_the_person_is_an_ambassador_already(
+    anna: SimulatedPerson, query
+) -> None:
+    question = await anna.press(await anna.send("/ambassador"), "Borger")
+    question = await anna.press(await anna.press(question, "✅ Anna"), "Nej tak")
+    yes = str(question.button("Ja, det er i orden")["callback_data"])
+    await anna.press(question, "Ja, det er i orden")
+
+    again = await press_again(anna, question, yes)
+
+    assert again.text.startswith("Du er allerede ambassadør. Se din profil med /me.")
+    assert [tuple(r) for r in query("SELECT number, status FROM ambassadors")] == [(1, "active")]
+
+
+@pytest.mark.usefixtures("bot")
+async def test_declining_twice_says_the_same_and_stores_nothing(
+    anna: SimulatedPerson, query
+) -> None:
+    question = await anna.press(await anna.send("/ambassador"), "Borger")
+    question = await anna.press(await anna.press(question, "✅ Anna"), "Nej tak")
+    no = str(question.button("Nej tak")["callback_data"])
+    await anna.press(question, "Nej tak")
+
+    answer = await anna.press_data(question, no)
+
+    assert answer["text"] is None, "no refusal: the message says already how it ended"
+    assert question.text.startswith("Helt i orden. Vi har ikke gemt noget om dig som ambassadør.")
+    assert query("SELECT * FROM ambassadors") == []
+
+
+@pytest.mark.usefixtures("bot")
+async def test_joining_again_offers_the_kept_name_once(
+    anna: SimulatedPerson, john: SimulatedPerson
+) -> None:
+    for person, kind, keep in ((anna, "Borger", "Behold det"), (john, "Citizen", "Keep it")):
+        await sign_up(person, kind=kind)
+        await person.press(await person.send("/leave"), "stop")
+
+        question = await person.press(await person.send("/ambassador"), kind)
+
+        labels = [b["text"] for b in question.buttons]
+        assert f"✅ {keep}" in labels
+        assert f"✅ {person.user['first_name']}" not in labels, "the same name, offered once"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_changed_telegram_name_is_offered_beside_the_kept_one(
+    anna: SimulatedPerson,
+) -> None:
+    question = await anna.press(await anna.send("/ambassador"), "Borger")
+    question = await anna.send("Anna fra Havnen")
+    await anna.press(await anna.press(question, "Nej tak"), "Ja, det er i orden")
+
+    question = await anna.press(await anna.send("/ambassador"), "Borger")
+
+    labels = [b["text"] for b in question.buttons]
+    assert "✅ Anna" in labels
+    assert "✅ Behold det" in labels

@@ -104,7 +104,8 @@ async def test_my_data_shows_and_hands_over_every_row_that_holds_the_person(
     await send_bold(ole, "Flere bænke langs havnen.")
     await emulator.wait_for(lambda: any("Flere bænke" in m.text for m in mia.messages))
     card = next(m for m in mia.messages if "Flere bænke" in m.text)
-    await mia.press(card, "Tag den")
+    await mia.press(await mia.press(card, "Tag den"), "Spørg afsenderen")
+    await mia.press(await mia.send("Hvor langs havnen?"), "Send")  # what she wrote herself
     await send_bold(mia, "Lys på stien til stranden.")
     confirm = await broadcast(mia, "Husk mødet i aften.", "Alle aktive ambassadører")
     await mia.press(confirm, "Send nu")
@@ -149,6 +150,7 @@ async def test_my_data_shows_and_hands_over_every_row_that_holds_the_person(
         "Svar på arrangementer: Suppe og snak (du kommer)",
         "Tjekket ind: Suppe og snak",
         "Bolde, du har taget: B-2026-0001",
+        "Det, du har skrevet om bolde (svar og kommentarer): 1",
         "Arrangementer og kald, du har lavet: 1",
         "Udsendelser, du har sendt: 2",
         "Via din kode: 1 ny ambassadør",
@@ -212,6 +214,47 @@ async def test_delete_me_erases_the_person_from_the_database_file(
     ):
         assert trace not in stored, trace
     assert secret_id.to_bytes(6, "big") not in stored
+
+
+async def test_the_question_says_what_ends_and_what_stays_for_who_the_person_is(
+    anna: SimulatedPerson, john: SimulatedPerson
+) -> None:
+    citizen = await anna.send("/deleteme")
+    assert citizen.text == "Vil du have alt om dig slettet? Det kan ikke fortrydes.", "no bolde"
+    await send_bold(anna, "Flere bænke langs havnen.")
+    await sign_up(anna)
+    await anna.press(await anna.send("/leave"), "Ja, stop")
+    left = await anna.send("/deleteme")
+    assert left.text == (
+        "Vil du have alt om dig slettet? Det kan ikke fortrydes.\n\n"
+        "De bolde, du har sendt, bliver liggende uden dit navn. "
+        "Du hører ikke fra os om dem, der stadig er åbne."
+    ), "she stopped as an ambassador already"
+
+    await sign_up(john, "Citizen")
+    ambassador = await john.send("/deleteme")
+
+    assert ambassador.text == (
+        "Do you want everything about you deleted? This cannot be undone.\n\n"
+        "You will no longer be an ambassador."
+    )
+
+
+async def test_erasing_twice_says_it_is_deleted_already(
+    anna: SimulatedPerson, clock: FakeClock, query
+) -> None:
+    await sign_up(anna)
+    first, second = await anna.send("/deleteme"), await anna.send("/deleteme")
+    assert (await anna.press(first, "Ja, slet alt")).text.startswith("Alt om dig er slettet")
+    clock.advance(seconds=5)
+
+    again = await anna.press(second, "Ja, slet alt")
+
+    assert again.text == (
+        "Det er allerede slettet. Det, du har skrevet siden, kan du slette med /deleteme."
+    )
+    assert [r[0] for r in query("SELECT user_id FROM people")] == [anna.id], "the press, anew"
+    assert query("SELECT COUNT(*) FROM audit_log")[0][0] == 1, "one erasure"
 
 
 async def test_keeping_the_data_changes_nothing(anna: SimulatedPerson, query) -> None:

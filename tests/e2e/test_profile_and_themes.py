@@ -46,6 +46,19 @@ async def test_themes_are_toggled_and_saved_at_each_tap(anna: SimulatedPerson, q
     assert [r["code"] for r in query("SELECT code FROM ambassador_topics")] == ["bolig"]
 
 
+async def test_done_with_no_themes_says_none_are_chosen_yet(
+    anna: SimulatedPerson, john: SimulatedPerson
+) -> None:
+    for person, welcome, expected in (
+        (anna, await sign_up(anna), "Du har ikke valgt nogen temaer endnu. Du kan vælge dem"),
+        (john, await sign_up(john, "Citizen"), "You have not chosen any themes yet. You can"),
+    ):
+        done = await person.press(welcome, "✔️")
+
+        assert done.text.startswith(expected)
+        assert "0" not in done.text
+
+
 async def test_what_the_themes_mean_is_one_tap_away_on_their_page(john: SimulatedPerson) -> None:
     await sign_up(john, kind="Citizen")
     toggles = await john.press(await john.send("/themes"), "Next")
@@ -54,8 +67,8 @@ async def test_what_the_themes_mean_is_one_tap_away_on_their_page(john: Simulate
 
     assert explained.text.startswith("Themes (page 2 of 3)\n\nBe a good friend\nSomeone to walk")
     assert (
-        "More volunteering\nVolunteering gives value both to the one who gives and to the one "
-        "who receives." in explained.text
+        "More volunteering\nVolunteering benefits both those who give and those who receive."
+        in explained.text
     )
     back = await john.press(explained, "Back to choosing")
     assert "▫️ Be a good friend" in [b["text"] for b in back.buttons]
@@ -96,7 +109,10 @@ async def test_changing_to_an_organisation_asks_for_its_name(anna: SimulatedPers
 async def test_newsletter_by_email_can_be_switched(anna: SimulatedPerson, query) -> None:
     await sign_up(anna, email="anna@example.dk")
     profile = await anna.send("/me")
+    assert "Nyhedsbrev på e-mail: Ja" in profile.text, "the address was the yes"
 
+    profile = await anna.press(profile, "Stop nyhedsbrevet på e-mail")
+    assert "Nyhedsbrev på e-mail: Nej" in profile.text
     profile = await anna.press(profile, "Få nyhedsbrevet på e-mail")
 
     assert "Nyhedsbrev på e-mail: Ja" in profile.text
@@ -130,8 +146,8 @@ async def test_the_certificate_is_a_png_with_the_person_on_it_and_a_pdf_to_print
     question = await soren.press(await soren.send("/ambassador"), "Forening")
     question = await soren.press(question, "✅ Søren Ærø-Østergård")
     await soren.send("Foreningen for Hjemløse i Fredericia")
-    for _ in range(3):
-        question = await soren.press(soren.last, "Spring over")
+    for label in ("Spring over", "Spring over", "Nej tak"):
+        question = await soren.press(soren.last, label)
     await soren.press(question, "Ja, det er i orden")
 
     photo = await soren.send("/certificate")
@@ -160,7 +176,7 @@ async def test_a_name_in_arabic_with_emoji_is_drawn_and_what_cannot_be_is_named(
     person = emulator.person(1011, "Mohammed", "da")
     question = await person.press(await person.send("/ambassador"), "Borger")
     question = await person.send("محمد علي 🌻 李")
-    await person.press(question, "➡️")
+    await person.press(question, "Nej tak")
     await person.press(person.last, "Ja, det er i orden")
 
     photo = await person.send("/certificate")
@@ -206,8 +222,8 @@ async def test_what_people_type_is_shown_as_written(anna: SimulatedPerson, query
     await anna.press(await anna.send("/ambassador"), "Forening")
     await anna.send("<b>Anna</b> & co")
     await anna.send("Klub <3 & venner")
-    for _ in range(3):
-        await anna.press(anna.last, "Spring over")
+    for label in ("Spring over", "Spring over", "Nej tak"):
+        await anna.press(anna.last, label)
     await anna.press(anna.last, "Ja, det er i orden")
 
     profile = await anna.send("/me")

@@ -6,7 +6,7 @@ from bot.app import BoldenApp, build_application, running
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from bot.scheduling import YEARLY_QUESTION
-from tests.conftest import COORDINATOR_ID, FakeClock, sign_up
+from tests.conftest import COORDINATOR_ID, FakeClock, press_again, sign_up
 
 
 async def run_job(application: BoldenApp) -> None:
@@ -71,7 +71,7 @@ async def test_no_answer_in_30_days_makes_an_ambassador_passive(
         assert query("SELECT status FROM ambassadors")[0][0] == "passive"
         overview = await karim.send("/ambassadors")
         stats = await karim.send("/stats")
-        late = await john.press(question, "Yes, I carry on")
+        late = await john.press(question, "Yes, I'll carry on")
 
     assert overview.text.startswith("Ambassadører: 0 aktive og 1 passiv")
     assert overview.buttons[0]["text"] == "nr. 1 John (Borger) · passiv"
@@ -81,6 +81,26 @@ async def test_no_answer_in_30_days_makes_an_ambassador_passive(
 
 
 async def test_answering_no_ends_the_ambassadorship(
+    settings: Settings, anna: SimulatedPerson, john: SimulatedPerson, clock: FakeClock, query
+) -> None:
+    async with running(build_application(settings, clock=clock)) as bot:
+        await sign_up(anna)
+        clock.advance(days=400)
+        await run_job(bot)
+        await anna.emulator.wait_for(lambda: questions(anna))
+        question = anna.last
+        done = (await anna.press(question, "Nej, jeg stopper")).text
+        again = await press_again(anna, question, "amb:stay:1")
+        stranger = await john.press_data(question, "amb:stay:1")
+
+    assert done.startswith("Du er ikke længere ambassadør. Tak for din indsats!")
+    assert "Vi gemmer din profil" in done, "what is kept, as /leave says it"
+    assert again.text.startswith("Du er allerede stoppet som ambassadør."), "not a refusal"
+    assert stranger["text"].startswith("That is for ambassadors only."), "never was one"
+    assert query("SELECT status FROM ambassadors")[0][0] == "left"
+
+
+async def test_answering_twice_says_it_is_answered_already(
     settings: Settings, anna: SimulatedPerson, clock: FakeClock, query
 ) -> None:
     async with running(build_application(settings, clock=clock)) as bot:
@@ -88,13 +108,15 @@ async def test_answering_no_ends_the_ambassadorship(
         clock.advance(days=400)
         await run_job(bot)
         await anna.emulator.wait_for(lambda: questions(anna))
-        done = await anna.press(anna.last, "Nej, jeg stopper")
-        forged = await anna.press_data(done, "amb:stay:1")
+        question = anna.last
+        await anna.press(question, "Ja, jeg fortsætter")
+        again = await press_again(anna, question, "amb:stay:1")
 
-    assert done.text.startswith("Du er ikke længere ambassadør. Tak for din indsats!")
-    assert "Vi gemmer din profil" in done.text, "what is kept, as /leave says it"
-    assert forged["text"].startswith("Det er kun for ambassadører.")
-    assert query("SELECT status FROM ambassadors")[0][0] == "left"
+    assert again.text == (
+        "Det har du allerede svaret på. Du er stadig ambassadør. Vi spørger igen om et år."
+    )
+    [row] = query("SELECT status, confirm_due_at FROM ambassadors")
+    assert tuple(row) == ("active", "2028-12-26T12:00:00+00:00"), "a year from the first answer"
 
 
 async def test_a_person_who_blocked_the_bot_is_marked_not_asked_again(

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import DEFAULT_CONTENT
-from bot.services.ambassadors import AmbassadorService, Joined, Mode, Problem, Step, validate
+from bot.services.ambassadors import (
+    AmbassadorService,
+    Joined,
+    Left,
+    Mode,
+    Problem,
+    Stayed,
+    Step,
+    validate,
+)
 from bot.services.conversations import Conversations
 from bot.services.delivery import DeliveryService, OutboxItem
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.strategy import load_strategy
 from storage.database import Database
-from storage.migrations import migrate
+from storage.migrations import MIGRATIONS, migrate
 from tests.conftest import FakeClock
 
 
@@ -32,13 +42,16 @@ from tests.conftest import FakeClock
         (Step.DESCRIPTION, None, (None, None)),
         (Step.WEBSITE, "https://forening.dk/om", ("https://forening.dk/om", None)),
         (Step.WEBSITE, "http://x.dk", ("http://x.dk", None)),
-        (Step.WEBSITE, "forening.dk", (None, Problem.NOT_A_WEBSITE)),
+        (Step.WEBSITE, "www.rodekors.dk", ("https://www.rodekors.dk", None)),
+        (Step.WEBSITE, " forening.dk/om ", ("https://forening.dk/om", None)),
+        (Step.WEBSITE, "forening dk", (None, Problem.NOT_A_WEBSITE)),
+        (Step.WEBSITE, "forening", (None, Problem.NOT_A_WEBSITE)),
+        (Step.WEBSITE, "x" * 193 + ".dk", (None, Problem.TOO_LONG)),
         (Step.WEBSITE, "ftp://forening.dk", (None, Problem.NOT_A_WEBSITE)),
         (Step.WEBSITE, "https://localhost", (None, Problem.NOT_A_WEBSITE)),
         (Step.EMAIL, "a@b.dk", ("a@b.dk", None)),
         (Step.EMAIL, "a@b", (None, Problem.NOT_AN_EMAIL)),
         (Step.EMAIL, "a b@c.dk", (None, Problem.NOT_AN_EMAIL)),
-        (Step.NEWSLETTER, True, (True, None)),
     ],
 )
 def test_answers_are_validated(
@@ -90,15 +103,33 @@ async def test_a_citizen_is_asked_four_things(service: AmbassadorService) -> Non
     assert steps == [Step.KIND, Step.NAME, Step.EMAIL, Step.CONSENT]
 
 
-async def test_an_association_is_asked_about_itself_and_the_newsletter(
+async def test_an_association_is_asked_about_itself_and_the_newsletter_once(
     service: AmbassadorService,
 ) -> None:
-    steps = await walk(service, 1, ["association", "Anna", "Klubben", None, None, "a@b.dk", True])
+    steps = await walk(service, 1, ["association", "Anna", "Klubben", None, None, "a@b.dk"])
 
     assert steps == [
         Step.KIND, Step.NAME, Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE,
-        Step.EMAIL, Step.NEWSLETTER, Step.CONSENT,
+        Step.EMAIL, Step.CONSENT,
     ]  # fmt: skip
+    anna = await service.consent(1, True, untold)
+    assert anna is not None
+    assert (anna.email, anna.newsletter_by_email) == ("a@b.dk", True), "an address is a yes"
+
+
+async def test_leaving_and_the_yearly_answer_happen_once(
+    service: AmbassadorService, db: Database
+) -> None:
+    await walk(service, 1, ["citizen", "Anna", None])
+    await service.consent(1, True, untold)
+
+    assert await service.stay(1, True) is Stayed.ALREADY_STAYING, "not asked: nothing to answer"
+    assert await service.leave(1) is Left.NOW
+    assert await service.leave(1) is Left.ALREADY
+    assert await service.stay(1, False) is Stayed.ALREADY_LEFT
+    assert await service.stay(1, True) is Stayed.ALREADY_LEFT
+    assert await service.leave(2) is Left.NEVER
+    assert await service.stay(2, True) is Stayed.NEVER
 
 
 async def test_back_skips_questions_that_do_not_apply(service: AmbassadorService) -> None:
@@ -129,7 +160,8 @@ async def test_numbers_are_never_given_twice(service: AmbassadorService, db: Dat
     for user_id in (1, 2):
         await walk(service, user_id, ["citizen", f"Person {user_id}", None])
         await service.consent(user_id, True, untold)
-    await PrivacyService(db, FakeClock()).erase(2)
+    privacy = PrivacyService(db, FakeClock())
+    await privacy.erase(2, (await privacy.erasure_scope(2)).since)
 
     await walk(service, 3, ["citizen", "Person 3", None])
     third = await service.consent(3, True, untold)
@@ -207,3 +239,49 @@ async def test_nobody_is_invited_by_their_own_link_or_by_someone_who_left(
     assert await service.invited_by(3) is None
     await walk(service, 2, ["citizen", "Mette", None])
     assert (await service.consent(2, True, untold)) is not None
+
+
+async def test_a_sign_up_waiting_at_the_old_newsletter_question_moves_on_to_consent(
+    tmp_path: Path,
+) -> None:
+    """Migration 0017: the e-mail question is the newsletter question now; a sign-up stored at
+    the yes/no question that followed it resumes at the consent, its address a yes."""
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in MIGRATIONS.glob("*.sql"):
+        if int(path.name[:4]) < 17:
+            shutil.copy(path, before / path.name)
+    database = await Database.open(tmp_path / "bolden.sqlite3")
+    await migrate(database, before)
+    async with database.transaction() as connection:
+        for user_id in (1, 2):  # as the schema of then holds them
+            await connection.execute(
+                "INSERT INTO people (user_id, language, first_seen, last_seen)"
+                " VALUES (?, 'da', '2026-11-22T12:00:00+00:00', '2026-11-22T12:00:00+00:00')",
+                (user_id,),
+            )
+    answers = '{"kind": "citizen", "display_name": "Anna", "email": "a@b.dk"}'
+    async with database.transaction() as connection:
+        for user_id, name in ((1, "signup"), (2, "edit")):
+            await connection.execute(
+                "INSERT INTO conversations (user_id, name, step, answers, updated_at, answered, "
+                "touched) VALUES (?, ?, 'newsletter_by_email', ?, ?, 1, 1)",
+                (user_id, name, answers, "2026-11-22T12:00:00+00:00"),
+            )
+
+    await migrate(database)
+    clock, strategy = FakeClock(), load_strategy(DEFAULT_CONTENT)
+    service = AmbassadorService(
+        database, clock, strategy, 365, 30, Conversations(database, clock),
+        DeliveryService(database, clock, strategy),
+    )  # fmt: skip
+    waiting = await service.conversation(1, Mode.SIGNUP)
+    anna = await service.consent(1, True, untold)
+    edit = await service.conversation(2, Mode.EDIT)
+    await database.close()
+
+    assert waiting is not None
+    assert waiting.step is Step.CONSENT
+    assert anna is not None
+    assert (anna.email, anna.newsletter_by_email) == ("a@b.dk", True)
+    assert edit is None, "an edit at that question is dropped; the profile is unchanged"

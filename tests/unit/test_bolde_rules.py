@@ -302,7 +302,7 @@ async def test_a_bold_whose_taker_erased_themself_can_be_taken_again(services: S
     sent = await bold(services)
     assert (await services.bolde.act(sent.id, MEMBER, Action.TAKE, told)).problem is None
 
-    await services.privacy.erase(MEMBER)
+    await services.privacy.erase(MEMBER, (await services.privacy.erasure_scope(MEMBER)).since)
 
     stored = await services.bolde.get(sent.id)
     assert stored is not None
