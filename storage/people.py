@@ -21,6 +21,8 @@ class Person(BaseModel):
     newsletter_off: bool
     news_consent: bool | None  # newsletters and invitations; None: not asked yet
     username: str | None = None
+    # Not a column: set by PeopleService.seen when this update is the first the bot has of them.
+    met_now: bool = False
 
     @property
     def gets_news(self) -> bool:
