@@ -483,13 +483,14 @@ async def _own(update: Update, context: BoldenContext, bold_id: str, whole: bool
     assert chat is not None
     services = context.services
     bold = await services.bolde.get(int(bold_id)) if bold_id.isdigit() else None
-    if bold is None or bold.sender_id != user.id:
+    parts = whole_text(context.t, bold) if bold and whole else []
+    if bold is None or bold.sender_id != user.id or (whole and not parts):
         await refuse_stale(update, context)
         return
     if whole:
         assert update.callback_query is not None
         await update.callback_query.answer()
-        for part in whole_text(context.t, bold):
+        for part in parts:
             await chat.send_message(part, parse_mode=ParseMode.HTML)
         return
     events = await services.bolde.timeline(bold.id)
