@@ -101,7 +101,7 @@ def question(
         text = summary(context, draft)
         name_key = "bold.anonymous_off" if shows_name(answers) else "bold.anonymous_on"
         rows.append([_button(context, "bold.send", "send")])
-        rows.append(
+        rows += grid(
             [_button(context, name_key, "name"), _button(context, "bold.edit_text", "edit")]
         )
     elif step is Step.TEXT and "text" in answers:
