@@ -1,4 +1,4 @@
-"""What no feature took: unknown commands, free text, pictures and stale buttons get an answer."""
+"""What no feature took: unknown commands, free text, stickers, files, stale buttons."""
 
 from __future__ import annotations
 
