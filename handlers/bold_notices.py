@@ -14,7 +14,7 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Action, Change, Drafted
 from bot.services.delivery import OutboxItem
-from handlers.bold_views import card_keyboard, card_text, sender_keyboard, text_parts
+from handlers.bold_views import card_keyboard, card_text, sender_keyboard, whole_text
 from handlers.progress import translator_of
 from handlers.sending import message, with_fallback
 from storage.bolde import Bold
@@ -54,17 +54,10 @@ async def _card_to(
     text, keyboard = await card(services, t, bold)
     items = [message(chat_id, header + text, keyboard)]
     if first_time:
-        parts = text_parts(bold.text)
         items[:0] = [
             *([message(chat_id, None, photo=bold.photo_file_id)] if bold.photo_file_id else []),
             *([message(chat_id, None, voice=bold.voice_file_id)] if bold.voice_file_id else []),
-            *[
-                message(
-                    chat_id,
-                    t("bold.part", reference=bold.reference, text=part, page=n, pages=len(parts)),
-                )
-                for n, part in enumerate(parts, 1)
-            ],
+            *[message(chat_id, part) for part in whole_text(t, bold)],
         ]
     items[0] = with_fallback(items[0], fallback)
     return items

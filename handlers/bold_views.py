@@ -18,12 +18,13 @@ BOLD = CallbackCodec(
     "bold",
     new=0, kind=1, skip=1, back=1, cat=1, topic=2, tpage=1, tabout=1, done=0, name=0, edit=0,
     send=0,
-    mine=1, show=1, reopen=1, reply=1,
+    mine=1, show=1, reopen=1, reply=1, whole=1,
 )  # fmt: skip
 # The network's side: the card's buttons.
 # send and edit belong to a previewed text: send names the bold and the draft as it was shown.
 WORK = CallbackCodec(
-    "bw", take=1, answer=1, ask=1, move=1, to=2, decline=1, open=1, log=1, send=2, edit=1
+    "bw", take=1, answer=1, ask=1, move=1, to=2, decline=1, open=1, log=1, send=2, edit=1,
+    whole=1,
 )  # fmt: skip
 ICONS = {"idea": "💡", "concern": "😟", "problem": "📍"}
 # Of a bold's text, as Telegram counts (UTF-16 code units): what a card or a page shows (room
@@ -82,6 +83,15 @@ def text_parts(text: str) -> list[str]:
     return parts
 
 
+def whole_text(t: Translator, bold: Bold) -> list[str]:
+    """The messages that carry a long text whole, each saying which part it is."""
+    parts = text_parts(bold.text)
+    return [
+        t("bold.part", reference=bold.reference, text=part, page=n, pages=len(parts))
+        for n, part in enumerate(parts, 1)
+    ]
+
+
 def map_link(bold: Bold) -> str | None:
     if bold.latitude is None or bold.longitude is None:
         return None
@@ -93,7 +103,8 @@ def _details(
     services: Services, t: Translator, bold: Bold, network: str | None, who: list[str] | None = None
 ) -> list[str]:
     """What both sides see: kind, reference, status, where it is, what it is about; `who`
-    adds the lines only a network sees (the sender's name if shown, who took it)."""
+    adds the lines of one side (for a network the sender's name if shown and who took it, for
+    the sender that it went anonymously)."""
     strategy, language = services.strategy, t.language
     lines = [t("bold.card.title", kind=kind_title(t, bold), reference=bold.reference)]
     if bold.urgent:
@@ -147,9 +158,11 @@ def card_keyboard(services: Services, t: Translator, bold: Bold) -> InlineKeyboa
         if allowed(rule, bold)
     ]
     rows = grid(buttons)
-    rows.append(
-        [InlineKeyboardButton(t.plain("work.log"), callback_data=WORK.data("log", bold.id))]
-    )
+    last = [InlineKeyboardButton(t.plain("work.log"), callback_data=WORK.data("log", bold.id))]
+    if text_parts(bold.text):
+        whole = WORK.data("whole", bold.id)
+        last.append(InlineKeyboardButton(t.plain("bold.whole_text"), callback_data=whole))
+    rows.append(last)
     return InlineKeyboardMarkup(rows)
 
 
@@ -205,7 +218,8 @@ def sender_page(
     networks: dict[int, str],
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The sender's view of their bold: what they sent, the answer, and everything since."""
-    head = _details(services, t, bold, networks.get(bold.network_id or 0))
+    who = [] if bold.sender_name else [t("bold.sent_anonymously")]
+    head = _details(services, t, bold, networks.get(bold.network_id or 0), who)
     text = timeline(t, head, events, networks, actors=None)
     return text, sender_keyboard(t, bold, events, page=True)
 
@@ -234,6 +248,8 @@ def sender_keyboard(
     asked = [e for e in events if e.action in {Action.ASK, Action.REPLY}]
     if bold.status in OPEN and asked and asked[-1].action == Action.ASK:
         rows.append([_sender_button(t, "bold.reply", "reply", bold.id)])
+    if page and text_parts(bold.text):
+        rows.append([_sender_button(t, "bold.whole_text", "whole", bold.id)])
     if page:
         rows.append([_sender_button(t, "bold.back_to_mine", "mine", 0)])
     else:

@@ -28,6 +28,7 @@ from bot.services.bolde import (
     Problem,
     Step,
     Voice,
+    shows_name,
 )
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import OutboxItem
@@ -41,12 +42,14 @@ from handlers.bold_views import (
     kind_title,
     sender_page,
     shown,
+    whole_text,
 )
 from handlers.conversation import Start, draft_button, starts, stop_button
 from handlers.fallback import anything_else, free_text
 from handlers.inbox import note_prompt, problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
 from handlers.paging import grid, page_of, turn_row
+from handlers.start import greet
 from handlers.themes import Picker
 from storage.bolde import Kind
 from storage.conversations import StoredConversation
@@ -96,18 +99,21 @@ def question(
         rows += picked
     elif step is Step.CONFIRM:
         text = summary(context, draft)
-        name_key = "bold.anonymous_off" if answers.get("show_name") else "bold.anonymous_on"
+        name_key = "bold.anonymous_off" if shows_name(answers) else "bold.anonymous_on"
         rows.append([_button(context, "bold.send", "send")])
-        rows.append(
+        rows += grid(
             [_button(context, name_key, "name"), _button(context, "bold.edit_text", "edit")]
         )
     elif step is Step.TEXT and "text" in answers:
         text = _current(context, answers) + "\n\n" + text
         keep = "bold.keep_voice" if answers.get("voice") else "bold.keep_text"
         rows.append([_button(context, keep, "skip", step.value)])
-    if _first_after_kind(draft) and answers.get("kind") == Kind.PROBLEM:
-        text = emergency(context) + "\n\n" + text
-    if step in _SKIPPABLE:
+    elif step is Step.TEXT and answers.get("photo"):
+        text = t("bold.photo_kept") + "\n\n" + text
+    if step is Step.PHOTO and answers.get("photo"):
+        text = t("bold.photo_kept") + "\n\n" + t("bold.ask.photo_again")
+        rows.append([_button(context, "bold.keep_photo", "skip", step.value)])
+    elif step in _SKIPPABLE:
         rows.append([_button(context, "bold.skip", "skip", step.value)])
     last = [stop_button(t, ConversationKind.BOLD)]
     if step is not Step.KIND:
@@ -124,13 +130,6 @@ def _current(context: BoldenContext, answers: dict[str, Any]) -> str:
     if text:
         lines.append(t("bold.current_text", text=shown(text, DRAFT_TEXT)))
     return "\n".join(lines)
-
-
-def _first_after_kind(draft: Draft) -> bool:
-    """The question right after the kind: where a problem's emergency numbers go first."""
-    if draft.answers.get("editing"):
-        return False
-    return draft.step is (Step.PHOTO if draft.answers.get("written_before") else Step.TEXT)
 
 
 def emergency(context: BoldenContext) -> str:
@@ -165,7 +164,7 @@ def summary(context: BoldenContext, draft: Draft) -> str:
         lines.append(t("bold.card.category", value=categories.get(answers["category"], "")))
     topics = strategy.titles(answers.get("topics", []), language)
     lines.append(t("bold.card.topics", value=", ".join(topics) or t.plain("me.none")))
-    lines.append(t("bold.summary_shown" if answers.get("show_name") else "bold.summary_anonymous"))
+    lines.append(t("bold.summary_shown" if shows_name(answers) else "bold.summary_anonymous"))
     lines += ["", t("bold.ask.confirm")]
     return "\n".join(lines)
 
@@ -223,10 +222,11 @@ async def typed(update: Update, context: BoldenContext, stored: StoredConversati
     result: Drafted | None = None
     if step is Step.TEXT and said:
         result = await service.answer(user.id, step, said)
-    elif step is Step.TEXT and photo and message.caption:
-        result = await service.answer(user.id, step, message.caption)
-        if result.problem is None:
-            result = await service.answer(user.id, Step.PHOTO, photo)
+    elif step is Step.TEXT and photo:
+        # The photo is kept whatever its caption; without one, the words are still asked.
+        result = await service.add_photo(user.id, photo)
+        if message.caption:
+            result = await service.answer(user.id, step, message.caption)
     elif step is Step.PHOTO and photo:
         result = await service.answer(user.id, step, photo)
     elif step is Step.LOCATION and message.location:
@@ -259,22 +259,32 @@ def voice_of(message: Message) -> Voice | None:
 
 
 async def offer(update: Update, context: BoldenContext) -> None:
-    """Text written or a voice note sent outside any conversation is not lost: it can become
-    a bold in two taps. What cannot (too short, other media) gets the fallback, and over the
-    hourly limit the time the person can send again."""
+    """Text written, a voice note or a photo sent outside any conversation is not lost: it can
+    become a bold in two taps (a photo without words keeps the photo, the words are asked
+    later). What cannot (too short, other media) gets the fallback, and over the hourly limit
+    the time the person can send again. Someone writing to the bot for the first time is
+    welcomed first, as /start would."""
     user, message = update.effective_user, update.effective_message
     assert user is not None
     assert message is not None
-    said = message.text or voice_of(message)
-    if not said:
+    newcomer = context.person is not None and context.person.met_now
+    if newcomer:
+        await greet(update, context)
+    photo = message.photo[-1].file_id if message.photo else None
+    said = message.text or voice_of(message) or (message.caption if photo else None)
+    if not said and not photo:
         await anything_else(update, context)
         return
-    result = await context.services.bolde.begin(user.id, said)
+    service = context.services.bolde
+    result = await service.begin(user.id, said, photo)
+    if result.problem is Problem.TOO_SHORT and photo:
+        result = await service.begin(user.id, None, photo)  # the words are asked later
     if result.problem is Problem.RATE_LIMITED:
         await show(update, _rate_limited(context, result), main_menu(context.t))
         return
     if result.draft is None:
-        await free_text(update, context)
+        if not newcomer:  # a newcomer's "Hej" is answered by the welcome
+            await free_text(update, context)
         return
     _, keyboard = question(context, result.draft)
     await message.reply_html(context.t("bold.offer"), reply_markup=keyboard)
@@ -303,6 +313,8 @@ async def _answered(
             await refuse_stale(update, context)
         return
     text, keyboard = question(context, result.draft, page)
+    if was is Step.KIND and result.draft.answers.get("kind") == Kind.PROBLEM:
+        text = emergency(context) + "\n\n" + text  # before anything else is asked
     if result.problem:
         if result.problem is Problem.TOO_SHORT:
             limit = TEXT_MIN
@@ -463,14 +475,23 @@ async def mine(update: Update, context: BoldenContext) -> None:
     await show(update, text, InlineKeyboardMarkup(rows))
 
 
-async def _own(update: Update, context: BoldenContext, bold_id: str) -> None:
-    """The sender's page of one bold: only the sender gets it."""
-    user = update.effective_user
+async def _own(update: Update, context: BoldenContext, bold_id: str, whole: bool) -> None:
+    """The sender's page of one bold, or (`whole`) its long text in parts below the page: only
+    the sender gets them."""
+    user, chat = update.effective_user, update.effective_chat
     assert user is not None
+    assert chat is not None
     services = context.services
     bold = await services.bolde.get(int(bold_id)) if bold_id.isdigit() else None
-    if bold is None or bold.sender_id != user.id:
+    parts = whole_text(context.t, bold) if bold and whole else []
+    if bold is None or bold.sender_id != user.id or (whole and not parts):
         await refuse_stale(update, context)
+        return
+    if whole:
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+        for part in parts:
+            await chat.send_message(part, parse_mode=ParseMode.HTML)
         return
     events = await services.bolde.timeline(bold.id)
     await show(
@@ -490,8 +511,8 @@ async def mine_pressed(update: Update, context: BoldenContext) -> None:
     if press.action == "mine":
         await mine(update, context)
         return
-    if press.action == "show":
-        await _own(update, context, press.args[0])
+    if press.action in {"show", "whole"}:
+        await _own(update, context, press.args[0], whole=press.action == "whole")
         return
     action = Action.REOPEN if press.action == "reopen" else Action.REPLY
     change = await context.services.bolde.start_note(user.id, int(press.args[0]), action)
@@ -531,7 +552,7 @@ async def open_reference(update: Update, context: BoldenContext, reference: str)
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler("bold", begin),
     CommandHandler("mybolde", mine),
-    CallbackQueryHandler(mine_pressed, pattern=r"^bold:(mine|show|reopen|reply):"),
+    CallbackQueryHandler(mine_pressed, pattern=r"^bold:(mine|show|whole|reopen|reply):"),
     CallbackQueryHandler(pressed, pattern=BOLD.pattern()),
 ]
 TYPED = {ConversationKind.BOLD: typed}

@@ -1,4 +1,4 @@
-"""What no feature took: unknown commands, free text, pictures and stale buttons get an answer."""
+"""What no feature took: unknown commands, free text, stickers, files, stale buttons."""
 
 from __future__ import annotations
 
@@ -31,9 +31,7 @@ async def free_text(update: Update, context: BoldenContext) -> None:
 
 
 def _media(message: Message) -> str:
-    """Which honest answer fits what was sent."""
-    if message.photo:
-        return "photo"
+    """Which honest answer fits what was sent (a photo is offered as a bold, see bolde.offer)."""
     if message.sticker:
         return "sticker"
     if message.location or message.venue:
@@ -42,7 +40,7 @@ def _media(message: Message) -> str:
 
 
 async def anything_else(update: Update, context: BoldenContext) -> None:
-    """Pictures, stickers, locations, files: not passed on, and we say so in words that fit."""
+    """Stickers, locations, files: not passed on, and we say so in words that fit."""
     message = update.effective_message
     assert message is not None
     await message.reply_html(

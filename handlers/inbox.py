@@ -19,7 +19,7 @@ from bot.services.bolde import NOTE, NOTE_MIN, Action, Change, Problem, Role
 from bot.services.delivery import Notify, OutboxItem
 from handlers import bold_notices
 from handlers.bold_notices import card, network_names
-from handlers.bold_views import WORK, kind_title, worker_log
+from handlers.bold_views import WORK, kind_title, whole_text, worker_log
 from handlers.callbacks import CallbackCodec
 from handlers.conversation import draft_button, stop_button
 from handlers.menu import refuse_stale, show
@@ -47,9 +47,14 @@ async def problem_alert(update: Update, context: BoldenContext, problem: Problem
 
 
 async def _private(
-    update: Update, context: BoldenContext, text: str, keyboard: InlineKeyboardMarkup | None
+    update: Update,
+    context: BoldenContext,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    *more: str,
 ) -> None:
-    """Continue in the presser's own chat (a group is no place to write an answer)."""
+    """Continue in the presser's own chat (a group is no place to write an answer); `more`
+    messages follow the first."""
     query, user = update.callback_query, update.effective_user
     assert query is not None
     assert user is not None
@@ -57,6 +62,8 @@ async def _private(
         await context.bot.send_message(
             user.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
+        for following in more:
+            await context.bot.send_message(user.id, following, parse_mode=ParseMode.HTML)
     except (Forbidden, BadRequest):
         # No prompt was seen, so a later message must not be taken for an answer to it.
         await context.services.conversations.cancel(user.id, NOTE)
@@ -119,6 +126,12 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
         actors = await services.people.names([e.actor_id for e in events if e.actor_id])
         text = worker_log(services, t, bold, events, await network_names(services), actors)
         await _private(update, context, text, None)
+    elif press.action == "whole":
+        parts = whole_text(t, bold)
+        if not parts:  # a text the card shows whole: the button was never there
+            await refuse_stale(update, context)
+            return
+        await _private(update, context, parts[0], None, *parts[1:])
 
 
 @draft_button(NOTE)

@@ -15,6 +15,7 @@ T = TypeVar("T")
 
 MAX_TEXT = 4096  # Telegram's limit for a message, in UTF-16 code units
 _SEPARATOR = "\n\n"
+SHORT_LABEL = 16  # characters of a button's label that still fit beside another on a phone
 
 
 def _length(text: str) -> int:
@@ -55,8 +56,20 @@ def paginate(blocks: list[str], limit: int = MAX_TEXT) -> list[str]:
 def grid(
     buttons: Sequence[InlineKeyboardButton], width: int = 2
 ) -> list[list[InlineKeyboardButton]]:
-    """Buttons in rows of `width`, as a keyboard lays them out."""
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+    """Buttons in rows of up to `width`, in order; on a phone a label longer than SHORT_LABEL
+    is cut when it shares a row, so such a button gets a row of its own."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in buttons:
+        last = rows[-1] if rows else []
+        if last and len(last) < width and all(_short(b) for b in (*last, button)):
+            last.append(button)
+        else:
+            rows.append([button])
+    return rows
+
+
+def _short(button: InlineKeyboardButton) -> bool:
+    return len(button.text) <= SHORT_LABEL
 
 
 def page_of(items: Sequence[T], page: int, size: int) -> tuple[Sequence[T], int, int]:

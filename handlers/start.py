@@ -20,13 +20,17 @@ from handlers.sending import message
 from storage.ambassadors import Ambassador
 
 
-def welcome(context: BoldenContext, first_name: str, invited_by: str | None = None) -> str:
+def welcome(
+    context: BoldenContext, first_name: str, invited_by: str | None = None, link_gone: bool = False
+) -> str:
     t = context.t
     summary = context.services.strategy.strategy.summary.get(context.language)
     invited = [t("start.invited", name=invited_by)] if invited_by else []
+    gone = [t("start.link_gone")] if link_gone else []
     return "\n\n".join(
         [
             t("start.greeting", name=first_name),
+            *gone,
             *invited,
             html.escape(summary),
             t("bold.what"),
@@ -35,14 +39,18 @@ def welcome(context: BoldenContext, first_name: str, invited_by: str | None = No
     )
 
 
-async def _inviter(context: BoldenContext, user_id: int) -> Ambassador | None:
-    """Whose invite link this /start came through, if it did and it still counts."""
-    link = None
-    if context.args:
-        link = await context.services.people.arrived_through(user_id, context.args[0])
+async def _arrived(context: BoldenContext, user_id: int) -> tuple[Ambassador | None, bool]:
+    """Whose invite link this /start came through, if it did and it still counts; and whether
+    it came with a link that does not work (unknown, mistyped, or its ambassador left)."""
+    if not context.args:
+        return None, False
+    services = context.services
+    link = await services.people.arrived_through(user_id, context.args[0])
     if link is None or link.kind != "ref":
-        return None
-    return await context.services.ambassadors.invited_by(user_id)
+        return None, True
+    if await services.ambassadors.referrer(link.argument) is None:
+        return None, True
+    return await services.ambassadors.invited_by(user_id), False
 
 
 async def start(update: Update, context: BoldenContext) -> None:
@@ -50,15 +58,28 @@ async def start(update: Update, context: BoldenContext) -> None:
     user = update.effective_user
     if user is None:
         return
+    inviter, link_gone = await _arrived(context, user.id)
+    await greet(update, context, inviter, link_gone)
+
+
+async def greet(
+    update: Update,
+    context: BoldenContext,
+    inviter: Ambassador | None = None,
+    link_gone: bool = False,
+) -> None:
+    """The welcome with the menu (an inviter's Join first); also for someone whose first
+    message to the bot was not /start."""
+    user = update.effective_user
+    assert user is not None
     t, keyboard = context.t, main_menu(context.t)
-    inviter = await _inviter(context, user.id)
     if inviter is not None:
         # The invitation's own button first; the menu's way to the same place is left out.
         join = InlineKeyboardButton(t.plain("start.invited_join"), callback_data=JOIN)
         rest = [b for row in keyboard.inline_keyboard for b in row if b.callback_data != JOIN]
         keyboard = InlineKeyboardMarkup([[join], *grid(rest)])
     invited_by = inviter.display_name if inviter else None
-    await show(update, welcome(context, user.first_name, invited_by), keyboard)
+    await show(update, welcome(context, user.first_name, invited_by, link_gone), keyboard)
     if update.message:
         # Set here too: Telegram refuses a chat's menu before the person has opened the chat.
         await register_chat_commands(context.bot, context.services, user.id, context.t)

@@ -1,9 +1,9 @@
 """/themes: the themes and core areas as toggles, each tap saved at once; the same picker
 (`Picker`) chooses a bold's themes in /bold.
 
-The picker fits a phone: themes, then core areas, on pages of a few, two toggles to a row
-with short labels; what each one means is one tap away on its page (ℹ️), not beside every
-toggle, where it would halve the labels' width."""
+The picker fits a phone: themes, then core areas, on pages of a few, one toggle to a row so
+that its label keeps its meaning; what each one means is one tap away on its page (ℹ️), not
+beside every toggle, where it would halve the labels' width."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from bot.strategy import Strategy, Topic
 from handlers.callbacks import CallbackCodec
 from handlers.certificate import send_certificate
 from handlers.menu import main_menu, refuse_stale, show
-from handlers.paging import grid, turn_row
+from handlers.paging import turn_row
 from handlers.roles import ambassador_or_refuse
 from storage.ambassadors import Ambassador
 
@@ -26,7 +26,7 @@ from storage.ambassadors import Ambassador
 # where "done" also sends the certificate and the welcome stays above the toggles.
 THEMES = CallbackCodec("themes", show=0, toggle=3, page=2, about=2, done=1)
 PER_PAGE = 6
-_LABEL_MAX = 24
+_LABEL_MAX = 30
 
 
 def topic_pages(strategy: Strategy) -> list[list[Topic]]:
@@ -40,7 +40,7 @@ def topic_pages(strategy: Strategy) -> list[list[Topic]]:
 
 def short_label(title: str) -> str:
     """A toggle's label: the title before a colon ("Bolig: at have et hjem" is "Bolig"), cut
-    after a word to what half a phone's width shows (the full titles are one tap away)."""
+    after a word to what a phone's width shows (the full titles are one tap away)."""
     label = title.split(":", 1)[0].strip() or title
     if len(label) <= _LABEL_MAX:
         return label
@@ -72,7 +72,7 @@ class Picker:
             )
             for topic in pages[page]
         ]
-        rows = grid(toggles)
+        rows = [[toggle] for toggle in toggles]
         if turn := turn_row(context.t, page, len(pages), self.page):
             rows.append(turn)
         about = InlineKeyboardButton(

@@ -22,6 +22,8 @@ class Person(BaseModel):
     news_consent: bool | None  # newsletters and invitations; None: not asked yet
     username: str | None = None
     name: str | None = None  # first and last name in Telegram
+    # Not a column: set by PeopleService.seen when this update is the first the bot has of them.
+    met_now: bool = False
 
     @property
     def gets_news(self) -> bool:

@@ -286,10 +286,13 @@ class AmbassadorService:
         if await self.profile(user_id) is not None:
             return None
         code = await people.latest_deep_link(self._db, user_id, "ref")
-        found = await ambassadors.by_referral_code(self._db, code) if code else None
-        if found is None or found.user_id == user_id:
-            return None
-        return await self.profile(found.user_id)
+        found = await self.referrer(code) if code else None
+        return None if found is None or found.user_id == user_id else found
+
+    async def referrer(self, code: str) -> Ambassador | None:
+        """The ambassador whose invite code this is, while they are one."""
+        found = await ambassadors.by_referral_code(self._db, code)
+        return await self.profile(found.user_id) if found else None
 
     async def by_number(self, number: int) -> Ambassador | None:
         """The ambassador with that running number (as /ambassadors lists them)."""

@@ -215,6 +215,13 @@ def _yes_no(t: Translator, value: int) -> str:
     return t.plain("common.yes" if value else "common.no")
 
 
+def shows_name(answers: dict[str, Any]) -> bool:
+    """Whether the network sees who sent the draft: what the person chose, else what suits its
+    kind (a problem is sent anonymously, an idea or a concern with the name). Only a choice is
+    stored, so it stays through Back and a change of kind."""
+    return bool(answers.get("show_name", answers.get("kind") != Kind.PROBLEM))
+
+
 def check_note(note: str | None, action: Action) -> tuple[str | None, Problem | None]:
     """A sender may answer in a word; a network explains itself in a sentence at least."""
     text = (note or "").strip()
@@ -252,18 +259,21 @@ class BoldService:
 
     # -- the draft ----------------------------------------------------------------------------
 
-    async def begin(self, user_id: int, content: str | Voice | None = None) -> Drafted:
+    async def begin(
+        self, user_id: int, content: str | Voice | None = None, photo: str | None = None
+    ) -> Drafted:
         """A new draft; `content` is something the person already wrote or said, kept as the
-        bold's content (one that would not do is refused, and nothing is started)."""
+        bold's content (one that would not do is refused, and nothing is started); `photo` one
+        they sent, kept as its photo (the words are asked for after the kind, if none came)."""
         until = await self._limited_until(user_id)
         if until:
             return Drafted(problem=Problem.RATE_LIMITED, until=until)
-        answers: dict[str, Any] = {}
+        answers: dict[str, Any] = {"photo": photo} if photo else {}
         if content is not None:
             stored, problem = self._validate(Step.TEXT, content)
             if problem:
                 return Drafted(problem=problem)
-            answers = {**stored, "written_before": True}
+            answers = {**answers, **stored}
         draft = Draft(step=Step.KIND, answers=answers)
         await self._conversations.start(user_id, CONVERSATION, draft.step.value, draft.answers)
         return Drafted(draft=draft)
@@ -274,17 +284,19 @@ class BoldService:
 
     async def answer(self, user_id: int, step: Step, value: Any) -> Drafted:
         """The answer to the draft's current step (`step` must be it); None skips a step (at
-        the text, keeps the one written before)."""
+        the text or the photo, keeps the one there)."""
         draft = await self.draft(user_id)
         if draft is None or draft.step is not step or step in {Step.THEMES, Step.CONFIRM}:
             return Drafted(draft=draft, problem=Problem.NOT_NOW)
-        keep = step is Step.TEXT and value is None and "text" in draft.answers
+        keep = value is None and (
+            (step is Step.TEXT and "text" in draft.answers)
+            or (step is Step.PHOTO and bool(draft.answers.get("photo")))
+        )
         stored, problem = ({}, None) if keep else self._validate(step, value)
         if problem:
             return Drafted(draft=draft, problem=problem)
         answers = {**draft.answers, **stored}
         if step is Step.KIND:
-            answers["show_name"] = value != Kind.PROBLEM
             dropped = {
                 k for s, keys in STEP_ANSWERS.items() if not self._asked(s, value) for k in keys
             }
@@ -293,6 +305,16 @@ class BoldService:
         if step is Step.TEXT:
             answers.pop("editing", None)
         return Drafted(draft=await self._save(user_id, Draft(step=following, answers=answers)))
+
+    async def add_photo(self, user_id: int, photo: str) -> Drafted:
+        """A photo sent while the text is asked: kept as the bold's photo (its step is then
+        passed over), and the text is still asked; a draft that takes no photo is refused."""
+        draft = await self.draft(user_id)
+        if draft is None or draft.step is not Step.TEXT:
+            return Drafted(draft=draft, problem=Problem.NOT_NOW)
+        if not self._asked(Step.PHOTO, draft.answers.get("kind")):
+            return Drafted(draft=draft, problem=Problem.UNKNOWN_CHOICE)
+        return Drafted(draft=await self._save(user_id, self._with(draft, photo=photo)))
 
     async def back(self, user_id: int, step: Step) -> Drafted:
         """From `step` (the draft's current one) to the question before it, every answer kept;
@@ -330,7 +352,7 @@ class BoldService:
         draft = await self.draft(user_id)
         if draft is None or draft.step is not Step.CONFIRM:
             return Drafted(draft=draft, problem=Problem.NOT_NOW)
-        shown = not draft.answers.get("show_name")
+        shown = not shows_name(draft.answers)
         return Drafted(draft=await self._save(user_id, self._with(draft, show_name=shown)))
 
     async def edit_text(self, user_id: int) -> Drafted:
@@ -364,7 +386,7 @@ class BoldService:
                 # Numbered by the year where the municipality is: 1 January starts at midnight.
                 "reference": await bolde.next_reference(connection, now.astimezone(self._tz).year),
                 "sender_id": user_id,
-                "sender_name": name if a.get("show_name") else None,
+                "sender_name": name if shows_name(a) else None,
                 "kind": a["kind"],
                 "text": a["text"],
                 "photo_file_id": a.get("photo"),
@@ -734,7 +756,8 @@ class BoldService:
         if step is Step.KIND and "text" in answers:
             step = Step.TEXT  # the text is there already
         later = list(Step)[list(Step).index(step) + 1 :]
-        return next(s for s in later if self._asked(s, answers.get("kind")))
+        sent = {Step.PHOTO} if answers.get("photo") else set()  # with the text or before it
+        return next(s for s in later if s not in sent and self._asked(s, answers.get("kind")))
 
     def _asked(self, step: Step, kind: str | None) -> bool:
         """Whether a draft of this kind has the step: a place and a category only for a

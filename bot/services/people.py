@@ -67,15 +67,17 @@ class PeopleService:
         """Record that the person wrote or pressed something; return them as stored.
 
         This runs for every update, so it reads first (on the reader, beside every write) and
-        writes only when the row would change: someone new, a block mark to clear, Telegram's
-        language, @username or name changed, or the last sign of life older than SEEN_EVERY."""
+        writes only when the row would change: someone new (`met_now`), a block mark to clear,
+        Telegram's language, @username or name changed, or the last sign of life older than
+        SEEN_EVERY."""
         language = language_for(language_code, self._default_language)
         now = self._clock()
         person = await people.get(self._db, user_id)
         if person is not None and not _stale(person, language, username, name, now):
             return person
         async with self._db.transaction() as connection:
-            return await people.upsert_seen(connection, user_id, language, username, name, now)
+            stored = await people.upsert_seen(connection, user_id, language, username, name, now)
+        return stored.model_copy(update={"met_now": person is None})
 
     async def known(self, user_id: int) -> Person | None:
         """The person as stored, without counting this as a sign of life (a group message)."""

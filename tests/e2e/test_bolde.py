@@ -224,6 +224,7 @@ async def test_a_problem_with_a_place_is_urgent_and_reaches_the_coordinators(
     step = await anna.press(step, "Spring over")
     assert "Hvor er det?" in step.text
     await anna.emulator.wait_for(lambda: anna.keyboard is not None, what="the place button")
+    assert anna.last.text == "📍 Her er knappen, under tekstfeltet.", "the question is not repeated"
     assert anna.keyboard is not None
     assert anna.keyboard["keyboard"] == [
         [{"text": "📍 Del min placering", "request_location": True}]
@@ -243,6 +244,10 @@ async def test_a_problem_with_a_place_is_urgent_and_reaches_the_coordinators(
     assert anna.keyboard is None
     step = await next_message(anna, seen + 1)
     assert "Hvad handler det om?" in step.text
+    rows = step.reply_markup["inline_keyboard"]  # type: ignore[index]
+    assert [b["text"] for b in rows[0]] == ["Nogen sover udenfor"], "a long label has its row"
+    assert ["Ensomhed", "Misbrug"] in [[b["text"] for b in row] for row in rows]
+    assert all(len(row) == 1 or max(len(b["text"]) for b in row) <= 16 for row in rows)
     step = await anna.press(step, "Nogen sover udenfor")
     summary = await anna.press(step, "Videre")
     assert "🙈 Anonym: netværket ser ikke, hvem du er." in summary.text
@@ -564,6 +569,7 @@ async def test_a_voice_note_outside_a_flow_is_offered_as_a_bold_and_reaches_coor
     bot: BoldenApp, anna: SimulatedPerson, karim: SimulatedPerson, query: Callable[..., list]
 ) -> None:
     await karim.send("/start")
+    await anna.send("/start")
     seen = len(karim.messages)
     offer = await anna.send_voice(125, caption="Om bænkene ved havnen")
     assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
@@ -586,9 +592,10 @@ async def test_a_voice_note_outside_a_flow_is_offered_as_a_bold_and_reaches_coor
     assert query("SELECT text FROM bolde")[0][0] == "Om bænkene ved havnen"
 
 
-async def test_a_long_text_is_kept_whole_and_reaches_the_network_in_parts(
-    anna: SimulatedPerson, group: SimulatedGroup, query: Callable[..., list]
+async def test_a_long_text_is_kept_whole_and_can_be_read_whole_again_on_both_sides(
+    anna: SimulatedPerson, group: SimulatedGroup, bo: SimulatedPerson, query: Callable[..., list]
 ) -> None:
+    await anna.send("/start")
     sentence = "Vi mangler et sted at mødes om aftenen, hvor alle er velkomne. "
     long = (sentence * 66).strip()  # 4,157 characters: more than one message holds with a card
     text = long[:4096]
@@ -597,6 +604,7 @@ async def test_a_long_text_is_kept_whole_and_reaches_the_network_in_parts(
     photo = await anna.press(offer, "En idé")
     summary = await anna.press(await anna.press(photo, "Spring over"), "Videre")
     assert "✂️ Forkortet her. Hele teksten har 4.096 tegn." in summary.text
+    summary = await anna.press(summary, "Send anonymt")
     sent = await anna.press(summary, "📨 Send")
     assert "Reference: B-2026-0001" in sent.text
     assert query("SELECT text FROM bolde")[0][0] == text.strip(), "nothing typed is lost"
@@ -608,6 +616,22 @@ async def test_a_long_text_is_kept_whole_and_reaches_the_network_in_parts(
     parts = [m.text.split("\n\n", 1)[1] for m in (first, second)]
     assert " ".join(parts) == text.strip()
     assert "✂️ Forkortet her." in card.text
+
+    page = await anna.press(await anna.send("/mybolde"), "B-2026-0001")
+    assert "🙈 Sendt anonymt: netværket ser ikke, hvem du er." in page.text
+    assert "✂️ Forkortet her." in page.text
+    seen = len(anna.messages)
+    await anna.press(page, "📝 Hele teksten")
+    second = await next_message(anna, seen + 1)
+    first = anna.messages[seen]
+    assert first.text.startswith("📝 Hele teksten i B-2026-0001 (1/2):\n\nVi mangler et sted")
+    assert second.text.startswith("📝 Hele teksten i B-2026-0001 (2/2):")
+    assert " ".join(m.text.split("\n\n", 1)[1] for m in (first, second)) == text.strip()
+
+    seen = len(bo.messages)
+    await bo.press(card, "📝 Hele teksten")  # in the group: the parts come in Bo's own chat
+    await next_message(bo, seen + 1)
+    assert bo.messages[seen].text.startswith("📝 Hele teksten i B-2026-0001 (1/2):")
     assert group.emulator.refusals == [], "every message fits in Telegram's limits"
 
 
@@ -650,6 +674,7 @@ async def test_a_long_bold_with_long_questions_and_answers_still_shows_as_one_pa
     """The longest of everything: a text of 4,096 characters, a question, a reply and an
     answer of 2,000 each. Every page, card and notice still fits in one message."""
     await karim.send("/start")
+    await anna.send("/start")
     seen = len(karim.messages)
     long = ("Vi mangler et sted at mødes om aftenen, hvor alle er velkomne. " * 66)[:4096]
     offer = await anna.send(long)
@@ -685,3 +710,53 @@ async def test_a_long_bold_with_long_questions_and_answers_still_shows_as_one_pa
     # (The coordinator's menu is refused at start-up: he had not opened the chat yet.)
     sent = [refusal for refusal in emulator.refusals if refusal[0] != "setMyCommands"]
     assert sent == [], "every message fits in Telegram's limits"
+
+
+async def test_choices_stay_through_back_and_a_change_of_kind(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    step = await anna.press(await anna.send("/bold"), "En idé")
+    step = await anna.press(await anna.send("Et fælles køleskab ved biblioteket."), "Spring over")
+    step = await anna.press(step, "Inddrag borgerne")
+    summary = await anna.press(step, "Videre")
+    assert "👤 Netværket ser dit navn." in summary.text, "an idea shows the name by default"
+    summary = await anna.press(summary, "⬜ Send anonymt")
+    assert "🙈 Anonym: netværket ser ikke, hvem du er." in summary.text
+    step = summary
+    for expected in ("Hvilke af strategiens temaer", "Har du et billede", "Din tekst nu."):
+        step = await anna.press(step, "⬅️ Tilbage")
+        assert step.text.startswith(expected)
+    kinds = await anna.press(step, "⬅️ Tilbage")
+    assert kinds.text.startswith("Hvad vil du sende?")
+    themes = await anna.press(kinds, "😟 En bekymring")
+    assert "✅ Inddrag borgerne" in str(themes.buttons), "the themes chosen stay"
+    summary = await anna.press(themes, "✔️ Videre")
+    assert "🙈 Anonym: netværket ser ikke, hvem du er." in summary.text, "the choice stays"
+    assert "✅ Send anonymt" in str(summary.buttons)
+    await anna.press(summary, "📨 Send")
+    [row] = query("SELECT kind, sender_name FROM bolde")
+    assert tuple(row) == ("concern", None)
+
+
+async def test_a_photo_at_the_text_is_kept_and_not_asked_for_again(
+    bot: BoldenApp, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    await anna.press(await anna.send("/bold"), "En idé")
+    kept = await anna.send_photo()
+    assert kept.text.startswith("📷 Dit billede er med.\n\nSkriv med dine egne ord")
+    themes = await anna.send("Bænkene ved havnen er gået i stykker.")
+    assert themes.text.startswith("Hvilke af strategiens temaer"), "the photo step is passed"
+    photo = await anna.press(themes, "⬅️ Tilbage")
+    assert photo.text.startswith("📷 Dit billede er med.\n\nSend et andet billede")
+    assert "Spring over" not in str(photo.buttons)
+    summary = await anna.press(await anna.press(photo, "Behold billedet"), "Videre")
+    assert "📷 Med billede" in summary.text
+    await anna.press(summary, "📨 Send")
+    [row] = query("SELECT text, photo_file_id IS NOT NULL FROM bolde")
+    assert tuple(row) == ("Bænkene ved havnen er gået i stykker.", 1)
+
+    await anna.press(await anna.send("/bold"), "En bekymring")
+    refused = await anna.send_photo()
+    assert refused.text.startswith("Her skal der en tekst eller en talebesked til."), (
+        "a concern is about a person: no photo"
+    )

@@ -29,6 +29,10 @@ async def test_unknown_command_gets_a_helpful_answer(anna: SimulatedPerson) -> N
 async def test_free_text_can_become_a_bold_and_is_never_silently_dropped(
     john: SimulatedPerson, query
 ) -> None:
+    hello = await john.send("hi")
+    assert hello.text.startswith("Hi John! 👋"), "a first hello without /start gets the welcome"
+    assert "📨 Send a bold" in str(hello.buttons)
+    assert "not been passed on" not in hello.text
     short = await john.send("hi")
     assert short.text.startswith("Thank you for your message. It has not been passed on.")
 
@@ -46,10 +50,54 @@ async def test_free_text_can_become_a_bold_and_is_never_silently_dropped(
 
 
 @pytest.mark.usefixtures("bot")
-async def test_a_photo_is_answered_too(anna: SimulatedPerson) -> None:
-    reply = await anna.send_photo(caption="Se her")
+async def test_a_newcomers_first_words_get_the_welcome_and_then_the_offer(
+    anna: SimulatedPerson, query
+) -> None:
+    welcome = await anna.send("Der mangler lys på stien bag skolen.")
 
-    assert reply.text.startswith("Tak! Et billede kan du sende med en bold")
+    assert welcome.text.startswith("Hej Anna! 👋")
+    assert "📨 Send en bold" in str(welcome.buttons), "the menu, as /start shows it"
+    await anna.emulator.wait_for(lambda: len(anna.messages) > 1, what="the offer")
+    offer = anna.messages[1]
+    assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    photo = await anna.press(offer, "En idé")
+    assert photo.text.startswith("Har du et billede"), "what was typed is kept as the text"
+    [draft] = query("SELECT answers FROM conversations")
+    assert json.loads(draft["answers"])["text"] == "Der mangler lys på stien bag skolen."
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_photo_with_a_caption_is_offered_as_a_bold_with_both_kept(
+    anna: SimulatedPerson, query
+) -> None:
+    await anna.send("/start")
+    offer = await anna.send_photo(caption="Affald på legepladsen i Bymidten.")
+
+    assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    themes = await anna.press(offer, "En idé")
+    assert themes.text.startswith("Hvilke af strategiens temaer"), "text and photo are there"
+    summary = await anna.press(themes, "Videre")
+    assert "Affald på legepladsen i Bymidten." in summary.text
+    assert "📷 Med billede" in summary.text
+    await anna.press(summary, "📨 Send")
+    [row] = query("SELECT text, photo_file_id IS NOT NULL FROM bolde")
+    assert tuple(row) == ("Affald på legepladsen i Bymidten.", 1)
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_photo_without_words_is_offered_and_kept_while_the_words_are_asked(
+    anna: SimulatedPerson, query
+) -> None:
+    await anna.send("/start")
+    offer = await anna.send_photo()
+
+    assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    words = await anna.press(offer, "Et problem")
+    assert "📷 Dit billede er med.\n\nSkriv med dine egne ord" in words.text
+    place = await anna.send("Et væltet træ spærrer cykelstien.")
+    assert "Hvor er det?" in place.text, "the photo is not asked for again"
+    [draft] = query("SELECT answers FROM conversations")
+    assert json.loads(draft["answers"])["photo"], "the photo is the bold's photo"
 
 
 STICKER = {"sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
@@ -61,6 +109,7 @@ DOCUMENT = {"document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "
 async def test_stickers_places_and_files_get_an_answer_that_fits_them(
     anna: SimulatedPerson,
 ) -> None:
+    await anna.send("/start")
     sticker = await anna.share(STICKER)
     assert sticker.text.startswith("Tak for klistermærket 🙂")
     place = await anna.send_location(55.56, 9.75)

@@ -55,21 +55,32 @@ async def test_a_name_with_html_is_shown_as_written(emulator: BotApiEmulator) ->
     assert reply.text.startswith("Hej <b>Ann&a</b>!")
 
 
-async def test_deep_link_payload_is_stored(anna: SimulatedPerson, query) -> None:
+GONE = "Hej Anna! 👋\n\n🔗 Det link, du brugte, virker ikke længere. Du er velkommen alligevel"
+
+
+async def test_an_invite_link_nobody_has_is_stored_and_said_kindly_not_to_work(
+    anna: SimulatedPerson, john: SimulatedPerson, query
+) -> None:
     reply = await anna.send("/start ref-AB12cd")
 
-    assert reply.text.startswith("Hej Anna!")
+    assert reply.text.startswith(GONE)
+    assert "Alle skal kunne leve et trygt og godt liv i Fredericia." in reply.text
+    assert reply.buttons[0]["text"] == "📨 Send en bold", "the menu as usual"
     rows = query("SELECT user_id, kind, argument FROM deep_links")
     assert [tuple(row) for row in rows] == [(1001, "ref", "AB12cd")]
+    english = await john.send("/start ref-XXXX")
+    assert english.text.startswith("Hi John! 👋\n\n🔗 The link you used no longer works.")
+    plain = await anna.send("/start")
+    assert "🔗" not in plain.text, "without a link, nothing is said about one"
 
 
 @pytest.mark.parametrize("payload", ["../../etc", "ref-", "x" * 65, "REF-abc", "ref-a:b"])
-async def test_deep_links_that_are_not_ours_are_ignored(
+async def test_deep_links_that_are_not_ours_are_not_kept_and_said_not_to_work(
     anna: SimulatedPerson, query, payload: str
 ) -> None:
     reply = await anna.send(f"/start {payload}")
 
-    assert reply.text.startswith("Hej Anna!")
+    assert reply.text.startswith(GONE)
     assert query("SELECT * FROM deep_links") == []
 
 
@@ -167,11 +178,11 @@ async def test_an_english_newcomer_is_invited_in_english_and_the_inviter_told_in
     assert greeting.text.startswith("Hi John! 👋\n\n🤝 Anna has invited you")
     await sign_up(john, kind="Citizen")
 
-    await emulator.wait_for(lambda: anna.last.text.startswith("🎉"), what="Anna's notice")
-    assert anna.last.text.startswith("🎉 John er blevet ambassadør gennem dit link.")
+    notice = "🎉 John er blevet ambassadør gennem dit link."
+    await emulator.wait_for(lambda: anna.last.text.startswith(notice), what="Anna's notice")
 
 
-async def test_a_link_whose_ambassador_left_greets_as_usual(
+async def test_a_link_whose_ambassador_left_no_longer_works_and_greets_as_usual(
     anna: SimulatedPerson, john: SimulatedPerson, query
 ) -> None:
     await sign_up(john, kind="Citizen")
@@ -180,5 +191,6 @@ async def test_a_link_whose_ambassador_left_greets_as_usual(
 
     greeting = await anna.send(f"/start ref-{code}")
 
+    assert greeting.text.startswith(GONE)
     assert "inviteret" not in greeting.text
     assert greeting.buttons[0]["text"] == "📨 Send en bold"

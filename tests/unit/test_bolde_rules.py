@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.services import Services
-from bot.services.bolde import TRANSITIONS, Action, Change, Drafted, Problem, Step
+from bot.services.bolde import TRANSITIONS, Action, Change, Drafted, Problem, Step, shows_name
 from bot.services.delivery import OutboxItem
 from bot.services.networks import Refusal
 from storage.bolde import Bold, Status
@@ -107,7 +107,7 @@ async def test_the_draft_asks_place_and_category_only_for_problems(services: Ser
         steps.append(result.draft.step)
     assert steps == [Step.PHOTO, Step.LOCATION, Step.CATEGORY, Step.THEMES]
     assert result.draft.answers["text"] == "Nogen sover i opgangen."
-    assert result.draft.answers["show_name"] is False, "problems are anonymous by default"
+    assert shows_name(result.draft.answers) is False, "problems are anonymous by default"
     unknown = await bolde.answer(SENDER, Step.CATEGORY, "nope")
     assert unknown.problem is Problem.NOT_NOW, "an answer to another step changes nothing"
 
@@ -117,7 +117,7 @@ async def test_the_draft_asks_place_and_category_only_for_problems(services: Ser
     after_photo = await bolde.answer(SENDER, Step.PHOTO, "file-1")
     assert after_photo.draft is not None
     assert after_photo.draft.step is Step.THEMES
-    assert after_photo.draft.answers["show_name"] is True
+    assert shows_name(after_photo.draft.answers) is True
 
 
 async def test_a_concern_has_no_photo_and_back_keeps_every_answer(services: Services) -> None:

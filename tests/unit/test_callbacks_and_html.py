@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from telegram import InlineKeyboardButton
 
 from bot.i18n import Translator, load_catalogs
 from bot.sandbox.entities import html_to_plain, telegram_length
@@ -174,6 +175,21 @@ def test_a_list_is_cut_into_pages_that_can_be_turned() -> None:
     assert [b.callback_data for b in turn_row(t, 1, 3, str)] == ["0", "2"]
     assert turn_row(t, 0, 1, str) == []
     assert [len(row) for row in grid(list(turn_row(t, 1, 3, str)) * 3, 4)] == [4, 2]
+
+
+def test_buttons_share_a_row_only_when_both_labels_are_short() -> None:
+    labels = [
+        "Someone is sleeping rough", "Homelessness and housing", "Loneliness", "Addiction",
+        "Mental health", "A place feels unsafe", "Other",
+    ]  # fmt: skip
+    buttons = [InlineKeyboardButton(label, callback_data=str(n)) for n, label in enumerate(labels)]
+
+    rows = [[b.text for b in row] for row in grid(buttons)]
+
+    assert rows == [
+        ["Someone is sleeping rough"], ["Homelessness and housing"], ["Loneliness", "Addiction"],
+        ["Mental health"], ["A place feels unsafe"], ["Other"],
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("char", ["a", "æ", "🎤"])
