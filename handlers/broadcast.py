@@ -22,7 +22,7 @@ from bot.services.newsletters import Kind, Step
 from handlers import compose, events, privacy
 from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
 from handlers.conversation import Start, named_draft_button, starts
-from handlers.menu import home_button, refuse_stale, show
+from handlers.menu import home_button, refuse_stale, show, turn_buttons
 from handlers.paging import page_of, turn_row
 from handlers.progress import CAST, App, report, services_of, started
 from handlers.roles import coordinators_only
@@ -323,8 +323,8 @@ async def news_pressed(update: Update, context: BoldenContext) -> None:
         # /me is where an ambassador turns them on again; it refuses anyone else.
         off = "news.off_done" if ambassador else "news.off_done_citizen"
         await query.answer(t.plain("news.on_done" if wanted else off), show_alert=not wanted)
-        await query.edit_message_reply_markup(
-            InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=other)]])
+        await turn_buttons(
+            update, InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=other)]])
         )
     elif press.action == "list":
         await archive(update, context)

@@ -31,7 +31,7 @@ from bot.services.poster import PosterText, render_pdf
 from handlers import compose
 from handlers.conversation import Start, starts
 from handlers.event_views import EVENT, answer_keyboard, event_values, ics, invitation_text, when
-from handlers.menu import home_button, refuse_stale, show
+from handlers.menu import home_button, refuse_stale, show, turn_buttons
 from handlers.networks import welcome
 from handlers.paging import page_of, turn_row
 from handlers.progress import App, services_of, started, translator_of
@@ -237,7 +237,7 @@ async def answered(update: Update, context: BoldenContext) -> None:
         shown = query.message.reply_markup.inline_keyboard if query.message.reply_markup else ()
         rest = shown[1:] if shown else fresh[1:]
         # Only the answers' row changes: on an event's page, Back and the tools stay below it.
-        await query.edit_message_reply_markup(InlineKeyboardMarkup([fresh[0], *rest]))
+        await turn_buttons(update, InlineKeyboardMarkup([fresh[0], *rest]))
 
 
 async def _seated(services: Services, event: Event, promoted: list[int]) -> list[OutboxItem]:
@@ -520,7 +520,7 @@ async def tools(update: Update, context: BoldenContext) -> None:
             await query.answer(t.plain(f"ev.problem.{result.value}"), show_alert=True)
             return
         await query.answer(t.plain("call.network_made", title=event.title[:60]), show_alert=True)
-        await query.edit_message_reply_markup(None)
+        await turn_buttons(update, None)
     else:
         await refuse_stale(update, context)
 

@@ -60,13 +60,28 @@ async def show(update: Update, text: str, keyboard: InlineKeyboardMarkup) -> Non
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
             return
         except BadRequest as error:
-            reason = error.message.lower()
             # A double tap asks for the page that is already shown: nothing to change.
-            if reason.startswith("message is not modified"):
+            if error.message.lower().startswith("message is not modified"):
                 return
-            if not reason.startswith(_NOT_EDITABLE):
+            if not unchangeable(error):
                 raise
     await query.message.chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+def unchangeable(error: BadRequest) -> bool:
+    """Whether Telegram refused an edit because the message can no longer be changed."""
+    return error.message.lower().startswith(_NOT_EDITABLE)
+
+
+async def turn_buttons(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:
+    """New buttons under the pressed message, after the press was answered. A message that can
+    no longer be changed, or already shows them, keeps what it has: the answer has been given."""
+    assert update.callback_query is not None
+    try:
+        await update.callback_query.edit_message_reply_markup(keyboard)
+    except BadRequest as error:
+        if not (error.message.lower().startswith("message is not modified") or unchangeable(error)):
+            raise
 
 
 async def refuse_stale(update: Update, context: BoldenContext) -> None:

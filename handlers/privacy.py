@@ -18,7 +18,7 @@ from handlers.bold_views import sender_page
 from handlers.callbacks import CallbackCodec
 from handlers.commands import register_chat_commands
 from handlers.conversation import ask
-from handlers.menu import MENU, home_button, refuse_stale, show
+from handlers.menu import MENU, home_button, refuse_stale, show, turn_buttons
 from handlers.paging import paginate
 from handlers.privacy_notice import privacy_notice
 
@@ -63,7 +63,7 @@ async def consent(update: Update, context: BoldenContext) -> None:
             [turned if button.callback_data == query.data else button for button in row]
             for row in query.message.reply_markup.inline_keyboard
         ]
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+        await turn_buttons(update, InlineKeyboardMarkup(rows))
 
 
 async def notice(update: Update, context: BoldenContext) -> None:

@@ -16,6 +16,7 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.delivery import OutboxItem
 from handlers.callbacks import CallbackCodec
+from handlers.menu import unchangeable
 from handlers.sending import edit, message
 from storage.outbox import Counts
 
@@ -74,7 +75,9 @@ async def _report(services: Services, application: App, batch_id: int) -> None:
             reply_markup=InlineKeyboardMarkup([[stop]]),
         )
     except BadRequest as error:
-        if not error.message.startswith("Message is not modified"):
+        # The same figures again, or a progress message the coordinator deleted: the summary
+        # (owed, through the outbox) still comes.
+        if not (error.message.startswith("Message is not modified") or unchangeable(error)):
             raise
 
 

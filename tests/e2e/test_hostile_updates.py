@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -12,6 +13,7 @@ from bot.app import BoldenApp
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from handlers.menu import main_menu
 from tests.conftest import all_handled, logged_errors
+from tests.e2e.test_bolde import send_bold
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -136,3 +138,28 @@ async def test_an_update_the_library_cannot_read_is_skipped_with_one_line(
     ]
     assert all(r.levelno < logging.CRITICAL for r in caplog.records)
     assert secret not in caplog.text
+
+
+async def test_a_press_that_turns_its_button_works_on_a_message_too_old_to_change(
+    bot: BoldenApp,
+    anna: SimulatedPerson,
+    emulator: BotApiEmulator,
+    caplog: pytest.LogCaptureFixture,
+    query: Callable[..., list],
+) -> None:
+    """A yes to newsletters under a bold's confirmation from three days ago: the yes is kept
+    and said, though its button can no longer turn into the one that undoes it."""
+    await anna.send("/start")
+    confirmation = await send_bold(anna, "Et fælles køleskab ved biblioteket.")
+    emulator.age(confirmation, hours=72)
+    edits = confirmation.edits
+
+    answer = await anna.press_data(
+        confirmation, confirmation.button("Få nyhedsbreve")["callback_data"]
+    )
+    await all_handled(bot, emulator)
+
+    assert answer["text"].startswith("Tak!"), answer
+    assert query("SELECT news_consent FROM people WHERE user_id = ?", anna.id)[0][0] == 1
+    assert confirmation.edits == edits
+    assert logged_errors(caplog) == []
