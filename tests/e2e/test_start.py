@@ -68,7 +68,7 @@ async def test_an_invite_link_nobody_has_is_stored_and_said_kindly_not_to_work(
     assert reply.buttons[0]["text"] == "📨 Send en bold", "the menu as usual"
     rows = query("SELECT user_id, kind, argument FROM deep_links")
     assert [tuple(row) for row in rows] == [(1001, "ref", "AB12cd")]
-    english = await john.send("/start ref-XXXX")
+    english = await john.send("/start ref-NoSuchCode")
     assert english.text.startswith("Hi John! 👋\n\n🔗 The link you used no longer works.")
     plain = await anna.send("/start")
     assert "🔗" not in plain.text, "without a link, nothing is said about one"
