@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -43,6 +44,28 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def ensure_chromium() -> str | None:
+    """Install Debian's Chromium for the browser tests when it is missing; None when it is
+    there, else why the browser tests cannot run here."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return None
+    if not shutil.which("apt-get"):
+        return "no Chromium and no apt-get to install it (install Chromium as `chromium`)"
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    if sudo and not shutil.which("sudo"):
+        return "no Chromium, and installing Debian's chromium package needs root"
+    print("Installing Debian's chromium for the browser tests ...", flush=True)
+    for step in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(
+            [*sudo, *step],
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        if done.returncode != 0:
+            return f"`{' '.join(step)}` failed (exit code {done.returncode})"
+    return None if shutil.which("chromium") else "apt-get installed no chromium command"
+
+
 def run(steps: list[list[str]]) -> int:
     for step in steps:
         code = _wait(subprocess.Popen(step, cwd=ROOT))
@@ -68,11 +91,16 @@ def main(argv: list[str]) -> int:
     python = str(_python())
     if argv[0] == "run":
         return run([[python, "-m", "bot", "run", *argv[1:]]])
+    pytest_args = argv[1:]
+    missing = ensure_chromium()
+    if missing:
+        print(f"Browser tests (tests/browser) not run: {missing}.", flush=True)
+        pytest_args = ["-m", "not browser", *pytest_args]
     return run(
         [
             [python, "-m", "ruff", "check", "."],
             [python, "-m", "mypy"],
-            [python, "-m", "pytest", *argv[1:]],
+            [python, "-m", "pytest", *pytest_args],
         ]
     )
 

@@ -23,6 +23,8 @@ from bot.polling import SkippingUnreadable
 from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
+from bot.web.context import Site
+from bot.web.server import WebServer
 from handlers import register_all
 from handlers.commands import set_menus_at_start
 from handlers.progress import report
@@ -31,6 +33,7 @@ from storage.migrations import migrate
 
 _PENDING = "pending-services"
 _SENDER = "outbox-sender"
+WEB = "web-server"
 # Replies are retried when Telegram says 429 (by the rate limiter) or a connection fails (by
 # httpx); the outbox reschedules its own in the database.
 _RETRIES = 3
@@ -131,19 +134,38 @@ async def on_startup(application: BoldenApp) -> None:
     await set_menus_at_start(application)
     await schedule(application)
     await start_sender(application, services)
+    await start_web(application, services)
+
+
+async def start_web(application: BoldenApp, services: Services) -> None:
+    settings = services.settings
+    server = WebServer(Site(services, application, settings.public_url or ""))
+    await server.start(settings.web_host, settings.web_port)
+    application.bot_data[WEB] = server
+
+
+def web_of(application: BoldenApp) -> WebServer:
+    server: WebServer = application.bot_data[WEB]
+    return server
 
 
 async def on_shutdown(application: BoldenApp) -> None:
-    """Stop the sender, then close the database, also when stopping the sender failed."""
+    """Stop the web server and the sender, then close the database, also when stopping either
+    failed."""
+    server: WebServer | None = application.bot_data.pop(WEB, None)
     running_sender: tuple[Sender, Bot] | None = application.bot_data.pop(_SENDER, None)
     services: Services | None = application.bot_data.pop(SERVICES, None)
     try:
-        if running_sender is not None:
-            sender, bot = running_sender
-            try:
-                await sender.stop()
-            finally:
-                await bot.shutdown()
+        try:
+            if server is not None:
+                await server.stop()
+        finally:
+            if running_sender is not None:
+                sender, bot = running_sender
+                try:
+                    await sender.stop()
+                finally:
+                    await bot.shutdown()
     finally:
         if services is not None:
             await services.db.close()

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_sender: str | None = None
+    # The web server in the bot's process: public pages, the coordinators' dashboard, the
+    # webhook and health. Port 0 takes a free port (the sandbox and the tests).
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    # The address people reach the web server at (behind a proxy, https); links, QR codes and
+    # the dashboard button use it. Unset: the server's own address.
+    public_url: str | None = None
+    # Set: Telegram sends updates to this https address (on this web server) instead of polling.
+    webhook_url: str | None = None
 
     @model_validator(mode="after")
     def _smtp_sender(self) -> Settings:
@@ -77,6 +86,15 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
+
+    @field_validator("public_url", "webhook_url", mode="before")
+    @classmethod
+    def _web_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value.strip()):
+            raise ValueError("must be an http(s) URL such as https://bolden.fredericia.dk")
+        return value.strip().rstrip("/")
 
     @field_validator("coordinators", mode="before")
     @classmethod

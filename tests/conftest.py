@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import BoldenApp, build_application, running
+from bot.app import BoldenApp, build_application, running, web_of
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 
@@ -42,6 +42,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("BOLDEN_"):
             monkeypatch.delenv(name)
+    # Every bot a test starts serves its web pages on a free port of its own.
+    monkeypatch.setenv("BOLDEN_WEB_PORT", "0")
     monkeypatch.chdir(tmp_path)
 
 
@@ -167,3 +169,9 @@ async def until(condition: Callable[[], object], seconds: float = 10.0) -> None:
         # A row in SQLite has no event to await, so look again until it is there.
         while not condition():  # noqa: ASYNC110
             await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def site(bot: BoldenApp) -> str:
+    """The address of the running bot's web server."""
+    return web_of(bot).url

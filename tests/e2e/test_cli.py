@@ -20,6 +20,7 @@ from tests.conftest import TOKEN
 
 def _env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOLDEN_")}
+    env["BOLDEN_WEB_PORT"] = "0"  # a free port: several may run at once
     return {**env, **{f"BOLDEN_{k.upper()}": v for k, v in settings.items()}}
 
 

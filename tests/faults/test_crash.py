@@ -40,6 +40,7 @@ class Bolden:
             "BOLDEN_API_BASE_URL": self.emulator.url,
             "BOLDEN_DATABASE": str(self.database),
             "BOLDEN_COORDINATORS": str(COORDINATOR_ID),
+            "BOLDEN_WEB_PORT": "0",
         }
         polls = self._polls()
         with self.log.open("ab") as log:

@@ -1,0 +1,33 @@
+"""What every request handler of the web server may use, kept on the aiohttp application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from telegram.ext import Application
+
+from bot.services import Services
+
+
+@dataclass
+class Site:
+    """The running bot as the web pages see it."""
+
+    services: Services
+    application: Application[Any, Any, Any, Any, Any, Any]
+    # Where people reach these pages (BOLDEN_PUBLIC_URL, else the server's own address).
+    public_url: str = ""
+
+    @property
+    def bot_username(self) -> str:
+        username: str = self.application.bot.username
+        return username
+
+
+SITE = web.AppKey("site", Site)
+
+
+def site_of(request: web.Request) -> Site:
+    return request.app[SITE]

@@ -1,0 +1,72 @@
+"""The aiohttp server: its routes, the headers every answer gets, and its start and stop."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.web import pages
+from bot.web.context import SITE, Site
+from bot.web.render import render
+
+STATIC = Path(__file__).parent / "static"
+# Pages, styles and scripts come only from this server; the dashboard runs inside Telegram,
+# which shows it in a frame, so framing is not forbidden.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def _headers_and_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every answer gets the security headers; a page that does not exist gets a page that
+    says so in the person's language, not aiohttp's bare text."""
+    try:
+        response = await handler(request)
+    except web.HTTPNotFound:
+        response = render(request, "not_found.html", status=404)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def build(site: Site) -> web.Application:
+    app = web.Application(middlewares=[_headers_and_errors], client_max_size=1024**2)
+    app[SITE] = site
+    app.add_routes(pages.routes)
+    app.router.add_static("/static", STATIC)
+    return app
+
+
+class WebServer:
+    """One server on BOLDEN_WEB_HOST:BOLDEN_WEB_PORT, started and stopped with the bot."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        # No access log: it would keep people's addresses and what they looked up.
+        self._runner = web.AppRunner(build(site), access_log=None)
+        self.url = ""
+
+    async def start(self, host: str, port: int) -> None:
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        bound_host, bound_port = self._runner.addresses[0][:2]
+        self.url = f"http://{_url_host(bound_host)}:{bound_port}"
+        if not self.site.public_url:
+            self.site.public_url = self.url
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
