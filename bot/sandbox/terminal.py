@@ -19,7 +19,7 @@ from typing import TextIO
 
 from pydantic import SecretStr
 
-from bot.app import build_application, running
+from bot.app import build_application, running, web_of
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, Json, SimulatedPerson, StoredFile
@@ -61,10 +61,11 @@ class Terminal:
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    def introduce(self) -> None:
+    def introduce(self, web: str) -> None:
         self.say("Bolden sandbox: an offline Telegram on this machine, with a temporary database.")
         self.say(HELP)
         self.say(f"Files the bot sends are saved in {self.files}")
+        self.say(f"The web pages of this sandbox are at {web}/ (open them in a browser).")
         self.say(self._whoami() + " Type /start to begin.")
 
     def _whoami(self) -> str:
@@ -181,10 +182,15 @@ async def chat(settings: Settings, strategy: Strategy, stdin: TextIO, stdout: Te
                     "api_base_url": emulator.url,
                     "database": Path(folder) / "bolden.sqlite3",
                     "coordinators": settings.coordinators | {terminal.coordinator.id},
+                    # On loopback only; a free port unless BOLDEN_WEB_PORT names one.
+                    "web_host": "127.0.0.1",
+                    "web_port": settings.web_port if "web_port" in settings.model_fields_set else 0,
+                    "public_url": None,
+                    "webhook_url": None,
                 }
             )
-            async with running(build_application(sandbox, strategy)):
-                terminal.introduce()
+            async with running(build_application(sandbox, strategy)) as application:
+                terminal.introduce(web_of(application).url)
                 lines = _read_lines(stdin)
                 while True:
                     if stdin.isatty():

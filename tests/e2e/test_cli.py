@@ -16,6 +16,7 @@ import pytest
 from bot.sandbox.emulator import BotApiEmulator
 from storage.migrations import available
 from tests.conftest import TOKEN
+from tests.web import fetch
 
 
 def _env(**settings: str) -> dict[str, str]:
@@ -192,6 +193,36 @@ def test_try_sends_a_number_as_text_saves_files_and_becomes_anyone(
     assert csv.read_bytes().startswith("\ufeffTidspunkt;Telegram-id;Hvem".encode())
     assert out.rstrip().endswith("You are Bo (Telegram id 1003).")
     assert result.stderr == ""
+
+
+async def test_try_serves_the_web_pages_on_loopback_and_says_where() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "try",
+        env=_env(),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stdin is not None
+    try:
+        async with asyncio.timeout(60):
+            while not (line := (await process.stdout.readline()).decode()).startswith(
+                "The web pages"
+            ):
+                assert line, "bolden try ended without saying where its web pages are"
+        address = line.split(" are at ")[1].split()[0]
+        assert address.startswith("http://127.0.0.1:")
+        page = await fetch(address)
+        assert page.status == 200
+        assert "Strategiens temaer" in page.text
+    finally:
+        process.stdin.write(b"/quit\n")
+        await process.communicate()
+    assert process.returncode == 0
 
 
 async def test_run_with_a_token_serves_the_bot_until_interrupted(
