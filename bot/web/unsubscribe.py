@@ -3,14 +3,15 @@
 Opening the link (GET) only shows a button: mail scanners follow links, so a GET never
 changes anything. A POST unsubscribes, from the page's form or from a mail provider's own
 button (`List-Unsubscribe=One-Click`, the very body the form sends). The page speaks the
-ambassador's chat language; a link that is forged, altered or no one's changes nothing.
+ambassador's chat language (or the one it is switched to); a link that is forged, altered or
+no one's changes nothing.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from bot.config import Settings
+from bot.config import LANGUAGES, Settings
 from bot.services.newsletters import Unsubscribed
 from bot.web.context import site_of
 from bot.web.render import render
@@ -50,8 +51,9 @@ def _token(request: web.Request) -> str | None:
 
 
 def _page(request: web.Request, state: str, language: str | None) -> web.Response:
-    """In the ambassador's language when the link is theirs, else in the page's."""
-    if language is not None:
+    """In the ambassador's chat language when the link is theirs, unless the page was
+    switched to the other one (`?lang`, which the page's form keeps)."""
+    if language is not None and request.query.get("lang") not in LANGUAGES:
         request = request.clone(rel_url=request.rel_url.update_query(lang=language))
     status = 404 if state == Unsubscribed.UNKNOWN else 200
     return render(request, "unsubscribe.html", status=status, state=str(state))

@@ -93,7 +93,11 @@ async def test_one_click_in_the_mail_stops_the_e_mails_and_nothing_else_does(
         assert opened.status == 200
         assert "<h1>Stop nyhedsbrevet på e-mail</h1>" in opened.text
         assert '<form method="post"' in opened.text
+        assert f'action="{urlsplit(page).path}?lang=da"' in opened.text
         assert by_email(1001) == 1, "opening the link changes nothing"
+        switched = await fetch(f"{link}?lang=en")
+        assert "<h1>Stop the newsletter by e-mail</h1>" in switched.text, "the switch works"
+        assert f'action="{urlsplit(page).path}?lang=en"' in switched.text
 
         done = await fetch(link, "POST", data=ONE_CLICK)  # the mail provider's own button
         assert done.status == 200
@@ -114,6 +118,9 @@ async def test_one_click_in_the_mail_stops_the_e_mails_and_nothing_else_does(
         english = await fetch(f"{site}/unsubscribe/{signed}")
         assert '<html lang="en">' in english.text, "in John's chat language"
         assert "<h1>Stop the newsletter by e-mail</h1>" in english.text
+        assert f'href="/unsubscribe/{signed}?lang=da"' in english.text
+        danish = await fetch(f"{site}/unsubscribe/{signed}?lang=da")
+        assert "<h1>Stop nyhedsbrevet på e-mail</h1>" in danish.text
         forged = [
             signed[:-2] + ("AA" if not signed.endswith("AA") else "BB"),  # altered signature
             f"{johns}.{signed.rpartition('.')[2]}x",
