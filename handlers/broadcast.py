@@ -15,10 +15,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import BoldenContext
 from bot.delivery.email import message_id, unsubscribe_headers
 from bot.i18n import Translator
+from bot.sanitise import sanitised
 from bot.services import Services
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import Reach, Recipient
-from bot.services.newsletters import Kind, Step
+from bot.services.newsletters import Kind, Step, Unsubscribed
+from bot.web.unsubscribe import unsubscribe_link
 from handlers import compose, events, privacy
 from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
 from handlers.conversation import Start, named_draft_button, starts
@@ -180,24 +182,43 @@ async def _scheduled(update: Update, context: BoldenContext, kind: Kind, when: d
 
 
 def email_payload(
-    services: Services, t: Translator, newsletter: Newsletter, recipient: Recipient, bot: str
+    services: Services,
+    t: Translator,
+    newsletter: Newsletter,
+    recipient: Recipient,
+    bot: str,
+    public_url: str,
 ) -> dict[str, Any]:
-    """Plain text and HTML, with an unsubscribe link and header, and the Message-ID every try
-    of this e-mail carries."""
-    link = f"https://t.me/{bot}?start=unsub-{recipient.email_token}"
-    sender = services.settings.smtp_sender
-    assert sender is not None, "e-mail is only queued with an SMTP sender"
-    footer = t.plain("news.email_footer", link=link)
-    html_body = newsletter.body_html.replace("\n", "<br>\n")
+    """Plain text and HTML, with unsubscribe links (the web page's, which works with one
+    click, and the chat's) in the footer and the headers, and the Message-ID every try of
+    this e-mail carries."""
+    token = recipient.email_token
+    assert token is not None, "every ambassador with an e-mail address has a token"
+    settings = services.settings
+    web_link = unsubscribe_link(public_url, settings, token)
+    chat_link = f"https://t.me/{bot}?start=unsub-{token}"
+    assert settings.smtp_sender is not None, "e-mail is only queued with an SMTP sender"
+    footer = t.plain("news.email_footer", link=web_link)
     return {
         "subject": newsletter.title,
         "text": f"{newsletter.body_text}\n\n-- \n{footer}",
         "html": (
-            f"<h1>{escape(newsletter.title)}</h1>\n<p>{html_body}</p>\n"
+            f"<h1>{escape(newsletter.title)}</h1>\n{sanitised(newsletter.body_html)}\n"
             f"<hr>\n<p>{escape(footer)}</p>"
         ),
-        "headers": {**unsubscribe_headers(link), "Message-ID": message_id(sender)},
+        "headers": {
+            **unsubscribe_headers(web_link, chat_link),
+            "Message-ID": message_id(settings.smtp_sender),
+        },
     }
+
+
+def public_url(application: App) -> str:
+    """Where people reach the web pages: BOLDEN_PUBLIC_URL, else the address the running web
+    server took (the server resolves it when it starts)."""
+    from bot.app import web_of  # bot.app wires these handlers: imported when first used
+
+    return web_of(application).site.public_url
 
 
 async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
@@ -213,7 +234,7 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
         else []
     )
     translators = {language: services.translator(language) for language in services.translators}
-    bot = application.bot.username
+    bot, address = application.bot.username, public_url(application)
     items = _items(
         chat,
         lambda r: newsletter_payload(
@@ -222,7 +243,10 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
             newsletter.body_html,
             newsletter.photo_file_id,
         ),
-        [(r, email_payload(services, translators[r.language], newsletter, r, bot)) for r in mail],
+        [
+            (r, email_payload(services, translators[r.language], newsletter, r, bot, address))
+            for r in mail
+        ],
     )
     writer = newsletter.created_by
     await services.delivery.start_batch(
@@ -395,8 +419,9 @@ async def unsubscribe(update: Update, context: BoldenContext) -> None:
     message = update.effective_message
     assert message is not None
     token = (context.args or ["-"])[0].removeprefix("unsub-")
-    done = await context.services.newsletters.unsubscribe_email(token)
-    await message.reply_html(context.t("news.unsubscribed" if done else "net.link_invalid"))
+    result = await context.services.newsletters.unsubscribe_email(token)
+    known = result is not Unsubscribed.UNKNOWN
+    await message.reply_html(context.t("news.unsubscribed" if known else "net.link_invalid"))
 
 
 async def newsletters_due(context: BoldenContext) -> None:

@@ -1,17 +1,13 @@
-"""How an invitation looks (events and ad hoc calls), its buttons, and its calendar file."""
+"""How an invitation looks (events and ad hoc calls) and its buttons."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Html, Translator
-from bot.sandbox.entities import html_to_plain  # Telegram's HTML, read as Telegram reads it
 from bot.services import Services
 from handlers.callbacks import CallbackCodec
 from storage.events import CALL, Event
@@ -37,13 +33,17 @@ def when(t: Translator, starts: datetime, ends: datetime) -> str:
     return f"{t.moment(starts)}–{end}"
 
 
+def map_link(latitude: float, longitude: float) -> str:
+    """A shared location on OpenStreetMap."""
+    return f"https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}"
+
+
 def invitation_text(services: Services, t: Translator, v: dict[str, Any]) -> str:
     """From an event's values (stored, or a draft's before it is stored)."""
     lines = [t("ev.title", title=v["title"], kind=kind_name(services, t, v["kind"]))]
     lines.append(t("ev.when", when=when(t, v["starts_at"], v["ends_at"])))
     if v.get("latitude") is not None:
-        link = f"https://www.openstreetmap.org/?mlat={v['latitude']:.5f}&mlon={v['longitude']:.5f}"
-        lines.append(t("bold.card.map", url=link))
+        lines.append(t("bold.card.map", url=map_link(v["latitude"], v["longitude"])))
     else:
         lines.append(t("ev.place", place=v["place"]))
     if v.get("capacity"):
@@ -84,33 +84,3 @@ def answer_keyboard(
             ]
         )
     return InlineKeyboardMarkup(rows)
-
-
-def _domain(services: Services) -> str:
-    """The municipality's web domain (from its website in the strategy file), else Bolden's."""
-    website = services.strategy.contact.website
-    return (urlsplit(website).hostname if website else None) or "bolden"
-
-
-def ics(event: Event, services: Services) -> bytes:
-    """RFC 5545, with the time zone where the bot runs, for Google, Outlook and Apple."""
-    zone = services.settings.tz
-    calendar = Calendar()
-    calendar.add("prodid", "-//Bolden//" + services.strategy.strategy.municipality + "//DA")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    entry = CalendarEvent()
-    # Never the check-in code: a calendar file is shared freely, the code only on the QR poster.
-    entry.add("uid", f"event-{event.id}@{_domain(services)}")
-    entry.add("dtstamp", event.created_at)
-    entry.add("dtstart", event.starts_at.astimezone(zone))
-    entry.add("dtend", event.ends_at.astimezone(zone))
-    entry.add("summary", event.title)
-    entry.add("description", html_to_plain(event.description))
-    entry.add("location", event.place)
-    if event.latitude is not None and event.longitude is not None:
-        entry.add("geo", (event.latitude, event.longitude))
-    calendar.add_component(entry)
-    calendar.add_missing_timezones()
-    data: bytes = calendar.to_ical()
-    return data

@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.calendar import ics
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem, Reach
 from bot.services.events import (
@@ -30,7 +31,7 @@ from bot.services.newsletters import Draft, Kind
 from bot.services.poster import PosterText, render_pdf
 from handlers import compose
 from handlers.conversation import Start, starts
-from handlers.event_views import EVENT, answer_keyboard, event_values, ics, invitation_text, when
+from handlers.event_views import EVENT, answer_keyboard, event_values, invitation_text, when
 from handlers.menu import home_button, refuse_stale, show, turn_buttons
 from handlers.networks import welcome
 from handlers.paging import page_of, turn_row
@@ -302,7 +303,7 @@ async def calendar(update: Update, context: BoldenContext) -> None:
         await refuse_stale(update, context)
         return
     await query.answer()
-    data = ics(event, context.services)
+    data = ics([event], context.services.strategy, context.services.settings.tz)
     await context.bot.send_document(
         chat.id, InputFile(data, filename="event.ics"), caption=context.t("ev.ics_caption")
     )

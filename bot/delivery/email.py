@@ -21,16 +21,19 @@ from bot.config import Settings
 from bot.services.delivery import Outcome
 
 
-def unsubscribe_headers(chat_link: str) -> dict[str, str]:
-    """List-Unsubscribe (RFC 2369) with the link that unsubscribes in the chat.
+def unsubscribe_headers(web_link: str, chat_link: str) -> dict[str, str]:
+    """List-Unsubscribe (RFC 2369): the web page's link first, then the chat's.
 
-    No mailto: the bot reads no mailbox, so such a request would wait for a person while the
-    reader believes it is done. No List-Unsubscribe-Post (RFC 8058, one click): it needs an
-    https URL that unsubscribes on a POST, and the bot has no web endpoint yet. When bot/web
-    serves one under BOLDEN_PUBLIC_URL, its URL goes first here, with
-    `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
+    With an https web link also List-Unsubscribe-Post (RFC 8058): a mail provider's own
+    button then unsubscribes with one POST to it (bot/web/unsubscribe.py). RFC 8058 asks for
+    https, so a local http address (`bolden try`) gets the links without the one click. No
+    mailto: the bot reads no mailbox, so such a request would wait for a person while the
+    reader believes it is done.
     """
-    return {"List-Unsubscribe": f"<{chat_link}>"}
+    headers = {"List-Unsubscribe": f"<{web_link}>, <{chat_link}>"}
+    if web_link.startswith("https://"):
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def message_id(sender: str) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.services.conversations import ConversationKind, Conversations
-from bot.services.delivery import Claim, DeliveryService, Notify, Reach
+from bot.services.delivery import ALL, Claim, DeliveryService, Notify, Reach
 from bot.services.exports import csv_bytes, local_time, username
 from bot.services.networks import Added
 from bot.strategy import Strategy
@@ -137,6 +137,18 @@ def publish_limit(answers: dict[str, Any]) -> datetime:
     values = values_from(answers)
     limit: datetime = values["deadline"] or values["starts_at"]
     return limit
+
+
+def is_public(event: Event) -> bool:
+    """Shown on the web and in its calendar feed: an event (not a call for helpers, which asks
+    for hands by a deadline) whose audience is everyone, as anyone may say yes to invitations
+    in the chat and then answer it. An event for ambassadors, one kind or one theme is for
+    those invited: the web shows neither it nor who was invited. One cancelled after it went
+    out stays until its end, so that calendars subscribed to the feed take it away."""
+    was_out = event.status == "published" or (
+        event.status == "cancelled" and event.invitation_batch is not None
+    )
+    return event.audience == ALL and not event.is_call and was_out
 
 
 def reminders_ahead(event: Event, at: datetime) -> list[int]:
@@ -288,6 +300,18 @@ class EventService:
         """What coordinators see in /events: what is coming, also what is not yet sent."""
         return await events.upcoming(self._db, self._clock(), ("published", "scheduled"))
 
+    async def public(self, cancelled: bool = False) -> list[Event]:
+        """Public events still to come (see `is_public`); with `cancelled`, also those called
+        off after they went out."""
+        statuses = ("published", "cancelled") if cancelled else ("published",)
+        return [e for e in await events.upcoming(self._db, self._clock(), statuses) if is_public(e)]
+
+    async def public_earlier(self, limit: int) -> list[Event]:
+        """The public events that ended last, the latest first."""
+        now = self._clock()
+        held = [e for e in await events.with_status(self._db, "published") if e.ends_at <= now]
+        return [e for e in reversed(held) if is_public(e)][:limit]
+
     async def upcoming_for(self, user_id: int) -> list[Event]:
         """What is coming that this person was invited to, answered, or whose audience takes
         them in: the events they can answer."""
@@ -300,6 +324,13 @@ class EventService:
 
     async def scheduled(self) -> list[Event]:
         return await events.with_status(self._db, "scheduled")
+
+    async def seats_left(self, event: Event) -> int | None:
+        """Seats not yet taken by a yes; None when there is no limit."""
+        if event.capacity is None:
+            return None
+        taken = sum(1 for a in await self.answers(event.id) if a.answer == "yes")
+        return max(event.capacity - taken, 0)
 
     async def answers(self, event_id: int) -> list[Answer]:
         return await events.answers(self._db, event_id)

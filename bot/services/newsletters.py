@@ -132,6 +132,19 @@ class Drafted(BaseModel):
     problem: Problem | None = None
 
 
+class EmailReader(BaseModel):
+    """An ambassador as an e-mail's unsubscribe link finds them."""
+
+    language: str
+    by_email: bool
+
+
+class Unsubscribed(StrEnum):
+    DONE = "done"
+    ALREADY = "already"  # newsletters by e-mail were off before this
+    UNKNOWN = "unknown"  # no ambassador has this link (any more)
+
+
 class Cancelled(BaseModel):
     """What Cancel did: `done`, or not, and then the newsletter as it is (sent: too late)."""
 
@@ -476,13 +489,32 @@ class NewsletterService:
         )
         return row is not None and not row["newsletter_off"]
 
-    async def unsubscribe_email(self, token: str) -> bool:
-        """The link in every e-mail: no more newsletters by e-mail for that ambassador."""
+    async def email_reader(self, token: str) -> EmailReader | None:
+        """Whose e-mail link this is (an ambassador's `email_token`), if anyone's."""
+        row = await self._db.fetch_one(
+            "SELECT p.language, a.newsletter_by_email FROM ambassadors a "
+            "JOIN people p ON p.user_id = a.user_id WHERE a.email_token = ?",
+            (token,),
+        )
+        if row is None:
+            return None
+        return EmailReader(language=row["language"], by_email=bool(row["newsletter_by_email"]))
+
+    async def unsubscribe_email(self, token: str) -> Unsubscribed:
+        """The link in every e-mail (in the chat and on the web): no more newsletters by
+        e-mail for that ambassador. The write decides whether this press did it."""
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
-                "UPDATE ambassadors SET newsletter_by_email = 0 WHERE email_token = ?", (token,)
+                "UPDATE ambassadors SET newsletter_by_email = 0 "
+                "WHERE email_token = ? AND newsletter_by_email = 1",
+                (token,),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount == 1:
+                return Unsubscribed.DONE
+            cursor = await connection.execute(
+                "SELECT 1 FROM ambassadors WHERE email_token = ?", (token,)
+            )
+            return Unsubscribed.ALREADY if await cursor.fetchone() else Unsubscribed.UNKNOWN
 
     async def _save(self, user_id: int, draft: Draft) -> Draft:
         await self._conversations.put(

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import BoldenApp, build_application, running
+from bot.app import BoldenApp, build_application, running, web_of
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 from bot.scheduling import NEWSLETTERS
+from bot.web.unsubscribe import unsubscribe_link
 from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, make_coordinator, sign_up, until
 from tests.e2e.test_bolde import next_message
 from tests.mailbox import Mailbox, serving
@@ -255,7 +256,7 @@ async def test_a_newsletter_goes_by_e_mail_to_those_who_asked_and_can_be_unsubsc
     )
     karim = emulator.person(COORDINATOR_ID, "Karim", "da")
     anna, bo = emulator.person(1001, "Anna", "da"), emulator.person(1003, "Bo", "da")
-    async with running(build_application(settings, clock=clock)):
+    async with running(build_application(settings, clock=clock)) as application:
         await karim.send("/start")
         for person, address in ((anna, "anna@example.dk"), (bo, "bounce@example.dk")):
             await sign_up(person, email=address)  # an address is a yes to the newsletter
@@ -274,8 +275,12 @@ async def test_a_newsletter_goes_by_e_mail_to_those_who_asked_and_can_be_unsubsc
         assert mail["Message-ID"].endswith("@fredericia.example>")
         [token] = [r[0] for r in query("SELECT email_token FROM ambassadors WHERE user_id = 1001")]
         link = f"https://t.me/bolden_sandbox_bot?start=unsub-{token}"
-        assert str(mail["List-Unsubscribe"]).strip() == f"<{link}>"  # a long one comes folded
-        assert "List-Unsubscribe-Post" not in mail, "one click needs a web endpoint"
+        page = unsubscribe_link(web_of(application).url, settings, token)
+        # A long one comes folded.
+        assert " ".join(str(mail["List-Unsubscribe"]).split()) == f"<{page}>, <{link}>"
+        assert "List-Unsubscribe-Post" not in mail, (
+            "one click needs https (see test_web_unsubscribe)"
+        )
         assert box.connections == 1, "both e-mails went over one connection"
         await until(lambda: not box.open)  # closed once the e-mails stopped
         plain = mail.get_body(("plain",))
@@ -283,7 +288,7 @@ async def test_a_newsletter_goes_by_e_mail_to_those_who_asked_and_can_be_unsubsc
         assert plain is not None
         assert html is not None
         assert "Vi <3 frivillige & foreninger." in plain.get_content()
-        assert link in plain.get_content()
+        assert page in plain.get_content()
         assert "Vi &lt;3 frivillige &amp; foreninger." in html.get_content()
         [failed] = query("SELECT state, error FROM outbox WHERE address = 'bounce@example.dk'")
         assert failed["state"] == "failed"

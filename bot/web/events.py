@@ -1,0 +1,87 @@
+"""The public events: what is coming for everyone, a calendar file for each, and a calendar
+feed to subscribe to. Which events are public is the events service's rule (`is_public`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.sanitise import sanitised
+from bot.services.calendar import ics
+from bot.services.events import is_public
+from bot.web.context import Site, site_of
+from bot.web.render import language_of, render
+from handlers.event_views import kind_name, map_link, when
+from storage.events import Event
+
+routes = web.RouteTableDef()
+EARLIER = 5  # ended events listed under the coming ones
+
+
+@dataclass
+class Shown:
+    event: Event
+    kind: str
+    when: str
+    description: Markup
+    map: str | None
+    seats_left: int | None
+
+
+@routes.get("/events")
+async def upcoming(request: web.Request) -> web.Response:
+    site = site_of(request)
+    events = site.services.events
+    t = site.services.translator(language_of(request))
+    shown = [
+        Shown(
+            event=event,
+            kind=kind_name(site.services, t, event.kind),
+            when=when(t, event.starts_at, event.ends_at),
+            description=sanitised(event.description),
+            map=_map(event),
+            seats_left=await events.seats_left(event),
+        )
+        for event in await events.public()
+    ]
+    return render(
+        request,
+        "events.html",
+        events=shown,
+        earlier=await events.public_earlier(EARLIER),
+        feed=f"{site.public_url}/events.ics",
+    )
+
+
+def _map(event: Event) -> str | None:
+    if event.latitude is None or event.longitude is None:
+        return None
+    return map_link(event.latitude, event.longitude)
+
+
+@routes.get("/events.ics")
+async def feed(request: web.Request) -> web.Response:
+    """Every public event to come, and those called off, so that calendars take them away."""
+    site = site_of(request)
+    t = site.services.translator(language_of(request))
+    name = f"{site.services.strategy.strategy.municipality}: {t.plain('web.events.title')}"
+    return _calendar(site, await site.services.events.public(cancelled=True), name)
+
+
+@routes.get(r"/events/{event_id:\d+}.ics")
+async def one(request: web.Request) -> web.Response:
+    site = site_of(request)
+    event = await site.services.events.get(int(request.match_info["event_id"]))
+    if event is None or event.status != "published" or not is_public(event):
+        raise web.HTTPNotFound
+    response = _calendar(site, [event], None)
+    response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
+    return response
+
+
+def _calendar(site: Site, events: list[Event], name: str | None) -> web.Response:
+    zone = site.services.settings.tz
+    data = ics(events, site.services.strategy, zone, name)
+    return web.Response(body=data, content_type="text/calendar", charset="utf-8")
