@@ -35,6 +35,7 @@ class Step(StrEnum):
     DESCRIPTION = "org_description"
     WEBSITE = "org_website"
     EMAIL = "email"  # the one e-mail question: an address is a yes to the newsletter by e-mail
+    LISTED = "listed"  # on the public list of ambassadors, or not (changed later in /me)
     CONSENT = "consent"
 
 
@@ -42,6 +43,7 @@ ORDER = list(Step)
 _NEWSLETTER = "newsletter_by_email"  # the profile's field, answered by the e-mail question
 SKIPPABLE = {Step.DESCRIPTION, Step.WEBSITE, Step.EMAIL}
 TEXT_STEPS = {Step.NAME, Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE, Step.EMAIL}
+SIGNUP_ONLY = {Step.LISTED, Step.CONSENT}  # asked in the sign-up; /me has its own buttons
 
 
 class Mode(StrEnum):
@@ -168,7 +170,7 @@ class AmbassadorService:
     async def start_edit(self, user_id: int, step: Step) -> Conversation | None:
         """Change one field of the profile; None when the person is not an ambassador."""
         current = await self.profile(user_id)
-        if current is None or step is Step.CONSENT:
+        if current is None or step in SIGNUP_ONLY:
             return None
         if not self._applies(step, {Step.KIND.value: current.kind}):
             return None
@@ -195,6 +197,10 @@ class AmbassadorService:
             if value not in {kind.code for kind in self._strategy.ambassador_kinds}:
                 return Answered(conversation=conversation, problem=Problem.UNKNOWN_CHOICE)
             stored: Any = value
+        elif step is Step.LISTED:
+            if not isinstance(value, bool):
+                return Answered(conversation=conversation, problem=Problem.UNKNOWN_CHOICE)
+            stored = value
         else:
             stored, problem = validate(step, value)
             if problem:
@@ -242,6 +248,7 @@ class AmbassadorService:
                 **profile,
                 "consent_at": now,
                 "consent_version": PRIVACY_VERSION,
+                "listed_at": now if conversation.answers.get(Step.LISTED.value) else None,
                 "status": "active",
                 "left_at": None,
                 "confirm_due_at": now + self._reconfirm,
@@ -319,6 +326,23 @@ class AmbassadorService:
             await ambassadors.update(connection, user_id, {"newsletter_by_email": wanted})
         return await self.profile(user_id)
 
+    async def set_listed(self, user_id: int, wanted: bool) -> Ambassador | None:
+        """On or off the public list, at once; None when the person is no ambassador. A yes
+        keeps the moment of the first one (the record of consent); a change since (a second
+        phone, leaving) wins, as the conditional write refuses to undo it."""
+        current = await self.profile(user_id)
+        if current is None:
+            return None
+        if (current.listed_at is not None) != wanted:
+            async with self._db.transaction() as connection:
+                await ambassadors.update(
+                    connection,
+                    user_id,
+                    {"listed_at": self._clock() if wanted else None},
+                    expected={"status": current.status, "listed_at": current.listed_at},
+                )
+        return await self.profile(user_id)
+
     async def leave(self, user_id: int) -> Left:
         """End the ambassadorship; the person stays, as a citizen. Only the press that changes
         the row ends it (a conditional write), so a second one finds it already done."""
@@ -329,7 +353,7 @@ class AmbassadorService:
             changed = found.status != "left" and await ambassadors.update(
                 connection,
                 user_id,
-                {"status": "left", "left_at": self._clock()},
+                {"status": "left", "left_at": self._clock(), "listed_at": None},
                 expected={"status": found.status},
             )
             if not changed:
@@ -382,11 +406,14 @@ class AmbassadorService:
         return asked
 
     async def expire_unanswered(self) -> int:
-        """Those who did not answer within the grace period become passive; returns how many."""
+        """Those who did not answer within the grace period become passive, and leave the public
+        list (coming back, they choose again in /me); returns how many."""
         silent = await ambassadors.unanswered_since(self._db, self._clock() - self._grace)
         async with self._db.transaction() as connection:
             for user_id in silent:
-                await ambassadors.update(connection, user_id, {"status": "passive"})
+                await ambassadors.update(
+                    connection, user_id, {"status": "passive", "listed_at": None}
+                )
         return len(silent)
 
     # -- helpers ------------------------------------------------------------------------------
