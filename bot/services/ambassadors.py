@@ -18,12 +18,14 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import DeliveryService, Notify
-from bot.strategy import Strategy
+from bot.strategy import Strategy, Title
 from storage import ambassadors, conversations, people
-from storage.ambassadors import Ambassador
+from storage.ambassadors import Ambassador, Listed
 from storage.database import Database
 
 PRIVACY_VERSION = "2026-12"
+LISTED_PAGE = 50  # ambassadors on a page of the public list
+SEARCH_WORDS = 8  # words of a public search that are used; the rest are left out
 NAME_MAX, ORGANISATION_MAX, DESCRIPTION_MAX, WEBSITE_MAX, EMAIL_MAX = 64, 100, 500, 200, 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -110,6 +112,17 @@ class Answered(BaseModel):
     saved: Ambassador | None = None
 
 
+class Listing(BaseModel):
+    """A page of the public list: those on it who match a search, by name."""
+
+    ambassadors: list[Listed]
+    count: int
+    page: int  # from 0
+    pages: int
+    kind: str | None  # the filters that were applied: a code the strategy does not know is none
+    topic: str | None
+
+
 def validate(step: Step, value: str | bool | None) -> tuple[Any, Problem | None]:
     """Check one answer; returns the value to store, or the problem with it."""
     if value is None:
@@ -136,6 +149,23 @@ def _website(text: str) -> str:
 def _is_website(text: str) -> bool:
     parsed = urlparse(text)
     return parsed.scheme in {"http", "https"} and "." in parsed.netloc and " " not in text
+
+
+def search_term(strategy: Strategy, word: str, by_number: bool) -> ambassadors.Term:
+    """One searched word: found in a name or organisation, as the title of a kind or theme in
+    either language, and (`by_number`) as an ambassador's number, "#12" or "12"."""
+    folded, digits = word.casefold(), word.lstrip("#")
+
+    def named(title: Title) -> bool:
+        return folded in title.da.casefold() or folded in title.en.casefold()
+
+    numbered = by_number and digits.isdigit() and len(digits) < 19
+    return ambassadors.Term(
+        folded=folded,
+        number=int(digits) if numbered else None,
+        kinds=[k.code for k in strategy.ambassador_kinds if named(k.title)],
+        topics=[t.code for t in strategy.topics if named(t.title)],
+    )
 
 
 class AmbassadorService:
@@ -342,6 +372,32 @@ class AmbassadorService:
                     expected={"status": current.status, "listed_at": current.listed_at},
                 )
         return await self.profile(user_id)
+
+    async def listing(self, words: str, kind: str | None, topic: str | None, page: int) -> Listing:
+        """The public list: active ambassadors who said yes to it and match every word (in the
+        name, organisation, or the title of their kind or a theme; never the number), of that
+        kind and theme (unknown ones are no filter). A website is shown only as a web address."""
+        terms = [
+            search_term(self._strategy, word, by_number=False)
+            for word in words.split()[:SEARCH_WORDS]
+        ]
+        kind = kind if any(k.code == kind for k in self._strategy.ambassador_kinds) else None
+        topic = topic if any(t.code == topic for t in self._strategy.topics) else None
+        count = await ambassadors.search_count(self._db, terms, kind, topic, listed=True)
+        pages = max(1, -(-count // LISTED_PAGE))
+        page = min(max(page, 0), pages - 1)
+        found = await ambassadors.listed(
+            self._db, terms, kind, topic, page * LISTED_PAGE, LISTED_PAGE
+        )
+        shown = [
+            entry
+            if entry.org_website is None or _is_website(entry.org_website)
+            else entry.model_copy(update={"org_website": None})
+            for entry in found
+        ]
+        return Listing(
+            ambassadors=shown, count=count, page=page, pages=pages, kind=kind, topic=topic
+        )
 
     async def leave(self, user_id: int) -> Left:
         """End the ambassadorship; the person stays, as a citizen. Only the press that changes
