@@ -31,7 +31,7 @@ class Ambassador(BaseModel):
     confirm_due_at: datetime
     confirm_asked_at: datetime | None
     left_at: datetime | None
-    listed_at: datetime | None = None  # on the public list since; None: not on it
+    listed_at: datetime | None  # on the public list since; None: not on it
     topics: list[str] = []
 
 

@@ -10,9 +10,11 @@ import sqlite3
 
 import pytest
 
+from bot.app import BoldenApp
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
-from tests.conftest import sign_up
+from tests.conftest import FakeClock, sign_up
+from tests.e2e.test_reconfirmation import run_job
 from tests.web import fetch
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -118,6 +120,23 @@ async def test_taking_it_back_leaving_and_erasure_take_people_off_at_once(
 
     await sign_up(anna)  # back as an ambassador: asked again, and no is no
     assert names((await fetch(f"{site}/ambassadors")).text) == []
+
+
+async def test_an_ambassador_who_goes_passive_leaves_the_list_until_they_choose_again(
+    bot: BoldenApp, anna: SimulatedPerson, clock: FakeClock, site: str
+) -> None:
+    await sign_up(anna, listed=True)
+    clock.advance(days=366)
+    await run_job(bot)
+    await anna.emulator.wait_for(lambda: "i et år" in anna.last.text, what="the yearly question")
+    question = anna.last
+    clock.advance(days=31)
+    await run_job(bot)  # no answer: passive
+
+    assert names((await fetch(f"{site}/ambassadors")).text) == []
+    await anna.press(question, "Ja, jeg fortsætter")
+    assert names((await fetch(f"{site}/ambassadors")).text) == [], "back, but not listed"
+    assert "Offentlig liste: nej" in (await anna.send("/me")).text
 
 
 async def test_search_by_name_organisation_and_theme_and_filter_by_kind_and_theme(
