@@ -33,11 +33,13 @@ from storage.ambassadors import Ambassador
 from storage.conversations import StoredConversation
 
 AMB = CallbackCodec(
-    "amb", start=0, edit=1, mynews=1, chatnews=1, leave=0, leaveyes=0, cert=0, stay=1
+    "amb", start=0, edit=1, mynews=1, chatnews=1, listed=1, leave=0, leaveyes=0, cert=0, stay=1
 )
 # The questions' buttons name their conversation: a sign-up and a profile edit can be open at
 # once, and a press acts on the one it was shown with.
-ASK = CallbackCodec("ambq", drafts=list(Mode), kind=1, tgname=0, keep=1, skip=1, back=1, consent=1)
+ASK = CallbackCodec(
+    "ambq", drafts=list(Mode), kind=1, tgname=0, keep=1, skip=1, back=1, listed=1, consent=1
+)
 _PROFILE_BUTTONS = (
     (Step.NAME, "me.edit_name"),
     (Step.KIND, "me.edit_kind"),
@@ -72,7 +74,13 @@ def question(
 
     current = conversation.answers.get(step.value)
     rows: list[list[InlineKeyboardButton]] = []
-    text = t(f"amb.ask.{step.value}")
+    if step is Step.CONSENT:
+        # The summary says what was answered about the public list: it is part of the yes.
+        listed = conversation.answers.get(Step.LISTED.value)
+        listing = t.plain("amb.consent_listed" if listed else "amb.consent_unlisted")
+        text = t("amb.ask.consent", listing=listing)
+    else:
+        text = t(f"amb.ask.{step.value}")
     if step is Step.KIND:
         kinds = [
             InlineKeyboardButton(
@@ -90,6 +98,8 @@ def question(
                 )
             ]
         )
+    elif step is Step.LISTED:
+        rows.append([button("amb.listed_yes", "listed", 1), button("amb.listed_no", "listed", 0)])
     elif step is Step.CONSENT:
         rows.append(
             [button("amb.consent_yes", "consent", 1), button("amb.consent_no", "consent", 0)]
@@ -199,6 +209,8 @@ async def pressed(update: Update, context: BoldenContext) -> None:
         await _answered(update, context, mode, conversation.answers.get(step.value))
     elif press.action == "skip" and args[0] == step.value and step in SKIPPABLE:
         await _answered(update, context, mode, None)
+    elif press.action == "listed" and step is Step.LISTED and args[0] in {"0", "1"}:
+        await _answered(update, context, mode, args[0] == "1")
     elif press.action == "consent" and step is Step.CONSENT and args[0] in {"0", "1"}:
         await _consented(update, context, args[0] == "1")
     else:
@@ -298,6 +310,9 @@ def profile_text(
             "me.topics",
             value=", ".join(strategy.titles(ambassador.topics, language)) or none,
         ),
+        t("me.listed_since", when=t.date(ambassador.listed_at))
+        if ambassador.listed_at
+        else t("me.not_listed"),
         t("me.joined", value=t.date(ambassador.joined_at)),
         t.count("dir.referrals" if coordinator else "me.referrals", referrals),
     ]
@@ -320,6 +335,9 @@ def profile_keyboard(
         rows.append([_button(context, key, "mynews", int(wanted))])
     chat_key = "me.chat_news_off" if chat_news else "me.chat_news_on"
     rows.append([_button(context, chat_key, "chatnews", int(not chat_news))])
+    listed = ambassador.listed_at is not None
+    list_key = "me.unlist" if listed else "me.list"
+    rows.append([_button(context, list_key, "listed", int(not listed))])
     rows.append(
         [
             InlineKeyboardButton(context.t.plain("me.themes"), callback_data=THEMES.data("show")),
@@ -332,13 +350,18 @@ def profile_keyboard(
 
 async def profile(update: Update, context: BoldenContext, saved: bool = False) -> None:
     """/me: what is stored, with a button for each thing that can be changed."""
+    await _profile(update, context, context.t("me.saved") if saved else "")
+
+
+async def _profile(update: Update, context: BoldenContext, note: str) -> None:
+    """The profile, with what just changed (`note`) above it."""
     ambassador = await ambassador_or_refuse(update, context)
     if ambassador is None:
         return
     referrals = await context.services.ambassadors.referrals(ambassador.user_id)
     text = profile_text(context, ambassador, referrals)
-    if saved:
-        text = context.t("me.saved") + "\n\n" + text
+    if note:
+        text = note + "\n\n" + text
     chat_news = await context.services.newsletters.gets_newsletters(ambassador.user_id)
     await show(update, text, profile_keyboard(context, ambassador, chat_news))
 
@@ -374,11 +397,26 @@ async def profile_pressed(update: Update, context: BoldenContext) -> None:
             await refuse_stale(update, context)
             return
         await profile(update, context)
+    elif press.action == "listed" and press.args[0] in {"0", "1"}:
+        await _listed(update, context, press.args[0] == "1")
     elif press.action == "cert":
         await query.answer()
         await send_certificate(update, context)
     else:
         await refuse_stale(update, context)
+
+
+async def _listed(update: Update, context: BoldenContext, wanted: bool) -> None:
+    """On or off the public list: the profile, with what is true now above it (a press that
+    found it so already says so just the same)."""
+    user = update.effective_user
+    assert user is not None
+    ambassador = await context.services.ambassadors.set_listed(user.id, wanted)
+    if ambassador is None:
+        await refuse_stale(update, context)
+        return
+    note = "me.listed_now" if ambassador.listed_at else "me.unlisted_now"
+    await _profile(update, context, context.t(note))
 
 
 async def _left(update: Update, context: BoldenContext, left: Left) -> None:
@@ -471,7 +509,7 @@ HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CallbackQueryHandler(begin, pattern=AMB.pattern("start")),
     CallbackQueryHandler(stay_answered, pattern=AMB.pattern("stay")),
     CallbackQueryHandler(
-        profile_pressed, pattern=r"^amb:(edit|mynews|chatnews|cert|leave|leaveyes)(:|$)"
+        profile_pressed, pattern=r"^amb:(edit|mynews|chatnews|listed|cert|leave|leaveyes)(:|$)"
     ),
     CallbackQueryHandler(consent_pressed, pattern=ASK.pattern("consent")),
     CallbackQueryHandler(pressed, pattern=ASK.pattern()),

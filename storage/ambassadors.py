@@ -31,6 +31,7 @@ class Ambassador(BaseModel):
     confirm_due_at: datetime
     confirm_asked_at: datetime | None
     left_at: datetime | None
+    listed_at: datetime | None  # on the public list since; None: not on it
     topics: list[str] = []
 
 
@@ -49,12 +50,15 @@ PROFILE_FIELDS = (
 _TOPICS = "(SELECT group_concat(code, ' ') FROM ambassador_topics t WHERE t.user_id = a.user_id)"
 
 
-def _ambassador(row: aiosqlite.Row) -> Ambassador:
+def _with_topics(row: aiosqlite.Row) -> dict[str, Any]:
+    """The row's values, its topic codes (read with _TOPICS) as a list."""
     values = dict(row)
     codes = values.pop("topic_codes")
-    return Ambassador.model_validate(
-        {**values, "topics": sorted(codes.split(" ")) if codes else []}
-    )
+    return {**values, "topics": sorted(codes.split(" ")) if codes else []}
+
+
+def _ambassador(row: aiosqlite.Row) -> Ambassador:
+    return Ambassador.model_validate(_with_topics(row))
 
 
 async def get(db: Database, user_id: int) -> Ambassador | None:
@@ -212,10 +216,16 @@ class Term(NamedTuple):
     topics: list[str]
 
 
-def _matching(terms: list[Term], kind: str | None, topic: str | None) -> tuple[str, list[object]]:
-    """The condition for ambassadors who have not left and match every term (and the kind and
-    theme, if given), with its parameters."""
-    where = ["a.status != 'left'", "a.kind = COALESCE(?, a.kind)"]
+# Who the public list shows: active ambassadors who said yes to it (and have not taken it back).
+_LISTED = "a.status = 'active' AND a.listed_at IS NOT NULL"
+
+
+def _matching(
+    terms: list[Term], kind: str | None, topic: str | None, listed: bool = False
+) -> tuple[str, list[object]]:
+    """The condition for ambassadors who have not left (`listed`: who are on the public list)
+    and match every term (and the kind and theme, if given), with its parameters."""
+    where = [_LISTED if listed else "a.status != 'left'", "a.kind = COALESCE(?, a.kind)"]
     params: list[object] = [kind]
     if topic is not None:
         where.append(
@@ -240,8 +250,10 @@ def _matching(terms: list[Term], kind: str | None, topic: str | None) -> tuple[s
     return " AND ".join(where), params
 
 
-async def search_count(db: Database, terms: list[Term], kind: str | None, topic: str | None) -> int:
-    condition, params = _matching(terms, kind, topic)
+async def search_count(
+    db: Database, terms: list[Term], kind: str | None, topic: str | None, listed: bool = False
+) -> int:
+    condition, params = _matching(terms, kind, topic, listed)
     row = await db.fetch_one(f"SELECT COUNT(*) FROM ambassadors a WHERE {condition}", params)
     return int(row[0]) if row else 0
 
@@ -277,3 +289,29 @@ async def search(
         (*params, limit, offset),
     )
     return [_ambassador(row) for row in rows]
+
+
+class Listed(BaseModel):
+    """An ambassador as the public list shows them: what they agreed to show, nothing more (no
+    id, number, e-mail or username is read)."""
+
+    display_name: str
+    kind: str
+    organisation: str | None
+    org_description: str | None
+    org_website: str | None
+    topics: list[str]
+
+
+async def listed(
+    db: Database, terms: list[Term], kind: str | None, topic: str | None, offset: int, limit: int
+) -> list[Listed]:
+    """One page of the public list's ambassadors who match, by name."""
+    condition, params = _matching(terms, kind, topic, listed=True)
+    rows = await db.fetch_all(
+        "SELECT a.display_name, a.kind, a.organisation, a.org_description, a.org_website, "
+        f"{_TOPICS} AS topic_codes FROM ambassadors a WHERE {condition} "
+        "ORDER BY casefold(a.display_name), a.number LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+    return [Listed.model_validate(_with_topics(row)) for row in rows]

@@ -119,18 +119,17 @@ class FakeClock:
 
 
 async def sign_up(
-    person: SimulatedPerson, kind: str = "Borger", email: str | None = None
+    person: SimulatedPerson, kind: str = "Borger", email: str | None = None, listed: bool = False
 ) -> ChatMessage:
     """Walk the shortest sign-up: a kind, the Telegram name, the newsletter by e-mail (an
-    address) or not, consent. Returns the welcome with the theme toggles."""
+    address) or not, on the public list or not, consent. Returns the welcome with the theme
+    toggles."""
+    no = "Nej tak" if person.user.get("language_code") == "da" else "No thanks"
     question = await person.send("/ambassador")
     question = await person.press(question, kind)
     question = await person.press(question, "✅")
-    if email:
-        question = await person.send(email)
-    else:
-        no = "Nej tak" if person.user.get("language_code") == "da" else "No thanks"
-        question = await person.press(question, no)
+    question = await (person.send(email) if email else person.press(question, no))
+    question = await person.press(question, "👀" if listed else no)
     return await person.press(question, "✅")
 
 

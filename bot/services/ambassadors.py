@@ -18,12 +18,14 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.conversations import ConversationKind, Conversations
 from bot.services.delivery import DeliveryService, Notify
-from bot.strategy import Strategy
+from bot.strategy import Strategy, Title
 from storage import ambassadors, conversations, people
-from storage.ambassadors import Ambassador
+from storage.ambassadors import Ambassador, Listed
 from storage.database import Database
 
 PRIVACY_VERSION = "2026-12"
+LISTED_PAGE = 50  # ambassadors on a page of the public list
+SEARCH_WORDS = 8  # words of a public search that are used; the rest are left out
 NAME_MAX, ORGANISATION_MAX, DESCRIPTION_MAX, WEBSITE_MAX, EMAIL_MAX = 64, 100, 500, 200, 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -35,6 +37,7 @@ class Step(StrEnum):
     DESCRIPTION = "org_description"
     WEBSITE = "org_website"
     EMAIL = "email"  # the one e-mail question: an address is a yes to the newsletter by e-mail
+    LISTED = "listed"  # on the public list of ambassadors, or not (changed later in /me)
     CONSENT = "consent"
 
 
@@ -42,6 +45,7 @@ ORDER = list(Step)
 _NEWSLETTER = "newsletter_by_email"  # the profile's field, answered by the e-mail question
 SKIPPABLE = {Step.DESCRIPTION, Step.WEBSITE, Step.EMAIL}
 TEXT_STEPS = {Step.NAME, Step.ORGANISATION, Step.DESCRIPTION, Step.WEBSITE, Step.EMAIL}
+SIGNUP_ONLY = {Step.LISTED, Step.CONSENT}  # asked in the sign-up; /me has its own buttons
 
 
 class Mode(StrEnum):
@@ -108,6 +112,17 @@ class Answered(BaseModel):
     saved: Ambassador | None = None
 
 
+class Listing(BaseModel):
+    """A page of the public list: those on it who match a search, by name."""
+
+    ambassadors: list[Listed]
+    count: int
+    page: int  # from 0
+    pages: int
+    kind: str | None  # the filters that were applied: a code the strategy does not know is none
+    topic: str | None
+
+
 def validate(step: Step, value: str | bool | None) -> tuple[Any, Problem | None]:
     """Check one answer; returns the value to store, or the problem with it."""
     if value is None:
@@ -134,6 +149,23 @@ def _website(text: str) -> str:
 def _is_website(text: str) -> bool:
     parsed = urlparse(text)
     return parsed.scheme in {"http", "https"} and "." in parsed.netloc and " " not in text
+
+
+def search_term(strategy: Strategy, word: str, by_number: bool) -> ambassadors.Term:
+    """One searched word: found in a name or organisation, as the title of a kind or theme in
+    either language, and (`by_number`) as an ambassador's number, "#12" or "12"."""
+    folded, digits = word.casefold(), word.lstrip("#")
+
+    def named(title: Title) -> bool:
+        return folded in title.da.casefold() or folded in title.en.casefold()
+
+    numbered = by_number and digits.isdigit() and len(digits) < 19
+    return ambassadors.Term(
+        folded=folded,
+        number=int(digits) if numbered else None,
+        kinds=[k.code for k in strategy.ambassador_kinds if named(k.title)],
+        topics=[t.code for t in strategy.topics if named(t.title)],
+    )
 
 
 class AmbassadorService:
@@ -168,7 +200,7 @@ class AmbassadorService:
     async def start_edit(self, user_id: int, step: Step) -> Conversation | None:
         """Change one field of the profile; None when the person is not an ambassador."""
         current = await self.profile(user_id)
-        if current is None or step is Step.CONSENT:
+        if current is None or step in SIGNUP_ONLY:
             return None
         if not self._applies(step, {Step.KIND.value: current.kind}):
             return None
@@ -195,6 +227,10 @@ class AmbassadorService:
             if value not in {kind.code for kind in self._strategy.ambassador_kinds}:
                 return Answered(conversation=conversation, problem=Problem.UNKNOWN_CHOICE)
             stored: Any = value
+        elif step is Step.LISTED:
+            if not isinstance(value, bool):
+                return Answered(conversation=conversation, problem=Problem.UNKNOWN_CHOICE)
+            stored = value
         else:
             stored, problem = validate(step, value)
             if problem:
@@ -242,6 +278,7 @@ class AmbassadorService:
                 **profile,
                 "consent_at": now,
                 "consent_version": PRIVACY_VERSION,
+                "listed_at": now if conversation.answers.get(Step.LISTED.value) else None,
                 "status": "active",
                 "left_at": None,
                 "confirm_due_at": now + self._reconfirm,
@@ -319,6 +356,49 @@ class AmbassadorService:
             await ambassadors.update(connection, user_id, {"newsletter_by_email": wanted})
         return await self.profile(user_id)
 
+    async def set_listed(self, user_id: int, wanted: bool) -> Ambassador | None:
+        """On or off the public list, at once; None when the person is no ambassador. A yes
+        keeps the moment of the first one (the record of consent); a change since (a second
+        phone, leaving) wins, as the conditional write refuses to undo it."""
+        current = await self.profile(user_id)
+        if current is None:
+            return None
+        if (current.listed_at is not None) != wanted:
+            async with self._db.transaction() as connection:
+                await ambassadors.update(
+                    connection,
+                    user_id,
+                    {"listed_at": self._clock() if wanted else None},
+                    expected={"status": current.status, "listed_at": current.listed_at},
+                )
+        return await self.profile(user_id)
+
+    async def listing(self, words: str, kind: str | None, topic: str | None, page: int) -> Listing:
+        """The public list: active ambassadors who said yes to it and match every word (in the
+        name, organisation, or the title of their kind or a theme; never the number), of that
+        kind and theme (unknown ones are no filter). A website is shown only as a web address."""
+        terms = [
+            search_term(self._strategy, word, by_number=False)
+            for word in words.split()[:SEARCH_WORDS]
+        ]
+        kind = kind if any(k.code == kind for k in self._strategy.ambassador_kinds) else None
+        topic = topic if any(t.code == topic for t in self._strategy.topics) else None
+        count = await ambassadors.search_count(self._db, terms, kind, topic, listed=True)
+        pages = max(1, -(-count // LISTED_PAGE))
+        page = min(max(page, 0), pages - 1)
+        found = await ambassadors.listed(
+            self._db, terms, kind, topic, page * LISTED_PAGE, LISTED_PAGE
+        )
+        shown = [
+            entry
+            if entry.org_website is None or _is_website(entry.org_website)
+            else entry.model_copy(update={"org_website": None})
+            for entry in found
+        ]
+        return Listing(
+            ambassadors=shown, count=count, page=page, pages=pages, kind=kind, topic=topic
+        )
+
     async def leave(self, user_id: int) -> Left:
         """End the ambassadorship; the person stays, as a citizen. Only the press that changes
         the row ends it (a conditional write), so a second one finds it already done."""
@@ -329,7 +409,7 @@ class AmbassadorService:
             changed = found.status != "left" and await ambassadors.update(
                 connection,
                 user_id,
-                {"status": "left", "left_at": self._clock()},
+                {"status": "left", "left_at": self._clock(), "listed_at": None},
                 expected={"status": found.status},
             )
             if not changed:
@@ -382,11 +462,14 @@ class AmbassadorService:
         return asked
 
     async def expire_unanswered(self) -> int:
-        """Those who did not answer within the grace period become passive; returns how many."""
+        """Those who did not answer within the grace period become passive, and leave the public
+        list (coming back, they choose again in /me); returns how many."""
         silent = await ambassadors.unanswered_since(self._db, self._clock() - self._grace)
         async with self._db.transaction() as connection:
             for user_id in silent:
-                await ambassadors.update(connection, user_id, {"status": "passive"})
+                await ambassadors.update(
+                    connection, user_id, {"status": "passive", "listed_at": None}
+                )
         return len(silent)
 
     # -- helpers ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.services.ambassadors import search_term
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import DeliveryService, Notify
 from bot.services.exports import (
@@ -23,7 +24,7 @@ from bot.services.exports import (
     local_time,
     username,
 )
-from bot.strategy import Strategy, Title
+from bot.strategy import Strategy
 from storage import ambassadors, conversations, coordinators, people
 from storage.ambassadors import Ambassador
 from storage.coordinators import AuditAction, AuditEntry
@@ -171,17 +172,7 @@ class CoordinatorService:
         return await ambassadors.search_topics(self._db, terms, kind)
 
     def _term(self, word: str) -> ambassadors.Term:
-        folded, digits = word.casefold(), word.lstrip("#")
-
-        def named(title: Title) -> bool:
-            return folded in title.da.casefold() or folded in title.en.casefold()
-
-        return ambassadors.Term(
-            folded=folded,
-            number=int(digits) if digits.isdigit() and len(digits) < 19 else None,
-            kinds=[k.code for k in self._strategy.ambassador_kinds if named(k.title)],
-            topics=[t.code for t in self._strategy.topics if named(t.title)],
-        )
+        return search_term(self._strategy, word, by_number=True)
 
     async def write_to(self, actor: int, touched: int, user_id: int, notify: Notify[int]) -> bool:
         """Send a coordinator's message to one person, once: the draft, as the coordinator saw

@@ -28,11 +28,23 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
     )
     assert "Nej tak" in [b["text"] for b in question.buttons]
     question = await anna.send("anna@example.dk")
+    assert question.text.startswith(
+        "Vil du stå på listen over ambassadører?\nPå strategiens offentlige hjemmeside er der en "
+        "liste over ambassadører. Der kan alle se dit navn, hvem du er (fx borger eller forening) "
+        "og dine temaer."
+    )
+    assert "Vi viser aldrig din e-mail eller din Telegram-konto." in question.text
+    assert question.text.endswith(
+        "Du kan altid tage det tilbage i /me. Så er du væk fra listen med det samme."
+    )
+    assert [b["text"] for b in question.buttons][:2] == ["👀 Ja, vis mig", "Nej tak"]
+    question = await anna.press(question, "Ja, vis mig")
     assert question.text == (
         "Dine oplysninger\nVi gemmer dit navn, hvem du er, dine temaer og din e-mail, hvis du "
         "har givet den. Vi bruger dem til at sende dig invitationer og nyhedsbreve her i chatten "
-        "og til at tælle, hvor mange ambassadører vi er. Du kan se det hele med /mydata og slette "
-        "det når som helst med /deleteme.\n\n"
+        "og til at tælle, hvor mange ambassadører vi er. Dit navn kommer på den offentlige liste "
+        "over ambassadører. Du kan se det hele med /mydata og slette det når som helst med "
+        "/deleteme.\n\n"
         "Er det i orden, at vi gemmer dine oplysninger og skriver til dig? Læs mere under /privacy."
     ), "one question about e-mail, and a summary of the notice that fits a phone's screen"
     welcome = await anna.press(question, "Ja, det er i orden")
@@ -42,6 +54,7 @@ async def test_a_citizen_signs_up_in_under_a_minute(anna: SimulatedPerson, query
     assert (row["number"], row["kind"], row["display_name"]) == (1, "citizen", "Anna")
     assert (row["email"], row["newsletter_by_email"]) == ("anna@example.dk", 1)
     assert (row["consent_version"], row["consent_at"]) == ("2026-12", "2026-11-22T12:00:00+00:00")
+    assert row["listed_at"] == "2026-11-22T12:00:00+00:00", "the yes to the list, and when"
     assert row["organisation"] is None
     assert query("SELECT * FROM conversations") == []
 
@@ -70,7 +83,11 @@ async def test_an_association_signs_up_in_english_with_every_field(
     question = await john.send("We help people without a home.")
     question = await john.send("https://hjemlose.example")
     question = await john.press(question, "No thanks")
+    assert question.text.startswith("Do you want to be on the list of ambassadors?")
+    assert "also its name, description and website" in question.text
+    question = await john.press(question, "No thanks")
     assert question.text.startswith("Your details\nWe store your name, who you are, your themes")
+    assert "You will not be on the public list of ambassadors." in question.text
     assert question.text.endswith("Read more under /privacy.")
     await john.press(question, "Yes, that is fine")
 
@@ -80,6 +97,7 @@ async def test_an_association_signs_up_in_english_with_every_field(
     assert row["org_description"] == "We help people without a home."
     assert row["org_website"] == "https://hjemlose.example"
     assert (row["email"], row["newsletter_by_email"]) == (None, 0)
+    assert row["listed_at"] is None, "not on the list unless they said yes"
 
 
 @pytest.mark.usefixtures("bot")
@@ -153,6 +171,7 @@ async def test_declining_the_privacy_notice_stores_nothing(anna: SimulatedPerson
     question = await anna.press(await anna.send("/ambassador"), "Borger")
     question = await anna.press(question, "✅ Anna")
     question = await anna.press(question, "Nej tak")
+    question = await anna.press(question, "Nej tak")
 
     declined = await anna.press(question, "Nej tak")
 
@@ -174,9 +193,14 @@ async def test_old_buttons_and_text_at_a_button_question_change_nothing(
 
     question = await anna.press(question, "✅ Anna")
     question = await anna.press(question, "Nej tak")
-    reply = await anna.send("ja tak")
-    assert reply.text == "👆 Vælg med knapperne under spørgsmålet. Det, du skrev, er ikke brugt."
-    assert query("SELECT step FROM conversations")[0]["step"] == "consent"
+    for step in ("listed", "consent"):
+        reply = await anna.send("ja tak")
+        assert (
+            reply.text == "👆 Vælg med knapperne under spørgsmålet. Det, du skrev, er ikke brugt."
+        )
+        assert query("SELECT step FROM conversations")[0]["step"] == step
+        if step == "listed":
+            question = await anna.press(question, "Nej tak")  # its buttons still work
     assert query("SELECT kind FROM ambassadors") == []
 
 
@@ -193,6 +217,7 @@ async def test_a_restart_in_the_middle_resumes_where_the_person_was(
         question = await anna.press(question, "Spring over")
         question = await anna.press(question, "Spring over")
         question = await anna.press(question, "Nej tak")
+        question = await anna.press(question, "Nej tak")
         await anna.press(question, "Ja, det er i orden")
 
     [row] = query("SELECT display_name, organisation FROM ambassadors")
@@ -207,6 +232,7 @@ async def test_signing_up_twice_updates_and_numbers_keep_running(
     await sign_up(john, kind="Volunteer")
     question = await anna.press(await anna.send("/ambassador"), "Politiker")
     question = await anna.press(question, "Behold")
+    question = await anna.press(question, "Nej tak")
     question = await anna.press(question, "Nej tak")
     await anna.press(question, "Ja, det er i orden")
 
@@ -289,6 +315,7 @@ async def test_consenting_twice_says_the_person_is_an_ambassador_already(
 ) -> None:
     question = await anna.press(await anna.send("/ambassador"), "Borger")
     question = await anna.press(await anna.press(question, "✅ Anna"), "Nej tak")
+    question = await anna.press(question, "Nej tak")
     yes = str(question.button("Ja, det er i orden")["callback_data"])
     await anna.press(question, "Ja, det er i orden")
 
@@ -304,6 +331,7 @@ async def test_declining_twice_says_the_same_and_stores_nothing(
 ) -> None:
     question = await anna.press(await anna.send("/ambassador"), "Borger")
     question = await anna.press(await anna.press(question, "✅ Anna"), "Nej tak")
+    question = await anna.press(question, "Nej tak")
     no = str(question.button("Nej tak")["callback_data"])
     await anna.press(question, "Nej tak")
 
@@ -335,7 +363,8 @@ async def test_a_changed_telegram_name_is_offered_beside_the_kept_one(
 ) -> None:
     question = await anna.press(await anna.send("/ambassador"), "Borger")
     question = await anna.send("Anna fra Havnen")
-    await anna.press(await anna.press(question, "Nej tak"), "Ja, det er i orden")
+    question = await anna.press(await anna.press(question, "Nej tak"), "Nej tak")
+    await anna.press(question, "Ja, det er i orden")
 
     question = await anna.press(await anna.send("/ambassador"), "Borger")
 

@@ -87,7 +87,7 @@ async def test_overview_export_and_figures(
     question = await john.press(await john.send("/ambassador"), "Business")
     await john.press(question, "✅ John")
     await john.send("Bakery & Co")
-    for label in ("Skip", "Skip", "No thanks"):
+    for label in ("Skip", "Skip", "No thanks", "No thanks"):
         await john.press(john.last, label)
     await john.press(john.last, "Yes, that is fine")
 
@@ -184,7 +184,7 @@ async def test_a_coordinator_finds_people_opens_a_profile_and_adds_them_to_a_net
     question = await john.press(await john.send("/ambassador"), "Business")
     await john.press(question, "✅ John")
     await john.send("Bakery & Co")
-    for label in ("Skip", "Skip", "No thanks"):
+    for label in ("Skip", "Skip", "No thanks", "No thanks"):
         await john.press(john.last, label)
     await john.press(john.last, "Yes, that is fine")
     await karim.send("/start")

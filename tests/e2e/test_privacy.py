@@ -38,6 +38,8 @@ async def test_the_notice_names_the_controller_the_legal_basis_and_the_complaint
     for kept in ("Your answers to events", "when you check in", "invite link", "id, name and"):
         assert kept in reply.text, kept
     assert "Article 6(1)(a)" in reply.text
+    assert "If you say yes to the public list of ambassadors, anyone can see" in reply.text
+    assert "/me for the public list" in reply.text, "how to take that consent back"
     assert "complain to the Danish Data Protection Agency, Datatilsynet" in reply.text
 
 
@@ -154,12 +156,14 @@ async def test_my_data_shows_and_hands_over_every_row_that_holds_the_person(
         "Arrangementer og kald, du har lavet: 1",
         "Udsendelser, du har sendt: 2",
         "Via din kode: 1 ny ambassadør",
+        "Offentlig liste: nej",
         "Dine bolde, med alt, hvad der er sket med dem:",
         "💡 Idé · B-2026-0002",
     ):
         assert line in text, line
     assert "Du sendte bolden" in text
     assert "mia@example.dk" in text
+    assert data["ambassadors"][0]["listed_at"] is None, "the answer about the public list"
     raw = json.dumps(data)
     for secret in ("email_token", "checkin_code", checkin):
         assert secret not in raw, secret

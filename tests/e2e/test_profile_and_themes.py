@@ -9,7 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
-from tests.conftest import sign_up
+from tests.conftest import FakeClock, sign_up
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -121,6 +121,41 @@ async def test_newsletter_by_email_can_be_switched(anna: SimulatedPerson, query)
     assert answer["text"].startswith("Den knap virker ikke længere.")
 
 
+async def test_the_public_list_is_switched_in_the_profile_at_once_in_both_languages(
+    anna: SimulatedPerson, john: SimulatedPerson, query, clock: FakeClock
+) -> None:
+    await sign_up(anna)
+    profile = await anna.send("/me")
+    assert "Offentlig liste: nej" in profile.text, "nobody is listed without saying yes"
+
+    profile = await anna.press(profile, "Vis mig på den offentlige liste")
+    assert profile.text.startswith(
+        "✅ Du står nu på den offentlige liste over ambassadører. Du kan tage det tilbage her"
+    )
+    assert "Offentlig liste: ja, siden 22. november 2026" in profile.text
+    assert "🌐 Fjern mig fra den offentlige liste" in [b["text"] for b in profile.buttons]
+    assert query("SELECT listed_at FROM ambassadors")[0][0] == "2026-11-22T12:00:00+00:00"
+    clock.advance(minutes=5)
+    answer = await anna.press_data(profile, "amb:listed:1")  # a second tap: still on it
+    assert answer["text"] is None, "not refused"
+    assert query("SELECT listed_at FROM ambassadors")[0][0] == "2026-11-22T12:00:00+00:00"
+
+    profile = await anna.press(profile, "Fjern mig fra den offentlige liste")
+    assert profile.text.startswith(
+        "✅ Du står ikke længere på den offentlige liste. Det gælder med det samme."
+    )
+    assert "Offentlig liste: nej" in profile.text
+    assert query("SELECT listed_at FROM ambassadors")[0][0] is None
+
+    await sign_up(john, "Citizen", listed=True)
+    profile = await john.send("/me")
+    assert "Public list: yes, since 22 November 2026" in profile.text
+    profile = await john.press(profile, "Take me off the public list")
+    assert profile.text.startswith("✅ You are no longer on the public list. That applies at once.")
+    assert "🌐 Show me on the public list" in [b["text"] for b in profile.buttons]
+    assert query("SELECT listed_at FROM ambassadors WHERE user_id = ?", john.id)[0][0] is None
+
+
 async def test_leaving_needs_a_confirmation_and_keeps_the_citizen(
     anna: SimulatedPerson, query
 ) -> None:
@@ -146,7 +181,7 @@ async def test_the_certificate_is_a_png_with_the_person_on_it_and_a_pdf_to_print
     question = await soren.press(await soren.send("/ambassador"), "Forening")
     question = await soren.press(question, "✅ Søren Ærø-Østergård")
     await soren.send("Foreningen for Hjemløse i Fredericia")
-    for label in ("Spring over", "Spring over", "Nej tak"):
+    for label in ("Spring over", "Spring over", "Nej tak", "Nej tak"):
         question = await soren.press(soren.last, label)
     await soren.press(question, "Ja, det er i orden")
 
@@ -177,6 +212,7 @@ async def test_a_name_in_arabic_with_emoji_is_drawn_and_what_cannot_be_is_named(
     question = await person.press(await person.send("/ambassador"), "Borger")
     question = await person.send("محمد علي 🌻 李")
     await person.press(question, "Nej tak")
+    await person.press(person.last, "Nej tak")
     await person.press(person.last, "Ja, det er i orden")
 
     photo = await person.send("/certificate")
@@ -222,7 +258,7 @@ async def test_what_people_type_is_shown_as_written(anna: SimulatedPerson, query
     await anna.press(await anna.send("/ambassador"), "Forening")
     await anna.send("<b>Anna</b> & co")
     await anna.send("Klub <3 & venner")
-    for label in ("Spring over", "Spring over", "Nej tak"):
+    for label in ("Spring over", "Spring over", "Nej tak", "Nej tak"):
         await anna.press(anna.last, label)
     await anna.press(anna.last, "Ja, det er i orden")
 

@@ -153,6 +153,7 @@ async def test_an_invite_link_names_the_inviter_who_hears_once_when_the_newcomer
     question = await anna.press(question, "Borger")
     question = await anna.press(question, "✅ Anna")
     question = await anna.press(question, "Nej tak")
+    question = await anna.press(question, "Nej tak")
     await anna.press(question, "Ja, det er i orden")
 
     await emulator.wait_for(lambda: len(john.messages) > before, what="John's notice")
