@@ -1,0 +1,285 @@
+"""The coordinators' dashboard, a Telegram Mini App: charts of the strategy's figures, the
+ambassador search and the exports.
+
+Signing in: Telegram opens /dashboard with its signed `initData` in the address's fragment,
+which never reaches a server; /static/dashboard.js posts it to /dashboard/session. There it is
+checked (bot/web/initdata.py) and the person's coordinator role too, and the answer is a
+redirect to the dashboard with a session: the user id and an expiry, signed for the purpose
+"dashboard". The session travels in the address (`?s=`), not in a cookie, because Telegram
+Web shows a Mini App in a frame of another site, where browsers drop cookies; it lives an hour,
+the server keeps no access log, and Referrer-Policy keeps it from other sites. Every page and
+download checks it and the role again, so a coordinator removed in the chat is out at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.config import LANGUAGES
+from bot.i18n import Translator
+from bot.services import Services
+from bot.services.dashboard import Overview, month_label, overview
+from bot.services.exports import ExportFile, ExportFilter
+from bot.web.charts import Bar, Series, bar_chart, line_chart
+from bot.web.context import site_of
+from bot.web.initdata import Refusal, language_of, validated
+from bot.web.render import language_of as page_language
+from bot.web.render import link, render
+from bot.web.signing import sign, verified
+
+routes = web.RouteTableDef()
+SESSION = timedelta(hours=1)
+PURPOSE = "dashboard"
+NOT_COORDINATOR = "not_coordinator"
+EXPIRED_SESSION = "session"
+REASONS = {*Refusal, NOT_COORDINATOR, EXPIRED_SESSION}
+CHUNK = 256 * 1024  # bytes of a download read at a time
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart, and the table of its figures that goes with it."""
+
+    svg: Markup
+    head: list[str]
+    rows: list[list[str]]
+
+
+def session_for(services: Services, user_id: int) -> str:
+    expires = int((services.clock() + SESSION).timestamp())
+    return sign(services.settings, PURPOSE, f"{user_id}-{expires}")
+
+
+async def coordinator_of(request: web.Request) -> int | None:
+    """The coordinator whose session the address carries, if it is genuine, not expired, and
+    the person still coordinates."""
+    services = site_of(request).services
+    value = verified(services.settings, PURPOSE, request.query.get("s", ""))
+    user, _, expires = (value or "").partition("-")
+    if not (user.isdigit() and expires.isdigit()):
+        return None
+    if int(expires) < services.clock().timestamp():
+        return None
+    return int(user) if await services.coordinators.is_coordinator(int(user)) else None
+
+
+def _refused(request: web.Request, reason: str) -> web.Response:
+    return render(request, "dashboard_refused.html", status=403, reason=reason)
+
+
+@routes.get("/dashboard")
+async def opening(request: web.Request) -> web.Response:
+    """The page Telegram opens: its script signs in with the data in the fragment."""
+    return render(request, "dashboard_open.html")
+
+
+@routes.post("/dashboard/session")
+async def session(request: web.Request) -> web.Response:
+    services = site_of(request).services
+    init_data = str((await request.post()).get("init_data", ""))
+    assert services.settings.token is not None
+    token = services.settings.token.get_secret_value()
+    found = validated(init_data, token, services.clock())
+    code = language_of(init_data).split("-")[0].lower()
+    language = code if code in LANGUAGES else services.settings.language
+    query: dict[str, str] = {"lang": language}
+    if isinstance(found, Refusal):
+        query["why"] = found
+        target = "/dashboard/refused"
+    elif not await services.coordinators.is_coordinator(found.id):
+        query["why"] = NOT_COORDINATOR
+        target = "/dashboard/refused"
+    else:
+        query["s"] = session_for(services, found.id)
+        target = "/dashboard/view"
+    raise web.HTTPSeeOther(f"{target}?{'&'.join(f'{k}={quote(v)}' for k, v in query.items())}")
+
+
+@routes.get("/dashboard/refused")
+async def refused(request: web.Request) -> web.Response:
+    reason = request.query.get("why", "")
+    return _refused(request, reason if reason in REASONS else Refusal.MISSING)
+
+
+@routes.get("/dashboard/view")
+async def view(request: web.Request) -> web.Response:
+    if await coordinator_of(request) is None:
+        return _refused(request, EXPIRED_SESSION)
+    services = site_of(request).services
+    t = services.translator(page_language(request))
+    words = " ".join(request.query.get("q", "").split())[:100]
+    page = request.query.get("page", "1")
+    found = await services.coordinators.find(
+        words, None, None, int(page) - 1 if page.isdigit() and len(page) < 6 else 0
+    )
+    figures = await overview(services)
+    session_value = request.query["s"]
+    return render(
+        request,
+        "dashboard.html",
+        session=session_value,
+        charts=_charts(t, services, figures),
+        figures=figures,
+        words=words,
+        found=found,
+        kinds={k.code: k.title.get(t.language) for k in services.strategy.ambassador_kinds},
+        turn=lambda to: link(request, "/dashboard/view", s=session_value, q=words, page=to + 1),
+    )
+
+
+@routes.get("/dashboard/export/{what}")
+async def download(request: web.Request) -> web.StreamResponse:
+    """The chat's /export as a download: the same files, written in the audit log the same."""
+    user_id = await coordinator_of(request)
+    if user_id is None:
+        return _refused(request, EXPIRED_SESSION)
+    services = site_of(request).services
+    what = request.match_info["what"]
+    make = {
+        "ambassadors": services.coordinators.export_csv,
+        "bolde": services.bolde.export_csv,
+        "audit": services.coordinators.audit_csv,
+    }.get(what)
+    if make is None:
+        raise web.HTTPNotFound()
+    t = services.translator(page_language(request))
+    async with make(user_id, t, ExportFilter()) as files:
+        if not files:
+            return render(request, "dashboard_nothing.html", what=what, session=request.query["s"])
+        file = files[0] if len(files) == 1 else await asyncio.to_thread(_bundled, files)
+        return await _send(request, file)
+
+
+def _bundled(files: list[ExportFile]) -> ExportFile:
+    """A big export's parts in one zip: a browser takes one download without a fuss."""
+    name = files[0].name.rsplit("-", 1)[0] + ".zip"
+    path = files[0].path.parent / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for part in files:
+            archive.write(part.path, part.name)
+    return ExportFile(path, name)
+
+
+async def _send(request: web.Request, file: ExportFile) -> web.StreamResponse:
+    kind = "application/zip" if file.name.endswith(".zip") else "text/csv; charset=utf-8"
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": kind,
+            "Content-Disposition": f'attachment; filename="{file.name}"; '
+            f"filename*=UTF-8''{quote(file.name)}",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        }
+    )
+    response.content_length = file.path.stat().st_size
+    await response.prepare(request)
+    with file.path.open("rb") as source:
+        while chunk := await asyncio.to_thread(source.read, CHUNK):
+            await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
+def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, Chart]:
+    """Every chart of the dashboard, by its place on the page."""
+    language, number = t.language, t.number
+    growth = figures.growth
+    months = [month_label(t, month) for month in growth.months]
+    lines = [Series(t.plain("web.dash.series.ambassadors"), [float(n) for n in growth.ambassadors])]
+    head = [t.plain("web.dash.head.month"), t.plain("web.dash.series.ambassadors")]
+    if growth.on_track is not None:
+        lines.append(Series(t.plain("web.dash.series.on_track"), growth.on_track))
+        head.append(t.plain("web.dash.series.on_track"))
+    columns: list[list[float]] = [[float(n) for n in growth.ambassadors]]
+    if growth.on_track is not None:
+        columns.append(growth.on_track)
+    charts = {
+        "growth": Chart(
+            line_chart(
+                t.plain("web.dash.growth.title"),
+                t.plain("web.dash.growth.desc"),
+                months,
+                lines,
+                number,
+            ),
+            head,
+            [
+                [t.month(month), *(number(round(column[i])) for column in columns)]
+                for i, month in enumerate(growth.months)
+            ],
+        ),
+    }
+    if figures.goals:
+        charts["goals"] = Chart(
+            bar_chart(
+                t.plain("web.dash.goals.title"),
+                t.plain("web.dash.goals.desc"),
+                [Bar(str(g.year), g.reached, g.goal) for g in figures.goals],
+                number,
+                t.plain("web.dash.goal"),
+            ),
+            [t.plain(f"web.dash.head.{key}") for key in ("year", "reached", "goal")],
+            [[str(g.year), number(g.reached), number(g.goal)] for g in figures.goals],
+        )
+    bolde = figures.bolde
+    statuses = {code: t.plain(f"bold.status.{code}") for code in bolde.by_status}
+    topics = {topic.code: topic.title.get(language) for topic in services.strategy.topics}
+    for key, counts, names in (
+        ("by_status", bolde.by_status, statuses),
+        ("by_topic", bolde.by_topic, topics),
+    ):
+        if counts:
+            ranked = sorted(counts.items(), key=lambda item: -item[1])
+            charts[key] = Chart(
+                bar_chart(
+                    t.plain(f"web.dash.{key}.title"),
+                    t.plain(f"web.dash.{key}.desc"),
+                    [Bar(names.get(code, code), n) for code, n in ranked],
+                    number,
+                ),
+                [t.plain(f"web.dash.head.{key}"), t.plain("web.dash.head.bolde")],
+                [[names.get(code, code), number(n)] for code, n in ranked],
+            )
+    if figures.arrivals:
+        named = [
+            (name or t.plain("web.dash.not_routed"), counts)
+            for name, counts in figures.arrivals.items()
+        ]
+        charts["arrivals"] = Chart(
+            line_chart(
+                t.plain("web.dash.arrivals.title"),
+                t.plain("web.dash.arrivals.desc"),
+                months,
+                [Series(name, [float(n) for n in counts]) for name, counts in named],
+                number,
+            ),
+            [t.plain("web.dash.head.month"), *(name for name, _ in named)],
+            [
+                [t.month(month), *(number(counts[i]) for _, counts in named)]
+                for i, month in enumerate(growth.months)
+            ],
+        )
+    if figures.turnout:
+        held = [
+            (f"{e.title} ({t.date(datetime.fromisoformat(e.starts_at))})", e)
+            for e in figures.turnout
+        ]
+        charts["turnout"] = Chart(
+            bar_chart(
+                t.plain("web.dash.turnout.title"),
+                t.plain("web.dash.turnout.desc"),
+                [Bar(label, e.checked_in, e.yes) for label, e in held],
+                number,
+                t.plain("web.dash.head.yes"),
+            ),
+            [t.plain(f"web.dash.head.{key}") for key in ("event", "yes", "checked_in")],
+            [[label, number(e.yes), number(e.checked_in)] for label, e in held],
+        )
+    return charts
