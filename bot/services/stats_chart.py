@@ -39,13 +39,15 @@ def growth_png(
         return LEFT + (WIDTH - LEFT - RIGHT) * index / steps, bottom - room * value / largest
 
     small = font(Face.SANS.value, 34)
-    for value in (0.0, largest / 2, largest):
+    for value in sorted({0, round(largest / 2), round(largest)}):
         y = point(0, value)[1]
         draw.line((LEFT, y, WIDTH - RIGHT, y), fill=GRID, width=2)
-        draw.text((LEFT - 14, y), number(round(value)), font=small, fill=INK, anchor="rm")
-    for index in sorted({*range(0, len(months), 3), len(months) - 1}):
+        draw.text((LEFT - 14, y), number(value), font=small, fill=INK, anchor="rm")
+    last = len(months) - 1
+    for index in range(last, -1, -3):  # this month, and every third before it
         x = point(index, 0)[0]
-        draw.text((x, bottom + 16), months[index], font=small, fill=INK, anchor="mt")
+        anchor = "rt" if index == last else "mt"  # the last one ends at the chart's edge
+        draw.text((x, bottom + 16), months[index], font=small, fill=INK, anchor=anchor)
     for place, (name, values) in enumerate(series[: len(LINES)]):
         colour, points = LINES[place], [point(i, v) for i, v in enumerate(values)]
         if place == 0:

@@ -47,6 +47,7 @@ CHUNK = 256 * 1024  # bytes of a download read at a time
 class Chart:
     """A chart, and the table of its figures that goes with it."""
 
+    title: str
     svg: Markup
     head: list[str]
     rows: list[list[str]]
@@ -202,6 +203,7 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, C
         columns.append(growth.on_track)
     charts = {
         "growth": Chart(
+            t.plain("web.dash.growth.title"),
             line_chart(
                 t.plain("web.dash.growth.title"),
                 t.plain("web.dash.growth.desc"),
@@ -218,6 +220,7 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, C
     }
     if figures.goals:
         charts["goals"] = Chart(
+            t.plain("web.dash.goals.title"),
             bar_chart(
                 t.plain("web.dash.goals.title"),
                 t.plain("web.dash.goals.desc"),
@@ -238,6 +241,7 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, C
         if counts:
             ranked = sorted(counts.items(), key=lambda item: -item[1])
             charts[key] = Chart(
+                t.plain(f"web.dash.{key}.title"),
                 bar_chart(
                     t.plain(f"web.dash.{key}.title"),
                     t.plain(f"web.dash.{key}.desc"),
@@ -253,6 +257,7 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, C
             for name, counts in figures.arrivals.items()
         ]
         charts["arrivals"] = Chart(
+            t.plain("web.dash.arrivals.title"),
             line_chart(
                 t.plain("web.dash.arrivals.title"),
                 t.plain("web.dash.arrivals.desc"),
@@ -272,6 +277,7 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, C
             for e in figures.turnout
         ]
         charts["turnout"] = Chart(
+            t.plain("web.dash.turnout.title"),
             bar_chart(
                 t.plain("web.dash.turnout.title"),
                 t.plain("web.dash.turnout.desc"),

@@ -224,7 +224,7 @@ async def test_coordinators_find_the_dashboard_in_their_menu_and_under_stats(
     assert stats.button("Dashboard")["web_app"] == {"url": f"{PUBLIC}/dashboard"}
     assert stats.file is not None
     assert stats.file.data.startswith(b"\x89PNG\r\n\x1a\n")
-    assert 20_000 < len(stats.file.data) < 300_000
+    assert 10_000 < len(stats.file.data) < 300_000
     with Image.open(io.BytesIO(stats.file.data)) as chart:
         assert chart.size == (1080, 760)
     refused = await anna.send("/stats")
@@ -255,5 +255,5 @@ async def test_telegram_refuses_a_mini_app_button_to_http_or_in_a_group(
     async with Bot(TOKEN, base_url=f"{emulator.url}/bot") as bot:
         for chat_id, (url, problem) in cases.items():
             button = InlineKeyboardButton("📊", web_app=WebAppInfo(url))
-            with pytest.raises(BadRequest, match=problem):
+            with pytest.raises(BadRequest, match=f"(?i){problem}"):
                 await bot.send_message(chat_id, "x", reply_markup=InlineKeyboardMarkup([[button]]))
