@@ -138,7 +138,8 @@ async def test_forged_expired_missing_or_not_a_coordinators_data_opens_nothing(
         assert parse_qs(where.query)["why"] == [reason]
         assert "s" not in parse_qs(where.query)
 
-    refused = await fetch(f"{site}{(await sign_in(site, cases['not_coordinator'])).headers['Location']}")
+    answer = await sign_in(site, cases["not_coordinator"])
+    refused = await fetch(site + answer.headers["Location"])
     assert refused.status == 403
     assert '<html lang="en">' in refused.text, "in the language of John's Telegram"
     assert "The dashboard is for coordinators only." in refused.text
@@ -166,6 +167,21 @@ async def test_a_session_expires_after_an_hour_and_cannot_be_forged(
     late = await fetch(address)
     assert late.status == 403
     assert "<svg" not in late.text
+
+
+async def test_a_coordinator_removed_in_the_chat_is_out_of_the_dashboard_at_once(
+    site: str, karim: SimulatedPerson, john: SimulatedPerson, clock: FakeClock
+) -> None:
+    await john.send("/start")
+    await make_coordinator(karim, john)
+    address = await signed_in(site, john, clock)
+    assert '<html lang="en">' in (await fetch(address)).text
+
+    await karim.send(f"/coordinator remove {john.id}")
+
+    refused = await fetch(address)
+    assert refused.status == 403
+    assert "Your access has run out or no longer holds." in refused.text
 
 
 async def test_names_are_escaped_on_the_dashboard(
