@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from urllib.parse import quote
+from datetime import date, datetime, timedelta
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 from markupsafe import Markup
@@ -88,19 +88,19 @@ async def session(request: web.Request) -> web.Response:
     assert services.settings.token is not None
     token = services.settings.token.get_secret_value()
     found = validated(init_data, token, services.clock())
+    # The pages that follow speak the language of the person's Telegram.
     code = language_of(init_data).split("-")[0].lower()
-    language = code if code in LANGUAGES else services.settings.language
-    query: dict[str, str] = {"lang": language}
+    query = {"lang": code} if code in LANGUAGES and code != services.settings.language else {}
     if isinstance(found, Refusal):
+        target = "/dashboard/refused"
         query["why"] = found
-        target = "/dashboard/refused"
     elif not await services.coordinators.is_coordinator(found.id):
-        query["why"] = NOT_COORDINATOR
         target = "/dashboard/refused"
+        query["why"] = NOT_COORDINATOR
     else:
-        query["s"] = session_for(services, found.id)
         target = "/dashboard/view"
-    raise web.HTTPSeeOther(f"{target}?{'&'.join(f'{k}={quote(v)}' for k, v in query.items())}")
+        query["s"] = session_for(services, found.id)
+    raise web.HTTPSeeOther(f"{target}?{urlencode(query)}")
 
 
 @routes.get("/dashboard/refused")
@@ -190,102 +190,69 @@ async def _send(request: web.Request, file: ExportFile) -> web.StreamResponse:
 
 def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, Chart]:
     """Every chart of the dashboard, by its place on the page."""
-    language, number = t.language, t.number
-    growth = figures.growth
-    months = [month_label(t, month) for month in growth.months]
+    growth, bolde = figures.growth, figures.bolde
     lines = [Series(t.plain("web.dash.series.ambassadors"), [float(n) for n in growth.ambassadors])]
-    head = [t.plain("web.dash.head.month"), t.plain("web.dash.series.ambassadors")]
     if growth.on_track is not None:
         lines.append(Series(t.plain("web.dash.series.on_track"), growth.on_track))
-        head.append(t.plain("web.dash.series.on_track"))
-    columns: list[list[float]] = [[float(n) for n in growth.ambassadors]]
-    if growth.on_track is not None:
-        columns.append(growth.on_track)
-    charts = {
-        "growth": Chart(
-            t.plain("web.dash.growth.title"),
-            line_chart(
-                t.plain("web.dash.growth.title"),
-                t.plain("web.dash.growth.desc"),
-                months,
-                lines,
-                number,
-            ),
-            head,
-            [
-                [t.month(month), *(number(round(column[i])) for column in columns)]
-                for i, month in enumerate(growth.months)
-            ],
-        ),
-    }
+    charts = {"growth": _over_months(t, "growth", growth.months, lines)}
     if figures.goals:
-        charts["goals"] = Chart(
-            t.plain("web.dash.goals.title"),
-            bar_chart(
-                t.plain("web.dash.goals.title"),
-                t.plain("web.dash.goals.desc"),
-                [Bar(str(g.year), g.reached, g.goal) for g in figures.goals],
-                number,
-                t.plain("web.dash.goal"),
-            ),
-            [t.plain(f"web.dash.head.{key}") for key in ("year", "reached", "goal")],
-            [[str(g.year), number(g.reached), number(g.goal)] for g in figures.goals],
+        charts["goals"] = _bars(
+            t,
+            "goals",
+            [Bar(str(g.year), g.reached, g.goal) for g in figures.goals],
+            ("year", "reached", "goal"),
+            t.plain("web.dash.goal"),
         )
-    bolde = figures.bolde
     statuses = {code: t.plain(f"bold.status.{code}") for code in bolde.by_status}
-    topics = {topic.code: topic.title.get(language) for topic in services.strategy.topics}
+    topics = {topic.code: topic.title.get(t.language) for topic in services.strategy.topics}
     for key, counts, names in (
         ("by_status", bolde.by_status, statuses),
         ("by_topic", bolde.by_topic, topics),
     ):
         if counts:
             ranked = sorted(counts.items(), key=lambda item: -item[1])
-            charts[key] = Chart(
-                t.plain(f"web.dash.{key}.title"),
-                bar_chart(
-                    t.plain(f"web.dash.{key}.title"),
-                    t.plain(f"web.dash.{key}.desc"),
-                    [Bar(names.get(code, code), n) for code, n in ranked],
-                    number,
-                ),
-                [t.plain(f"web.dash.head.{key}"), t.plain("web.dash.head.bolde")],
-                [[names.get(code, code), number(n)] for code, n in ranked],
-            )
+            bars = [Bar(names.get(code, code), n) for code, n in ranked]
+            charts[key] = _bars(t, key, bars, (key, "bolde"))
     if figures.arrivals:
-        named = [
-            (name or t.plain("web.dash.not_routed"), counts)
+        networks = [
+            Series(name or t.plain("web.dash.not_routed"), [float(n) for n in counts])
             for name, counts in figures.arrivals.items()
         ]
-        charts["arrivals"] = Chart(
-            t.plain("web.dash.arrivals.title"),
-            line_chart(
-                t.plain("web.dash.arrivals.title"),
-                t.plain("web.dash.arrivals.desc"),
-                months,
-                [Series(name, [float(n) for n in counts]) for name, counts in named],
-                number,
-            ),
-            [t.plain("web.dash.head.month"), *(name for name, _ in named)],
-            [
-                [t.month(month), *(number(counts[i]) for _, counts in named)]
-                for i, month in enumerate(growth.months)
-            ],
-        )
+        charts["arrivals"] = _over_months(t, "arrivals", growth.months, networks)
     if figures.turnout:
         held = [
-            (f"{e.title} ({t.date(datetime.fromisoformat(e.starts_at))})", e)
+            Bar(f"{e.title} ({t.date(datetime.fromisoformat(e.starts_at))})", e.checked_in, e.yes)
             for e in figures.turnout
         ]
-        charts["turnout"] = Chart(
-            t.plain("web.dash.turnout.title"),
-            bar_chart(
-                t.plain("web.dash.turnout.title"),
-                t.plain("web.dash.turnout.desc"),
-                [Bar(label, e.checked_in, e.yes) for label, e in held],
-                number,
-                t.plain("web.dash.head.yes"),
-            ),
-            [t.plain(f"web.dash.head.{key}") for key in ("event", "yes", "checked_in")],
-            [[label, number(e.yes), number(e.checked_in)] for label, e in held],
-        )
+        mark = t.plain("web.dash.head.yes")
+        charts["turnout"] = _bars(t, "turnout", held, ("event", "checked_in", "yes"), mark)
     return charts
+
+
+def _over_months(t: Translator, key: str, months: list[date], lines: list[Series]) -> Chart:
+    """Lines over the months; the table has a row per month and a column per line."""
+    title = t.plain(f"web.dash.{key}.title")
+    labels = [month_label(t, month) for month in months]
+    return Chart(
+        title,
+        line_chart(title, t.plain(f"web.dash.{key}.desc"), labels, lines, t.number),
+        [t.plain("web.dash.head.month"), *(line.name for line in lines)],
+        [
+            [t.month(month), *(t.number(round(line.values[i])) for line in lines)]
+            for i, month in enumerate(months)
+        ],
+    )
+
+
+def _bars(t: Translator, key: str, bars: list[Bar], head: tuple[str, ...], mark: str = "") -> Chart:
+    """Bars, each with its target when it has one; the table has a row per bar."""
+    title = t.plain(f"web.dash.{key}.title")
+    return Chart(
+        title,
+        bar_chart(title, t.plain(f"web.dash.{key}.desc"), bars, t.number, mark),
+        [t.plain(f"web.dash.head.{column}") for column in head],
+        [
+            [bar.label, *(t.number(n) for n in (bar.value, bar.target) if n is not None)]
+            for bar in bars
+        ],
+    )
