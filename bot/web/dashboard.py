@@ -115,23 +115,31 @@ async def view(request: web.Request) -> web.Response:
         return _refused(request, EXPIRED_SESSION)
     services = site_of(request).services
     t = services.translator(page_language(request))
+    strategy = services.strategy
+    kinds = {k.code: k.title.get(t.language) for k in strategy.ambassador_kinds}
+    topics = {topic.code: topic.title.get(t.language) for topic in strategy.topics}
+    # The search as in the chat's /ambassadors: words, a kind and a theme (unknown ones: all).
     words = " ".join(request.query.get("q", "").split())[:100]
+    kind = request.query.get("kind") if request.query.get("kind") in kinds else None
+    topic = request.query.get("topic") if request.query.get("topic") in topics else None
     page = request.query.get("page", "1")
     found = await services.coordinators.find(
-        words, None, None, int(page) - 1 if page.isdigit() and len(page) < 6 else 0
+        words, kind, topic, int(page) - 1 if page.isdigit() and len(page) < 6 else 0
     )
     figures = await overview(services)
     session_value = request.query["s"]
+    search = {"q": words, "kind": kind, "topic": topic}
     return render(
         request,
         "dashboard.html",
         session=session_value,
         charts=_charts(t, services, figures),
         figures=figures,
-        words=words,
+        search=search,
         found=found,
-        kinds={k.code: k.title.get(t.language) for k in services.strategy.ambassador_kinds},
-        turn=lambda to: link(request, "/dashboard/view", s=session_value, q=words, page=to + 1),
+        kinds=kinds,
+        topics=topics,
+        turn=lambda to: link(request, "/dashboard/view", s=session_value, page=to + 1, **search),
     )
 
 

@@ -41,6 +41,12 @@ async def test_the_dashboard_signs_in_from_telegram_and_shows_charts_and_the_lis
     await accessible(page)
 
     await page.goto(dashboard)
+    await page.get_by_role("link", name="Næste side").click()
+    await page.wait_for_url("**page=2**")
+    assert "Side 2 af 2" in await page.get_by_role("navigation", name="Sider").inner_text()
+    assert await page.get_by_role("rowheader", name="Ida").count() == 1, "the ninth, on page 2"
+
+    await page.goto(dashboard)
     DOCS.mkdir(exist_ok=True)
     shot = DOCS / "dashboard.png"
     await page.screenshot(path=shot)

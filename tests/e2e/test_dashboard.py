@@ -197,6 +197,22 @@ async def test_names_are_escaped_on_the_dashboard(
     assert 'value="script"' in page.text
 
 
+async def test_the_list_is_searched_as_in_the_chat_by_words_kind_and_theme(
+    site: str, karim: SimulatedPerson, emulator: BotApiEmulator, clock: FakeClock
+) -> None:
+    await sign_up(emulator.person(1011, "Bent", "da"), "Frivillig")
+    await sign_up(emulator.person(1012, "Berit", "da"))
+    address = await signed_in(site, karim, clock)
+
+    volunteers = await fetch(address + "&q=be&kind=volunteer")
+    everyone = await fetch(address + "&q=be&kind=nonsense")
+
+    assert '<th scope="row">Bent</th>' in volunteers.text
+    assert '<th scope="row">Berit</th>' not in volunteers.text
+    assert '<option value="volunteer" selected>Frivillig</option>' in volunteers.text
+    assert "2 ambassadører fundet" in everyone.text, "an unknown kind filters nothing"
+
+
 async def test_downloads_are_the_chats_exports_and_are_written_in_the_log(
     site: str,
     karim: SimulatedPerson,
