@@ -12,17 +12,25 @@ from playwright.async_api import Page
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from tests.browser.conftest import DOCS, accessible
 from tests.conftest import FakeClock, sign_up
+from tests.e2e.test_bolde import send_bold
 from tests.e2e.test_dashboard import init_data, person
 
-NAMES = ("Anna", "Bo", "Clara", "Dina", "Emil", "Frida", "Gustav", "Hanne", "Ida")
+NAMES = ("Aksel", "Bo", "Clara", "Dina", "Emil", "Frida", "Gustav", "Hanne", "Ida")
 
 
 async def test_the_dashboard_signs_in_from_telegram_and_shows_charts_and_the_list(
-    site: str, page: Page, emulator: BotApiEmulator, karim: SimulatedPerson, clock: FakeClock
+    site: str,
+    page: Page,
+    emulator: BotApiEmulator,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    clock: FakeClock,
 ) -> None:
     for number, name in enumerate(NAMES):
         clock.now = datetime(2026, 3 + number, 10, 12, 0, tzinfo=UTC)
         await sign_up(emulator.person(2001 + number, name, "da"))
+        theme = ("En by for alle", "Sport i fællesskaber")[number % 2]
+        await send_bold(anna, "Flere bænke ved stien langs fjorden.", themes=(theme,))
     clock.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     data = init_data(person(karim), clock.now)
 
@@ -31,7 +39,7 @@ async def test_the_dashboard_signs_in_from_telegram_and_shows_charts_and_the_lis
     await page.wait_for_url(f"{site}/dashboard/view?**")
     assert "#" not in page.url, "the signed data left the address"
     dashboard = page.url
-    assert await page.locator("svg.chart").count() == 2
+    assert await page.locator("svg.chart").count() == 5, "ambassadors twice, bolde thrice"
     assert await page.locator("h1").inner_text() == "Dashboard for koordinatorer"
     await page.get_by_label("Navn, organisation, nummer, type eller tema").fill("Frida")
     await page.get_by_role("button", name="Søg").click()

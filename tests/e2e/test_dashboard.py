@@ -31,14 +31,18 @@ PUBLIC = "https://bolden.example.dk"
 
 
 def init_data(user: dict[str, object], signed: datetime, token: str = TOKEN) -> str:
-    """What Telegram hands a Mini App, made here by the algorithm Telegram documents
-    (core.telegram.org/bots/webapps#validating-data-received-via-the-mini-app), not by the
-    code under test: the key is HMAC-SHA256 of the token under "WebAppData"; the hash is the
-    hex HMAC-SHA256 of the sorted `name=value` lines under that key."""
+    """What Telegram hands a Mini App (opened from a button in the chat with the bot), made
+    here by the algorithm Telegram documents, not by the code under test
+    (core.telegram.org/bots/webapps#validating-data-received-via-the-mini-app): the key is
+    HMAC-SHA256 of the token under "WebAppData"; the hash is the hex HMAC-SHA256 under that
+    key of every other field as sorted `name=value` lines."""
     fields = {
-        "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
         "user": json.dumps(user, separators=(",", ":")),
+        "chat_instance": "-5471737045128434439",
+        "chat_type": "sender",
         "auth_date": str(int(signed.timestamp())),
+        # Telegram's Ed25519 signature for third parties: part of what the hash covers.
+        "signature": "Wn1Xo5OboCJ7X-KwCMsfhAp6okKjKMuoKKyYoYKskC9_F7h-5wIYoIlgA86kjFIZ3FKofmWXT0a",
     }
     check = "\n".join(f"{name}={value}" for name, value in sorted(fields.items()))
     key = hmac.new(b"WebAppData", token.encode(), hashlib.sha256).digest()
