@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -31,6 +32,7 @@ from handlers.progress import report
 from storage.database import Database
 from storage.migrations import migrate
 
+logger = logging.getLogger(__name__)
 _PENDING = "pending-services"
 _SENDER = "outbox-sender"
 WEB = "web-server"
@@ -139,6 +141,11 @@ async def on_startup(application: BoldenApp) -> None:
 
 async def start_web(application: BoldenApp, services: Services) -> None:
     settings = services.settings
+    if not (settings.public_url or "").startswith("https://"):
+        logger.info(
+            "BOLDEN_PUBLIC_URL is not an https address, so coordinators get no dashboard "
+            "button: Telegram opens Mini Apps from https only"
+        )
     server = WebServer(Site(services, application, settings.public_url or ""))
     await server.start(settings.web_host, settings.web_port)
     application.bot_data[WEB] = server

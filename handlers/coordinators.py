@@ -15,6 +15,7 @@ from bot.services.delivery import Notify, OutboxItem
 from bot.services.exports import ExportFilter, FilterProblem, parse_filter, username
 from handlers.callbacks import CallbackCodec
 from handlers.commands import register_chat_commands
+from handlers.dashboard import send_with_chart
 from handlers.directory import active_and_passive
 from handlers.menu import refuse_stale, show
 from handlers.paging import turn_row
@@ -205,7 +206,7 @@ async def stats(update: Update, context: BoldenContext) -> None:
     else:
         lines.append(t("stats.no_current_target", year=outlook.year))
     lines += ["", *await _bolde_figures(context), "", *await _activities(context)]
-    await message.reply_html("\n".join(lines))
+    await send_with_chart(update, context, "\n".join(lines))
 
 
 async def _activities(context: BoldenContext) -> list[str]:

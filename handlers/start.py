@@ -13,6 +13,7 @@ from bot.services import Services
 from bot.services.ambassadors import Joined
 from bot.services.delivery import Notify, OutboxItem
 from handlers.commands import register_chat_commands
+from handlers.dashboard import dashboard_button
 from handlers.menu import JOIN, MENU, main_menu, show
 from handlers.paging import grid
 from handlers.progress import translator_of
@@ -73,6 +74,9 @@ async def greet(
     user = update.effective_user
     assert user is not None
     t, keyboard = context.t, main_menu(context.t)
+    dashboard = dashboard_button(update, context)
+    if dashboard and await context.services.coordinators.is_coordinator(user.id):
+        keyboard = InlineKeyboardMarkup([*keyboard.inline_keyboard, [dashboard]])
     if inviter is not None:
         # The invitation's own button first; the menu's way to the same place is left out.
         join = InlineKeyboardButton(t.plain("start.invited_join"), callback_data=JOIN)

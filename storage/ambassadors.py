@@ -315,3 +315,18 @@ async def listed(
         (*params, limit, offset),
     )
     return [Listed.model_validate(_with_topics(row)) for row in rows]
+
+
+async def signed_up_at(db: Database, moments: list[datetime]) -> list[int]:
+    """How many ambassadors had joined and not left by each moment (in UTC, as stored): one
+    pass over the table, whatever the number of moments."""
+    if not moments:
+        return []
+    stamps = [iso(moment) for moment in moments]
+    columns = ", ".join(
+        "COALESCE(SUM(joined_at <= ? AND (left_at IS NULL OR left_at > ?)), 0)" for _ in stamps
+    )
+    row = await db.fetch_one(
+        f"SELECT {columns} FROM ambassadors", [stamp for stamp in stamps for _ in (0, 1)]
+    )
+    return [int(value) for value in row] if row else [0] * len(stamps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 import aiosqlite
@@ -328,3 +329,16 @@ async def anonymise(connection: aiosqlite.Connection, user_id: int) -> None:
     await connection.execute(
         "UPDATE bold_events SET actor_id = NULL WHERE actor_id = ?", (user_id,)
     )
+
+
+async def arrivals(db: Database, bounds: list[datetime]) -> dict[str | None, list[int]]:
+    """How many bolde arrived between each two neighbouring moments of `bounds` (in UTC, as
+    stored), by the name of the network they went to (None: not routed to one)."""
+    stamps = [iso(moment) for moment in bounds]
+    columns = ", ".join("SUM(b.created_at >= ? AND b.created_at < ?)" for _ in stamps[1:])
+    rows = await db.fetch_all(
+        f"SELECT n.name, {columns} FROM bolde b LEFT JOIN networks n ON n.id = b.network_id "
+        "WHERE b.created_at >= ? AND b.created_at < ? GROUP BY b.network_id ORDER BY n.name",
+        [*(stamp for pair in pairwise(stamps) for stamp in pair), stamps[0], stamps[-1]],
+    )
+    return {row[0]: [int(value) for value in tuple(row)[1:]] for row in rows}

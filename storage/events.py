@@ -300,3 +300,26 @@ async def roll(db: Database, event_id: int) -> list[RollRow]:
         (event_id, event_id),
     )
     return [RollRow(*row) for row in rows]
+
+
+class Turnout(NamedTuple):
+    """An event held: how many said yes, and how many checked in."""
+
+    title: str
+    starts_at: str
+    yes: int
+    checked_in: int
+
+
+async def turnout(db: Database, now: datetime, limit: int) -> list[Turnout]:
+    """The latest published events and calls that have started, oldest of them first."""
+    rows = await db.fetch_all(
+        "SELECT * FROM (SELECT e.title, e.starts_at AS starts_at, "
+        "(SELECT COUNT(*) FROM rsvps r WHERE r.event_id = e.id AND r.answer = 'yes'), "
+        "(SELECT COUNT(*) FROM attendance a WHERE a.event_id = e.id) FROM events e "
+        "WHERE e.status = 'published' AND CAST(strftime('%s', e.starts_at) AS INTEGER) <= ? "
+        "ORDER BY strftime('%s', e.starts_at) DESC, e.id DESC LIMIT ?) "
+        "ORDER BY strftime('%s', starts_at)",
+        (int(now.timestamp()), limit),
+    )
+    return [Turnout(str(row[0]), str(row[1]), int(row[2]), int(row[3])) for row in rows]

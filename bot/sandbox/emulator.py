@@ -22,11 +22,13 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from bot.sandbox.entities import html_to_plain, telegram_length
 from bot.services.exports import UPLOAD_LIMIT
+from bot.web.initdata import signature
 
 Json = dict[str, Any]
 MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_ANSWER, MAX_PLACEHOLDER = 4096, 1024, 64, 200, 64
@@ -641,6 +643,17 @@ class SimulatedPerson:
         self.chat: Json = {"id": self.id, "type": "private", "first_name": user["first_name"]}
         self._queries = itertools.count(1)
 
+    def init_data(self, auth_date: float | None = None) -> str:
+        """What Telegram hands a Mini App this person opens from the bot: who they are, when,
+        signed with the bot's token (core.telegram.org/bots/webapps)."""
+        fields = {
+            "query_id": f"AA{self.id}",
+            "user": json.dumps(self.user, separators=(",", ":"), ensure_ascii=False),
+            "auth_date": str(int(time.time() if auth_date is None else auth_date)),
+        }
+        fields["hash"] = signature(self.emulator.token, fields)
+        return urlencode(fields)
+
     @property
     def messages(self) -> list[ChatMessage]:
         """What the bot sent to this person, oldest first."""
@@ -943,6 +956,8 @@ def _markup(params: Json) -> Json | None:
                 raise ApiError(
                     400, "Bad Request: text buttons are unallowed in the inline keyboard"
                 )
+            if "web_app" in button:
+                _web_app(button["web_app"], params.get("chat_id"))
     if any(not button.get("text") for row in markup.get("keyboard", []) for button in row):
         raise ApiError(400, "Bad Request: keyboard button text is empty")
     placeholder = markup.get("input_field_placeholder")
@@ -950,6 +965,20 @@ def _markup(params: Json) -> Json | None:
         raise ApiError(400, "Bad Request: input field placeholder must be 1-64 characters")
     result: Json = markup
     return result
+
+
+def _web_app(info: Json, chat_id: object) -> None:
+    """As Telegram: a Mini App button only in a private chat, and only to an https address."""
+    chat = _chat(chat_id)
+    if chat is not None and chat < 0:
+        raise ApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
+    url = str(info.get("url", ""))
+    if not url.startswith("https://"):
+        raise ApiError(
+            400,
+            f"Bad Request: inline keyboard button Web App URL '{url}' is invalid: "
+            "Only HTTPS links are allowed",
+        )
 
 
 def _scope_key(params: Json) -> tuple[str, str]:

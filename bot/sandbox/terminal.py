@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from tempfile import TemporaryDirectory, mkdtemp
 from typing import TextIO
+from urllib.parse import quote
 
 from pydantic import SecretStr
 
@@ -117,6 +118,12 @@ class Terminal:
         if "url" in buttons[number - 1]:
             self.say(f"In Telegram this opens {buttons[number - 1]['url']}")
             return False  # nothing reaches the bot
+        if "web_app" in buttons[number - 1]:
+            url = buttons[number - 1]["web_app"]["url"]
+            self.say(f"In Telegram this opens the Mini App {url}")
+            self.say(f"Here, open this in a browser (as {self.person.user['first_name']}, for an")
+            self.say(f"hour): {url}#tgWebAppData={quote(self.person.init_data(), safe='')}")
+            return False
         data = str(buttons[number - 1].get("callback_data"))
         await self.person.tap(with_buttons[-1], data)
         return True

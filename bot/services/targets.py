@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.services.coordinators import CoordinatorService, Figures
-from bot.strategy import Strategy, TargetPeriod
+from bot.strategy import AmbassadorGoal, Strategy, TargetPeriod
 from storage import events
 from storage.database import Database
 
@@ -71,6 +71,17 @@ def elapsed(today: date, first_year: int, last_year: int) -> float:
 def ambassador_progress(period: TargetPeriod, today: date, active: int) -> Progress | None:
     """Against this year's goal, or the next one in the period; a passed goal still holds when
     the period has no later one."""
+    found = _ambassador_goal(period, today)
+    if found is None:
+        return None
+    goal, baseline, gone = found
+    standing = judge(active, goal.count, baseline, gone)
+    return Progress(value=active, goal=goal.count, until=goal.year, standing=standing)
+
+
+def _ambassador_goal(period: TargetPeriod, today: date) -> tuple[AmbassadorGoal, int, float] | None:
+    """The goal that holds on `today`, where its straight line starts (the previous goal, or
+    zero), and how much of its time has gone."""
     goals = period.ambassadors
     if not goals:
         return None
@@ -78,13 +89,18 @@ def ambassador_progress(period: TargetPeriod, today: date, active: int) -> Progr
     goal = goals[index]
     previous = goals[index - 1] if index else None
     start = previous.year + 1 if previous else period.from_year
-    standing = judge(
-        active,
-        goal.count,
-        previous.count if previous else 0,
-        elapsed(today, start, goal.year),
-    )
-    return Progress(value=active, goal=goal.count, until=goal.year, standing=standing)
+    return goal, previous.count if previous else 0, elapsed(today, start, goal.year)
+
+
+def on_track_line(strategy: Strategy, day: date) -> float | None:
+    """How many ambassadors there should be on `day` to be on track (the line `judge` draws),
+    or None when no ambassador goal holds that year."""
+    period = strategy.target_period(day.year)
+    found = _ambassador_goal(period, day) if period else None
+    if found is None:
+        return None
+    goal, baseline, gone = found
+    return baseline + (goal.count - baseline) * gone
 
 
 def outlook(strategy: Strategy, today: date, figures: Figures, held: dict[int, int]) -> Outlook:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import accessibility, directory, events, newsletters, pages, unsubscribe
+from bot.web import accessibility, dashboard, directory, events, newsletters, pages, unsubscribe
 from bot.web.context import SITE, Site
 from bot.web.render import render
 
@@ -45,6 +45,7 @@ def build(site: Site) -> web.Application:
     app.add_routes(pages.routes)
     app.add_routes([*newsletters.routes, *events.routes, *unsubscribe.routes])
     app.add_routes([*directory.routes, *accessibility.routes])
+    app.add_routes(dashboard.routes)
     app.router.add_static("/static", STATIC)
     return app
 

@@ -1,0 +1,107 @@
+"""The figures of the coordinators' dashboard (and of the chart under /stats): how the number
+of ambassadors grew against the strategy's goals, where the bolde went month by month, and how
+many came to the latest events. Counted by the database; a month is a month where the bot runs
+(BOLDEN_TIMEZONE)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from babel.dates import format_date
+from pydantic import BaseModel
+
+from bot.i18n import Translator
+from bot.services import Services
+from bot.services.bolde import Figures
+from bot.services.targets import on_track_line
+from storage import ambassadors, bolde, events
+from storage.events import Turnout
+
+MONTHS = 12  # months a chart over time shows, this one the last
+EVENTS = 8  # latest events whose turnout is shown
+
+
+class Growth(BaseModel):
+    """Ambassadors (joined and not left) at the end of each month, this month until now, and
+    where the on-track line to the goal stood then; the line only when a goal held in every
+    month shown, as a line with gaps would read as zero."""
+
+    months: list[date]  # the first day of each
+    ambassadors: list[int]
+    on_track: list[float] | None
+
+
+class YearGoal(BaseModel):
+    """An ambassador goal of the strategy, and how many there were at that year's end (or
+    now, for this year)."""
+
+    year: int
+    goal: int
+    reached: int
+
+
+class Overview(BaseModel):
+    growth: Growth
+    goals: list[YearGoal]
+    bolde: Figures
+    # bolde that arrived each month, by the network they went to (None: none yet)
+    arrivals: dict[str | None, list[int]]
+    turnout: list[Turnout]
+
+
+def months_until(today: date, count: int = MONTHS) -> list[date]:
+    """The first days of the `count` months that end with today's."""
+    index = today.year * 12 + today.month - 1
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def month_label(t: Translator, first: date) -> str:
+    """A month as a chart's axis names it: "nov. 26", "Nov 26"."""
+    return str(format_date(first, format="LLL yy", locale=t.language))
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+async def growth(services: Services, count: int = MONTHS) -> Growth:
+    now, zone = services.clock(), services.settings.tz
+    months = months_until(now.astimezone(zone).date(), count)
+    ends = [min(_start(_next_month(month), services), now) for month in months]
+    line = [on_track_line(services.strategy, end.astimezone(zone).date()) for end in ends]
+    return Growth(
+        months=months,
+        ambassadors=await ambassadors.signed_up_at(services.db, ends),
+        on_track=None if None in line else [value or 0.0 for value in line],
+    )
+
+
+def _start(day: date, services: Services) -> datetime:
+    """Midnight at the start of `day` where the bot runs, in UTC as the database stores it."""
+    return datetime.combine(day, time(), services.settings.tz).astimezone(UTC)
+
+
+async def overview(services: Services) -> Overview:
+    now, zone = services.clock(), services.settings.tz
+    grown = await growth(services)
+    this_year = now.astimezone(zone).year
+    goals = [
+        goal
+        for period in services.strategy.targets
+        for goal in period.ambassadors
+        if goal.year <= this_year
+    ]
+    year_ends = [min(_start(date(goal.year + 1, 1, 1), services), now) for goal in goals]
+    reached = await ambassadors.signed_up_at(services.db, year_ends)
+    bounds = [_start(month, services) for month in grown.months]
+    bounds.append(_start(_next_month(grown.months[-1]), services))
+    return Overview(
+        growth=grown,
+        goals=[
+            YearGoal(year=goal.year, goal=goal.count, reached=value)
+            for goal, value in zip(goals, reached, strict=True)
+        ],
+        bolde=await services.bolde.figures(),
+        arrivals=await bolde.arrivals(services.db, bounds),
+        turnout=await events.turnout(services.db, now, EVENTS),
+    )
