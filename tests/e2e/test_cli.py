@@ -10,6 +10,7 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -219,6 +220,16 @@ async def test_try_serves_the_web_pages_on_loopback_and_says_where() -> None:
         page = await fetch(address)
         assert page.status == 200
         assert "Strategiens temaer" in page.text
+        dashboard = (await process.stdout.readline()).decode()
+        assert dashboard.startswith("The coordinators' dashboard (for an hour): ")
+        link = dashboard.split(": ", 1)[1].strip()
+        assert link.startswith(f"{address}dashboard#tgWebAppData=")
+        init_data = unquote(link.split("#tgWebAppData=")[1])
+        signed_in = await fetch(
+            f"{address}dashboard/session", "POST", data={"init_data": init_data}
+        )
+        assert signed_in.status == 303
+        assert "/dashboard/view?" in signed_in.headers["Location"]
     finally:
         process.stdin.write(b"/quit\n")
         await process.communicate()

@@ -24,7 +24,6 @@ from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from bot.web.initdata import Refusal, WebAppUser, validated
 from tests.conftest import TOKEN, FakeClock, make_coordinator, sign_up
-from tests.e2e.test_cli import bolden
 from tests.web import Answer, fetch
 
 PUBLIC = "https://bolden.example.dk"
@@ -294,15 +293,3 @@ async def test_telegram_refuses_a_mini_app_button_to_http_or_in_a_group(
             button = InlineKeyboardButton("📊", web_app=WebAppInfo(url))
             with pytest.raises(BadRequest, match=f"(?i){problem}"):
                 await bot.send_message(chat_id, "x", reply_markup=InlineKeyboardMarkup([[button]]))
-
-
-def test_the_sandbox_prints_where_the_mini_app_opens_and_how_to_open_it_here() -> None:
-    script = ["/as coordinator", "/start", "8", "/quit"]
-
-    result = bolden("try", stdin="\n".join(script) + "\n", public_url=PUBLIC)
-
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "[8] 📊 Dashboard" in out
-    assert f"In Telegram this opens the Mini App {PUBLIC}/dashboard\n" in out
-    assert f"hour): {PUBLIC}/dashboard#tgWebAppData=query_id%3DAA1002%26user%3D" in out
