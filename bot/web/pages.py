@@ -16,6 +16,7 @@ from bot.strategy import TargetPeriod
 from bot.web.charts import Bar, Figure, bar_chart
 from bot.web.context import site_of
 from bot.web.render import language_of, render
+from storage.bolde import Status
 
 routes = web.RouteTableDef()
 QR_PIXELS = 240
@@ -29,6 +30,7 @@ async def home(request: web.Request) -> web.Response:
     outlook = await site.services.targets.outlook()
     years = await site.services.targets.ambassador_years(outlook)
     strategy = site.services.strategy
+    bolde = await site.services.bolde.figures()
     return render(
         request,
         "home.html",
@@ -42,6 +44,9 @@ async def home(request: web.Request) -> web.Response:
         goals=[goal_row(t, period, outlook.year) for period in strategy.targets],
         period=period_years(outlook.period) if outlook.period else None,
         chat=f"https://t.me/{site.bot_username}",
+        bolde=bolde,
+        # An answer or a decline with its reasons: either way the sender was answered.
+        answered=sum(bolde.by_status.get(s, 0) for s in (Status.ANSWERED, Status.DECLINED)),
     )
 
 

@@ -4,6 +4,7 @@ never with who sent them, their words, a photo or a place."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import Callable
@@ -55,10 +56,15 @@ async def send_problem_with_place(
     return await person.press(summary, "📨 Send")
 
 
-async def answer_as_coordinator(karim: SimulatedPerson, card: ChatMessage, answer: str) -> None:
+async def answer_as_coordinator(
+    karim: SimulatedPerson, card: ChatMessage, answer: str, sender: SimulatedPerson
+) -> None:
+    """Answer a bold from its card, and wait until the sender has the answer."""
     await karim.press(card, "💬 Svar")
     preview = await karim.send(answer)
+    seen = len(sender.messages)
     await karim.press(preview, "Send")
+    await arrived(sender, seen, "✅ Svar på din bold")
 
 
 async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
@@ -76,7 +82,7 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     await send_bold(zelda, SECRET, photo=True, themes=("Flere ind i fællesskaber",))
     card = await arrived(karim, seen, "🧭 Ingen regel passede på denne bold.")
     assert "Zelda" in card.text, "an idea is sent with the name shown, to the network"
-    await answer_as_coordinator(karim, card, ANSWER)
+    await answer_as_coordinator(karim, card, ANSWER, zelda)
     await send_problem_with_place(
         zelda, "Der ligger glasskår i Kongensgade.", "Kongensgade 12", "Ensomhed"
     )
@@ -132,7 +138,7 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     seen = len(karim.messages)
     await send_bold(zelda, "Flere bænke langs havnen, tak!", themes=("Flere ind i fællesskaber",))
     card = await arrived(karim, seen, "🧭 Ingen regel passede på denne bold.")
-    await answer_as_coordinator(karim, card, "Vi har sat tre nye bænke op ved havnen.")
+    await answer_as_coordinator(karim, card, "Vi har sat tre nye bænke op ved havnen.", zelda)
     await send_bold(zelda, "Et fælles køkken i Ullerup, tak.")
 
     found = await fetch(f"{site}/bolde?reference=+b-2026-0001+")
@@ -159,6 +165,8 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     garbled = await fetch(f"{site}/bolde?status=<x>&theme=nope&page=-3")
     assert items(garbled.text) == ["B-2026-0002", "B-2026-0001"], "unknown filters are dropped"
 
+    home = await fetch(f"{site}/?lang=en")
+    assert "2 bolds have been sent to the strategy. Answered so far: 1." in home.text
     figures = await fetch(f"{site}/bolde?lang=en")
     assert "2 bolds in all." in figures.text
     table = figures.text.split("<caption>Bolds by status</caption>")[1].split("</table>")[0]
@@ -214,7 +222,8 @@ def store_bolde(settings: Settings, count: int) -> None:
 async def test_the_board_turns_pages_newest_first_keeping_its_filters(
     bot: BoldenApp, site: str, settings: Settings
 ) -> None:
-    store_bolde(settings, 45)
+    # In a thread: the bot's own transactions go on in this loop while the other process waits.
+    await asyncio.to_thread(store_bolde, settings, 45)
 
     first = await fetch(f"{site}/bolde")
     assert "45 bolde. Nyeste først." in first.text
