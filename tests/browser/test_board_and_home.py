@@ -30,6 +30,12 @@ ambassadors = [{ year = 2026, count = 8 }, { year = 2027, count = 20 }]
 """
 
 
+async def fits_the_phone(page: Page) -> bool:
+    """Nothing makes the page scroll sideways on the phone the `page` fixture is."""
+    width: int = await page.evaluate("document.documentElement.scrollWidth")
+    return width <= 390
+
+
 async def open_all_figures(page: Page) -> None:
     """Open every table of figures, so that axe-core checks them too."""
     for summary in await page.locator("details.figures > summary").all():
@@ -83,6 +89,10 @@ async def test_the_board_is_accessible_empty_with_bolde_filtered_and_for_one_bol
     for language in ("da", "en"):
         await page.goto(f"{site}/bolde?lang={language}")
         await accessible(page)
+    await page.goto(f"{site}/")
+    await open_all_figures(page)
+    await accessible(page)
+    assert await fits_the_phone(page)
 
     await karim.send("/start")
     seen = len(karim.messages)
@@ -95,6 +105,7 @@ async def test_the_board_is_accessible_empty_with_bolde_filtered_and_for_one_bol
         await page.goto(f"{site}/bolde?lang={language}")
         await open_all_figures(page)
         await accessible(page)
+        assert await fits_the_phone(page)
         await page.goto(f"{site}/bolde/B-2026-0001?lang={language}")
         await accessible(page)
         await page.goto(f"{site}/bolde?status=received&theme=communities&lang={language}")
