@@ -18,7 +18,7 @@ from bot.strategy import Strategy, TargetPeriod
 from storage import ambassadors, events
 from storage.database import Database
 
-HISTORY_YEARS = 10  # years of ambassador figures shown at most
+HISTORY_YEARS = 10  # years of figures the front page shows at most
 
 
 class Phase(StrEnum):

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from bot.i18n import Translator
 from bot.services.certificate import qr_image
-from bot.services.targets import AmbassadorYear, Outlook, period_years, phase
+from bot.services.targets import HISTORY_YEARS, AmbassadorYear, Outlook, period_years, phase
 from bot.strategy import TargetPeriod
 from bot.web.charts import Bar, Figure, bar_chart
 from bot.web.context import site_of
@@ -142,7 +142,7 @@ def activities_figure(t: Translator, outlook: Outlook) -> Figure:
         rows = [[str(y), t.number(outlook.held.get(y, 0)), NONE] for y in held]
         rows.append([years, t.number(progress.value), t.number(progress.goal)])
     else:
-        held = sorted({*outlook.held, outlook.year})[-10:]
+        held = sorted({*outlook.held, outlook.year})[-HISTORY_YEARS:]
         sentence = t.count(
             "web.home.activities.now", outlook.held.get(outlook.year, 0), year=outlook.year
         )
