@@ -13,6 +13,7 @@ from bot.services import Services
 from bot.services.coordinators import audit_action, audit_subject
 from bot.services.delivery import Notify, OutboxItem
 from bot.services.exports import ExportFilter, FilterProblem, parse_filter, username
+from bot.services.targets import period_years
 from handlers.callbacks import CallbackCodec
 from handlers.commands import register_chat_commands
 from handlers.dashboard import send_with_chart
@@ -22,7 +23,7 @@ from handlers.paging import turn_row
 from handlers.progress import translator_of
 from handlers.roles import coordinators_only
 from handlers.sending import message
-from handlers.target_views import period_years, progress_lines
+from handlers.target_views import progress_lines
 from storage.coordinators import AuditEntry
 
 AUDIT = CallbackCodec("audit", page=1)

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.services.targets import Outlook
+from bot.services.targets import Outlook, period_years, phase
 from bot.strategy import TargetPeriod
-
-
-def period_years(period: TargetPeriod) -> str:
-    if period.from_year == period.to_year:
-        return str(period.from_year)
-    return f"{period.from_year}–{period.to_year}"
 
 
 def goal_lines(t: Translator, period: TargetPeriod) -> list[str]:
@@ -26,9 +20,8 @@ def timeline(t: Translator, targets: list[TargetPeriod], year: int) -> list[str]
     """Every period, the past ones marked as such, then how this year's goals stand."""
     lines: list[str] = []
     for period in targets:
-        when = "now" if period.covers(year) else "past" if period.to_year < year else "future"
         lines += [
-            t(f"about.target_period_{when}", years=period_years(period)),
+            t(f"about.target_period_{phase(period, year)}", years=period_years(period)),
             *goal_lines(t, period),
         ]
     return lines

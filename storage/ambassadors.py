@@ -133,6 +133,21 @@ async def counts(db: Database) -> dict[tuple[str, str], int]:
     return {(str(row[0]), str(row[1])): int(row[2]) for row in rows}
 
 
+async def first_joined(db: Database) -> datetime | None:
+    row = await db.fetch_one("SELECT MIN(joined_at) FROM ambassadors")
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+async def members_at(db: Database, moment: datetime) -> int:
+    """Ambassadors who had joined and not left at that moment, whatever they are now."""
+    row = await db.fetch_one(
+        "SELECT COUNT(*) FROM ambassadors "
+        "WHERE joined_at < ? AND (left_at IS NULL OR left_at >= ?)",
+        (iso(moment), iso(moment)),
+    )
+    return int(row[0]) if row else 0
+
+
 async def topic_counts(db: Database, status: str) -> dict[str, int]:
     """How many ambassadors with that status chose each topic."""
     rows = await db.fetch_all(

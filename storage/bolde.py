@@ -80,10 +80,14 @@ _OPEN = f"status IN {OPEN}"
 _WAIT = "strftime('%s', first_answer_at) - strftime('%s', created_at)"
 
 
-def _bold(row: aiosqlite.Row) -> Bold:
+def _with_topics(row: aiosqlite.Row) -> dict[str, Any]:
     values = dict(row)
     codes = values.pop("topic_codes")
-    return Bold.model_validate({**values, "topics": sorted(codes.split(" ")) if codes else []})
+    return {**values, "topics": sorted(codes.split(" ")) if codes else []}
+
+
+def _bold(row: aiosqlite.Row) -> Bold:
+    return Bold.model_validate(_with_topics(row))
 
 
 async def get(db: Database, bold_id: int) -> Bold | None:
@@ -159,6 +163,66 @@ async def median_wait(db: Database) -> float | None:
         (2 - answered % 2, (answered - 1) // 2),
     )
     return sum(float(row[0]) for row in middle) / len(middle)
+
+
+class PublicBold(BaseModel):
+    """What the public board shows of a bold. Who sent it, its words, its photo and its place
+    are never read for it, so no page can show them by mistake."""
+
+    reference: str
+    kind: str
+    category: str | None
+    status: str
+    public_answer: str | None
+    created_at: datetime
+    changed_at: datetime
+    first_answer_at: datetime | None
+    topics: list[str] = []
+
+
+_PUBLIC = (
+    "SELECT reference, kind, category, status, public_answer, created_at, changed_at, "
+    "first_answer_at, (SELECT group_concat(code, ' ') FROM bold_topics "
+    "WHERE bold_topics.bold_id = bolde.id) AS topic_codes FROM bolde"
+)
+
+
+def _public(row: aiosqlite.Row) -> PublicBold:
+    return PublicBold.model_validate(_with_topics(row))
+
+
+def _board_filter(status: str | None, topic: str | None) -> tuple[str, list[Any]]:
+    clauses, params = list[str](), list[Any]()
+    if status:
+        clauses.append("status = ?")
+        params.append(status)
+    if topic:
+        clauses.append("id IN (SELECT bold_id FROM bold_topics WHERE code = ?)")
+        params.append(topic)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+async def board_page(
+    db: Database, status: str | None, topic: str | None, limit: int, offset: int
+) -> list[PublicBold]:
+    """One page of the board, newest first: a bold's id grows with its arrival, so the page is
+    read from the table's own order, without sorting every bold."""
+    where, params = _board_filter(status, topic)
+    rows = await db.fetch_all(
+        f"{_PUBLIC}{where} ORDER BY id DESC LIMIT ? OFFSET ?", [*params, limit, offset]
+    )
+    return [_public(row) for row in rows]
+
+
+async def board_count(db: Database, status: str | None, topic: str | None) -> int:
+    where, params = _board_filter(status, topic)
+    row = await db.fetch_one(f"SELECT COUNT(*) FROM bolde{where}", params)
+    return int(row[0]) if row else 0
+
+
+async def public_by_reference(db: Database, reference: str) -> PublicBold | None:
+    row = await db.fetch_one(f"{_PUBLIC} WHERE reference = ?", (reference.upper(),))
+    return _public(row) if row else None
 
 
 class ExportRow(NamedTuple):

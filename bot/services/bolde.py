@@ -36,7 +36,7 @@ from bot.services.exports import (
 from bot.services.networks import NetworkService
 from bot.strategy import Strategy
 from storage import ambassadors, bolde, coordinators
-from storage.bolde import OPEN, Bold, Event, Kind, Status
+from storage.bolde import OPEN, Bold, Event, Kind, PublicBold, Status
 from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.networks import Network
@@ -47,6 +47,7 @@ TEXT_MIN, TEXT_MAX, NOTE_MIN, NOTE_MAX, PLACE_MAX = 10, 4096, 10, 2000, 200
 CONVERSATION, NOTE = ConversationKind.BOLD, ConversationKind.NOTE
 HOUR = timedelta(hours=1)
 INBOX_PAGE = 8  # bolde on a page of /inbox
+BOARD_PAGE = 20  # bolde on a page of the public board
 EXPORT_CHUNK = 250  # bolde read at a time for an export
 
 
@@ -180,6 +181,17 @@ class Figures(BaseModel):
     by_topic: dict[str, int]
     by_status: dict[str, int]
     median_to_first_answer: timedelta | None
+
+
+class BoardPage(BaseModel):
+    """A page of the public board, with the filters it was read with (unknown ones dropped)."""
+
+    bolde: list[PublicBold]
+    count: int  # bolde that match, on every page
+    page: int
+    pages: int
+    status: str | None
+    topic: str | None
 
 
 class InboxPage(BaseModel):
@@ -655,6 +667,24 @@ class BoldService:
         page = min(max(page, 0), pages - 1)
         shown = await bolde.open_page(self._db, status, network_id, INBOX_PAGE, page * INBOX_PAGE)
         return InboxPage(bolde=shown, count=count, page=page, pages=pages)
+
+    async def board(self, status: str | None, topic: str | None, page: int) -> BoardPage:
+        """One page of every bold as the public sees it, newest first, of one status and one
+        theme if asked; a filter the board does not know is dropped, and a page past the end
+        shows the last one."""
+        status = status if status in set(Status) else None
+        topic = topic if topic in {t.code for t in self._strategy.topics} else None
+        count = await bolde.board_count(self._db, status, topic)
+        pages = max(1, -(-count // BOARD_PAGE))
+        page = min(max(page, 0), pages - 1)
+        shown = await bolde.board_page(self._db, status, topic, BOARD_PAGE, page * BOARD_PAGE)
+        return BoardPage(
+            bolde=shown, count=count, page=page, pages=pages, status=status, topic=topic
+        )
+
+    async def public(self, reference: str) -> PublicBold | None:
+        """One bold as the board shows it, by its reference in any case."""
+        return await bolde.public_by_reference(self._db, reference.strip())
 
     async def report_stale(self, days: int, notify: Notify[list[Bold]]) -> list[Bold]:
         """Open bolde unchanged for `days`, each reported once per such period: marked as

@@ -7,7 +7,7 @@ ambassador goal (or zero) for ambassadors. Old goals are never used as today's y
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -15,8 +15,30 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.coordinators import CoordinatorService, Figures
 from bot.strategy import AmbassadorGoal, Strategy, TargetPeriod
-from storage import events
+from storage import ambassadors, events
 from storage.database import Database
+
+HISTORY_YEARS = 10  # years of figures the front page shows at most
+
+
+class Phase(StrEnum):
+    """Where a target period stands against a year: its goals are history, hold, or will."""
+
+    PAST = "past"
+    NOW = "now"
+    FUTURE = "future"
+
+
+def phase(period: TargetPeriod, year: int) -> Phase:
+    if period.covers(year):
+        return Phase.NOW
+    return Phase.PAST if period.to_year < year else Phase.FUTURE
+
+
+def period_years(period: TargetPeriod) -> str:
+    if period.from_year == period.to_year:
+        return str(period.from_year)
+    return f"{period.from_year}–{period.to_year}"
 
 
 class Standing(StrEnum):
@@ -51,6 +73,21 @@ class Outlook(BaseModel):
     ambassadors: Progress | None = None
     citizens: ShareProgress | None = None
     activities: Progress | None = None
+    held: dict[int, int] = {}  # activities held, per year
+
+
+class AmbassadorYear(BaseModel):
+    """Ambassadors at the end of a year (this year: the active ones now) and the strategy's
+    goal for that year, if it sets one."""
+
+    year: int
+    count: int
+    goal: int | None
+
+
+def ambassador_goal(strategy: Strategy, year: int) -> int | None:
+    goals = (goal for period in strategy.targets for goal in period.ambassadors)
+    return next((goal.count for goal in goals if goal.year == year), None)
 
 
 def judge(value: int, goal: int, baseline: int, elapsed: float) -> Standing:
@@ -106,7 +143,7 @@ def on_track_line(strategy: Strategy, day: date) -> float | None:
 def outlook(strategy: Strategy, today: date, figures: Figures, held: dict[int, int]) -> Outlook:
     """`held` is how many activities were held, per year."""
     period = strategy.target_period(today.year)
-    found = Outlook(year=today.year, figures=figures, period=period)
+    found = Outlook(year=today.year, figures=figures, period=period, held=held)
     if period is None:
         return found
     found.ambassadors = ambassador_progress(period, today, figures.active)
@@ -146,3 +183,20 @@ class TargetService:
             held[year] = held.get(year, 0) + count
         figures = await self._coordinators.figures()
         return outlook(self._strategy, now.astimezone(self._zone).date(), figures, held)
+
+    async def ambassador_years(self, outlook: Outlook) -> list[AmbassadorYear]:
+        """Year by year since the first ambassador joined (the last ten at most), against each
+        year's goal. Past years count who had joined and not left by New Year where the bot
+        runs; this year is today's figure, the one the outlook judges."""
+        first = await ambassadors.first_joined(self._db)
+        start = first.astimezone(self._zone).year if first else outlook.year
+        years = []
+        for year in range(max(start, outlook.year - HISTORY_YEARS + 1), outlook.year):
+            new_year = datetime(year + 1, 1, 1, tzinfo=self._zone).astimezone(UTC)
+            count = await ambassadors.members_at(self._db, new_year)
+            years.append(
+                AmbassadorYear(year=year, count=count, goal=ambassador_goal(self._strategy, year))
+            )
+        now = outlook.figures.active
+        goal = ambassador_goal(self._strategy, outlook.year)
+        return [*years, AmbassadorYear(year=outlook.year, count=now, goal=goal)]

@@ -119,3 +119,17 @@ def _svg(title: str, description: str, height: int, body: str) -> Markup:
         f'<title id="{ident}t">{escape(title)}</title><desc id="{ident}d">{escape(description)}'
         f"</desc>{body}</svg>"
     )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart as a page shows it: under a heading (`ident` is its id), with a sentence that
+    says what it shows and a table of its figures, the chart's text alternative (the template
+    figure.html draws it)."""
+
+    ident: str
+    heading: str
+    sentence: Markup
+    chart: Markup
+    columns: list[str]
+    rows: list[list[str]]

@@ -7,7 +7,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import accessibility, dashboard, directory, events, newsletters, pages, unsubscribe
+from bot.web import (
+    accessibility,
+    board,
+    dashboard,
+    directory,
+    events,
+    newsletters,
+    pages,
+    unsubscribe,
+)
 from bot.web.context import SITE, Site
 from bot.web.render import render
 
@@ -42,10 +51,17 @@ async def _headers_and_errors(request: web.Request, handler: Handler) -> web.Str
 def build(site: Site) -> web.Application:
     app = web.Application(middlewares=[_headers_and_errors], client_max_size=1024**2)
     app[SITE] = site
-    app.add_routes(pages.routes)
-    app.add_routes([*newsletters.routes, *events.routes, *unsubscribe.routes])
-    app.add_routes([*directory.routes, *accessibility.routes])
-    app.add_routes(dashboard.routes)
+    for module in (
+        pages,
+        board,
+        newsletters,
+        events,
+        unsubscribe,
+        directory,
+        accessibility,
+        dashboard,
+    ):
+        app.add_routes(module.routes)
     app.router.add_static("/static", STATIC)
     return app
 

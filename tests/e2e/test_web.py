@@ -3,6 +3,16 @@ first and in English on request, and says kindly when a page does not exist."""
 
 from __future__ import annotations
 
+import io
+import re
+from datetime import UTC, datetime
+
+from PIL import Image
+
+from bot.app import build_application, running, web_of
+from bot.config import Settings
+from bot.sandbox.emulator import SimulatedPerson
+from tests.conftest import DATA, FakeClock, sign_up
 from tests.web import fetch
 
 
@@ -27,3 +37,80 @@ async def test_a_page_that_does_not_exist_says_so_in_the_persons_language(site: 
     assert missing.status == 404
     assert "This page does not exist" in missing.text
     assert missing.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def table(page: str, caption: str) -> list[list[str]]:
+    """The rows of the table with that caption, each a list of its cells' texts."""
+    body = page.split(f"<caption>{caption}</caption>")[1].split("</table>")[0]
+    return [
+        re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1])
+    ]
+
+
+async def test_the_front_page_shows_the_strategy_its_old_targets_and_how_to_take_part(
+    site: str,
+) -> None:
+    page = (await fetch(f"{site}/")).text
+
+    assert "<h1>Strategi for Udsathed</h1>" in page
+    assert "Sat i gang i juni 2018." in page
+    assert page.count("<li><strong>") == 12 + 3, "the 12 themes and the 3 core areas"
+    assert "<strong>Bolig: at have et hjem.</strong>" in page
+    assert "Der er ikke sat mål for 2026 endnu." in page
+    assert "0 aktive ambassadører nu." in page
+    assert page.count('role="img"') == 3, "ambassadors, citizens and activities as charts"
+    assert page.count('<details class="figures">') == 3
+    assert table(page, "Ambassadører år for år") == [["2026 (nu)", "0", "–"]]
+    assert table(page, "Afholdte aktiviteter") == [["2026", "0", "–"]]
+    goals = page.split('<table aria-labelledby="goals">')[1].split("</table>")[0]
+    assert '<th scope="row">2019–2020 (tidligere mål)</th><td>50 i 2019, 70 i 2020</td>' in goals
+    assert 'href="https://t.me/bolden_sandbox_bot"' in page
+    assert '<img src="/qr.png"' in page
+    assert 'href="/bolde">boldtavlen</a>' in page
+    assert "0 bolde er sendt til strategien. Besvaret indtil nu: 0." in page
+
+    qr = await fetch(f"{site}/qr.png")
+    assert qr.headers["Content-Type"] == "image/png"
+    with Image.open(io.BytesIO(qr.body)) as image:
+        assert image.size == (240, 240)
+
+    english = (await fetch(f"{site}/?lang=en")).text
+    assert "No targets have been set for 2026 yet." in english
+    assert "2019–2020 (earlier targets)" in english
+    assert 'href="/bolde?lang=en">bold board</a>' in english
+
+
+async def test_the_front_page_measures_the_figures_against_this_years_targets(
+    settings: Settings,
+    clock: FakeClock,
+    anna: SimulatedPerson,
+    john: SimulatedPerson,
+) -> None:
+    other = settings.model_copy(update={"content": DATA / "other_strategy.toml"})
+    today = clock.now
+    async with running(build_application(other, clock=clock)) as application:
+        clock.now = datetime(2025, 12, 1, 12, 0, tzinfo=UTC)
+        await sign_up(anna)
+        clock.now = today
+        await sign_up(john, kind="Citizen")
+        site = web_of(application).url
+        page = (await fetch(f"{site}/")).text
+        english = (await fetch(f"{site}/?lang=en")).text
+
+    assert "Målene for 2026–2027 gælder nu." in page
+    assert "2 af 4 ambassadører i 2026 (50\xa0%). Status: bagud." in page
+    assert table(page, "Ambassadører år for år") == [["2025", "1", "–"], ["2026 (nu)", "2", "4"]]
+    assert "100\xa0% af ambassadørerne er borgere. Målet er 50\xa0%. Status: nået." in page
+    assert table(page, "Borgere blandt ambassadørerne") == [["Borgerandel", "100\xa0%", "50\xa0%"]]
+    assert "0 af 4 aktiviteter i 2026–2027 (0\xa0%). Status: bagud." in page
+    assert table(page, "Afholdte aktiviteter") == [["2026", "0", "–"], ["2026–2027", "0", "4"]]
+    goals = page.split('<table aria-labelledby="goals">')[1].split("</table>")[0]
+    assert '<th scope="row">2026–2027 (nu)</th><td>4 i 2026, 25 i 2027</td>' in goals
+    assert '<th scope="row">2028 (kommende)</th><td>40 i 2028</td><td>–</td>' in goals
+    chart = page.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert "<desc" in chart
+    assert "Mål 4" in chart, "the goal is marked on this year's bar"
+
+    assert "2 of 4 ambassadors for 2026 (50%). Status: behind." in english
+    assert "100% of the ambassadors are citizens. The target is 50%. Status: reached." in english

@@ -23,6 +23,7 @@ from bot.services.newsletters import FLOWS, Door
 from bot.services.newsletters import Kind as ComposeKind
 from bot.services.newsletters import Problem as ComposeProblem
 from bot.services.newsletters import Step as ComposeStep
+from bot.services.targets import Phase
 from handlers.bold_notices import Recipient
 from handlers.compose import asked
 from storage.bolde import OPEN, Kind, Status
@@ -179,6 +180,11 @@ def test_every_key_of_a_family_exists() -> None:
         "export.status.": ["active", "passive", "left"],
         "export.answer.": ["yes", "maybe", "no", "waiting"],
         "export.file.": ["ambassadors", "bolde", "audit", "event"],
+        "web.home.period.": list(Phase),
+        "web.home.column.": [
+            *("year", "ambassadors", "goal", "what", "now", "held"),
+            *("period", "citizens", "activities"),
+        ],
     }
     for language in ("da", "en"):
         missing = [
