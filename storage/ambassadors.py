@@ -138,16 +138,6 @@ async def first_joined(db: Database) -> datetime | None:
     return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
-async def members_at(db: Database, moment: datetime) -> int:
-    """Ambassadors who had joined and not left at that moment, whatever they are now."""
-    row = await db.fetch_one(
-        "SELECT COUNT(*) FROM ambassadors "
-        "WHERE joined_at < ? AND (left_at IS NULL OR left_at >= ?)",
-        (iso(moment), iso(moment)),
-    )
-    return int(row[0]) if row else 0
-
-
 async def topic_counts(db: Database, status: str) -> dict[str, int]:
     """How many ambassadors with that status chose each topic."""
     rows = await db.fetch_all(

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Figures
-from bot.services.targets import on_track_line
+from bot.services.targets import AmbassadorYear, on_track_line
 from storage import ambassadors, bolde, events
 from storage.events import Turnout
 
@@ -31,18 +31,10 @@ class Growth(BaseModel):
     on_track: list[float] | None
 
 
-class YearGoal(BaseModel):
-    """An ambassador goal of the strategy, and how many there were at that year's end (or
-    now, for this year)."""
-
-    year: int
-    goal: int
-    reached: int
-
-
 class Overview(BaseModel):
     growth: Growth
-    goals: list[YearGoal]
+    # the years the strategy sets a goal for, since the first ambassador joined
+    goals: list[AmbassadorYear]
     bolde: Figures
     # bolde that arrived each month, by the network they went to (None: none yet)
     arrivals: dict[str | None, list[int]]
@@ -82,25 +74,14 @@ def _start(day: date, services: Services) -> datetime:
 
 
 async def overview(services: Services) -> Overview:
-    now, zone = services.clock(), services.settings.tz
+    now = services.clock()
     grown = await growth(services)
-    this_year = now.astimezone(zone).year
-    goals = [
-        goal
-        for period in services.strategy.targets
-        for goal in period.ambassadors
-        if goal.year <= this_year
-    ]
-    year_ends = [min(_start(date(goal.year + 1, 1, 1), services), now) for goal in goals]
-    reached = await ambassadors.signed_up_at(services.db, year_ends)
+    years = await services.targets.ambassador_years(await services.targets.outlook())
     bounds = [_start(month, services) for month in grown.months]
     bounds.append(_start(_next_month(grown.months[-1]), services))
     return Overview(
         growth=grown,
-        goals=[
-            YearGoal(year=goal.year, goal=goal.count, reached=value)
-            for goal, value in zip(goals, reached, strict=True)
-        ],
+        goals=[year for year in years if year.goal is not None],
         bolde=await services.bolde.figures(),
         arrivals=await bolde.arrivals(services.db, bounds),
         turnout=await events.turnout(services.db, now, EVENTS),

@@ -190,13 +190,13 @@ class TargetService:
         runs; this year is today's figure, the one the outlook judges."""
         first = await ambassadors.first_joined(self._db)
         start = first.astimezone(self._zone).year if first else outlook.year
-        years = []
-        for year in range(max(start, outlook.year - HISTORY_YEARS + 1), outlook.year):
-            new_year = datetime(year + 1, 1, 1, tzinfo=self._zone).astimezone(UTC)
-            count = await ambassadors.members_at(self._db, new_year)
-            years.append(
-                AmbassadorYear(year=year, count=count, goal=ambassador_goal(self._strategy, year))
-            )
+        past = range(max(start, outlook.year - HISTORY_YEARS + 1), outlook.year)
+        new_years = [datetime(year + 1, 1, 1, tzinfo=self._zone).astimezone(UTC) for year in past]
+        counts = await ambassadors.signed_up_at(self._db, new_years)
+        years = [
+            AmbassadorYear(year=year, count=count, goal=ambassador_goal(self._strategy, year))
+            for year, count in zip(past, counts, strict=True)
+        ]
         now = outlook.figures.active
         goal = ambassador_goal(self._strategy, outlook.year)
         return [*years, AmbassadorYear(year=outlook.year, count=now, goal=goal)]

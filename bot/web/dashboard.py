@@ -207,7 +207,7 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, C
         charts["goals"] = _bars(
             t,
             "goals",
-            [Bar(str(g.year), g.reached, g.goal) for g in figures.goals],
+            [Bar(str(g.year), g.count, g.goal) for g in figures.goals],
             ("year", "reached", "goal"),
             t.plain("web.dash.goal"),
         )

@@ -39,7 +39,8 @@ async def test_the_dashboard_signs_in_from_telegram_and_shows_charts_and_the_lis
     await page.wait_for_url(f"{site}/dashboard/view?**")
     assert "#" not in page.url, "the signed data left the address"
     dashboard = page.url
-    assert await page.locator("svg.chart").count() == 5, "ambassadors twice, bolde thrice"
+    # Ambassadors month by month and bolde three ways; the shipped goals ended before 2026.
+    assert await page.locator("svg.chart").count() == 4
     assert await page.locator("h1").inner_text() == "Dashboard for koordinatorer"
     await page.get_by_label("Navn, organisation, nummer, type eller tema").fill("Frida")
     await page.get_by_role("button", name="Søg").click()
