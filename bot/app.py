@@ -24,7 +24,7 @@ from bot.polling import SkippingUnreadable
 from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
-from bot.web.context import Site
+from bot.web.context import BOT_DATA_KEY, Site
 from bot.web.server import WebServer
 from handlers import register_all
 from handlers.commands import set_menus_at_start
@@ -146,9 +146,11 @@ async def start_web(application: BoldenApp, services: Services) -> None:
             "BOLDEN_PUBLIC_URL is not an https address, so coordinators get no dashboard "
             "button: Telegram opens Mini Apps from https only"
         )
-    server = WebServer(Site(services, application, settings.public_url or ""))
+    site = Site(services, application, settings.public_url or "")
+    server = WebServer(site)
     await server.start(settings.web_host, settings.web_port)
     application.bot_data[WEB] = server
+    application.bot_data[BOT_DATA_KEY] = site
 
 
 def web_of(application: BoldenApp) -> WebServer:
@@ -160,6 +162,7 @@ async def on_shutdown(application: BoldenApp) -> None:
     """Stop the web server and the sender, then close the database, also when stopping either
     failed."""
     server: WebServer | None = application.bot_data.pop(WEB, None)
+    application.bot_data.pop(BOT_DATA_KEY, None)
     running_sender: tuple[Sender, Bot] | None = application.bot_data.pop(_SENDER, None)
     services: Services | None = application.bot_data.pop(SERVICES, None)
     try:

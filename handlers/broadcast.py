@@ -20,6 +20,7 @@ from bot.services import Services
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import Reach, Recipient
 from bot.services.newsletters import Kind, Step, Unsubscribed
+from bot.web.context import site_in
 from bot.web.unsubscribe import unsubscribe_link
 from handlers import compose, events, privacy
 from handlers.compose import COMPOSE, NEWS, audience_name, newsletter_payload
@@ -213,14 +214,6 @@ def email_payload(
     }
 
 
-def public_url(application: App) -> str:
-    """Where people reach the web pages: BOLDEN_PUBLIC_URL, else the address the running web
-    server took (the server resolves it when it starts)."""
-    from bot.app import web_of  # bot.app wires these handlers: imported when first used
-
-    return web_of(application).site.public_url
-
-
 async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
     """Hand a due newsletter to the outbox: once, whatever happens (the database decides)."""
     services = services_of(application)
@@ -234,7 +227,7 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
         else []
     )
     translators = {language: services.translator(language) for language in services.translators}
-    bot, address = application.bot.username, public_url(application)
+    bot, address = application.bot.username, site_in(application).public_url
     items = _items(
         chat,
         lambda r: newsletter_payload(

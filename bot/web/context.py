@@ -27,6 +27,13 @@ class Site:
 
 
 SITE = web.AppKey("site", Site)
+# Where the running bot keeps its Site, for handlers that link to the web pages.
+BOT_DATA_KEY = "web-site"
+
+
+def site_in(application: Application[Any, Any, Any, Any, Any, Any]) -> Site:
+    site: Site = application.bot_data[BOT_DATA_KEY]
+    return site
 
 
 def site_of(request: web.Request) -> Site:
