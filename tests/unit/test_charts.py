@@ -3,9 +3,10 @@ label in them is escaped."""
 
 from __future__ import annotations
 
+import itertools
 from xml.etree import ElementTree
 
-from bot.web.charts import Bar, Series, bar_chart, line_chart
+from bot.web.charts import AXIS_LABELS, Bar, Series, axis_labels, bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -38,3 +39,13 @@ def test_a_line_chart_has_a_legend_for_every_series_and_survives_no_data() -> No
     assert {"Ind", "Svar", "jan", "mar"} <= set(texts)
     empty = line_chart("Bolde", "ingen endnu", [], [], str)
     assert ElementTree.fromstring(str(empty)).get("role") == "img"
+
+
+def test_a_timeaxis_labels_its_ends_and_a_few_points_between_that_never_touch() -> None:
+    for count in range(1, 40):
+        shown = axis_labels(count)
+        assert shown[0] == 0
+        assert shown[-1] == count - 1
+        assert len(shown) <= AXIS_LABELS
+        gaps = [b - a for a, b in itertools.pairwise(shown)]
+        assert all(gap >= max(1, (count - 1) / AXIS_LABELS / 2) for gap in gaps), (count, shown)
