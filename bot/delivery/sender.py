@@ -90,6 +90,10 @@ class Sender:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox sender")
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         """Finish the message in flight, then stop."""
         self._stopping = True

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import pages
+from bot.web import health, pages, webhook
 from bot.web.context import SITE, Site
 from bot.web.render import render
 
@@ -43,6 +43,8 @@ def build(site: Site) -> web.Application:
     app = web.Application(middlewares=[_headers_and_errors], client_max_size=1024**2)
     app[SITE] = site
     app.add_routes(pages.routes)
+    app.add_routes(health.routes)
+    webhook.add_route(app, site.services.settings)
     app.router.add_static("/static", STATIC)
     return app
 

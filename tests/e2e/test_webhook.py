@@ -1,0 +1,209 @@
+"""Webhook mode (BOLDEN_WEBHOOK_URL): Telegram POSTs each update to the bot's web server with a
+secret header. A person's journey works as with polling; a request without the secret changes
+nothing; an update Telegram delivers again is handled once; and what arrives while the bot is
+down is handled after the restart."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from telegram.error import Conflict
+
+from bot.app import BoldenApp, build_application, running
+from bot.config import Settings, load_settings
+from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from bot.web.webhook import secret_token
+from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, all_handled, sign_up
+
+
+def _free_port() -> int:
+    """A port for the web server that Telegram's webhook URL can name before it starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def hooked_settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
+    port = _free_port()
+    return load_settings(
+        token=TOKEN,
+        api_base_url=emulator.url,
+        database=tmp_path / "bolden.sqlite3",
+        coordinators=str(COORDINATOR_ID),
+        web_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
+    )
+
+
+@pytest.fixture
+async def hooked(hooked_settings: Settings, clock: FakeClock) -> AsyncIterator[BoldenApp]:
+    async with running(build_application(hooked_settings, clock=clock)) as application:
+        yield application
+
+
+def _polls(emulator: BotApiEmulator) -> int:
+    return sum(method == "getUpdates" for method, _ in emulator.requests)
+
+
+def _start_from(person: SimulatedPerson, update_id: int) -> dict[str, object]:
+    """An update in which `person` types /start, not yet delivered."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": person.emulator.next_message_id(),
+            "from": person.user,
+            "chat": person.chat,
+            "date": int(time.time()),
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+
+
+async def test_a_person_signs_up_over_the_webhook_and_each_update_is_posted_once(
+    hooked: BoldenApp,
+    hooked_settings: Settings,
+    emulator: BotApiEmulator,
+    anna: SimulatedPerson,
+    query: Callable[..., list[sqlite3.Row]],
+) -> None:
+    assert emulator.webhook is not None
+    assert emulator.webhook["url"] == hooked_settings.webhook_url
+    assert emulator.webhook["secret_token"] == secret_token(hooked_settings)
+    assert emulator.webhook["allowed_updates"]  # every kind, as with polling
+
+    welcome = await anna.send("/start")
+    assert welcome.text.startswith("Hej Anna!")
+    await sign_up(anna)
+    await all_handled(hooked, emulator)
+    assert query("SELECT status FROM ambassadors")[0]["status"] == "active"
+
+    assert _polls(emulator) == 0  # no getUpdates in webhook mode
+    assert emulator.webhook_posts
+    assert all(status == 200 for _, status in emulator.webhook_posts)
+    ids = [update_id for update_id, _ in emulator.webhook_posts]
+    assert len(ids) == len(set(ids))  # each delivered once, in the order pushed
+    assert ids == sorted(ids)
+
+
+async def test_getupdates_is_refused_while_the_webhook_is_set(
+    hooked: BoldenApp, hooked_settings: Settings
+) -> None:
+    with pytest.raises(Conflict):
+        await hooked.bot.get_updates()
+    info = await hooked.bot.get_webhook_info()
+    assert info.url == hooked_settings.webhook_url
+    assert info.pending_update_count == 0
+
+
+async def test_forged_and_missing_secrets_are_refused_and_change_nothing(
+    hooked: BoldenApp,
+    emulator: BotApiEmulator,
+    anna: SimulatedPerson,
+    query: Callable[..., list[sqlite3.Row]],
+) -> None:
+    forged = _start_from(anna, 9000)
+    assert await emulator.post_update(forged, "not-the-secret") == 403
+    assert await emulator.post_update(forged, None) == 403
+    assert await emulator.post_update(forged, secret_token_of(emulator)[:-1]) == 403
+
+    # Anna's next update is answered, and it is the only answer she got: the refused ones
+    # were neither handled nor remembered, so the same update with the secret is handled.
+    await anna.send("/help")
+    assert len(anna.messages) == 1
+    assert query("SELECT 1 FROM seen_updates WHERE update_id = 9000") == []
+    assert await emulator.post_update(forged, secret_token_of(emulator)) == 200
+    assert len(anna.messages) == 2
+    assert anna.last.text.startswith("Hej Anna!")
+    assert query("SELECT handled_at IS NOT NULL FROM seen_updates WHERE update_id = 9000")[0][0]
+
+
+def secret_token_of(emulator: BotApiEmulator) -> str:
+    assert emulator.webhook is not None
+    secret: str = emulator.webhook["secret_token"]
+    return secret
+
+
+async def test_an_update_delivered_again_is_answered_once(
+    hooked: BoldenApp, emulator: BotApiEmulator, anna: SimulatedPerson
+) -> None:
+    await anna.send("/start")
+    update_id = emulator.last_update_id
+    await all_handled(hooked, emulator)  # Telegram has its answer
+    replies = len(anna.messages)
+
+    assert await emulator.repeat(update_id) == 200  # confirmed again, not handled again
+    await anna.send("/help")
+    assert len(anna.messages) == replies + 1
+    assert emulator.posts_of(update_id) == [200, 200]
+
+
+async def test_an_update_delivered_again_while_it_is_handled_is_told_to_come_back(
+    hooked: BoldenApp, emulator: BotApiEmulator, anna: SimulatedPerson
+) -> None:
+    # Telegram holds back the reply for a moment, so /start is still being handled.
+    emulator.throttle(1.5, retry_after=1, method="sendMessage", chats={anna.id})
+    await anna.send("/start", wait=False)
+    await emulator.wait_for(
+        lambda: ("sendMessage", 429) in emulator.refusals, what="the reply held back"
+    )
+    update_id = emulator.last_update_id
+    assert await emulator.repeat(update_id) == 503  # Telegram tries again later
+
+    await emulator.wait_for(lambda: anna.messages, what="the reply to /start")
+    await all_handled(hooked, emulator)
+    assert await emulator.repeat(update_id) == 200
+    assert len(anna.messages) == 1
+    # In the order answered: the repeat, then the first delivery once handled, then the last.
+    assert emulator.posts_of(update_id) == [503, 200, 200]
+
+
+async def test_what_arrives_while_the_bot_is_down_is_handled_after_a_restart(
+    hooked_settings: Settings,
+    clock: FakeClock,
+    emulator: BotApiEmulator,
+    anna: SimulatedPerson,
+    john: SimulatedPerson,
+) -> None:
+    async with running(build_application(hooked_settings, clock=clock)):
+        await anna.send("/start")
+    assert emulator.webhook is not None  # stopping leaves the webhook to Telegram
+
+    await anna.send("/help", wait=False)
+    await john.send("/start", wait=False)
+    await emulator.wait_for(
+        lambda: any(status is None for _, status in emulator.webhook_posts),
+        what="a delivery that found no one listening",
+    )
+
+    async with running(build_application(hooked_settings, clock=clock)) as application:
+        await emulator.wait_for(lambda: john.messages, what="john's welcome after the restart")
+        await all_handled(application, emulator)
+    assert len(anna.messages) == 2  # the welcome, and the help that waited at Telegram
+    assert len(john.messages) == 1
+    assert _polls(emulator) == 0
+
+
+async def test_without_a_webhook_url_the_bot_polls_and_takes_the_webhook_down(
+    hooked_settings: Settings,
+    settings: Settings,
+    clock: FakeClock,
+    emulator: BotApiEmulator,
+    anna: SimulatedPerson,
+) -> None:
+    async with running(build_application(hooked_settings, clock=clock)):
+        pass
+    assert emulator.webhook is not None
+
+    async with running(build_application(settings, clock=clock)):
+        welcome = await anna.send("/start")
+    assert welcome.text.startswith("Hej Anna!")
+    assert emulator.webhook is None
+    assert _polls(emulator) > 0
