@@ -83,7 +83,13 @@ def _writable(path: Path) -> None:
     """Take the write lock and let it go at once, on a connection of its own: the bot's
     connections may be busy with a long write, and reads go on while another process holds
     the write lock, which stops every change the bot would make."""
-    connection = sqlite3.connect(path, timeout=PROBE_WAIT / 2, isolation_level=None)
+    # mode=rw: a file that is gone is reported, not created empty in its place.
+    connection = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=rw",
+        uri=True,
+        timeout=PROBE_WAIT / 2,
+        isolation_level=None,
+    )
     try:
         connection.execute("BEGIN IMMEDIATE")
         connection.execute("ROLLBACK")
