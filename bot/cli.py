@@ -166,9 +166,9 @@ async def _check_database(settings: Settings) -> None:
 
 @contextmanager
 def _sole_poller(settings: Settings) -> Iterator[None]:
-    """Hold a lock next to the database while this process polls, so a second `bolden run`
-    on it refuses instead of answering everyone twice. The kernel drops a flock when its
-    process ends, also by SIGKILL, so a crash never leaves a stale lock behind."""
+    """Hold a lock next to the database while this process polls or serves the webhook, so a
+    second `bolden run` on it refuses instead of answering everyone twice. The kernel drops a
+    flock when its process ends, also by SIGKILL, so a crash never leaves a stale lock behind."""
     database = settings.database
     path = database.resolve()
     try:

@@ -181,6 +181,7 @@ async def chat(settings: Settings, strategy: Strategy, stdin: TextIO, stdout: Te
                     "api_base_url": emulator.url,
                     "database": Path(folder) / "bolden.sqlite3",
                     "coordinators": settings.coordinators | {terminal.coordinator.id},
+                    "webhook_url": None,  # the sandbox polls its own emulator
                 }
             )
             async with running(build_application(sandbox, strategy)):

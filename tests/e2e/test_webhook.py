@@ -5,10 +5,15 @@ down is handled after the restart."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import socket
 import sqlite3
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,8 +22,11 @@ from telegram.error import Conflict
 from bot.app import BoldenApp, build_application, running
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from bot.scheduling import SEEN_UPDATES
 from bot.web.webhook import secret_token
 from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, all_handled, sign_up
+
+START = 60.0  # seconds a fresh process may take to import and start on a busy machine
 
 
 def _free_port() -> int:
@@ -207,3 +215,117 @@ async def test_without_a_webhook_url_the_bot_polls_and_takes_the_webhook_down(
     assert welcome.text.startswith("Hej Anna!")
     assert emulator.webhook is None
     assert _polls(emulator) > 0
+
+
+async def test_the_nightly_job_forgets_ids_too_old_to_be_repeated(
+    hooked: BoldenApp,
+    clock: FakeClock,
+    emulator: BotApiEmulator,
+    anna: SimulatedPerson,
+    query: Callable[..., list[sqlite3.Row]],
+) -> None:
+    await anna.send("/start")
+    old = emulator.last_update_id
+    clock.advance(days=3)
+    await anna.send("/help")
+    await all_handled(hooked, emulator)
+
+    assert hooked.job_queue is not None
+    [job] = hooked.job_queue.get_jobs_by_name(SEEN_UPDATES)
+    await job.run(hooked)
+
+    kept = [row["update_id"] for row in query("SELECT update_id FROM seen_updates")]
+    assert kept == [emulator.last_update_id]
+    assert old not in kept
+
+
+class WebhookRun:
+    """`bolden run` with BOLDEN_WEBHOOK_URL set, as an operator starts it; stopped by a signal."""
+
+    def __init__(self, emulator: BotApiEmulator, folder: Path) -> None:
+        self.emulator = emulator
+        self.database = folder / "bolden.sqlite3"
+        self.log = folder / "bolden.log"
+        self.port = _free_port()
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BOLDEN_")}
+        env |= {
+            "BOLDEN_TOKEN": TOKEN,
+            "BOLDEN_API_BASE_URL": self.emulator.url,
+            "BOLDEN_DATABASE": str(self.database),
+            "BOLDEN_COORDINATORS": str(COORDINATOR_ID),
+            "BOLDEN_WEB_PORT": str(self.port),
+            "BOLDEN_WEBHOOK_URL": f"http://127.0.0.1:{self.port}/telegram/webhook",
+        }
+        registered = self._registrations()
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=env, stdout=log, stderr=log
+            )
+        await self.emulator.wait_for(
+            lambda: self._registrations() > registered, START, "the webhook registered"
+        )
+
+    def _registrations(self) -> int:
+        return sum(method == "setWebhook" for method, _ in self.emulator.requests)
+
+    async def signal(self, number: int) -> int:
+        assert self.process is not None
+        self.process.send_signal(number)
+        code = await self.process.wait()
+        self.process = None
+        return code
+
+    def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
+        with closing(sqlite3.connect(self.database)) as connection:
+            return list(connection.execute(sql, params))
+
+
+@pytest.fixture
+async def webhook_run(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[WebhookRun]:
+    run = WebhookRun(emulator, tmp_path)
+    await run.start()
+    try:
+        yield run
+    finally:
+        if run.process is not None:
+            await run.signal(signal.SIGTERM)
+
+
+async def test_bolden_run_serves_the_webhook_and_stops_cleanly_on_sigterm(
+    webhook_run: WebhookRun, emulator: BotApiEmulator, anna: SimulatedPerson
+) -> None:
+    welcome = await anna.send("/start")
+    assert welcome.text.startswith("Hej Anna!")
+
+    assert await webhook_run.signal(signal.SIGTERM) == 0
+    assert emulator.webhook is not None  # Telegram keeps what arrives until the next start
+    assert _polls(emulator) == 0
+    assert "Traceback" not in webhook_run.log.read_text()
+
+
+async def test_an_update_taken_in_but_not_yet_handled_survives_a_sigkill(
+    webhook_run: WebhookRun, emulator: BotApiEmulator, anna: SimulatedPerson
+) -> None:
+    # Telegram holds back the reply, so /start is taken in, stored as seen, and unfinished.
+    held = emulator.throttle(120, retry_after=60, method="sendMessage", chats={anna.id})
+    await anna.send("/start", wait=False)
+    update_id = emulator.last_update_id
+    await emulator.wait_for(
+        lambda: ("sendMessage", 429) in emulator.refusals, START, "the reply held back"
+    )
+    unhandled = "SELECT 1 FROM seen_updates WHERE update_id = ? AND handled_at IS NULL"
+    assert webhook_run.query(unhandled, update_id)
+
+    assert await webhook_run.signal(signal.SIGKILL) == -signal.SIGKILL
+    emulator.heal(held)
+    await webhook_run.start()
+
+    await emulator.wait_for(lambda: anna.messages, START, "the reply after the restart")
+    await emulator.wait_for(lambda: not emulator.pending, START, "Telegram's update confirmed")
+    assert len(anna.messages) == 1
+    assert anna.last.text.startswith("Hej Anna!")
+    assert emulator.posts_of(update_id)[-1] == 200
+    assert None in emulator.posts_of(update_id)  # the first delivery got no answer
