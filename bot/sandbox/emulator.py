@@ -196,9 +196,8 @@ class BotApiEmulator:
         self._updates: list[Json] = []
         self._sent_updates: dict[int, Json] = {}  # every update pushed, by id, for `repeat`
         self.webhook: Json | None = None  # what setWebhook set: url, secret_token
-        self.webhook_posts: list[
-            tuple[int, int | None]
-        ] = []  # (update id, status; None: no answer)
+        # Each POST to the webhook: (update id, its answer's status; None: no answer).
+        self.webhook_posts: list[tuple[int, int | None]] = []
         self._webhook_error: tuple[int, str] | None = None
         self._delivery: asyncio.Task[None] | None = None
         self._update_ids = itertools.count(1)
@@ -390,7 +389,8 @@ class BotApiEmulator:
 
     @property
     def pending(self) -> int:
-        """Updates pushed that the bot has not yet confirmed having received."""
+        """Updates pushed that the bot has not yet confirmed having received (by the offset of
+        its next getUpdates, or by answering the webhook's POST with 2xx)."""
         return len(self._updates)
 
     def delete(self, message: ChatMessage) -> None:
@@ -427,13 +427,9 @@ class BotApiEmulator:
                     wait = _WEBHOOK_FIRST_WAIT
                     await self._notify()
                     continue
-                self._webhook_error = (
-                    int(time.time()),
-                    f"Wrong response from the webhook: {status}",
-                )
-                with suppress(TimeoutError):
-                    async with self._changed:  # a new webhook or the end cut the pause short
-                        await asyncio.wait_for(self._changed.wait_for(lambda: self._closing), wait)
+                problem = "Connection refused" if status is None else f"Wrong response: {status}"
+                self._webhook_error = (int(time.time()), problem)
+                await asyncio.sleep(wait)  # a pause before the next try, as Telegram makes
                 wait = min(wait * 2, _WEBHOOK_MAX_WAIT)
 
     async def _post(

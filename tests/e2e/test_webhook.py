@@ -17,7 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from telegram.error import Conflict
+from telegram.error import BadRequest, Conflict
 
 from bot.app import BoldenApp, build_application, running
 from bot.config import Settings, load_settings
@@ -113,6 +113,7 @@ async def test_getupdates_is_refused_while_the_webhook_is_set(
 
 async def test_forged_and_missing_secrets_are_refused_and_change_nothing(
     hooked: BoldenApp,
+    hooked_settings: Settings,
     emulator: BotApiEmulator,
     anna: SimulatedPerson,
     query: Callable[..., list[sqlite3.Row]],
@@ -120,23 +121,17 @@ async def test_forged_and_missing_secrets_are_refused_and_change_nothing(
     forged = _start_from(anna, 9000)
     assert await emulator.post_update(forged, "not-the-secret") == 403
     assert await emulator.post_update(forged, None) == 403
-    assert await emulator.post_update(forged, secret_token_of(emulator)[:-1]) == 403
+    assert await emulator.post_update(forged, secret_token(hooked_settings)[:-1]) == 403
 
     # Anna's next update is answered, and it is the only answer she got: the refused ones
     # were neither handled nor remembered, so the same update with the secret is handled.
     await anna.send("/help")
     assert len(anna.messages) == 1
     assert query("SELECT 1 FROM seen_updates WHERE update_id = 9000") == []
-    assert await emulator.post_update(forged, secret_token_of(emulator)) == 200
+    assert await emulator.post_update(forged, secret_token(hooked_settings)) == 200
     assert len(anna.messages) == 2
     assert anna.last.text.startswith("Hej Anna!")
     assert query("SELECT handled_at IS NOT NULL FROM seen_updates WHERE update_id = 9000")[0][0]
-
-
-def secret_token_of(emulator: BotApiEmulator) -> str:
-    assert emulator.webhook is not None
-    secret: str = emulator.webhook["secret_token"]
-    return secret
 
 
 async def test_an_update_delivered_again_is_answered_once(
@@ -329,3 +324,13 @@ async def test_an_update_taken_in_but_not_yet_handled_survives_a_sigkill(
     assert anna.last.text.startswith("Hej Anna!")
     assert emulator.posts_of(update_id)[-1] == 200
     assert None in emulator.posts_of(update_id)  # the first delivery got no answer
+
+
+async def test_the_emulator_refuses_a_webhook_telegram_would_refuse(
+    hooked: BoldenApp, hooked_settings: Settings, emulator: BotApiEmulator
+) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)https url"):
+        await hooked.bot.set_webhook("http://bolden.example.dk/telegram/webhook")
+    with pytest.raises(BadRequest, match=r"(?i)unallowed characters"):
+        await hooked.bot.set_webhook(str(hooked_settings.webhook_url), secret_token="not a secret!")
+    assert emulator.webhook is not None
