@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import BadRequest
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import BoldenApp
 from bot.ordering import InOrderPerPerson
 from bot.polling import readable
@@ -182,10 +183,16 @@ async def prepare(services: Services) -> None:
 
 
 async def register(application: BoldenApp, settings: Settings) -> None:
-    """Tell Telegram where to send updates, with the secret and every kind of update."""
+    """Tell Telegram where to send updates, with the secret and every kind of update; an
+    address Telegram refuses (not https, a port it does not serve) stops start-up."""
     assert settings.webhook_url is not None
-    await application.bot.set_webhook(
-        url=settings.webhook_url,
-        secret_token=secret_token(settings),
-        allowed_updates=Update.ALL_TYPES,
-    )
+    try:
+        await application.bot.set_webhook(
+            url=settings.webhook_url,
+            secret_token=secret_token(settings),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    except BadRequest as error:
+        raise ConfigError(
+            f"BOLDEN_WEBHOOK_URL {settings.webhook_url} was refused by the Bot API: {error.message}"
+        ) from None

@@ -241,24 +241,27 @@ class WebhookRun:
         self.emulator = emulator
         self.database = folder / "bolden.sqlite3"
         self.log = folder / "bolden.log"
-        self.port = _free_port()
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BOLDEN_")}
-        env |= {
+        port = _free_port()
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("BOLDEN_")}
+        self.env |= {
             "BOLDEN_TOKEN": TOKEN,
-            "BOLDEN_API_BASE_URL": self.emulator.url,
+            "BOLDEN_API_BASE_URL": emulator.url,
             "BOLDEN_DATABASE": str(self.database),
             "BOLDEN_COORDINATORS": str(COORDINATOR_ID),
-            "BOLDEN_WEB_PORT": str(self.port),
-            "BOLDEN_WEBHOOK_URL": f"http://127.0.0.1:{self.port}/telegram/webhook",
+            "BOLDEN_WEB_PORT": str(port),
+            "BOLDEN_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
         }
-        registered = self._registrations()
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def launch(self) -> asyncio.subprocess.Process:
         with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=env, stdout=log, stderr=log
+            return await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=self.env, stdout=log, stderr=log
             )
+
+    async def start(self) -> None:
+        registered = self._registrations()
+        self.process = await self.launch()
         await self.emulator.wait_for(
             lambda: self._registrations() > registered, START, "the webhook registered"
         )
@@ -298,7 +301,27 @@ async def test_bolden_run_serves_the_webhook_and_stops_cleanly_on_sigterm(
     assert await webhook_run.signal(signal.SIGTERM) == 0
     assert emulator.webhook is not None  # Telegram keeps what arrives until the next start
     assert _polls(emulator) == 0
-    assert "Traceback" not in webhook_run.log.read_text()
+    log = webhook_run.log.read_text()
+    assert "Traceback" not in log
+    assert TOKEN not in log
+    assert secret_token(load_settings(token=TOKEN)) not in log
+
+
+async def test_a_webhook_address_telegram_refuses_stops_start_up_with_one_line(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    run = WebhookRun(emulator, tmp_path)
+    run.env["BOLDEN_WEBHOOK_URL"] = "http://bolden.example.dk/telegram/webhook"
+    process = await run.launch()
+
+    assert await process.wait() == 2
+    last = run.log.read_text().splitlines()[-1]
+    assert last.startswith(
+        "bolden: BOLDEN_WEBHOOK_URL http://bolden.example.dk/telegram/webhook "
+        "was refused by the Bot API: "
+    )
+    assert "https" in last.lower()
+    assert "Traceback" not in run.log.read_text()
 
 
 async def test_an_update_taken_in_but_not_yet_handled_survives_a_sigkill(
