@@ -60,12 +60,16 @@ class Acknowledging(InOrderPerPerson):
         self._idle = asyncio.Event()
         self._idle.set()
         self.accepting = True
+        self._gave_up = False
 
     def handled(self, update_id: int) -> asyncio.Future[None]:
         """Done once the update is handled (whatever its handler did, errors included);
-        cancelled when the bot stops before handling it."""
+        cancelled when the bot stops before handling it, at once when it already has."""
         future = asyncio.get_running_loop().create_future()
-        self._waiting[update_id] = future
+        if self._gave_up:
+            future.cancel()
+        else:
+            self._waiting[update_id] = future
         return future
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -100,6 +104,7 @@ class Acknowledging(InOrderPerPerson):
             await asyncio.wait_for(self._idle.wait(), STOP_WAIT)
         except TimeoutError:
             logger.warning("%s update(s) not handled before stopping", len(self._waiting))
+        self._gave_up = True
         for waiter in self._waiting.values():
             waiter.cancel()
         self._waiting.clear()
@@ -149,7 +154,8 @@ async def _handle(
         # Handled before: confirm it again. Still being handled: Telegram tries again later.
         return _answer(200 if await seen.was_handled(update_id) else 503)
     handled = processor.handled(update_id)
-    await application.update_queue.put(Update.de_json(readable(data), application.bot))
+    if not handled.cancelled():
+        await application.update_queue.put(Update.de_json(readable(data), application.bot))
     try:
         await handled
     except asyncio.CancelledError:

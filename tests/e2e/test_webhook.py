@@ -357,3 +357,18 @@ async def test_the_emulator_refuses_a_webhook_telegram_would_refuse(
     with pytest.raises(BadRequest, match=r"(?i)unallowed characters"):
         await hooked.bot.set_webhook(str(hooked_settings.webhook_url), secret_token="not a secret!")
     assert emulator.webhook is not None
+
+
+async def test_a_stop_finishes_the_updates_in_hand_before_the_bot_goes_down(
+    hooked_settings: Settings, clock: FakeClock, emulator: BotApiEmulator, anna: SimulatedPerson
+) -> None:
+    async with running(build_application(hooked_settings, clock=clock)):
+        emulator.throttle(1.5, retry_after=1, method="sendMessage", chats={anna.id})
+        await anna.send("/start", wait=False)
+        await emulator.wait_for(
+            lambda: ("sendMessage", 429) in emulator.refusals, what="the reply held back"
+        )
+    # The stop waited for /start to be handled and confirmed: nothing is left at Telegram.
+    assert anna.last.text.startswith("Hej Anna!")
+    await emulator.wait_for(lambda: not emulator.pending, what="the confirmation to arrive")
+    assert emulator.posts_of(emulator.last_update_id) == [200]
