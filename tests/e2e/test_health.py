@@ -4,6 +4,7 @@ last answered and how many messages wait, and nothing about any person."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from contextlib import closing
@@ -85,8 +86,12 @@ async def test_a_database_file_that_is_gone_makes_the_bot_unready_and_is_not_mad
 async def test_a_database_locked_by_another_process_makes_the_bot_unready_until_freed(
     site: str, settings: Settings
 ) -> None:
-    with closing(sqlite3.connect(settings.database, isolation_level=None)) as other:
-        other.execute("BEGIN EXCLUSIVE")
+    other = sqlite3.connect(
+        settings.database, timeout=60, isolation_level=None, check_same_thread=False
+    )
+    with closing(other):
+        # In a thread: it may wait for the bot's own write, which needs this loop to finish.
+        await asyncio.to_thread(other.execute, "BEGIN EXCLUSIVE")
         status, found = await _ready(site)
         assert status == 503
         assert found["database"] == "unavailable"
