@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from telegram import Bot, Update
@@ -19,13 +20,15 @@ from bot.delivery.email import Mailer
 from bot.delivery.limiter import SharedRateLimiter
 from bot.delivery.sender import Sender
 from bot.i18n import load_catalogs
-from bot.ordering import InOrderPerPerson
 from bot.polling import SkippingUnreadable
 from bot.scheduling import schedule
 from bot.services import Services
 from bot.strategy import Strategy, load_strategy
+from bot.web import webhook
 from bot.web.context import BOT_DATA_KEY, Site
+from bot.web.health import VITALS, Vitals
 from bot.web.server import WebServer
+from bot.web.webhook import Acknowledging
 from handlers import register_all
 from handlers.commands import set_menus_at_start
 from handlers.progress import report
@@ -41,17 +44,28 @@ WEB = "web-server"
 _RETRIES = 3
 
 
-def _request(pool_size: int, timeout: float = 5.0) -> HTTPXRequest:
-    # httpx retries only connections that failed to open: a request that left is never repeated.
-    transport = httpx.AsyncHTTPTransport(
-        retries=_RETRIES, limits=httpx.Limits(max_connections=pool_size)
-    )
-    return HTTPXRequest(
-        connection_pool_size=pool_size,
-        read_timeout=timeout,
-        write_timeout=timeout,
-        httpx_kwargs={"transport": transport},
-    )
+class BotApiRequest(HTTPXRequest):
+    """A connection to the Bot API that notes when it last got a successful answer (/readyz)."""
+
+    def __init__(self, vitals: Vitals, pool_size: int, timeout: float = 5.0) -> None:
+        # httpx retries only connections that failed to open: a request that left is never
+        # repeated.
+        transport = httpx.AsyncHTTPTransport(
+            retries=_RETRIES, limits=httpx.Limits(max_connections=pool_size)
+        )
+        super().__init__(
+            connection_pool_size=pool_size,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            httpx_kwargs={"transport": transport},
+        )
+        self._vitals = vitals
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if 200 <= status < 300:
+            self._vitals.bot_api_answered()
+        return status, payload
 
 
 def build_application(
@@ -60,21 +74,23 @@ def build_application(
     clock: Clock = utc_now,
 ) -> BoldenApp:
     assert settings.token is not None, "the sandbox supplies a token when none is configured"
+    vitals = Vitals(clock)
     application: BoldenApp = (
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .request(_request(64))
-        .get_updates_request(SkippingUnreadable(_request(1)))
+        .request(BotApiRequest(vitals, 64))
+        .get_updates_request(SkippingUnreadable(BotApiRequest(vitals, 1)))
         # One budget for the token: these replies and the outbox sender (start_sender) share it.
         .rate_limiter(SharedRateLimiter(Budget(settings.delivery_rate), max_retries=_RETRIES))
         .context_types(ContextTypes(context=BoldenContext))
-        .concurrent_updates(InOrderPerPerson())
+        .concurrent_updates(Acknowledging())
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
         .build()
     )
+    application.bot_data[VITALS] = vitals
     application.bot_data[_PENDING] = (
         settings,
         strategy or load_strategy(settings.content),
@@ -85,7 +101,7 @@ def build_application(
     return application
 
 
-def _outbox_bot(settings: Settings) -> Bot:
+def _outbox_bot(settings: Settings, vitals: Vitals) -> Bot:
     """The outbox's own connection to Telegram (its own pool and timeout); the sender keeps
     to the budget it shares with the Application's rate limiter."""
     assert settings.token is not None
@@ -93,7 +109,7 @@ def _outbox_bot(settings: Settings) -> Bot:
         settings.token.get_secret_value(),
         base_url=f"{settings.api_base_url}/bot",
         base_file_url=f"{settings.api_base_url}/file/bot",
-        request=_request(2, settings.delivery_timeout),
+        request=BotApiRequest(vitals, 2, settings.delivery_timeout),
     )
 
 
@@ -105,7 +121,8 @@ def budget_of(application: BoldenApp) -> Budget:
 
 async def start_sender(application: BoldenApp, services: Services) -> None:
     settings = services.settings
-    bot = _outbox_bot(settings)
+    vitals: Vitals = application.bot_data[VITALS]
+    bot = _outbox_bot(settings, vitals)
     await bot.initialize()
     sender = Sender(
         services.delivery,
@@ -117,6 +134,7 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
         on_batch=lambda batch_id: report(application, batch_id),
     )
     sender.start()
+    vitals.sender = sender
     application.bot_data[_SENDER] = (sender, bot)
 
 
@@ -136,6 +154,8 @@ async def on_startup(application: BoldenApp) -> None:
     await set_menus_at_start(application)
     await schedule(application)
     await start_sender(application, services)
+    if settings.webhook_url:
+        await webhook.prepare(services)
     await start_web(application, services)
 
 
@@ -183,20 +203,29 @@ async def on_shutdown(application: BoldenApp) -> None:
 
 @asynccontextmanager
 async def running(application: BoldenApp) -> AsyncIterator[BoldenApp]:
-    """Run the bot inside another asyncio program (the sandbox, the tests), as run_polling does.
+    """Run the bot inside another asyncio program (the sandbox, the tests, `bolden run` with a
+    webhook): it polls, or with BOLDEN_WEBHOOK_URL it takes updates on its web server.
 
     `Application.initialize()` does not call post_init, so the start-up work is run here; the
-    database is closed however start-up or stopping fails.
+    database is closed however start-up or stopping fails. The webhook stays registered when
+    the bot stops, so Telegram keeps what arrives meanwhile.
     """
     async with application:
         try:
             await on_startup(application)
-            assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-            await application.start()
+            settings: Settings = application.bot_data[SERVICES].settings
+            if settings.webhook_url:
+                await application.start()
+                await webhook.register(application, settings)
+            else:
+                assert application.updater is not None
+                await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                await application.start()
             yield application
         finally:
             try:
+                # Updates in hand are handled (or left to Telegram) before the Application stops.
+                await webhook.acknowledging(application).close()
                 if application.updater and application.updater.running:
                     await application.updater.stop()
                 if application.running:

@@ -7,6 +7,7 @@ import asyncio
 import fcntl
 import logging
 import os
+import signal
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -17,7 +18,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application, on_shutdown
+from bot.app import build_application, on_shutdown, running
 from bot.config import ConfigError, Settings, load_settings
 from bot.context import BoldenApp
 from bot.logs import RedactToken, configure_logging
@@ -84,13 +85,16 @@ def main(argv: list[str] | None = None) -> int:
 def _run(settings: Settings, strategy: Strategy) -> int:
     """Take the database's lock first (a second `bolden run` must not even migrate it), then
     check the database and the Bot API, so that what is wrong with either is one line, then
-    poll while holding the lock."""
+    poll (or serve the webhook) while holding the lock."""
     assert settings.token is not None
     configure_logging(settings.token.get_secret_value())
     with _sole_poller(settings):
         asyncio.run(_check_database(settings))
         asyncio.run(_reach_bot_api(settings))
-        return _poll(build_application(settings, strategy))
+        application = build_application(settings, strategy)
+        if settings.webhook_url:
+            return _serve(application)
+        return _poll(application)
 
 
 def _poll(application: BoldenApp) -> int:
@@ -113,6 +117,28 @@ def _poll(application: BoldenApp) -> int:
         finally:
             loop.close()
     return 0
+
+
+def _serve(application: BoldenApp) -> int:
+    """Take updates on the webhook until SIGTERM or SIGINT; `running` closes the database
+    however it ends."""
+    try:
+        asyncio.run(_until_stopped(application))
+    except InvalidToken:
+        raise ConfigError("BOLDEN_TOKEN was refused by the Bot API server") from None
+    except NetworkError as error:
+        raise Unreachable(f"lost the Bot API while starting: {error}") from None
+    return 0
+
+
+async def _until_stopped(application: BoldenApp) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    async with running(application):
+        logger.info("Taking updates at the webhook; stop with SIGTERM or Ctrl-C")
+        await stop.wait()
 
 
 @asynccontextmanager
@@ -140,9 +166,9 @@ async def _check_database(settings: Settings) -> None:
 
 @contextmanager
 def _sole_poller(settings: Settings) -> Iterator[None]:
-    """Hold a lock next to the database while this process polls, so a second `bolden run`
-    on it refuses instead of answering everyone twice. The kernel drops a flock when its
-    process ends, also by SIGKILL, so a crash never leaves a stale lock behind."""
+    """Hold a lock next to the database while this process polls or serves the webhook, so a
+    second `bolden run` on it refuses instead of answering everyone twice. The kernel drops a
+    flock when its process ends, also by SIGKILL, so a crash never leaves a stale lock behind."""
     database = settings.database
     path = database.resolve()
     try:

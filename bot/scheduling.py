@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from bot.context import SERVICES, BoldenApp
+from bot.context import SERVICES, BoldenApp, BoldenContext
+from bot.services.updates import SeenUpdates
 from handlers.ambassadors import ask_yearly
 from handlers.broadcast import newsletters_due
 from handlers.events import JOB as EVENTS
@@ -16,6 +17,7 @@ EVERY = timedelta(hours=1)
 YEARLY_QUESTION = "yearly-question"
 STALE_BOLDE = "stale-bolde"
 NEWSLETTERS = "newsletters"
+SEEN_UPDATES = "seen-updates"
 
 
 async def schedule(application: BoldenApp) -> None:
@@ -26,6 +28,10 @@ async def schedule(application: BoldenApp) -> None:
     # Each morning, coordinators hear of open bolde that have not moved for a while.
     tz = application.bot_data[SERVICES].settings.tz
     application.job_queue.run_daily(report_stale, time=time(8, 0, tzinfo=tz), name=STALE_BOLDE)
+    # Each night, the webhook forgets the ids of updates too old for Telegram to repeat.
+    application.job_queue.run_daily(
+        forget_old_updates, time=time(3, 30, tzinfo=tz), name=SEEN_UPDATES
+    )
     # Every minute: newsletters whose time has come, also those a failed attempt left behind.
     application.job_queue.run_repeating(
         newsletters_due, interval=timedelta(minutes=1), first=timedelta(seconds=1), name=NEWSLETTERS
@@ -34,3 +40,8 @@ async def schedule(application: BoldenApp) -> None:
     application.job_queue.run_repeating(
         due, interval=timedelta(minutes=1), first=timedelta(seconds=5), name=EVENTS
     )
+
+
+async def forget_old_updates(context: BoldenContext) -> None:
+    services = context.services
+    await SeenUpdates(services.db, services.clock).forget_old()

@@ -175,6 +175,15 @@ async def release_in_flight(connection: aiosqlite.Connection) -> int:
     return cursor.rowcount
 
 
+async def due_count(db: Database, now: datetime) -> int:
+    """How many messages are waiting to be sent now (the backlog /readyz reports)."""
+    row = await db.fetch_one(
+        "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?",
+        (moment(now),),
+    )
+    return int(row[0]) if row else 0
+
+
 async def next_due(db: Database) -> datetime | None:
     row = await db.fetch_one("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")
     return datetime.fromisoformat(row[0]) if row and row[0] else None

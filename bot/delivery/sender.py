@@ -90,12 +90,16 @@ class Sender:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox sender")
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         """Finish the message in flight, then stop."""
         self._stopping = True
         self._stop.set()
         self._delivery.wake.set()
-        if self._task is not None:
+        if self._task is not None and not self._task.done():
             try:
                 await asyncio.wait_for(self._task, STOP_WAIT)
             except TimeoutError:
@@ -216,6 +220,8 @@ class Sender:
         return resting
 
     async def _idle(self) -> None:
+        if self._stopping:  # stop() may have set `wake` before this step cleared it
+            return
         wait = await self._delivery.seconds_to_next()
         resting = self._resting()
         if wait == 0 and resting:  # what is due is for chats that rest: until the first is ready

@@ -9,6 +9,11 @@ tests and `bolden try` both run the real bot against it.
 Tests make it misbehave as Telegram sometimes does, with switches (`Fault`): `fail` answers an
 error code (5xx, 401) to the next requests, `hang` accepts a request (the message is delivered)
 and then never answers, so the client times out, and `throttle` answers 429 for a while.
+
+With a webhook set (setWebhook), updates are POSTed to it one at a time, in order, with the
+secret header, and each is tried again, after a growing pause, until it is answered 2xx, as
+Telegram does; getUpdates is then refused with 409. `repeat` delivers an update once more (as
+Telegram does when it missed the answer) and `post_update` sends anything with any secret.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -24,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlencode
 
+import aiohttp
 from aiohttp import web
 
 from bot.sandbox.entities import html_to_plain, telegram_length
@@ -53,6 +60,12 @@ _SENDING = {
 
 
 _EDITABLE_FOR = 48 * 3600  # seconds: Telegram refuses to edit older messages
+# Telegram waits longer between tries of an update the webhook refused; here the pauses are
+# short so that tests stay quick, and grow the same way.
+_WEBHOOK_FIRST_WAIT, _WEBHOOK_MAX_WAIT = 0.05, 1.0
+_WEBHOOK_TIMEOUT = 60.0
+_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ApiError(Exception):
@@ -183,6 +196,12 @@ class BotApiEmulator:
         self.faults: list[Fault] = []
         self.unanswered: list[tuple[str, Json]] = []  # accepted, then left to time out (`hang`)
         self._updates: list[Json] = []
+        self._sent_updates: dict[int, Json] = {}  # every update pushed, by id, for `repeat`
+        self.webhook: Json | None = None  # what setWebhook set: url, secret_token
+        # Each POST to the webhook: (update id, its answer's status; None: no answer).
+        self.webhook_posts: list[tuple[int, int | None]] = []
+        self._webhook_error: tuple[int, str] | None = None
+        self._delivery: asyncio.Task[None] | None = None
         self._update_ids = itertools.count(1)
         self._ids = itertools.count(1)
         self._per_chat = _Limiter(per_chat_rate)
@@ -213,6 +232,10 @@ class BotApiEmulator:
         """Answer the long polls that are still waiting, then shut the server down."""
         self._closing = True
         await self._notify()
+        if self._delivery is not None:
+            self._delivery.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._delivery
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -368,7 +391,8 @@ class BotApiEmulator:
 
     @property
     def pending(self) -> int:
-        """Updates pushed that the bot has not yet confirmed having received."""
+        """Updates pushed that the bot has not yet confirmed having received (by the offset of
+        its next getUpdates, or by answering the webhook's POST with 2xx)."""
         return len(self._updates)
 
     def delete(self, message: ChatMessage) -> None:
@@ -382,20 +406,123 @@ class BotApiEmulator:
     async def push_update(self, update: Json) -> int:
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **update})
+        self._sent_updates[update_id] = self._updates[-1]
         await self._notify()
         return update_id
+
+    # -- the webhook ----------------------------------------------------------------------------
+
+    async def _deliver_updates(self) -> None:
+        """POST the oldest update to the webhook until it is answered 2xx, then the next."""
+        wait = _WEBHOOK_FIRST_WAIT
+        timeout = aiohttp.ClientTimeout(total=_WEBHOOK_TIMEOUT)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while True:
+                async with self._changed:
+                    await self._changed.wait_for(lambda: bool(self.webhook and self._updates))
+                assert self.webhook is not None
+                update = self._updates[0]
+                status = await self._post(session, update, self.webhook.get("secret_token"))
+                if status is not None and 200 <= status < 300:
+                    if self._updates and self._updates[0] is update:
+                        self._updates.pop(0)
+                    wait = _WEBHOOK_FIRST_WAIT
+                    await self._notify()
+                    continue
+                problem = "Connection refused" if status is None else f"Wrong response: {status}"
+                self._webhook_error = (int(time.time()), problem)
+                await asyncio.sleep(wait)  # a pause before the next try, as Telegram makes
+                wait = min(wait * 2, _WEBHOOK_MAX_WAIT)
+
+    async def _post(
+        self, session: aiohttp.ClientSession, update: Json, secret: str | None
+    ) -> int | None:
+        assert self.webhook is not None
+        headers = {_SECRET_HEADER: secret} if secret is not None else {}
+        try:
+            async with session.post(self.webhook["url"], json=update, headers=headers) as answer:
+                status: int | None = answer.status
+        except (aiohttp.ClientError, TimeoutError):
+            status = None
+        self.webhook_posts.append((update["update_id"], status))
+        await self._notify()
+        return status
+
+    @property
+    def last_update_id(self) -> int:
+        """The id of the update pushed last."""
+        return max(self._sent_updates)
+
+    async def repeat(self, update_id: int) -> int | None:
+        """Deliver an update to the webhook once more, as Telegram does when it did not get
+        the answer to it; returns the webhook's answer (None: no answer)."""
+        assert self.webhook is not None, "no webhook is set"
+        return await self.post_update(self._sent_updates[update_id], self.webhook["secret_token"])
+
+    async def post_update(self, update: Json, secret: str | None) -> int | None:
+        """POST one update to the webhook with this secret (None: without the header)."""
+        assert self.webhook is not None, "no webhook is set"
+        async with aiohttp.ClientSession() as session:
+            return await self._post(session, update, secret)
+
+    def posts_of(self, update_id: int) -> list[int | None]:
+        """The webhook's answers to each delivery of this update, in order."""
+        return [status for posted, status in self.webhook_posts if posted == update_id]
 
     # -- the Bot API methods ------------------------------------------------------------------
 
     async def _api_getMe(self, params: Json) -> Json:
         return self.bot_user
 
+    async def _api_setWebhook(self, params: Json) -> bool:
+        url = str(params.get("url") or "")
+        if not url:
+            return await self._api_deleteWebhook(params)
+        loopback = re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/", url)
+        if not url.startswith("https://") and not loopback:
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET.match(str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {
+            "url": url,
+            "secret_token": None if secret is None else str(secret),
+            "allowed_updates": params.get("allowed_updates"),
+        }
+        if self._delivery is None:
+            self._delivery = asyncio.create_task(self._deliver_updates(), name="webhook delivery")
+        return True
+
     async def _api_deleteWebhook(self, params: Json) -> bool:
+        self.webhook = None
+        self._webhook_error = None
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
+    async def _api_getWebhookInfo(self, params: Json) -> Json:
+        info: Json = {
+            "url": self.webhook["url"] if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self.webhook and self.webhook["allowed_updates"] is not None:
+            info["allowed_updates"] = self.webhook["allowed_updates"]
+        if self.webhook and self._webhook_error:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
+        return info
+
     async def _api_getUpdates(self, params: Json) -> list[Json]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         if offset:
             confirmed = len(self._updates)

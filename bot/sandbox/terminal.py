@@ -193,7 +193,7 @@ async def chat(settings: Settings, strategy: Strategy, stdin: TextIO, stdout: Te
                     "web_host": "127.0.0.1",
                     "web_port": settings.web_port if "web_port" in settings.model_fields_set else 0,
                     "public_url": None,
-                    "webhook_url": None,
+                    "webhook_url": None,  # the sandbox polls its own emulator
                 }
             )
             async with running(build_application(sandbox, strategy)) as application:

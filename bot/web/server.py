@@ -13,9 +13,11 @@ from bot.web import (
     dashboard,
     directory,
     events,
+    health,
     newsletters,
     pages,
     unsubscribe,
+    webhook,
 )
 from bot.web.context import SITE, Site
 from bot.web.render import render
@@ -60,8 +62,10 @@ def build(site: Site) -> web.Application:
         directory,
         accessibility,
         dashboard,
+        health,
     ):
         app.add_routes(module.routes)
+    webhook.add_route(app, site.services.settings)
     app.router.add_static("/static", STATIC)
     return app
 
