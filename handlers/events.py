@@ -19,6 +19,7 @@ from bot.services.conversations import ConversationKind
 from bot.services.delivery import Notify, OutboxItem, Reach
 from bot.services.events import (
     CHECKIN_OPENS,
+    LINK,
     Answered,
     Choice,
     Coming,
@@ -29,6 +30,7 @@ from bot.services.events import (
 )
 from bot.services.newsletters import Draft, Kind
 from bot.services.poster import PosterText, render_pdf
+from bot.web.context import site_in
 from handlers import compose
 from handlers.conversation import Start, starts
 from handlers.event_views import EVENT, answer_keyboard, event_values, invitation_text, when
@@ -38,6 +40,7 @@ from handlers.paging import page_of, turn_row
 from handlers.progress import App, services_of, started, translator_of
 from handlers.roles import coordinators_only
 from handlers.sending import message
+from handlers.start import greet
 from storage.events import Event
 
 logger = logging.getLogger(__name__)
@@ -314,19 +317,26 @@ async def calendar(update: Update, context: BoldenContext) -> None:
 
 async def upcoming(update: Update, context: BoldenContext) -> None:
     """/events: what is coming, with one's own answer, a page at a time; each opens its page."""
-    user = update.effective_user
-    assert user is not None
-    t, services = context.t, context.services
     page = 0
     if update.callback_query:
         press = EVENT.parse(update.callback_query.data)
         page = int(press.args[0]) if press and press.args[0].isdigit() else 0
+    await _listing(update, context, page)
+
+
+async def _listing(update: Update, context: BoldenContext, page: int, note: str = "") -> None:
+    """The list's `page`, under `note` (which then stands for the empty list's line)."""
+    user = update.effective_user
+    assert user is not None
+    t, services = context.t, context.services
     if await services.coordinators.is_coordinator(user.id):
         found = await services.events.planned()
     else:
         found = await services.events.upcoming_for(user.id)
     listed, page, pages = page_of(found, page, PAGE_SIZE)
-    lines = [t("ev.list_title") if found else t("ev.list_empty")]
+    lines = [note] if note else []
+    if found or not note:
+        lines.append(t("ev.list_title") if found else t("ev.list_empty"))
     rows = []
     for event in listed:
         mine = await services.events.answer_of(event.id, user.id)
@@ -388,6 +398,8 @@ async def _event_page(update: Update, context: BoldenContext, event: Event, page
         keyboard = [_tools(t, event, page)[-1], [back]]
         await show(update, text, InlineKeyboardMarkup(keyboard))
         return
+    if await services.events.by_link_only(event, user.id):
+        text += "\n\n" + t("ev.link.consent")
     mine = await services.events.answer_of(event.id, user.id)
     position = await services.events.waiting_position(event.id, user.id)
     keyboard = [list(row) for row in answer_keyboard(t, event, mine, position).inline_keyboard]
@@ -526,6 +538,28 @@ async def tools(update: Update, context: BoldenContext) -> None:
         await refuse_stale(update, context)
 
 
+# -- the public event's own link ---------------------------------------------------------------
+
+
+async def from_link(update: Update, context: BoldenContext) -> None:
+    """/start ev-ID, from the event's link on the public web page: its page, to answer at once
+    (see `EventService.by_link_only`); a newcomer is welcomed first. One that cannot be
+    answered is explained, above the person's own list."""
+    user = update.effective_user
+    assert user is not None
+    services, t = context.services, context.t
+    if context.person is not None and context.person.met_now:
+        await greet(update, context)
+    link = await services.people.arrived_through(user.id, (context.args or [""])[0])
+    assert link is not None, "the filter only lets a link of ours through"
+    found = await services.events.through_link(int(link.argument), user.id)
+    if isinstance(found, Problem):
+        events = f"{site_in(context.application).public_url}/events"
+        await _listing(update, context, 0, t(f"ev.link.{found.value}", events=events))
+        return
+    await _event_page(update, context, found, 0)
+
+
 # -- at the door -------------------------------------------------------------------------------
 
 
@@ -591,6 +625,11 @@ def _roster_notice(services: Services) -> Notify[Coming]:
 
 HANDLERS: list[BaseHandler[Update, BoldenContext, None]] = [
     CommandHandler("start", check_in, filters.Regex(r"^/start(@\w+)? in-")),
+    CommandHandler(
+        "start",
+        from_link,
+        filters.ChatType.PRIVATE & filters.Regex(rf"^/start(@\w+)? {LINK}-[0-9]{{1,12}}$"),
+    ),
     CommandHandler("event", new_event),
     CommandHandler("call", new_call),
     CommandHandler("events", upcoming),

@@ -146,6 +146,15 @@ async def add_deep_link(
     )
 
 
+async def opened(db: Database, user_id: int, kind: str, argument: str) -> bool:
+    """Whether the person ever started the bot with this deep link."""
+    row = await db.fetch_one(
+        "SELECT 1 FROM deep_links WHERE kind = ? AND argument = ? AND user_id = ? LIMIT 1",
+        (kind, argument, user_id),
+    )
+    return row is not None
+
+
 async def latest_deep_link(db: Database, user_id: int, kind: str) -> str | None:
     row = await db.fetch_one(
         "SELECT argument FROM deep_links WHERE user_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",

@@ -22,7 +22,7 @@ from bot.services.delivery import ALL, Claim, DeliveryService, Notify, Reach
 from bot.services.exports import csv_bytes, local_time, username
 from bot.services.networks import Added
 from bot.strategy import Strategy
-from storage import coordinators, events, networks
+from storage import coordinators, events, networks, people
 from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.events import CALL, Answer, Event
@@ -31,6 +31,7 @@ CHECKIN_OPENS = timedelta(hours=1)  # before the start; check-in closes at the e
 DEFAULT_LENGTH = timedelta(hours=2)  # when no end is given
 ROLL_HEADER = ("name", "telegram", "answer", "answered", "checked_in")
 ALERTS = (100, 80)  # shares of the seats coordinators hear of
+LINK = "ev"  # the deep link of a public event: t.me/<bot>?start=ev-<id>
 
 
 class Choice(StrEnum):
@@ -142,9 +143,10 @@ def publish_limit(answers: dict[str, Any]) -> datetime:
 def is_public(event: Event) -> bool:
     """Shown on the web and in its calendar feed: an event (not a call for helpers, which asks
     for hands by a deadline) whose audience is everyone, as anyone may say yes to invitations
-    in the chat and then answer it. An event for ambassadors, one kind or one theme is for
-    those invited: the web shows neither it nor who was invited. One cancelled after it went
-    out stays until its end, so that calendars subscribed to the feed take it away."""
+    in the chat and then answer it, or open its own link (see `EventService.by_link_only`). An
+    event for ambassadors, one kind or one theme is for those invited: the web shows neither it
+    nor who was invited. One cancelled after it went out stays until its end, so that
+    calendars subscribed to the feed take it away."""
     was_out = event.status == "published" or (
         event.status == "cancelled" and event.invitation_batch is not None
     )
@@ -313,8 +315,8 @@ class EventService:
         return [e for e in reversed(held) if is_public(e)][:limit]
 
     async def upcoming_for(self, user_id: int) -> list[Event]:
-        """What is coming that this person was invited to, answered, or whose audience takes
-        them in: the events they can answer."""
+        """What is coming that this person was invited to, answered, opened the link of, or
+        whose audience takes them in: the events they can answer."""
         return [
             event
             for event in await self.upcoming()
@@ -392,10 +394,41 @@ class EventService:
         return answered
 
     async def _invited(self, event: Event, user_id: int) -> bool:
-        """Its invitation went to this person, or its audience includes them now."""
+        """Its invitation went to this person, its audience includes them now, or they opened
+        its own link."""
+        return await self._in_audience(event, user_id) or await self._linked(event, user_id)
+
+    async def _in_audience(self, event: Event, user_id: int) -> bool:
         if await events.was_invited(self._db, event.id, user_id):
             return True
         return await self._delivery.includes(event.audience, user_id, Reach.INVITATION)
+
+    async def _linked(self, event: Event, user_id: int) -> bool:
+        return is_public(event) and await people.opened(self._db, user_id, LINK, str(event.id))
+
+    async def by_link_only(self, event: Event, user_id: int) -> bool:
+        """Whether this person may answer only because they opened the event's own link (from
+        the web page): they said yes to no invitations, so their answer lets the bot write to
+        them about this event alone (its reminders, a change, a cancellation), nothing else."""
+        return await self._linked(event, user_id) and not await self._in_audience(event, user_id)
+
+    async def through_link(self, event_id: int, user_id: int) -> Event | Problem:
+        """The event its link names, to open and answer: one that went out and has not begun,
+        public or already this person's. Any other is NOT_FOUND, not to tell what exists."""
+        event = await self.get(event_id)
+        if event is None or not (
+            is_public(event)
+            or (event.status == "published" and await self._invited(event, user_id))
+        ):
+            return Problem.NOT_FOUND
+        now = self._clock()
+        if event.status == "cancelled":
+            return Problem.CANCELLED
+        if now >= event.ends_at:
+            return Problem.OVER
+        if now >= event.starts_at:
+            return Problem.STARTED
+        return event
 
     async def _write(
         self,

@@ -1,5 +1,6 @@
-"""The public events: what is coming for everyone, a calendar file for each, and a calendar
-feed to subscribe to. Which events are public is the events service's rule (`is_public`)."""
+"""The public events: what is coming for everyone, each with its own link that opens it in
+the chat to answer, a calendar file for each, and a calendar feed to subscribe to. Which
+events are public is the events service's rule (`is_public`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.services.calendar import ics
 from bot.services.events import is_public
 from bot.web.context import Site, site_of
 from bot.web.render import language_of, render
-from handlers.event_views import kind_name, map_link, when
+from handlers.event_views import event_link, kind_name, map_link, when
 from storage.events import Event
 
 routes = web.RouteTableDef()
@@ -28,6 +29,7 @@ class Shown:
     description: Markup
     map: str | None
     seats_left: int | None
+    link: str  # opens the event in the chat, to answer at once
 
 
 @routes.get("/events")
@@ -43,6 +45,7 @@ async def upcoming(request: web.Request) -> web.Response:
             description=sanitised(event.description),
             map=_map(event),
             seats_left=await events.seats_left(event),
+            link=event_link(site.bot_username, event.id),
         )
         for event in await events.public()
     ]

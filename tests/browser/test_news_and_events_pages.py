@@ -54,6 +54,10 @@ async def test_news_events_and_unsubscribe_pages_are_accessible(
     assert await page.get_by_role("heading", name="Suppe og snak").count() == 1
     await accessible(page)
     await keyboard_reaches(page, "Add to your calendar")
+    [(suppe,)] = [tuple(r) for r in query("SELECT id FROM events")]
+    answer = page.get_by_role("link", name="Answer in Telegram")
+    assert await answer.get_attribute("href") == f"https://t.me/bolden_sandbox_bot?start=ev-{suppe}"
+    await keyboard_reaches(page, "Answer in Telegram")
 
     [token] = [r[0] for r in query("SELECT email_token FROM ambassadors WHERE user_id = 1001")]
     await page.goto(f"{site}/unsubscribe/{sign(settings, 'unsubscribe', token)}")

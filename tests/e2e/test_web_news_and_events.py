@@ -165,7 +165,9 @@ async def test_events_show_only_what_is_public_and_coming_with_calendar_files_th
     assert "Juletræ" not in text, "cancelled"
     assert text.index("Morgenkaffe") < text.index("Suppe"), "soonest first"
     assert f'href="/events/{found["Suppe <b>&</b> snak"]}.ics"' in text
-    assert 'href="https://t.me/bolden_sandbox_bot"' in text
+    suppe = found["Suppe <b>&</b> snak"]
+    assert f'href="https://t.me/bolden_sandbox_bot?start=ev-{suppe}"' in text, "its own link"
+    assert text.count("?start=ev-") == 2, "one link for each event shown"
     assert f"{site}/events.ics" in text
     main = text.split('<main id="main">')[1]
     for harmful in ("onclick", "javascript:", "<img", "<script", "onerror"):
@@ -175,7 +177,7 @@ async def test_events_show_only_what_is_public_and_coming_with_calendar_files_th
     english = await fetch(f"{site}/events?lang=en")
     assert "<h1>Events</h1>" in english.text
     assert "19 seats left" in english.text
-    assert "Answer in the chat" in english.text
+    assert "Answer in Telegram" in english.text
 
     feed = await fetch(f"{site}/events.ics")
     assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"

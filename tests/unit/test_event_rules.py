@@ -1,5 +1,5 @@
 """The rules of events on a real SQLite file: seats, the waiting list, alerts, the check-in
-window, reminders due, and what a call allows."""
+window, reminders due, what a call allows, and who a public event's own link lets answer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.services import Services
-from bot.services.delivery import AMBASSADORS, OutboxItem
+from bot.services.delivery import ALL, AMBASSADORS, OutboxItem, Reach
 from bot.services.events import (
     Answered,
     CheckIn,
@@ -371,3 +371,44 @@ async def test_skipping_when_changing_drops_what_the_step_had(
     values = values_from(skipped.draft.answers)
     assert values["ends_at"] - values["starts_at"] == timedelta(hours=2), "two hours, not three"
     assert values["capacity"] is None, "no limit, not the two seats it had"
+
+
+async def test_a_public_events_own_link_lets_its_opener_answer_that_event_alone(
+    services: Services, clock: FakeClock
+) -> None:
+    answer = answering(services)
+    public = await event(services, clock, invited=(), audience=ALL)
+    other = await event(services, clock, invited=(5,))  # for ambassadors: not public
+    await services.people.arrived_through(1, f"ev-{public.id}")
+    await services.people.arrived_through(2, f"ev-{other.id}")
+    await services.people.consent_to_news(3, True)
+    assert await services.events.by_link_only(public, 1)
+    assert not await services.events.by_link_only(public, 2), "no link of this event"
+    assert not await services.events.by_link_only(public, 3), "said yes to invitations anyway"
+    assert await services.events.through_link(other.id, 2) is Problem.NOT_FOUND
+    assert await services.events.through_link(other.id, 5) == other, "invited: theirs to open"
+    assert (await answer(public.id, 1, "Eva", Choice.YES)).answer == "yes"
+    assert (await answer(public.id, 2, "Finn", Choice.YES)).problem is Problem.NOT_INVITED
+    assert (await answer(other.id, 2, "Finn", Choice.YES)).problem is Problem.NOT_INVITED
+    invited = await services.delivery.recipients(ALL, Reach.INVITATION)
+    assert [r.user_id for r in invited] == [3], "an answer by the link is no yes to the rest"
+
+
+async def test_a_link_to_an_event_not_open_for_answers_says_why(
+    services: Services, clock: FakeClock
+) -> None:
+    starts = clock() + timedelta(days=3)
+    later = {"start": starts.isoformat(), "end": (starts + timedelta(hours=3)).isoformat()}
+    values = {"event_kind": "workshop", "title": "Snart", "html": "x", "place": "Her"}
+    scheduled = await services.events.create(99, {**values, **later, "audience": ALL}, starts)
+    assert await services.events.through_link(scheduled.id, 1) is Problem.NOT_FOUND
+    assert await services.events.through_link(9999, 1) is Problem.NOT_FOUND
+    dropped = await event(services, clock, audience=ALL)
+    held = await event(services, clock, audience=ALL)
+    await services.events.cancel(99, dropped.id, nothing)
+    assert await services.events.through_link(dropped.id, 1) is Problem.CANCELLED
+    assert await services.events.through_link(held.id, 1) == held
+    clock.now = held.starts_at
+    assert await services.events.through_link(held.id, 1) is Problem.STARTED
+    clock.now = held.ends_at
+    assert await services.events.through_link(held.id, 1) is Problem.OVER
