@@ -6,7 +6,7 @@ import asyncio
 import logging
 import socket
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import pytest
 from bot.app import BoldenApp, build_application, running, web_of
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
+from tests.mailbox import Mailbox, serving
 
 TOKEN = "123456789:AAE-test-token-for-the-emulator-only"
 COORDINATOR_ID = 4242
@@ -174,3 +175,24 @@ async def until(condition: Callable[[], object], seconds: float = 10.0) -> None:
 def site(bot: BoldenApp) -> str:
     """The address of the running bot's web server."""
     return web_of(bot).url
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on loopback and its port."""
+    box = Mailbox()
+    with serving(box) as (port, _):
+        yield box, port
+
+
+def mailing(settings: Settings, port: int, **more: object) -> Settings:
+    """The test's settings with newsletters by e-mail through the mailbox on `port`."""
+    return settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_tls": "none",
+            "smtp_sender": "nyhedsbrev@fredericia.example",
+            **more,
+        }
+    )

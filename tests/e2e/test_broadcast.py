@@ -4,21 +4,27 @@ a newsletter scheduled before a restart and sent after it, opting out, and e-mai
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.app import BoldenApp, build_application, running, web_of
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 from bot.scheduling import NEWSLETTERS
 from bot.web.unsubscribe import unsubscribe_link
-from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, make_coordinator, sign_up, until
+from tests.conftest import (
+    COORDINATOR_ID,
+    TOKEN,
+    FakeClock,
+    mailing,
+    make_coordinator,
+    sign_up,
+    until,
+)
 from tests.e2e.test_bolde import next_message
-from tests.mailbox import Mailbox, serving
+from tests.mailbox import Mailbox
 
 TEXT = "Kom & vær med til fællesspisning fredag kl. 18!"
 
@@ -229,13 +235,6 @@ async def test_a_scheduled_newsletter_is_sent_after_a_restart_and_one_can_opt_ou
     assert len(received(john, "Julehilsen")) == 1, "sent once, also across the restart"
 
 
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    with serving(box) as (port, _):
-        yield box, port
-
-
 async def test_a_newsletter_goes_by_e_mail_to_those_who_asked_and_can_be_unsubscribed(
     emulator: BotApiEmulator,
     settings: Settings,
@@ -244,16 +243,7 @@ async def test_a_newsletter_goes_by_e_mail_to_those_who_asked_and_can_be_unsubsc
     query: Callable[..., list],
 ) -> None:
     box, port = mailbox
-    settings = load_settings(
-        token=TOKEN,
-        api_base_url=emulator.url,
-        database=settings.database,
-        coordinators=str(COORDINATOR_ID),
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_tls="none",
-        smtp_sender="nyhedsbrev@fredericia.example",
-    )
+    settings = mailing(settings, port)
     karim = emulator.person(COORDINATOR_ID, "Karim", "da")
     anna, bo = emulator.person(1001, "Anna", "da"), emulator.person(1003, "Bo", "da")
     async with running(build_application(settings, clock=clock)) as application:

@@ -5,29 +5,20 @@ kindly, and a second press says it is done already, in the ambassador's language
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import pytest
-
 from bot.app import build_application, running, web_of
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from bot.web.signing import sign
-from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, sign_up
+from tests.conftest import COORDINATOR_ID, FakeClock, mailing, sign_up
 from tests.e2e.test_broadcast import write_newsletter
-from tests.mailbox import Mailbox, serving
+from tests.mailbox import Mailbox
 from tests.web import fetch
 
 PUBLIC = "https://bolden.fredericia.example"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    with serving(box) as (port, _):
-        yield box, port
 
 
 async def send_newsletter(emulator: BotApiEmulator, karim: SimulatedPerson, title: str) -> None:
@@ -49,17 +40,7 @@ async def test_one_click_in_the_mail_stops_the_e_mails_and_nothing_else_does(
     query: Callable[..., list],
 ) -> None:
     box, port = mailbox
-    settings = load_settings(
-        token=TOKEN,
-        api_base_url=emulator.url,
-        database=settings.database,
-        coordinators=str(COORDINATOR_ID),
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_tls="none",
-        smtp_sender="nyhedsbrev@fredericia.example",
-        public_url=PUBLIC,
-    )
+    settings = mailing(settings, port, public_url=PUBLIC)
     karim = emulator.person(COORDINATOR_ID, "Karim", "da")
     anna, john = emulator.person(1001, "Anna", "da"), emulator.person(1002, "John", "en")
     async with running(build_application(settings, clock=clock)) as application:
