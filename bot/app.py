@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,7 +16,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, utc_now
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import SERVICES, BoldenApp, BoldenContext
 from bot.delivery.budget import Budget
 from bot.delivery.email import Mailer
@@ -168,9 +171,23 @@ async def start_web(application: BoldenApp, services: Services) -> None:
         )
     site = Site(services, application, settings.public_url or "")
     server = WebServer(site)
-    await server.start(settings.web_host, settings.web_port)
+    try:
+        await server.start(settings.web_host, settings.web_port)
+    except OSError as error:
+        raise ConfigError(_unusable_address(settings, error)) from None
     application.bot_data[WEB] = server
     application.bot_data[BOT_DATA_KEY] = site
+
+
+def _unusable_address(settings: Settings, error: OSError) -> str:
+    """One line naming the setting to change: the host when the machine has no such address,
+    else the port (in use, or below 1024 without the right to it)."""
+    if isinstance(error, socket.gaierror):
+        return f"BOLDEN_WEB_HOST {settings.web_host} cannot be used: {error.strerror.lower()}"
+    reason = os.strerror(error.errno).lower() if error.errno else str(error)
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"BOLDEN_WEB_HOST {settings.web_host} cannot be used: {reason}"
+    return f"BOLDEN_WEB_PORT {settings.web_port} on {settings.web_host} cannot be used: {reason}"
 
 
 def web_of(application: BoldenApp) -> WebServer:

@@ -81,7 +81,11 @@ class WebServer:
 
     async def start(self, host: str, port: int) -> None:
         await self._runner.setup()
-        await web.TCPSite(self._runner, host, port).start()
+        try:
+            await web.TCPSite(self._runner, host, port).start()
+        except BaseException:
+            await self._runner.cleanup()
+            raise
         bound_host, bound_port = self._runner.addresses[0][:2]
         self.url = f"http://{_url_host(bound_host)}:{bound_port}"
         if not self.site.public_url:
