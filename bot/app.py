@@ -183,9 +183,10 @@ def _unusable_address(settings: Settings, error: OSError) -> str:
     """One line naming the setting to change: the host when the machine has no such address,
     else the port (in use, or below 1024 without the right to it)."""
     if isinstance(error, socket.gaierror):
-        return f"BOLDEN_WEB_HOST {settings.web_host} cannot be used: {error.strerror.lower()}"
-    reason = os.strerror(error.errno).lower() if error.errno else str(error)
-    if error.errno == errno.EADDRNOTAVAIL:
+        reason = (error.strerror or "unknown host").lower()
+    else:
+        reason = os.strerror(error.errno).lower() if error.errno else str(error)
+    if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
         return f"BOLDEN_WEB_HOST {settings.web_host} cannot be used: {reason}"
     return f"BOLDEN_WEB_PORT {settings.web_port} on {settings.web_host} cannot be used: {reason}"
 
