@@ -4,8 +4,9 @@ Telegram is answered 200 only once its update has been handled: an update the pr
 and then lost (a crash, a stop that could not wait for it) was never confirmed, so Telegram
 delivers it again and nothing is lost. Each update's id is recorded when it arrives (an insert
 that a repeat cannot make), so a repeat of an update already handled is confirmed and not
-handled again, and a repeat of one still being handled is told to come back later (503). A
-request without the secret header is refused before anything is read or stored.
+handled again, and a repeat of one still being handled is told to come back later (503), as
+is an update the database cannot take now (locked by another process). A request without the
+secret header is refused before anything is read or stored.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import base64
 import hmac
 import logging
+import sqlite3
 from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlsplit
@@ -150,9 +152,15 @@ async def _handle(
     data: dict[str, Any],
 ) -> web.Response:
     seen = SeenUpdates(services.db, services.clock)
-    if not await seen.take(update_id):
-        # Handled before: confirm it again. Still being handled: Telegram tries again later.
-        return _answer(200 if await seen.was_handled(update_id) else 503)
+    try:
+        if not await seen.take(update_id):
+            # Handled before: confirm it again. Still being handled: Telegram tries again later.
+            return _answer(200 if await seen.was_handled(update_id) else 503)
+    except sqlite3.Error as error:
+        # Locked by another process (a backup, a script), read-only, full: nothing was taken,
+        # and Telegram delivers it again.
+        logger.warning("Update %s not taken, Telegram will deliver it again: %s", update_id, error)
+        return _answer(503)
     handled = processor.handled(update_id)
     if not handled.cancelled():
         await application.update_queue.put(Update.de_json(readable(data), application.bot))
@@ -162,7 +170,12 @@ async def _handle(
         if handled.cancelled() and not _cancelling():
             return _answer(503)
         raise
-    await seen.handled(update_id)
+    try:
+        await seen.handled(update_id)
+    except sqlite3.Error as error:
+        # It was handled, so Telegram is told so; a repeat of it is told to come back until
+        # the next start forgets the mark that is missing.
+        logger.warning("Update %s handled but not marked so: %s", update_id, error)
     return _answer(200)
 
 

@@ -6,6 +6,7 @@ down is handled after the restart."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -372,3 +373,40 @@ async def test_a_stop_finishes_the_updates_in_hand_before_the_bot_goes_down(
     assert anna.last.text.startswith("Hej Anna!")
     await emulator.wait_for(lambda: not emulator.pending, what="the confirmation to arrive")
     assert emulator.posts_of(emulator.last_update_id) == [200]
+
+
+async def test_an_update_the_locked_database_cannot_take_is_told_to_come_back_and_handled_once(
+    hooked_settings: Settings,
+    clock: FakeClock,
+    emulator: BotApiEmulator,
+    anna: SimulatedPerson,
+    query: Callable[..., list[sqlite3.Row]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    quick = hooked_settings.model_copy(update={"database_busy_timeout": 0.2})
+    async with running(build_application(quick, clock=clock)) as application:
+        update = _start_from(anna, 9100)
+        secret = secret_token(quick)
+        other = sqlite3.connect(
+            quick.database, timeout=60, isolation_level=None, check_same_thread=False
+        )
+        with closing(other):
+            # In a thread: it may wait for the bot's own write, which needs this loop to finish.
+            await asyncio.to_thread(other.execute, "BEGIN EXCLUSIVE")
+            caplog.clear()
+            assert await emulator.post_update(update, secret) == 503
+            assert await emulator.post_update(update, secret) == 503
+            other.execute("ROLLBACK")
+
+        assert await emulator.post_update(update, secret) == 200
+        await all_handled(application, emulator)
+    assert len(anna.messages) == 1  # handled once
+    assert anna.last.text.startswith("Hej Anna!")
+    assert query("SELECT handled_at IS NOT NULL FROM seen_updates WHERE update_id = 9100")[0][0]
+    refused = [r for r in caplog.records if r.name == "bot.web.webhook"]
+    assert [r.levelname for r in refused] == ["WARNING", "WARNING"]
+    assert all("\n" not in r.getMessage() and r.exc_info is None for r in refused)
+    # No unhandled error in the web server (the outbox sender logs its own retries).
+    assert not [
+        r for r in caplog.records if r.name.startswith("aiohttp") and r.levelno >= logging.ERROR
+    ]
