@@ -108,6 +108,8 @@ class Settings(BaseSettings):
                 "must be the site's root address, such as https://bolden.fredericia.dk, "
                 "without a path, query or fragment"
             )
+        if parts.hostname in ("0.0.0.0", "::"):
+            raise ValueError("must be an address people can reach, not every address 0.0.0.0")
         return value
 
     @field_validator("coordinators", mode="before")

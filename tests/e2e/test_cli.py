@@ -254,6 +254,9 @@ async def test_run_with_a_token_serves_the_bot_until_interrupted(
     assert process.returncode == 0
     log = stderr.decode()
     assert "Application started" in log
+    assert "INFO bot.app: Web server listening on 127.0.0.1:" in log
+    assert ", updates by polling\n" in log
+    assert "apscheduler" not in log, "the scheduler's jobs are not logged one by one"
     assert TOKEN not in log
     assert TOKEN not in stdout.decode()
 

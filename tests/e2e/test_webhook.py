@@ -20,12 +20,14 @@ from pathlib import Path
 import pytest
 from telegram.error import BadRequest, Conflict
 
-from bot.app import BoldenApp, build_application, running
+from bot.app import BoldenApp, build_application, running, web_of
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from bot.scheduling import SEEN_UPDATES
+from bot.web.context import site_in
 from bot.web.webhook import secret_token
 from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, all_handled, sign_up
+from tests.web import fetch
 
 START = 60.0  # seconds a fresh process may take to import and start on a busy machine
 
@@ -410,3 +412,26 @@ async def test_an_update_the_locked_database_cannot_take_is_told_to_come_back_an
     assert not [
         r for r in caplog.records if r.name.startswith("aiohttp") and r.levelno >= logging.ERROR
     ]
+
+
+async def test_without_a_public_url_links_point_at_the_webhooks_origin(
+    hooked_settings: Settings,
+    clock: FakeClock,
+    anna: SimulatedPerson,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.app")
+    port = hooked_settings.web_port
+    # The name Telegram reaches this server by, not the address it listens on.
+    webhook_url = f"http://localhost:{port}/telegram/webhook"
+    named = hooked_settings.model_copy(update={"webhook_url": webhook_url})
+    async with running(build_application(named, clock=clock)) as application:
+        assert site_in(application).public_url == f"http://localhost:{port}"
+        welcome = await anna.send("/start")
+        assert welcome.text.startswith("Hej Anna!")
+        events = await fetch(f"{web_of(application).url}/events")
+    assert f"http://localhost:{port}/events.ics" in events.text
+    assert (
+        f"Web server listening on 127.0.0.1:{port}, public address http://localhost:{port}, "
+        f"updates by webhook at {webhook_url}"
+    ) in caplog.messages

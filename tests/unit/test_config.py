@@ -104,3 +104,14 @@ def test_the_public_address_defaults_to_the_webhooks_origin(
     settings = load_settings(public_url=public, webhook_url=webhook)
 
     assert settings.public_origin == origin
+
+
+def test_a_public_url_on_every_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOLDEN_PUBLIC_URL", "http://0.0.0.0:8080")
+
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+
+    assert str(raised.value) == (
+        "BOLDEN_PUBLIC_URL must be an address people can reach, not every address 0.0.0.0"
+    )
