@@ -17,6 +17,8 @@ import hmac
 import logging
 import sqlite3
 from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +41,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Seconds a stop waits for the updates in hand to be handled; those left are answered 503 and
 # Telegram delivers them again after the restart.
 STOP_WAIT = 10.0
+REFUSALS_LOGGED_EVERY = timedelta(minutes=1)
 
 
 def secret_token(settings: Settings) -> str:
@@ -119,6 +122,33 @@ def acknowledging(application: BoldenApp) -> Acknowledging:
     return processor
 
 
+@dataclass
+class Refusals:
+    """Requests refused for their secret header, logged at most once a minute (a flood cannot
+    fill the log), so an operator notices a proxy that drops the header. Nothing of the request
+    is logged."""
+
+    count: int = 0
+    logged_at: datetime | None = None
+
+    def refused(self, now: datetime, header: str) -> None:
+        self.count += 1
+        if self.logged_at is not None and now - self.logged_at < REFUSALS_LOGGED_EVERY:
+            return
+        logger.warning(
+            "Refused %s webhook request(s) since the last such line, the last with %s %s "
+            "header; if Telegram sent them, a proxy in front may drop the header",
+            self.count,
+            header,
+            SECRET_HEADER,
+        )
+        self.count = 0
+        self.logged_at = now
+
+
+REFUSALS = web.AppKey("webhook-refusals", Refusals)
+
+
 def _answer(status: int) -> web.Response:
     return web.json_response({"ok": 200 <= status < 300}, status=status)
 
@@ -129,6 +159,7 @@ async def receive(request: web.Request) -> web.Response:
     settings = site.services.settings
     given = request.headers.get(SECRET_HEADER, "").encode()
     if not hmac.compare_digest(given, secret_token(settings).encode()):
+        request.app[REFUSALS].refused(site.services.clock(), "a wrong" if given else "no")
         return _answer(403)
     try:
         data = await request.json()
@@ -188,6 +219,7 @@ def add_route(app: web.Application, settings: Settings) -> None:
     """The webhook's address on this server is the path of BOLDEN_WEBHOOK_URL (a proxy in
     front passes it on); without the setting there is none."""
     if settings.webhook_url:
+        app[REFUSALS] = Refusals()
         app.router.add_post(path_of(settings), receive)
 
 

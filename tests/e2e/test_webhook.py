@@ -435,3 +435,38 @@ async def test_without_a_public_url_links_point_at_the_webhooks_origin(
         f"Web server listening on 127.0.0.1:{port}, public address http://localhost:{port}, "
         f"updates by webhook at {webhook_url}"
     ) in caplog.messages
+
+
+async def test_refused_requests_are_logged_at_most_once_a_minute_without_their_content(
+    hooked: BoldenApp,
+    emulator: BotApiEmulator,
+    anna: SimulatedPerson,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    forged = _start_from(anna, 9200)
+    for _ in range(20):  # a flood
+        assert await emulator.post_update(forged, "not-the-secret") == 403
+    clock.advance(seconds=59)
+    assert await emulator.post_update(forged, None) == 403
+    clock.advance(seconds=1)
+    assert await emulator.post_update(forged, None) == 403
+
+    said = [r for r in caplog.records if r.name == "bot.web.webhook"]
+    assert [r.levelname for r in said] == ["WARNING", "WARNING"]
+    header = "X-Telegram-Bot-Api-Secret-Token header"
+    assert (
+        said[0]
+        .getMessage()
+        .startswith(
+            f"Refused 1 webhook request(s) since the last such line, the last with a wrong {header}"
+        )
+    )
+    assert (
+        said[1]
+        .getMessage()
+        .startswith(
+            f"Refused 21 webhook request(s) since the last such line, the last with no {header}"
+        )
+    )
+    assert not any("not-the-secret" in r.getMessage() or "Anna" in r.getMessage() for r in said)
