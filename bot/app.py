@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from telegram import Bot, Update
@@ -13,7 +18,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, utc_now
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import SERVICES, BoldenApp, BoldenContext
 from bot.delivery.budget import Budget
 from bot.delivery.email import Mailer
@@ -161,16 +166,52 @@ async def on_startup(application: BoldenApp) -> None:
 
 async def start_web(application: BoldenApp, services: Services) -> None:
     settings = services.settings
-    if not (settings.public_url or "").startswith("https://"):
-        logger.info(
-            "BOLDEN_PUBLIC_URL is not an https address, so coordinators get no dashboard "
-            "button: Telegram opens Mini Apps from https only"
-        )
-    site = Site(services, application, settings.public_url or "")
+    site = Site(services, application, settings.public_origin or "")
     server = WebServer(site)
-    await server.start(settings.web_host, settings.web_port)
+    try:
+        await server.start(settings.web_host, settings.web_port)
+    except OSError as error:
+        raise ConfigError(_unusable_address(settings, error)) from None
     application.bot_data[WEB] = server
     application.bot_data[BOT_DATA_KEY] = site
+    updates = f"webhook at {settings.webhook_url}" if settings.webhook_url else "polling"
+    logger.info(
+        "Web server listening on %s, public address %s, updates by %s",
+        server.listening,
+        site.public_url,
+        updates,
+    )
+    if not site.public_url.startswith("https://"):
+        logger.info(
+            "The public address is not https, so coordinators get no dashboard button: "
+            "Telegram opens Mini Apps from https only"
+        )
+    if settings.smtp_host and _on_this_machine(site.public_url):
+        logger.warning(
+            "BOLDEN_SMTP_HOST is set, but the public address %s is on this machine only: the "
+            "unsubscribe links in e-mails will not work; set BOLDEN_PUBLIC_URL",
+            site.public_url,
+        )
+
+
+def _on_this_machine(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _unusable_address(settings: Settings, error: OSError) -> str:
+    """One line naming the setting to change: the host when the machine has no such address,
+    else the port (in use, or below 1024 without the right to it)."""
+    if isinstance(error, socket.gaierror):
+        reason = (error.strerror or "unknown host").lower()
+    else:
+        reason = os.strerror(error.errno).lower() if error.errno else str(error)
+    if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+        return f"BOLDEN_WEB_HOST {settings.web_host} cannot be used: {reason}"
+    return f"BOLDEN_WEB_PORT {settings.web_port} on {settings.web_host} cannot be used: {reason}"
 
 
 def web_of(application: BoldenApp) -> WebServer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -57,8 +58,9 @@ class Settings(BaseSettings):
     # webhook and health. Port 0 takes a free port (the sandbox and the tests).
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
-    # The address people reach the web server at (behind a proxy, https); links, QR codes and
-    # the dashboard button use it. Unset: the server's own address.
+    # The site's root address, where people reach the web server (behind a proxy, https);
+    # links in e-mails, QR codes, the calendar feed and the dashboard button use it. Unset: the
+    # origin of BOLDEN_WEBHOOK_URL if set, else the server's own address on this machine.
     public_url: str | None = None
     # Set: Telegram sends updates to this https address (on this web server) instead of polling.
     webhook_url: str | None = None
@@ -95,6 +97,20 @@ class Settings(BaseSettings):
         if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value.strip()):
             raise ValueError("must be an http(s) URL such as https://bolden.fredericia.dk")
         return value.strip().rstrip("/")
+
+    @field_validator("public_url")
+    @classmethod
+    def _site_root(cls, value: str | None) -> str | None:
+        # Pages link from the root (/events, /static/...): under a path they would break.
+        parts = urlsplit(value or "")
+        if parts.path or parts.query or parts.fragment:
+            raise ValueError(
+                "must be the site's root address, such as https://bolden.fredericia.dk, "
+                "without a path, query or fragment"
+            )
+        if parts.hostname in ("0.0.0.0", "::"):
+            raise ValueError("must be an address people can reach, not every address 0.0.0.0")
+        return value
 
     @field_validator("coordinators", mode="before")
     @classmethod
@@ -135,6 +151,16 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def public_origin(self) -> str | None:
+        """Where people reach the web pages: BOLDEN_PUBLIC_URL, else the origin of
+        BOLDEN_WEBHOOK_URL (Telegram reaches this server there, so people can too); None
+        leaves it to the server's own address."""
+        if self.public_url or not self.webhook_url:
+            return self.public_url
+        parts = urlsplit(self.webhook_url)
+        return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -41,6 +41,8 @@ def configure_logging(
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
-    # httpx logs every long poll at INFO; keep its warnings only unless debugging.
-    logging.getLogger("httpx").setLevel(level if level < logging.INFO else logging.WARNING)
+    # httpx logs every long poll and APScheduler every job it runs (two lines a minute) at
+    # INFO; keep their warnings only unless debugging.
+    for chatty in ("httpx", "apscheduler"):
+        logging.getLogger(chatty).setLevel(level if level < logging.INFO else logging.WARNING)
     return handler

@@ -24,7 +24,7 @@ MAX_CAPTION = MessageLimit.CAPTION_LENGTH
 
 def dashboard_button(update: Update, context: BoldenContext) -> InlineKeyboardButton | None:
     """The button, where Telegram allows one: in a private chat, to an https address."""
-    url = context.services.settings.public_url
+    url = context.services.settings.public_origin
     chat = update.effective_chat
     if not url or not url.startswith("https://") or chat is None or chat.type != ChatType.PRIVATE:
         return None

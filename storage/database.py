@@ -159,8 +159,13 @@ def _refuse_unusable(path: Path) -> None:
     anyway, but someone marked it read-only for a reason."""
     if not path.parent.is_dir():
         raise StorageError(f"{path}: the folder {path.parent} does not exist")
-    if path.is_file() and not (os.access(path, os.R_OK | os.W_OK) and path.stat().st_mode & 0o222):
+    if path.is_file() and read_only(path):
         raise StorageError(f"{path} is read-only; Bolden must be able to write to it")
+
+
+def read_only(path: Path) -> bool:
+    """The file may not be written: no permission, or (for root) no write bit set."""
+    return not (os.access(path, os.R_OK | os.W_OK) and path.stat().st_mode & 0o222)
 
 
 async def _connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:

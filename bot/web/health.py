@@ -1,15 +1,17 @@
 """/healthz and /readyz for a container orchestrator or an uptime monitor.
 
 /healthz says only that the process answers. /readyz says whether the bot can do its work: the
-database answers a read and would take a write, and the outbox sender runs; it also reports
-when the Bot API last answered and how many messages wait to be sent. The last answer is
-reported, not judged: a quiet bot in webhook mode may not call the Bot API for hours. Neither
-answer holds anything about a person.
+database answers a read and would take a write, and the outbox sender runs; when it cannot be
+used, it says why (locked, read-only, missing, closed...). It also reports when the Bot API
+last answered and how many messages wait to be sent. The last answer is reported, not judged:
+a quiet bot in webhook mode may not call the Bot API for hours. Neither answer holds anything
+about a person. The log gets one line when the bot turns unready and one when it recovers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,8 +23,9 @@ from bot.clock import Clock
 from bot.delivery.sender import Sender
 from bot.web.context import site_of
 from storage import outbox
-from storage.database import Database, iso
+from storage.database import Database, iso, read_only
 
+logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 VITALS = "vitals"
@@ -39,8 +42,20 @@ class Vitals:
     sender: Sender | None = None
     last_bot_api_answer: datetime | None = None
 
+    # What kept the bot from being ready at the last probe (None: not probed yet).
+    problems: list[str] | None = None
+
     def bot_api_answered(self) -> None:
         self.last_bot_api_answer = self.clock()
+
+    def note(self, problems: list[str]) -> None:
+        """Log when readiness turns false (or its reasons change) and when it recovers, not
+        on every probe."""
+        if problems != (self.problems or []) and problems:
+            logger.warning("Not ready: %s", ", ".join(problems))
+        elif self.problems and not problems:
+            logger.info("Ready again")
+        self.problems = problems
 
 
 @routes.get("/healthz")
@@ -52,38 +67,64 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     site = site_of(request)
     vitals: Vitals = site.application.bot_data[VITALS]
-    backlog = await _backlog(site.services.db, vitals.clock())
+    backlog, database = await _backlog(site.services.db, vitals.clock())
     sender_running = vitals.sender is not None and vitals.sender.running
-    ready = backlog is not None and sender_running
+    problems = ([] if database == "ok" else [f"database {database}"]) + (
+        [] if sender_running else ["outbox sender stopped"]
+    )
+    vitals.note(problems)
     last = vitals.last_bot_api_answer
     return web.json_response(
         {
-            "ready": ready,
-            "database": "ok" if backlog is not None else "unavailable",
+            "ready": not problems,
+            "database": database,
             "outbox_sender": "running" if sender_running else "stopped",
             "outbox_due": backlog,
             "last_bot_api_answer": iso(last) if last else None,
         },
-        status=200 if ready else 503,
+        status=503 if problems else 200,
     )
 
 
-async def _backlog(db: Database, now: datetime) -> int | None:
+async def _backlog(db: Database, now: datetime) -> tuple[int | None, str]:
     """The messages due in the outbox, read on the bot's own connection, after checking that
-    a write could start now; None when the database does not answer in time."""
+    a write could start now, and "ok"; else None and why the database cannot be used, in a
+    word or two (from SQLite's error code, never its message, which could quote data)."""
     try:
         async with asyncio.timeout(PROBE_WAIT):
-            await asyncio.to_thread(_writable, db.path)
-            return await outbox.due_count(db, now)
-    except (TimeoutError, sqlite3.Error, ValueError):
-        return None
+            problem = await asyncio.to_thread(_write_problem, db.path)
+            if problem:
+                return None, problem
+            return await outbox.due_count(db, now), "ok"
+    except TimeoutError:
+        return None, "not answering"
+    except ValueError:  # the bot's connection is closed
+        return None, "closed"
+    except sqlite3.Error as error:
+        return None, _PROBLEMS.get(error.sqlite_errorcode & 0xFF, "unavailable")
 
 
-def _writable(path: Path) -> None:
-    """Take the write lock and let it go at once, on a connection of its own: the bot's
-    connections may be busy with a long write, and reads go on while another process holds
-    the write lock, which stops every change the bot would make."""
-    # mode=rw: a file that is gone is reported, not created empty in its place.
+_PROBLEMS = {
+    sqlite3.SQLITE_BUSY: "locked",
+    sqlite3.SQLITE_LOCKED: "locked",
+    sqlite3.SQLITE_READONLY: "read-only",
+    sqlite3.SQLITE_CANTOPEN: "cannot be opened",
+    sqlite3.SQLITE_FULL: "disk full",
+    sqlite3.SQLITE_IOERR: "disk error",
+    sqlite3.SQLITE_CORRUPT: "damaged",
+    sqlite3.SQLITE_NOTADB: "damaged",
+}
+
+
+def _write_problem(path: Path) -> str | None:
+    """Why a write could not start now, if so. The write lock is taken and let go at once, on
+    a connection of its own: the bot's connections may be busy with a long write, and reads go
+    on while another process holds the write lock, which stops every change the bot would
+    make. A file marked read-only is reported as start-up refuses it, also to root."""
+    if not path.exists():
+        return "missing"  # and not created empty in its place (mode=rw)
+    if read_only(path):
+        return "read-only"
     connection = sqlite3.connect(
         f"{path.resolve().as_uri()}?mode=rw",
         uri=True,
@@ -95,3 +136,4 @@ def _writable(path: Path) -> None:
         connection.execute("ROLLBACK")
     finally:
         connection.close()
+    return None

@@ -77,13 +77,21 @@ class WebServer:
         self.site = site
         # No access log: it would keep people's addresses and what they looked up.
         self._runner = web.AppRunner(build(site), access_log=None)
-        self.url = ""
+        self.listening = ""  # host:port it listens on
+        self.url = ""  # where this machine reaches it
 
     async def start(self, host: str, port: int) -> None:
         await self._runner.setup()
-        await web.TCPSite(self._runner, host, port).start()
+        try:
+            await web.TCPSite(self._runner, host, port).start()
+        except BaseException:
+            await self._runner.cleanup()
+            raise
         bound_host, bound_port = self._runner.addresses[0][:2]
-        self.url = f"http://{_url_host(bound_host)}:{bound_port}"
+        self.listening = f"{_url_host(bound_host)}:{bound_port}"
+        # Listening on every address: this machine reaches it on the loopback.
+        reachable = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(bound_host, bound_host)
+        self.url = f"http://{_url_host(reachable)}:{bound_port}"
         if not self.site.public_url:
             self.site.public_url = self.url
 

@@ -4,8 +4,9 @@ Telegram is answered 200 only once its update has been handled: an update the pr
 and then lost (a crash, a stop that could not wait for it) was never confirmed, so Telegram
 delivers it again and nothing is lost. Each update's id is recorded when it arrives (an insert
 that a repeat cannot make), so a repeat of an update already handled is confirmed and not
-handled again, and a repeat of one still being handled is told to come back later (503). A
-request without the secret header is refused before anything is read or stored.
+handled again, and a repeat of one still being handled is told to come back later (503), as
+is an update the database cannot take now (locked by another process). A request without the
+secret header is refused before anything is read or stored.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import asyncio
 import base64
 import hmac
 import logging
+import sqlite3
 from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +41,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Seconds a stop waits for the updates in hand to be handled; those left are answered 503 and
 # Telegram delivers them again after the restart.
 STOP_WAIT = 10.0
+REFUSALS_LOGGED_EVERY = timedelta(minutes=1)
 
 
 def secret_token(settings: Settings) -> str:
@@ -117,6 +122,33 @@ def acknowledging(application: BoldenApp) -> Acknowledging:
     return processor
 
 
+@dataclass
+class Refusals:
+    """Requests refused for their secret header, logged at most once a minute (a flood cannot
+    fill the log), so an operator notices a proxy that drops the header. Nothing of the request
+    is logged."""
+
+    count: int = 0
+    logged_at: datetime | None = None
+
+    def refused(self, now: datetime, header: str) -> None:
+        self.count += 1
+        if self.logged_at is not None and now - self.logged_at < REFUSALS_LOGGED_EVERY:
+            return
+        logger.warning(
+            "Refused %s webhook request(s) since the last such line, the last with %s %s "
+            "header; if Telegram sent them, a proxy in front may drop the header",
+            self.count,
+            header,
+            SECRET_HEADER,
+        )
+        self.count = 0
+        self.logged_at = now
+
+
+REFUSALS = web.AppKey("webhook-refusals", Refusals)
+
+
 def _answer(status: int) -> web.Response:
     return web.json_response({"ok": 200 <= status < 300}, status=status)
 
@@ -127,6 +159,7 @@ async def receive(request: web.Request) -> web.Response:
     settings = site.services.settings
     given = request.headers.get(SECRET_HEADER, "").encode()
     if not hmac.compare_digest(given, secret_token(settings).encode()):
+        request.app[REFUSALS].refused(site.services.clock(), "a wrong" if given else "no")
         return _answer(403)
     try:
         data = await request.json()
@@ -150,9 +183,15 @@ async def _handle(
     data: dict[str, Any],
 ) -> web.Response:
     seen = SeenUpdates(services.db, services.clock)
-    if not await seen.take(update_id):
-        # Handled before: confirm it again. Still being handled: Telegram tries again later.
-        return _answer(200 if await seen.was_handled(update_id) else 503)
+    try:
+        if not await seen.take(update_id):
+            # Handled before: confirm it again. Still being handled: Telegram tries again later.
+            return _answer(200 if await seen.was_handled(update_id) else 503)
+    except sqlite3.Error as error:
+        # Locked by another process (a backup, a script), read-only, full: nothing was taken,
+        # and Telegram delivers it again.
+        logger.warning("Update %s not taken, Telegram will deliver it again: %s", update_id, error)
+        return _answer(503)
     handled = processor.handled(update_id)
     if not handled.cancelled():
         await application.update_queue.put(Update.de_json(readable(data), application.bot))
@@ -162,7 +201,12 @@ async def _handle(
         if handled.cancelled() and not _cancelling():
             return _answer(503)
         raise
-    await seen.handled(update_id)
+    try:
+        await seen.handled(update_id)
+    except sqlite3.Error as error:
+        # It was handled, so Telegram is told so; a repeat of it is told to come back until
+        # the next start forgets the mark that is missing.
+        logger.warning("Update %s handled but not marked so: %s", update_id, error)
     return _answer(200)
 
 
@@ -175,6 +219,7 @@ def add_route(app: web.Application, settings: Settings) -> None:
     """The webhook's address on this server is the path of BOLDEN_WEBHOOK_URL (a proxy in
     front passes it on); without the setting there is none."""
     if settings.webhook_url:
+        app[REFUSALS] = Refusals()
         app.router.add_post(path_of(settings), receive)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from urllib.parse import unquote
@@ -252,6 +254,9 @@ async def test_run_with_a_token_serves_the_bot_until_interrupted(
     assert process.returncode == 0
     log = stderr.decode()
     assert "Application started" in log
+    assert "INFO bot.app: Web server listening on 127.0.0.1:" in log
+    assert ", updates by polling\n" in log
+    assert "apscheduler" not in log, "the scheduler's jobs are not logged one by one"
     assert TOKEN not in log
     assert TOKEN not in stdout.decode()
 
@@ -268,3 +273,57 @@ async def test_a_token_the_server_refuses_stops_start_up(
         stderr.decode().splitlines()[-1] == "bolden: BOLDEN_TOKEN was refused by the Bot API server"
     )
     assert other not in stderr.decode()
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port another program listens on."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("web", "message"),
+    [
+        (
+            {"web_port": "busy"},
+            "BOLDEN_WEB_PORT {port} on 127.0.0.1 cannot be used: address already in use",
+        ),
+        # 192.0.2.1 is kept for documentation: no machine has it.
+        (
+            {"web_host": "192.0.2.1"},
+            "BOLDEN_WEB_HOST 192.0.2.1 cannot be used: cannot assign requested address",
+        ),
+        (
+            {"web_host": "no-such-host.invalid"},
+            "BOLDEN_WEB_HOST no-such-host.invalid cannot be used: ",
+        ),
+    ],
+)
+async def test_a_web_address_the_machine_cannot_serve_stops_start_up_with_one_line(
+    emulator: BotApiEmulator, tmp_path: Path, busy_port: int, web: dict[str, str], message: str
+) -> None:
+    web = {key: str(busy_port) if value == "busy" else value for key, value in web.items()}
+    result = await asyncio.to_thread(
+        bolden,
+        "run",
+        token=TOKEN,
+        api_base_url=emulator.url,
+        database=str(tmp_path / "bolden.sqlite3"),
+        **web,
+    )
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith(f"bolden: {message.format(port=busy_port)}")
+
+
+def test_the_sandbox_on_a_busy_port_says_so_in_one_line(busy_port: int) -> None:
+    result = bolden("try", stdin="/quit\n", web_port=str(busy_port))
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"bolden: BOLDEN_WEB_PORT {busy_port} on 127.0.0.1 cannot be used: address already in use\n"
+    )

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 from contextlib import closing
+
+import pytest
 
 from bot.app import BoldenApp
 from bot.config import Settings
@@ -67,7 +70,7 @@ async def test_a_closed_database_makes_the_bot_unready_but_alive(bot: BoldenApp,
     status, found = await _ready(site)
     assert status == 503
     assert found["ready"] is False
-    assert found["database"] == "unavailable"
+    assert found["database"] == "closed"
     assert found["outbox_due"] is None
     assert await _alive(site) == 200
 
@@ -79,28 +82,46 @@ async def test_a_database_file_that_is_gone_makes_the_bot_unready_and_is_not_mad
 
     status, found = await _ready(site)
     assert status == 503
-    assert found["database"] == "unavailable"
+    assert found["database"] == "missing"
     assert not settings.database.exists()
 
 
 async def test_a_database_locked_by_another_process_makes_the_bot_unready_until_freed(
-    site: str, settings: Settings
+    site: str, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="bot.web.health")
     other = sqlite3.connect(
         settings.database, timeout=60, isolation_level=None, check_same_thread=False
     )
     with closing(other):
         # In a thread: it may wait for the bot's own write, which needs this loop to finish.
         await asyncio.to_thread(other.execute, "BEGIN EXCLUSIVE")
-        status, found = await _ready(site)
-        assert status == 503
-        assert found["database"] == "unavailable"
+        for _ in range(3):
+            status, found = await _ready(site)
+            assert status == 503
+            assert found["database"] == "locked"
         assert await _alive(site) == 200
         other.execute("ROLLBACK")
 
-    status, found = await _ready(site)
-    assert status == 200
-    assert found["database"] == "ok"
+    for _ in range(2):
+        status, found = await _ready(site)
+        assert status == 200
+        assert found["database"] == "ok"
+    # One line when it turned unready, one when it recovered: not one per probe.
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.web.health"]
+    assert said == [("WARNING", "Not ready: database locked"), ("INFO", "Ready again")]
+
+
+async def test_a_read_only_database_makes_the_bot_unready_and_says_so(
+    site: str, settings: Settings
+) -> None:
+    settings.database.chmod(0o444)
+    try:
+        status, found = await _ready(site)
+    finally:
+        settings.database.chmod(0o644)
+    assert status == 503
+    assert found["database"] == "read-only"
 
 
 async def test_a_stopped_sender_makes_the_bot_unready_and_the_backlog_counts_what_is_due(

@@ -5,6 +5,7 @@ Each stops with one line on stderr, or keeps going where it should."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import signal
 import socket
@@ -15,9 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build_application, running, web_of
+from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator
-from tests.conftest import TOKEN, until
+from bot.web.context import site_in
+from tests.conftest import TOKEN, FakeClock, until
 from tests.e2e.test_cli import _run_in_background, bolden
+from tests.web import fetch
 
 STOP = 60.0  # seconds a process may take to start and give up on a busy machine
 
@@ -216,3 +221,48 @@ async def _killed_if_still_running(process: asyncio.subprocess.Process) -> None:
     if process.returncode is None:
         process.kill()
         await process.wait()
+
+
+async def test_a_server_on_every_address_links_to_the_loopback_and_warns_when_mail_cannot_link(
+    settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.app")
+    everywhere = settings.model_copy(
+        update={"web_host": "0.0.0.0", "smtp_host": "smtp.example", "smtp_sender": "a@b.dk"}
+    )
+    async with running(build_application(everywhere, clock=clock)) as application:
+        server = web_of(application)
+        port = server.url.rsplit(":", 1)[1]
+        assert server.url == f"http://127.0.0.1:{port}"
+        assert site_in(application).public_url == server.url
+        events = await fetch(f"{server.url}/events")
+        assert f"http://127.0.0.1:{port}/events.ics" in events.text
+        assert "0.0.0.0" not in events.text
+
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.app"]
+    assert (
+        "INFO",
+        f"Web server listening on 0.0.0.0:{port}, public address http://127.0.0.1:{port}, "
+        "updates by polling",
+    ) in said
+    warnings = [message for level, message in said if level == "WARNING"]
+    assert warnings == [
+        f"BOLDEN_SMTP_HOST is set, but the public address http://127.0.0.1:{port} is on this "
+        "machine only: the unsubscribe links in e-mails will not work; set BOLDEN_PUBLIC_URL"
+    ]
+
+
+async def test_a_public_url_set_is_where_links_point_and_mail_gives_no_warning(
+    settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    public = settings.model_copy(
+        update={
+            "public_url": "https://bolden.fredericia.dk",
+            "smtp_host": "smtp.example",
+            "smtp_sender": "a@b.dk",
+        }
+    )
+    async with running(build_application(public, clock=clock)) as application:
+        events = await fetch(f"{web_of(application).url}/events")
+    assert "https://bolden.fredericia.dk/events.ics" in events.text
+    assert not [r for r in caplog.records if r.name == "bot.app" and r.levelno >= logging.WARNING]

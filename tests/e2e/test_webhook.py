@@ -6,6 +6,7 @@ down is handled after the restart."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -19,12 +20,14 @@ from pathlib import Path
 import pytest
 from telegram.error import BadRequest, Conflict
 
-from bot.app import BoldenApp, build_application, running
+from bot.app import BoldenApp, build_application, running, web_of
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from bot.scheduling import SEEN_UPDATES
+from bot.web.context import site_in
 from bot.web.webhook import secret_token
 from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, all_handled, sign_up
+from tests.web import fetch
 
 START = 60.0  # seconds a fresh process may take to import and start on a busy machine
 
@@ -372,3 +375,98 @@ async def test_a_stop_finishes_the_updates_in_hand_before_the_bot_goes_down(
     assert anna.last.text.startswith("Hej Anna!")
     await emulator.wait_for(lambda: not emulator.pending, what="the confirmation to arrive")
     assert emulator.posts_of(emulator.last_update_id) == [200]
+
+
+async def test_an_update_the_locked_database_cannot_take_is_told_to_come_back_and_handled_once(
+    hooked_settings: Settings,
+    clock: FakeClock,
+    emulator: BotApiEmulator,
+    anna: SimulatedPerson,
+    query: Callable[..., list[sqlite3.Row]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    quick = hooked_settings.model_copy(update={"database_busy_timeout": 0.2})
+    async with running(build_application(quick, clock=clock)) as application:
+        update = _start_from(anna, 9100)
+        secret = secret_token(quick)
+        other = sqlite3.connect(
+            quick.database, timeout=60, isolation_level=None, check_same_thread=False
+        )
+        with closing(other):
+            # In a thread: it may wait for the bot's own write, which needs this loop to finish.
+            await asyncio.to_thread(other.execute, "BEGIN EXCLUSIVE")
+            caplog.clear()
+            assert await emulator.post_update(update, secret) == 503
+            assert await emulator.post_update(update, secret) == 503
+            other.execute("ROLLBACK")
+
+        assert await emulator.post_update(update, secret) == 200
+        await all_handled(application, emulator)
+    assert len(anna.messages) == 1  # handled once
+    assert anna.last.text.startswith("Hej Anna!")
+    assert query("SELECT handled_at IS NOT NULL FROM seen_updates WHERE update_id = 9100")[0][0]
+    refused = [r for r in caplog.records if r.name == "bot.web.webhook"]
+    assert [r.levelname for r in refused] == ["WARNING", "WARNING"]
+    assert all("\n" not in r.getMessage() and r.exc_info is None for r in refused)
+    # No unhandled error in the web server (the outbox sender logs its own retries).
+    assert not [
+        r for r in caplog.records if r.name.startswith("aiohttp") and r.levelno >= logging.ERROR
+    ]
+
+
+async def test_without_a_public_url_links_point_at_the_webhooks_origin(
+    hooked_settings: Settings,
+    clock: FakeClock,
+    anna: SimulatedPerson,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.app")
+    port = hooked_settings.web_port
+    # The name Telegram reaches this server by, not the address it listens on.
+    webhook_url = f"http://localhost:{port}/telegram/webhook"
+    named = hooked_settings.model_copy(update={"webhook_url": webhook_url})
+    async with running(build_application(named, clock=clock)) as application:
+        assert site_in(application).public_url == f"http://localhost:{port}"
+        welcome = await anna.send("/start")
+        assert welcome.text.startswith("Hej Anna!")
+        events = await fetch(f"{web_of(application).url}/events")
+    assert f"http://localhost:{port}/events.ics" in events.text
+    assert (
+        f"Web server listening on 127.0.0.1:{port}, public address http://localhost:{port}, "
+        f"updates by webhook at {webhook_url}"
+    ) in caplog.messages
+
+
+async def test_refused_requests_are_logged_at_most_once_a_minute_without_their_content(
+    hooked: BoldenApp,
+    emulator: BotApiEmulator,
+    anna: SimulatedPerson,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    forged = _start_from(anna, 9200)
+    for _ in range(20):  # a flood
+        assert await emulator.post_update(forged, "not-the-secret") == 403
+    clock.advance(seconds=59)
+    assert await emulator.post_update(forged, None) == 403
+    clock.advance(seconds=1)
+    assert await emulator.post_update(forged, None) == 403
+
+    said = [r for r in caplog.records if r.name == "bot.web.webhook"]
+    assert [r.levelname for r in said] == ["WARNING", "WARNING"]
+    header = "X-Telegram-Bot-Api-Secret-Token header"
+    assert (
+        said[0]
+        .getMessage()
+        .startswith(
+            f"Refused 1 webhook request(s) since the last such line, the last with a wrong {header}"
+        )
+    )
+    assert (
+        said[1]
+        .getMessage()
+        .startswith(
+            f"Refused 21 webhook request(s) since the last such line, the last with no {header}"
+        )
+    )
+    assert not any("not-the-secret" in r.getMessage() or "Anna" in r.getMessage() for r in said)

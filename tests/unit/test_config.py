@@ -67,3 +67,51 @@ def test_bad_values_give_one_line_naming_the_variable(
 
     assert str(raised.value).startswith(message)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://fredericia.dk/bolden", "https://bolden.fredericia.dk/?a=1", "https://x.dk#top"],
+)
+def test_a_public_url_must_be_the_sites_root(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("BOLDEN_PUBLIC_URL", value)
+
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+
+    assert str(raised.value).startswith(
+        "BOLDEN_PUBLIC_URL must be the site's root address, such as https://bolden.fredericia.dk"
+    )
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("public", "webhook", "origin"),
+    [
+        ("https://bolden.fredericia.dk/", None, "https://bolden.fredericia.dk"),
+        (
+            None,
+            "https://bolden.fredericia.dk:8443/telegram/hook",
+            "https://bolden.fredericia.dk:8443",
+        ),
+        ("https://bolden.dk", "https://hook.example/telegram", "https://bolden.dk"),
+        (None, None, None),
+    ],
+)
+def test_the_public_address_defaults_to_the_webhooks_origin(
+    public: str | None, webhook: str | None, origin: str | None
+) -> None:
+    settings = load_settings(public_url=public, webhook_url=webhook)
+
+    assert settings.public_origin == origin
+
+
+def test_a_public_url_on_every_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOLDEN_PUBLIC_URL", "http://0.0.0.0:8080")
+
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+
+    assert str(raised.value) == (
+        "BOLDEN_PUBLIC_URL must be an address people can reach, not every address 0.0.0.0"
+    )
