@@ -48,8 +48,9 @@ def months_until(today: date, count: int = MONTHS) -> list[date]:
 
 
 def month_label(t: Translator, first: date) -> str:
-    """A month as a chart's axis names it: "nov. 26", "Nov 26"."""
-    return str(format_date(first, format="LLL yy", locale=t.language))
+    """A month as a chart's axis names it: "nov. 2026", "Nov 2026" (never "nov. 26", which
+    reads as a day in Danish)."""
+    return str(format_date(first, format="LLL y", locale=t.language))
 
 
 def _next_month(first: date) -> date:

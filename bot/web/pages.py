@@ -91,7 +91,7 @@ def ambassadors_figure(t: Translator, outlook: Outlook, years: list[AmbassadorYe
     ]
     title = t.plain("web.home.ambassadors.title")
     bars = [Bar(label, y.count, y.goal) for label, y in zip(labels, years, strict=True)]
-    chart = bar_chart(title, _plain(sentence), bars, t.number, t.plain("web.home.goal"))
+    chart = bar_chart(bars, t.number, t.plain("web.home.goal"))
     rows = [
         [label, t.number(y.count), t.number(y.goal) if y.goal else NONE]
         for label, y in zip(labels, years, strict=True)
@@ -115,7 +115,7 @@ def citizens_figure(t: Translator, outlook: Outlook) -> Figure:
     title = t.plain("web.home.citizens.title")
     label = t.plain("web.home.citizens.bar")
     bars = [Bar(label, share, goal)]
-    chart = bar_chart(title, _plain(sentence), bars, t.percent, t.plain("web.home.goal"))
+    chart = bar_chart(bars, t.percent, t.plain("web.home.goal"))
     columns = [t.plain(f"web.home.column.{c}") for c in ("what", "now", "goal")]
     rows = [[label, t.percent(share), t.percent(goal) if goal else NONE]]
     return Figure("citizens", title, Markup(sentence), chart, columns, rows)
@@ -148,7 +148,7 @@ def activities_figure(t: Translator, outlook: Outlook) -> Figure:
         )
         bars = [Bar(str(y), outlook.held.get(y, 0)) for y in held]
         rows = [[str(y), t.number(outlook.held.get(y, 0)), NONE] for y in held]
-    chart = bar_chart(title, _plain(sentence), bars, t.number, t.plain("web.home.goal"))
+    chart = bar_chart(bars, t.number, t.plain("web.home.goal"))
     return Figure("activities", title, Markup(sentence), chart, columns, rows)
 
 
@@ -164,8 +164,3 @@ def goal_row(t: Translator, period: TargetPeriod, year: int) -> list[str]:
         t.percent(period.citizen_share) if period.citizen_share else NONE,
         t.number(period.activities) if period.activities else NONE,
     ]
-
-
-def _plain(sentence: str) -> str:
-    """A catalog sentence without its markup, for a chart's description."""
-    return Markup(sentence).striptags()

@@ -109,7 +109,13 @@ async def test_the_front_page_measures_the_figures_against_this_years_targets(
     assert '<th scope="row">2026–2027 (nu)</th><td>4 i 2026, 25 i 2027</td>' in goals
     assert '<th scope="row">2028 (kommende)</th><td>40 i 2028</td><td>–</td>' in goals
     chart = page.split('<svg class="chart"')[1].split("</svg>")[0]
-    assert "<desc" in chart
+    # Named and described by the heading and sentence shown above it, and by nothing else.
+    assert 'aria-labelledby="figure-ambassadors"' in chart
+    assert 'aria-describedby="figure-ambassadors-about"' in chart
+    assert '<h3 id="figure-ambassadors">Ambassadører år for år</h3>' in page
+    assert '<p id="figure-ambassadors-about">2 af 4 ambassadører' in page
+    assert "<title" not in chart
+    assert "<desc" not in chart
     assert "Mål 4" in chart, "the goal is marked on this year's bar"
 
     assert "2 of 4 ambassadors for 2026 (50%). Status: behind." in english
