@@ -29,6 +29,7 @@ from bot.services.exports import ExportFile, ExportFilter
 from bot.web.charts import Bar, Figure, Series, bar_chart, line_chart
 from bot.web.context import site_of
 from bot.web.initdata import Refusal, language_of, validated
+from bot.web.pages import targets
 from bot.web.render import language_of as page_language
 from bot.web.render import link, render
 from bot.web.signing import sign, verified
@@ -123,6 +124,7 @@ async def view(request: web.Request) -> web.Response:
         "dashboard.html",
         session=session_value,
         charts=_charts(t, services, figures),
+        measured=targets(t, figures.outlook, figures.years),
         figures=figures,
         search=search,
         found=found,
@@ -192,18 +194,12 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, F
     if growth.on_track is not None:
         lines.append(Series(t.plain("web.dash.series.on_track"), growth.on_track))
     charts = {"growth": _over_months(t, "growth", growth.months, lines)}
-    if figures.goals:
-        charts["goals"] = _bars(
-            t,
-            "goals",
-            [Bar(str(g.year), g.count, g.goal) for g in figures.goals],
-            ("year", "reached", "goal"),
-            t.plain("web.dash.goal"),
-        )
     statuses = {code: t.plain(f"bold.status.{code}") for code in bolde.by_status}
+    bold_kinds = {code: t.plain(f"bold.kind.{code}") for code in bolde.by_kind}
     topics = {topic.code: topic.title.get(t.language) for topic in services.strategy.topics}
     for key, counts, names in (
         ("by_status", bolde.by_status, statuses),
+        ("by_kind", bolde.by_kind, bold_kinds),
         ("by_topic", bolde.by_topic, topics),
     ):
         if counts:

@@ -4,6 +4,7 @@ to take part, with a link and a QR code that open the chat."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import lru_cache
 
 from aiohttp import web
@@ -35,14 +36,8 @@ async def home(request: web.Request) -> web.Response:
         request,
         "home.html",
         strategy=strategy,
-        outlook=outlook,
-        figures=[
-            ambassadors_figure(t, outlook, years),
-            citizens_figure(t, outlook),
-            activities_figure(t, outlook),
-        ],
+        measured=targets(t, outlook, years),
         goals=[goal_row(t, period, outlook.year) for period in strategy.targets],
-        period=period_years(outlook.period) if outlook.period else None,
         chat=f"https://t.me/{site.bot_username}",
         bolde=bolde,
         # An answer or a decline with its reasons: either way the sender was answered.
@@ -68,6 +63,28 @@ def _qr_png(link: str) -> bytes:
 
 def _standing(t: Translator, standing: str) -> str:
     return t.plain(f"targets.{standing}")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The strategy's three targets, each against the goal /stats measures it by, as the front
+    page and the coordinators' dashboard show them (figure.html `targets`)."""
+
+    year: int
+    period: str | None  # the years whose goals apply now; None: the strategy sets none
+    figures: list[Figure]
+
+
+def targets(t: Translator, outlook: Outlook, years: list[AmbassadorYear]) -> Targets:
+    return Targets(
+        outlook.year,
+        period_years(outlook.period) if outlook.period else None,
+        [
+            ambassadors_figure(t, outlook, years),
+            citizens_figure(t, outlook),
+            activities_figure(t, outlook),
+        ],
+    )
 
 
 def ambassadors_figure(t: Translator, outlook: Outlook, years: list[AmbassadorYear]) -> Figure:

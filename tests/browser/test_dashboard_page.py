@@ -39,8 +39,16 @@ async def test_the_dashboard_signs_in_from_telegram_and_shows_charts_and_the_lis
     await page.wait_for_url(f"{site}/dashboard/view?**")
     assert "#" not in page.url, "the signed data left the address"
     dashboard = page.url
-    # Ambassadors month by month and bolde three ways; the shipped goals ended before 2026.
-    assert await page.locator("svg.chart").count() == 4
+    # The three targets, ambassadors month by month and bolde four ways, each under its
+    # visible heading, which names the chart too.
+    assert await page.locator("svg.chart").count() == 8
+    for name in (
+        "Ambassadører måned for måned",
+        "Bolde efter slags",
+        "Borgere blandt ambassadørerne",
+    ):
+        assert await page.get_by_role("heading", name=name).is_visible()
+        assert await page.get_by_role("img", name=name).count() == 1
     assert await page.locator("h1").inner_text() == "Dashboard for koordinatorer"
     await page.get_by_label("Navn, organisation, nummer, type eller tema").fill("Frida")
     await page.get_by_role("button", name="Søg").click()
