@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Figures
+from bot.services.events import CHECKIN_OPENS
 from bot.services.targets import AmbassadorYear, Outlook, on_track_line
 from storage import ambassadors, bolde, events
 from storage.events import Turnout
@@ -88,5 +89,6 @@ async def overview(services: Services) -> Overview:
         years=await services.targets.ambassador_years(outlook),
         bolde=await services.bolde.figures(),
         arrivals=await bolde.arrivals(services.db, bounds),
-        turnout=await events.turnout(services.db, now, EVENTS),
+        # counted from when check-in opens, as people start to come then
+        turnout=await events.turnout(services.db, now + CHECKIN_OPENS, EVENTS),
     )

@@ -35,7 +35,7 @@ Number = Callable[[float], str]
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: float
+    value: float | None  # None: no figure yet (such as a share of nobody), so no bar
     # Where the bar should reach, drawn as a mark across it.
     target: float | None = None
 
@@ -82,25 +82,27 @@ def scale_top(largest: float) -> int:
 def bar_chart(bars: list[Bar], number: Number, target_label: str = "") -> Drawing:
     """Horizontal bars, a label above each (two lines at most), its figure at its end, and its
     target if any, written at the right on the label's first line."""
-    largest = max([1.0, *(bar.value for bar in bars), *(bar.target or 0 for bar in bars)])
-    room = WIDTH - max([0, *(width_of(number(rounded(bar.value))) for bar in bars)]) - GAP
+    values = [bar.value for bar in bars if bar.value is not None]
+    largest = max([1.0, *values, *(bar.target or 0 for bar in bars)])
+    room = WIDTH - max([0, *(width_of(number(rounded(value))) for value in values)]) - GAP
     parts, y = [], 8
     for bar in bars:
         note = f"{target_label} {number(rounded(bar.target))}" if bar.target is not None else ""
         label = lines_of(bar.label, WIDTH - (width_of(note) + GAP if note else 0))
         bar_top = y + 6 + LINE * len(label)
-        length = room * bar.value / largest
         spans = "".join(
             f'<tspan x="0" dy="{LINE if index else 0}">{escape(line)}</tspan>'
             for index, line in enumerate(label)
         )
-        parts.append(
-            f'<text x="0" y="{y + 14}" class="label">{spans}</text>'
-            f'<rect x="0" y="{bar_top}" width="{length:.1f}" height="18" rx="2" '
-            f'fill="{COLOURS[0]}"/>'
-            f'<text x="{length + 6:.1f}" y="{bar_top + 14}" class="value">'
-            f"{number(rounded(bar.value))}</text>"
-        )
+        parts.append(f'<text x="0" y="{y + 14}" class="label">{spans}</text>')
+        if bar.value is not None:
+            length = room * bar.value / largest
+            parts.append(
+                f'<rect x="0" y="{bar_top}" width="{length:.1f}" height="18" rx="2" '
+                f'fill="{COLOURS[0]}"/>'
+                f'<text x="{length + 6:.1f}" y="{bar_top + 14}" class="value">'
+                f"{number(rounded(bar.value))}</text>"
+            )
         if bar.target is not None:
             x = room * bar.target / largest
             parts.append(
@@ -122,7 +124,7 @@ def line_chart(labels: list[str], series: list[Series], number: Number) -> Drawi
     left = max(width_of(number(top_value)) + GAP, ends[0])
     right = max(GAP, ends[1])
     top, plot_height = 12, 180
-    legend_top = top + plot_height + 40
+    legend_top = top + plot_height + 56
     height = legend_top + 22 * len(series)
     steps = max(len(labels) - 1, 1)
     room = WIDTH - left - right
@@ -146,7 +148,7 @@ def line_chart(labels: list[str], series: list[Series], number: Number) -> Drawi
         parts.append(
             f'<line x1="{x(index):.1f}" x2="{x(index):.1f}" y1="{y(0)}" y2="{y(0) + 5}" '
             f'stroke="currentColor"/>'
-            f'<text x="{x(index):.1f}" y="{y(0) + 22:.1f}" text-anchor="middle" '
+            f'<text x="{x(index):.1f}" y="{y(0) + 28:.1f}" text-anchor="middle" '
             f'class="value">{escape(labels[index])}</text>'
         )
     for number_of, line in enumerate(series):

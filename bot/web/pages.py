@@ -118,9 +118,13 @@ def ambassadors_figure(t: Translator, outlook: Outlook, years: list[AmbassadorYe
 
 
 def citizens_figure(t: Translator, outlook: Outlook) -> Figure:
-    share = outlook.figures.citizen_share
+    """The share of citizens among the ambassadors; with no ambassadors there is no share,
+    which is said rather than shown as 0 %."""
+    share = outlook.figures.citizen_share if outlook.figures.active else None
     goal = outlook.citizens.goal if outlook.citizens else None
-    if outlook.citizens:
+    if share is None:
+        sentence = t("web.home.citizens.none")
+    elif outlook.citizens:
         sentence = t(
             "web.home.citizens.progress",
             share=t.percent(share),
@@ -131,10 +135,9 @@ def citizens_figure(t: Translator, outlook: Outlook) -> Figure:
         sentence = t("web.home.citizens.now", share=t.percent(share))
     title = t.plain("web.home.citizens.title")
     label = t.plain("web.home.citizens.bar")
-    bars = [Bar(label, share, goal)]
-    chart = bar_chart(bars, t.percent, t.plain("web.home.goal"))
+    chart = bar_chart([Bar(label, share, goal)], t.percent, t.plain("web.home.goal"))
     columns = [t.plain(f"web.home.column.{c}") for c in ("what", "now", "goal")]
-    rows = [[label, t.percent(share), t.percent(goal) if goal else NONE]]
+    rows = [[label, NONE if share is None else t.percent(share), t.percent(goal) if goal else NONE]]
     return Figure("citizens", title, Markup(sentence), chart, columns, rows)
 
 

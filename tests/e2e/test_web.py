@@ -62,6 +62,10 @@ async def test_the_front_page_shows_the_strategy_its_old_targets_and_how_to_take
     assert page.count('role="img"') == 3, "ambassadors, citizens and activities as charts"
     assert page.count('<details class="figures">') == 3
     assert table(page, "Ambassadører år for år") == [["2026 (nu)", "0", "–"]]
+    # A share of nobody is no share: said, not shown as 0 %.
+    assert "Der er ingen ambassadører endnu, så der er ingen borgerandel at vise." in page
+    assert table(page, "Borgere blandt ambassadørerne") == [["Borgerandel", "–", "–"]]
+    assert "0\xa0%" not in page.split('id="figure-citizens"')[1].split("</svg>")[0]
     assert table(page, "Afholdte aktiviteter") == [["2026", "0", "–"]]
     goals = page.split('<table aria-labelledby="goals">')[1].split("</table>")[0]
     assert '<th scope="row">2019–2020 (tidligere mål)</th><td>50 i 2019, 70 i 2020</td>' in goals
