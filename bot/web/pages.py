@@ -40,8 +40,8 @@ async def home(request: web.Request) -> web.Response:
         goals=[goal_row(t, period, outlook.year) for period in strategy.targets],
         chat=f"https://t.me/{site.bot_username}",
         bolde=bolde,
-        # An answer or a decline with its reasons: either way the sender was answered.
-        answered=sum(bolde.by_status.get(s, 0) for s in (Status.ANSWERED, Status.DECLINED)),
+        # Counted and named as on the bold board's chart, so the two always agree.
+        replied=[(s, bolde.by_status.get(s, 0)) for s in (Status.ANSWERED, Status.DECLINED)],
     )
 
 

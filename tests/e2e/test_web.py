@@ -72,7 +72,7 @@ async def test_the_front_page_shows_the_strategy_its_old_targets_and_how_to_take
     assert 'href="https://t.me/bolden_sandbox_bot"' in page
     assert '<img src="/qr.png"' in page
     assert 'href="/bolde">boldtavlen</a>' in page
-    assert "0 bolde er sendt til strategien. Besvaret indtil nu: 0." in page
+    assert "0 bolde er sendt til strategien. Besvaret: 0. Afvist med svar: 0." in page
 
     qr = await fetch(f"{site}/qr.png")
     assert qr.headers["Content-Type"] == "image/png"
