@@ -193,7 +193,9 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, F
     lines = [Series(t.plain("web.dash.series.ambassadors"), [float(n) for n in growth.ambassadors])]
     if growth.on_track is not None:
         lines.append(Series(t.plain("web.dash.series.on_track"), growth.on_track))
-    charts = {"growth": _over_months(t, "growth", growth.months, lines)}
+    # Without a goal there is no on-track line, and the sentence does not speak of one.
+    about = "desc" if growth.on_track is not None else "alone"
+    charts = {"growth": _over_months(t, "growth", growth.months, lines, about)}
     statuses = {code: t.plain(f"bold.status.{code}") for code in bolde.by_status}
     bold_kinds = {code: t.plain(f"bold.kind.{code}") for code in bolde.by_kind}
     topics = {topic.code: topic.title.get(t.language) for topic in services.strategy.topics}
@@ -222,13 +224,16 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, F
     return charts
 
 
-def _over_months(t: Translator, key: str, months: list[date], lines: list[Series]) -> Figure:
-    """Lines over the months; the table has a row per month and a column per line."""
+def _over_months(
+    t: Translator, key: str, months: list[date], lines: list[Series], about: str = "desc"
+) -> Figure:
+    """Lines over the months, said by the sentence `web.dash.{key}.{about}`; the table has a
+    row per month and a column per line."""
     labels = [month_label(t, month) for month in months]
     return Figure(
         key,
         t.plain(f"web.dash.{key}.title"),
-        Markup(t(f"web.dash.{key}.desc")),
+        Markup(t(f"web.dash.{key}.{about}")),
         line_chart(labels, lines, t.number),
         [t.plain("web.dash.head.month"), *(line.name for line in lines)],
         [

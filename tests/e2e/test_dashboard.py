@@ -119,6 +119,7 @@ async def test_a_coordinator_opens_the_dashboard_from_telegram(
     # As /stats and the front page say it: the shipped strategy's goals ended in 2020.
     assert "Der er ikke sat mål for 2026 endnu." in page.text
     assert '<h3 id="figure-growth">Ambassadører måned for måned</h3>' in page.text
+    assert "Der er ikke noget mål at måle mod i år." in page.text, "so no on-track line"
     assert '<th scope="row">november 2026</th><td>1</td>' in page.text
     # The strategy's goals were for 2019 and 2020, before anyone joined in 2026.
     assert '<th scope="row">2019</th>' not in page.text
@@ -158,6 +159,7 @@ async def test_the_dashboard_measures_the_three_targets_as_the_front_page_does(
     for ident in ("ambassadors", "citizens", "activities", "by_kind"):
         assert f'aria-labelledby="figure-{ident}"' in page
     assert table(page, "Bolde efter slags") == [["Idé", "1"]]
+    assert "og hvor mange der skulle være for at nå målet." in page
     # The on-track line's axis tops at a round whole number, not at a figure like 76,603.
     growth = page.split('id="figure-growth"')[1].split("</svg>")[0]
     assert re.findall(r'class="value">(\d+)</text>', growth)[:2] == ["4", "0"]
