@@ -311,8 +311,8 @@ class Turnout(NamedTuple):
     checked_in: int
 
 
-async def turnout(db: Database, now: datetime, limit: int) -> list[Turnout]:
-    """The latest published events and calls that have started, oldest of them first."""
+async def turnout(db: Database, until: datetime, limit: int) -> list[Turnout]:
+    """The latest published events and calls that start by `until`, oldest of them first."""
     rows = await db.fetch_all(
         "SELECT * FROM (SELECT e.title, e.starts_at AS starts_at, "
         "(SELECT COUNT(*) FROM rsvps r WHERE r.event_id = e.id AND r.answer = 'yes'), "
@@ -320,6 +320,6 @@ async def turnout(db: Database, now: datetime, limit: int) -> list[Turnout]:
         "WHERE e.status = 'published' AND CAST(strftime('%s', e.starts_at) AS INTEGER) <= ? "
         "ORDER BY strftime('%s', e.starts_at) DESC, e.id DESC LIMIT ?) "
         "ORDER BY strftime('%s', starts_at)",
-        (int(now.timestamp()), limit),
+        (int(until.timestamp()), limit),
     )
     return [Turnout(str(row[0]), str(row[1]), int(row[2]), int(row[3])) for row in rows]

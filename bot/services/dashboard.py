@@ -1,7 +1,7 @@
-"""The figures of the coordinators' dashboard (and of the chart under /stats): how the number
-of ambassadors grew against the strategy's goals, where the bolde went month by month, and how
-many came to the latest events. Counted by the database; a month is a month where the bot runs
-(BOLDEN_TIMEZONE)."""
+"""The figures of the coordinators' dashboard (and of the chart under /stats): the strategy's
+targets as /stats and the front page measure them, how the number of ambassadors grew month
+by month, where the bolde went, and how many came to the latest events. Counted by the
+database; a month is a month where the bot runs (BOLDEN_TIMEZONE)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pydantic import BaseModel
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Figures
-from bot.services.targets import AmbassadorYear, on_track_line
+from bot.services.events import CHECKIN_OPENS
+from bot.services.targets import AmbassadorYear, Outlook, on_track_line
 from storage import ambassadors, bolde, events
 from storage.events import Turnout
 
@@ -33,8 +34,10 @@ class Growth(BaseModel):
 
 class Overview(BaseModel):
     growth: Growth
-    # the years the strategy sets a goal for, since the first ambassador joined
-    goals: list[AmbassadorYear]
+    # the strategy's targets as /stats and the front page measure them, and the years since
+    # the first ambassador joined against their goals
+    outlook: Outlook
+    years: list[AmbassadorYear]
     bolde: Figures
     # bolde that arrived each month, by the network they went to (None: none yet)
     arrivals: dict[str | None, list[int]]
@@ -48,8 +51,9 @@ def months_until(today: date, count: int = MONTHS) -> list[date]:
 
 
 def month_label(t: Translator, first: date) -> str:
-    """A month as a chart's axis names it: "nov. 26", "Nov 26"."""
-    return str(format_date(first, format="LLL yy", locale=t.language))
+    """A month as a chart's axis names it: "nov. 2026", "Nov 2026" (never "nov. 26", which
+    reads as a day in Danish)."""
+    return str(format_date(first, format="LLL y", locale=t.language))
 
 
 def _next_month(first: date) -> date:
@@ -76,13 +80,15 @@ def _start(day: date, services: Services) -> datetime:
 async def overview(services: Services) -> Overview:
     now = services.clock()
     grown = await growth(services)
-    years = await services.targets.ambassador_years(await services.targets.outlook())
+    outlook = await services.targets.outlook()
     bounds = [_start(month, services) for month in grown.months]
     bounds.append(_start(_next_month(grown.months[-1]), services))
     return Overview(
         growth=grown,
-        goals=[year for year in years if year.goal is not None],
+        outlook=outlook,
+        years=await services.targets.ambassador_years(outlook),
         bolde=await services.bolde.figures(),
         arrivals=await bolde.arrivals(services.db, bounds),
-        turnout=await events.turnout(services.db, now, EVENTS),
+        # counted from when check-in opens, as people start to come then
+        turnout=await events.turnout(services.db, now + CHECKIN_OPENS, EVENTS),
     )

@@ -62,10 +62,10 @@ async def one_bold(request: web.Request) -> web.Response:
 def _by_status(t: Translator, by_status: dict[str, int]) -> Figure:
     """How many bolde there are of each status, in the order of their lifecycle."""
     title, total = t.plain("web.board.by_status"), sum(by_status.values())
-    bars = [Bar(t.plain(f"bold.status.{s}"), by_status.get(s, 0)) for s in Status]
-    chart = bar_chart(title, t.plain_count("web.board.total", total), bars, t.number)
+    counted = [(t.plain(f"bold.status.{s}"), by_status.get(s, 0)) for s in Status]
+    chart = bar_chart([Bar(label, n) for label, n in counted], t.number)
     columns = [t.plain("web.board.status"), t.plain("web.board.column.bolde")]
-    rows = [[bar.label, t.number(bar.value)] for bar in bars]
+    rows = [[label, t.number(n)] for label, n in counted]
     return Figure(
         "by-status", title, Markup(t.count("web.board.total", total)), chart, columns, rows
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import zipfile
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
@@ -27,9 +26,10 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.services.dashboard import Overview, month_label, overview
 from bot.services.exports import ExportFile, ExportFilter
-from bot.web.charts import Bar, Series, bar_chart, line_chart
+from bot.web.charts import Bar, Figure, Series, bar_chart, line_chart
 from bot.web.context import site_of
 from bot.web.initdata import Refusal, language_of, validated
+from bot.web.pages import targets
 from bot.web.render import language_of as page_language
 from bot.web.render import link, render
 from bot.web.signing import sign, verified
@@ -41,16 +41,6 @@ NOT_COORDINATOR = "not_coordinator"
 EXPIRED_SESSION = "session"
 REASONS = {*Refusal, NOT_COORDINATOR, EXPIRED_SESSION}
 CHUNK = 256 * 1024  # bytes of a download read at a time
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A chart, and the table of its figures that goes with it."""
-
-    title: str
-    svg: Markup
-    head: list[str]
-    rows: list[list[str]]
 
 
 def session_for(services: Services, user_id: int) -> str:
@@ -134,6 +124,7 @@ async def view(request: web.Request) -> web.Response:
         "dashboard.html",
         session=session_value,
         charts=_charts(t, services, figures),
+        measured=targets(t, figures.outlook, figures.years),
         figures=figures,
         search=search,
         found=found,
@@ -196,25 +187,21 @@ async def _send(request: web.Request, file: ExportFile) -> web.StreamResponse:
     return response
 
 
-def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, Chart]:
+def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, Figure]:
     """Every chart of the dashboard, by its place on the page."""
     growth, bolde = figures.growth, figures.bolde
     lines = [Series(t.plain("web.dash.series.ambassadors"), [float(n) for n in growth.ambassadors])]
     if growth.on_track is not None:
         lines.append(Series(t.plain("web.dash.series.on_track"), growth.on_track))
-    charts = {"growth": _over_months(t, "growth", growth.months, lines)}
-    if figures.goals:
-        charts["goals"] = _bars(
-            t,
-            "goals",
-            [Bar(str(g.year), g.count, g.goal) for g in figures.goals],
-            ("year", "reached", "goal"),
-            t.plain("web.dash.goal"),
-        )
+    # Without a goal there is no on-track line, and the sentence does not speak of one.
+    about = "desc" if growth.on_track is not None else "alone"
+    charts = {"growth": _over_months(t, "growth", growth.months, lines, about)}
     statuses = {code: t.plain(f"bold.status.{code}") for code in bolde.by_status}
+    bold_kinds = {code: t.plain(f"bold.kind.{code}") for code in bolde.by_kind}
     topics = {topic.code: topic.title.get(t.language) for topic in services.strategy.topics}
     for key, counts, names in (
         ("by_status", bolde.by_status, statuses),
+        ("by_kind", bolde.by_kind, bold_kinds),
         ("by_topic", bolde.by_topic, topics),
     ):
         if counts:
@@ -237,13 +224,17 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, C
     return charts
 
 
-def _over_months(t: Translator, key: str, months: list[date], lines: list[Series]) -> Chart:
-    """Lines over the months; the table has a row per month and a column per line."""
-    title = t.plain(f"web.dash.{key}.title")
+def _over_months(
+    t: Translator, key: str, months: list[date], lines: list[Series], about: str = "desc"
+) -> Figure:
+    """Lines over the months, said by the sentence `web.dash.{key}.{about}`; the table has a
+    row per month and a column per line."""
     labels = [month_label(t, month) for month in months]
-    return Chart(
-        title,
-        line_chart(title, t.plain(f"web.dash.{key}.desc"), labels, lines, t.number),
+    return Figure(
+        key,
+        t.plain(f"web.dash.{key}.title"),
+        Markup(t(f"web.dash.{key}.{about}")),
+        line_chart(labels, lines, t.number),
         [t.plain("web.dash.head.month"), *(line.name for line in lines)],
         [
             [t.month(month), *(t.number(round(line.values[i])) for line in lines)]
@@ -252,12 +243,15 @@ def _over_months(t: Translator, key: str, months: list[date], lines: list[Series
     )
 
 
-def _bars(t: Translator, key: str, bars: list[Bar], head: tuple[str, ...], mark: str = "") -> Chart:
+def _bars(
+    t: Translator, key: str, bars: list[Bar], head: tuple[str, ...], mark: str = ""
+) -> Figure:
     """Bars, each with its target when it has one; the table has a row per bar."""
-    title = t.plain(f"web.dash.{key}.title")
-    return Chart(
-        title,
-        bar_chart(title, t.plain(f"web.dash.{key}.desc"), bars, t.number, mark),
+    return Figure(
+        key,
+        t.plain(f"web.dash.{key}.title"),
+        Markup(t(f"web.dash.{key}.desc")),
+        bar_chart(bars, t.number, mark),
         [t.plain(f"web.dash.head.{column}") for column in head],
         [
             [bar.label, *(t.number(n) for n in (bar.value, bar.target) if n is not None)]

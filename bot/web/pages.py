@@ -4,6 +4,7 @@ to take part, with a link and a QR code that open the chat."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import lru_cache
 
 from aiohttp import web
@@ -35,18 +36,12 @@ async def home(request: web.Request) -> web.Response:
         request,
         "home.html",
         strategy=strategy,
-        outlook=outlook,
-        figures=[
-            ambassadors_figure(t, outlook, years),
-            citizens_figure(t, outlook),
-            activities_figure(t, outlook),
-        ],
+        measured=targets(t, outlook, years),
         goals=[goal_row(t, period, outlook.year) for period in strategy.targets],
-        period=period_years(outlook.period) if outlook.period else None,
         chat=f"https://t.me/{site.bot_username}",
         bolde=bolde,
-        # An answer or a decline with its reasons: either way the sender was answered.
-        answered=sum(bolde.by_status.get(s, 0) for s in (Status.ANSWERED, Status.DECLINED)),
+        # Counted and named as on the bold board's chart, so the two always agree.
+        replied=[(s, bolde.by_status.get(s, 0)) for s in (Status.ANSWERED, Status.DECLINED)],
     )
 
 
@@ -70,6 +65,28 @@ def _standing(t: Translator, standing: str) -> str:
     return t.plain(f"targets.{standing}")
 
 
+@dataclass(frozen=True)
+class Targets:
+    """The strategy's three targets, each against the goal /stats measures it by, as the front
+    page and the coordinators' dashboard show them (figure.html `targets`)."""
+
+    year: int
+    period: str | None  # the years whose goals apply now; None: the strategy sets none
+    figures: list[Figure]
+
+
+def targets(t: Translator, outlook: Outlook, years: list[AmbassadorYear]) -> Targets:
+    return Targets(
+        outlook.year,
+        period_years(outlook.period) if outlook.period else None,
+        [
+            ambassadors_figure(t, outlook, years),
+            citizens_figure(t, outlook),
+            activities_figure(t, outlook),
+        ],
+    )
+
+
 def ambassadors_figure(t: Translator, outlook: Outlook, years: list[AmbassadorYear]) -> Figure:
     """Year by year against each year's goal; the sentence judges this year's goal (or the
     next one of the period) as /about does."""
@@ -91,7 +108,7 @@ def ambassadors_figure(t: Translator, outlook: Outlook, years: list[AmbassadorYe
     ]
     title = t.plain("web.home.ambassadors.title")
     bars = [Bar(label, y.count, y.goal) for label, y in zip(labels, years, strict=True)]
-    chart = bar_chart(title, _plain(sentence), bars, t.number, t.plain("web.home.goal"))
+    chart = bar_chart(bars, t.number, t.plain("web.home.goal"))
     rows = [
         [label, t.number(y.count), t.number(y.goal) if y.goal else NONE]
         for label, y in zip(labels, years, strict=True)
@@ -101,9 +118,13 @@ def ambassadors_figure(t: Translator, outlook: Outlook, years: list[AmbassadorYe
 
 
 def citizens_figure(t: Translator, outlook: Outlook) -> Figure:
-    share = outlook.figures.citizen_share
+    """The share of citizens among the ambassadors; with no ambassadors there is no share,
+    which is said rather than shown as 0 %."""
+    share = outlook.figures.citizen_share if outlook.figures.active else None
     goal = outlook.citizens.goal if outlook.citizens else None
-    if outlook.citizens:
+    if share is None:
+        sentence = t("web.home.citizens.none")
+    elif outlook.citizens:
         sentence = t(
             "web.home.citizens.progress",
             share=t.percent(share),
@@ -114,10 +135,9 @@ def citizens_figure(t: Translator, outlook: Outlook) -> Figure:
         sentence = t("web.home.citizens.now", share=t.percent(share))
     title = t.plain("web.home.citizens.title")
     label = t.plain("web.home.citizens.bar")
-    bars = [Bar(label, share, goal)]
-    chart = bar_chart(title, _plain(sentence), bars, t.percent, t.plain("web.home.goal"))
+    chart = bar_chart([Bar(label, share, goal)], t.percent, t.plain("web.home.goal"))
     columns = [t.plain(f"web.home.column.{c}") for c in ("what", "now", "goal")]
-    rows = [[label, t.percent(share), t.percent(goal) if goal else NONE]]
+    rows = [[label, NONE if share is None else t.percent(share), t.percent(goal) if goal else NONE]]
     return Figure("citizens", title, Markup(sentence), chart, columns, rows)
 
 
@@ -148,7 +168,7 @@ def activities_figure(t: Translator, outlook: Outlook) -> Figure:
         )
         bars = [Bar(str(y), outlook.held.get(y, 0)) for y in held]
         rows = [[str(y), t.number(outlook.held.get(y, 0)), NONE] for y in held]
-    chart = bar_chart(title, _plain(sentence), bars, t.number, t.plain("web.home.goal"))
+    chart = bar_chart(bars, t.number, t.plain("web.home.goal"))
     return Figure("activities", title, Markup(sentence), chart, columns, rows)
 
 
@@ -164,8 +184,3 @@ def goal_row(t: Translator, period: TargetPeriod, year: int) -> list[str]:
         t.percent(period.citizen_share) if period.citizen_share else NONE,
         t.number(period.activities) if period.activities else NONE,
     ]
-
-
-def _plain(sentence: str) -> str:
-    """A catalog sentence without its markup, for a chart's description."""
-    return Markup(sentence).striptags()

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -19,11 +20,13 @@ from PIL import Image
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from telegram.error import BadRequest
 
-from bot.app import BoldenApp
+from bot.app import BoldenApp, build_application, running, web_of
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from bot.web.initdata import Refusal, WebAppUser, validated
-from tests.conftest import TOKEN, FakeClock, make_coordinator, sign_up
+from tests.conftest import DATA, TOKEN, FakeClock, make_coordinator, sign_up
+from tests.e2e.test_bolde import send_bold
+from tests.e2e.test_web import table
 from tests.web import Answer, fetch
 
 PUBLIC = "https://bolden.example.dk"
@@ -112,8 +115,11 @@ async def test_a_coordinator_opens_the_dashboard_from_telegram(
 
     assert page.status == 200
     assert "<h1>Dashboard for koordinatorer</h1>" in page.text
-    assert page.text.count("<svg") == 1, "ambassadors over time; no goal since Anna joined"
-    assert "Ambassadører måned for måned" in page.text
+    assert page.text.count("<svg") == 4, "the three targets, and ambassadors over time"
+    # As /stats and the front page say it: the shipped strategy's goals ended in 2020.
+    assert "Der er ikke sat mål for 2026 endnu." in page.text
+    assert '<h3 id="figure-growth">Ambassadører måned for måned</h3>' in page.text
+    assert "Der er ikke noget mål at måle mod i år." in page.text, "so no on-track line"
     assert '<th scope="row">november 2026</th><td>1</td>' in page.text
     # The strategy's goals were for 2019 and 2020, before anyone joined in 2026.
     assert '<th scope="row">2019</th>' not in page.text
@@ -121,6 +127,43 @@ async def test_a_coordinator_opens_the_dashboard_from_telegram(
     assert "Der er ikke holdt nogen arrangementer endnu." in page.text
     assert "1 ambassadør fundet" in page.text
     assert '<th scope="row">Anna</th>' in page.text
+
+
+async def test_the_dashboard_measures_the_three_targets_as_the_front_page_does(
+    settings: Settings,
+    clock: FakeClock,
+    karim: SimulatedPerson,
+    anna: SimulatedPerson,
+    john: SimulatedPerson,
+) -> None:
+    other = settings.model_copy(update={"content": DATA / "other_strategy.toml"})
+    today = clock.now
+    async with running(build_application(other, clock=clock)) as application:
+        clock.now = datetime(2025, 12, 1, 12, 0, tzinfo=UTC)
+        await sign_up(anna)
+        clock.now = today
+        await sign_up(john, kind="Citizen")
+        await send_bold(anna, "Flere bænke ved stien langs fjorden.")
+        site = web_of(application).url
+        front = (await fetch(f"{site}/")).text
+        page = (await fetch(await signed_in(site, karim, clock))).text
+
+    assert "Målene for 2026–2027 gælder nu." in page
+    for sentence in (
+        "2 af 4 ambassadører i 2026 (50\xa0%). Status: bagud.",
+        "100\xa0% af ambassadørerne er borgere. Målet er 50\xa0%. Status: nået.",
+        "0 af 4 aktiviteter i 2026–2027 (0\xa0%). Status: bagud.",
+    ):
+        assert sentence in front
+        assert sentence in page
+    for ident in ("ambassadors", "citizens", "activities", "by_kind"):
+        assert f'aria-labelledby="figure-{ident}"' in page
+    assert table(page, "Bolde efter slags") == [["Idé", "1"]]
+    assert "og hvor mange der skulle være for at nå målet." in page
+    # The on-track line's axis tops at a round whole number, not at a figure like 76,603.
+    growth = page.split('id="figure-growth"')[1].split("</svg>")[0]
+    assert re.findall(r'class="value">(\d+)</text>', growth)[:2] == ["4", "0"]
+    assert not re.search(r'class="value">\d+,\d', growth)
 
 
 async def test_forged_expired_missing_or_not_a_coordinators_data_opens_nothing(

@@ -62,13 +62,17 @@ async def test_the_front_page_shows_the_strategy_its_old_targets_and_how_to_take
     assert page.count('role="img"') == 3, "ambassadors, citizens and activities as charts"
     assert page.count('<details class="figures">') == 3
     assert table(page, "Ambassadører år for år") == [["2026 (nu)", "0", "–"]]
+    # A share of nobody is no share: said, not shown as 0 %.
+    assert "Der er ingen ambassadører endnu, så der er ingen borgerandel at vise." in page
+    assert table(page, "Borgere blandt ambassadørerne") == [["Borgerandel", "–", "–"]]
+    assert "0\xa0%" not in page.split('id="figure-citizens"')[1].split("</svg>")[0]
     assert table(page, "Afholdte aktiviteter") == [["2026", "0", "–"]]
     goals = page.split('<table aria-labelledby="goals">')[1].split("</table>")[0]
     assert '<th scope="row">2019–2020 (tidligere mål)</th><td>50 i 2019, 70 i 2020</td>' in goals
     assert 'href="https://t.me/bolden_sandbox_bot"' in page
     assert '<img src="/qr.png"' in page
     assert 'href="/bolde">boldtavlen</a>' in page
-    assert "0 bolde er sendt til strategien. Besvaret indtil nu: 0." in page
+    assert "0 bolde er sendt til strategien. Besvaret: 0. Afvist med svar: 0." in page
 
     qr = await fetch(f"{site}/qr.png")
     assert qr.headers["Content-Type"] == "image/png"
@@ -109,7 +113,13 @@ async def test_the_front_page_measures_the_figures_against_this_years_targets(
     assert '<th scope="row">2026–2027 (nu)</th><td>4 i 2026, 25 i 2027</td>' in goals
     assert '<th scope="row">2028 (kommende)</th><td>40 i 2028</td><td>–</td>' in goals
     chart = page.split('<svg class="chart"')[1].split("</svg>")[0]
-    assert "<desc" in chart
+    # Named and described by the heading and sentence shown above it, and by nothing else.
+    assert 'aria-labelledby="figure-ambassadors"' in chart
+    assert 'aria-describedby="figure-ambassadors-about"' in chart
+    assert '<h3 id="figure-ambassadors">Ambassadører år for år</h3>' in page
+    assert '<p id="figure-ambassadors-about">2 af 4 ambassadører' in page
+    assert "<title" not in chart
+    assert "<desc" not in chart
     assert "Mål 4" in chart, "the goal is marked on this year's bar"
 
     assert "2 of 4 ambassadors for 2026 (50%). Status: behind." in english

@@ -166,7 +166,10 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     assert items(garbled.text) == ["B-2026-0002", "B-2026-0001"], "unknown filters are dropped"
 
     home = await fetch(f"{site}/?lang=en")
-    assert "2 bolds have been sent to the strategy. Answered so far: 1." in home.text
+    assert (
+        "2 bolds have been sent to the strategy. Answered: 1. Declined, with an answer: 0."
+        in home.text
+    )
     figures = await fetch(f"{site}/bolde?lang=en")
     assert "2 bolds in all." in figures.text
     table = figures.text.split("<caption>Bolds by status</caption>")[1].split("</table>")[0]
@@ -274,3 +277,29 @@ async def test_titles_from_the_strategy_file_are_escaped_on_the_board_and_the_fr
     assert board.text.count(shown) == 2, "in the bold's themes and in the theme filter"
     assert shown in home.text
     assert "<script>" not in board.text + home.text
+
+
+async def test_the_front_page_counts_answers_and_declines_as_the_boards_chart_does(
+    bot: BoldenApp, site: str, karim: SimulatedPerson, zelda: SimulatedPerson
+) -> None:
+    await karim.send("/start")
+    seen = len(karim.messages)
+    await send_bold(zelda, "Flere bænke langs havnen, tak!")
+    card = await arrived(karim, seen, "🧭 Ingen regel passede på denne bold.")
+    await answer_as_coordinator(karim, card, "Vi har sat tre nye bænke op ved havnen.", zelda)
+    seen = len(karim.messages)
+    await send_bold(zelda, "Et fælles køkken i Ullerup, tak.")
+    card = await arrived(karim, seen, "🧭 Ingen regel passede på denne bold.")
+    await karim.press(card, "Afvis med svar")
+    preview = await karim.send("Der er ikke plads i Ullerup i år.")
+    told = len(zelda.messages)
+    await karim.press(preview, "Send")
+    await arrived(zelda, told, "Din bold")
+
+    home = (await fetch(f"{site}/")).text
+    board = (await fetch(f"{site}/bolde")).text
+
+    assert "2 bolde er sendt til strategien. Besvaret: 1. Afvist med svar: 1." in home
+    table = board.split("<caption>Boldene efter status</caption>")[1].split("</table>")[0]
+    assert '<th scope="row">Besvaret</th><td>1</td>' in table
+    assert '<th scope="row">Afvist med svar</th><td>1</td>' in table
