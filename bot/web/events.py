@@ -13,6 +13,7 @@ from bot.sanitise import sanitised
 from bot.services.calendar import ics
 from bot.services.events import is_public
 from bot.web.context import Site, site_of
+from bot.web.numbers import id_in_path
 from bot.web.render import language_of, render
 from handlers.event_views import event_link, kind_name, map_link, when
 from storage.events import Event
@@ -73,10 +74,10 @@ async def feed(request: web.Request) -> web.Response:
     return _calendar(site, await site.services.events.public(cancelled=True), name)
 
 
-@routes.get(r"/events/{event_id:\d+}.ics")
+@routes.get("/events/{event_id}.ics")
 async def one(request: web.Request) -> web.Response:
     site = site_of(request)
-    event = await site.services.events.get(int(request.match_info["event_id"]))
+    event = await site.services.events.get(id_in_path(request, "event_id"))
     if event is None or event.status != "published" or not is_public(event):
         raise web.HTTPNotFound
     response = _calendar(site, [event], None)

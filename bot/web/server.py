@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from bot.web import (
 from bot.web.context import SITE, Site
 from bot.web.render import render
 
+logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 # Pages, styles and scripts come only from this server; the dashboard runs inside Telegram,
 # which shows it in a frame, so framing is not forbidden.
@@ -39,12 +41,18 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def _headers_and_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every answer gets the security headers; a page that does not exist gets a page that
-    says so in the person's language, not aiohttp's bare text."""
+    """Every answer gets the security headers; a page that does not exist, or one that failed,
+    gets a page that says so in the person's language, not aiohttp's bare text. A failure is
+    logged once, here."""
     try:
         response = await handler(request)
     except web.HTTPNotFound:
         response = render(request, "not_found.html", status=404)
+    except web.HTTPException:
+        raise
+    except Exception:
+        logger.exception("The page %s failed", request.path)
+        response = render(request, "error.html", status=500)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
