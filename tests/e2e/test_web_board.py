@@ -129,6 +129,10 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     ]  # fmt: skip
     for page in pages:
         assert [word for word in never if word in page.text] == []
+        # Only the date is shown, so only the date is published: a time could point to a sender.
+        stamps = re.findall(r'<time datetime="([^"]*)"', page.text)
+        assert stamps, "the dates are marked up"
+        assert [s for s in stamps if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s)] == []
 
 
 async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_list(
