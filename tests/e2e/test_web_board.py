@@ -164,7 +164,7 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     assert '<option value="communities" selected>' in themed.text
     neither = await fetch(f"{site}/bolde?status=received&theme=communities")
     assert items(neither.text) == []
-    assert "Ingen bolde passer på det, du har valgt." in neither.text
+    assert "Ingen bolde passer til det, du har valgt." in neither.text
     assert 'href="/bolde">Vis alle bolde</a>' in neither.text
     garbled = await fetch(f"{site}/bolde?status=<x>&theme=nope&page=-3")
     assert items(garbled.text) == ["B-2026-0002", "B-2026-0001"], "unknown filters are dropped"
