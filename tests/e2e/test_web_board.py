@@ -114,6 +114,7 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     english = await fetch(f"{site}/bolde?lang=en")
     assert "More people in communities" in english.text
     assert '<span class="status">Answered</span>' in english.text
+    assert '<p class="answer-text" lang="da">' in english.text, "the answer is Danish"
     assert "Loneliness" in english.text
     assert "Idea" in english.text
 

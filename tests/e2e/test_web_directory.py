@@ -70,6 +70,7 @@ async def test_only_those_who_said_yes_are_shown_with_only_what_they_agreed_to(
     english = await fetch(f"{site}/ambassadors?lang=en")
     assert '<html lang="en">' in english.text
     assert '<h2 id="found">1 ambassador</h2>' in english.text
+    assert '<p lang="da"><strong>Klub &lt;b&gt;&amp;&lt;/b&gt; venner</strong></p>' in english.text
     assert "Association or organisation" in english.text
     assert "Themes: A city for everyone" in english.text
     assert "John" not in english.text

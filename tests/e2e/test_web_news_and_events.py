@@ -109,7 +109,13 @@ async def test_the_archive_shows_only_sent_newsletters_newest_first_their_markup
     english = await fetch(f"{site}/newsletters?lang=en")
     assert "<h1>Newsletters</h1>" in english.text
     assert "Sent 22 November 2026" in english.text
-    assert f'href="/newsletters/{found["Efterårsnyt"]}?lang=en"' in english.text
+    assert f'href="/newsletters/{found["Efterårsnyt"]}?lang=en" lang="da">Efterårsnyt</a>' in (
+        english.text
+    ), "a Danish title on an English page is marked as Danish"
+    one_english = await fetch(f"{site}/newsletters/{found['Efterårsnyt']}?lang=en")
+    assert '<h1 lang="da">Efterårsnyt</h1>' in one_english.text
+    assert '<div lang="da">' in one_english.text
+    assert 'lang="da"' not in hostile.text.split("<main")[1], "nothing to mark on a Danish page"
 
 
 async def test_events_show_only_what_is_public_and_coming_with_calendar_files_that_read_back(
@@ -166,7 +172,7 @@ async def test_events_show_only_what_is_public_and_coming_with_calendar_files_th
     assert "Ambassadørmøde" not in text, "for ambassadors only: not public"
     juletrae = found["Juletræ"]
     cancelled = text.split(f'id="event-{juletrae}"')[1].split("</article>")[0]
-    assert '<span class="status cancelled">Aflyst</span> Juletræ' in cancelled, "kept, marked"
+    assert '<span class="status cancelled">Aflyst</span> <span>Juletræ</span>' in cancelled
     assert "?start=ev-" not in cancelled, "no answer link"
     assert "ledige pladser" not in cancelled
     assert text.index("Morgenkaffe") < text.index("Suppe"), "soonest first"
@@ -184,7 +190,10 @@ async def test_events_show_only_what_is_public_and_coming_with_calendar_files_th
     assert "<h1>Events</h1>" in english.text
     assert "19 seats left" in english.text
     assert "Answer in Telegram" in english.text
-    assert '<span class="status cancelled">Cancelled</span> Juletræ' in english.text
+    assert '<span class="status cancelled">Cancelled</span> <span lang="da">Juletræ</span>' in (
+        english.text
+    ), "what the municipality wrote is marked as Danish on an English page"
+    assert '<div class="description" lang="da"><p>Vi laver' in english.text
 
     feed = await fetch(f"{site}/events.ics")
     assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
