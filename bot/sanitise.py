@@ -206,6 +206,11 @@ def _marked(runs: list[_Run], keep_lines: bool = False) -> str:
     return "".join(out)
 
 
+def linked(text: str) -> Markup:
+    """Plain text (a public answer) escaped, each web address in it a link."""
+    return Markup(_linked(text))
+
+
 def _linked(text: str) -> str:
     """Escaped text with each plain web address in it a link."""
     out: list[str] = []

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from bot.config import LANGUAGES
 from bot.i18n import Translator
+from bot.sanitise import linked
 from bot.web.context import site_of
 
 ENVIRONMENT = Environment(
@@ -24,6 +25,7 @@ ENVIRONMENT = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+ENVIRONMENT.filters["linked"] = linked
 
 
 class Texts:

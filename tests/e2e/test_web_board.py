@@ -23,8 +23,11 @@ from tests.web import fetch
 
 ZELDA = 7_654_321
 SECRET = "Zeldas hemmelige tekst om <script>alert(1)</script> & mere"
-ANSWER = "Vi <script>alert(1)</script> & kommunen starter i januar."
-ANSWER_SHOWN = "Vi &lt;script&gt;alert(1)&lt;/script&gt; &amp; kommunen starter i januar."
+ANSWER = "Vi <script>alert(1)</script> & kommunen starter i januar: https://fredericia.dk/plan."
+ANSWER_SHOWN = (
+    "Vi &lt;script&gt;alert(1)&lt;/script&gt; &amp; kommunen starter i januar: "
+    '<a href="https://fredericia.dk/plan" rel="nofollow noopener">https://fredericia.dk/plan</a>.'
+)
 
 
 @pytest.fixture
@@ -104,7 +107,7 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     assert "Et sted føles utrygt" in board.text
     assert '<span class="status">Besvaret</span>' in board.text
     assert board.text.count('<span class="status">Modtaget</span>') == 2
-    assert ANSWER_SHOWN in board.text, "the public answer, escaped"
+    assert ANSWER_SHOWN in board.text, "the public answer, escaped, its web address a link"
     assert "22. november 2026" in board.text
 
     answered = await fetch(f"{site}/bolde/b-2026-0001")
