@@ -151,6 +151,14 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
 
     found = await fetch(f"{site}/bolde?reference=+b-2026-0001+")
     assert (found.status, found.headers["Location"]) == (303, "/bolde/B-2026-0001")
+    for typed, reference in (
+        ("b20260001", "B-2026-0001"),
+        ("B+2026+0002", "B-2026-0002"),
+        ("B%E2%80%912026%E2%80%910002", "B-2026-0002"),  # non-breaking hyphens, copied
+        ("0001", "B-2026-0001"),  # a number alone: this year's
+    ):
+        typed_in = await fetch(f"{site}/bolde?reference={typed}")
+        assert typed_in.headers["Location"] == f"/bolde/{reference}", typed
     english = await fetch(f"{site}/bolde?reference=B-2026-0002&lang=en")
     assert english.headers["Location"] == "/bolde/B-2026-0002?lang=en"
     unknown = await fetch(f"{site}/bolde?reference=B-2099-<b>")
