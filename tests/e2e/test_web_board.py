@@ -107,6 +107,9 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     assert "Et sted føles utrygt" in board.text
     assert '<span class="status">Besvaret</span>' in board.text
     assert board.text.count('<span class="status">Modtaget</span>') == 2
+    assert board.text.count("<dt>Sendt</dt>") == 3, "the date is not called Modtaget too"
+    assert "<dt>Modtaget</dt>" not in board.text
+    assert "hvilken slags bold det er, hvilket tema eller hvilken kategori" in board.text
     assert ANSWER_SHOWN in board.text, "the public answer, escaped, its web address a link"
     assert "22. november 2026" in board.text
 
