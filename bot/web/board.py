@@ -56,7 +56,20 @@ async def one_bold(request: web.Request) -> web.Response:
     found = await services.bolde.public(request.match_info["reference"])
     if found is None:
         raise web.HTTPNotFound
-    return render(request, "board_bold.html", bold=found, **_names(request))
+    return render(request, "board_bold.html", bold=found, back=_back(request), **_names(request))
+
+
+def _back(request: web.Request) -> str:
+    """Back to the list as it was when the bold was opened from it: its filters and page."""
+    page = page_index(request)
+    query = request.query
+    return link(
+        request,
+        "/bolde",
+        status=query.get("status"),
+        theme=query.get("theme"),
+        page=page + 1 if page else None,
+    )
 
 
 def _by_status(t: Translator, by_status: dict[str, int]) -> Figure:

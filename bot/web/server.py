@@ -36,6 +36,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+_READS = {"GET", "HEAD"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -47,6 +48,8 @@ async def _headers_and_errors(request: web.Request, handler: Handler) -> web.Str
     try:
         response = await handler(request)
     except web.HTTPNotFound:
+        if request.path != "/" and request.path.endswith("/") and request.method in _READS:
+            raise _without_slash(request) from None
         response = render(request, "not_found.html", status=404)
     except web.HTTPException:
         raise
@@ -56,6 +59,18 @@ async def _headers_and_errors(request: web.Request, handler: Handler) -> web.Str
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def _without_slash(request: web.Request) -> web.HTTPPermanentRedirect:
+    """/bolde/ is /bolde: the same address without its trailing slash, query kept. The
+    leading slashes are made one, so that //example.org/ cannot lead off the site."""
+    path = "/" + request.rel_url.raw_path.strip("/")
+    query = f"?{request.rel_url.raw_query_string}" if request.rel_url.raw_query_string else ""
+    return web.HTTPPermanentRedirect(path + query)
+
+
+async def _favicon(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "max-age=86400"})
 
 
 def build(site: Site) -> web.Application:
@@ -75,6 +90,7 @@ def build(site: Site) -> web.Application:
         app.add_routes(module.routes)
     webhook.add_route(app, site.services.settings)
     app.router.add_static("/static", STATIC)
+    app.router.add_get("/favicon.ico", _favicon)
     return app
 
 

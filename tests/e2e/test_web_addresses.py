@@ -62,3 +62,26 @@ async def test_a_page_that_fails_says_so_in_the_persons_language_and_logs_it_onc
     failures = [r for r in caplog.records if r.name == "bot.web.server"]
     assert len(failures) == 2, "each failure is logged once"
     assert all(r.exc_info for r in failures)
+
+
+async def test_an_address_with_a_trailing_slash_leads_to_the_one_without(site: str) -> None:
+    for typed, meant in (
+        ("/bolde/", "/bolde"),
+        ("/events/?lang=en", "/events?lang=en"),
+        ("/newsletters//", "/newsletters"),
+        ("//evil.example/", "/evil.example"),  # never off the site
+    ):
+        answer = await fetch(f"{site}{typed}")
+        assert (answer.status, answer.headers["Location"]) == (308, meant), typed
+    followed = await fetch(f"{site}/bolde")
+    assert followed.status == 200
+    assert (await fetch(f"{site}/", "HEAD")).status == 200, "the front page is itself"
+    assert (await fetch(f"{site}/unsubscribe/x/", "POST")).status == 404, "a form is not moved"
+
+
+async def test_the_site_has_an_icon(site: str) -> None:
+    icon = await fetch(f"{site}/favicon.ico")
+    assert icon.status == 200
+    assert icon.body[:4] == b"\x00\x00\x01\x00", "an ICO file"
+    assert icon.headers["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    assert '<link rel="icon" href="/favicon.ico"' in (await fetch(f"{site}/")).text

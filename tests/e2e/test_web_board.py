@@ -171,8 +171,15 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     missing = await fetch(f"{site}/bolde/B-2099-0001")
     assert missing.status == 404
 
-    answered = await fetch(f"{site}/bolde?status=answered")
+    answered = await fetch(f"{site}/bolde?status=answered&lang=en")
     assert items(answered.text) == ["B-2026-0001"]
+    opened = answered.text.split('<a href="')[1:]
+    [address] = [a.split('"')[0] for a in opened if a.startswith("/bolde/B-2026-0001")]
+    assert address == "/bolde/B-2026-0001?status=answered&amp;lang=en", "the filters go along"
+    detail = await fetch(f"{site}{address.replace('&amp;', '&')}")
+    assert '<a href="/bolde?status=answered&amp;lang=en">All bolds</a>' in detail.text
+    assert '<a href="/bolde?lang=en" aria-current="page">' in detail.text, "still on the board"
+    answered = await fetch(f"{site}/bolde?status=answered")
     assert '<option value="answered" selected>Besvaret</option>' in answered.text
     themed = await fetch(f"{site}/bolde?theme=communities")
     assert items(themed.text) == ["B-2026-0001"]

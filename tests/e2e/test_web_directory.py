@@ -53,6 +53,7 @@ async def test_only_those_who_said_yes_are_shown_with_only_what_they_agreed_to(
     assert danish.status == 200
     assert '<h2 id="found">1 ambassadør</h2>' in danish.text
     assert "kan du komme på listen eller fjerne dig fra den igen" in danish.text
+    assert "Her tæller kun de ambassadører, der har valgt at stå på listen." in danish.text
     assert names(danish.text) == ["&lt;script&gt;alert(1)&lt;/script&gt; Anna"]
     assert "<script>" not in danish.text
     assert "<strong>Klub &lt;b&gt;&amp;&lt;/b&gt; venner</strong>" in danish.text
@@ -210,6 +211,8 @@ async def test_the_accessibility_statement_names_the_contact_and_the_complaint(
         '<a href="tel:+4572107000">+45 72 10 70 00</a>',
         '<a href="https://www.fredericia.dk">www.fredericia.dk</a>',
         "klage til Digitaliseringsstyrelsen",
+        '<a href="https://www.digst.dk">www.digst.dk</a>',
+        '<a href="mailto:fredericia@fredericia.dk">fredericia@fredericia.dk</a>',
         "sidst gennemgået den 1. december 2026",
     ):
         assert said in danish.text, said

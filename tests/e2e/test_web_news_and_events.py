@@ -98,6 +98,7 @@ async def test_the_archive_shows_only_sent_newsletters_newest_first_their_markup
     )
     assert "<p>Vi ses!</p>" in letter.text
     hostile = await fetch(f"{site}/newsletters/{found['Efterårsnyt']}")
+    assert '<a href="/newsletters" aria-current="page">' in hostile.text, "in the archive"
     assert "<b>Fed</b>" in hostile.text
     assert '<a href="https://www.fredericia.dk" rel="nofollow noopener">side</a>' in hostile.text
     for harmful in ("onclick", "javascript:", "<img", "<script", "onerror"):
