@@ -120,6 +120,11 @@ class Translator:
         local = moment.astimezone(self.zone).date()
         return str(format_date(local, format="long", locale=self._locale))
 
+    def day(self, moment: dt.datetime) -> str:
+        """The local date of `moment` as machines read it (2026-12-01): a web page's <time>
+        that shows only the date publishes no more than the date."""
+        return moment.astimezone(self.zone).date().isoformat()
+
     def moment(self, moment: dt.datetime) -> str:
         """Day and time of a moment stored in UTC, where the bot runs."""
         local = moment.astimezone(self.zone)

@@ -5,7 +5,8 @@ What coordinators write in Telegram is stored as Telegram's HTML subset; what sh
 is rebuilt from it: only the tags below survive (a link only to http, https or mailto, with
 rel="nofollow noopener"), every other tag is dropped with its text kept and escaped, no
 attribute but a link's address passes, unclosed tags are closed, and line breaks become
-paragraphs (a blank line) and breaks (one line end), as Telegram shows them.
+paragraphs (a blank line) and breaks (one line end), as Telegram shows them. A plain web
+address (http or https) becomes a link, as Telegram makes it one, except inside a link or code.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ _MARKS = {
 }  # fmt: skip
 _BLOCKS = {"pre", "blockquote"}
 _SCHEMES = {"http", "https", "mailto"}
+# A web address in plain text, up to a space, a quote or an angle bracket; punctuation that
+# ends a sentence is not part of it (see `_address_end`).
+_ADDRESS = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_TRAILING = ".,;:!?»"
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,39 @@ def _marked(runs: list[_Run], keep_lines: bool = False) -> str:
         out.extend(f"</{mark.tag}>" for mark in reversed(current[shared:]))
         out.extend(mark.opening() for mark in run.marks[shared:])
         current = run.marks
-        escaped = escape(run.text, quote=False)
-        out.append(escaped if keep_lines else escaped.replace("\n", "<br>\n"))
+        linkable = not keep_lines and not any(mark.tag in {"a", "code"} for mark in run.marks)
+        shown = _linked(run.text) if linkable else escape(run.text, quote=False)
+        out.append(shown if keep_lines else shown.replace("\n", "<br>\n"))
     out.extend(f"</{mark.tag}>" for mark in reversed(current))
     return "".join(out)
+
+
+def linked(text: str) -> Markup:
+    """Plain text (a public answer) escaped, each web address in it a link."""
+    return Markup(_linked(text))
+
+
+def _linked(text: str) -> str:
+    """Escaped text with each plain web address in it a link."""
+    out: list[str] = []
+    done = 0
+    for found in _ADDRESS.finditer(text):
+        start, end = found.start(), _address_end(found.group())
+        address = found.group()[:end]
+        out.append(escape(text[done:start], quote=False))
+        out.append(f"{_Mark('a', address).opening()}{escape(address, quote=False)}</a>")
+        done = start + end
+    out.append(escape(text[done:], quote=False))
+    return "".join(out)
+
+
+def _address_end(address: str) -> int:
+    """Where the address ends: not at a full stop or comma after it, nor a closing bracket
+    that it did not open."""
+    end = len(address)
+    while end and (
+        address[end - 1] in _TRAILING
+        or (address[end - 1] == ")" and address[:end].count("(") < address[:end].count(")"))
+    ):
+        end -= 1
+    return end

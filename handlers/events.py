@@ -306,7 +306,7 @@ async def calendar(update: Update, context: BoldenContext) -> None:
         await refuse_stale(update, context)
         return
     await query.answer()
-    data = ics([event], context.services.strategy, context.services.settings.tz)
+    data = ics([event], context.services.strategy, context.services.settings.tz, context.t)
     await context.bot.send_document(
         chat.id, InputFile(data, filename="event.ics"), caption=context.t("ev.ics_caption")
     )

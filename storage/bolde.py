@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
@@ -326,7 +327,29 @@ async def next_reference(connection: aiosqlite.Connection, year: int) -> str:
     ) as cursor:
         row = await cursor.fetchone()
     assert row is not None
-    return f"B-{year}-{int(row[0]):04d}"
+    return _reference(year, int(row[0]))
+
+
+def _reference(year: int, number: int) -> str:
+    return f"B-{year}-{number:04d}"
+
+
+def reference_from(typed: str, this_year: int) -> str | None:
+    """The reference someone typed or copied, however written: B-2026-0001, b20260001,
+    "B 2026 0001", with a non-breaking hyphen or none, with or without the B. A number alone
+    (0001, 42) is this year's. None when it is no reference."""
+    groups = re.findall(r"\d+", typed)
+    if re.sub(r"[\W_\d]", "", typed).upper() not in {"", "B"} or not groups:
+        return None
+    if len(groups) == 1 and len(groups[0]) > 4:
+        groups = [groups[0][:4], groups[0][4:]]
+    if len(groups) == 1:
+        year, number = this_year, groups[0]
+    elif len(groups) == 2 and len(groups[0]) == 4:
+        year, number = int(groups[0]), groups[1]
+    else:
+        return None
+    return _reference(year, int(number)) if len(number) <= 6 else None
 
 
 async def insert(

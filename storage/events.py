@@ -38,6 +38,12 @@ class Event(BaseModel):
     network_id: int | None
     invitation_batch: int | None = None
     checkin_open: bool = False  # anyone who comes may check in, not only those invited
+    revision: int = 0  # changes and cancellation since it was made
+    changed_at: datetime | None = None  # the last of them
+
+    @property
+    def last_modified(self) -> datetime:
+        return self.changed_at or self.created_at
 
     @property
     def is_call(self) -> bool:
@@ -96,6 +102,14 @@ async def update(
     """True if the event changed (with `expected`: only while those columns hold those values)."""
     return await update_row(
         connection, "events", "id", event_id, _json(values), _json(expected or {})
+    )
+
+
+async def revise(connection: aiosqlite.Connection, event_id: int, now: datetime) -> None:
+    """Count a change people see (in its calendar file too), in the change's transaction."""
+    await connection.execute(
+        "UPDATE events SET revision = revision + 1, changed_at = ? WHERE id = ?",
+        (iso(now), event_id),
     )
 
 

@@ -683,8 +683,10 @@ class BoldService:
         )
 
     async def public(self, reference: str) -> PublicBold | None:
-        """One bold as the board shows it, by its reference in any case."""
-        return await bolde.public_by_reference(self._db, reference.strip())
+        """One bold as the board shows it, by its reference however it is written (see
+        `reference_from`; a number alone is this year's)."""
+        found = bolde.reference_from(reference, self._clock().astimezone(self._tz).year)
+        return await bolde.public_by_reference(self._db, found) if found else None
 
     async def report_stale(self, days: int, notify: Notify[list[Bold]]) -> list[Bold]:
         """Open bolde unchanged for `days`, each reported once per such period: marked as

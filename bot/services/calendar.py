@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from bot.i18n import Translator
 from bot.sanitise import plain_text
 from bot.strategy import Strategy
 from storage.events import Event
@@ -27,10 +28,16 @@ def uid(event: Event, strategy: Strategy) -> str:
 
 
 def ics(
-    events: Sequence[Event], strategy: Strategy, zone: ZoneInfo, name: str | None = None
+    events: Sequence[Event],
+    strategy: Strategy,
+    zone: ZoneInfo,
+    t: Translator,
+    name: str | None = None,
 ) -> bytes:
     """With the time zone where the bot runs, for Google, Outlook and Apple. A cancelled event
-    is STATUS:CANCELLED, so a subscribed calendar takes it away; `name`: the feed's name."""
+    is STATUS:CANCELLED and says so in its title, so a subscribed calendar takes it away or
+    marks it; SEQUENCE counts its changes and DTSTAMP/LAST-MODIFIED is the last, so a calendar
+    that has it takes the newer one. `name`: the feed's name."""
     calendar = Calendar()
     calendar.add("prodid", "-//Bolden//" + strategy.strategy.municipality + "//DA")
     calendar.add("version", "2.0")
@@ -42,15 +49,21 @@ def ics(
         entry = CalendarEvent()
         # Never the check-in code: a calendar file is shared freely, the code only on the poster.
         entry.add("uid", uid(event, strategy))
-        entry.add("dtstamp", event.created_at)
+        entry.add("sequence", event.revision)
+        entry.add("dtstamp", event.last_modified)
+        entry.add("last-modified", event.last_modified)
+        entry.add("created", event.created_at)
         entry.add("dtstart", event.starts_at.astimezone(zone))
         entry.add("dtend", event.ends_at.astimezone(zone))
-        entry.add("summary", event.title)
+        cancelled = event.status == "cancelled"
+        entry.add(
+            "summary", t.plain("ev.ics_cancelled", title=event.title) if cancelled else event.title
+        )
         entry.add("description", plain_text(event.description))
         entry.add("location", event.place)
         if event.latitude is not None and event.longitude is not None:
             entry.add("geo", (event.latitude, event.longitude))
-        if event.status == "cancelled":
+        if cancelled:
             entry.add("status", "CANCELLED")
         calendar.add_component(entry)
     calendar.add_missing_timezones()

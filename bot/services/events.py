@@ -218,6 +218,7 @@ class EventService:
             if not await events.update(connection, event_id, values, {"status": current.status}):
                 return None
             await self._conversations.forget(connection, user_id, _draft_kind(values))
+            await events.revise(connection, event_id, self._clock())
             action = AuditAction.CALL_CHANGE if current.is_call else AuditAction.EVENT_CHANGE
             await coordinators.audit(connection, user_id, action, str(event_id), self._clock())
             changed = await self.get(event_id)
@@ -235,6 +236,7 @@ class EventService:
             cancelled = {"status": "cancelled"}
             if not await events.update(connection, event_id, cancelled, {"status": current.status}):
                 return None
+            await events.revise(connection, event_id, self._clock())
             action = AuditAction.CALL_CANCEL if current.is_call else AuditAction.EVENT_CANCEL
             await coordinators.audit(connection, actor, action, str(event_id), self._clock())
             return await self._tell(connection, event_id, notify)

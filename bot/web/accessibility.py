@@ -14,4 +14,7 @@ routes = web.RouteTableDef()
 
 @routes.get("/accessibility")
 async def accessibility(request: web.Request) -> web.Response:
-    return render(request, "accessibility.html", contact=site_of(request).services.strategy.contact)
+    """An e-mail address to write to always: the contact's, else the data controller's."""
+    strategy = site_of(request).services.strategy
+    email = strategy.contact.email or strategy.controller.email
+    return render(request, "accessibility.html", contact=strategy.contact, email=email)

@@ -14,6 +14,7 @@ from bot.i18n import Translator
 from bot.services.bolde import BoardPage
 from bot.web.charts import Bar, Figure, bar_chart
 from bot.web.context import site_of
+from bot.web.numbers import page_index
 from bot.web.render import language_of, link, render
 from storage.bolde import Status
 
@@ -30,11 +31,10 @@ async def board(request: web.Request) -> web.Response:
         found = await services.bolde.public(asked)
         if found:
             raise web.HTTPSeeOther(link(request, f"/bolde/{found.reference}"))
-    page = request.query.get("page", "1")
     shown = await services.bolde.board(
         request.query.get("status"),
         request.query.get("theme"),
-        int(page) - 1 if page.isdigit() and len(page) < 7 else 0,
+        page_index(request),
     )
     t = services.translator(language_of(request))
     by_status = (await services.bolde.figures()).by_status
@@ -56,7 +56,20 @@ async def one_bold(request: web.Request) -> web.Response:
     found = await services.bolde.public(request.match_info["reference"])
     if found is None:
         raise web.HTTPNotFound
-    return render(request, "board_bold.html", bold=found, **_names(request))
+    return render(request, "board_bold.html", bold=found, back=_back(request), **_names(request))
+
+
+def _back(request: web.Request) -> str:
+    """Back to the list as it was when the bold was opened from it: its filters and page."""
+    page = page_index(request)
+    query = request.query
+    return link(
+        request,
+        "/bolde",
+        status=query.get("status"),
+        theme=query.get("theme"),
+        page=page + 1 if page else None,
+    )
 
 
 def _by_status(t: Translator, by_status: dict[str, int]) -> Figure:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.web.context import site_of
+from bot.web.numbers import page_index
 from bot.web.render import render
 
 routes = web.RouteTableDef()
@@ -16,12 +17,11 @@ SEARCH_MAX = 100  # characters of a search that are read
 async def directory(request: web.Request) -> web.Response:
     query, services = request.query, site_of(request).services
     words = query.get("q", "")[:SEARCH_MAX].strip()
-    page = query.get("page", "")
     listing = await services.ambassadors.listing(
         words,
         query.get("kind") or None,
         query.get("theme") or None,
-        int(page) - 1 if page.isdigit() and len(page) < 7 else 0,
+        page_index(request),
     )
     return render(
         request, "directory.html", listing=listing, words=words, strategy=services.strategy

@@ -12,7 +12,8 @@ from markupsafe import Markup
 from bot.sanitise import sanitised
 from bot.services.calendar import ics
 from bot.services.events import is_public
-from bot.web.context import Site, site_of
+from bot.web.context import site_of
+from bot.web.numbers import id_in_path
 from bot.web.render import language_of, render
 from handlers.event_views import event_link, kind_name, map_link, when
 from storage.events import Event
@@ -47,7 +48,7 @@ async def upcoming(request: web.Request) -> web.Response:
             seats_left=await events.seats_left(event),
             link=event_link(site.bot_username, event.id),
         )
-        for event in await events.public()
+        for event in await events.public(cancelled=True)
     ]
     return render(
         request,
@@ -70,21 +71,22 @@ async def feed(request: web.Request) -> web.Response:
     site = site_of(request)
     t = site.services.translator(language_of(request))
     name = f"{site.services.strategy.strategy.municipality}: {t.plain('web.events.title')}"
-    return _calendar(site, await site.services.events.public(cancelled=True), name)
+    return _calendar(request, await site.services.events.public(cancelled=True), name)
 
 
-@routes.get(r"/events/{event_id:\d+}.ics")
+@routes.get("/events/{event_id}.ics")
 async def one(request: web.Request) -> web.Response:
     site = site_of(request)
-    event = await site.services.events.get(int(request.match_info["event_id"]))
-    if event is None or event.status != "published" or not is_public(event):
+    event = await site.services.events.get(id_in_path(request, "event_id"))
+    if event is None or not is_public(event):  # a cancelled one too, to take it away
         raise web.HTTPNotFound
-    response = _calendar(site, [event], None)
+    response = _calendar(request, [event], None)
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
     return response
 
 
-def _calendar(site: Site, events: list[Event], name: str | None) -> web.Response:
-    zone = site.services.settings.tz
-    data = ics(events, site.services.strategy, zone, name)
+def _calendar(request: web.Request, events: list[Event], name: str | None) -> web.Response:
+    services = site_of(request).services
+    t = services.translator(language_of(request))
+    data = ics(events, services.strategy, services.settings.tz, t, name)
     return web.Response(body=data, content_type="text/calendar", charset="utf-8")

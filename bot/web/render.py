@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from bot.config import LANGUAGES
 from bot.i18n import Translator
+from bot.sanitise import linked
 from bot.web.context import site_of
 
 ENVIRONMENT = Environment(
@@ -24,6 +25,7 @@ ENVIRONMENT = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+ENVIRONMENT.filters["linked"] = linked
 
 
 class Texts:
@@ -78,9 +80,16 @@ def render(
         link=lambda path, **query: link(request, path, **query),
         path=request.path,
         site=site,
+        content_lang=_content_lang(site.services.settings.language, language),
         **context,
     )
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+
+
+def _content_lang(written: str, shown: str) -> Markup:
+    """The attribute that marks what people and the municipality wrote (answers, newsletters,
+    events, organisations), which is in the bot's language, on a page in another (WCAG 3.1.2)."""
+    return Markup(f' lang="{written}"') if written != shown else Markup("")
 
 
 def _switched(request: web.Request, language: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from bot.web import (
 from bot.web.context import SITE, Site
 from bot.web.render import render
 
+logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 # Pages, styles and scripts come only from this server; the dashboard runs inside Telegram,
 # which shows it in a frame, so framing is not forbidden.
@@ -34,20 +36,41 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+_READS = {"GET", "HEAD"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @web.middleware
 async def _headers_and_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every answer gets the security headers; a page that does not exist gets a page that
-    says so in the person's language, not aiohttp's bare text."""
+    """Every answer gets the security headers; a page that does not exist, or one that failed,
+    gets a page that says so in the person's language, not aiohttp's bare text. A failure is
+    logged once, here."""
     try:
         response = await handler(request)
     except web.HTTPNotFound:
+        if request.path != "/" and request.path.endswith("/") and request.method in _READS:
+            raise _without_slash(request) from None
         response = render(request, "not_found.html", status=404)
+    except web.HTTPException:
+        raise
+    except Exception:
+        logger.exception("The page %s failed", request.path)
+        response = render(request, "error.html", status=500)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def _without_slash(request: web.Request) -> web.HTTPPermanentRedirect:
+    """/bolde/ is /bolde: the same address without its trailing slash, query kept. The
+    leading slashes are made one, so that //example.org/ cannot lead off the site."""
+    path = "/" + request.rel_url.raw_path.strip("/")
+    query = f"?{request.rel_url.raw_query_string}" if request.rel_url.raw_query_string else ""
+    return web.HTTPPermanentRedirect(path + query)
+
+
+async def _favicon(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "max-age=86400"})
 
 
 def build(site: Site) -> web.Application:
@@ -67,6 +90,7 @@ def build(site: Site) -> web.Application:
         app.add_routes(module.routes)
     webhook.add_route(app, site.services.settings)
     app.router.add_static("/static", STATIC)
+    app.router.add_get("/favicon.ico", _favicon)
     return app
 
 

@@ -59,6 +59,18 @@ async def test_news_events_and_unsubscribe_pages_are_accessible(
     assert await answer.get_attribute("href") == f"https://t.me/bolden_sandbox_bot?start=ev-{suppe}"
     await keyboard_reaches(page, "Answer in Telegram")
 
+    await finished(emulator, karim)
+    listed = await karim.press(await karim.send("/events"), "Suppe og snak")
+    await karim.press(await karim.press(listed, "Aflys"), "Ja, aflys")
+    await page.goto(f"{site}/events")
+    heading = page.get_by_role("heading", name="Aflyst Suppe og snak")
+    assert await heading.count() == 1, "a cancelled event stays, marked"
+    assert await page.get_by_role("link", name="Svar i Telegram").count() == 0
+    await accessible(page)
+    await page.emulate_media(color_scheme="dark")
+    await accessible(page)
+    await page.emulate_media(color_scheme="light")
+
     [token] = [r[0] for r in query("SELECT email_token FROM ambassadors WHERE user_id = 1001")]
     await page.goto(f"{site}/unsubscribe/{sign(settings, 'unsubscribe', token)}")
     await accessible(page)

@@ -23,8 +23,11 @@ from tests.web import fetch
 
 ZELDA = 7_654_321
 SECRET = "Zeldas hemmelige tekst om <script>alert(1)</script> & mere"
-ANSWER = "Vi <script>alert(1)</script> & kommunen starter i januar."
-ANSWER_SHOWN = "Vi &lt;script&gt;alert(1)&lt;/script&gt; &amp; kommunen starter i januar."
+ANSWER = "Vi <script>alert(1)</script> & kommunen starter i januar: https://fredericia.dk/plan."
+ANSWER_SHOWN = (
+    "Vi &lt;script&gt;alert(1)&lt;/script&gt; &amp; kommunen starter i januar: "
+    '<a href="https://fredericia.dk/plan" rel="nofollow noopener">https://fredericia.dk/plan</a>.'
+)
 
 
 @pytest.fixture
@@ -104,7 +107,10 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     assert "Et sted føles utrygt" in board.text
     assert '<span class="status">Besvaret</span>' in board.text
     assert board.text.count('<span class="status">Modtaget</span>') == 2
-    assert ANSWER_SHOWN in board.text, "the public answer, escaped"
+    assert board.text.count("<dt>Sendt</dt>") == 3, "the date is not called Modtaget too"
+    assert "<dt>Modtaget</dt>" not in board.text
+    assert "hvilken slags bold det er, hvilket tema eller hvilken kategori" in board.text
+    assert ANSWER_SHOWN in board.text, "the public answer, escaped, its web address a link"
     assert "22. november 2026" in board.text
 
     answered = await fetch(f"{site}/bolde/b-2026-0001")
@@ -114,6 +120,7 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     english = await fetch(f"{site}/bolde?lang=en")
     assert "More people in communities" in english.text
     assert '<span class="status">Answered</span>' in english.text
+    assert '<p class="answer-text" lang="da">' in english.text, "the answer is Danish"
     assert "Loneliness" in english.text
     assert "Idea" in english.text
 
@@ -129,6 +136,10 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     ]  # fmt: skip
     for page in pages:
         assert [word for word in never if word in page.text] == []
+        # Only the date is shown, so only the date is published: a time could point to a sender.
+        stamps = re.findall(r'<time datetime="([^"]*)"', page.text)
+        assert stamps, "the dates are marked up"
+        assert [s for s in stamps if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s)] == []
 
 
 async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_list(
@@ -143,6 +154,14 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
 
     found = await fetch(f"{site}/bolde?reference=+b-2026-0001+")
     assert (found.status, found.headers["Location"]) == (303, "/bolde/B-2026-0001")
+    for typed, reference in (
+        ("b20260001", "B-2026-0001"),
+        ("B+2026+0002", "B-2026-0002"),
+        ("B%E2%80%912026%E2%80%910002", "B-2026-0002"),  # non-breaking hyphens, copied
+        ("0001", "B-2026-0001"),  # a number alone: this year's
+    ):
+        typed_in = await fetch(f"{site}/bolde?reference={typed}")
+        assert typed_in.headers["Location"] == f"/bolde/{reference}", typed
     english = await fetch(f"{site}/bolde?reference=B-2026-0002&lang=en")
     assert english.headers["Location"] == "/bolde/B-2026-0002?lang=en"
     unknown = await fetch(f"{site}/bolde?reference=B-2099-<b>")
@@ -152,15 +171,22 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     missing = await fetch(f"{site}/bolde/B-2099-0001")
     assert missing.status == 404
 
-    answered = await fetch(f"{site}/bolde?status=answered")
+    answered = await fetch(f"{site}/bolde?status=answered&lang=en")
     assert items(answered.text) == ["B-2026-0001"]
+    opened = answered.text.split('<a href="')[1:]
+    [address] = [a.split('"')[0] for a in opened if a.startswith("/bolde/B-2026-0001")]
+    assert address == "/bolde/B-2026-0001?status=answered&amp;lang=en", "the filters go along"
+    detail = await fetch(f"{site}{address.replace('&amp;', '&')}")
+    assert '<a href="/bolde?status=answered&amp;lang=en">All bolds</a>' in detail.text
+    assert '<a href="/bolde?lang=en" aria-current="page">' in detail.text, "still on the board"
+    answered = await fetch(f"{site}/bolde?status=answered")
     assert '<option value="answered" selected>Besvaret</option>' in answered.text
     themed = await fetch(f"{site}/bolde?theme=communities")
     assert items(themed.text) == ["B-2026-0001"]
     assert '<option value="communities" selected>' in themed.text
     neither = await fetch(f"{site}/bolde?status=received&theme=communities")
     assert items(neither.text) == []
-    assert "Ingen bolde passer på det, du har valgt." in neither.text
+    assert "Ingen bolde passer til det, du har valgt." in neither.text
     assert 'href="/bolde">Vis alle bolde</a>' in neither.text
     garbled = await fetch(f"{site}/bolde?status=<x>&theme=nope&page=-3")
     assert items(garbled.text) == ["B-2026-0002", "B-2026-0001"], "unknown filters are dropped"

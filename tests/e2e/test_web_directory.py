@@ -52,6 +52,8 @@ async def test_only_those_who_said_yes_are_shown_with_only_what_they_agreed_to(
 
     assert danish.status == 200
     assert '<h2 id="found">1 ambassadør</h2>' in danish.text
+    assert "kan du komme på listen eller fjerne dig fra den igen" in danish.text
+    assert "Her tæller kun de ambassadører, der har valgt at stå på listen." in danish.text
     assert names(danish.text) == ["&lt;script&gt;alert(1)&lt;/script&gt; Anna"]
     assert "<script>" not in danish.text
     assert "<strong>Klub &lt;b&gt;&amp;&lt;/b&gt; venner</strong>" in danish.text
@@ -69,6 +71,7 @@ async def test_only_those_who_said_yes_are_shown_with_only_what_they_agreed_to(
     english = await fetch(f"{site}/ambassadors?lang=en")
     assert '<html lang="en">' in english.text
     assert '<h2 id="found">1 ambassador</h2>' in english.text
+    assert '<p lang="da"><strong>Klub &lt;b&gt;&amp;&lt;/b&gt; venner</strong></p>' in english.text
     assert "Association or organisation" in english.text
     assert "Themes: A city for everyone" in english.text
     assert "John" not in english.text
@@ -203,9 +206,13 @@ async def test_the_accessibility_statement_names_the_contact_and_the_complaint(
         "WCAG 2.1 på niveau AA",
         "axe-core i en rigtig browser",
         "med tastaturet alene",
+        "<h2>Kendte mangler</h2>",
+        "Vi tester siderne på en skærm med en mobiltelefons bredde.",
         '<a href="tel:+4572107000">+45 72 10 70 00</a>',
         '<a href="https://www.fredericia.dk">www.fredericia.dk</a>',
         "klage til Digitaliseringsstyrelsen",
+        '<a href="https://www.digst.dk">www.digst.dk</a>',
+        '<a href="mailto:fredericia@fredericia.dk">fredericia@fredericia.dk</a>',
         "sidst gennemgået den 1. december 2026",
     ):
         assert said in danish.text, said

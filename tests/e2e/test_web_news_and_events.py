@@ -15,8 +15,9 @@ from bot.app import BoldenApp
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from tests.conftest import FakeClock, sign_up
+from tests.e2e.test_bolde import next_message
 from tests.e2e.test_broadcast import finished, write_newsletter
-from tests.e2e.test_events import publish
+from tests.e2e.test_events import publish, through
 from tests.web import fetch
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -97,6 +98,7 @@ async def test_the_archive_shows_only_sent_newsletters_newest_first_their_markup
     )
     assert "<p>Vi ses!</p>" in letter.text
     hostile = await fetch(f"{site}/newsletters/{found['Efterårsnyt']}")
+    assert '<a href="/newsletters" aria-current="page">' in hostile.text, "in the archive"
     assert "<b>Fed</b>" in hostile.text
     assert '<a href="https://www.fredericia.dk" rel="nofollow noopener">side</a>' in hostile.text
     for harmful in ("onclick", "javascript:", "<img", "<script", "onerror"):
@@ -108,7 +110,13 @@ async def test_the_archive_shows_only_sent_newsletters_newest_first_their_markup
     english = await fetch(f"{site}/newsletters?lang=en")
     assert "<h1>Newsletters</h1>" in english.text
     assert "Sent 22 November 2026" in english.text
-    assert f'href="/newsletters/{found["Efterårsnyt"]}?lang=en"' in english.text
+    assert f'href="/newsletters/{found["Efterårsnyt"]}?lang=en" lang="da">Efterårsnyt</a>' in (
+        english.text
+    ), "a Danish title on an English page is marked as Danish"
+    one_english = await fetch(f"{site}/newsletters/{found['Efterårsnyt']}?lang=en")
+    assert '<h1 lang="da">Efterårsnyt</h1>' in one_english.text
+    assert '<div lang="da">' in one_english.text
+    assert 'lang="da"' not in hostile.text.split("<main")[1], "nothing to mark on a Danish page"
 
 
 async def test_events_show_only_what_is_public_and_coming_with_calendar_files_that_read_back(
@@ -141,6 +149,7 @@ async def test_events_show_only_what_is_public_and_coming_with_calendar_files_th
         await emulator.wait_for(lambda sent=title: any(sent in m.text for m in anna.messages))
     found = ids(query, "events")
     page = await karim.press(await karim.send("/events"), "Juletræ")
+    cancelled_at = clock.now
     await karim.press(await karim.press(page, "Aflys"), "Ja, aflys")
     [invitation] = [m for m in anna.messages if "Suppe" in m.text]
     await anna.press_data(invitation, invitation.button("Ja")["callback_data"])
@@ -162,7 +171,11 @@ async def test_events_show_only_what_is_public_and_coming_with_calendar_files_th
     assert "19 ledige pladser" in text, "Anna took one of 20"
     assert "Workshop" in text
     assert "Ambassadørmøde" not in text, "for ambassadors only: not public"
-    assert "Juletræ" not in text, "cancelled"
+    juletrae = found["Juletræ"]
+    cancelled = text.split(f'id="event-{juletrae}"')[1].split("</article>")[0]
+    assert '<span class="status cancelled">Aflyst</span> <span>Juletræ</span>' in cancelled
+    assert "?start=ev-" not in cancelled, "no answer link"
+    assert "ledige pladser" not in cancelled
     assert text.index("Morgenkaffe") < text.index("Suppe"), "soonest first"
     assert f'href="/events/{found["Suppe <b>&</b> snak"]}.ics"' in text
     suppe = found["Suppe <b>&</b> snak"]
@@ -178,19 +191,30 @@ async def test_events_show_only_what_is_public_and_coming_with_calendar_files_th
     assert "<h1>Events</h1>" in english.text
     assert "19 seats left" in english.text
     assert "Answer in Telegram" in english.text
+    assert '<span class="status cancelled">Cancelled</span> <span lang="da">Juletræ</span>' in (
+        english.text
+    ), "what the municipality wrote is marked as Danish on an English page"
+    assert '<div class="description" lang="da"><p>Vi laver' in english.text
 
     feed = await fetch(f"{site}/events.ics")
     assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = Calendar.from_ical(feed.body)
     entries = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
-    assert set(entries) == {"Suppe <b>&</b> snak", "Morgenkaffe", "Juletræ"}
+    assert set(entries) == {"Suppe <b>&</b> snak", "Morgenkaffe", "Aflyst: Juletræ"}
     soup = entries["Suppe <b>&</b> snak"]
     assert soup.decoded("dtstart") == datetime(2026, 12, 3, 18, 0, tzinfo=COPENHAGEN)
     assert soup.decoded("dtend") == datetime(2026, 12, 3, 21, 0, tzinfo=COPENHAGEN)
     assert str(soup["dtstart"].params["TZID"]) == "Europe/Copenhagen"
     assert str(soup["uid"]) == f"event-{found['Suppe <b>&</b> snak']}@www.fredericia.dk"
-    assert str(entries["Juletræ"]["status"]) == "CANCELLED", "so calendars take it away"
+    cancelled_entry = entries["Aflyst: Juletræ"]
+    assert str(cancelled_entry["status"]) == "CANCELLED", "so calendars take it away"
+    assert cancelled_entry.decoded("sequence") == 1, "one change: its cancellation"
+    assert cancelled_entry.decoded("last-modified") == cancelled_at
+    assert cancelled_entry.decoded("dtstamp") == cancelled_at
     assert "status" not in soup
+    assert soup.decoded("sequence") == 0, "never changed"
+    english_feed = Calendar.from_ical((await fetch(f"{site}/events.ics?lang=en")).body)
+    assert "Cancelled: Juletræ" in {str(e["summary"]) for e in english_feed.walk("VEVENT")}
 
     one = await fetch(f"{site}/events/{found['Suppe <b>&</b> snak']}.ics")
     assert one.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -198,8 +222,27 @@ async def test_events_show_only_what_is_public_and_coming_with_calendar_files_th
     [entry] = Calendar.from_ical(one.body).walk("VEVENT")
     assert str(entry["uid"]) == str(soup["uid"]), "the same event in the file and the feed"
     assert "Tag en ven med." in str(entry["description"])
-    for hidden in ("Ambassadørmøde", "Juletræ"):
-        assert (await fetch(f"{site}/events/{found[hidden]}.ics")).status == 404
+    assert (await fetch(f"{site}/events/{found['Ambassadørmøde']}.ics")).status == 404
+    [called_off] = Calendar.from_ical((await fetch(f"{site}/events/{juletrae}.ics")).body).walk(
+        "VEVENT"
+    )
+    assert str(called_off["status"]) == "CANCELLED", "its own file takes it away too"
+    assert str(called_off["summary"]) == "Aflyst: Juletræ"
+
+    clock.advance(hours=1)
+    changed_at = clock.now
+    asked = await through(
+        karim,
+        await karim.press(await karim.press(await karim.send("/events"), "Suppe"), "Ret"),
+        ["[Workshop]", "[Behold]", "[Behold]", "[Behold]", "[Behold]", "[Behold]", "[Behold]",
+         "[Kun inviterede]"],
+    )  # fmt: skip
+    seen = len(karim.messages)
+    await karim.press(asked, "Alle, der har sagt ja")
+    await karim.press(await next_message(karim, seen + 1), "Gem ændringen")
+    [changed] = Calendar.from_ical((await fetch(f"{site}/events/{suppe}.ics")).body).walk("VEVENT")
+    assert changed.decoded("sequence") == 1, "a calendar that has it takes the change"
+    assert changed.decoded("last-modified") == changed_at
 
     clock.advance(days=2)  # Morgenkaffe is over
     later = await fetch(f"{site}/events")

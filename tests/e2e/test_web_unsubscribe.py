@@ -84,7 +84,7 @@ async def test_one_click_in_the_mail_stops_the_e_mails_and_nothing_else_does(
         assert done.status == 200
         assert "<h1>Du er afmeldt</h1>" in done.text
         assert "Vi sender ikke flere nyhedsbreve til din e-mail." in done.text
-        assert "Chatten med Bolden på Telegram er som før" in done.text
+        assert "Chatten med Bolden på Telegram fortsætter som før" in done.text
         assert "Skriv /me til" in done.text, "how to get it by e-mail again"
         assert by_email(1001) == 0
 
@@ -115,6 +115,7 @@ async def test_one_click_in_the_mail_stops_the_e_mails_and_nothing_else_does(
                 assert refused.status == 404
                 assert "<h1>Linket virker ikke</h1>" in refused.text
                 assert "Vi har ikke ændret noget." in refused.text
+                assert "Linket er ikke helt rigtigt" in refused.text
         refused = await fetch(f"{site}/unsubscribe/{forged[0]}?lang=en", "POST", data=ONE_CLICK)
         assert "<h1>This link does not work</h1>" in refused.text
         assert by_email(1002) == 1, "a forged link changed nothing"

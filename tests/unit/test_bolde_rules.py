@@ -14,7 +14,7 @@ from bot.services import Services
 from bot.services.bolde import TRANSITIONS, Action, Change, Drafted, Problem, Step, shows_name
 from bot.services.delivery import OutboxItem
 from bot.services.networks import Refusal
-from storage.bolde import Bold, Status
+from storage.bolde import Bold, Status, reference_from
 from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
 
@@ -394,3 +394,31 @@ async def test_a_previewed_text_is_kept_and_sent_exactly_once(services: Services
     assert stored is not None
     assert (stored.status, stored.public_answer) == (Status.ANSWERED, "Vi sætter bænke op i juni.")
     assert await owed(services) == [f"{sent.reference} sent", f"{sent.reference} answered"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "reference"),
+    [
+        ("B-2026-0001", "B-2026-0001"),
+        ("b-2026-0001", "B-2026-0001"),
+        ("B2026-0001", "B-2026-0001"),
+        ("b20260001", "B-2026-0001"),
+        ("B 2026 0001", "B-2026-0001"),
+        ("  B\u20112026\u20110001 ", "B-2026-0001"),  # a non-breaking hyphen, copied
+        ("B\u2013 2026 /\u00a00001", "B-2026-0001"),
+        ("2026-1", "B-2026-0001"),
+        ("B-2025-0042", "B-2025-0042"),
+        ("0001", "B-2026-0001"),  # a number alone is this year's
+        ("42", "B-2026-0042"),
+        ("B-2026-12345", "B-2026-12345"),
+        ("", None),
+        ("B", None),
+        ("Bold 2026", None),
+        ("x-2026-0001", None),
+        ("B-26-0001", None),
+        ("B-2026-0001-2", None),
+        ("B-2026-9999999999999999999", None),
+    ],
+)
+def test_a_reference_is_found_however_it_is_typed(typed: str, reference: str | None) -> None:
+    assert reference_from(typed, 2026) == reference

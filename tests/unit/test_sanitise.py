@@ -85,3 +85,41 @@ def test_the_plain_text_of_any_markup_keeps_its_words_and_paragraphs() -> None:
     written = "<b>Kære alle</b>\n\n\n<script>x</script>Vi ses<img src=x>\n"
     written += "<blockquote>citat</blockquote><i"
     assert plain_text(written) == "Kære alle\n\nxVi ses\n\ncitat\n\n<i"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        (
+            "Læs mere på https://www.fredericia.dk/udsat.",
+            '<p>Læs mere på <a href="https://www.fredericia.dk/udsat" rel="nofollow noopener">'
+            "https://www.fredericia.dk/udsat</a>.</p>",
+        ),
+        (
+            "(se http://a.example/x_(y)) og <b>https://b.example/?a=1&b=2</b>, tak",
+            '<p>(se <a href="http://a.example/x_(y)" rel="nofollow noopener">'
+            "http://a.example/x_(y)</a>) og <b>"
+            '<a href="https://b.example/?a=1&amp;b=2" rel="nofollow noopener">'
+            "https://b.example/?a=1&amp;b=2</a></b>, tak</p>",
+        ),
+        (
+            '<a href="https://a.example">https://a.example</a>',
+            '<p><a href="https://a.example" rel="nofollow noopener">https://a.example</a></p>',
+        ),
+        ("<code>https://a.example</code>", "<p><code>https://a.example</code></p>"),
+        ("<pre>https://a.example</pre>", "<pre>https://a.example</pre>"),
+        (
+            'https://a.example/"onmouseover=x',
+            '<p><a href="https://a.example/" rel="nofollow noopener">https://a.example/</a>'
+            '"onmouseover=x</p>',
+        ),
+        (
+            "javascript:alert(1) ftp://a.example www.a.example",
+            "<p>javascript:alert(1) ftp://a.example www.a.example</p>",
+        ),
+    ],
+)
+def test_a_plain_web_address_becomes_a_link_as_in_telegram_but_never_inside_one(
+    written: str, shown: str
+) -> None:
+    assert sanitised(written) == shown

@@ -227,3 +227,40 @@ def test_backup_refuses_to_overwrite_the_database_itself(tmp_path: Path) -> None
 
     with pytest.raises(StorageError, match="another file than the database"):
         backup(source, source)
+
+
+async def test_events_made_before_revisions_count_their_changes_from_the_audit_log(
+    db: Database, tmp_path: Path
+) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for script in MIGRATIONS.glob("*.sql"):
+        if int(script.name[:4]) < 22:
+            shutil.copy(script, before)
+    await migrate(db, before)
+    for event_id in (1, 2):
+        await db.connection.execute(
+            "INSERT INTO events (id, kind, title, description, starts_at, ends_at, place, "
+            "audience, status, publish_at, reminders, created_at, checkin_code) VALUES "
+            "(?, 'meeting', 'Møde', '', 'x', 'x', 'Her', 'all', 'published', 'x', '[]', "
+            "'2026-11-01T10:00:00+00:00', ?)",
+            (event_id, f"code{event_id}"),
+        )
+    for action, at in (
+        ("event.create", "2026-11-01T10:00:00+00:00"),
+        ("event.change", "2026-11-02T10:00:00+00:00"),
+        ("event.cancel", "2026-11-03T10:00:00+00:00"),
+    ):
+        await db.connection.execute(
+            "INSERT INTO audit_log (actor, action, subject, at) VALUES (1, ?, '1', ?)",
+            (action, at),
+        )
+    await db.connection.commit()
+
+    await migrate(db)
+
+    rows = await db.fetch_all("SELECT id, revision, changed_at FROM events ORDER BY id")
+    assert [tuple(row) for row in rows] == [
+        (1, 2, "2026-11-03T10:00:00+00:00"),
+        (2, 0, None),
+    ]
