@@ -29,6 +29,7 @@ from bot.services.exports import ExportFile, ExportFilter
 from bot.web.charts import Bar, Figure, Series, bar_chart, line_chart
 from bot.web.context import site_of
 from bot.web.initdata import Refusal, language_of, validated
+from bot.web.numbers import page_index
 from bot.web.pages import targets
 from bot.web.render import language_of as page_language
 from bot.web.render import link, render
@@ -112,10 +113,7 @@ async def view(request: web.Request) -> web.Response:
     words = " ".join(request.query.get("q", "").split())[:100]
     kind = request.query.get("kind") if request.query.get("kind") in kinds else None
     topic = request.query.get("topic") if request.query.get("topic") in topics else None
-    page = request.query.get("page", "1")
-    found = await services.coordinators.find(
-        words, kind, topic, int(page) - 1 if page.isdigit() and len(page) < 6 else 0
-    )
+    found = await services.coordinators.find(words, kind, topic, page_index(request))
     figures = await overview(services)
     session_value = request.query["s"]
     search = {"q": words, "kind": kind, "topic": topic}
