@@ -20,13 +20,13 @@ from PIL import Image
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from telegram.error import BadRequest
 
-from bot.app import BoldenApp, build_application, running, web_of
+from bot.app import BoldenApp
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from bot.web.initdata import Refusal, WebAppUser, validated
-from tests.conftest import DATA, TOKEN, FakeClock, make_coordinator, sign_up
+from tests.conftest import TOKEN, FakeClock, make_coordinator, sign_up
 from tests.e2e.test_bolde import send_bold
-from tests.e2e.test_web import table
+from tests.e2e.test_web import table, with_targets
 from tests.web import Answer, fetch
 
 PUBLIC = "https://bolden.example.dk"
@@ -136,15 +136,8 @@ async def test_the_dashboard_measures_the_three_targets_as_the_front_page_does(
     anna: SimulatedPerson,
     john: SimulatedPerson,
 ) -> None:
-    other = settings.model_copy(update={"content": DATA / "other_strategy.toml"})
-    today = clock.now
-    async with running(build_application(other, clock=clock)) as application:
-        clock.now = datetime(2025, 12, 1, 12, 0, tzinfo=UTC)
-        await sign_up(anna)
-        clock.now = today
-        await sign_up(john, kind="Citizen")
+    async with with_targets(settings, clock, anna, john) as site:
         await send_bold(anna, "Flere bænke ved stien langs fjorden.")
-        site = web_of(application).url
         front = (await fetch(f"{site}/")).text
         page = (await fetch(await signed_in(site, karim, clock))).text
 

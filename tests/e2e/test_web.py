@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from PIL import Image
@@ -85,12 +87,12 @@ async def test_the_front_page_shows_the_strategy_its_old_targets_and_how_to_take
     assert 'href="/bolde?lang=en">bold board</a>' in english
 
 
-async def test_the_front_page_measures_the_figures_against_this_years_targets(
-    settings: Settings,
-    clock: FakeClock,
-    anna: SimulatedPerson,
-    john: SimulatedPerson,
-) -> None:
+@asynccontextmanager
+async def with_targets(
+    settings: Settings, clock: FakeClock, anna: SimulatedPerson, john: SimulatedPerson
+) -> AsyncIterator[str]:
+    """A bot on a strategy with goals for this year, where Anna joined last year and John, a
+    citizen, this year; yields the address of its web pages."""
     other = settings.model_copy(update={"content": DATA / "other_strategy.toml"})
     today = clock.now
     async with running(build_application(other, clock=clock)) as application:
@@ -98,7 +100,16 @@ async def test_the_front_page_measures_the_figures_against_this_years_targets(
         await sign_up(anna)
         clock.now = today
         await sign_up(john, kind="Citizen")
-        site = web_of(application).url
+        yield web_of(application).url
+
+
+async def test_the_front_page_measures_the_figures_against_this_years_targets(
+    settings: Settings,
+    clock: FakeClock,
+    anna: SimulatedPerson,
+    john: SimulatedPerson,
+) -> None:
+    async with with_targets(settings, clock, anna, john) as site:
         page = (await fetch(f"{site}/")).text
         english = (await fetch(f"{site}/?lang=en")).text
 
