@@ -34,6 +34,7 @@ from bot.web.pages import targets
 from bot.web.render import language_of as page_language
 from bot.web.render import link, render
 from bot.web.signing import sign, verified
+from storage.bolde import Status
 
 routes = web.RouteTableDef()
 SESSION = timedelta(hours=1)
@@ -194,11 +195,13 @@ def _charts(t: Translator, services: Services, figures: Overview) -> dict[str, F
     # Without a goal there is no on-track line, and the sentence does not speak of one.
     about = "desc" if growth.on_track is not None else "alone"
     charts = {"growth": _over_months(t, "growth", growth.months, lines, about)}
-    statuses = {code: t.plain(f"bold.status.{code}") for code in bolde.by_status}
+    if bolde.total:
+        # Every status, none left out, in the order of the lifecycle, as the public board.
+        flow = [Bar(t.plain(f"bold.status.{s}"), bolde.by_status.get(s, 0)) for s in Status]
+        charts["by_status"] = _bars(t, "by_status", flow, ("by_status", "bolde"))
     bold_kinds = {code: t.plain(f"bold.kind.{code}") for code in bolde.by_kind}
     topics = {topic.code: topic.title.get(t.language) for topic in services.strategy.topics}
     for key, counts, names in (
-        ("by_status", bolde.by_status, statuses),
         ("by_kind", bolde.by_kind, bold_kinds),
         ("by_topic", bolde.by_topic, topics),
     ):

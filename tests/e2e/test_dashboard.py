@@ -152,6 +152,14 @@ async def test_the_dashboard_measures_the_three_targets_as_the_front_page_does(
     for ident in ("ambassadors", "citizens", "activities", "by_kind"):
         assert f'aria-labelledby="figure-{ident}"' in page
     assert table(page, "Bolde efter slags") == [["Idé", "1"]]
+    # Every status, empty ones too, in the order of the lifecycle as on the public board.
+    assert table(page, "Bolde efter status") == [
+        ["Modtaget", "1"],
+        ["Sendt til netværket", "0"],
+        ["I gang", "0"],
+        ["Besvaret", "0"],
+        ["Afvist med svar", "0"],
+    ]
     assert "og hvor mange der skulle være for at nå målet." in page
     # The on-track line's axis tops at a round whole number, not at a figure like 76,603.
     growth = page.split('id="figure-growth"')[1].split("</svg>")[0]
