@@ -77,6 +77,8 @@ _SELECT = (
 )
 # Written exactly as in the partial index bolde_inbox (migration 0011), so the planner uses it.
 _OPEN = f"status IN {OPEN}"
+# Open and without a change since a moment: standing still, as the morning report says.
+_STILL = f"{_OPEN} AND changed_at <= ?"
 # Seconds from a bold's arrival to its first answer, as in the index bolde_first_answer.
 _WAIT = "strftime('%s', first_answer_at) - strftime('%s', created_at)"
 
@@ -306,11 +308,17 @@ async def sent_since(db: Database, user_id: int, since: datetime) -> list[dateti
 async def stale(db: Database, unchanged_since: datetime) -> list[Bold]:
     """Open bolde without a change since then, not already reported since then."""
     rows = await db.fetch_all(
-        f"{_SELECT} WHERE {_OPEN} AND changed_at <= ? "
+        f"{_SELECT} WHERE {_STILL} "
         "AND (stale_reported_at IS NULL OR stale_reported_at <= ?) ORDER BY changed_at",
         (iso(unchanged_since), iso(unchanged_since)),
     )
     return [_bold(row) for row in rows]
+
+
+async def count_still(db: Database, unchanged_since: datetime) -> int:
+    """Open bolde without a change since then, reported already or not."""
+    row = await db.fetch_one(f"SELECT COUNT(*) FROM bolde WHERE {_STILL}", (iso(unchanged_since),))
+    return int(row[0]) if row else 0
 
 
 async def events(db: Database, bold_id: int) -> list[Event]:

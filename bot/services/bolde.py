@@ -183,6 +183,15 @@ class Figures(BaseModel):
     median_to_first_answer: timedelta | None
 
 
+class Waiting(BaseModel):
+    """The open bolde as /inbox lists them; of them, those no one has taken yet, and those
+    without a change for the days after which the morning report names them."""
+
+    open: int
+    not_taken: int
+    still: int
+
+
 class BoardPage(BaseModel):
     """A page of the public board, with the filters it was read with (unknown ones dropped)."""
 
@@ -698,6 +707,16 @@ class BoldService:
                 await bolde.mark_stale_reported(connection, [b.id for b in stale], now)
                 await self._delivery.owe(connection, await notify(stale))
         return stale
+
+    async def waiting(self, days: int) -> Waiting:
+        """What waits for the coordinators and networks: counted as /inbox and the morning
+        report count it (see `inbox`, `report_stale`)."""
+        count = partial(bolde.count_open, self._db, network_id=None)
+        return Waiting(
+            open=await count(None),
+            not_taken=await count(Status.RECEIVED) + await count(Status.ROUTED),
+            still=await bolde.count_still(self._db, self._clock() - timedelta(days=days)),
+        )
 
     async def figures(self) -> Figures:
         """Counted by the database: nothing here grows with the number of bolde."""

@@ -1,6 +1,7 @@
 """The figures of the coordinators' dashboard (and of the chart under /stats): the strategy's
 targets as /stats and the front page measure them, how the number of ambassadors grew month
-by month, where the bolde went, and how many came to the latest events. Counted by the
+by month, where the bolde went, and how many came to the latest events; and on top what
+waits for someone to act: open bolde and events still to come. Counted by the
 database; a month is a month where the bot runs (BOLDEN_TIMEZONE)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 
 from bot.i18n import Translator
 from bot.services import Services
-from bot.services.bolde import Figures
+from bot.services.bolde import Figures, Waiting
 from bot.services.events import CHECKIN_OPENS
 from bot.services.targets import AmbassadorYear, Outlook, on_track_line
 from storage import ambassadors, bolde, events
@@ -32,7 +33,20 @@ class Growth(BaseModel):
     on_track: list[float] | None
 
 
+class Upcoming(BaseModel):
+    """An event still to come as coordinators see it in /events, with its answers so far."""
+
+    title: str
+    starts_at: datetime
+    yes: int
+    maybe: int
+    capacity: int | None
+
+
 class Overview(BaseModel):
+    # what waits for someone to act: open bolde, and events still to come
+    waiting: Waiting
+    upcoming: list[Upcoming]
     growth: Growth
     # the strategy's targets as /stats and the front page measure them, and the years since
     # the first ambassador joined against their goals
@@ -83,7 +97,21 @@ async def overview(services: Services) -> Overview:
     outlook = await services.targets.outlook()
     bounds = [_start(month, services) for month in grown.months]
     bounds.append(_start(_next_month(grown.months[-1]), services))
+    upcoming = []
+    for event in await services.events.planned():
+        tally = await services.events.tally(event.id)
+        upcoming.append(
+            Upcoming(
+                title=event.title,
+                starts_at=event.starts_at,
+                yes=tally["yes"],
+                maybe=tally["maybe"],
+                capacity=event.capacity,
+            )
+        )
     return Overview(
+        waiting=await services.bolde.waiting(services.settings.bold_stale_days),
+        upcoming=upcoming,
         growth=grown,
         outlook=outlook,
         years=await services.targets.ambassador_years(outlook),

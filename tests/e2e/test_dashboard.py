@@ -22,8 +22,9 @@ from telegram.error import BadRequest
 
 from bot.app import BoldenApp
 from bot.config import Settings
-from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 from bot.web.initdata import Refusal, WebAppUser, validated
+from storage.database import iso
 from tests.conftest import TOKEN, FakeClock, make_coordinator, sign_up
 from tests.e2e.test_bolde import send_bold
 from tests.e2e.test_web import table, with_targets
@@ -337,3 +338,74 @@ async def test_telegram_refuses_a_mini_app_button_to_http_or_in_a_group(
             button = InlineKeyboardButton("📊", web_app=WebAppInfo(url))
             with pytest.raises(BadRequest, match=f"(?i){problem}"):
                 await bot.send_message(chat_id, "x", reply_markup=InlineKeyboardMarkup([[button]]))
+
+
+def stored_event(settings: Settings, title: str, starts: datetime, capacity: int | None) -> int:
+    """A published event, written by another process; its id."""
+    connection = sqlite3.connect(settings.database)
+    try:
+        with connection:
+            cursor = connection.execute(
+                "INSERT INTO events (kind, title, description, starts_at, ends_at, place, "
+                "audience, status, publish_at, reminders, created_at, checkin_code, capacity) "
+                "VALUES ('workshop', ?, 'Vi mødes.', ?, ?, 'Rådhuset', 'amb', 'published', "
+                "'2026-11-01T00:00:00+00:00', '[]', '2026-11-01T00:00:00+00:00', ?, ?)",
+                (title, iso(starts), iso(starts + timedelta(hours=2)), title, capacity),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+    finally:
+        connection.close()
+
+
+def said(settings: Settings, event_id: int, user_id: int, answer: str) -> None:
+    connection = sqlite3.connect(settings.database)
+    try:
+        with connection:
+            connection.execute(
+                "INSERT INTO rsvps (event_id, user_id, name, answer, answered_at, turn) "
+                "VALUES (?, ?, 'N', ?, '2026-11-25T00:00:00+00:00', ?)",
+                (event_id, user_id, answer, user_id),
+            )
+    finally:
+        connection.close()
+
+
+async def test_on_top_the_dashboard_shows_what_waits_and_where_to_act_in_the_chat(
+    site: str, settings: Settings, clock: FakeClock, karim: SimulatedPerson, anna: SimulatedPerson
+) -> None:
+    await karim.send("/start")
+    await sign_up(anna)
+    empty = (await fetch(await signed_in(site, karim, clock))).text
+    assert "<strong>0 åbne bolde</strong>" in empty
+    assert "<strong>0 arrangementer på vej</strong>" in empty
+
+    await send_bold(anna, "Flere bænke ved stien langs fjorden.")
+    clock.advance(days=settings.bold_stale_days, minutes=1)
+    for text in ("Lys på cykelstien ved skolen, tak.", "Et bibliotek med åbent om søndagen."):
+        await send_bold(anna, text)
+    await karim.emulator.wait_for(lambda: len(cards(karim)) == 3, what="the three cards")
+    taken = await karim.press(cards(karim)[-1], "Tag den")
+    assert "Status: I gang" in taken.text
+    soup = stored_event(settings, "Suppe og snak", clock.now + timedelta(days=3), 20)
+    stored_event(settings, "Gåtur i parken", clock.now + timedelta(days=9), None)
+    said(settings, soup, anna.id, "yes")
+
+    page = (await fetch(await signed_in(site, karim, clock))).text
+
+    waiting = page.split('<h2 id="waiting">')[1].split("</section>")[0]
+    for line in (
+        "<strong>3 åbne bolde</strong>",
+        "2 af dem har ingen taget endnu",
+        f"1 af dem har stået stille i {settings.bold_stale_days} dage eller mere",
+        "<code>/inbox</code>",
+        "<strong>2 arrangementer på vej</strong>",
+        "1 person har sagt ja til dem i alt.",
+        "<code>/events</code>",
+    ):
+        assert line in waiting
+    assert page.index('<h2 id="waiting">') < page.index('<h2 id="targets">'), "first thing seen"
+
+
+def cards(karim: SimulatedPerson) -> list[ChatMessage]:
+    return [m for m in karim.messages if "Tag den" in str(m.buttons)]
