@@ -92,6 +92,9 @@ async def test_the_dashboard_signs_in_from_telegram_and_shows_charts_and_the_lis
         assert await page.get_by_role("heading", name=name).is_visible()
         assert await page.get_by_role("img", name=name).count() == 1
     assert await page.locator("h1").inner_text() == "Dashboard for koordinatorer"
+    # What waits comes first; the event about to start is listed as coming, in its own box.
+    assert await page.locator("h2").first.inner_text() == "Det venter på jer"
+    assert await page.get_by_role("region", name="Arrangementer på vej").count() == 1
     await page.get_by_label("Navn, organisation, nummer, type eller tema").fill("Frida")
     await page.get_by_role("button", name="Søg").click()
     await page.wait_for_url("**q=Frida**")

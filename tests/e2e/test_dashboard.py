@@ -125,7 +125,8 @@ async def test_a_coordinator_opens_the_dashboard_from_telegram(
     # The strategy's goals were for 2019 and 2020, before anyone joined in 2026.
     assert '<th scope="row">2019</th>' not in page.text
     assert "Der er ingen bolde endnu." in page.text
-    assert "Der er ikke holdt nogen arrangementer endnu." in page.text
+    assert "Der er ingen arrangementer på vej." in page.text
+    assert "Der er ikke holdt nogen arrangementer endnu, så der er intet fremmøde" in page.text
     assert "1 ambassadør fundet" in page.text
     assert '<th scope="row">Anna</th>' in page.text
 
@@ -405,6 +406,12 @@ async def test_on_top_the_dashboard_shows_what_waits_and_where_to_act_in_the_cha
     ):
         assert line in waiting
     assert page.index('<h2 id="waiting">') < page.index('<h2 id="targets">'), "first thing seen"
+    # Under Arrangementer, what is coming too, not only what was held.
+    assert table(page, "Arrangementer på vej") == [
+        ["Suppe og snak", "02.12.2026 13.01", "1", "0", "20"],
+        ["Gåtur i parken", "08.12.2026 13.01", "0", "0", "Ingen grænse"],
+    ]
+    assert "Der er ingen arrangementer på vej." not in page
 
 
 def cards(karim: SimulatedPerson) -> list[ChatMessage]:
