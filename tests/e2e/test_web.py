@@ -96,6 +96,8 @@ async def test_the_front_page_shows_the_strategy_its_old_targets_and_how_to_take
     assert "2019–2020 (earlier targets)" in english
     assert 'href="/bolde?lang=en">bold board</a>' in english
     assert "No Telegram? Contact Fredericia Kommune: call " in english
+    join = english.split('<section class="card join"')[1]
+    assert join.index("(Danish for “ball”) is an idea") < join.index("Send a bold.")
 
 
 @asynccontextmanager

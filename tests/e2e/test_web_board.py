@@ -119,6 +119,12 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     assert ANSWER_SHOWN in answered.text
     english = await fetch(f"{site}/bolde?lang=en")
     assert "More people in communities" in english.text
+    what = (
+        "<p>A <b>bold</b> (Danish for “ball”) is an idea, a worry or a problem you pass on to "
+        "the people who can act on it.</p>"
+    )
+    assert f"</p>\n{what}\n" in english.text.split("<h2")[0], "the word, under the intro"
+    assert "Danish for" not in board.text, "Danish readers know the word"
     assert '<span class="status">Answered</span>' in english.text
     assert '<p class="answer-text" lang="da">' in english.text, "the answer is Danish"
     assert "Loneliness" in english.text
