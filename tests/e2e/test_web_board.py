@@ -183,7 +183,11 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     [address] = [a.split('"')[0] for a in opened if a.startswith("/bolde/B-2026-0001")]
     assert address == "/bolde/B-2026-0001?status=answered&amp;lang=en", "the filters go along"
     detail = await fetch(f"{site}{address.replace('&amp;', '&')}")
-    assert '<a href="/bolde?status=answered&amp;lang=en">All bolds</a>' in detail.text
+    assert '<a href="/bolde?status=answered&amp;lang=en">⬅️ Back to the list</a>' in detail.text
+    plain = await fetch(f"{site}/bolde/B-2026-0001")
+    assert '<a href="/bolde">Alle bolde</a>' in plain.text, "no filters: the whole list"
+    paged = await fetch(f"{site}/bolde/B-2026-0001?theme=communities")
+    assert '<a href="/bolde?theme=communities">⬅️ Tilbage til listen</a>' in paged.text
     assert '<a href="/bolde?lang=en" aria-current="page">' in detail.text, "still on the board"
     answered = await fetch(f"{site}/bolde?status=answered")
     assert '<option value="answered" selected>Besvaret</option>' in answered.text
