@@ -202,10 +202,7 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     assert items(garbled.text) == ["B-2026-0002", "B-2026-0001"], "unknown filters are dropped"
 
     home = await fetch(f"{site}/?lang=en")
-    assert (
-        "2 bolds have been sent to the strategy. Answered: 1. Declined, with an answer: 0."
-        in home.text
-    )
+    assert "2 bolds have been sent to the strategy. Received: 1. Answered: 1. <a" in home.text
     figures = await fetch(f"{site}/bolde?lang=en")
     assert "2 bolds in all." in figures.text
     table = figures.text.split("<caption>Bolds by status</caption>")[1].split("</table>")[0]
@@ -331,11 +328,15 @@ async def test_the_front_page_counts_answers_and_declines_as_the_boards_chart_do
     told = len(zelda.messages)
     await karim.press(preview, "Send")
     await arrived(zelda, told, "Din bold")
+    await send_bold(zelda, "En bænk mere ved stationen, tak.")  # still open
 
     home = (await fetch(f"{site}/")).text
     board = (await fetch(f"{site}/bolde")).text
 
-    assert "2 bolde er sendt til strategien. Besvaret: 1. Afvist med svar: 1." in home
+    assert (
+        "3 bolde er sendt til strategien. Modtaget: 1. Besvaret: 1. Afvist med svar: 1. <a"
+    ) in home, "every status with a bold, in the board's order, adding up to the total"
+    assert "3 bolde i alt." in board
     table = board.split("<caption>Boldene efter status</caption>")[1].split("</table>")[0]
     assert '<th scope="row">Besvaret</th><td>1</td>' in table
     assert '<th scope="row">Afvist med svar</th><td>1</td>' in table
