@@ -244,7 +244,8 @@ def sender_keyboard(
     """Under the sender's page or a notice: reopen an answer, reply to a question, the timeline."""
     rows: list[list[InlineKeyboardButton]] = []
     if bold.status in {Status.ANSWERED, Status.DECLINED}:
-        rows.append([_sender_button(t, "bold.reopen", "reopen", bold.id)])
+        label = "bold.disagree" if bold.status == Status.DECLINED else "bold.reopen"
+        rows.append([_sender_button(t, label, "reopen", bold.id)])
     asked = [e for e in events if e.action in {Action.ASK, Action.REPLY}]
     if bold.status in OPEN and asked and asked[-1].action == Action.ASK:
         rows.append([_sender_button(t, "bold.reply", "reply", bold.id)])

@@ -165,6 +165,7 @@ def summary(context: BoldenContext, draft: Draft) -> str:
     topics = strategy.titles(answers.get("topics", []), language)
     lines.append(t("bold.card.topics", value=", ".join(topics) or t.plain("me.none")))
     lines.append(t("bold.summary_shown" if shows_name(answers) else "bold.summary_anonymous"))
+    lines.append(t("bold.public"))
     lines += ["", t("bold.ask.confirm")]
     return "\n".join(lines)
 
@@ -436,7 +437,9 @@ async def _send(update: Update, context: BoldenContext) -> None:
         if result.network
         else t("bold.sent_unrouted")
     )
-    text = "\n\n".join([t("bold.sent", reference=bold.reference), where, t("bold.sent_next")])
+    text = "\n\n".join(
+        [t("bold.sent", reference=bold.reference), where, t("bold.public"), t("bold.sent_next")]
+    )
     if bold.kind == Kind.PROBLEM:
         text += "\n\n" + emergency(context)
     rows = [[_button(context, "bold.see_timeline", "show", bold.id), home_button(t)]]

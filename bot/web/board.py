@@ -56,7 +56,16 @@ async def one_bold(request: web.Request) -> web.Response:
     found = await services.bolde.public(request.match_info["reference"])
     if found is None:
         raise web.HTTPNotFound
-    return render(request, "board_bold.html", bold=found, back=_back(request), **_names(request))
+    back = _back(request)
+    kept = back != link(request, "/bolde")  # the list's filters or page
+    return render(
+        request,
+        "board_bold.html",
+        bold=found,
+        back=back,
+        back_label="web.board.back_to_list" if kept else "web.board.back",
+        **_names(request),
+    )
 
 
 def _back(request: web.Request) -> str:

@@ -40,8 +40,9 @@ async def home(request: web.Request) -> web.Response:
         goals=[goal_row(t, period, outlook.year) for period in strategy.targets],
         chat=f"https://t.me/{site.bot_username}",
         bolde=bolde,
-        # Counted and named as on the bold board's chart, so the two always agree.
-        replied=[(s, bolde.by_status.get(s, 0)) for s in (Status.ANSWERED, Status.DECLINED)],
+        # Counted, named and ordered as on the bold board's chart, so the two always agree and
+        # the statuses add up to the total.
+        by_status=[(s, n) for s in Status if (n := bolde.by_status.get(s, 0))],
     )
 
 

@@ -124,6 +124,10 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     )
     assert sent.text.startswith("✅ Tak! Din bold er modtaget.\nReference: B-2026-0001")
     assert "Den er sendt til handlingsnetværket Fællesskab." in sent.text
+    assert (
+        "🌐 På den offentlige boldtavle kan alle se referencen, typen, kategorien, temaerne, "
+        "status, datoerne og det offentlige svar. Aldrig dit navn eller dine ord."
+    ) in sent.text, "the sender is told what the board shows"
 
     await group.emulator.wait_for(lambda: len(group.messages) >= 3, what="the card in the group")
     photo, card = group.messages[-2], group.messages[-1]
@@ -404,6 +408,7 @@ async def test_the_draft_takes_a_photo_with_a_caption_and_lets_the_text_be_corre
     summary = await anna.press(themes, "Videre")
     assert "📷 Med billede" in summary.text
     assert "👤 Netværket ser dit navn." in summary.text, "an idea shows the name by default"
+    assert "🌐 På den offentlige boldtavle kan alle se referencen" in summary.text
     again = await anna.press(summary, "Ret teksten")
     assert again.text.startswith("Din tekst nu. Tryk på den for at kopiere den")
     assert "<code>Fortovet ved Danmarksgade er fuld af huller.</code>" in (again.html or "")
@@ -464,6 +469,8 @@ async def test_an_english_speaker_is_told_everything_in_english(
     summary = await john.press(step, "Go on")
     assert summary.text.startswith("This is your bold:")
     assert "👤 The network sees your name." in summary.text
+    assert "On the public bold board anyone can see the reference" in summary.text
+    assert "Never your name or your words." in summary.text
     sent = await john.press(summary, "📨 Send")
     assert sent.text.startswith("✅ Thank you! Your bold has arrived.\nReference: B-2026-0001")
 

@@ -199,7 +199,7 @@ async def test_a_scheduled_newsletter_is_sent_after_a_restart_and_one_can_opt_ou
         wrong = await karim.send("i morgen")
         assert wrong.text.startswith("Den dato forstår jeg ikke.")
         scheduled = await karim.send("23.11.2026 09:00")
-        assert scheduled.text.startswith("🕒 «Julehilsen» sendes 23.11.2026 09.00.")
+        assert scheduled.text.startswith("🕒 »Julehilsen« sendes 23.11.2026 09.00.")
     assert query("SELECT status, send_at FROM newsletters")[0][:] == (
         "scheduled",
         "2026-11-23T08:00:00+00:00",
@@ -311,7 +311,7 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     await karim.press(asked, "Alle aktive ambassadører")
     confirm = await next_message(karim, seen + 1)
     kept = await karim.press(await karim.press(confirm, "Planlæg"), "Behold tidspunktet")
-    assert kept.text.startswith("🕒 «Julemarked» sendes 24.11.2026 10.00.")
+    assert kept.text.startswith("🕒 »Julemarked« sendes 24.11.2026 10.00.")
     [row] = query("SELECT id, body_text, status FROM newsletters")
     assert tuple(row) == (1, "Kom forbi standen på Axeltorv.", "scheduled")
 
@@ -320,12 +320,12 @@ async def test_a_scheduled_newsletter_can_be_changed_and_cancelled_by_coordinato
     assert query("SELECT status FROM newsletters")[0][0] == "scheduled"
     page = await karim.send("/newsletter")
     asked = await karim.press(page, "Aflys")
-    assert asked.text.startswith("Vil du aflyse «Julemarked», der skulle sendes 24.11.2026 10.00?")
+    assert asked.text.startswith("Vil du aflyse »Julemarked«, der skulle sendes 24.11.2026 10.00?")
     assert query("SELECT status FROM newsletters")[0][0] == "scheduled", "one tap cancels nothing"
     back = await karim.press(asked, "Tilbage")
     assert back.text.startswith("Nyhedsbreve\nPlanlagte:")
     dropped = await karim.press(await karim.press(back, "Aflys"), "Ja, aflys")
-    assert dropped.text.startswith("«Julemarked» er aflyst og bliver ikke sendt.")
+    assert dropped.text.startswith("»Julemarked« er aflyst og bliver ikke sendt.")
     assert query("SELECT status FROM newsletters")[0][0] == "cancelled"
     clock.advance(days=3)
     await run_newsletters(bot)
@@ -366,7 +366,7 @@ async def test_a_newsletter_refuses_a_time_the_clocks_skip_and_a_failed_hand_ove
     assert "Hvornår skal det sendes?" in skipped.text, "the question again"
     assert "Stop" in str(skipped.buttons), "with its buttons"
     scheduled = await karim.send("28.03.2027 03:30")
-    assert scheduled.text.startswith("🕒 «Forår» sendes 28.03.2027 03.30.")
+    assert scheduled.text.startswith("🕒 »Forår« sendes 28.03.2027 03.30.")
 
     # The next hand-over fails as on a full disk.
     query("CREATE TRIGGER full BEFORE INSERT ON batches BEGIN SELECT RAISE(ABORT, 'full'); END")
@@ -425,11 +425,11 @@ async def test_cancel_racing_the_scheduled_send_either_cancels_it_or_says_it_was
         await emulator.wait_for(lambda: page.edits > shown, what="the answer to Cancel")  # noqa: B023
         [(status,)] = query("SELECT status FROM newsletters WHERE title = ?", title)
         if status == "sent":
-            assert page.text.startswith(f"For sent: «{title}» var allerede sendt")
+            assert page.text.startswith(f"For sent: »{title}« var allerede sendt")
             await emulator.wait_for(lambda: received(anna, title), what=title)  # noqa: B023
         else:
             assert status == "cancelled"
-            assert page.text.startswith(f"«{title}» er aflyst og bliver ikke sendt.")
+            assert page.text.startswith(f"»{title}« er aflyst og bliver ikke sendt.")
         outcomes.append(status)
 
     await until(lambda: not query("SELECT 1 FROM outbox WHERE state = 'pending'"))

@@ -195,7 +195,7 @@ async def test_a_coordinator_finds_people_opens_a_profile_and_adds_them_to_a_net
     by_theme_and_name = await karim.send("/ambassadors ven mette")
     nobody = await karim.send("/ambassadors Kirsten")
 
-    assert by_organisation.text == "Søgning: «bakery»\nFundet: 1 ambassadør"
+    assert by_organisation.text == "Søgning: »bakery«\nFundet: 1 ambassadør"
     assert by_organisation.buttons[0]["text"] == "nr. 3 John (Virksomhed)"
     kinds = await karim.press(by_organisation, "Efter type")
     assert {"Borger · 0", "Virksomhed · 1"} <= {b["text"] for b in kinds.buttons}, (

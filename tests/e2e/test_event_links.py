@@ -17,13 +17,14 @@ from tests.e2e.test_events import drained, publish, received, run_due
 
 EVERYONE = "[Alle, der har sagt ja]"
 CONSENT = (
-    "🔔 Svarer du, skriver vi kun til dig om dette arrangement: en påmindelse, ændringer "
-    "eller en aflysning. Ikke andet."
+    "🔔 Svarer du ja, er du tilmeldt og har en plads (er der fuldt, kommer du på venteliste). "
+    "Derefter skriver vi kun til dig om dette arrangement: en påmindelse, ændringer eller en "
+    "aflysning. Ikke andet."
 )
 NOT_FOUND = (
     "Det link fører ikke til et arrangement, du kan svare på. Måske er det ikke sendt ud endnu, "
     "eller også er det kun for inviterede. Se de arrangementer, alle kan komme til, på vores "
-    "side. Tryk «Svar i Telegram» ved det, du vil med til."
+    "side. Tryk »Svar i Telegram« ved det, du vil med til."
 )
 
 
@@ -155,8 +156,9 @@ async def test_links_that_cannot_be_answered_are_explained_with_the_list(
     ]
     english = await opened(john, found["Morgenkaffe"])
     assert english.text.endswith(
-        "🔔 If you answer, we only write to you about this event: a reminder, changes or a "
-        "cancellation. Nothing else."
+        "🔔 If you answer yes, you are signed up and have a seat (if it is full, you go on the "
+        "waiting list). After that we only write to you about this event: a reminder, changes or "
+        "a cancellation. Nothing else."
     )
 
     clock.now = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # 9.30: Morgenkaffe has begun

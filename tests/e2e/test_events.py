@@ -109,7 +109,7 @@ async def test_an_event_from_invitation_to_check_in(
         await emulator.wait_for(lambda: "✓ Ja" in str(invitation.buttons), what="the tick")
         assert [b["text"] for b in invitation.buttons][:3] == ["✓ Ja", "Måske", "Nej"], "one mark"
         full = await next_message(karim, seen)
-        assert full.text == "👥 «Suppe og snak» er fuldt (1 plads). Nye ja kommer på venteliste."
+        assert full.text == "👥 »Suppe og snak« er fuldt (1 plads). Nye ja kommer på venteliste."
         [for_bo] = received(bo, "Suppe og snak")
         waiting = await bo.press_data(for_bo, for_bo.button("Ja")["callback_data"])
         assert waiting["text"].startswith("Der er fuldt lige nu. Du er nr. 1 på ventelisten")
@@ -117,7 +117,7 @@ async def test_an_event_from_invitation_to_check_in(
         await anna.press_data(invitation, invitation.button("Nej")["callback_data"])
         promoted = await next_message(bo, seen)
         assert promoted.text.startswith(
-            "🎉 Der er blevet en plads fri: du er nu tilmeldt «Suppe og snak»."
+            "🎉 Der er blevet en plads fri: du er nu tilmeldt »Suppe og snak«."
         )
         answers = {r["user_id"]: r["answer"] for r in query("SELECT user_id, answer FROM rsvps")}
         assert answers == {anna.id: "no", bo.id: "yes"}
@@ -149,7 +149,7 @@ async def test_an_event_from_invitation_to_check_in(
         [code] = [r[0] for r in query("SELECT checkin_code FROM events")]
         early = await bo.send(f"/start in-{code}")
         assert early.text == (
-            "Du er tidligt på den! Indtjekningen til «Suppe og snak» åbner 03.12.2026 17.00, "
+            "Du er tidligt på den! Indtjekningen til »Suppe og snak« åbner 03.12.2026 17.00, "
             "en time før start. Scan koden igen, når du er der."
         )
     clock.now = datetime(2026, 12, 2, 17, 30, tzinfo=UTC)  # the day before, while the bot is down
@@ -168,13 +168,13 @@ async def test_an_event_from_invitation_to_check_in(
         await run_due(bot)
         assert received(anna, "Påmindelse") == [], "only those coming are reminded"
         welcome = await bo.send(f"/start in-{code}")
-        assert welcome.text == "✅ Velkommen til «Suppe og snak»! Du er tjekket ind."
+        assert welcome.text == "✅ Velkommen til »Suppe og snak«! Du er tjekket ind."
         again = await bo.send(f"/start in-{code}")
         assert again.text.startswith("Du er allerede tjekket ind")
         eva = emulator.person(1009, "Eva", "da")  # scans the poster, but was not invited
         refused = await eva.send(f"/start in-{code}")
         assert refused.text == (
-            "«Suppe og snak» er kun for inviterede, og du står ikke på listen, så du er ikke "
+            "»Suppe og snak« er kun for inviterede, og du står ikke på listen, så du er ikke "
             "tjekket ind. Spørg arrangøren ved døren, så hjælper de dig."
         )
         stats = await karim.send("/stats")
@@ -190,7 +190,7 @@ async def test_an_event_from_invitation_to_check_in(
         clock.now = datetime(2026, 12, 3, 20, 1, tzinfo=UTC)  # 21.01: it has ended
         late = await anna.send(f"/start in-{code}")
         assert late.text == (
-            "«Suppe og snak» er slut, så indtjekningen er lukket. Tak, fordi du kiggede forbi!"
+            "»Suppe og snak« er slut, så indtjekningen er lukket. Tak, fordi du kiggede forbi!"
         )
     assert query("SELECT COUNT(*) FROM attendance")[0][0] == 2
     assert len(received(bo, "Påmindelse")) == 2, "each reminder once, across the restart"
@@ -230,7 +230,7 @@ async def test_a_call_fills_closes_reports_and_becomes_a_network(
     await anna.press_data(calls[anna.id], calls[anna.id].button("Jeg er med")["callback_data"])
     await bo.press_data(calls[bo.id], calls[bo.id].button("Jeg er med")["callback_data"])
     full = await next_message(karim, seen)
-    assert full.text.startswith("🙋 «Hænder til varmestuen» er fuldt: 2 af 2 har meldt sig.")
+    assert full.text.startswith("🙋 »Hænder til varmestuen« er fuldt: 2 af 2 har meldt sig.")
     refused = await john.press_data(calls[john.id], calls[john.id].button("in")["callback_data"])
     assert refused["text"] == "The team is full. Thank you for offering!"
     await anna.press_data(calls[anna.id], calls[anna.id].button("Ikke denne gang")["callback_data"])
@@ -242,7 +242,7 @@ async def test_a_call_fills_closes_reports_and_becomes_a_network(
     await run_due(bot)
     roster = await next_message(karim, seen)
     lines = roster.text.splitlines()
-    assert lines[0] == "⏳ Svarfristen for «Hænder til varmestuen» er nået. 2 af 2 er med:"
+    assert lines[0] == "⏳ Svarfristen for »Hænder til varmestuen« er nået. 2 af 2 er med:"
     assert sorted(lines[1:]) == ["• Bo", "• John"]
     late = await anna.press_data(
         calls[anna.id], calls[anna.id].button("Jeg er med")["callback_data"]
@@ -251,7 +251,7 @@ async def test_a_call_fills_closes_reports_and_becomes_a_network(
     await run_due(bot)
     assert len(received(karim, "Svarfristen for")) == 1, "the roster is sent once"
     made = await karim.press_data(roster, roster.button("ad hoc")["callback_data"])
-    assert made["text"].startswith("Ad hoc-netværket «Hænder til varmestuen» er oprettet")
+    assert made["text"].startswith("Ad hoc-netværket »Hænder til varmestuen« er oprettet")
     [network] = query("SELECT id, kind, name FROM networks")
     assert tuple(network) == (1, "adhoc", "Hænder til varmestuen")
     members = sorted(r[0] for r in query("SELECT user_id FROM network_members"))
@@ -291,7 +291,7 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     asked = await karim.press(confirm, "Planlæg")
     scheduled = await karim.send("23.11.2026 09:00")
     assert scheduled.text.startswith(
-        "🕒 Invitationerne til «Stormøde 2026» sendes 23.11.2026 09.00."
+        "🕒 Invitationerne til »Stormøde 2026« sendes 23.11.2026 09.00."
     )
     await run_due(bot)
     assert received(anna, "Stormøde 2026") == [], "not before its time"
@@ -372,13 +372,13 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     clock.now = datetime(2026, 12, 10, 16, 30, tzinfo=UTC)  # 17.30, half an hour before
     eva = emulator.person(1009, "Eva", "da")  # never invited: the door is open to all
     welcome = await eva.send(f"/start in-{code}")
-    assert welcome.text == "✅ Velkommen til «Stormøde 2026»! Du er tjekket ind."
+    assert welcome.text == "✅ Velkommen til »Stormøde 2026«! Du er tjekket ind."
 
     page = await karim.press(await karim.send("/events"), "Stormøde 2026")
     confirm_drop = await karim.press(page, "Aflys")
     seen_anna = len(anna.messages)
     dropped = await karim.press(confirm_drop, "Ja, aflys")
-    assert dropped.text == "«Stormøde 2026» er aflyst. 1 person får besked."
+    assert dropped.text == "»Stormøde 2026« er aflyst. 1 person får besked."
     told = await next_message(anna, seen_anna)
     assert told.text.startswith("❌ Aflyst: Stormøde 2026")
     late = await anna.press_data(invitation, invitation.button("Ja")["callback_data"])
@@ -656,7 +656,7 @@ async def test_a_scheduled_event_is_listed_changed_with_its_end_moved_along_and_
     back = await karim.press(asking, "Tilbage")
     assert "Ikke sendt endnu" in back.text, "back on the event's page, nothing cancelled"
     dropped = await karim.press(await karim.press(back, "Aflys"), "Ja, aflys")
-    assert dropped.text.startswith("«Julefest» er aflyst.")
+    assert dropped.text.startswith("»Julefest« er aflyst.")
     clock.now = datetime(2026, 12, 10, 16, 30, tzinfo=UTC)
     await run_due(bot)
     assert received(anna, "Julefest") == [], "a cancelled scheduled event never goes out"

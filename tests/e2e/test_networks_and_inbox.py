@@ -292,9 +292,11 @@ async def test_a_coordinator_works_on_an_unrouted_bold_and_the_senders_notes_fin
     await bo.press(await bo.send("Det er kommunens gadeteam, der hjælper her."), "Send")
     declined = await arrived(anna, seen_anna, "Din bold B-2026-0001 kan vi ikke gå videre med.")
     assert query("SELECT status, taken_by FROM bolde")[0][:] == ("declined", None)
+    assert declined.text.endswith("Hvis du er uenig, så tryk »😕 Jeg er uenig« herunder.")
+    assert "😕 Jeg er uenig" in str(declined.buttons), "the button the text names"
 
     seen_bo = len(bo.messages)
-    await anna.press(declined, "Det løste det ikke")
+    await anna.press(declined, "Jeg er uenig")
     reopened = await anna.send("Han sover der stadig hver nat.")
     assert reopened.text == (
         "Tak, fordi du sagde det. B-2026-0001 er åbnet igen, og handlingsnetværket Kultur "
@@ -325,7 +327,7 @@ async def test_a_reopened_bold_no_network_has_goes_back_to_the_coordinators_with
     declined = await arrived(anna, seen_anna, "Din bold B-2026-0001 kan vi ikke")
 
     seen = len(karim.messages)
-    await anna.press(declined, "Det løste det ikke")
+    await anna.press(declined, "Jeg er uenig")
     reopened = await anna.send("Hvem kan jeg så spørge?")
     assert reopened.text.endswith(
         "er åbnet igen, og strategiens koordinatorer har fået din besked. "

@@ -38,6 +38,14 @@ async def test_the_notice_names_the_controller_the_legal_basis_and_the_complaint
     for kept in ("Your answers to events", "when you check in", "invite link", "id, name and"):
         assert kept in reply.text, kept
     assert "Article 6(1)(a)" in reply.text
+    assert "A network sees the bolds it gets, with your name unless you send anonymously." in (
+        reply.text
+    ), "anonymity is chosen on the send screen; the name shows by default"
+    assert "your name unless you send anonymously. Also what happens" in reply.text
+    assert (
+        "On the public bold board on the strategy's website anyone can see each bold's reference, "
+        "kind, category, themes, status, dates and public answer. Never your name or your words."
+    ) in reply.text
     assert "If you say yes to the public list of ambassadors, anyone can see" in reply.text
     assert "/me for the public list" in reply.text, "how to take that consent back"
     assert "complain to the Danish Data Protection Agency, Datatilsynet" in reply.text

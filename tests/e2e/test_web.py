@@ -73,8 +73,18 @@ async def test_the_front_page_shows_the_strategy_its_old_targets_and_how_to_take
     assert '<th scope="row">2019–2020 (tidligere mål)</th><td>50 i 2019, 70 i 2020</td>' in goals
     assert 'href="https://t.me/bolden_sandbox_bot"' in page
     assert '<img src="/qr.png"' in page
+    no_telegram = (
+        '<p class="no-telegram">Ingen Telegram? Kontakt Fredericia Kommune: ring på '
+        '<a href="tel:+4572107000">+45 72 10 70 00</a> eller se '
+        '<a href="https://www.fredericia.dk">www.fredericia.dk</a>.</p>'
+    )
+    join = page.split('<section class="card join"')[1].split("</section>")[0]
+    assert no_telegram in join, "a way in without Telegram where one decides to take part"
+    assert no_telegram in page.split("<footer>")[1], "and at the foot of every page"
+    events = (await fetch(f"{site}/events")).text.split('<main id="main">')[1]
+    assert no_telegram in events.split("</main>")[0]
     assert 'href="/bolde">boldtavlen</a>' in page
-    assert "0 bolde er sendt til strategien. Besvaret: 0. Afvist med svar: 0." in page
+    assert '0 bolde er sendt til strategien. <a href="/bolde">' in page, "no status to count"
 
     qr = await fetch(f"{site}/qr.png")
     assert qr.headers["Content-Type"] == "image/png"
@@ -85,6 +95,9 @@ async def test_the_front_page_shows_the_strategy_its_old_targets_and_how_to_take
     assert "No targets have been set for 2026 yet." in english
     assert "2019–2020 (earlier targets)" in english
     assert 'href="/bolde?lang=en">bold board</a>' in english
+    assert "No Telegram? Contact Fredericia Kommune: call " in english
+    join = english.split('<section class="card join"')[1]
+    assert join.index("(Danish for “ball”) is an idea") < join.index("Send a bold.")
 
 
 @asynccontextmanager

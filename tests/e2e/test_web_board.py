@@ -119,6 +119,12 @@ async def test_the_board_shows_what_became_of_each_bold_and_never_who_sent_it(
     assert ANSWER_SHOWN in answered.text
     english = await fetch(f"{site}/bolde?lang=en")
     assert "More people in communities" in english.text
+    what = (
+        "<p>A <b>bold</b> (Danish for “ball”) is an idea, a worry or a problem you pass on to "
+        "the people who can act on it.</p>"
+    )
+    assert f"</p>\n{what}\n" in english.text.split("<h2")[0], "the word, under the intro"
+    assert "Danish for" not in board.text, "Danish readers know the word"
     assert '<span class="status">Answered</span>' in english.text
     assert '<p class="answer-text" lang="da">' in english.text, "the answer is Danish"
     assert "Loneliness" in english.text
@@ -177,7 +183,11 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     [address] = [a.split('"')[0] for a in opened if a.startswith("/bolde/B-2026-0001")]
     assert address == "/bolde/B-2026-0001?status=answered&amp;lang=en", "the filters go along"
     detail = await fetch(f"{site}{address.replace('&amp;', '&')}")
-    assert '<a href="/bolde?status=answered&amp;lang=en">All bolds</a>' in detail.text
+    assert '<a href="/bolde?status=answered&amp;lang=en">⬅️ Back to the list</a>' in detail.text
+    plain = await fetch(f"{site}/bolde/B-2026-0001")
+    assert '<a href="/bolde">Alle bolde</a>' in plain.text, "no filters: the whole list"
+    paged = await fetch(f"{site}/bolde/B-2026-0001?theme=communities")
+    assert '<a href="/bolde?theme=communities">⬅️ Tilbage til listen</a>' in paged.text
     assert '<a href="/bolde?lang=en" aria-current="page">' in detail.text, "still on the board"
     answered = await fetch(f"{site}/bolde?status=answered")
     assert '<option value="answered" selected>Besvaret</option>' in answered.text
@@ -192,10 +202,7 @@ async def test_an_exact_reference_leads_to_its_bold_and_the_filters_narrow_the_l
     assert items(garbled.text) == ["B-2026-0002", "B-2026-0001"], "unknown filters are dropped"
 
     home = await fetch(f"{site}/?lang=en")
-    assert (
-        "2 bolds have been sent to the strategy. Answered: 1. Declined, with an answer: 0."
-        in home.text
-    )
+    assert "2 bolds have been sent to the strategy. Received: 1. Answered: 1. <a" in home.text
     figures = await fetch(f"{site}/bolde?lang=en")
     assert "2 bolds in all." in figures.text
     table = figures.text.split("<caption>Bolds by status</caption>")[1].split("</table>")[0]
@@ -321,11 +328,15 @@ async def test_the_front_page_counts_answers_and_declines_as_the_boards_chart_do
     told = len(zelda.messages)
     await karim.press(preview, "Send")
     await arrived(zelda, told, "Din bold")
+    await send_bold(zelda, "En bænk mere ved stationen, tak.")  # still open
 
     home = (await fetch(f"{site}/")).text
     board = (await fetch(f"{site}/bolde")).text
 
-    assert "2 bolde er sendt til strategien. Besvaret: 1. Afvist med svar: 1." in home
+    assert (
+        "3 bolde er sendt til strategien. Modtaget: 1. Besvaret: 1. Afvist med svar: 1. <a"
+    ) in home, "every status with a bold, in the board's order, adding up to the total"
+    assert "3 bolde i alt." in board
     table = board.split("<caption>Boldene efter status</caption>")[1].split("</table>")[0]
     assert '<th scope="row">Besvaret</th><td>1</td>' in table
     assert '<th scope="row">Afvist med svar</th><td>1</td>' in table

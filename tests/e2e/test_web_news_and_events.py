@@ -186,11 +186,13 @@ async def test_events_show_only_what_is_public_and_coming_with_calendar_files_th
     for harmful in ("onclick", "javascript:", "<img", "<script", "onerror"):
         assert harmful not in main
     assert "<b>Fed</b>" in main
+    assert "Svarer du ja, er du tilmeldt og har en plads" in main, "a yes takes a seat"
 
     english = await fetch(f"{site}/events?lang=en")
     assert "<h1>Events</h1>" in english.text
     assert "19 seats left" in english.text
     assert "Answer in Telegram" in english.text
+    assert "If you answer yes, you are signed up and have a seat" in english.text
     assert '<span class="status cancelled">Cancelled</span> <span lang="da">Juletræ</span>' in (
         english.text
     ), "what the municipality wrote is marked as Danish on an English page"

@@ -112,6 +112,12 @@ def test_english_says_bolds_not_bolde() -> None:
     assert danish == []
 
 
+def test_each_language_uses_its_own_quote_marks() -> None:
+    """Danish quotes »like this«, never «like this»; English uses “…”, neither of those."""
+    assert [key for key, text in forms("da") if re.search("«[^«»]*»", text)] == []
+    assert [key for key, text in forms("en") if re.search("[«»]", text)] == []
+
+
 def test_every_key_written_in_the_code_exists() -> None:
     used: set[str] = set()
     counted: set[str] = set()

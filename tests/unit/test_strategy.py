@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,10 @@ def test_the_shipped_strategy_has_the_facts_of_the_seeds() -> None:
     for theme in strategy.themes:
         assert all((theme.title.da, theme.title.en, theme.description.da, theme.description.en))
     assert [c.code for c in strategy.categories if c.urgent] == ["sleeping_rough"]
+    assert strategy.event_kinds[0].title.en == "Large open meeting"
+    english = re.findall(r'\ben = "([^"]*)"', DEFAULT_CONTENT.read_text())
+    assert [title for title in english if re.search("[æøåÆØÅ]", title)] == [], "no Danish"
+    assert strategy.contact.phone, "a way in without Telegram"
     assert [line.phone for line in strategy.emergency] == [
         "+45 70 11 07 07",
         "+45 70 201 201",
