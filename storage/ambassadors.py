@@ -316,7 +316,7 @@ async def listed(
     rows = await db.fetch_all(
         "SELECT a.display_name, a.kind, a.organisation, a.org_description, a.org_website, "
         f"{_TOPICS} AS topic_codes FROM ambassadors a WHERE {condition} "
-        "ORDER BY casefold(a.display_name), a.number LIMIT ? OFFSET ?",
+        "ORDER BY name_order(a.display_name), a.number LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
     return [Listed.model_validate(_with_topics(row)) for row in rows]

@@ -92,6 +92,25 @@ async def test_the_connection_uses_wal_foreign_keys_and_a_busy_timeout(db: Datab
     assert await pragma("busy_timeout") == 5000
 
 
+async def test_names_sort_as_a_danish_reader_expects(db: Database) -> None:
+    names = ["Åse", "Øjvind", "ærø", "Zoe", "Émile", "anna", "Bo", "Ärla", "Eva"]
+    values = ", ".join("(?)" for _ in names)
+    rows = await db.fetch_all(
+        f"SELECT column1 FROM (VALUES {values}) ORDER BY name_order(column1)", names
+    )
+    assert [row[0] for row in rows] == [
+        "anna",
+        "Bo",
+        "Émile",
+        "Eva",
+        "Zoe",
+        "Ärla",  # ä is æ; then l comes before ø
+        "ærø",
+        "Øjvind",
+        "Åse",
+    ]
+
+
 async def test_a_transaction_is_all_or_nothing(db: Database) -> None:
     await migrate(db)
 
