@@ -122,11 +122,8 @@ async def export(update: Update, context: BoldenContext) -> None:
         await message.reply_html(context.t(f"export.problem.{problem}"))
         return
     services, t = context.services, context.t
-    make = {
-        "ambassadors": services.coordinators.export_csv,
-        "bolde": services.bolde.export_csv,
-        "audit": services.coordinators.audit_csv,
-    }[what]
+    make = services.exporter(what)
+    assert make is not None, "`what` is one of the exports' names"
     async with make(user.id, t, only) as files:
         if not files:
             filtered = "filtered" if only.first or only.network else "all"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -13,6 +15,7 @@ from bot.services.conversations import Conversations
 from bot.services.coordinators import CoordinatorService
 from bot.services.delivery import DeliveryService
 from bot.services.events import EventService
+from bot.services.exports import ExportFile, ExportFilter
 from bot.services.networks import NetworkService
 from bot.services.newsletters import NewsletterService
 from bot.services.people import PeopleService
@@ -20,6 +23,9 @@ from bot.services.privacy import PrivacyService
 from bot.services.targets import TargetService
 from bot.strategy import Strategy
 from storage.database import Database
+
+# An export: who asks, in which language, filtered how; its files exist while it is open.
+Exporter = Callable[[int, Translator, ExportFilter], AbstractAsyncContextManager[list[ExportFile]]]
 
 
 @dataclass(frozen=True)
@@ -100,3 +106,12 @@ class Services:
 
     def translator(self, language: str) -> Translator:
         return self.translators[language]
+
+    def exporter(self, what: str) -> Exporter | None:
+        """What makes the export named `what` (ambassadors, bolde, audit), for /export and the
+        dashboard's downloads alike; None for a name that is none of them."""
+        return {
+            "ambassadors": self.coordinators.export_csv,
+            "bolde": self.bolde.export_csv,
+            "audit": self.coordinators.audit_csv,
+        }.get(what)

@@ -141,11 +141,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         return _refused(request, EXPIRED_SESSION)
     services = site_of(request).services
     what = request.match_info["what"]
-    make = {
-        "ambassadors": services.coordinators.export_csv,
-        "bolde": services.bolde.export_csv,
-        "audit": services.coordinators.audit_csv,
-    }.get(what)
+    make = services.exporter(what)
     if make is None:
         raise web.HTTPNotFound()
     t = services.translator(page_language(request))
