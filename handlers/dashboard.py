@@ -15,9 +15,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.constants import ChatType, MessageLimit, ParseMode
 
 from bot.context import BoldenContext
-from bot.sandbox.entities import html_to_plain, telegram_length  # as Telegram counts
 from bot.services.dashboard import growth, month_label
 from bot.services.stats_chart import growth_png
+from handlers.paging import fits
 
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH
 
@@ -51,7 +51,7 @@ async def send_with_chart(update: Update, context: BoldenContext, figures: str) 
     photo = InputFile(png, filename="ambassadors.png")
     button = dashboard_button(update, context)
     keyboard = InlineKeyboardMarkup([[button]]) if button else None
-    if telegram_length(html_to_plain(figures)) <= MAX_CAPTION:
+    if fits(figures, MAX_CAPTION):  # measured on the HTML: never shorter than Telegram counts
         await message.reply_photo(
             photo, caption=figures, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
