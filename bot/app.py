@@ -17,6 +17,7 @@ from telegram import Bot, Update
 from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
+from bot.channels.messenger.channel import MESSENGER, Messenger
 from bot.clock import Clock, utc_now
 from bot.config import ConfigError, Settings
 from bot.context import SERVICES, BoldenApp, BoldenContext
@@ -157,6 +158,10 @@ async def on_startup(application: BoldenApp) -> None:
     # From here on, on_shutdown closes the database whatever fails.
     application.bot_data[SERVICES] = services
     await set_menus_at_start(application)
+    if settings.messenger:
+        messenger = Messenger(settings, db, clock)
+        application.bot_data[MESSENGER] = messenger  # closed by on_shutdown, also half-started
+        await messenger.start()
     await schedule(application)
     await start_sender(application, services)
     if settings.webhook_url:
@@ -226,10 +231,13 @@ async def on_shutdown(application: BoldenApp) -> None:
     application.bot_data.pop(BOT_DATA_KEY, None)
     running_sender: tuple[Sender, Bot] | None = application.bot_data.pop(_SENDER, None)
     services: Services | None = application.bot_data.pop(SERVICES, None)
+    messenger: Messenger | None = application.bot_data.pop(MESSENGER, None)
     try:
         try:
             if server is not None:
                 await server.stop()
+            if messenger is not None:
+                await messenger.close()
         finally:
             if running_sender is not None:
                 sender, bot = running_sender

@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     public_url: str | None = None
     # Set: Telegram sends updates to this https address (on this web server) instead of polling.
     webhook_url: str | None = None
+    # Facebook Messenger as a second channel: all three secrets, or none (Messenger off).
+    messenger_page_token: SecretStr | None = None
+    messenger_app_secret: SecretStr | None = None
+    messenger_verify_token: SecretStr | None = None
+    messenger_api_base_url: str = "https://graph.facebook.com/v25.0"
+    # Messages per second to Messenger (Meta's pace is its own, not Telegram's).
+    messenger_rate: float = Field(default=20, gt=0, le=1000)
+    # Days a broadcast, newsletter or call waits for a Messenger person to write again.
+    messenger_hold_days: int = Field(default=7, ge=1, le=60)
 
     @model_validator(mode="after")
     def _smtp_sender(self) -> Settings:
@@ -72,6 +81,31 @@ class Settings(BaseSettings):
                 "BOLDEN_SMTP_SENDER must be an e-mail address when BOLDEN_SMTP_HOST is set"
             )
         return self
+
+    @model_validator(mode="after")
+    def _messenger(self) -> Settings:
+        given = [
+            self.messenger_page_token,
+            self.messenger_app_secret,
+            self.messenger_verify_token,
+        ]
+        if any(given) and not all(given):
+            raise ValueError(
+                "BOLDEN_MESSENGER_PAGE_TOKEN, BOLDEN_MESSENGER_APP_SECRET and "
+                "BOLDEN_MESSENGER_VERIFY_TOKEN are set together, or none of them"
+            )
+        return self
+
+    @property
+    def messenger(self) -> bool:
+        return self.messenger_page_token is not None
+
+    @field_validator(
+        "messenger_page_token", "messenger_app_secret", "messenger_verify_token", mode="before"
+    )
+    @classmethod
+    def _secret(cls, value: object) -> object:
+        return None if value in (None, "") else value
 
     @field_validator("token", mode="before")
     @classmethod
@@ -82,7 +116,7 @@ class Settings(BaseSettings):
             raise ValueError("is not a bot token of the form 123456789:ABC... from @BotFather")
         return value.strip()
 
-    @field_validator("api_base_url")
+    @field_validator("api_base_url", "messenger_api_base_url")
     @classmethod
     def _api_base_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):

@@ -237,3 +237,13 @@ async def mark_finished(connection: aiosqlite.Connection, batch_id: int, now: da
         (iso(now), batch_id),
     )
     return cursor.rowcount == 1
+
+
+async def release_held(connection: aiosqlite.Connection, user_id: int, now: datetime) -> int:
+    """The person wrote again: what was held for them (and has not expired) is due now."""
+    cursor = await connection.execute(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = ?, held_until = NULL "
+        "WHERE user_id = ? AND state = 'held' AND held_until > ?",
+        (moment(now), user_id, moment(now)),
+    )
+    return cursor.rowcount

@@ -243,6 +243,15 @@ class DeliveryService:
 
     # -- for the sender ----------------------------------------------------------------------
 
+    async def release_held(self, user_id: int) -> int:
+        """A Messenger person wrote, so their 24-hour window is open: what was held for them
+        goes out now, in the order it was owed."""
+        async with self._db.transaction() as connection:
+            released = await outbox.release_held(connection, user_id, self._clock())
+        if released:
+            self.wake.set()
+        return released
+
     async def release_in_flight(self) -> int:
         async with self._db.transaction() as connection:
             return await outbox.release_in_flight(connection)

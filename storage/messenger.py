@@ -1,0 +1,96 @@
+"""Messenger people, the events Meta delivered, what each message to a person showed, and the
+files people sent (see migration 0023)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.channels import MESSENGER_FIRST_ID
+from storage.database import Database, iso
+
+
+async def person_of(connection: aiosqlite.Connection, psid: str, now: datetime) -> int:
+    """The user id of the person with this page-scoped id, made on their first message; their
+    24-hour window opens now."""
+    await connection.execute(
+        "INSERT INTO messenger_people (user_id, psid, first_seen, last_message_at) "
+        "VALUES ((SELECT COALESCE(MAX(user_id), ?) + 1 FROM messenger_people), ?, ?, ?) "
+        "ON CONFLICT (psid) DO UPDATE SET last_message_at = excluded.last_message_at",
+        (MESSENGER_FIRST_ID, psid, iso(now), iso(now)),
+    )
+    async with connection.execute(
+        "SELECT user_id FROM messenger_people WHERE psid = ?", (psid,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def psid_of(db: Database, user_id: int) -> tuple[str, datetime] | None:
+    """The page-scoped id to send to, and when the person last wrote."""
+    row = await db.fetch_one(
+        "SELECT psid, last_message_at FROM messenger_people WHERE user_id = ?", (user_id,)
+    )
+    return (str(row[0]), datetime.fromisoformat(row[1])) if row else None
+
+
+async def take_event(connection: aiosqlite.Connection, mid: str, now: datetime) -> tuple[int, bool]:
+    """The event's number, and whether this is its first delivery."""
+    cursor = await connection.execute(
+        "INSERT OR IGNORE INTO messenger_events (mid, seen_at) VALUES (?, ?)", (mid, iso(now))
+    )
+    first = cursor.rowcount == 1
+    async with connection.execute("SELECT n FROM messenger_events WHERE mid = ?", (mid,)) as found:
+        row = await found.fetchone()
+    assert row is not None
+    return int(row[0]), first
+
+
+async def forget_events_before(connection: aiosqlite.Connection, moment: datetime) -> int:
+    cursor = await connection.execute(
+        "DELETE FROM messenger_events WHERE seen_at < ?", (iso(moment),)
+    )
+    return cursor.rowcount
+
+
+async def remember_message(
+    connection: aiosqlite.Connection, user_id: int, shown: dict[str, Any], now: datetime
+) -> int:
+    """Keep what a message showed under the next message id of this person's chat."""
+    async with connection.execute(
+        "INSERT INTO messenger_messages (user_id, message_id, shown, sent_at) VALUES (?, "
+        "(SELECT COALESCE(MAX(message_id), 0) + 1 FROM messenger_messages WHERE user_id = ?), "
+        "?, ?) RETURNING message_id",
+        (user_id, user_id, json.dumps(shown, ensure_ascii=False), iso(now)),
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def shown_in(db: Database, user_id: int, message_id: int) -> dict[str, Any] | None:
+    row = await db.fetch_one(
+        "SELECT shown FROM messenger_messages WHERE user_id = ? AND message_id = ?",
+        (user_id, message_id),
+    )
+    return dict(json.loads(row[0])) if row else None
+
+
+async def keep_file(
+    connection: aiosqlite.Connection, data: bytes, mime_type: str, now: datetime
+) -> int:
+    cursor = await connection.execute(
+        "INSERT INTO channel_files (data, mime_type, created_at) VALUES (?, ?, ?)",
+        (data, mime_type, iso(now)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def file(db: Database, file_id: int) -> tuple[bytes, str] | None:
+    row = await db.fetch_one("SELECT data, mime_type FROM channel_files WHERE id = ?", (file_id,))
+    return (bytes(row[0]), str(row[1])) if row else None
