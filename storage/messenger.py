@@ -9,7 +9,6 @@ from typing import Any
 
 import aiosqlite
 
-from bot.channels import MESSENGER_FIRST_ID
 from storage.database import Database, iso
 
 
@@ -17,10 +16,9 @@ async def person_of(connection: aiosqlite.Connection, psid: str, now: datetime) 
     """The user id of the person with this page-scoped id, made on their first message; their
     24-hour window opens now."""
     await connection.execute(
-        "INSERT INTO messenger_people (user_id, psid, first_seen, last_message_at) "
-        "VALUES ((SELECT COALESCE(MAX(user_id), ?) + 1 FROM messenger_people), ?, ?, ?) "
+        "INSERT INTO messenger_people (psid, first_seen, last_message_at) VALUES (?, ?, ?) "
         "ON CONFLICT (psid) DO UPDATE SET last_message_at = excluded.last_message_at",
-        (MESSENGER_FIRST_ID, psid, iso(now), iso(now)),
+        (psid, iso(now), iso(now)),
     )
     async with connection.execute(
         "SELECT user_id FROM messenger_people WHERE psid = ?", (psid,)

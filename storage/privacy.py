@@ -37,6 +37,8 @@ PERSON_COLUMNS = frozenset(
         ("batches", "report_chat_id"),
         ("newsletters", "created_by"),
         ("events", "created_by"),
+        ("messenger_people", "user_id"),
+        ("messenger_messages", "user_id"),
     }
 )
 # Secrets of the bot's, not data about the person: an unsubscribe link's token, a check-in code.
@@ -73,6 +75,8 @@ _SECTIONS = {
     "events_created": "SELECT * FROM events WHERE created_by = ?",
     "newsletters_created": "SELECT * FROM newsletters WHERE created_by = ?",
     "batches_created": "SELECT * FROM batches WHERE created_by = ? OR report_chat_id = ?",
+    "messenger_people": "SELECT * FROM messenger_people WHERE user_id = ?",
+    "messenger_messages": "SELECT * FROM messenger_messages WHERE user_id = ? ORDER BY message_id",
 }
 _NOT_THEIRS = {"bolde_taken": {"sender_id"}}  # who sent a bold someone took is not theirs
 # Deleted with the person: rows that are theirs alone.
@@ -87,6 +91,8 @@ _OWN = (
     ("outbox", "user_id"),
     ("rsvps", "user_id"),
     ("attendance", "user_id"),
+    ("messenger_people", "user_id"),
+    ("messenger_messages", "user_id"),
 )
 # Kept when the person is erased, without anything that says who they were.
 _UNSIGNED = (

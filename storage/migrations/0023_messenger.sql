@@ -3,7 +3,7 @@
 -- Telegram id reaches (bot/channels MESSENGER_FIRST_ID and up), so every table that keys on
 -- user_id serves both channels, and the channel is known from the id alone.
 CREATE TABLE messenger_people (
-    user_id         INTEGER PRIMARY KEY,     -- MESSENGER_FIRST_ID + n
+    user_id         INTEGER PRIMARY KEY AUTOINCREMENT, -- MESSENGER_FIRST_ID + n, never reused
     psid            TEXT    NOT NULL UNIQUE, -- the page-scoped id Meta gives the person
     first_name      TEXT,                    -- as Meta's profile gives them, asked once
     last_name       TEXT,
@@ -11,6 +11,9 @@ CREATE TABLE messenger_people (
     first_seen      TEXT    NOT NULL,
     last_message_at TEXT    NOT NULL         -- their last message: opens Meta's 24-hour window
 );
+-- The ids count on from MESSENGER_FIRST_ID (2^62); AUTOINCREMENT never gives an erased
+-- person's id to someone new.
+INSERT INTO sqlite_sequence (name, seq) VALUES ('messenger_people', 4611686018427387904);
 
 -- Meta delivers an event again when it missed our answer: each message id is taken once. The
 -- row's number makes the update id the journeys see (seen_updates keeps handled or not).
