@@ -4,6 +4,7 @@ callers tell "outside the 24-hour window", "cannot be reached" and "slow down" a
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from typing import Any
@@ -109,7 +110,7 @@ class GraphClient:
             "message",
             json.dumps({"attachment": {"type": kind, "payload": {"is_reusable": False}}}),
         )
-        form.add_field("filedata", data, filename=name, content_type=mime_type)
+        form.add_field("filedata", io.BytesIO(data), filename=name, content_type=mime_type)
         answer = await self._call("POST", "/me/message_attachments", data=form)
         return str(answer["attachment_id"])
 
