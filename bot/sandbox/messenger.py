@@ -31,6 +31,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -61,7 +62,7 @@ _URL = re.compile(r"^https?://[^\s/]+")
 Endpoint = Literal["messages", "message_attachments", "messenger_profile", "person", "page"]
 
 
-class GraphError(Exception):
+class Refusal(Exception):
     """A refusal in Meta's envelope."""
 
     def __init__(
@@ -71,8 +72,8 @@ class GraphError(Exception):
         self.code, self.message, self.subcode, self.status = code, message, subcode, status
 
 
-def _invalid(message: str, subcode: int | None = None) -> GraphError:
-    return GraphError(100, f"(#100) {message}", subcode)
+def _invalid(message: str, subcode: int | None = None) -> Refusal:
+    return Refusal(100, f"(#100) {message}", subcode)
 
 
 @dataclass
@@ -103,8 +104,12 @@ class MessengerMessage:
 
     @property
     def labels(self) -> list[str]:
-        """The titles of its quick replies and buttons, in order."""
-        return [str(choice["title"]) for choice in self.quick_replies + self.buttons]
+        """The titles of its buttons, then of its quick replies."""
+        return [str(choice["title"]) for choice in self.choices]
+
+    @property
+    def choices(self) -> list[Json]:
+        return self.buttons + self.quick_replies
 
     def button(self, label: str) -> Json:
         return _choice(self.buttons, label, "button")
@@ -230,21 +235,21 @@ class GraphApiEmulator:
         hung: Fault | None = None
         try:
             if request.query.get("access_token") != self.page_token:
-                raise GraphError(
+                raise Refusal(
                     190, "Invalid OAuth access token - Cannot parse access token", status=400
                 )
             fault = self._fault(endpoint, psid)
             if fault is not None and fault.kind != "hang":
-                raise GraphError(fault.code, fault.message, fault.subcode, fault.status)
+                raise Refusal(fault.code, fault.message, fault.subcode, fault.status)
             hung = fault
             result = await act()
-        except GraphError as error:
+        except Refusal as error:
             self.refusals.append((endpoint, error.code, error.subcode))
             return _error(error)
         finally:
             await self._notify()
         if hung is not None:  # accepted and done, but the answer never comes
-            self.unanswered.append((endpoint, dict(request.query)))
+            self.unanswered.append((endpoint, _untokened(request)))
             await self._hold()
         return web.json_response(result)
 
@@ -447,11 +452,11 @@ class GraphApiEmulator:
 
         async def act() -> Json:
             self._own_node(request)
-            return self._send(body)
+            return await self._send(body)
 
         return await self._answer(request, "messages", psid, act)
 
-    def _send(self, body: Json) -> Json:
+    async def _send(self, body: Json) -> Json:
         recipient = body.get("recipient")
         if not isinstance(recipient, dict) or "id" not in recipient:
             raise _invalid("The parameter recipient is required")
@@ -474,8 +479,8 @@ class GraphApiEmulator:
         sent = MessengerMessage(
             f"m_page_{self.next_id()}", psid, messaging_type, tag, self.clock(), message, **content
         )
-        if sent.attachment is None and "url" in message.get("attachment", {}).get("payload", {}):
-            sent.attachment = self._fetched(str(message["attachment"]["payload"]["url"]))
+        if sent.attachment_type is not None and sent.attachment is None:
+            sent.attachment = await self._fetch(str(message["attachment"]["payload"]["url"]))
         self.sent[psid].append(sent)
         self.activity[psid] += 1
         return {"recipient_id": psid, "message_id": sent.mid}
@@ -497,24 +502,30 @@ class GraphApiEmulator:
         if person is None:
             raise _invalid("No matching user found", 2018001)
         if psid in self.blocked:
-            raise GraphError(551, "(#551) This person isn't available right now.", 1545041)
+            raise Refusal(551, "(#551) This person isn't available right now.", 1545041)
         allowed = HUMAN_AGENT_WINDOW if tag == "HUMAN_AGENT" else WINDOW
         if tag not in (None, "HUMAN_AGENT"):
             return
         if person.wrote is None or self.clock() - person.wrote > allowed:
-            raise GraphError(
+            raise Refusal(
                 10,
                 "(#10) This message is sent outside of allowed window. Learn more about the new "
                 "policy here: https://developers.facebook.com/docs/messenger-platform/policy-overview",
                 2018278,
             )
 
-    def _fetched(self, url: str) -> bytes | None:
-        """The bytes of an attachment sent by URL, when the URL is one of this emulator's files
-        (Meta would fetch any; tests stay on this machine)."""
-        name = url.removeprefix(f"{self.root}/files/")
-        kept = self.files.get(name)
-        return kept[0] if kept else None
+    async def _fetch(self, url: str) -> bytes | None:
+        """Meta fetches a file sent by URL before it accepts the message, and refuses it when
+        it cannot; so does this for an address on this machine (nothing here leaves it)."""
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
+            return None
+        try:
+            async with self._open().get(url, timeout=aiohttp.ClientTimeout(total=10)) as answer:
+                if answer.status < 400:
+                    return await answer.read()
+        except (aiohttp.ClientError, TimeoutError):
+            pass
+        raise _invalid("Failed to fetch the file from the url", 2018008)
 
     async def _attachments(self, request: web.Request) -> web.Response:
         async def act() -> Json:
@@ -547,7 +558,7 @@ class GraphApiEmulator:
 
     async def _node(self, request: web.Request) -> web.Response:
         node = request.match_info["node"]
-        self.requests.append(("page" if node == "me" else "person", dict(request.query)))
+        self.requests.append(("page" if node == "me" else "person", _untokened(request)))
         fields = request.query.get("fields", "id").split(",")
 
         async def act() -> Json:
@@ -735,12 +746,17 @@ async def _body(request: web.Request) -> Json:
     return fields
 
 
-def _error(error: GraphError) -> web.Response:
+def _error(error: Refusal) -> web.Response:
     details: Json = {"message": error.message, "type": "OAuthException", "code": error.code}
     if error.subcode is not None:
         details["error_subcode"] = error.subcode
     details["fbtrace_id"] = secrets.token_urlsafe(8)
     return web.json_response({"error": details}, status=error.status)
+
+
+def _untokened(request: web.Request) -> Json:
+    """A request's query for the record, without the token."""
+    return {name: value for name, value in request.query.items() if name != "access_token"}
 
 
 def _ms(moment: datetime) -> int:

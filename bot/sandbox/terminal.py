@@ -282,24 +282,23 @@ class MessengerTerminal:
         await self._settle(before)
 
     async def _choose(self, number: int) -> bool:
-        """Tap a quick reply of the last message, else press a button of the last message
-        with buttons; False when nothing went to the bot."""
-        quick = self.person.quick_replies
-        with_buttons = [m for m in self.person.messages if m.buttons]
-        choices = quick or (with_buttons[-1].buttons if with_buttons else [])
+        """Press a button or tap a quick reply of the last message with choices; False when
+        nothing went to the bot."""
+        with_choices = [m for m in self.person.messages if m.choices]
+        choices = with_choices[-1].choices if with_choices else []
         if not 1 <= number <= len(choices):
             self.say(f"There is no choice {number}.")
             return False
-        choice = choices[number - 1]
-        if quick:
+        message, choice = with_choices[-1], choices[number - 1]
+        if choice in message.quick_replies:
             self.say(f"(you tap: {choice['title']})")
             await self.person.tap(choice["title"])
-            return True
-        self.say(f"(you press: {choice['title']})")
-        if choice["type"] == "web_url":
-            self.say(f"In Messenger this opens {choice['url']}")
+        elif choice["type"] == "web_url":
+            self.say(f"(you press: {choice['title']})\nIn Messenger this opens {choice['url']}")
             return False  # nothing reaches the bot
-        await self.person.press(with_buttons[-1], choice["title"])
+        else:
+            self.say(f"(you press: {choice['title']})")
+            await self.person.press(message, choice["title"])
         return True
 
     async def _settle(self, before: int) -> None:
@@ -334,9 +333,8 @@ class MessengerTerminal:
             )
             path.write_bytes(message.attachment)
             self.say(f"    (saved in {path})")
-        choices = message.buttons + message.quick_replies
-        if choices:
-            numbered = [f"[{i}] {c['title']}" for i, c in enumerate(choices, start=1)]
+        if message.choices:
+            numbered = [f"[{i}] {title}" for i, title in enumerate(message.labels, start=1)]
             self.say("    " + "   ".join(numbered))
 
 

@@ -300,6 +300,12 @@ async def test_an_upload_is_sent_by_its_id_and_a_url_by_its_file(
     )  # fmt: skip
     assert (linked.attachment_type, linked.attachment) == ("image", b"\x89PNG")
     assert await client.download(url) == (b"\x89PNG", "image/png")
+    with pytest.raises(GraphError) as unfetched:
+        await client.send(
+            "7001",
+            {"attachment": {"type": "image", "payload": {"url": f"{graph.root}/files/gone.png"}}},
+        )
+    assert _code(unfetched) == (100, 2018008)
 
     form = aiohttp.FormData()
     form.add_field("message", json.dumps({"attachment": {"type": "image", "payload": {}}}))
