@@ -46,8 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run", help="run the bot (the offline sandbox when BOLDEN_TOKEN is not set)"
     )
-    commands.add_parser(
+    try_parser = commands.add_parser(
         "try", help="chat with the bot in this terminal, offline, on a temporary database"
+    )
+    try_parser.add_argument(
+        "--messenger",
+        action="store_true",
+        help="be a citizen on Facebook Messenger (an offline Graph API) instead of Telegram",
     )
     commands.add_parser("migrate", help="bring the database schema up to date")
     backup_parser = commands.add_parser("backup", help="write a consistent copy of the database")
@@ -63,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run" and settings.token is None:
             print("No BOLDEN_TOKEN set: starting the offline sandbox (bolden try).", flush=True)
         if args.command == "try" or (args.command == "run" and settings.token is None):
-            return asyncio.run(chat(settings, strategy, sys.stdin, sys.stdout))
+            messenger = args.command == "try" and args.messenger
+            return asyncio.run(chat(settings, strategy, sys.stdin, sys.stdout, messenger))
         if args.command == "run":
             return _run(settings, strategy)
         if args.command == "migrate":

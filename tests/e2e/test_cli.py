@@ -174,6 +174,29 @@ def test_try_walks_a_conversation_from_piped_input() -> None:
     assert result.stderr == ""
 
 
+def test_try_on_messenger_chats_as_a_messenger_person_and_the_coordinator_in_telegram() -> None:
+    script = [
+        "/getstarted", "4", "9", "/photo /no/such.jpg", "/as coordinator", "/start",
+        "/as citizen", "/quit",
+    ]  # fmt: skip
+
+    result = bolden("try", "--messenger", stdin="\n".join(script) + "\n")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "You are Anna (citizen, Messenger psid 7000000000000001)." in out
+    assert "The page is m.me/boldenfredericia. Type /getstarted to begin." in out
+    assert "Bolden > Hej Anna! 👋" in out
+    assert "[1] 📨 Send en bold" in out, "the start menu's choices are numbered"
+    assert "ℹ️ Om strategien)\nBolden > Strategi for Udsathed" in out
+    assert "There is no choice 9." in out
+    assert "There is no file /no/such.jpg." in out
+    assert "You are Karim (coordinator, Telegram id 1002).\nBolden > Hej Karim! 👋" in out
+    assert out.rstrip().endswith("You are Anna (citizen, Messenger psid 7000000000000001).")
+    assert "(the bot did not answer)" not in out
+    assert result.stderr == ""
+
+
 def test_try_sends_a_number_as_text_saves_files_and_becomes_anyone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
