@@ -16,10 +16,12 @@ import pytest
 from bot.app import BoldenApp, build_application, running, web_of
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
+from bot.sandbox.messenger import GraphApiEmulator, MessengerMessage, SimulatedMessengerPerson
 from tests.mailbox import Mailbox, serving
 
 TOKEN = "123456789:AAE-test-token-for-the-emulator-only"
 COORDINATOR_ID = 4242
+PAGE_TOKEN, APP_SECRET, VERIFY_TOKEN = "page-token-for-tests", "app-secret-for-tests", "verify-me"
 DATA = Path(__file__).parent / "data"
 
 _real_getaddrinfo = socket.getaddrinfo
@@ -73,6 +75,54 @@ def clock() -> FakeClock:
 async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[BoldenApp]:
     async with running(build_application(settings, clock=clock)) as application:
         yield application
+
+
+@pytest.fixture
+async def graph(clock: FakeClock) -> AsyncIterator[GraphApiEmulator]:
+    """Meta's Graph API on loopback, on the test's clock (its 24-hour window moves with it)."""
+    async with GraphApiEmulator(PAGE_TOKEN, APP_SECRET, clock=clock) as running_graph:
+        yield running_graph
+
+
+def on_messenger(settings: Settings, graph: GraphApiEmulator) -> Settings:
+    """The test's settings with Messenger connected to the Graph API emulator."""
+    return load_settings(
+        **settings.model_dump(exclude_none=True, exclude={"token", "coordinators"}),
+        token=TOKEN,
+        coordinators=",".join(map(str, settings.coordinators)),
+        messenger_page_token=PAGE_TOKEN,
+        messenger_app_secret=APP_SECRET,
+        messenger_verify_token=VERIFY_TOKEN,
+        messenger_api_base_url=graph.url,
+    )
+
+
+@pytest.fixture
+async def messenger_bot(
+    settings: Settings, clock: FakeClock, graph: GraphApiEmulator
+) -> AsyncIterator[BoldenApp]:
+    """The bot on both channels: Telegram through the Bot API emulator, Messenger through the
+    Graph API emulator, whose webhook is subscribed as Meta does it."""
+    async with running(build_application(on_messenger(settings, graph), clock=clock)) as app:
+        assert await graph.subscribe(f"{web_of(app).url}/messenger/webhook", VERIFY_TOKEN)
+        yield app
+
+
+@pytest.fixture
+def mette(graph: GraphApiEmulator) -> SimulatedMessengerPerson:
+    """A citizen who writes to the page in Messenger, in Danish."""
+    return graph.person("7000000000000101", "Mette", "Holm", "da_DK")
+
+
+async def pick(person: SimulatedMessengerPerson, label: str) -> list[MessengerMessage]:
+    """Choose `label` as a person in Messenger would: a quick reply under the last message, or
+    else the newest message's button of that name."""
+    if any(label in str(reply["title"]) for reply in person.quick_replies):
+        return await person.tap(label)
+    for message in reversed(person.messages):
+        if any(label in str(button["title"]) for button in message.buttons):
+            return await person.press(message, label)
+    raise AssertionError(f"nothing to choose {label!r} on: {person.last.labels}")
 
 
 @pytest.fixture
