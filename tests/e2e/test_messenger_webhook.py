@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import closing
@@ -543,3 +544,48 @@ async def test_the_nightly_job_forgets_old_events_but_never_reuses_an_update_id(
     assert [row[0] for row in query("SELECT n FROM messenger_events")] == [2, 3]
     ids = query("SELECT update_id FROM seen_updates")
     assert [row[0] for row in ids] == [MESSENGER_FIRST_ID + 3]
+
+
+async def test_nothing_a_person_wrote_or_is_called_reaches_the_log(
+    hook: Webhook, meta: Meta, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The level a running bot logs at, and everything of our own.
+    caplog.set_level(logging.INFO)
+    for ours in ("bot", "handlers", "storage"):
+        caplog.set_level(logging.DEBUG, logger=ours)
+    meta.files["back.jpg"] = PHOTO
+    photo = {"type": "image", "payload": {"url": f"{meta.url}/files/back.jpg"}}
+    events = [
+        hook.text("P1", "Min nabo slår sine børn"),
+        hook.postback("P1", payloads.typed("Jeg hedder Mette og bor på Vestre Ringvej")),
+        hook.event("P1", message={"mid": "m-photo", "attachments": [photo]}),
+        hook.event("P1", referral={"ref": "ref-SECRET1", "source": "SHORTLINK"}),
+    ]
+    assert await hook.post(*events) == 200
+    assert await hook.post(*events) == 200  # the repeats too
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    for secret in ("nabo", "Vestre Ringvej", "Mette", "Hansen", "SECRET1", "back.jpg", "P1"):
+        assert secret not in logged
+
+
+async def test_an_event_a_dead_process_took_in_but_never_handled_is_handled_after_a_restart(
+    messenger_settings: Settings, clock: FakeClock, query: Rows
+) -> None:
+    async with running(build_application(messenger_settings, clock=clock)) as application:
+        hook = Webhook(f"{web_of(application).url}/messenger/webhook")
+        event = hook.text("P1", "/start", mid="m-lost")
+    # What a process killed while handling it leaves: the event taken, its update unhandled.
+    with closing(sqlite3.connect(messenger_settings.database)) as connection, connection:
+        connection.execute(
+            "INSERT INTO messenger_events (n, mid, seen_at) VALUES (1, 'm-lost', ?)",
+            (clock.now.isoformat(),),
+        )
+        connection.execute(
+            "INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
+            (MESSENGER_FIRST_ID + 1, clock.now.isoformat()),
+        )
+    async with running(build_application(messenger_settings, clock=clock)) as application:
+        hook.url = f"{web_of(application).url}/messenger/webhook"
+        assert await hook.post(event) == 200  # Meta's next delivery is handled
+    assert len(query("SELECT 1 FROM messenger_messages")) == 1
+    assert query("SELECT handled_at IS NOT NULL FROM seen_updates")[0][0] == 1
