@@ -76,6 +76,7 @@ def test_what_a_person_typed_or_a_button_typed_is_text(raw: dict[str, Any], text
         event(postback={"payload": "NOT_OURS"}),
         event(postback={"payload": "c|x|menu:home"}),
         {"recipient": {"id": "1000"}, "message": {"mid": "m1", "text": "no sender"}},
+        {"sender": "P1", "message": {"mid": "m1", "text": "a sender of the wrong shape"}},
     ],
 )
 def test_echoes_receipts_and_what_we_did_not_write_are_left_alone(raw: dict[str, Any]) -> None:
@@ -115,6 +116,20 @@ def test_attachments_are_read_by_kind_and_a_like_is_a_sticker() -> None:
         == "sticker"
     )
     assert kind_of({"type": "fallback", "payload": None}) == ("fallback", None)
+
+
+def test_words_beside_a_link_s_preview_stay_text_and_beside_a_photo_are_its_caption() -> None:
+    preview = {"type": "fallback", "payload": {"url": "https://fredericia.dk", "title": "Forside"}}
+    linked = inbound.read(
+        event(message={"mid": "m1", "text": "Se https://fredericia.dk", "attachments": [preview]})
+    )
+    assert linked is not None
+    assert (linked.text, linked.attachment) == ("Se https://fredericia.dk", None)
+    photo = {"type": "image", "payload": {"url": "https://x/1.jpg"}}
+    captioned = inbound.read(event(message={"mid": "m2", "text": "Bænken", "attachments": [photo]}))
+    assert captioned is not None
+    assert captioned.text == "Bænken"
+    assert captioned.attachment == inbound.Attachment("image", "https://x/1.jpg")
 
 
 async def _recorded(
@@ -197,40 +212,33 @@ async def test_a_press_is_rebuilt_on_the_message_it_was_shown_with(tmp_path: Pat
     assert stale.message.text == ""
 
 
+def _message(recorded: inbound.Recorded) -> Message:
+    assert recorded.update is not None
+    message = Update.de_json(recorded.update, None).message
+    assert message is not None
+    return message
+
+
 async def test_a_photo_and_a_voice_note_are_kept_and_other_files_are_not(tmp_path: Path) -> None:
     clock = FakeClock()
 
-    def sent(kind: str, mid: str) -> dict[str, Any]:
-        return event(
-            message={"mid": mid, "attachments": [{"type": kind, "payload": {"url": "https://x/f"}}]}
-        )
+    def sent(kind: str, mid: str, **more: str) -> dict[str, Any]:
+        attachment = {"type": kind, "payload": {"url": "https://x/f"}}
+        return event(message={"mid": mid, "attachments": [attachment], **more})
 
+    jpeg = inbound.Fetched(data=b"jpeg", mime_type="image/jpeg")
+    aac = inbound.Fetched(data=b"aac", mime_type="audio/mp4")
     async with built_services(tmp_path, clock, []) as services:
-        photo = await _recorded(
-            services,
-            clock,
-            sent("image", "m1"),
-            inbound.Fetched(data=b"jpeg", mime_type="image/jpeg"),
-        )
-        voice = await _recorded(
-            services,
-            clock,
-            sent("audio", "m2"),
-            inbound.Fetched(data=b"aac", mime_type="audio/mp4"),
-        )
-        video = await _recorded(services, clock, sent("video", "m3"))
+        photo = _message(await _recorded(services, clock, sent("image", "m1", text="Bænken"), jpeg))
+        voice = _message(await _recorded(services, clock, sent("audio", "m2"), aac))
+        video = _message(await _recorded(services, clock, sent("video", "m3")))
         kept = await store.file(services.db, 2)
-    assert photo.update is not None
-    assert voice.update is not None
-    assert video.update is not None
-    assert Update.de_json(photo.update, None).message.photo[-1].file_id == channel_file_id(1)  # type: ignore[union-attr]
-    voice_note = Update.de_json(voice.update, None).message.voice  # type: ignore[union-attr]
-    assert voice_note is not None
-    assert (voice_note.file_id, voice_note.mime_type) == (channel_file_id(2), "audio/mp4")
+    assert (photo.photo[-1].file_id, photo.caption) == (channel_file_id(1), "Bænken")
+    assert voice.voice is not None
+    assert (voice.voice.file_id, voice.voice.mime_type) == (channel_file_id(2), "audio/mp4")
     assert kept == (b"aac", "audio/mp4")
-    document = Update.de_json(video.update, None).message.document  # type: ignore[union-attr]
-    assert document is not None
-    assert document.file_id == inbound.NOT_KEPT
+    assert video.document is not None
+    assert video.document.file_id == inbound.NOT_KEPT
 
 
 async def test_a_press_for_the_next_page_opens_the_window_and_is_no_update(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ class Event:
     psid: str
     key: str  # the same for every delivery of this event
     sent_at: int  # seconds since the epoch
-    text: str | None = None  # typed, or typed by a button or the menu
+    text: str | None = None  # typed, or typed by a button or the menu; a file's caption
     press: payloads.Pressed | None = None  # a journey's button (c) or the next page (p)
     attachment: Attachment | None = None
 
@@ -68,11 +68,13 @@ class Recorded:
 def read(raw: Json) -> Event | None:
     """The event, or None for what is acknowledged and left alone: the page's own messages
     (echoes), delivery and read receipts, and anything not understood."""
-    psid = str((raw.get("sender") or {}).get("id") or "")
+    sender = raw.get("sender")
+    psid = str(sender.get("id") or "") if isinstance(sender, dict) else ""
     if not psid:
         return None
     # Meta's time in milliseconds: with the sender, what tells apart events without an id.
-    stamp = int(raw.get("timestamp") or 0)
+    stamp = raw.get("timestamp")
+    stamp = stamp if isinstance(stamp, int) else 0
     sent_at = stamp // 1000
     if isinstance(raw.get("message"), dict):
         return _message(psid, sent_at, raw["message"])
@@ -93,17 +95,26 @@ def _message(psid: str, sent_at: int, message: Json) -> Event | None:
     pressed = payloads.read(str(quick.get("payload") or "")) if isinstance(quick, dict) else None
     if pressed is not None:
         return _pressed(psid, mid, sent_at, pressed)
-    attachments = message.get("attachments")
-    if isinstance(attachments, list) and attachments and isinstance(attachments[0], dict):
-        # Telegram gives each photo of an album its own message; the journeys take one.
-        first = attachments[0]
-        payload = first.get("payload")
-        payload = payload if isinstance(payload, dict) else {}
-        kind = "sticker" if payload.get("sticker_id") else str(first.get("type") or "file")
-        url = payload.get("url")
-        return Event(psid, mid, sent_at, attachment=Attachment(kind, str(url) if url else None))
     text = message.get("text")
-    return Event(psid, mid, sent_at, text=text) if isinstance(text, str) and text else None
+    text = text if isinstance(text, str) and text else None
+    attachment = _first_attachment(message.get("attachments"))
+    # A photo or voice note with words has them as its caption; a link's preview (Meta's
+    # "fallback") and other files beside words leave the words as they were typed.
+    if attachment is not None and (attachment.kind in _KEPT or text is None):
+        return Event(psid, mid, sent_at, text=text, attachment=attachment)
+    return Event(psid, mid, sent_at, text=text) if text is not None else None
+
+
+def _first_attachment(attachments: object) -> Attachment | None:
+    """Telegram gives each photo of an album its own message; the journeys take one."""
+    if not isinstance(attachments, list) or not attachments or not isinstance(attachments[0], dict):
+        return None
+    first = attachments[0]
+    payload = first.get("payload")
+    payload = payload if isinstance(payload, dict) else {}
+    kind = "sticker" if payload.get("sticker_id") else str(first.get("type") or "file")
+    url = payload.get("url")
+    return Attachment(kind, str(url) if url else None)
 
 
 def _postback(psid: str, stamp: int, postback: Json) -> Event | None:
@@ -182,10 +193,11 @@ async def record(
         "chat": _chat(sender),
         "date": date,
     }
-    if event.text is not None:
-        message |= _typed(event.text)
-    elif event.attachment is not None:
+    if event.attachment is not None:
         message |= await _attachment(connection, event.attachment, fetched, now)
+        message |= {"caption": event.text} if event.text else {}
+    elif event.text is not None:
+        message |= _typed(event.text)
     return Recorded(user_id, {"update_id": update_id, "message": message})
 
 

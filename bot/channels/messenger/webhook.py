@@ -111,6 +111,9 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
             recorded = None
             if await seen_updates.take(connection, update_id, clock()):
                 recorded = await inbound.record(connection, db, event, fetched, update_id, clock())
+        if recorded is None:
+            # Taken by a delivery of it that came at the same time.
+            return 200 if await seen.was_handled(update_id) else 503
     except sqlite3.Error as error:
         # Locked by another process, read-only, full: nothing was taken, Meta delivers it again.
         logger.warning("A Messenger event was not taken, Meta will deliver it again: %s", error)
@@ -118,9 +121,6 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
     except GraphUnavailable as error:
         logger.warning("A Messenger person's file could not be fetched now: %s", error)
         return 503
-    if recorded is None:
-        # Taken by a delivery of it that came at the same time.
-        return 200 if await seen.was_handled(update_id) else 503
     if recorded.update is None:
         await _turn_page(messenger, recorded.user_id, event)
         await mark_handled(seen, update_id)
