@@ -34,6 +34,10 @@ APP_SECRET = "app-secret-of-the-test"
 VERIFY_TOKEN = "verify-token-of-the-test"
 PAGE_TOKEN = "page-token-of-the-test"
 PHOTO = b"\xff\xd8\xff\xe0 a photo of a broken bench"
+# A voice clip of 7 seconds as Messenger sends it: an MP4 file whose movie header says so.
+MVHD = bytes(12) + (1000).to_bytes(4) + (7000).to_bytes(4) + bytes(80)
+MOOV = (16 + len(MVHD)).to_bytes(4) + b"moov" + (8 + len(MVHD)).to_bytes(4) + b"mvhd" + MVHD
+VOICE = (16).to_bytes(4) + b"ftypM4A " + bytes(4) + MOOV
 FIRST = MESSENGER_FIRST_ID + 1  # the first Messenger person's user id
 
 Rows = Callable[..., list[sqlite3.Row]]
@@ -327,6 +331,23 @@ async def test_a_photo_is_kept_at_once_and_offered_as_a_bold(
     assert (bytes(kept["data"]), kept["mime_type"]) == (PHOTO, "image/jpeg")
     [draft] = query("SELECT answers FROM conversations WHERE user_id = ?", FIRST)
     assert channel_file_id(kept["id"]) in draft["answers"]
+
+
+async def test_a_voice_note_is_kept_with_its_length_and_offered_as_a_bold(
+    hook: Webhook, meta: Meta, query: Rows
+) -> None:
+    meta.files["clip.mp4"] = VOICE
+    clip = {"type": "audio", "payload": {"url": f"{meta.url}/files/clip.mp4"}}
+    assert await hook.post(hook.text("P1", "/start")) == 200
+    assert (
+        await hook.post(hook.event("P1", message={"mid": "m-clip", "attachments": [clip]})) == 200
+    )
+
+    [kept] = query("SELECT id, data FROM channel_files")
+    assert bytes(kept["data"]) == VOICE
+    [draft] = query("SELECT answers FROM conversations WHERE user_id = ?", FIRST)
+    said = json.loads(draft["answers"])
+    assert (said["voice"], said["voice_seconds"]) == (channel_file_id(kept["id"]), 7)
 
 
 async def test_a_file_meta_cannot_give_now_is_asked_for_again(

@@ -4,6 +4,7 @@ ever being used twice."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +213,23 @@ async def test_a_press_is_rebuilt_on_the_message_it_was_shown_with(tmp_path: Pat
     assert stale.message.text == ""
 
 
+def _mp4(seconds: int, version: int = 0) -> bytes:
+    """A voice clip's skeleton as Messenger sends it: a file type box, then the movie header."""
+    times = 8 if version else 4
+    fields = bytes(4 + 2 * times) + (1000).to_bytes(4) + (seconds * 1000).to_bytes(times)
+    header = bytes([version, 0, 0, 0]) + fields[4:]
+    mvhd = (8 + len(header) + 80).to_bytes(4) + b"mvhd" + header + bytes(80)
+    moov = (8 + len(mvhd)).to_bytes(4) + b"moov" + mvhd
+    return (16).to_bytes(4) + b"ftypM4A " + bytes(4) + moov
+
+
+@pytest.mark.parametrize("version", [0, 1])
+def test_a_voice_clip_s_length_is_read_from_its_movie_header(version: int) -> None:
+    assert inbound.seconds_of_mp4(_mp4(42, version)) == 42
+    assert inbound.seconds_of_mp4(b"not an mp4 at all") == 0
+    assert inbound.seconds_of_mp4(_mp4(42)[:40]) == 0  # cut short
+
+
 def _message(recorded: inbound.Recorded) -> Message:
     assert recorded.update is not None
     message = Update.de_json(recorded.update, None).message
@@ -227,7 +245,7 @@ async def test_a_photo_and_a_voice_note_are_kept_and_other_files_are_not(tmp_pat
         return event(message={"mid": mid, "attachments": [attachment], **more})
 
     jpeg = inbound.Fetched(data=b"jpeg", mime_type="image/jpeg")
-    aac = inbound.Fetched(data=b"aac", mime_type="audio/mp4")
+    aac = inbound.Fetched(data=_mp4(7), mime_type="audio/mp4")
     async with built_services(tmp_path, clock, []) as services:
         photo = _message(await _recorded(services, clock, sent("image", "m1", text="Bænken"), jpeg))
         voice = _message(await _recorded(services, clock, sent("audio", "m2"), aac))
@@ -236,7 +254,8 @@ async def test_a_photo_and_a_voice_note_are_kept_and_other_files_are_not(tmp_pat
     assert (photo.photo[-1].file_id, photo.caption) == (channel_file_id(1), "Bænken")
     assert voice.voice is not None
     assert (voice.voice.file_id, voice.voice.mime_type) == (channel_file_id(2), "audio/mp4")
-    assert kept == (b"aac", "audio/mp4")
+    assert kept == (_mp4(7), "audio/mp4")
+    assert voice.voice.duration == timedelta(seconds=7)
     assert video.document is not None
     assert video.document.file_id == inbound.NOT_KEPT
 
