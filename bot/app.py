@@ -161,10 +161,11 @@ async def on_startup(application: BoldenApp) -> None:
     if settings.messenger:
         messenger = Messenger(settings, db, clock)
         application.bot_data[MESSENGER] = messenger  # closed by on_shutdown, also half-started
-        await messenger.start()
+        assert application.job_queue is not None
+        await messenger.start(application.job_queue, services.translators)
     await schedule(application)
     await start_sender(application, services)
-    if settings.webhook_url:
+    if settings.webhook_url or settings.messenger:
         await webhook.prepare(services)
     await start_web(application, services)
 

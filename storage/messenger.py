@@ -4,12 +4,44 @@ files people sent (see migration 0023)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
 from storage.database import Database, iso
+
+
+@dataclass(frozen=True)
+class MessengerPerson:
+    user_id: int
+    first_name: str | None
+    last_name: str | None
+    locale: str | None
+
+
+async def person_with(db: Database, psid: str) -> MessengerPerson | None:
+    """The person with this page-scoped id and what Meta's profile gave of them; None before
+    their first message."""
+    row = await db.fetch_one(
+        "SELECT user_id, first_name, last_name, locale FROM messenger_people WHERE psid = ?",
+        (psid,),
+    )
+    return MessengerPerson(int(row[0]), row[1], row[2], row[3]) if row else None
+
+
+async def keep_profile(
+    connection: aiosqlite.Connection,
+    user_id: int,
+    first_name: str | None,
+    last_name: str | None,
+    locale: str | None,
+) -> None:
+    await connection.execute(
+        "UPDATE messenger_people SET first_name = ?, last_name = ?, locale = ? WHERE user_id = ?",
+        (first_name, last_name, locale, user_id),
+    )
 
 
 async def person_of(connection: aiosqlite.Connection, psid: str, now: datetime) -> int:
@@ -49,8 +81,12 @@ async def take_event(connection: aiosqlite.Connection, mid: str, now: datetime) 
 
 
 async def forget_events_before(connection: aiosqlite.Connection, moment: datetime) -> int:
+    """Forget events too old for Meta to deliver again. The newest is always kept: its number
+    is the highest, so the next event's number (and update id) is never one used before."""
     cursor = await connection.execute(
-        "DELETE FROM messenger_events WHERE seen_at < ?", (iso(moment),)
+        "DELETE FROM messenger_events WHERE seen_at < ? "
+        "AND n < (SELECT MAX(n) FROM messenger_events)",
+        (iso(moment),),
     )
     return cursor.rowcount
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import Clock
-from storage import seen_updates
+from storage import messenger, seen_updates
 from storage.database import Database
 
-# Telegram keeps an undelivered update for at most a day; a day more covers its last retries.
+# Telegram keeps an undelivered update for at most a day (Meta retries a webhook for up to 36
+# hours); two days cover their last retries.
 KEEP = timedelta(days=2)
 
 
@@ -36,5 +37,9 @@ class SeenUpdates:
             return await seen_updates.forget_unhandled(connection)
 
     async def forget_old(self) -> int:
+        """Forget the ids of updates, and of Messenger's events, too old to be delivered
+        again."""
+        moment = self._clock() - KEEP
         async with self._db.transaction() as connection:
-            return await seen_updates.forget_before(connection, self._clock() - KEEP)
+            await messenger.forget_events_before(connection, moment)
+            return await seen_updates.forget_before(connection, moment)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.channels.messenger import webhook as messenger_webhook
 from bot.web import (
     accessibility,
     board,
@@ -89,6 +90,7 @@ def build(site: Site) -> web.Application:
     ):
         app.add_routes(module.routes)
     webhook.add_route(app, site.services.settings)
+    messenger_webhook.add_routes(app, site.services.settings)
     app.router.add_static("/static", STATIC)
     app.router.add_get("/favicon.ico", _favicon)
     return app

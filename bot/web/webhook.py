@@ -124,10 +124,12 @@ def acknowledging(application: BoldenApp) -> Acknowledging:
 
 @dataclass
 class Refusals:
-    """Requests refused for their secret header, logged at most once a minute (a flood cannot
-    fill the log), so an operator notices a proxy that drops the header. Nothing of the request
-    is logged."""
+    """Requests refused for their secret header (or signature), logged at most once a minute
+    (a flood cannot fill the log), so an operator notices a proxy that drops the header or a
+    secret that does not match. Nothing of the request is logged."""
 
+    header: str = SECRET_HEADER
+    hint: str = "if Telegram sent them, a proxy in front may drop the header"
     count: int = 0
     logged_at: datetime | None = None
 
@@ -137,10 +139,11 @@ class Refusals:
             return
         logger.warning(
             "Refused %s webhook request(s) since the last such line, the last with %s %s "
-            "header; if Telegram sent them, a proxy in front may drop the header",
+            "header; %s",
             self.count,
             header,
-            SECRET_HEADER,
+            self.header,
+            self.hint,
         )
         self.count = 0
         self.logged_at = now
@@ -192,22 +195,35 @@ async def _handle(
         # and Telegram delivers it again.
         logger.warning("Update %s not taken, Telegram will deliver it again: %s", update_id, error)
         return _answer(503)
+    return _answer(await hand_over(application, processor, seen, readable(data)))
+
+
+async def hand_over(
+    application: BoldenApp, processor: Acknowledging, seen: SeenUpdates, data: dict[str, Any]
+) -> int:
+    """Give an update just taken to the journeys and wait until it is handled: 200, or 503
+    when the bot stopped before handling it (the sender delivers it again)."""
+    update_id = int(data["update_id"])
     handled = processor.handled(update_id)
     if not handled.cancelled():
-        await application.update_queue.put(Update.de_json(readable(data), application.bot))
+        await application.update_queue.put(Update.de_json(data, application.bot))
     try:
         await handled
     except asyncio.CancelledError:
         if handled.cancelled() and not _cancelling():
-            return _answer(503)
+            return 503
         raise
+    await mark_handled(seen, update_id)
+    return 200
+
+
+async def mark_handled(seen: SeenUpdates, update_id: int) -> None:
     try:
         await seen.handled(update_id)
     except sqlite3.Error as error:
-        # It was handled, so Telegram is told so; a repeat of it is told to come back until
+        # It was handled, so the sender is told so; a repeat of it is told to come back until
         # the next start forgets the mark that is missing.
         logger.warning("Update %s handled but not marked so: %s", update_id, error)
-    return _answer(200)
 
 
 def _cancelling() -> bool:

@@ -4,14 +4,29 @@ Made at start-up when BOLDEN_MESSENGER_* are set, closed at shutdown."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
-from bot.channels.messenger.graph import GraphClient
+from telegram.ext import CallbackContext, JobQueue
+
+from bot.channels.messenger.graph import GraphClient, GraphError, GraphUnavailable
+from bot.channels.messenger.profile import messenger_profile
 from bot.clock import Clock
 from bot.config import Settings
+from bot.i18n import Translator
 from storage.database import Database
 
 logger = logging.getLogger(__name__)
 MESSENGER = "messenger-channel"  # its key in the Application's bot_data
+SET_UP_JOB = "messenger-page"
+# Seconds before the first retry of the page's set-up; each wait is twice the last, up to ten
+# minutes.
+FIRST_RETRY = 1.0
+LAST_RETRY = 600.0
+
+# Shows page `page` of the buttons of message `message_id` to the person `user_id` (a press of
+# a "more" button, payloads.page): the outbound side renders it.
+PageTurner = Callable[[int, int, int], Awaitable[None]]
 
 
 class Messenger:
@@ -25,12 +40,41 @@ class Messenger:
         )
         self.page_id = ""
         self.page_username: str | None = None
+        self.show_page: PageTurner | None = None
+        self._profile: dict[str, Any] = {}
 
-    async def start(self) -> None:
+    async def start(self, jobs: JobQueue[Any], translators: Mapping[str, Translator]) -> None:
+        """Find the page and set its Get Started button, menu and greeting. When Meta cannot
+        be reached, the bot starts all the same (the webhook takes what people write) and a
+        job tries again."""
         await self.graph.start()
-        page = await self.graph.page()
-        self.page_id = str(page.get("id", ""))
-        self.page_username = page.get("username") or None
+        self._profile = messenger_profile(translators, self.settings.language)
+        await self._set_up(jobs, FIRST_RETRY)
+
+    async def _set_up(self, jobs: JobQueue[Any], wait: float) -> None:
+        try:
+            if not self.page_id:
+                page = await self.graph.page()
+                self.page_id = str(page.get("id", ""))
+                self.page_username = page.get("username") or None
+            await self.graph.set_profile(self._profile)
+        except (GraphError, GraphUnavailable) as error:
+            logger.warning(
+                "Setting up the Messenger page failed (%s); trying again in %.0f s", error, wait
+            )
+            next_wait = min(wait * 2, LAST_RETRY)
+            jobs.run_once(self._retry, when=wait, data=next_wait, name=SET_UP_JOB)
+        else:
+            if wait > FIRST_RETRY:
+                logger.info("The Messenger page is set up")
+
+    async def _retry(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """The JobQueue's next try; the job's data is how long to wait if this one fails too."""
+        assert context.job is not None
+        assert context.job_queue is not None
+        wait = context.job.data
+        assert isinstance(wait, float)
+        await self._set_up(context.job_queue, wait)
 
     async def close(self) -> None:
         await self.graph.close()
