@@ -47,15 +47,19 @@ async def keep_profile(
 async def person_of(connection: aiosqlite.Connection, psid: str, now: datetime) -> int:
     """The user id of the person with this page-scoped id, made on their first message; their
     24-hour window opens now."""
-    await connection.execute(
-        "INSERT INTO messenger_people (psid, first_seen, last_message_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (psid) DO UPDATE SET last_message_at = excluded.last_message_at",
-        (psid, iso(now), iso(now)),
-    )
+    # An update first: an upsert would use up a number of the sequence at every message.
     async with connection.execute(
-        "SELECT user_id FROM messenger_people WHERE psid = ?", (psid,)
+        "UPDATE messenger_people SET last_message_at = ? WHERE psid = ? RETURNING user_id",
+        (iso(now), psid),
     ) as cursor:
         row = await cursor.fetchone()
+    if row is None:
+        async with connection.execute(
+            "INSERT INTO messenger_people (psid, first_seen, last_message_at) VALUES (?, ?, ?) "
+            "RETURNING user_id",
+            (psid, iso(now), iso(now)),
+        ) as cursor:
+            row = await cursor.fetchone()
     assert row is not None
     return int(row[0])
 
