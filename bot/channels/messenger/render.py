@@ -54,6 +54,23 @@ def buttons_of(reply_markup: Json | None) -> tuple[tuple[Button, ...], ...]:
     return tuple(row for row in rows if row)
 
 
+def markup_of(buttons: tuple[tuple[Button, ...], ...]) -> Json | None:
+    """The inline keyboard a message's buttons make, as the Bot API writes it (what a press's
+    `callback_query.message.reply_markup` shows the journeys); None without one."""
+    rows = [
+        [
+            {"text": b.label, "url": b.url}
+            if b.url
+            else {"text": b.label, "callback_data": b.action}
+            for b in row
+            if not b.typed
+        ]
+        for row in buttons
+    ]
+    rows = [row for row in rows if row]
+    return {"inline_keyboard": rows} if rows else None
+
+
 def _inline(key: Json) -> Button | None:
     if key.get("callback_data") is not None:
         return Button(str(key["text"]), action=str(key["callback_data"]))
