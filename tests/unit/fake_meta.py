@@ -24,6 +24,7 @@ UNREACHABLE = (400, {"error": {"message": "gone", "code": 551, "error_subcode": 
 THROTTLED = (400, {"error": {"message": "slow down", "code": 613}})
 BAD_TOKEN = (400, {"error": {"message": "bad token", "code": 190}})
 UNAVAILABLE = (500, {})
+TELEGRAM_FILE = b"a photo kept by Telegram"
 
 
 @dataclass
@@ -56,6 +57,9 @@ class FakeMeta:
         self.uploads.append((kind, data.file.read()))
         return web.json_response({"attachment_id": f"a.{len(self.uploads)}"})
 
+    async def _file(self, request: web.Request) -> web.Response:
+        return web.Response(body=TELEGRAM_FILE, content_type="image/jpeg")
+
     async def _page(self, request: web.Request) -> web.Response:
         return web.json_response({"id": "4711", "name": "Bolden", "username": "bolden.dk"})
 
@@ -67,6 +71,9 @@ class FakeMeta:
         if method == "getMe":
             bot = {"id": 123, "is_bot": True, "first_name": "Bolden", "username": "bolden_bot"}
             return web.json_response({"ok": True, "result": bot})
+        if method == "getFile":
+            found_file = {"file_id": "tg", "file_unique_id": "u", "file_path": "photos/p.jpg"}
+            return web.json_response({"ok": True, "result": found_file})
         chat = {"id": -100, "type": "group", "title": "Net"}
         message = {"message_id": 1, "date": 0, "chat": chat}
         return web.json_response({"ok": True, "result": message})
@@ -80,6 +87,7 @@ async def fake_meta() -> AsyncIterator[FakeMeta]:
     app.router.add_post("/v25.0/me/message_attachments", meta._upload)
     app.router.add_get("/v25.0/me", meta._page)
     app.router.add_post(f"/bot{BOT_TOKEN}/{{method}}", meta._telegram)
+    app.router.add_get(f"/file/bot{BOT_TOKEN}/{{path:.*}}", meta._file)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

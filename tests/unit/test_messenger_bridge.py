@@ -15,7 +15,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels import channel_file_id
 from bot.channels.messenger import payloads
-from bot.channels.messenger.bridge import OUT, MessengerBridge
+from bot.channels.messenger.bridge import OUT, MessengerBridge, telegram_files
 from bot.channels.messenger.delivery import MessengerOut
 from bot.services import Services
 from storage import messenger as store
@@ -23,6 +23,7 @@ from tests.conftest import FakeClock
 from tests.unit.conftest import built_services
 from tests.unit.fake_meta import (
     BOT_TOKEN,
+    TELEGRAM_FILE,
     THROTTLED,
     UNAVAILABLE,
     UNREACHABLE,
@@ -61,7 +62,12 @@ async def out(services: Services) -> AsyncIterator[MessengerOut]:
 async def bot(meta: FakeMeta, out: MessengerOut) -> AsyncIterator[Bot]:
     bridge = MessengerBridge(HTTPXRequest())
     bridge.attach({OUT: out})
-    async with Bot(BOT_TOKEN, base_url=f"{meta.telegram}/bot", request=bridge) as running:
+    async with Bot(
+        BOT_TOKEN,
+        base_url=f"{meta.telegram}/bot",
+        base_file_url=f"{meta.telegram}/file/bot",
+        request=bridge,
+    ) as running:
         yield running
 
 
@@ -140,6 +146,17 @@ async def test_a_photo_is_uploaded_and_its_caption_follows(
         {"text": "Dit bevis"},
         {"attachment": {"type": "image", "payload": {"attachment_id": "a.2"}}},
     ]
+
+
+async def test_a_photo_kept_by_telegram_reaches_a_messenger_person_as_an_upload(
+    bot: Bot, anna: int, meta: FakeMeta, services: Services
+) -> None:
+    async with outbound(services, telegram_files(bot)) as sending:
+        payload = {"text": "Nyhedsbrev", "photo": "AgAC-telegram-id", "purpose": "promotion"}
+        outcome = await sending.owed(anna, payload)
+    assert outcome.state == "sent"
+    assert meta.uploads == [("image", TELEGRAM_FILE)]
+    assert meta.messages[-1] == {"text": "Nyhedsbrev"}
 
 
 async def test_a_messenger_persons_photo_reaches_telegram_as_an_upload(
