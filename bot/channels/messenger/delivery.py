@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from telegram.error import TelegramError
+
 from bot.channels import channel_file_number
 from bot.channels.messenger.channel import Messenger
 from bot.channels.messenger.graph import (
@@ -201,7 +203,8 @@ class MessengerOut:
             return Outcome(state="retry", wait=BAD_TOKEN_WAIT, error=error.message)
         except GraphUnavailable as error:
             return Outcome(state="maybe" if error.left else "retry", error=str(error))
-        except (GraphError, UnknownMessage, UnknownFile) as error:
+        except (GraphError, UnknownMessage, UnknownFile, TelegramError) as error:
+            # Meta refused it for another reason, or its file could not be had from Telegram.
             return Outcome(state="failed", error=str(error) or type(error).__name__)
         self._token_refused = False
         return Outcome(state="sent")
