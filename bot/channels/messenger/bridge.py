@@ -36,6 +36,7 @@ from bot.channels.messenger.delivery import (
     UnknownChat,
     UnknownFile,
     UnknownMessage,
+    shown_of,
 )
 from bot.channels.messenger.graph import (
     BadToken,
@@ -45,9 +46,8 @@ from bot.channels.messenger.graph import (
     Throttled,
     Unreachable,
 )
-from bot.channels.messenger.render import buttons_of, markup_of
+from bot.channels.messenger.render import buttons_of
 from bot.channels.screen import Attachment, Screen
-from bot.sanitise import readable
 
 logger = logging.getLogger(__name__)
 
@@ -176,21 +176,23 @@ class MessengerBridge(BaseRequest):
         p = request_data.parameters
         if endpoint == "sendMessage":
             screen = Screen(_html(p, "text"), buttons_of(_markup(p)))
-            return _message(person, await out.show(person, screen), screen, out.clock())
+            sent = await out.show(person, screen)
+            return _message(person, sent, shown_of(screen), out.clock(), "text")
         if endpoint in ("sendPhoto", "sendVoice", "sendDocument"):
             field = endpoint.removeprefix("send").lower()
-            screen = Screen(
-                _html(p, "caption"), buttons_of(_markup(p)), _attachment(field, request_data)
-            )
-            return _message(person, await out.show(person, screen), screen, out.clock())
+            attachment = _attachment(field, request_data)
+            screen = Screen(_html(p, "caption"), buttons_of(_markup(p)), attachment)
+            sent = await out.show(person, screen)
+            return _message(person, sent, shown_of(screen), out.clock(), "caption")
         if endpoint in ("editMessageText", "editMessageCaption"):
             field = "text" if endpoint == "editMessageText" else "caption"
             screen = Screen(_html(p, field), buttons_of(_markup(p)))
             edited = await out.show(person, screen, edit=_int(p.get("message_id")))
-            return _message(person, edited, screen, out.clock())
+            return _message(person, edited, shown_of(screen), out.clock(), field)
         if endpoint == "editMessageReplyMarkup":
-            shown = await out.rebutton(person, _int(p.get("message_id")), _markup(p))
-            return _message(person, _int(p.get("message_id")), shown, out.clock())
+            message_id = _int(p.get("message_id"))
+            shown = await out.rebutton(person, message_id, _markup(p))
+            return _message(person, message_id, shown, out.clock(), "text")
         if endpoint == "answerCallbackQuery":
             if p.get("text"):
                 await out.note(person, str(p["text"]))
@@ -252,20 +254,16 @@ def _attachment(field: str, request_data: RequestData) -> Attachment:
     return Attachment(kind, data=data, name=name, mime_type=mime_type)
 
 
-def _message(chat_id: int, message_id: int, screen: Screen | Json, now: datetime) -> Json:
-    """The Bot API Message a call's answer carries (text, its buttons and its date)."""
-    if isinstance(screen, Screen):
-        text, markup = readable(screen.text).text, markup_of(screen.buttons)
-    else:
-        text, markup = str(screen.get("text", "")), screen.get("reply_markup")
+def _message(chat_id: int, message_id: int, shown: Json, now: datetime, field: str) -> Json:
+    """The Bot API Message a call's answer carries: its text (or caption), buttons and date."""
     message: Json = {
         "message_id": message_id,
         "date": int(now.timestamp()),
         "chat": {"id": chat_id, "type": "private"},
-        "caption" if isinstance(screen, Screen) and screen.attachment else "text": text,
+        field: shown.get("text", ""),
     }
-    if markup:
-        message["reply_markup"] = markup
+    if shown.get("reply_markup"):
+        message["reply_markup"] = shown["reply_markup"]
     return message
 
 

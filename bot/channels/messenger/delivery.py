@@ -118,7 +118,7 @@ class MessengerOut:
         how = sending or sending_for(screen.purpose, last, self.clock())
         if how is None:
             raise OutsideWindow(400, 10, 2018278, _OUTSIDE)
-        shown = {"text": readable(screen.text).text, "reply_markup": markup_of(screen.buttons)}
+        shown = shown_of(screen)
         if edit is None:
             async with self.db.transaction() as connection:
                 message_id = await store.remember_message(connection, user_id, shown, self.clock())
@@ -257,6 +257,12 @@ class MessengerOut:
         if kept is None:
             raise UnknownFile(file_id)
         return kept
+
+
+def shown_of(screen: Screen) -> Json:
+    """What a message shows, as kept in messenger_messages: its plain text and its buttons as
+    the Bot API writes them (what the journeys read back from a press's message)."""
+    return {"text": readable(screen.text).text, "reply_markup": markup_of(screen.buttons)}
 
 
 def _purpose(payload: Json) -> Purpose:
