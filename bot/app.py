@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 import httpx
 from telegram import Bot, Update
 from telegram.ext import ApplicationBuilder, ContextTypes
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.channels.messenger.bridge import OUT, MessengerBridge, outbound_in, telegram_files
 from bot.channels.messenger.channel import MESSENGER, Messenger
+from bot.channels.messenger.delivery import MessengerOut
 from bot.clock import Clock, utc_now
 from bot.config import ConfigError, Settings
 from bot.context import SERVICES, BoldenApp, BoldenContext
@@ -25,7 +27,7 @@ from bot.delivery.budget import Budget
 from bot.delivery.email import Mailer
 from bot.delivery.limiter import SharedRateLimiter
 from bot.delivery.sender import Sender
-from bot.i18n import load_catalogs
+from bot.i18n import Translator, load_catalogs
 from bot.polling import SkippingUnreadable
 from bot.scheduling import schedule
 from bot.services import Services
@@ -37,7 +39,7 @@ from bot.web.server import WebServer
 from bot.web.webhook import Acknowledging
 from handlers import register_all
 from handlers.commands import set_menus_at_start
-from handlers.progress import report
+from handlers.progress import report, translator_of
 from storage.database import Database
 from storage.migrations import migrate
 
@@ -81,12 +83,13 @@ def build_application(
 ) -> BoldenApp:
     assert settings.token is not None, "the sandbox supplies a token when none is configured"
     vitals = Vitals(clock)
+    request = bridged(settings, BotApiRequest(vitals, 64))
     application: BoldenApp = (
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .request(BotApiRequest(vitals, 64))
+        .request(request)
         .get_updates_request(SkippingUnreadable(BotApiRequest(vitals, 1)))
         # One budget for the token: these replies and the outbox sender (start_sender) share it.
         .rate_limiter(SharedRateLimiter(Budget(settings.delivery_rate), max_retries=_RETRIES))
@@ -96,6 +99,8 @@ def build_application(
         .post_shutdown(on_shutdown)
         .build()
     )
+    if isinstance(request, MessengerBridge):
+        request.attach(application.bot_data)
     application.bot_data[VITALS] = vitals
     application.bot_data[_PENDING] = (
         settings,
@@ -107,15 +112,24 @@ def build_application(
     return application
 
 
-def _outbox_bot(settings: Settings, vitals: Vitals) -> Bot:
+def bridged(settings: Settings, request: BaseRequest) -> BaseRequest:
+    """With Messenger, a Bot API call for a Messenger person is answered by the bridge (its
+    channel is found in the Application's bot_data once on_startup has started it)."""
+    return MessengerBridge(request) if settings.messenger else request
+
+
+def _outbox_bot(application: BoldenApp, settings: Settings, vitals: Vitals) -> Bot:
     """The outbox's own connection to Telegram (its own pool and timeout); the sender keeps
     to the budget it shares with the Application's rate limiter."""
     assert settings.token is not None
+    request = bridged(settings, BotApiRequest(vitals, 2, settings.delivery_timeout))
+    if isinstance(request, MessengerBridge):
+        request.attach(application.bot_data)
     return Bot(
         settings.token.get_secret_value(),
         base_url=f"{settings.api_base_url}/bot",
         base_file_url=f"{settings.api_base_url}/file/bot",
-        request=BotApiRequest(vitals, 2, settings.delivery_timeout),
+        request=request,
     )
 
 
@@ -128,7 +142,7 @@ def budget_of(application: BoldenApp) -> Budget:
 async def start_sender(application: BoldenApp, services: Services) -> None:
     settings = services.settings
     vitals: Vitals = application.bot_data[VITALS]
-    bot = _outbox_bot(settings, vitals)
+    bot = _outbox_bot(application, settings, vitals)
     await bot.initialize()
     sender = Sender(
         services.delivery,
@@ -138,6 +152,7 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
         settings.delivery_chat_interval,
         settings.progress_every,
         on_batch=lambda batch_id: report(application, batch_id),
+        messenger=outbound_in(application.bot_data),
     )
     sender.start()
     vitals.sender = sender
@@ -163,6 +178,12 @@ async def on_startup(application: BoldenApp) -> None:
         application.bot_data[MESSENGER] = messenger  # closed by on_shutdown, also half-started
         assert application.job_queue is not None
         await messenger.start(application.job_queue, services.translators)
+
+        async def language(user_id: int) -> Translator:
+            return await translator_of(services, user_id)
+
+        fetch = telegram_files(application.bot)
+        application.bot_data[OUT] = MessengerOut(messenger, language, fetch)
     await schedule(application)
     await start_sender(application, services)
     if settings.webhook_url or settings.messenger:
@@ -233,19 +254,23 @@ async def on_shutdown(application: BoldenApp) -> None:
     running_sender: tuple[Sender, Bot] | None = application.bot_data.pop(_SENDER, None)
     services: Services | None = application.bot_data.pop(SERVICES, None)
     messenger: Messenger | None = application.bot_data.pop(MESSENGER, None)
+    application.bot_data.pop(OUT, None)
     try:
         try:
             if server is not None:
                 await server.stop()
-            if messenger is not None:
-                await messenger.close()
         finally:
-            if running_sender is not None:
-                sender, bot = running_sender
-                try:
-                    await sender.stop()
-                finally:
-                    await bot.shutdown()
+            try:
+                if running_sender is not None:
+                    sender, bot = running_sender
+                    try:
+                        await sender.stop()
+                    finally:
+                        await bot.shutdown()
+            finally:
+                # After the sender: the message in flight to Messenger is finished first.
+                if messenger is not None:
+                    await messenger.close()
     finally:
         if services is not None:
             await services.db.close()

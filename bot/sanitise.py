@@ -235,3 +235,57 @@ def _address_end(address: str) -> int:
     ):
         end -= 1
     return end
+
+
+@dataclass(frozen=True)
+class Readable:
+    """Telegram's HTML as a plain-text chat (Messenger) shows it: marks dropped, quotes set off
+    by a bar, and the links whose label is not their address listed apart (to become buttons),
+    or, with `inline_links`, written out after their label."""
+
+    text: str
+    links: tuple[tuple[str, str], ...] = ()  # (label, address), in order, each once
+
+
+QUOTE_BAR = "│ "
+
+
+def readable(telegram_html: str, inline_links: bool = False) -> Readable:
+    parts: list[str] = []
+    links: list[tuple[str, str]] = []
+    runs = _read(telegram_html)
+    start = 0
+    while start < len(runs):
+        block, end = runs[start].block, start
+        while end < len(runs) and runs[end].block is block:
+            end += 1
+        text = _linked_text(runs[start:end], inline_links, links)
+        text = re.sub(r"\n\s*\n\s*", "\n\n", text.replace("\r\n", "\n")).strip()
+        if block is not None and block.tag == "blockquote":
+            text = "\n".join(QUOTE_BAR + line if line else line for line in text.split("\n"))
+        if text:
+            parts.append(text)
+        start = end
+    return Readable("\n\n".join(parts), tuple(dict.fromkeys(links)))
+
+
+def _linked_text(runs: list[_Run], inline_links: bool, links: list[tuple[str, str]]) -> str:
+    """The runs' text; a labelled link's address after its label, or kept in `links`."""
+    out: list[str] = []
+    index = 0
+    while index < len(runs):
+        href = next((mark.href for mark in runs[index].marks if mark.tag == "a"), "")
+        end = index + 1
+        while href and end < len(runs) and any(m.href == href for m in runs[end].marks):
+            end += 1
+        label = "".join(run.text for run in runs[index:end])
+        out.append(label)
+        address = href.removeprefix("mailto:")
+        if href and label.strip() and label.strip() != address:
+            web = href.startswith(("http://", "https://"))
+            if inline_links or not web:
+                out.append(f" ({address})")
+            else:
+                links.append((label.strip(), href))
+        index = end
+    return "".join(out)

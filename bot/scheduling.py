@@ -18,6 +18,7 @@ YEARLY_QUESTION = "yearly-question"
 STALE_BOLDE = "stale-bolde"
 NEWSLETTERS = "newsletters"
 SEEN_UPDATES = "seen-updates"
+HELD = "held-messages"
 
 
 async def schedule(application: BoldenApp) -> None:
@@ -36,6 +37,10 @@ async def schedule(application: BoldenApp) -> None:
     application.job_queue.run_repeating(
         newsletters_due, interval=timedelta(minutes=1), first=timedelta(seconds=1), name=NEWSLETTERS
     )
+    # Every hour: what was held for a Messenger person past its time is not sent.
+    application.job_queue.run_repeating(
+        expire_held, interval=EVERY, first=timedelta(seconds=15), name=HELD
+    )
     # Every minute: events to publish, reminders, and calls past their deadline.
     application.job_queue.run_repeating(
         due, interval=timedelta(minutes=1), first=timedelta(seconds=5), name=EVENTS
@@ -45,3 +50,7 @@ async def schedule(application: BoldenApp) -> None:
 async def forget_old_updates(context: BoldenContext) -> None:
     services = context.services
     await SeenUpdates(services.db, services.clock).forget_old()
+
+
+async def expire_held(context: BoldenContext) -> None:
+    await context.services.delivery.expire_held()

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup
 
+from bot.channels.screen import Purpose
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Action, Change, Drafted
@@ -190,7 +191,8 @@ async def changed(services: Services, change: Change) -> list[OutboxItem]:
         t = await translator_of(services, bold.sender_id)
         text = sender_notice(t, bold, action, change.network, change.note or "")
         events = await services.bolde.timeline(bold.id)
-        items.append(message(bold.sender_id, text, sender_keyboard(t, bold, events)))
+        keyboard = sender_keyboard(t, bold, events)
+        items.append(message(bold.sender_id, text, keyboard, purpose=Purpose.ACCOUNT))
     if action is Action.MOVE and change.network is not None:
         items += await to_network(services, bold, change.network)
     return items

@@ -17,6 +17,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.channels import on_messenger
 from bot.context import BoldenContext
 from bot.services.bolde import (
     PLACE_MAX,
@@ -334,8 +335,11 @@ async def _answered(
 
 async def _place_button(update: Update, context: BoldenContext) -> None:
     """Below the place question, the phone's own button to share where one is: a keyboard of
-    one button instead of the letters, which goes once it is used."""
+    one button instead of the letters, which goes once it is used. Messenger has no such
+    button: there the question's "or type the address or place" is the way."""
     assert update.effective_chat is not None
+    if on_messenger(update.effective_chat.id):
+        return
     t = context.t
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(t.plain("bold.share_location"), request_location=True)]],

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.channels.screen import Purpose
 from bot.context import BoldenContext
 from bot.i18n import Translator
 from bot.services import Services
@@ -55,10 +56,12 @@ def _invitation(
     event: Event,
     current: str | None,
     header: str = "",
+    purpose: Purpose = Purpose.PROMOTION,
 ) -> OutboxItem:
-    """The invitation and its answer buttons, in one person's language, after `header`."""
+    """The invitation and its answer buttons, in one person's language, after `header`
+    (`Purpose.EVENT` when it is about an event the person said yes or maybe to)."""
     text = header + invitation_text(services, t, event_values(event))
-    return message(chat_id, text, answer_keyboard(t, event, current))
+    return message(chat_id, text, answer_keyboard(t, event, current), purpose=purpose)
 
 
 # -- writing and publishing --------------------------------------------------------------------
@@ -180,7 +183,7 @@ def _told(services: Services, key: str) -> Notify[Coming]:
             t = await translator_of(services, person.user_id)
             text = t(key, title=event.title) + "\n\n"
             text += invitation_text(services, t, event_values(event))
-            items.append(message(person.user_id, text))
+            items.append(message(person.user_id, text, purpose=Purpose.EVENT))
         return items
 
     return render
@@ -250,7 +253,7 @@ async def _seated(services: Services, event: Event, promoted: list[int]) -> list
     for user_id in promoted:
         t = await translator_of(services, user_id)
         header = t("ev.promoted", title=event.title) + "\n\n"
-        items.append(_invitation(services, t, user_id, event, "yes", header))
+        items.append(_invitation(services, t, user_id, event, "yes", header, Purpose.EVENT))
     return items
 
 
@@ -596,8 +599,11 @@ async def due(context: BoldenContext) -> None:
             t = await translator_of(services, person.user_id)
             key = "ev.reminder_text_seats" if event.capacity else "ev.reminder_text"
             header = t(key, title=event.title, when=t.moment(event.starts_at))
+            header += "\n\n"
             items.append(
-                _invitation(services, t, person.user_id, event, person.answer, header + "\n\n")
+                _invitation(
+                    services, t, person.user_id, event, person.answer, header, Purpose.EVENT
+                )
             )
         await services.delivery.start_batch(
             "broadcast",

@@ -8,6 +8,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.channels.screen import Purpose
 from bot.context import BoldenContext
 from bot.delivery.limiter import SharedRateLimiter
 from bot.i18n import Html
@@ -351,9 +352,8 @@ def welcome(services: Services) -> Notify[Added]:
         where = "net.welcome.group" if network.chat_id is not None else "net.welcome.private"
         for user_id in added.added:
             t = await translator_of(services, user_id)
-            items.append(
-                message(user_id, t("net.welcome.title", network=network.name) + "\n\n" + t(where))
-            )
+            text = t("net.welcome.title", network=network.name) + "\n\n" + t(where)
+            items.append(message(user_id, text, purpose=Purpose.ACCOUNT))
         return items
 
     return render

@@ -93,6 +93,11 @@ def _counted(t: Translator, key: str, counts: Counts) -> str:
     # Rare (a send timed out twice after leaving), so its line is shown only when it happened.
     if counts.maybe_sent:
         text += "\n" + t("cast.maybe_sent", maybe_sent=counts.maybe_sent)
+    # Messenger people outside the 24-hour window get it when they write again, or never.
+    if counts.held:
+        text += "\n" + t.count("cast.held", counts.held)
+    if counts.expired:
+        text += "\n" + t.count("cast.expired", counts.expired)
     return text
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
+from bot.channels.screen import Purpose
 from bot.services.delivery import OutboxItem
 
 
@@ -26,10 +27,12 @@ def message(
     photo: str | None = None,
     fallback: Sequence[OutboxItem] = (),
     voice: str | None = None,
+    purpose: Purpose = Purpose.PROMOTION,
 ) -> OutboxItem:
     """One Telegram message to a person or a group (a photo or a voice note with `text` as
-    its caption); `fallback` goes out instead when the chat is gone."""
-    payload: dict[str, Any] = {"text": text}
+    its caption); `fallback` goes out instead when the chat is gone. Its `purpose` decides
+    whether it may reach a Messenger person outside Meta's 24-hour window (else it waits)."""
+    payload: dict[str, Any] = {"text": text, "purpose": purpose.value}
     if keyboard is not None and keyboard.inline_keyboard:
         payload["buttons"] = buttons(keyboard)
     if photo:

@@ -132,3 +132,14 @@ async def keep_file(
 async def file(db: Database, file_id: int) -> tuple[bytes, str] | None:
     row = await db.fetch_one("SELECT data, mime_type FROM channel_files WHERE id = ?", (file_id,))
     return (bytes(row[0]), str(row[1])) if row else None
+
+
+async def replace_shown(
+    connection: aiosqlite.Connection, user_id: int, message_id: int, shown: dict[str, Any]
+) -> int:
+    """An edit: the message keeps its id and shows this now (Messenger got a new message)."""
+    cursor = await connection.execute(
+        "UPDATE messenger_messages SET shown = ? WHERE user_id = ? AND message_id = ?",
+        (json.dumps(shown, ensure_ascii=False), user_id, message_id),
+    )
+    return cursor.rowcount

@@ -45,6 +45,8 @@ class Counts(BaseModel):
     failed: int = 0
     blocked: int = 0
     cancelled: int = 0
+    held: int = 0  # for Messenger people outside the 24-hour window, until they write
+    expired: int = 0  # held, and the person did not write again in time
     left: int = 0  # pending or in flight
 
     @property
@@ -159,6 +161,25 @@ async def retry_at(
     )
 
 
+async def hold(
+    connection: aiosqlite.Connection, item_id: int, until: datetime, error: str | None
+) -> None:
+    """Not sent: the person is outside Messenger's 24-hour window, and nothing allows it."""
+    await connection.execute(
+        "UPDATE outbox SET state = 'held', held_until = ?, error = ? WHERE id = ?",
+        (moment(until), error, item_id),
+    )
+
+
+async def expire_held(connection: aiosqlite.Connection, now: datetime) -> int:
+    """Held items whose time is up: the person did not write again in time."""
+    cursor = await connection.execute(
+        "UPDATE outbox SET state = 'expired' WHERE state = 'held' AND held_until <= ?",
+        (moment(now),),
+    )
+    return cursor.rowcount
+
+
 async def count_timeout(connection: aiosqlite.Connection, item_id: int) -> None:
     """A send timed out after the request left: it may have arrived."""
     await connection.execute("UPDATE outbox SET timeouts = timeouts + 1 WHERE id = ?", (item_id,))
@@ -200,6 +221,8 @@ async def counts(db: Database, batch_id: int) -> Counts:
         failed=found.get("failed", 0),
         blocked=found.get("blocked", 0),
         cancelled=found.get("cancelled", 0),
+        held=found.get("held", 0),
+        expired=found.get("expired", 0),
         left=found.get("pending", 0) + found.get("sending", 0),
     )
 

@@ -4,6 +4,9 @@ python-telegram-bot calls `process_request` for every request but getUpdates. A 
 for a slot in the budget (replies come before the outbox); whatever Telegram answers with 429
 pauses the whole budget, the outbox too, and is tried again after the wait it asked for, a few
 times, as PTB's AIORateLimiter(max_retries=...) did.
+
+A call for a Messenger person (answered by bot/channels/messenger/bridge.py) takes no slot of
+Telegram's: it keeps Messenger's own pace there, and Meta's "slow down" pauses only Messenger.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.channels import on_messenger
 from bot.delivery.budget import Budget, ChatId, counted
 
 logger = logging.getLogger(__name__)
@@ -47,18 +51,21 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     ) -> Result:
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
         chat_id = _chat(data.get("chat_id"))
+        telegram = not on_messenger(chat_id)
         for attempt in range(retries + 1):
             try:
-                if not counted(endpoint):
+                if not (telegram and counted(endpoint)):
                     return await callback(*args, **kwargs)
                 async with self.budget.slot(chat_id):
                     return await callback(*args, **kwargs)
             except RetryAfter as error:
                 wait = seconds(error.retry_after)
-                self.budget.pause(wait, self.budget.clock())
+                if telegram:
+                    self.budget.pause(wait, self.budget.clock())
                 if attempt == retries:
                     raise
-                logger.info("Telegram asked to wait %.1f s; %s is tried again", wait, endpoint)
+                logger.info("Asked to wait %.1f s; %s is tried again", wait, endpoint)
+                # Messenger's own budget makes the next try wait as long as Meta wants.
                 await self.budget.resumed()
         raise AssertionError("unreachable: the last attempt returns or raises")
 

@@ -12,6 +12,10 @@ replies (at most BOLDEN_DELIVERY_RATE messages a second together, a fifth of the
 replies, 20 a minute to a group), and one per BOLDEN_DELIVERY_CHAT_INTERVAL goes to a chat.
 A 429 pauses the whole budget for as long as Telegram asked, replies too; the outbox does not
 sleep through it inside the call but reschedules the item in the database and goes on.
+
+An item for a Messenger person (bot.channels.on_messenger) goes to Meta instead, at Messenger's
+own pace and within its 24-hour window (bot/channels/messenger/delivery.py): outside it, what
+no tag allows is held until the person writes again.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.channels import on_messenger
+from bot.channels.messenger.delivery import MessengerOut
 from bot.delivery.budget import Budget
 from bot.delivery.email import Mailer
 from bot.delivery.limiter import seconds
@@ -69,8 +75,10 @@ class Sender:
         chat_interval: float,
         report_every: float,
         on_batch: Callable[[int], Awaitable[None]],
+        messenger: MessengerOut | None = None,
     ) -> None:
         self._delivery = delivery
+        self._messenger = messenger
         self._bot = bot
         self._mailer = mailer
         self._budget = budget
@@ -241,6 +249,11 @@ class Sender:
         wait = max(ready - time.monotonic(), min(group, MAX_GROUP_WAIT))
         if wait > 0:
             return Outcome(state="retry", wait=wait)
+        if on_messenger(item.user_id):
+            if self._messenger is None:
+                return Outcome(state="failed", error="Messenger is not configured")
+            self._remember(item.user_id)
+            return await self._messenger.owed(item.user_id, item.payload)
         async with self._budget.slot(item.user_id, outbox=True):
             self._remember(item.user_id)
             return await self._telegram(item.user_id, item.payload)

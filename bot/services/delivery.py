@@ -50,10 +50,12 @@ class Outcome(BaseModel):
     """What happened to one item: sent, gone for good, or worth another try later."""
 
     # sent | failed | blocked: final; retry: not sent, try again; maybe: timed out after the
-    # request left, so it may have arrived; paused: the bot itself is refused (its token)
+    # request left, so it may have arrived; paused: the bot itself is refused (its token);
+    # held: for a Messenger person outside the 24-hour window, until they write again
     state: str
     error: str | None = None
-    wait: float | None = None  # seconds Telegram asked us to wait (429)
+    # seconds Telegram (429) or Meta asked us to wait; for 'held', how long it waits at most
+    wait: float | None = None
     message_id: int | None = None  # the message Telegram made, when it was sent
 
 
@@ -77,6 +79,8 @@ def _next_step(item: Item, outcome: Outcome, now: datetime) -> tuple[str, dateti
     """(final state, None) or ("pending", when to try again, whether it used up a try)."""
     if outcome.state == "paused":
         return "pending", now, False
+    if outcome.state == "held":
+        return "held", now + timedelta(seconds=outcome.wait or 0), False
     if outcome.state == "retry" and outcome.wait is not None:
         return "pending", now + timedelta(seconds=outcome.wait), False
     if outcome.state == "maybe" and item.timeouts >= 1:
@@ -252,6 +256,11 @@ class DeliveryService:
             self.wake.set()
         return released
 
+    async def expire_held(self) -> int:
+        """What was held for a Messenger person who did not write again in time is not sent."""
+        async with self._db.transaction() as connection:
+            return await outbox.expire_held(connection, self._clock())
+
     async def release_in_flight(self) -> int:
         async with self._db.transaction() as connection:
             return await outbox.release_in_flight(connection)
@@ -283,7 +292,10 @@ class DeliveryService:
         async with scope as connection:
             if timed_out:
                 await outbox.count_timeout(connection, item.id)
-            if when is None:
+            if state == "held":
+                assert when is not None
+                await outbox.hold(connection, item.id, when, outcome.error)
+            elif when is None:
                 await outbox.finish(connection, item.id, state, now, outcome.error)
             else:
                 await outbox.retry_at(connection, item.id, when, outcome.error, tries=tries)

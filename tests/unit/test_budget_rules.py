@@ -9,6 +9,7 @@ import math
 import pytest
 from telegram.error import RetryAfter
 
+from bot.channels import MESSENGER_FIRST_ID
 from bot.delivery.budget import Budget, counted
 from bot.delivery.limiter import SharedRateLimiter
 
@@ -157,3 +158,16 @@ async def test_a_reply_that_keeps_getting_429_gives_up_after_its_retries() -> No
         await limiter.process_request(telegram, (), {}, "sendMessage", {"chat_id": 1}, 1)
 
     assert calls == 2, "rate_limit_args gives one request its own number of retries"
+
+
+async def test_a_call_for_a_messenger_person_takes_no_slot_of_telegrams_budget() -> None:
+    budget = Budget(1)
+    budget.pause(3600, budget.clock())  # Telegram asked the whole bot to wait
+
+    async def call() -> bool:
+        return True
+
+    limiter = SharedRateLimiter(budget)
+    chat = {"chat_id": MESSENGER_FIRST_ID + 1}
+    assert await limiter.process_request(call, (), {}, "sendMessage", chat, None) is True
+    assert budget.wait(None, outbox=False, now=budget.clock()) > 0, "Telegram still waits"

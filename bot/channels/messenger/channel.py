@@ -4,7 +4,7 @@ Made at start-up when BOLDEN_MESSENGER_* are set, closed at shutdown."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from telegram.ext import CallbackContext, JobQueue
@@ -24,10 +24,6 @@ SET_UP_JOB = "messenger-page"
 FIRST_RETRY = 1.0
 LAST_RETRY = 600.0
 
-# Shows page `page` of the buttons of message `message_id` to the person `user_id` (a press of
-# a "more" button, payloads.page): the outbound side renders it.
-PageTurner = Callable[[int, int, int], Awaitable[None]]
-
 
 class Messenger:
     def __init__(self, settings: Settings, db: Database, clock: Clock) -> None:
@@ -40,7 +36,6 @@ class Messenger:
         )
         self.page_id = ""
         self.page_username: str | None = None
-        self.show_page: PageTurner | None = None
         self._profile: dict[str, Any] = {}
 
     async def start(self, jobs: JobQueue[Any], translators: Mapping[str, Translator]) -> None:

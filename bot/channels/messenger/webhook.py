@@ -22,6 +22,7 @@ from aiohttp import web
 
 from bot.channels import MESSENGER_FIRST_ID
 from bot.channels.messenger import inbound
+from bot.channels.messenger.bridge import outbound_in
 from bot.channels.messenger.channel import Messenger, messenger_in
 from bot.channels.messenger.graph import GraphUnavailable
 from bot.config import Settings
@@ -122,7 +123,7 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
         logger.warning("A Messenger person's file could not be fetched now: %s", error)
         return 503
     if recorded.update is None:
-        await _turn_page(messenger, recorded.user_id, event)
+        await _turn_page(site, recorded.user_id, event)
         await mark_handled(seen, update_id)
         status = 200
     else:
@@ -132,16 +133,16 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
     return status
 
 
-async def _turn_page(messenger: Messenger, user_id: int, event: inbound.Event) -> None:
-    """A press of "more" under a message with many buttons: the outbound side shows the
-    next ones (it sets Messenger.show_page)."""
+async def _turn_page(site: Site, user_id: int, event: inbound.Event) -> None:
+    """A press of "more" under a message with many buttons: the next ones are shown."""
     press = event.press
     assert press is not None
     assert press.message_id is not None
-    if messenger.show_page is None or not press.value.isdigit():
+    out = outbound_in(site.application.bot_data)
+    if out is None or not press.value.isdigit():
         return
     try:
-        await messenger.show_page(user_id, press.message_id, int(press.value))
+        await out.show_page(user_id, press.message_id, int(press.value))
     except Exception:
         logger.exception("Showing another page of a Messenger message's buttons failed")
 

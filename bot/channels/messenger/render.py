@@ -1,0 +1,192 @@
+"""A screen as Messenger shows it: Send API messages within Meta's limits.
+
+Messenger has no markup, so the catalogs' HTML becomes plain text (bot.sanitise.readable); a
+link keeps its label in the text and becomes a web_url button while the template has room,
+else its address follows the label. Buttons take the richest form that holds them:
+
+- 1-3 buttons (postbacks and links), labels of at most 20 characters and a text of at most 640:
+  a button template, whose postbacks stay pressable (a later press is a stale press, which the
+  journeys refuse kindly);
+- only links and a longer text: the text, then the links under a short line;
+- anything else: quick replies on the last text message, 13 at most; more are paged, 12 and a
+  "More ›" whose payload shows the next page (`page_of`, `payloads.page`).
+
+Texts over 2,000 characters are split at paragraphs, else lines, else words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.channels.messenger import payloads
+from bot.channels.screen import Button, Screen
+from bot.i18n import Translator
+from bot.sanitise import readable
+
+Json = dict[str, Any]
+MAX_TEXT = 2000
+MAX_TEMPLATE_TEXT = 640
+MAX_TEMPLATE_BUTTONS = 3
+MAX_TITLE = 20
+MAX_QUICK_REPLIES = 13
+PAGE_SIZE = MAX_QUICK_REPLIES - 1  # and "More ›"
+
+
+def buttons_of(reply_markup: Json | None) -> tuple[tuple[Button, ...], ...]:
+    """A Bot API reply_markup (JSON) as a screen's buttons. Messenger cannot ask for a
+    location or a contact: such buttons are left out (the journeys say a place can be typed);
+    a Mini App opens as a link."""
+    if not reply_markup:
+        return ()
+    rows: list[tuple[Button, ...]] = []
+    for row in reply_markup.get("inline_keyboard") or ():
+        rows.append(tuple(b for b in map(_inline, row) if b is not None))
+    for row in reply_markup.get("keyboard") or ():
+        typed = (
+            Button(str(key), typed=True)
+            if isinstance(key, str)
+            else Button(str(key["text"]), typed=True)
+            for key in row
+            if isinstance(key, str)
+            or not (key.get("request_location") or key.get("request_contact"))
+        )
+        rows.append(tuple(typed))
+    return tuple(row for row in rows if row)
+
+
+def markup_of(buttons: tuple[tuple[Button, ...], ...]) -> Json | None:
+    """The inline keyboard a message's buttons make, as the Bot API writes it (what a press's
+    `callback_query.message.reply_markup` shows the journeys); None without one."""
+    rows = [
+        [
+            {"text": b.label, "url": b.url}
+            if b.url
+            else {"text": b.label, "callback_data": b.action}
+            for b in row
+            if not b.typed
+        ]
+        for row in buttons
+    ]
+    rows = [row for row in rows if row]
+    return {"inline_keyboard": rows} if rows else None
+
+
+def _inline(key: Json) -> Button | None:
+    if key.get("callback_data") is not None:
+        return Button(str(key["text"]), action=str(key["callback_data"]))
+    url = key.get("url") or (key.get("web_app") or {}).get("url")
+    return Button(str(key["text"]), url=str(url)) if url else None
+
+
+def page_of(shown: Json, page: int) -> Screen:
+    """Page `page` (from 1) of the choices of a message shown before (its stored `shown`): the
+    inbound side shows it when a "More ›" is pressed; its presses name the first message."""
+    return Screen(text="", buttons=buttons_of(shown.get("reply_markup")), extra={"page": page})
+
+
+def render(screen: Screen, message_id: int, t: Translator) -> list[Json]:
+    """The Send API `message` objects that show the screen's text and buttons, in order (an
+    attachment is sent before them by the caller). `message_id` is the message the buttons'
+    payloads name."""
+    flat = [button for row in screen.buttons for button in row]
+    choices = [button for button in flat if not button.url]
+    urls = [button for button in flat if button.url]
+    page = int(str(screen.extra.get("page", 0)))
+    text = readable(screen.text)
+    links = [Button(label, url=href) for label, href in text.links] + urls
+    if page == 0 and _templated(choices, links):
+        buttons = [_postback(b, message_id) for b in choices] + [_web(b) for b in links]
+        if len(text.text) <= MAX_TEMPLATE_TEXT and (text.text or choices):
+            return [_template(text.text or t.plain("messenger.choose"), buttons)]
+        if not choices:
+            return [*map(_text, _split(text.text)), _template(t.plain("messenger.choose"), buttons)]
+    if page:
+        body = t.plain("messenger.more_choices")
+    else:
+        written = readable(screen.text, inline_links=True).text
+        listed = "\n".join(f"{b.label}: {b.url}" for b in urls)
+        body = "\n\n".join(part for part in (written, listed) if part)
+    messages = [_text(part) for part in _split(body)]
+    if choices:
+        if not messages:
+            messages.append(_text(t.plain("messenger.choose")))
+        messages[-1]["quick_replies"] = _quick_replies(choices, message_id, page, t)
+    return messages
+
+
+def _templated(choices: list[Button], links: list[Button]) -> bool:
+    if not choices:
+        return 0 < len(links) <= MAX_TEMPLATE_BUTTONS
+    return (
+        len(choices) + len(links) <= MAX_TEMPLATE_BUTTONS
+        and all(not b.typed and len(b.label) <= MAX_TITLE for b in choices)
+        and all(len(b.label) <= MAX_TITLE for b in links)
+    )
+
+
+def _template(text: str, buttons: list[Json]) -> Json:
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {"template_type": "button", "text": text, "buttons": buttons},
+        }
+    }
+
+
+def _postback(button: Button, message_id: int) -> Json:
+    return {
+        "type": "postback",
+        "title": title(button.label),
+        "payload": _payload(button, message_id),
+    }
+
+
+def _web(button: Button) -> Json:
+    return {"type": "web_url", "url": button.url, "title": title(button.label)}
+
+
+def _text(text: str) -> Json:
+    return {"text": text}
+
+
+def _payload(button: Button, message_id: int) -> str:
+    if button.typed or button.action is None:
+        return payloads.typed(button.label)
+    return payloads.action(message_id, button.action)
+
+
+def _quick_replies(choices: list[Button], message_id: int, page: int, t: Translator) -> list[Json]:
+    rest = choices[page * PAGE_SIZE :]
+    shown = rest if len(rest) <= MAX_QUICK_REPLIES else rest[:PAGE_SIZE]
+    replies = [
+        {"content_type": "text", "title": title(b.label), "payload": _payload(b, message_id)}
+        for b in shown
+    ]
+    if len(shown) < len(rest):
+        more = {"content_type": "text", "title": t.plain("messenger.more")}
+        replies.append({**more, "payload": payloads.page(message_id, page + 1)})
+    return replies
+
+
+def title(label: str) -> str:
+    """A button's title within Messenger's 20 characters (its payload keeps the whole action)."""
+    label = " ".join(label.split())
+    return label if len(label) <= MAX_TITLE else label[: MAX_TITLE - 1].rstrip() + "…"
+
+
+def _split(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a blank line, else a line end, else a
+    space, else anywhere."""
+    pieces: list[str] = []
+    text = text.strip()
+    while len(text) > limit:
+        head = text[: limit + 1]
+        cut = next(
+            (at for sep in ("\n\n", "\n", " ") if (at := head.rfind(sep)) > 0),
+            limit,
+        )
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].strip()
+    if text:
+        pieces.append(text)
+    return pieces

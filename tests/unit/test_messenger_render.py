@@ -1,0 +1,141 @@
+"""Screens as Messenger shows them: plain text, links, templates, quick replies and pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.channels.messenger import payloads
+from bot.channels.messenger.render import buttons_of, page_of, render, title
+from bot.channels.screen import Screen
+from bot.i18n import Translator, load_catalogs
+
+CATALOGS = load_catalogs()
+DA = Translator("da", CATALOGS["da"])
+EN = Translator("en", CATALOGS["en"])
+
+
+def inline(*labels: str) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [[{"text": label, "callback_data": f"f:{label}"}] for label in labels]
+    }
+
+
+def template(message: dict[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = message["attachment"]["payload"]
+    assert payload["template_type"] == "button"
+    return payload
+
+
+def test_html_becomes_plain_text_with_a_link_as_a_button() -> None:
+    screen = Screen('<b>Hej</b> <i>du</i>. Læs <a href="https://x.dk/a">mere</a> &amp; svar.')
+    [message] = render(screen, 7, DA)
+    shown = template(message)
+    assert shown["text"] == "Hej du. Læs mere & svar."
+    assert shown["buttons"] == [{"type": "web_url", "url": "https://x.dk/a", "title": "mere"}]
+
+
+def test_a_quote_stays_readable() -> None:
+    [message] = render(Screen("Han skrev:\n<blockquote>Tak\nfor sidst</blockquote>"), 1, DA)
+    assert message == {"text": "Han skrev:\n\n│ Tak\n│ for sidst"}
+
+
+def test_up_to_three_short_actions_make_a_button_template_that_names_the_message() -> None:
+    screen = Screen("Kommer du?", buttons_of(inline("Ja", "Nej", "Måske")))
+    [message] = render(screen, 42, DA)
+    buttons = template(message)["buttons"]
+    assert [b["title"] for b in buttons] == ["Ja", "Nej", "Måske"]
+    assert buttons[0] == {"type": "postback", "title": "Ja", "payload": payloads.action(42, "f:Ja")}
+
+
+def test_an_action_and_a_link_in_the_text_share_the_template() -> None:
+    screen = Screen('Se <a href="https://x.dk">siden</a>.', buttons_of(inline("OK")))
+    buttons = template(render(screen, 3, DA)[0])["buttons"]
+    assert [b["type"] for b in buttons] == ["postback", "web_url"]
+
+
+def test_many_choices_become_quick_replies_and_links_are_written_out() -> None:
+    screen = Screen('Vælg et tema. <a href="https://x.dk">Læs</a>', buttons_of(inline(*"ABCDE")))
+    [message] = render(screen, 5, DA)
+    assert message["text"] == "Vælg et tema. Læs (https://x.dk)"
+    assert [q["title"] for q in message["quick_replies"]] == list("ABCDE")
+    assert message["quick_replies"][0]["payload"] == payloads.action(5, "f:A")
+
+
+def test_long_labels_are_shortened_but_the_payload_keeps_the_action() -> None:
+    label = "Bolig og beskæftigelse for alle"
+    [message] = render(Screen("Vælg", buttons_of(inline(label))), 2, DA)
+    [reply] = message["quick_replies"]
+    assert reply["title"] == title(label)
+    assert len(reply["title"]) == 20
+    assert reply["title"].endswith("…")
+    assert reply["payload"] == payloads.action(2, f"f:{label}")
+
+
+@pytest.mark.parametrize(("count", "shown"), [(13, 13), (14, 12), (30, 12)])
+def test_more_than_thirteen_choices_are_paged(count: int, shown: int) -> None:
+    labels = [f"Valg {n}" for n in range(count)]
+    [message] = render(Screen("Vælg", buttons_of(inline(*labels))), 9, EN)
+    replies = message["quick_replies"]
+    assert [q["title"] for q in replies[:shown]] == labels[:shown]
+    if shown < count:
+        assert replies[-1] == {"content_type": "text", "title": "More ›", "payload": "p|9|1"}
+    else:
+        assert len(replies) == count
+
+
+def test_the_next_page_shows_the_following_choices_of_the_first_message() -> None:
+    labels = [f"Valg {n}" for n in range(30)]
+    shown = {"text": "Vælg", "reply_markup": inline(*labels)}
+    [second] = render(page_of(shown, 1), 9, DA)
+    assert second["text"] == "Flere valg:"
+    replies = second["quick_replies"]
+    assert replies[0]["payload"] == payloads.action(9, "f:Valg 12")
+    assert replies[-1] == {"content_type": "text", "title": "Flere ›", "payload": "p|9|2"}
+    [last] = render(page_of(shown, 2), 9, DA)
+    assert [q["title"] for q in last["quick_replies"]] == labels[24:]
+
+
+def test_a_reply_keyboard_types_its_label_and_a_location_button_is_left_out() -> None:
+    markup = {"keyboard": [[{"text": "Send sted", "request_location": True}], ["Spring over"]]}
+    [message] = render(Screen("Hvor?", buttons_of(markup)), 1, DA)
+    assert message["quick_replies"] == [
+        {"content_type": "text", "title": "Spring over", "payload": payloads.typed("Spring over")}
+    ]
+
+
+def test_a_long_text_is_split_at_paragraphs_and_the_buttons_go_on_the_last_piece() -> None:
+    paragraphs = [f"Afsnit {n}. " + "ord " * 150 for n in range(6)]
+    screen = Screen("\n\n".join(paragraphs), buttons_of(inline(*"ABCD")))
+    messages = render(screen, 1, DA)
+    assert len(messages) > 1
+    assert all(len(m["text"]) <= 2000 for m in messages)
+    assert all(m["text"].startswith("Afsnit") for m in messages)
+    assert "quick_replies" in messages[-1]
+    assert not any("quick_replies" in m for m in messages[:-1])
+    assert " ".join(m["text"] for m in messages).split() == " ".join(paragraphs).split()
+
+
+def test_a_long_text_with_only_links_is_followed_by_a_template_with_a_short_line() -> None:
+    url = {"inline_keyboard": [[{"text": "Åbn", "url": "https://x.dk"}]]}
+    messages = render(Screen("tekst " * 200, buttons_of(url)), 1, DA)
+    assert messages[0]["text"].startswith("tekst")
+    assert template(messages[-1]) == {
+        "template_type": "button",
+        "text": "Vælg her:",
+        "buttons": [{"type": "web_url", "url": "https://x.dk", "title": "Åbn"}],
+    }
+
+
+def test_url_buttons_with_many_choices_are_written_under_the_text() -> None:
+    markup = inline(*"ABCD")
+    markup["inline_keyboard"].append([{"text": "Kort", "url": "https://kort.dk"}])
+    [message] = render(Screen("Vælg", buttons_of(markup)), 1, DA)
+    assert message["text"] == "Vælg\n\nKort: https://kort.dk"
+    assert len(message["quick_replies"]) == 4
+
+
+def test_buttons_without_text_get_a_short_line() -> None:
+    [message] = render(Screen("", buttons_of(inline(*"ABCD"))), 1, EN)
+    assert message["text"] == "Choose here:"
