@@ -405,22 +405,6 @@ async def test_the_menu_types_its_command(hook: Webhook, query: Rows) -> None:
     assert [json.loads(row[0])["text"] for row in typed] == ["/language", "Hej med dig"]
 
 
-async def test_a_press_for_the_next_page_of_buttons_goes_to_the_outbound_side(
-    bot: BoldenApp, hook: Webhook, query: Rows
-) -> None:
-    turned: list[tuple[int, int, int]] = []
-
-    async def show_page(user_id: int, message_id: int, page: int) -> None:
-        turned.append((user_id, message_id, page))
-
-    messenger = messenger_in(bot.bot_data)
-    assert messenger is not None
-    messenger.show_page = show_page
-    assert await hook.post(hook.postback("P1", payloads.page(4, 2))) == 200
-    assert turned == [(FIRST, 4, 2)]
-    assert query("SELECT 1 FROM messenger_messages") == []  # no message of the person's
-
-
 async def test_echoes_receipts_and_unknown_events_are_acknowledged_and_left_alone(
     hook: Webhook, query: Rows
 ) -> None:
