@@ -3,6 +3,7 @@ files people sent (see migration 0023)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,8 +73,10 @@ async def psid_of(db: Database, user_id: int) -> tuple[str, datetime] | None:
     return (str(row[0]), datetime.fromisoformat(row[1])) if row else None
 
 
-async def take_event(connection: aiosqlite.Connection, mid: str, now: datetime) -> tuple[int, bool]:
-    """The event's number, and whether this is its first delivery."""
+async def take_event(connection: aiosqlite.Connection, key: str, now: datetime) -> tuple[int, bool]:
+    """The event's number, and whether this is its first delivery. Only a digest of its key
+    is kept: a key made of the sender and the time would otherwise outlive an erasure."""
+    mid = hashlib.sha256(key.encode()).hexdigest()
     cursor = await connection.execute(
         "INSERT OR IGNORE INTO messenger_events (mid, seen_at) VALUES (?, ?)", (mid, iso(now))
     )

@@ -86,14 +86,18 @@ async def graph(clock: FakeClock) -> AsyncIterator[GraphApiEmulator]:
 
 def on_messenger(settings: Settings, graph: GraphApiEmulator) -> Settings:
     """The test's settings with Messenger connected to the Graph API emulator."""
+    messenger = {
+        "messenger_page_token": PAGE_TOKEN,
+        "messenger_app_secret": APP_SECRET,
+        "messenger_verify_token": VERIFY_TOKEN,
+        "messenger_api_base_url": graph.url,
+    }
+    kept = settings.model_dump(exclude_none=True, exclude={"token", "coordinators", *messenger})
     return load_settings(
-        **settings.model_dump(exclude_none=True, exclude={"token", "coordinators"}),
+        **kept,
         token=TOKEN,
         coordinators=",".join(map(str, settings.coordinators)),
-        messenger_page_token=PAGE_TOKEN,
-        messenger_app_secret=APP_SECRET,
-        messenger_verify_token=VERIFY_TOKEN,
-        messenger_api_base_url=graph.url,
+        **messenger,
     )
 
 

@@ -19,7 +19,7 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ('messenger_people', 461168601842
 -- row's number makes the update id the journeys see (seen_updates keeps handled or not).
 CREATE TABLE messenger_events (
     n       INTEGER PRIMARY KEY,
-    mid     TEXT    NOT NULL UNIQUE,
+    mid     TEXT    NOT NULL UNIQUE,         -- a digest of Meta's message id (or event key)
     seen_at TEXT    NOT NULL
 );
 CREATE INDEX messenger_events_by_age ON messenger_events (seen_at);

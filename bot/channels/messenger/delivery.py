@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +44,7 @@ from storage import messenger as store
 logger = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
+RECENT = 1000  # people whose page-scoped id is kept in memory (see MessengerOut._recent)
 TAGS = {Purpose.EVENT: "CONFIRMED_EVENT_UPDATE", Purpose.ACCOUNT: "ACCOUNT_UPDATE"}
 THROTTLE_WAIT = 10.0  # seconds every send to Messenger waits after Meta said "slow down"
 BAD_TOKEN_WAIT = 60.0  # seconds before an owed message is tried again with a refused token
@@ -100,6 +102,9 @@ class MessengerOut:
         self._languages = languages
         self._fetch = fetch
         self._token_refused = False
+        # The people written to lately, so that the answer to /deleteme still finds the person
+        # whose rows it has just erased (and stores nothing of them again).
+        self._recent: OrderedDict[int, str] = OrderedDict()
 
     # -- the journeys' screens (the bridge) ----------------------------------------------------
 
@@ -114,7 +119,12 @@ class MessengerOut:
         """Show the screen (a new message, or `edit`'s replacement); the message id. Raises
         UnknownChat, UnknownMessage, NotModified, UnknownFile, OutsideWindow and the Graph
         client's errors."""
-        psid, last = await self._person(user_id)
+        found = await store.psid_of(self.db, user_id)
+        if found is None and user_id in self._recent:  # erased just now: only the farewell
+            for message in render(screen, 0, await self._languages(user_id)):
+                await self._send(self._recent[user_id], message, Sending("RESPONSE"), outbox)
+            return edit or 0
+        psid, last = self._known(user_id, found)
         how = sending or sending_for(screen.purpose, last, self.clock())
         if how is None:
             raise OutsideWindow(400, 10, 2018278, _OUTSIDE)
@@ -223,9 +233,15 @@ class MessengerOut:
     # -- the parts -------------------------------------------------------------------------------
 
     async def _person(self, user_id: int) -> tuple[str, datetime]:
-        found = await store.psid_of(self.db, user_id)
+        return self._known(user_id, await store.psid_of(self.db, user_id))
+
+    def _known(self, user_id: int, found: tuple[str, datetime] | None) -> tuple[str, datetime]:
         if found is None:
             raise UnknownChat
+        self._recent[user_id] = found[0]
+        self._recent.move_to_end(user_id)
+        if len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
         return found
 
     async def _send(self, psid: str, message: Json, how: Sending, outbox: bool) -> None:
