@@ -1,5 +1,5 @@
-"""What the outbox owes Messenger people, on a real SQLite file and against a stand-in for
-Meta on loopback: the 24-hour window and its tags, held messages released when the person
+"""What the outbox owes Messenger people, on a real SQLite file and against the Graph API
+emulator: the 24-hour window and its tags, held messages released when the person
 writes and expired when they do not, blocked people, slowing down and answers that never came."""
 
 from __future__ import annotations
@@ -17,25 +17,15 @@ from bot.channels.messenger.delivery import THROTTLE_WAIT, MessengerOut
 from bot.channels.screen import Purpose
 from bot.delivery.budget import Budget
 from bot.delivery.sender import Sender
+from bot.sandbox.messenger import GraphApiEmulator
 from bot.services import Services
 from bot.services.delivery import OutboxItem
 from storage import messenger as store
 from storage import people
 from storage.outbox import moment
-from tests.conftest import FakeClock
+from tests.conftest import TOKEN, FakeClock
 from tests.unit.conftest import built_services
-from tests.unit.fake_meta import (
-    BOT_TOKEN,
-    OUTSIDE_WINDOW,
-    THROTTLED,
-    UNAVAILABLE,
-    UNREACHABLE,
-    FakeMeta,
-    fake_meta,
-    messenger_person,
-    messenger_settings,
-    outbound,
-)
+from tests.unit.messenger_sending import messenger_person, messenger_settings, outbound
 
 
 @pytest.fixture
@@ -44,14 +34,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def meta() -> AsyncIterator[FakeMeta]:
-    async with fake_meta() as running:
-        yield running
-
-
-@pytest.fixture
-async def services(tmp_path: Path, clock: FakeClock, meta: FakeMeta) -> AsyncIterator[Services]:
-    async with built_services(tmp_path, clock, (), **messenger_settings(meta)) as built:
+async def services(
+    tmp_path: Path, clock: FakeClock, graph: GraphApiEmulator
+) -> AsyncIterator[Services]:
+    async with built_services(tmp_path, clock, (), **messenger_settings(graph)) as built:
         yield built
 
 
@@ -73,6 +59,16 @@ async def states(services: Services) -> list[tuple[str, str]]:
     return [(row["state"], row["payload"]) for row in rows]
 
 
+def sent(graph: GraphApiEmulator, psid: str) -> list[tuple[str, str | None, str]]:
+    """What a person got in Messenger: how each message went (type, tag) and its text."""
+    return [(m.messaging_type, m.tag, m.text) for m in graph.sent[psid]]
+
+
+def asked(graph: GraphApiEmulator) -> list[str]:
+    """The Send API calls that reached Meta, accepted or not (who they were for)."""
+    return [body["recipient"]["id"] for endpoint, body in graph.requests if endpoint == "messages"]
+
+
 async def drain(services: Services, out: MessengerOut) -> None:
     """Send what is due, item by item, as the sender does."""
     while (item := await services.delivery.claim()) is not None:
@@ -81,11 +77,11 @@ async def drain(services: Services, out: MessengerOut) -> None:
 
 
 async def test_the_sender_sends_inside_the_window_as_updates_and_tags_what_may_go_outside(
-    services: Services, out: MessengerOut, meta: FakeMeta, clock: FakeClock
+    services: Services, out: MessengerOut, graph: GraphApiEmulator, clock: FakeClock
 ) -> None:
-    fresh = await messenger_person(services, "psid-fresh")
+    fresh = await messenger_person(services, graph, "psid-fresh")
     clock.advance(hours=-30)
-    quiet = await messenger_person(services, "psid-quiet")
+    quiet = await messenger_person(services, graph, "psid-quiet")
     clock.advance(hours=30)
     await services.delivery.start_batch(
         "broadcast",
@@ -106,7 +102,7 @@ async def test_the_sender_sends_inside_the_window_as_updates_and_tags_what_may_g
 
     sender = Sender(
         services.delivery,
-        Bot(BOT_TOKEN),  # never asked: these are all Messenger people
+        Bot(TOKEN),  # never asked: these are all Messenger people
         None,
         Budget(30),
         0.0,
@@ -120,45 +116,43 @@ async def test_the_sender_sends_inside_the_window_as_updates_and_tags_what_may_g
             await done.wait()
     finally:
         await sender.stop()
-    sent = [(b["messaging_type"], b.get("tag"), b["message"]["text"]) for b in meta.sent]
-    assert sent == [
-        ("UPDATE", None, "Nyhedsbrev"),
+    assert sent(graph, "psid-fresh") == [("UPDATE", None, "Nyhedsbrev")]
+    assert sent(graph, "psid-quiet") == [
         ("MESSAGE_TAG", "CONFIRMED_EVENT_UPDATE", "Mødet er flyttet"),
         ("MESSAGE_TAG", "ACCOUNT_UPDATE", "Din bold er besvaret"),
     ]
+    assert len(asked(graph)) == 3, "the held one was not asked of Meta"
     assert [state for state, _ in await states(services)] == ["sent", "held", "sent", "sent"]
 
 
 async def test_a_held_message_goes_out_when_the_person_writes_again(
-    services: Services, out: MessengerOut, meta: FakeMeta, clock: FakeClock
+    services: Services, out: MessengerOut, graph: GraphApiEmulator, clock: FakeClock
 ) -> None:
-    person = await messenger_person(services, "psid-1")
+    person = await messenger_person(services, graph, "psid-1")
     clock.advance(hours=25)
     batch = await services.delivery.start_batch(
         "broadcast", None, "all", [owed(person, "Nyhedsbrev", Purpose.PROMOTION)]
     )
     assert batch is not None
     await drain(services, out)
-    assert meta.sent == [], "nothing is asked of Meta outside the window"
+    assert asked(graph) == [], "nothing is asked of Meta outside the window"
     counts = await services.delivery.counts(batch)
     assert (counts.held, counts.left, counts.done) == (1, 0, True)
     row = await services.db.fetch_one("SELECT held_until FROM outbox")
     assert row is not None
     assert row[0] == moment(clock() + timedelta(days=7))
     clock.advance(days=2)
-    await messenger_person(services, "psid-1")  # the person writes again
+    await messenger_person(services, graph, "psid-1")  # the person writes again
     assert await services.delivery.release_held(person) == 1
     await drain(services, out)
-    assert [(b["messaging_type"], b["message"]["text"]) for b in meta.sent] == [
-        ("UPDATE", "Nyhedsbrev")
-    ]
+    assert sent(graph, "psid-1") == [("UPDATE", None, "Nyhedsbrev")]
     assert (await services.delivery.counts(batch)).sent == 1
 
 
 async def test_a_held_message_expires_when_the_person_does_not_write_in_time(
-    services: Services, out: MessengerOut, clock: FakeClock
+    services: Services, out: MessengerOut, graph: GraphApiEmulator, clock: FakeClock
 ) -> None:
-    person = await messenger_person(services, "psid-1")
+    person = await messenger_person(services, graph, "psid-1")
     clock.advance(hours=25)
     batch = await services.delivery.start_batch("broadcast", None, "all", [owed(person, "Hej")])
     assert batch is not None
@@ -167,27 +161,27 @@ async def test_a_held_message_expires_when_the_person_does_not_write_in_time(
     assert await services.delivery.expire_held() == 0, "a week is not up yet"
     clock.advance(days=1, seconds=1)
     assert await services.delivery.expire_held() == 1
-    await messenger_person(services, "psid-1")
+    await messenger_person(services, graph, "psid-1")
     assert await services.delivery.release_held(person) == 0, "expired is final"
     counts = await services.delivery.counts(batch)
     assert (counts.held, counts.expired) == (0, 1)
 
 
 async def test_meta_saying_the_window_is_closed_holds_the_message(
-    services: Services, out: MessengerOut, meta: FakeMeta
+    services: Services, out: MessengerOut, graph: GraphApiEmulator
 ) -> None:
-    person = await messenger_person(services, "psid-1")
-    meta.answers.append(OUTSIDE_WINDOW)
+    person = await messenger_person(services, graph, "psid-1")
+    graph.fail(400, code=10, subcode=2018278)  # Meta's window closed before ours
     await services.delivery.start_batch("broadcast", None, "all", [owed(person, "Hej")])
     await drain(services, out)
     assert [state for state, _ in await states(services)] == ["held"]
 
 
 async def test_a_person_meta_cannot_reach_counts_as_blocked(
-    services: Services, out: MessengerOut, meta: FakeMeta
+    services: Services, out: MessengerOut, graph: GraphApiEmulator
 ) -> None:
-    person = await messenger_person(services, "psid-1")
-    meta.answers.append(UNREACHABLE)
+    person = await messenger_person(services, graph, "psid-1")
+    graph.people["psid-1"].block()
     await services.delivery.start_batch("broadcast", None, "all", [owed(person, "Hej")])
     await drain(services, out)
     assert [state for state, _ in await states(services)] == ["blocked"]
@@ -197,23 +191,24 @@ async def test_a_person_meta_cannot_reach_counts_as_blocked(
 
 
 async def test_slow_down_pauses_messenger_and_the_message_waits_its_turn(
-    services: Services, out: MessengerOut, meta: FakeMeta
+    services: Services, out: MessengerOut, graph: GraphApiEmulator
 ) -> None:
-    person = await messenger_person(services, "psid-1")
-    meta.answers.append(THROTTLED)
+    person = await messenger_person(services, graph, "psid-1")
+    graph.fail(400, code=613)
     await services.delivery.start_batch("broadcast", None, "all", [owed(person, "Hej")])
     await drain(services, out)
-    assert meta.sent == []
+    assert graph.refusals == [("messages", 613, None)]
+    assert sent(graph, "psid-1") == []
     assert [state for state, _ in await states(services)] == ["pending"]
     assert await services.delivery.seconds_to_next() == THROTTLE_WAIT
     assert out.budget.wait(None, outbox=True, now=out.budget.clock()) > 0, "Messenger waits"
 
 
 async def test_an_answer_that_never_came_is_sent_once_more_at_most(
-    services: Services, out: MessengerOut, meta: FakeMeta, clock: FakeClock
+    services: Services, out: MessengerOut, graph: GraphApiEmulator, clock: FakeClock
 ) -> None:
-    person = await messenger_person(services, "psid-1")
-    meta.answers += [UNAVAILABLE, UNAVAILABLE]
+    person = await messenger_person(services, graph, "psid-1")
+    graph.fail(500, times=2)
     await services.delivery.start_batch("broadcast", None, "all", [owed(person, "Hej")])
     await drain(services, out)
     assert [state for state, _ in await states(services)] == ["pending"]
@@ -223,9 +218,9 @@ async def test_an_answer_that_never_came_is_sent_once_more_at_most(
 
 
 async def test_an_owed_edit_is_a_new_message_that_keeps_its_id(
-    services: Services, out: MessengerOut, meta: FakeMeta
+    services: Services, out: MessengerOut, graph: GraphApiEmulator
 ) -> None:
-    person = await messenger_person(services, "psid-1")
+    person = await messenger_person(services, graph, "psid-1")
     buttons = [[{"text": "Ja", "data": "ev:yes:1"}]]
     first = ("telegram", person, None, {"text": "Kommer du?", "buttons": buttons})
     await services.delivery.start_batch("broadcast", None, "all", [first])
@@ -234,6 +229,6 @@ async def test_an_owed_edit_is_a_new_message_that_keeps_its_id(
     same = ("telegram", person, None, {"text": "Aflyst", "edit": 1, "purpose": "event"})
     await services.delivery.start_batch("broadcast", None, "all", [again, same])
     await drain(services, out)
-    assert len(meta.messages) == 2, "the same text again is shown already"
+    assert len(graph.sent["psid-1"]) == 2, "the same text again is shown already"
     assert await store.shown_in(services.db, person, 1) == {"text": "Aflyst", "reply_markup": None}
     assert [state for state, _ in await states(services)] == ["sent", "sent", "sent"]
