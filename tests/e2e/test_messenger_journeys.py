@@ -57,7 +57,7 @@ async def test_a_neighbour_follows_an_ambassadors_link_and_signs_up_to_the_certi
 
     [question] = await pick(mette, "Bliv ambassadør")
     assert question.text.startswith("Bliv ambassadør\nSom ambassadør er du med")
-    assert "Forening eller orga…" in question.labels, "a title is at most 20 characters"
+    assert "Forening eller…" in question.labels, "a title is at most 20 characters"
     [question] = await pick(mette, "Borger")
     assert question.labels == ["✅ Mette Holm", "⬅️ Tilbage", "✖️ Stop"], "the name Meta gave"
     assert question.buttons, "up to three choices: buttons that stay"

@@ -168,10 +168,19 @@ def _quick_replies(choices: list[Button], message_id: int, page: int, t: Transla
     return replies
 
 
+WORD_CUT = 5  # characters a title may lose to end at a whole word
+
+
 def title(label: str) -> str:
     """A button's title within Messenger's 20 characters (its payload keeps the whole action)."""
     label = " ".join(label.split())
-    return label if len(label) <= MAX_TITLE else label[: MAX_TITLE - 1].rstrip() + "…"
+    if len(label) <= MAX_TITLE:
+        return label
+    cut = label[: MAX_TITLE - 1]
+    # At the last whole word when that loses little ("Forening eller…"), else mid-word.
+    space = cut.rfind(" ")
+    kept = cut[:space] if space >= len(cut) - WORD_CUT else cut
+    return kept.rstrip(" ,.:;-–") + "…"
 
 
 def _split(text: str, limit: int = MAX_TEXT) -> list[str]:
