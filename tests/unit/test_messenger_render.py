@@ -139,3 +139,10 @@ def test_url_buttons_with_many_choices_are_written_under_the_text() -> None:
 def test_buttons_without_text_get_a_short_line() -> None:
     [message] = render(Screen("", buttons_of(inline(*"ABCD"))), 1, EN)
     assert message["text"] == "Choose here:"
+
+
+def test_a_long_title_ends_at_a_whole_word_when_that_loses_little() -> None:
+    assert title("Forening eller organisation") == "Forening eller…"
+    assert title("✅ Flere ind i fællesskaber") == "✅ Flere ind i fælle…", "a word kept in part"
+    assert title("Kommunal medarbejder") == "Kommunal medarbejder", "20 characters fit"
+    assert title("Abcdefghijklmnopqrstuvwxyz") == "Abcdefghijklmnopqrs…"
