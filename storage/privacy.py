@@ -37,6 +37,8 @@ PERSON_COLUMNS = frozenset(
         ("batches", "report_chat_id"),
         ("newsletters", "created_by"),
         ("events", "created_by"),
+        ("messenger_people", "user_id"),
+        ("messenger_messages", "user_id"),
     }
 )
 # Secrets of the bot's, not data about the person: an unsubscribe link's token, a check-in code.
@@ -47,6 +49,8 @@ INTERNAL = frozenset({"email_token", "checkin_code"})
 # its sender's id, another's entry in their bold's timeline without that person's id.
 _SECTIONS = {
     "people": "SELECT * FROM people WHERE user_id = ?",
+    "messenger_people": "SELECT * FROM messenger_people WHERE user_id = ?",
+    "messenger_messages": "SELECT * FROM messenger_messages WHERE user_id = ?",
     "deep_links": "SELECT * FROM deep_links WHERE user_id = ?",
     "ambassadors": "SELECT * FROM ambassadors WHERE user_id = ?",
     "ambassadors_invited": (
@@ -78,6 +82,8 @@ _NOT_THEIRS = {"bolde_taken": {"sender_id"}}  # who sent a bold someone took is 
 # Deleted with the person: rows that are theirs alone.
 _OWN = (
     ("people", "user_id"),
+    ("messenger_people", "user_id"),
+    ("messenger_messages", "user_id"),
     ("ambassadors", "user_id"),
     ("ambassador_topics", "user_id"),
     ("deep_links", "user_id"),
