@@ -4,6 +4,7 @@ the texts written for it, while a Telegram person reads exactly what they read b
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,12 +16,16 @@ from bot.channels.messenger.channel import MESSENGER, Messenger
 from bot.config import Settings
 from bot.context import BoldenApp, BoldenContext
 from bot.i18n import load_catalogs, placeholders
+from bot.services.delivery import Recipient
 from bot.services.people import parse_deep_link
 from bot.services.poster import Code, PosterText, render_pdf
+from bot.web.unsubscribe import unsubscribe_link
+from handlers.broadcast import email_payload
 from handlers.privacy import summary
 from handlers.privacy_notice import privacy_notice
 from handlers.progress import services_of, translator_of
 from storage import messenger, privacy
+from storage.newsletters import Newsletter
 from tests.conftest import FakeClock
 from tests.web import fetch
 
@@ -278,3 +283,59 @@ async def test_with_messenger_the_pages_open_the_chat_on_both(
     assert f'<a href="https://m.me/{PAGE}">Messenger</a>' in news
     statement = (await fetch(f"{site}/accessibility")).text
     assert "Metas apps er ikke omfattet" in statement
+
+
+# -- the newsletter by e-mail of an ambassador on Messenger ------------------------------------
+
+
+def messenger_ambassador(settings: Settings, clock: FakeClock, user_id: int) -> str:
+    """An ambassador on Messenger who gets the newsletter by e-mail; their e-mail token."""
+    now = clock().isoformat()
+    connection = sqlite3.connect(settings.database)
+    try:
+        with connection:
+            connection.execute(
+                "INSERT INTO ambassadors (user_id, number, kind, display_name, email, "
+                "newsletter_by_email, consent_at, consent_version, joined_at, referral_code, "
+                "confirm_due_at, email_token) VALUES (?, 1, 'citizen', 'Mette Hansen', "
+                "'mette@example.org', 1, ?, '1', ?, 'mEtTe1', ?, 'token-of-mette')",
+                (user_id, now, now, now),
+            )
+    finally:
+        connection.close()
+    return "token-of-mette"
+
+
+async def test_the_newsletter_by_email_unsubscribes_in_the_readers_own_chat(
+    with_messenger: BoldenApp, settings: Settings, clock: FakeClock, messenger_person: int
+) -> None:
+    token = messenger_ambassador(settings, clock, messenger_person)
+    services = services_of(with_messenger)
+    mailing = replace(
+        services, settings=settings.model_copy(update={"smtp_sender": "bolden@fredericia.dk"})
+    )
+    newsletter = Newsletter(
+        id=1, title="Nyt fra strategien", body_html="<p>Hej</p>", body_text="Hej",
+        photo_file_id=None, audience="amb", status="scheduled", send_at=clock(),
+        created_by=None, created_at=clock(), sent_at=None, batch_id=None,
+    )  # fmt: skip
+    reader = Recipient(
+        user_id=messenger_person, language="da", email="mette@example.org", email_token=token
+    )
+    t = services.translator("da", Channel.MESSENGER)
+    mail = email_payload(mailing, t, newsletter, reader, with_messenger, "https://bolden.example")
+    assert f"<https://m.me/{PAGE}?ref=unsub-{token}>" in mail["headers"]["List-Unsubscribe"]
+    assert "(eller skriv /me til botten i Messenger)" in mail["text"]
+
+
+async def test_the_unsubscribe_page_speaks_of_the_readers_own_chat(
+    with_messenger: BoldenApp,
+    site: str,
+    settings: Settings,
+    clock: FakeClock,
+    messenger_person: int,
+) -> None:
+    token = messenger_ambassador(settings, clock, messenger_person)
+    page = (await fetch(unsubscribe_link(site, settings, token))).text
+    assert "Chatten med Bolden på Messenger ændrer sig ikke." in page
+    assert "Telegram" not in page.split("<main")[1].split("</main>")[0]
