@@ -3,7 +3,6 @@ the texts written for it, while a Telegram person reads exactly what they read b
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 
@@ -126,6 +125,12 @@ def test_every_variant_stands_for_a_text_and_asks_for_nothing_more(language: str
         assert text != catalog.texts[key], key
 
 
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_channel_has_its_name(language: str) -> None:
+    """`channel.<channel>` names a link's chat where both are shown (links_text, the poster)."""
+    assert {f"channel.{c}" for c in Channel} <= set(CATALOGS[language].texts)
+
+
 def test_both_languages_have_the_same_variants() -> None:
     assert set(CATALOGS["da"].variants["messenger"]) == set(CATALOGS["en"].variants["messenger"])
 
@@ -236,29 +241,26 @@ def test_a_poster_for_both_channels_is_one_printable_page() -> None:
 # -- what everyone sees: the web pages ---------------------------------------------------------
 
 
-def public_event(settings: Settings, clock: FakeClock) -> int:
+async def public_event(bot: BoldenApp, clock: FakeClock) -> int:
+    """An event for everyone, published, ten days ahead (written as the event service would)."""
     starts = clock() + timedelta(days=10)
-    connection = sqlite3.connect(settings.database)
-    try:
-        with connection:
-            cursor = connection.execute(
-                "INSERT INTO events (kind, title, description, starts_at, ends_at, place, "
-                "audience, status, publish_at, reminders, created_at, checkin_code) VALUES "
-                "('workshop', 'Fællesspisning', 'Vi mødes.', ?, ?, 'Rådhuset', 'all', "
-                "'published', ?, '[]', ?, 'in-code')",
-                (starts.isoformat(), (starts + timedelta(hours=2)).isoformat(),
-                 clock().isoformat(), clock().isoformat()),
-            )  # fmt: skip
-    finally:
-        connection.close()
+    async with services_of(bot).db.transaction() as connection:
+        cursor = await connection.execute(
+            "INSERT INTO events (kind, title, description, starts_at, ends_at, place, "
+            "audience, status, publish_at, reminders, created_at, checkin_code) VALUES "
+            "('workshop', 'Fællesspisning', 'Vi mødes.', ?, ?, 'Rådhuset', 'all', "
+            "'published', ?, '[]', ?, 'Qw3')",
+            (starts.isoformat(), (starts + timedelta(hours=2)).isoformat(),
+             clock().isoformat(), clock().isoformat()),
+        )  # fmt: skip
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
 
 async def test_the_pages_open_the_chat_on_telegram_alone_while_messenger_is_off(
-    bot: BoldenApp, site: str, settings: Settings, clock: FakeClock
+    bot: BoldenApp, site: str, clock: FakeClock
 ) -> None:
-    event = public_event(settings, clock)
+    event = await public_event(bot, clock)
     home, events = (await fetch(f"{site}/")).text, (await fetch(f"{site}/events")).text
     assert f'href="{telegram(bot, f"ev-{event}")}"' in events
     assert "m.me" not in home + events
@@ -266,9 +268,9 @@ async def test_the_pages_open_the_chat_on_telegram_alone_while_messenger_is_off(
 
 
 async def test_with_messenger_the_pages_open_the_chat_on_both(
-    with_messenger: BoldenApp, site: str, settings: Settings, clock: FakeClock
+    with_messenger: BoldenApp, site: str, clock: FakeClock
 ) -> None:
-    event = public_event(settings, clock)
+    event = await public_event(with_messenger, clock)
     home = (await fetch(f"{site}/")).text
     assert f'href="https://m.me/{PAGE}">Åbn chatten i Messenger</a>' in home
     assert f'href="https://m.me/{PAGE}">Skriv til Bolden på Messenger</a>' in home, "the footer"
@@ -288,28 +290,24 @@ async def test_with_messenger_the_pages_open_the_chat_on_both(
 # -- the newsletter by e-mail of an ambassador on Messenger ------------------------------------
 
 
-def messenger_ambassador(settings: Settings, clock: FakeClock, user_id: int) -> str:
+async def messenger_ambassador(bot: BoldenApp, clock: FakeClock, user_id: int) -> str:
     """An ambassador on Messenger who gets the newsletter by e-mail; their e-mail token."""
     now = clock().isoformat()
-    connection = sqlite3.connect(settings.database)
-    try:
-        with connection:
-            connection.execute(
-                "INSERT INTO ambassadors (user_id, number, kind, display_name, email, "
-                "newsletter_by_email, consent_at, consent_version, joined_at, referral_code, "
-                "confirm_due_at, email_token) VALUES (?, 1, 'citizen', 'Mette Hansen', "
-                "'mette@example.org', 1, ?, '1', ?, 'mEtTe1', ?, 'token-of-mette')",
-                (user_id, now, now, now),
-            )
-    finally:
-        connection.close()
+    async with services_of(bot).db.transaction() as connection:
+        await connection.execute(
+            "INSERT INTO ambassadors (user_id, number, kind, display_name, email, "
+            "newsletter_by_email, consent_at, consent_version, joined_at, referral_code, "
+            "confirm_due_at, email_token) VALUES (?, 1, 'citizen', 'Mette Hansen', "
+            "'mette@example.org', 1, ?, '1', ?, 'mEtTe1', ?, 'token-of-mette')",
+            (user_id, now, now, now),
+        )
     return "token-of-mette"
 
 
 async def test_the_newsletter_by_email_unsubscribes_in_the_readers_own_chat(
     with_messenger: BoldenApp, settings: Settings, clock: FakeClock, messenger_person: int
 ) -> None:
-    token = messenger_ambassador(settings, clock, messenger_person)
+    token = await messenger_ambassador(with_messenger, clock, messenger_person)
     services = services_of(with_messenger)
     mailing = replace(
         services, settings=settings.model_copy(update={"smtp_sender": "bolden@fredericia.dk"})
@@ -335,7 +333,7 @@ async def test_the_unsubscribe_page_speaks_of_the_readers_own_chat(
     clock: FakeClock,
     messenger_person: int,
 ) -> None:
-    token = messenger_ambassador(settings, clock, messenger_person)
+    token = await messenger_ambassador(with_messenger, clock, messenger_person)
     page = (await fetch(unsubscribe_link(site, settings, token))).text
     assert "Chatten med Bolden på Messenger ændrer sig ikke." in page
     assert "Telegram" not in page.split("<main")[1].split("</main>")[0]
