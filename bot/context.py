@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.channels import Channel, channel_of
 from bot.i18n import Translator
 from bot.services import Services
 from storage.people import Person
@@ -36,8 +37,13 @@ class BoldenContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         return self.person.language if self.person else self.services.settings.language
 
     @property
+    def channel(self) -> Channel:
+        """The channel the person is on (a group or an unknown sender: Telegram)."""
+        return channel_of(self.person.user_id) if self.person else Channel.TELEGRAM
+
+    @property
     def t(self) -> Translator:
-        return self.services.translator(self.language)
+        return self.services.translator(self.language, self.channel)
 
 
 BoldenApp = Application[Any, BoldenContext, Any, Any, Any, Any]

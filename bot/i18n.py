@@ -4,7 +4,11 @@ Catalogs live in `bot/locales/<language>/LC_MESSAGES/bolden.po`. Each msgid is a
 feature (`start.greeting`), and each msgstr the text in HTML parse mode with `{placeholders}`.
 A text that carries a count has
 gettext plural forms (`msgid_plural`, one `msgstr[n]` per form of the language's `Plural-Forms`)
-and is read with `Translator.count`, so "1 tema" and "2 temaer" both read right. Edit them with
+and is read with `Translator.count`, so "1 tema" and "2 temaer" both read right. A text that
+must read otherwise for a person on Messenger (it names Telegram, or says what Meta keeps) has a
+variant under the same key with `msgctxt "messenger"`: `Translator.on(channel)` reads the
+variants of the person's channel where there are any, so the journeys ask for one key and a
+Telegram person reads exactly the plain text. Edit them with
 any gettext tool (Poedit, Weblate); Bolden reads the `.po` files directly, so there is no
 compile step. `tests/unit/test_i18n.py` fails when the catalogs disagree.
 """
@@ -26,6 +30,7 @@ from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from bot.channels import Channel
 from bot.config import LANGUAGES
 
 LOCALES = Path(__file__).parent / "locales"
@@ -44,6 +49,17 @@ class Catalog:
     texts: dict[str, str]
     plurals: dict[str, tuple[str, ...]] = field(default_factory=dict)
     form: Callable[[int], int] = _one_or_other
+    # By channel (a msgctxt): the texts that read otherwise there, each under its plain key.
+    variants: dict[str, dict[str, str]] = field(default_factory=dict)
+    plural_variants: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def on(self, channel: str) -> Catalog:
+        """The texts as a person on `channel` reads them."""
+        return Catalog(
+            {**self.texts, **self.variants.get(channel, {})},
+            {**self.plurals, **self.plural_variants.get(channel, {})},
+            self.form,
+        )
 
 
 class Html(str):
@@ -57,16 +73,20 @@ def load_catalogs(folder: Path = LOCALES) -> dict[str, Catalog]:
     for language in LANGUAGES:
         with (folder / language / "LC_MESSAGES" / "bolden.po").open("rb") as handle:
             po = read_po(handle, locale=language)
-        texts: dict[str, str] = {}
-        plurals: dict[str, tuple[str, ...]] = {}
+        texts: dict[str, dict[str, str]] = {}
+        plurals: dict[str, dict[str, tuple[str, ...]]] = {}
         for message in po:
             if not message.id or not message.string or message.fuzzy:
                 continue
+            context = message.context or ""
             if message.pluralizable:
-                plurals[str(message.id[0])] = tuple(str(form) for form in message.string)
+                forms = tuple(str(form) for form in message.string)
+                plurals.setdefault(context, {})[str(message.id[0])] = forms
             else:
-                texts[str(message.id)] = str(message.string)
-        catalogs[language] = Catalog(texts, plurals, c2py(po.plural_expr))
+                texts.setdefault(context, {})[str(message.id)] = str(message.string)
+        catalogs[language] = Catalog(
+            texts.pop("", {}), plurals.pop("", {}), c2py(po.plural_expr), texts, plurals
+        )
     return catalogs
 
 
@@ -82,6 +102,15 @@ class Translator:
         self._catalog = catalog
         self.zone = timezone
         self._locale = Locale.parse(BABEL_LOCALES[language])
+        self._channels: dict[Channel, Translator] = {Channel.TELEGRAM: self}
+
+    def on(self, channel: Channel) -> Translator:
+        """This language as a person on `channel` reads it (see the module's docstring)."""
+        if channel not in self._channels:
+            made = Translator(self.language, self._catalog.on(channel), self.zone)
+            made._channels = self._channels  # one family: `on` from any of them means the same
+            self._channels[channel] = made
+        return self._channels[channel]
 
     def __call__(self, key: str, /, **values: object) -> str:
         return _fill(self._catalog.texts[key], values)

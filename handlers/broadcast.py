@@ -12,6 +12,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.channels import channel_of
+from bot.channels.links import chat_link
 from bot.context import BoldenContext
 from bot.delivery.email import message_id, unsubscribe_headers
 from bot.i18n import Translator
@@ -187,17 +189,17 @@ def email_payload(
     t: Translator,
     newsletter: Newsletter,
     recipient: Recipient,
-    bot: str,
+    application: App,
     public_url: str,
 ) -> dict[str, Any]:
     """Plain text and HTML, with unsubscribe links (the web page's, which works with one
-    click, and the chat's) in the footer and the headers, and the Message-ID every try of
-    this e-mail carries."""
+    click, and the chat's on the ambassador's channel) in the footer and the headers, and the
+    Message-ID every try of this e-mail carries."""
     token = recipient.email_token
     assert token is not None, "every ambassador with an e-mail address has a token"
     settings = services.settings
     web_link = unsubscribe_link(public_url, settings, token)
-    chat_link = f"https://t.me/{bot}?start=unsub-{token}"
+    chat = chat_link(application, channel_of(recipient.user_id), f"unsub-{token}")
     assert settings.smtp_sender is not None, "e-mail is only queued with an SMTP sender"
     footer = t.plain("news.email_footer", link=web_link)
     return {
@@ -208,7 +210,7 @@ def email_payload(
             f"<hr>\n<p>{escape(footer)}</p>"
         ),
         "headers": {
-            **unsubscribe_headers(web_link, chat_link),
+            **unsubscribe_headers(web_link, chat),
             "Message-ID": message_id(settings.smtp_sender),
         },
     }
@@ -226,20 +228,20 @@ async def dispatch_newsletter(application: App, newsletter_id: int) -> None:
         if services.settings.smtp_host
         else []
     )
-    translators = {language: services.translator(language) for language in services.translators}
-    bot, address = application.bot.username, site_in(application).public_url
+    address = site_in(application).public_url
+
+    def t(r: Recipient) -> Translator:
+        return services.translator(r.language, channel_of(r.user_id))
+
     items = _items(
         chat,
         lambda r: newsletter_payload(
-            translators[r.language],
+            t(r),
             newsletter.title,
             newsletter.body_html,
             newsletter.photo_file_id,
         ),
-        [
-            (r, email_payload(services, translators[r.language], newsletter, r, bot, address))
-            for r in mail
-        ],
+        [(r, email_payload(services, t(r), newsletter, r, application, address)) for r in mail],
     )
     writer = newsletter.created_by
     await services.delivery.start_batch(

@@ -8,6 +8,7 @@ import asyncio
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.channels.links import chat_link
 from bot.context import BoldenContext
 from bot.services.certificate import CertificateText, make
 from handlers.roles import ambassador_or_refuse
@@ -21,7 +22,8 @@ async def send_certificate(update: Update, context: BoldenContext) -> None:
     if ambassador is None:
         return
     t, language, strategy = context.t, context.language, context.services.strategy
-    link = f"https://t.me/{context.bot.username}?start=ref-{ambassador.referral_code}"
+    # The link of the channel the certificate is made in: those who scan it join there.
+    link = chat_link(context.application, context.channel, f"ref-{ambassador.referral_code}")
     joined = t.date(ambassador.joined_at)
     # Drawing takes a core for a moment: in a thread, so nobody else's update waits for it.
     certificate = await asyncio.to_thread(

@@ -9,7 +9,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Html, Translator
 from bot.services import Services
-from bot.services.events import LINK
 from handlers.callbacks import CallbackCodec
 from storage.events import CALL, Event
 
@@ -37,11 +36,6 @@ def when(t: Translator, starts: datetime, ends: datetime) -> str:
 def map_link(latitude: float, longitude: float) -> str:
     """A shared location on OpenStreetMap."""
     return f"https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}"
-
-
-def event_link(bot_username: str, event_id: int) -> str:
-    """The public event's own link: it opens the event in the chat, to answer at once."""
-    return f"https://t.me/{bot_username}?start={LINK}-{event_id}"
 
 
 def invitation_text(services: Services, t: Translator, v: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.channels.links import chat_links, links_text
 from bot.channels.screen import Purpose
 from bot.context import BoldenContext
 from bot.i18n import Translator
@@ -30,7 +31,7 @@ from bot.services.events import (
     reminders_ahead,
 )
 from bot.services.newsletters import Draft, Kind
-from bot.services.poster import PosterText, render_pdf
+from bot.services.poster import Code, PosterText, render_pdf
 from bot.web.context import site_in
 from handlers import compose
 from handlers.conversation import Start, starts
@@ -485,20 +486,25 @@ async def tools(update: Update, context: BoldenContext) -> None:
         )
     elif press.action == "qr":
         await query.answer()
-        link = f"https://t.me/{context.bot.username}?start=in-{event.checkin_code}"
+        reference = f"in-{event.checkin_code}"
+        links = chat_links(context.application, reference)
         poster = PosterText(
             heading=t.plain("ev.poster.heading"),
             title=event.title,
             when=when(t, event.starts_at, event.ends_at),
             place=event.place if event.latitude is None else "",
-            scan=t.plain("ev.poster.scan"),
-            link=link,
+            scan=t.plain("ev.poster.scan" if len(links) == 1 else "ev.poster.scan_both"),
+            codes=[Code(channel=t.plain(f"channel.{c}"), link=link) for c, link in links.items()],
         )
         pdf = await asyncio.to_thread(render_pdf, poster)  # drawing is CPU work: off the loop
         await context.bot.send_document(
             chat.id,
             InputFile(pdf, filename=f"poster-{event.id}.pdf"),
-            caption=t("ev.qr_caption", title=event.title, link=link),
+            caption=t(
+                "ev.qr_caption",
+                title=event.title,
+                link=links_text(context.application, t, reference),
+            ),
         )
     elif press.action == "rem" and press.args[1].isdigit() and press.args[2].isdigit():
         changed = await services.events.toggle_reminder(event.id, int(press.args[1]))

@@ -8,6 +8,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.channels.links import add_to_group_link, links_text
 from bot.channels.screen import Purpose
 from bot.context import BoldenContext
 from bot.delivery.limiter import SharedRateLimiter
@@ -41,10 +42,6 @@ _NUMBERS = re.compile(r"[\s,;]+")
 
 def _button(context: BoldenContext, key: str, data: str, **values: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(context.t.plain(key, **values), callback_data=data)
-
-
-def _link(context: BoldenContext, parameter: str, payload: str) -> str:
-    return f"https://t.me/{context.bot.username}?{parameter}={payload}"
 
 
 # -- the networks -------------------------------------------------------------------------------
@@ -99,7 +96,8 @@ async def _page(update: Update, context: BoldenContext, network: Network, note: 
     members = ", ".join(names)
     lines.append(t.count("net.members", len(network.members), names=members or t.plain("me.none")))
     lines.append(t("net.group_yes" if network.chat_id else "net.group_no"))
-    lines += ["", t("net.invite", link=_link(context, "start", f"net-{network.invite_code}"))]
+    invite = links_text(context.application, t, f"net-{network.invite_code}")
+    lines += ["", t("net.invite", link=invite)]
     rows = [
         [
             _button(context, "net.topics_button", NET.data("topics", network.id)),
@@ -108,7 +106,7 @@ async def _page(update: Update, context: BoldenContext, network: Network, note: 
         [
             InlineKeyboardButton(
                 t.plain("net.group_button"),
-                url=_link(context, "startgroup", f"netg-{network.invite_code}"),
+                url=add_to_group_link(context.application, f"netg-{network.invite_code}"),
             )
         ],
     ]

@@ -98,9 +98,11 @@ def summary(context: BoldenContext, data: MyData) -> list[str]:
     each bold they sent with its timeline, as on the bold's own page."""
     t, rows = context.t, data.rows
     lines = [t("mydata.title")]
+    # A Messenger person knows themselves by the id Meta gave them, not by ours.
+    psids = {row["user_id"]: row["psid"] for row in rows["messenger_people"]}
     for person in rows["people"]:
         lines += [
-            t("mydata.id", value=person["user_id"]),
+            t("mydata.id", value=psids.get(person["user_id"], person["user_id"])),
             *([t("mydata.name", value=person["name"])] if person["name"] else []),
             t("mydata.language", value=t.plain("language.name." + person["language"])),
             t(

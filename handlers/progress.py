@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application
 
+from bot.channels import channel_of
 from bot.context import SERVICES
 from bot.i18n import Translator
 from bot.services import Services
@@ -31,9 +32,10 @@ def services_of(application: App) -> Services:
 
 
 async def translator_of(services: Services, user_id: int | None) -> Translator:
+    """The texts as this person reads them: in their language, on their channel."""
     if user_id is None:
         return services.translator(services.settings.language)
-    return services.translator(await services.people.language_of(user_id))
+    return services.translator(await services.people.language_of(user_id), channel_of(user_id))
 
 
 # -- progress ----------------------------------------------------------------------------------

@@ -49,6 +49,10 @@ INTERNAL = frozenset({"email_token", "checkin_code"})
 # its sender's id, another's entry in their bold's timeline without that person's id.
 _SECTIONS = {
     "people": "SELECT * FROM people WHERE user_id = ?",
+    "messenger_people": "SELECT * FROM messenger_people WHERE user_id = ?",
+    "messenger_messages": (
+        "SELECT * FROM messenger_messages WHERE user_id = ? ORDER BY message_id"
+    ),
     "deep_links": "SELECT * FROM deep_links WHERE user_id = ?",
     "ambassadors": "SELECT * FROM ambassadors WHERE user_id = ?",
     "ambassadors_invited": (
@@ -75,13 +79,13 @@ _SECTIONS = {
     "events_created": "SELECT * FROM events WHERE created_by = ?",
     "newsletters_created": "SELECT * FROM newsletters WHERE created_by = ?",
     "batches_created": "SELECT * FROM batches WHERE created_by = ? OR report_chat_id = ?",
-    "messenger_people": "SELECT * FROM messenger_people WHERE user_id = ?",
-    "messenger_messages": "SELECT * FROM messenger_messages WHERE user_id = ? ORDER BY message_id",
 }
 _NOT_THEIRS = {"bolde_taken": {"sender_id"}}  # who sent a bold someone took is not theirs
 # Deleted with the person: rows that are theirs alone.
 _OWN = (
     ("people", "user_id"),
+    ("messenger_people", "user_id"),
+    ("messenger_messages", "user_id"),
     ("ambassadors", "user_id"),
     ("ambassador_topics", "user_id"),
     ("deep_links", "user_id"),
@@ -91,8 +95,6 @@ _OWN = (
     ("outbox", "user_id"),
     ("rsvps", "user_id"),
     ("attendance", "user_id"),
-    ("messenger_people", "user_id"),
-    ("messenger_messages", "user_id"),
 )
 # Kept when the person is erased, without anything that says who they were.
 _UNSIGNED = (

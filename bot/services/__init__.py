@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
+from bot.channels import Channel
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalog, Translator
@@ -104,8 +105,9 @@ class Services:
             targets=TargetService(db, clock, settings.tz, strategy, coordinators),
         )
 
-    def translator(self, language: str) -> Translator:
-        return self.translators[language]
+    def translator(self, language: str, channel: Channel = Channel.TELEGRAM) -> Translator:
+        """The texts in `language` as a person on `channel` reads them."""
+        return self.translators[language].on(channel)
 
     def exporter(self, what: str) -> Exporter | None:
         """What makes the export named `what` (ambassadors, bolde, audit), for /export and the

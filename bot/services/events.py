@@ -31,7 +31,7 @@ CHECKIN_OPENS = timedelta(hours=1)  # before the start; check-in closes at the e
 DEFAULT_LENGTH = timedelta(hours=2)  # when no end is given
 ROLL_HEADER = ("name", "telegram", "answer", "answered", "checked_in")
 ALERTS = (100, 80)  # shares of the seats coordinators hear of
-LINK = "ev"  # the deep link of a public event: t.me/<bot>?start=ev-<id>
+LINK = "ev"  # the deep link of a public event: ev-<id> (bot/channels/links.py)
 
 
 class Choice(StrEnum):

@@ -135,6 +135,7 @@ class Drafted(BaseModel):
 class EmailReader(BaseModel):
     """An ambassador as an e-mail's unsubscribe link finds them."""
 
+    user_id: int
     language: str
     by_email: bool
 
@@ -492,13 +493,17 @@ class NewsletterService:
     async def email_reader(self, token: str) -> EmailReader | None:
         """Whose e-mail link this is (an ambassador's `email_token`), if anyone's."""
         row = await self._db.fetch_one(
-            "SELECT p.language, a.newsletter_by_email FROM ambassadors a "
+            "SELECT p.user_id, p.language, a.newsletter_by_email FROM ambassadors a "
             "JOIN people p ON p.user_id = a.user_id WHERE a.email_token = ?",
             (token,),
         )
         if row is None:
             return None
-        return EmailReader(language=row["language"], by_email=bool(row["newsletter_by_email"]))
+        return EmailReader(
+            user_id=row["user_id"],
+            language=row["language"],
+            by_email=bool(row["newsletter_by_email"]),
+        )
 
     async def unsubscribe_email(self, token: str) -> Unsubscribed:
         """The link in every e-mail (in the chat and on the web): no more newsletters by

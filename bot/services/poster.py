@@ -1,5 +1,6 @@
 """The poster for an event's door: one printable A4 page (PDF) with the event's title, time and
-place and the QR code that checks people in. Drawn with Pillow, which writes the PDF too."""
+place and the QR code that checks people in: one code for Telegram, or one per channel side by
+side, each named, when the bot is on Messenger too. Drawn with Pillow, which writes the PDF too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ DPI = 200
 WIDTH, HEIGHT = 1654, 2339  # A4 (210 × 297 mm) at 200 dots per inch
 MARGIN = 170  # the text keeps this far from the page's edges
 QR_SIZE = 860
+PAIR_SIZE = 600  # each of two codes side by side
+
+
+class Code(BaseModel):
+    channel: str  # its name, written under it when there are two: "Telegram", "Messenger"
+    link: str
 
 
 class PosterText(BaseModel):
@@ -24,8 +31,8 @@ class PosterText(BaseModel):
     title: str
     when: str
     place: str  # empty when the place is a shared location (a map link, not for paper)
-    scan: str  # how to use the code
-    link: str
+    scan: str  # how to use the code(s)
+    codes: list[Code]  # Telegram's first
 
 
 def _wrapped(page: Page, text: str, face: Face, size: int, lines: int) -> list[str]:
@@ -72,12 +79,22 @@ def _drawn(text: PosterText) -> Image.Image:
     for line in _wrapped(page, text.place, Face.SANS, 50, 2):  # none for an empty place
         _write(page, line, Face.SANS, 50, SOFT, 20)
 
-    below = QR_SIZE + 220  # the code, how to use it, and the link
+    size = QR_SIZE if len(text.codes) == 1 else PAIR_SIZE
+    named = 70 if len(text.codes) > 1 else 0  # a channel's name under each of two codes
+    below = size + named + 180 + 40 * len(text.codes)  # the codes, how to use them, the links
     top = page.y + max(50, (HEIGHT - 150 - page.y - below) // 2)  # centred in what is left
-    image.paste(qr_image(text.link, QR_SIZE), ((WIDTH - QR_SIZE) // 2, top))
-    page.y = top + QR_SIZE + 40
+    gap = (WIDTH - 2 * MARGIN - len(text.codes) * size) // max(1, len(text.codes) - 1)
+    left = (WIDTH - size) // 2 if len(text.codes) == 1 else MARGIN
+    for number, code in enumerate(text.codes):
+        x = left + number * (size + gap)
+        image.paste(qr_image(code.link, size), (x, top))
+        if named:
+            page.y = top + size + 10
+            page.write(set_line(code.channel, Face.SANS_BOLD), 44, INK, 0, (x, x + size))
+    page.y = top + size + named + 40
     for line in _wrapped(page, text.scan, Face.SANS, 40, 3):
         _write(page, line, Face.SANS, 40, INK, 16)
     page.y += 10
-    _write(page, text.link, Face.SANS, 28, SOFT, 0)
+    for code in text.codes:
+        _write(page, code.link, Face.SANS, 28, SOFT, 12)
     return image

@@ -8,6 +8,8 @@ from typing import Any
 from aiohttp import web
 from telegram.ext import Application
 
+from bot.channels import Channel
+from bot.channels.links import chat_links
 from bot.services import Services
 
 
@@ -24,6 +26,11 @@ class Site:
     def bot_username(self) -> str:
         username: str = self.application.bot.username
         return username
+
+    @property
+    def chats(self) -> dict[Channel, str]:
+        """The chat on every channel the bot runs on (Telegram's first), for the pages' links."""
+        return chat_links(self.application)
 
 
 SITE = web.AppKey("site", Site)

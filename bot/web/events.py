@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from aiohttp import web
 from markupsafe import Markup
 
+from bot.channels import Channel
+from bot.channels.links import chat_links
 from bot.sanitise import sanitised
 from bot.services.calendar import ics
-from bot.services.events import is_public
+from bot.services.events import LINK, is_public
 from bot.web.context import site_of
 from bot.web.numbers import id_in_path
 from bot.web.render import language_of, render
-from handlers.event_views import event_link, kind_name, map_link, when
+from handlers.event_views import kind_name, map_link, when
 from storage.events import Event
 
 routes = web.RouteTableDef()
@@ -30,7 +32,7 @@ class Shown:
     description: Markup
     map: str | None
     seats_left: int | None
-    link: str  # opens the event in the chat, to answer at once
+    links: dict[Channel, str]  # open the event in the chat on each channel, to answer at once
 
 
 @routes.get("/events")
@@ -46,7 +48,7 @@ async def upcoming(request: web.Request) -> web.Response:
             description=sanitised(event.description),
             map=_map(event),
             seats_left=await events.seats_left(event),
-            link=event_link(site.bot_username, event.id),
+            links=chat_links(site.application, f"{LINK}-{event.id}"),
         )
         for event in await events.public(cancelled=True)
     ]

@@ -10,6 +10,7 @@ from functools import lru_cache
 from aiohttp import web
 from markupsafe import Markup
 
+from bot.channels import Channel
 from bot.i18n import Translator
 from bot.services.certificate import qr_image
 from bot.services.targets import HISTORY_YEARS, AmbassadorYear, Outlook, period_years, phase
@@ -38,7 +39,6 @@ async def home(request: web.Request) -> web.Response:
         strategy=strategy,
         measured=targets(t, outlook, years),
         goals=[goal_row(t, period, outlook.year) for period in strategy.targets],
-        chat=f"https://t.me/{site.bot_username}",
         bolde=bolde,
         # Counted, named and ordered as on the bold board's chart, so the two always agree and
         # the statuses add up to the total.
@@ -48,8 +48,9 @@ async def home(request: web.Request) -> web.Response:
 
 @routes.get("/qr.png")
 async def qr(request: web.Request) -> web.Response:
-    """The QR code that opens the chat, as the certificate and the posters draw it."""
-    png = _qr_png(f"https://t.me/{site_of(request).bot_username}")
+    """The QR code that opens the chat in Telegram, as the certificate and the posters draw
+    it. A page has room for one code: Messenger's chat is the button beside Telegram's."""
+    png = _qr_png(site_of(request).chats[Channel.TELEGRAM])
     return web.Response(
         body=png, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
     )

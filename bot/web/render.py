@@ -14,6 +14,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from bot.channels import Channel
 from bot.config import LANGUAGES
 from bot.i18n import Translator
 from bot.sanitise import linked
@@ -66,11 +67,18 @@ def link(request: web.Request, path: str, **query: object) -> str:
 
 
 def render(
-    request: web.Request, template: str, *, status: int = 200, **context: object
+    request: web.Request,
+    template: str,
+    *,
+    status: int = 200,
+    channel: Channel = Channel.TELEGRAM,
+    **context: object,
 ) -> web.Response:
+    """The page in its language; a page about one person's chat (an e-mail's unsubscribe
+    link) speaks of their channel."""
     site = site_of(request)
     language = language_of(request)
-    texts = Texts(site.services.translator(language))
+    texts = Texts(site.services.translator(language, channel))
     other = next(code for code in LANGUAGES if code != language)
     body = ENVIRONMENT.get_template(template).render(
         t=texts,

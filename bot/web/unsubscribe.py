@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.channels import Channel, channel_of
 from bot.config import LANGUAGES, Settings
-from bot.services.newsletters import Unsubscribed
+from bot.services.newsletters import EmailReader, Unsubscribed
 from bot.web.context import site_of
 from bot.web.render import render
 from bot.web.signing import sign, verified
@@ -32,7 +33,7 @@ async def ask(request: web.Request) -> web.Response:
     reader = await site_of(request).services.newsletters.email_reader(token) if token else None
     if reader is None:
         return _page(request, Unsubscribed.UNKNOWN, None)
-    return _page(request, "ask" if reader.by_email else Unsubscribed.ALREADY, reader.language)
+    return _page(request, "ask" if reader.by_email else Unsubscribed.ALREADY, reader)
 
 
 @routes.post("/unsubscribe/{signed}")
@@ -42,7 +43,7 @@ async def unsubscribe(request: web.Request) -> web.Response:
     reader = await newsletters.email_reader(token) if token else None
     if token is None or reader is None:
         return _page(request, Unsubscribed.UNKNOWN, None)
-    return _page(request, await newsletters.unsubscribe_email(token), reader.language)
+    return _page(request, await newsletters.unsubscribe_email(token), reader)
 
 
 def _token(request: web.Request) -> str | None:
@@ -50,10 +51,12 @@ def _token(request: web.Request) -> str | None:
     return verified(settings, PURPOSE, request.match_info["signed"])
 
 
-def _page(request: web.Request, state: str, language: str | None) -> web.Response:
+def _page(request: web.Request, state: str, reader: EmailReader | None) -> web.Response:
     """In the ambassador's chat language when the link is theirs, unless the page was
-    switched to the other one (`?lang`, which the page's form keeps)."""
-    if language is not None and request.query.get("lang") not in LANGUAGES:
-        request = request.clone(rel_url=request.rel_url.update_query(lang=language))
+    switched to the other one (`?lang`, which the page's form keeps); about their chat on
+    their channel."""
+    if reader is not None and request.query.get("lang") not in LANGUAGES:
+        request = request.clone(rel_url=request.rel_url.update_query(lang=reader.language))
     status = 404 if state == Unsubscribed.UNKNOWN else 200
-    return render(request, "unsubscribe.html", status=status, state=str(state))
+    channel = channel_of(reader.user_id) if reader else Channel.TELEGRAM
+    return render(request, "unsubscribe.html", status=status, channel=channel, state=str(state))

@@ -15,9 +15,9 @@ from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from bot.sandbox.messenger import GraphApiEmulator, MessengerMessage, SimulatedMessengerPerson
 from tests.conftest import FakeClock, pick, sign_up
-from tests.e2e.test_bolde import add_rule, invite_code, join, new_network, next_message
+from tests.e2e.test_bolde import add_rule, invite_code, join, new_network
 from tests.e2e.test_broadcast import finished, write_newsletter
-from tests.e2e.test_events import drained, publish, run_due
+from tests.e2e.test_events import publish, run_due
 
 Rows = Callable[..., list]
 
@@ -49,7 +49,9 @@ async def test_a_neighbour_follows_an_ambassadors_link_and_signs_up_to_the_certi
     [code] = [r["referral_code"] for r in query("SELECT referral_code FROM ambassadors")]
 
     [menu] = await mette.open_link(f"ref-{code}")  # m.me/<page>?ref=…, never written before
-    assert menu.text.startswith("Hej Mette! 👋\n\n🤝 Anna har inviteret dig til at blive ambassadør.")
+    assert menu.text.startswith(
+        "Hej Mette! 👋\n\n🤝 Anna har inviteret dig til at blive ambassadør."
+    )
     assert "<" not in menu.text, "the catalogs' HTML is turned into plain text"
     assert menu.messaging_type == "RESPONSE"
     assert menu.labels[:3] == ["🤝 Bliv ambassadør", "📨 Send en bold", "📋 Mine bolde"]
@@ -72,7 +74,7 @@ async def test_a_neighbour_follows_an_ambassadors_link_and_signs_up_to_the_certi
 
     [chosen] = await pick(mette, "En by for alle")
     assert "✅ En by for alle" in chosen.labels, "Messenger cannot edit: the new state is shown"
-    [done, *certificate] = await pick(mette, "Færdig")
+    [done, *_] = await pick(mette, "Færdig")
     assert done.text.startswith("Gemt. Du har valgt 1 tema.")
     await graph.wait_for(
         lambda: any((m.attachment_name or "").endswith(".pdf") for m in mette.messages),
@@ -119,7 +121,7 @@ async def test_a_bold_with_a_photo_reaches_the_network_in_telegram_and_its_answe
     [asked] = await mette.send("Et fælles spisested i Ullerup, hvor alle kan spise med for 20 kr.")
     assert "Har du et billede" in asked.text
     photo = b"\xff\xd8\xff\xe0 a photo of the old school kitchen"
-    [themes] = await mette.send_photo(photo)
+    await mette.send_photo(photo)
     [summary] = await pick(mette, "Videre")
     assert summary.text.startswith("Sådan ser din bold ud:")
     [sent] = await pick(mette, "Send")
@@ -207,7 +209,9 @@ async def test_a_newsletter_waits_outside_the_window_and_comes_when_she_writes_t
     await sign_up_on_messenger(mette, "Mette Holm")
     clock.advance(days=2)
 
-    confirm = await write_newsletter(karim, "Julehilsen", "Tak for i år!", "Alle aktive ambassadører")
+    confirm = await write_newsletter(
+        karim, "Julehilsen", "Tak for i år!", "Alle aktive ambassadører"
+    )
     await karim.press(confirm, "Send nu")
     summary = await finished(emulator, karim)
     assert "💬 Venter på Messenger: 1 person har ikke skrevet i 24 timer." in summary.text
