@@ -88,6 +88,10 @@ async def test_a_neighbour_follows_an_ambassadors_link_and_signs_up_to_the_certi
     assert files[0].attachment is not None
     assert files[0].attachment.startswith(b"\x89PNG"), "the picture itself, uploaded"
 
+    [caption] = [m for m in mette.messages if m.text.startswith("Dit ambassadørbevis")]
+    [new_code] = [r[0] for r in query("SELECT referral_code FROM ambassadors WHERE number = 2")]
+    assert f"https://m.me/boldenfredericia?ref=ref-{new_code}" in caption.text, "her own chat"
+    assert not [m.text for m in mette.messages if "Telegram" in m.text], "no word of Telegram"
     [row] = query("SELECT user_id, referred_by, display_name FROM ambassadors WHERE number = 2")
     assert row["user_id"] > MESSENGER_FIRST_ID
     assert (row["referred_by"], row["display_name"]) == (anna.id, "Mette Holm")
