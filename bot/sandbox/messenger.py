@@ -12,7 +12,8 @@ Simulated Messenger people (`SimulatedMessengerPerson`) type, tap quick replies,
 buttons and the persistent menu, send photos and voice notes and open m.me links: each act is a
 webhook POST to the bot, signed as Meta signs it (`X-Hub-Signature-256`), tried again after a
 growing pause until it is answered 2xx. Tests make it misbehave with the same switches (`Fault`)
-as the Bot API emulator: `fail`, `hang` and `throttle`.
+as the Bot API emulator: `fail`, `hang` and `throttle`, and `stall` (a slow Meta: a request
+waits until the test heals it).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class Fault:
     """One switch a test flips: which requests go wrong, how, and for how many or how long.
     It applies to the Send API (or only `endpoint`), to anyone (or only `people`)."""
 
-    kind: Literal["fail", "hang", "throttle"]
+    kind: Literal["fail", "hang", "throttle", "stall"]
     status: int = 500
     code: int = 2
     subcode: int | None = None
@@ -141,6 +142,7 @@ class Fault:
     endpoint: str | None = None
     people: frozenset[str] | None = None
     hits: int = 0
+    released: asyncio.Event = field(default_factory=asyncio.Event)  # healed: stalls go on
 
     def applies(self, endpoint: str, psid: str | None) -> bool:
         if self.times is not None and self.hits >= self.times:
@@ -212,6 +214,8 @@ class GraphApiEmulator:
 
     async def stop(self) -> None:
         self._closing = True
+        for fault in self.faults:
+            fault.released.set()
         await self._notify()
         if self._session is not None:
             await self._session.close()
@@ -239,9 +243,13 @@ class GraphApiEmulator:
                     190, "Invalid OAuth access token - Cannot parse access token", status=400
                 )
             fault = self._fault(endpoint, psid)
-            if fault is not None and fault.kind != "hang":
+            if fault is not None and fault.kind == "stall":
+                await self._notify()  # a test waits for the stall to begin
+                await fault.released.wait()
+            elif fault is not None and fault.kind != "hang":
                 raise Refusal(fault.code, fault.message, fault.subcode, fault.status)
-            hung = fault
+            else:
+                hung = fault
             result = await act()
         except Refusal as error:
             self.refusals.append((endpoint, error.code, error.subcode))
@@ -301,8 +309,20 @@ class GraphApiEmulator:
         )
         return self._add(fault)
 
+    def stall(
+        self,
+        times: int | None = 1,
+        *,
+        endpoint: Endpoint | None = None,
+        people: set[str] | None = None,
+    ) -> Fault:
+        """Keep the next `times` requests waiting until the fault is healed, then handle them
+        as usual: a slow Meta, for a test that needs the bot busy meanwhile."""
+        return self._add(Fault("stall", times=times, endpoint=endpoint, people=_frozen(people)))
+
     def heal(self, fault: Fault) -> None:
-        """Switch a fault off before it runs out."""
+        """Switch a fault off before it runs out; a stalled request goes on."""
+        fault.released.set()
         if fault in self.faults:
             self.faults.remove(fault)
 
@@ -401,13 +421,24 @@ class GraphApiEmulator:
             self.webhook = url
         return verified
 
-    async def deliver(self, *events: Json) -> bytes:
-        """POST these events in one body until the webhook answers 2xx, pausing longer each time,
-        as Meta does; fail the test if it never does. The body posted."""
+    def _wrote(self, events: tuple[Json, ...]) -> None:
+        """Each sender's 24-hour window opens when they act, whatever the webhook answers."""
         for event in events:
             person = self.people.get(str(event.get("sender", {}).get("id")))
             if person is not None:
                 person.wrote = self.clock()
+
+    async def post(self, *events: Json) -> int | None:
+        """POST these events in one body once, signed (Meta's first try, for a test that checks
+        the webhook's answer and tries again itself); the answer's status."""
+        self._wrote(events)
+        body = self.body(*events)
+        return await self.post_raw(body, self.sign(body))
+
+    async def deliver(self, *events: Json) -> bytes:
+        """POST these events in one body until the webhook answers 2xx, pausing longer each time,
+        as Meta does; fail the test if it never does. The body posted."""
+        self._wrote(events)
         body = self.body(*events)
         wait, deadline = _WEBHOOK_FIRST_WAIT, time.monotonic() + _WEBHOOK_GIVE_UP
         while True:
@@ -557,8 +588,8 @@ class GraphApiEmulator:
         return await self._answer(request, "message_attachments", None, act)
 
     async def _node(self, request: web.Request) -> web.Response:
-        node = request.match_info["node"]
-        self.requests.append(("page" if node == "me" else "person", _untokened(request)))
+        node, query = request.match_info["node"], _untokened(request)
+        self.requests.append(("page", query) if node == "me" else ("person", {"id": node, **query}))
         fields = request.query.get("fields", "id").split(",")
 
         async def act() -> Json:

@@ -1,38 +1,33 @@
 """Messenger's webhook: Meta POSTs signed events to /messenger/webhook, and each becomes the
 update a Telegram person's would be, for the same journeys. What the journeys received is read
 from what they stored (the replies to Messenger people go out through the outbound side); Meta
-itself is a small loopback stand-in for the calls the inbound side makes.
+is the Graph API emulator, which signs and posts the events these tests write.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import closing
-from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
-from aiohttp import web
 
 from bot.app import BoldenApp, build_application, running, web_of
 from bot.channels import MESSENGER_FIRST_ID, channel_file_id
 from bot.channels.messenger import payloads
 from bot.channels.messenger.channel import SET_UP_JOB, messenger_in
-from bot.config import Settings, load_settings
-from bot.sandbox.emulator import BotApiEmulator
+from bot.config import Settings
+from bot.sandbox.messenger import Endpoint, Fault, GraphApiEmulator
 from bot.scheduling import SEEN_UPDATES
-from tests.conftest import COORDINATOR_ID, TOKEN, FakeClock, until
+from storage import messenger as store
+from storage.database import Database
+from tests.conftest import VERIFY_TOKEN, FakeClock, on_messenger, until
 from tests.web import Answer, fetch
 
-APP_SECRET = "app-secret-of-the-test"
-VERIFY_TOKEN = "verify-token-of-the-test"
-PAGE_TOKEN = "page-token-of-the-test"
 PHOTO = b"\xff\xd8\xff\xe0 a photo of a broken bench"
 # A voice clip of 7 seconds as Messenger sends it: an MP4 file whose movie header says so.
 MVHD = bytes(12) + (1000).to_bytes(4) + (7000).to_bytes(4) + bytes(80)
@@ -43,78 +38,20 @@ FIRST = MESSENGER_FIRST_ID + 1  # the first Messenger person's user id
 Rows = Callable[..., list[sqlite3.Row]]
 
 
-class Meta:
-    """The part of Meta's Graph API the inbound side calls: the page, people's profiles, the
-    Messenger Profile API, and the links to files people sent."""
-
-    def __init__(self) -> None:
-        self.profiles: dict[str, dict[str, Any]] = {}
-        self.profile_asks: list[str] = []
-        self.set_profiles: list[dict[str, Any]] = []
-        self.files: dict[str, bytes] = {}
-        self.down = False
-        self.url = ""
-        app = web.Application(middlewares=[self._maybe_down])
-        app.router.add_get("/v25.0/me", self._page)
-        app.router.add_post("/v25.0/me/messenger_profile", self._messenger_profile)
-        app.router.add_get("/v25.0/{psid}", self._profile)
-        app.router.add_get("/files/{name}", self._file)
-        self._runner = web.AppRunner(app, access_log=None)
-
-    async def start(self) -> None:
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-
-    @web.middleware
-    async def _maybe_down(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        if self.down:
-            return web.Response(status=503)
-        response: web.StreamResponse = await handler(request)
-        return response
-
-    async def _page(self, request: web.Request) -> web.Response:
-        return web.json_response({"id": "1000", "name": "Bolden", "username": "boldenfredericia"})
-
-    async def _messenger_profile(self, request: web.Request) -> web.Response:
-        self.set_profiles.append(await request.json())
-        return web.json_response({"result": "success"})
-
-    async def _profile(self, request: web.Request) -> web.Response:
-        psid = request.match_info["psid"]
-        self.profile_asks.append(psid)
-        if psid not in self.profiles:
-            error = {"message": "Unsupported get request", "type": "GraphMethodException"}
-            return web.json_response({"error": error | {"code": 100}}, status=400)
-        return web.json_response({"id": psid, **self.profiles[psid]})
-
-    async def _file(self, request: web.Request) -> web.Response:
-        return web.Response(body=self.files[request.match_info["name"]], content_type="image/jpeg")
-
-
 class Webhook:
-    """Meta's side of /messenger/webhook: signed POSTs of events, as Meta sends them."""
+    """Meta's side of /messenger/webhook: events as Meta sends them, each with a time of its
+    own, POSTed once by the Graph API emulator (signed, or with the given signature)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, graph: GraphApiEmulator) -> None:
+        assert graph.webhook is not None, "subscribed first"
+        self.graph = graph
+        self.url = graph.webhook
         self.sent = 0
 
-    async def post(self, *events: dict[str, Any], signature: str | None = "") -> int:
-        body = json.dumps(
-            {"object": "page", "entry": [{"id": "1000", "time": 1, "messaging": list(events)}]}
-        ).encode()
+    async def post(self, *events: dict[str, Any], signature: str | None = "") -> int | None:
         if signature == "":
-            signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
-        headers = {"Content-Type": "application/json"}
-        if signature is not None:
-            headers["X-Hub-Signature-256"] = signature
-        answer = await fetch(self.url, "POST", data=body, headers=headers)
-        return answer.status
+            return await self.graph.post(*events)
+        return await self.graph.post_raw(self.graph.body(*events), signature)
 
     def event(self, psid: str, **what: Any) -> dict[str, Any]:
         self.sent += 1
@@ -133,29 +70,10 @@ class Webhook:
 
 
 @pytest.fixture
-async def meta() -> AsyncIterator[Meta]:
-    stand_in = Meta()
-    await stand_in.start()
-    stand_in.profiles["P1"] = {"first_name": "Mette", "last_name": "Hansen", "locale": "da_DK"}
-    stand_in.profiles["P2"] = {"first_name": "Joan", "locale": "en_GB"}
-    try:
-        yield stand_in
-    finally:
-        await stand_in.stop()
-
-
-@pytest.fixture
-def messenger_settings(tmp_path: Path, emulator: BotApiEmulator, meta: Meta) -> Settings:
-    return load_settings(
-        token=TOKEN,
-        api_base_url=emulator.url,
-        database=tmp_path / "bolden.sqlite3",
-        coordinators=str(COORDINATOR_ID),
-        messenger_page_token=PAGE_TOKEN,
-        messenger_app_secret=APP_SECRET,
-        messenger_verify_token=VERIFY_TOKEN,
-        messenger_api_base_url=f"{meta.url}/v25.0",
-    )
+def messenger_settings(settings: Settings, graph: GraphApiEmulator) -> Settings:
+    graph.person("P1", "Mette", "Hansen", "da_DK")
+    graph.person("P2", "Joan", locale="en_GB")
+    return on_messenger(settings, graph)
 
 
 @pytest.fixture
@@ -164,9 +82,40 @@ async def bot(messenger_settings: Settings, clock: FakeClock) -> AsyncIterator[B
         yield application
 
 
+async def hooked(graph: GraphApiEmulator, application: BoldenApp) -> Webhook:
+    """Meta subscribed to this bot's webhook (the handshake), posting to it."""
+    assert await graph.subscribe(f"{web_of(application).url}/messenger/webhook", VERIFY_TOKEN)
+    return Webhook(graph)
+
+
 @pytest.fixture
-def hook(bot: BoldenApp) -> Webhook:
-    return Webhook(f"{web_of(bot).url}/messenger/webhook")
+async def hook(graph: GraphApiEmulator, bot: BoldenApp) -> Webhook:
+    return await hooked(graph, bot)
+
+
+def written(query: Rows, user_id: int | None = None) -> list[sqlite3.Row]:
+    """The messages Messenger people wrote, as stored, by person and in order (the bot's own
+    messages to them, in the same table, carry their reply_markup)."""
+    rows = query(
+        "SELECT user_id, message_id, shown FROM messenger_messages "
+        "WHERE json_type(shown, '$.reply_markup') IS NULL ORDER BY user_id, message_id"
+    )
+    return [row for row in rows if user_id in (None, row["user_id"])]
+
+
+def profile_asks(graph: GraphApiEmulator) -> list[str]:
+    """Whose names the bot asked Meta for, in order."""
+    return [query["id"] for endpoint, query in graph.requests if endpoint == "person"]
+
+
+def profiles_set(graph: GraphApiEmulator) -> list[dict[str, Any]]:
+    """The Messenger Profiles the bot set (each POST that Meta took in)."""
+    return [body for endpoint, body in graph.requests if endpoint == "messenger_profile"]
+
+
+def down(graph: GraphApiEmulator) -> list[Fault]:
+    """Meta answers 503 to everything until the faults are healed."""
+    return [graph.fail(503, times=None, endpoint=endpoint) for endpoint in get_args(Endpoint)]
 
 
 @pytest.fixture
@@ -203,7 +152,7 @@ async def test_meta_s_handshake_gets_the_challenge_back_only_with_our_verify_tok
 
 
 async def test_a_first_message_makes_a_person_with_the_name_and_language_meta_gives_once(
-    hook: Webhook, meta: Meta, query: Rows
+    hook: Webhook, graph: GraphApiEmulator, query: Rows
 ) -> None:
     assert await hook.post(hook.text("P1", "/start")) == 200
     assert await hook.post(hook.text("P1", "/help")) == 200
@@ -214,25 +163,27 @@ async def test_a_first_message_makes_a_person_with_the_name_and_language_meta_gi
         (FIRST, "P1", "Mette", "Hansen", "da_DK"),
         (FIRST + 1, "P2", "Joan", None, "en_GB"),
     ]
-    assert meta.profile_asks == ["P1", "P2"]  # asked once, on the first message
+    assert profile_asks(graph) == ["P1", "P2"]  # asked once, on the first message
     seen = query("SELECT user_id, language, name FROM people ORDER BY user_id")
     assert [tuple(row) for row in seen] == [
         (FIRST, "da", "Mette Hansen"),
         (FIRST + 1, "en", "Joan"),
     ]
-    # The person's own messages take the chat's message ids, in order.
-    shown = query("SELECT message_id, shown FROM messenger_messages WHERE user_id = ?", FIRST)
-    assert [(row[0], json.loads(row[1])) for row in shown] == [
-        (1, {"text": "/start"}),
-        (2, {"text": "/help"}),
-    ]
+    # The person's own messages take the chat's message ids, in order, between the bot's.
+    shown = written(query, FIRST)
+    assert [json.loads(row["shown"]) for row in shown] == [{"text": "/start"}, {"text": "/help"}]
+    chat = query("SELECT message_id FROM messenger_messages WHERE user_id = ?", FIRST)
+    ids = sorted(row[0] for row in chat)
+    assert ids == list(range(1, len(ids) + 1))
+    assert shown[0]["message_id"] == 1 < shown[1]["message_id"]
+    assert graph.sent["P1"], "the bot's replies reached Mette in Messenger"
 
 
 async def test_a_person_whose_profile_meta_will_not_give_is_met_without_a_name(
-    hook: Webhook, meta: Meta, query: Rows
+    hook: Webhook, graph: GraphApiEmulator, query: Rows
 ) -> None:
     assert await hook.post(hook.text("P9", "Hej")) == 200
-    assert meta.profile_asks == ["P9"]
+    assert profile_asks(graph) == ["P9"]
     [person] = query("SELECT user_id, first_name, locale FROM messenger_people")
     assert tuple(person) == (FIRST, None, None)
     [seen] = query("SELECT language FROM people WHERE user_id = ?", FIRST)
@@ -266,14 +217,12 @@ async def test_a_forged_or_missing_signature_is_refused_changes_nothing_and_is_l
     assert len(query("SELECT 1 FROM messenger_people")) == 1
 
 
-async def test_a_body_that_is_not_a_page_s_events_is_refused(hook: Webhook, query: Rows) -> None:
+async def test_a_body_that_is_not_a_page_s_events_is_refused(
+    hook: Webhook, graph: GraphApiEmulator, query: Rows
+) -> None:
     body = json.dumps({"object": "instagram", "entry": []}).encode()
-    signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    headers = {"X-Hub-Signature-256": signature}
-    assert (await fetch(hook.url, "POST", data=body, headers=headers)).status == 400
-    signature = "sha256=" + hmac.new(APP_SECRET.encode(), b"{", hashlib.sha256).hexdigest()
-    headers = {"X-Hub-Signature-256": signature}
-    assert (await fetch(hook.url, "POST", data=b"{", headers=headers)).status == 400
+    assert await graph.post_raw(body, graph.sign(body)) == 400
+    assert await graph.post_raw(b"{", graph.sign(b"{")) == 400
 
 
 async def test_an_event_meta_delivers_again_is_handled_once(hook: Webhook, query: Rows) -> None:
@@ -288,7 +237,7 @@ async def test_an_event_meta_delivers_again_is_handled_once(hook: Webhook, query
 
     links = query("SELECT user_id, kind, argument FROM deep_links")
     assert [tuple(row) for row in links] == [(FIRST, "ev", "ABC123")]
-    assert len(query("SELECT 1 FROM messenger_messages")) == 2
+    assert len(written(query)) == 2
     assert len(query("SELECT 1 FROM messenger_events")) == 2
     handled = query("SELECT update_id, handled_at IS NOT NULL AS done FROM seen_updates")
     assert [tuple(row) for row in handled] == [
@@ -310,18 +259,16 @@ async def test_get_started_from_an_m_me_link_starts_with_the_link_s_reference(
 
     links = query("SELECT user_id, kind, argument FROM deep_links")
     assert [tuple(row) for row in links] == [(FIRST, "ref", "MET7E")]
-    typed = query("SELECT user_id, shown FROM messenger_messages ORDER BY user_id")
-    assert [(row[0], json.loads(row[1])["text"]) for row in typed] == [
+    assert [(row[0], json.loads(row["shown"])["text"]) for row in written(query)] == [
         (FIRST, "/start ref-MET7E"),
         (FIRST + 1, "/start"),
     ]
 
 
 async def test_a_photo_is_kept_at_once_and_offered_as_a_bold(
-    hook: Webhook, meta: Meta, query: Rows
+    hook: Webhook, graph: GraphApiEmulator, query: Rows
 ) -> None:
-    meta.files["bench.jpg"] = PHOTO
-    photo = {"type": "image", "payload": {"url": f"{meta.url}/files/bench.jpg"}}
+    photo = {"type": "image", "payload": {"url": graph.keep_file("bench.jpg", PHOTO, "image/jpeg")}}
     assert await hook.post(hook.text("P1", "/start")) == 200
     assert (
         await hook.post(hook.event("P1", message={"mid": "m-photo", "attachments": [photo]})) == 200
@@ -334,10 +281,9 @@ async def test_a_photo_is_kept_at_once_and_offered_as_a_bold(
 
 
 async def test_a_voice_note_is_kept_with_its_length_and_offered_as_a_bold(
-    hook: Webhook, meta: Meta, query: Rows
+    hook: Webhook, graph: GraphApiEmulator, query: Rows
 ) -> None:
-    meta.files["clip.mp4"] = VOICE
-    clip = {"type": "audio", "payload": {"url": f"{meta.url}/files/clip.mp4"}}
+    clip = {"type": "audio", "payload": {"url": graph.keep_file("clip.mp4", VOICE, "audio/mp4")}}
     assert await hook.post(hook.text("P1", "/start")) == 200
     assert (
         await hook.post(hook.event("P1", message={"mid": "m-clip", "attachments": [clip]})) == 200
@@ -351,13 +297,13 @@ async def test_a_voice_note_is_kept_with_its_length_and_offered_as_a_bold(
 
 
 async def test_a_file_meta_cannot_give_now_is_asked_for_again(
-    hook: Webhook, meta: Meta, query: Rows
+    hook: Webhook, graph: GraphApiEmulator, query: Rows
 ) -> None:
-    photo = {"type": "image", "payload": {"url": f"{meta.url}/files/gone.jpg"}}
+    photo = {"type": "image", "payload": {"url": f"{graph.root}/files/gone.jpg"}}
     event = hook.event("P1", message={"mid": "m-photo", "attachments": [photo]})
     assert await hook.post(event) == 503  # Meta delivers it again
     assert query("SELECT 1 FROM channel_files") == []
-    meta.files["gone.jpg"] = PHOTO
+    graph.files["gone.jpg"] = (PHOTO, "image/jpeg")  # Meta's CDN has it again
     assert await hook.post(event) == 200
     assert len(query("SELECT 1 FROM channel_files")) == 1
 
@@ -401,8 +347,8 @@ async def test_a_button_press_reaches_its_journey(hook: Webhook, query: Rows) ->
 async def test_the_menu_types_its_command(hook: Webhook, query: Rows) -> None:
     assert await hook.post(hook.postback("P1", payloads.command("/language"))) == 200
     assert await hook.post(hook.postback("P1", payloads.typed("Hej med dig"))) == 200
-    typed = query("SELECT shown FROM messenger_messages WHERE user_id = ?", FIRST)
-    assert [json.loads(row[0])["text"] for row in typed] == ["/language", "Hej med dig"]
+    typed = written(query, FIRST)
+    assert [json.loads(row["shown"])["text"] for row in typed] == ["/language", "Hej med dig"]
 
 
 async def test_echoes_receipts_and_unknown_events_are_acknowledged_and_left_alone(
@@ -431,19 +377,18 @@ async def test_the_events_of_one_post_are_handled_in_order(hook: Webhook, query:
 
 
 async def test_an_event_delivered_again_while_it_is_handled_is_told_to_come_back(
-    hook: Webhook, emulator: BotApiEmulator, query: Rows
+    hook: Webhook, graph: GraphApiEmulator, query: Rows
 ) -> None:
-    # The reply is held back for a moment, so /start is still being handled.
-    emulator.throttle(1.5, retry_after=1, method="sendMessage", chats={FIRST})
+    # The reply is held back, so /start is still being handled.
+    held = graph.stall(people={"P1"})
     event = hook.text("P1", "/start")
     first = asyncio.create_task(hook.post(event))
-    await emulator.wait_for(
-        lambda: ("sendMessage", 429) in emulator.refusals, what="the reply held back"
-    )
+    await graph.wait_for(lambda: held.hits == 1, what="the reply held back")
     assert await hook.post(event) == 503
+    graph.heal(held)
     assert await first == 200
     assert await hook.post(event) == 200
-    assert len(query("SELECT 1 FROM messenger_messages")) == 1
+    assert len(written(query)) == 1
 
 
 async def test_what_was_held_for_a_person_goes_out_when_they_write(
@@ -462,11 +407,15 @@ async def test_what_was_held_for_a_person_goes_out_when_they_write(
 
 
 async def test_a_locked_database_tells_meta_to_come_back_and_the_event_is_handled_once(
-    messenger_settings: Settings, clock: FakeClock, query: Rows, caplog: pytest.LogCaptureFixture
+    messenger_settings: Settings,
+    graph: GraphApiEmulator,
+    clock: FakeClock,
+    query: Rows,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     quick = messenger_settings.model_copy(update={"database_busy_timeout": 0.2})
     async with running(build_application(quick, clock=clock)) as application:
-        hook = Webhook(f"{web_of(application).url}/messenger/webhook")
+        hook = await hooked(graph, application)
         event = hook.text("P1", "/start")
         other = sqlite3.connect(
             quick.database, timeout=60, isolation_level=None, check_same_thread=False
@@ -476,15 +425,16 @@ async def test_a_locked_database_tells_meta_to_come_back_and_the_event_is_handle
             assert await hook.post(event) == 503
             other.execute("ROLLBACK")
         assert await hook.post(event) == 200
-    assert len(query("SELECT 1 FROM messenger_messages")) == 1
+    assert len(written(query)) == 1
     refused = [r for r in caplog.records if r.name == "bot.channels.messenger.webhook"]
     assert [r.levelname for r in refused] == ["WARNING"]
 
 
 async def test_the_page_s_get_started_menu_and_greeting_are_set_at_start(
-    bot: BoldenApp, meta: Meta
+    bot: BoldenApp, graph: GraphApiEmulator
 ) -> None:
-    [profile] = meta.set_profiles
+    [profile] = profiles_set(graph)
+    assert graph.profile == profile
     assert profile["get_started"] == {"payload": payloads.GET_STARTED}
     menus = {menu["locale"]: menu["call_to_actions"] for menu in profile["persistent_menu"]}
     assert list(menus) == ["default", "en_US", "en_GB"]
@@ -512,25 +462,26 @@ async def test_the_page_s_get_started_menu_and_greeting_are_set_at_start(
 async def test_meta_unreachable_at_start_up_does_not_stop_the_bot_and_a_job_tries_again(
     messenger_settings: Settings,
     clock: FakeClock,
-    meta: Meta,
+    graph: GraphApiEmulator,
     query: Rows,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    meta.down = True
+    outage = down(graph)
     async with running(build_application(messenger_settings, clock=clock)) as application:
         assert any(
             r.getMessage().startswith("Setting up the Messenger page failed")
             for r in caplog.records
         )
-        hook = Webhook(f"{web_of(application).url}/messenger/webhook")
+        hook = await hooked(graph, application)
         assert await hook.post(hook.text("P1", "/start")) == 200  # people are heard meanwhile
         assert query("SELECT first_name FROM messenger_people")[0][0] is None
 
-        meta.down = False
+        for fault in outage:
+            graph.heal(fault)
         assert application.job_queue is not None
         [job] = application.job_queue.get_jobs_by_name(SET_UP_JOB)
         await job.run(application)
-        assert len(meta.set_profiles) == 1
+        assert len(profiles_set(graph)) == 1
         messenger = messenger_in(application.bot_data)
         assert messenger is not None
         assert messenger.link == "https://m.me/boldenfredericia"
@@ -552,14 +503,13 @@ async def test_the_nightly_job_forgets_old_events_but_never_reuses_an_update_id(
 
 
 async def test_nothing_a_person_wrote_or_is_called_reaches_the_log(
-    hook: Webhook, meta: Meta, caplog: pytest.LogCaptureFixture
+    hook: Webhook, graph: GraphApiEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The level a running bot logs at, and everything of our own.
     caplog.set_level(logging.INFO)
     for ours in ("bot", "handlers", "storage"):
         caplog.set_level(logging.DEBUG, logger=ours)
-    meta.files["back.jpg"] = PHOTO
-    photo = {"type": "image", "payload": {"url": f"{meta.url}/files/back.jpg"}}
+    photo = {"type": "image", "payload": {"url": graph.keep_file("back.jpg", PHOTO, "image/jpeg")}}
     events = [
         hook.text("P1", "Min nabo slår sine børn"),
         hook.postback("P1", payloads.typed("Jeg hedder Mette og bor på Vestre Ringvej")),
@@ -574,23 +524,24 @@ async def test_nothing_a_person_wrote_or_is_called_reaches_the_log(
 
 
 async def test_an_event_a_dead_process_took_in_but_never_handled_is_handled_after_a_restart(
-    messenger_settings: Settings, clock: FakeClock, query: Rows
+    messenger_settings: Settings, graph: GraphApiEmulator, clock: FakeClock, query: Rows
 ) -> None:
     async with running(build_application(messenger_settings, clock=clock)) as application:
-        hook = Webhook(f"{web_of(application).url}/messenger/webhook")
+        hook = await hooked(graph, application)
         event = hook.text("P1", "/start", mid="m-lost")
     # What a process killed while handling it leaves: the event taken, its update unhandled.
-    with closing(sqlite3.connect(messenger_settings.database)) as connection, connection:
-        connection.execute(
-            "INSERT INTO messenger_events (n, mid, seen_at) VALUES (1, 'm-lost', ?)",
-            (clock.now.isoformat(),),
-        )
-        connection.execute(
-            "INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
-            (MESSENGER_FIRST_ID + 1, clock.now.isoformat()),
-        )
+    db = await Database.open(messenger_settings.database)
+    try:
+        async with db.transaction() as connection:
+            assert await store.take_event(connection, "m-lost", clock()) == (1, True)
+            await connection.execute(
+                "INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
+                (MESSENGER_FIRST_ID + 1, clock.now.isoformat()),
+            )
+    finally:
+        await db.close()
     async with running(build_application(messenger_settings, clock=clock)) as application:
-        hook.url = f"{web_of(application).url}/messenger/webhook"
+        hook = await hooked(graph, application)
         assert await hook.post(event) == 200  # Meta's next delivery is handled
-    assert len(query("SELECT 1 FROM messenger_messages")) == 1
+    assert len(written(query)) == 1
     assert query("SELECT handled_at IS NOT NULL FROM seen_updates")[0][0] == 1
