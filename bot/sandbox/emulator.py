@@ -34,6 +34,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.sandbox.entities import html_to_plain, telegram_length
+from bot.sandbox.waiting import Waitable
 from bot.services.exports import UPLOAD_LIMIT
 from bot.web.initdata import signature
 
@@ -52,7 +53,6 @@ _FAULTS = {
     502: "Bad Gateway",
     503: "Service Unavailable",
 }
-_HOLD = 120.0  # seconds a hung request waits at most: far past any client's timeout
 _SENDING = {
     "sendMessage", "sendPhoto", "sendVoice", "sendDocument", "editMessageText",
     "editMessageReplyMarkup",
@@ -159,7 +159,7 @@ class _Limiter:
         window.append(now)
 
 
-class BotApiEmulator:
+class BotApiEmulator(Waitable):
     def __init__(
         self,
         token: str,
@@ -168,6 +168,7 @@ class BotApiEmulator:
         per_chat_rate: float | None = None,
         global_rate: float | None = None,
     ) -> None:
+        super().__init__()
         self.token = token
         self.bot_user: Json = {
             "id": int(token.split(":")[0]),
@@ -206,10 +207,7 @@ class BotApiEmulator:
         self._ids = itertools.count(1)
         self._per_chat = _Limiter(per_chat_rate)
         self._global = _Limiter(global_rate)
-        self._changed = asyncio.Condition()
-        self.version = 0
         self._runner: web.AppRunner | None = None
-        self._closing = False
         self.url = ""
         self.listeners: list[Callable[[str, ChatMessage | Json], None]] = []
 
@@ -323,12 +321,6 @@ class BotApiEmulator:
                 return fault
         return None
 
-    async def _hold(self) -> None:
-        """Keep a request unanswered until the emulator stops (the client gave up long before)."""
-        with suppress(TimeoutError):
-            async with self._changed:
-                await asyncio.wait_for(self._changed.wait_for(lambda: self._closing), _HOLD)
-
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
@@ -337,34 +329,6 @@ class BotApiEmulator:
         if stored is None:
             return web.Response(status=404)
         return web.Response(body=stored.data, content_type=stored.mime_type)
-
-    # -- waiting, without sleeping ------------------------------------------------------------
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self.version += 1
-            self._changed.notify_all()
-
-    async def wait_for(
-        self, predicate: Callable[[], object], seconds: float = 10.0, what: str = ""
-    ) -> None:
-        """Wait until `predicate()` is true; fail the test with `what` if it never becomes so."""
-        try:
-            async with self._changed:
-                await asyncio.wait_for(self._changed.wait_for(predicate), seconds)
-        except TimeoutError:
-            raise AssertionError(
-                f"timed out after {seconds}s waiting for {what or predicate}"
-            ) from None
-
-    async def quiet_for(self, seconds: float) -> None:
-        """Return once nothing has happened for `seconds` (the terminal's sense of 'done')."""
-        while True:
-            try:
-                async with self._changed:
-                    await asyncio.wait_for(self._changed.wait(), seconds)
-            except TimeoutError:
-                return
 
     # -- what people do -----------------------------------------------------------------------
 

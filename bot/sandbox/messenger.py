@@ -38,6 +38,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.clock import Clock, utc_now
+from bot.sandbox.waiting import Waitable
 
 Json = dict[str, Any]
 VERSION = "v25.0"
@@ -53,7 +54,6 @@ SENDER_ACTIONS = {"typing_on", "typing_off", "mark_seen"}
 MEDIA = {"image", "audio", "video", "file"}
 _MESSAGE_KEYS = {"text", "attachment", "quick_replies", "metadata"}
 _PROFILE_FIELDS = {"get_started", "persistent_menu", "greeting"}
-_HOLD = 120.0  # seconds a hung request waits at most: far past any client's timeout
 # Meta tries a failed delivery again for hours; here the pauses are short so that tests stay
 # quick, and grow the same way. A delivery never answered 2xx fails the test after a while.
 _WEBHOOK_FIRST_WAIT, _WEBHOOK_MAX_WAIT, _WEBHOOK_GIVE_UP = 0.05, 1.0, 30.0
@@ -154,7 +154,7 @@ class Fault:
         return self.people is None or psid in self.people
 
 
-class GraphApiEmulator:
+class GraphApiEmulator(Waitable):
     def __init__(
         self,
         page_token: str,
@@ -163,6 +163,7 @@ class GraphApiEmulator:
         page_id: str = "1000",
         page_username: str = "boldenfredericia",
     ) -> None:
+        super().__init__()
         self.page_token = page_token
         self.app_secret = app_secret
         self.clock: Clock = clock or utc_now
@@ -185,10 +186,7 @@ class GraphApiEmulator:
         self.webhook_posts: list[tuple[list[str], int | None]] = []
         self.webhook_timeout = _WEBHOOK_TIMEOUT
         self._ids = itertools.count(1)
-        self._changed = asyncio.Condition()
-        self.version = 0
         self._runner: web.AppRunner | None = None
-        self._closing = False
         self._session: aiohttp.ClientSession | None = None
         self.root = ""  # http://127.0.0.1:<port>
         self.url = ""  # the Graph API's base: <root>/v25.0
@@ -336,40 +334,6 @@ class GraphApiEmulator:
                 fault.hits += 1
                 return fault
         return None
-
-    async def _hold(self) -> None:
-        """Keep a request unanswered until the emulator stops (the client gave up long before)."""
-        with suppress(TimeoutError):
-            async with self._changed:
-                await asyncio.wait_for(self._changed.wait_for(lambda: self._closing), _HOLD)
-
-    # -- waiting, without sleeping ------------------------------------------------------------
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self.version += 1
-            self._changed.notify_all()
-
-    async def wait_for(
-        self, predicate: Callable[[], object], seconds: float = 10.0, what: str = ""
-    ) -> None:
-        """Wait until `predicate()` is true; fail the test with `what` if it never becomes so."""
-        try:
-            async with self._changed:
-                await asyncio.wait_for(self._changed.wait_for(predicate), seconds)
-        except TimeoutError:
-            raise AssertionError(
-                f"timed out after {seconds}s waiting for {what or predicate}"
-            ) from None
-
-    async def quiet_for(self, seconds: float) -> None:
-        """Return once nothing has happened for `seconds` (the terminal's sense of 'done')."""
-        while True:
-            try:
-                async with self._changed:
-                    await asyncio.wait_for(self._changed.wait(), seconds)
-            except TimeoutError:
-                return
 
     # -- people and the webhook ---------------------------------------------------------------
 
