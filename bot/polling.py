@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import JSONDict, ODVInput
-from telegram.request import BaseRequest, RequestData
+from telegram._utils.types import JSONDict
+from telegram.request import BaseRequest
+
+from bot.request import WrappingRequest
 
 logger = logging.getLogger(__name__)
 
@@ -33,35 +34,8 @@ def readable(update: JSONDict) -> JSONDict:
     return update
 
 
-class SkippingUnreadable(BaseRequest):
+class SkippingUnreadable(WrappingRequest):
     """The connection getUpdates uses: another request's, with each update checked."""
-
-    def __init__(self, inner: BaseRequest) -> None:
-        self._inner = inner
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self._inner.shutdown()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        return await self._inner.do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> JSONDict:

@@ -48,6 +48,7 @@ from bot.channels.messenger.graph import (
 )
 from bot.channels.messenger.render import buttons_of
 from bot.channels.screen import Attachment, Screen
+from bot.request import WrappingRequest
 
 logger = logging.getLogger(__name__)
 
@@ -92,28 +93,18 @@ def telegram_files(bot: Bot) -> Fetch:
     return fetch
 
 
-class MessengerBridge(BaseRequest):
+class MessengerBridge(WrappingRequest):
     """A Bot API request that serves Messenger people itself. It finds the running channel in
     the Application's bot_data (`attach`), since Messenger starts after the Application is
     built; until then (or without Messenger) every call goes to Telegram."""
 
     def __init__(self, inner: BaseRequest) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._bot_data: dict[str, Any] = {}
         self._unavailable: set[str] = set()
 
     def attach(self, bot_data: dict[str, Any]) -> None:
         self._bot_data = bot_data
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self._inner.shutdown()
 
     async def do_request(
         self,
@@ -136,7 +127,7 @@ class MessengerBridge(BaseRequest):
                 request_data = await _uploaded(out, request_data)
             except Refused as refused:
                 return refused.status, refused.body()
-        return await self._inner.do_request(
+        return await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
 
