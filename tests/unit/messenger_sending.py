@@ -1,12 +1,15 @@
 """Sending to Messenger people in the unit tests: services on a real SQLite file whose Messenger
-is the Graph API emulator, and the outbound side started as bot/app.py starts it."""
+is the Graph API emulator, and the outbound side started as bot/app.py starts it. The fixtures
+`services` and `out` serve every module that imports them."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
 from telegram.ext import JobQueue
 
 from bot.channels.messenger.channel import Messenger
@@ -16,7 +19,8 @@ from bot.sandbox.messenger import GraphApiEmulator
 from bot.services import Services
 from handlers.progress import translator_of
 from storage import messenger as store
-from tests.conftest import APP_SECRET, PAGE_TOKEN, VERIFY_TOKEN
+from tests.conftest import APP_SECRET, PAGE_TOKEN, VERIFY_TOKEN, FakeClock
+from tests.unit.conftest import built_services
 
 
 def messenger_settings(graph: GraphApiEmulator) -> dict[str, object]:
@@ -50,6 +54,20 @@ async def outbound(
         yield MessengerOut(messenger, language, fetch)
     finally:
         await messenger.close()
+
+
+@pytest.fixture
+async def services(
+    tmp_path: Path, clock: FakeClock, graph: GraphApiEmulator
+) -> AsyncIterator[Services]:
+    async with built_services(tmp_path, clock, (), **messenger_settings(graph)) as built:
+        yield built
+
+
+@pytest.fixture
+async def out(services: Services) -> AsyncIterator[MessengerOut]:
+    async with outbound(services) as running:
+        yield running
 
 
 async def messenger_person(

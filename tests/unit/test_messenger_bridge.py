@@ -6,7 +6,6 @@ bytes."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,30 +23,12 @@ from bot.sandbox.messenger import GraphApiEmulator, MessengerMessage
 from bot.services import Services
 from storage import messenger as store
 from tests.conftest import TOKEN, FakeClock
-from tests.unit.conftest import built_services
-from tests.unit.messenger_sending import messenger_person, messenger_settings, outbound
+from tests.unit.messenger_sending import messenger_person, outbound
+from tests.unit.messenger_sending import out as out  # fixtures, for pytest to find here
+from tests.unit.messenger_sending import services as services
 
 ANNA = "psid-anna"
 TELEGRAM_FILE = b"a photo kept by Telegram"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def services(
-    tmp_path: Path, clock: FakeClock, graph: GraphApiEmulator
-) -> AsyncIterator[Services]:
-    async with built_services(tmp_path, clock, (), **messenger_settings(graph)) as built:
-        yield built
-
-
-@pytest.fixture
-async def out(services: Services) -> AsyncIterator[MessengerOut]:
-    async with outbound(services) as running:
-        yield running
 
 
 @pytest.fixture

@@ -5,12 +5,9 @@ writes and expired when they do not, blocked people, slowing down and answers th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from telegram import Bot
 
 from bot.channels.messenger.delivery import THROTTLE_WAIT, MessengerOut
@@ -24,27 +21,9 @@ from storage import messenger as store
 from storage import people
 from storage.outbox import moment
 from tests.conftest import TOKEN, FakeClock
-from tests.unit.conftest import built_services
-from tests.unit.messenger_sending import messenger_person, messenger_settings, outbound
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def services(
-    tmp_path: Path, clock: FakeClock, graph: GraphApiEmulator
-) -> AsyncIterator[Services]:
-    async with built_services(tmp_path, clock, (), **messenger_settings(graph)) as built:
-        yield built
-
-
-@pytest.fixture
-async def out(services: Services) -> AsyncIterator[MessengerOut]:
-    async with outbound(services) as running:
-        yield running
+from tests.unit.messenger_sending import messenger_person
+from tests.unit.messenger_sending import out as out  # fixtures, for pytest to find here
+from tests.unit.messenger_sending import services as services
 
 
 def owed(user_id: int, text: str, purpose: Purpose | None = None) -> OutboxItem:
