@@ -43,7 +43,7 @@ class BadToken(GraphError):
 
 class GraphUnavailable(Exception):
     """No answer: the connection failed, timed out or Meta answered 5xx. May be tried again;
-    `left` says whether the request may have arrived."""
+    `left` says whether the request may have arrived (it timed out after it left)."""
 
     def __init__(self, message: str, left: bool) -> None:
         super().__init__(message)
@@ -163,7 +163,9 @@ class GraphClient:
                 except (json.JSONDecodeError, aiohttp.ContentTypeError):
                     body = {}
                 if response.status >= 500:
-                    raise GraphUnavailable(f"Graph API answered HTTP {response.status}", left=True)
+                    # An answer that it failed ("please retry", code 2): tried again as long as
+                    # Telegram's 5xx is; only a send left without an answer may have arrived.
+                    raise GraphUnavailable(f"Graph API answered HTTP {response.status}", left=False)
                 if response.status >= 400 or "error" in body:
                     raise _error(response.status, body)
                 return body if isinstance(body, dict) else {}
