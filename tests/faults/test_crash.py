@@ -18,17 +18,37 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
-from tests.conftest import COORDINATOR_ID, TOKEN, sign_up, until
+from bot.sandbox.messenger import GraphApiEmulator
+from tests.conftest import (
+    APP_SECRET,
+    COORDINATOR_ID,
+    PAGE_TOKEN,
+    TOKEN,
+    VERIFY_TOKEN,
+    sign_up,
+    until,
+)
 from tests.e2e.test_events import publish
 
 START = 60.0  # seconds a fresh process may take to import and start polling on a busy machine
 
 
 class Bolden:
-    """`bolden run` as an operator starts it, against the emulator; killed without mercy."""
+    """`bolden run` as an operator starts it, against the emulator; killed without mercy.
 
-    def __init__(self, emulator: BotApiEmulator, folder: Path) -> None:
+    With `graph` (the Graph API emulator) it serves Messenger too, its web server on
+    `web_port` (the same after a restart), and Meta's webhook is subscribed at each start."""
+
+    def __init__(
+        self,
+        emulator: BotApiEmulator,
+        folder: Path,
+        graph: GraphApiEmulator | None = None,
+        web_port: int = 0,
+    ) -> None:
         self.emulator = emulator
+        self.graph = graph
+        self.web_port = web_port
         self.database = folder / "bolden.sqlite3"
         self.log = folder / "bolden.log"
         self.process: asyncio.subprocess.Process | None = None
@@ -40,14 +60,31 @@ class Bolden:
             "BOLDEN_API_BASE_URL": self.emulator.url,
             "BOLDEN_DATABASE": str(self.database),
             "BOLDEN_COORDINATORS": str(COORDINATOR_ID),
-            "BOLDEN_WEB_PORT": "0",
+            "BOLDEN_WEB_PORT": str(self.web_port),
         }
+        if self.graph is not None:
+            env |= {
+                "BOLDEN_MESSENGER_PAGE_TOKEN": PAGE_TOKEN,
+                "BOLDEN_MESSENGER_APP_SECRET": APP_SECRET,
+                "BOLDEN_MESSENGER_VERIFY_TOKEN": VERIFY_TOKEN,
+                "BOLDEN_MESSENGER_API_BASE_URL": self.graph.url,
+            }
         polls = self._polls()
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", env=env, stdout=log, stderr=log
             )
         await self.emulator.wait_for(lambda: self._polls() > polls, START, "the bot polling")
+        if self.graph is not None:
+            await self._subscribe(self.graph)
+
+    async def _subscribe(self, graph: GraphApiEmulator) -> None:
+        """Meta's handshake with the webhook, once the web server answers it."""
+        url = f"http://127.0.0.1:{self.web_port}/messenger/webhook"
+        async with asyncio.timeout(START):
+            # The server has no event to await from here: ask again until it answers.
+            while not await graph.subscribe(url, VERIFY_TOKEN):  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
 
     def _polls(self) -> int:
         return sum(method == "getUpdates" for method, _ in self.emulator.requests)
