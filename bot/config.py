@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     delivery_rate: float = Field(default=30, gt=0, le=1000)
     delivery_chat_interval: float = Field(default=1.0, ge=0, le=60)
     progress_every: float = Field(default=3.0, ge=0.1, le=600)
-    # Seconds the outbox waits for Telegram's answer; a send that times out may have arrived.
+    # Seconds the outbox waits for Telegram's (and Meta's) answer; a send that times out may
+    # have arrived.
     delivery_timeout: float = Field(default=5.0, gt=0, le=120)
     # Newsletters by e-mail: off while no SMTP host is set.
     smtp_host: str | None = None

@@ -102,7 +102,7 @@ def _code(error: pytest.ExceptionInfo[GraphError]) -> tuple[int | None, int | No
 
 
 async def test_a_wrong_token_is_refused_with_code_190(graph: GraphApiEmulator) -> None:
-    wrong = GraphClient(graph.url, "not-the-token")
+    wrong = GraphClient(graph.url, "not-the-token", timeout=2)
     await wrong.start()
     try:
         with pytest.raises(BadToken) as refused:

@@ -32,7 +32,9 @@ class Messenger:
         self.db = db
         self.clock = clock
         self.graph = GraphClient(
-            settings.messenger_api_base_url, settings.messenger_page_token.get_secret_value()
+            settings.messenger_api_base_url,
+            settings.messenger_page_token.get_secret_value(),
+            settings.delivery_timeout,
         )
         self.page_id = ""
         self.page_username: str | None = None

@@ -14,7 +14,6 @@ import aiohttp
 logger = logging.getLogger(__name__)
 
 Json = dict[str, Any]
-TIMEOUT = 10.0
 
 
 class GraphError(Exception):
@@ -67,7 +66,7 @@ def _error(status: int, body: Json) -> GraphError:
 
 
 class GraphClient:
-    def __init__(self, base_url: str, page_token: str, timeout: float = TIMEOUT) -> None:
+    def __init__(self, base_url: str, page_token: str, timeout: float) -> None:
         self._base = base_url.rstrip("/")
         self._token = page_token
         self._timeout = aiohttp.ClientTimeout(total=timeout)
