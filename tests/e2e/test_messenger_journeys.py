@@ -254,3 +254,20 @@ async def test_delete_me_on_messenger_leaves_nothing_of_her_in_the_database_file
     stored = b"".join(path.read_bytes() for path in database.parent.glob(database.name + "*"))
     for trace in (b"Zebulon", b"Quillfeather", b"TRACE42", zebulon.psid.encode()):
         assert trace not in stored, trace
+
+
+async def test_an_old_yes_delete_button_pressed_after_no_keep_it_changes_nothing(
+    messenger_bot: BoldenApp, mette: SimulatedMessengerPerson, query: Rows
+) -> None:
+    await sign_up_on_messenger(mette, "Mette Holm")
+    [question] = await mette.send("/deleteme")
+    assert question.buttons, "Messenger keeps these buttons pressable for good"
+    await mette.press(question, "Nej, behold")
+    await mette.send("/mybolde")
+
+    refused = await mette.press(question, "Ja, slet alt")  # days later, by mistake
+
+    [note] = refused
+    assert note.text.startswith("Den knap"), "a stale button, said kindly"
+    assert query("SELECT 1 FROM ambassadors"), "nothing was erased"
+    assert query("SELECT 1 FROM messenger_people")

@@ -232,11 +232,20 @@ def _typed(text: str) -> Json:
 async def _callback_query(
     db: Database, update_id: int, sender: Json, date: int, event: Event
 ) -> Json:
-    """A press, on the message it was shown with. A message we do not know (forged, or from a
-    chat that was erased) has no text, so the journeys refuse the press as stale."""
+    """A press, on the message it was shown with. Messenger keeps every button it ever showed
+    pressable, where Telegram shows a message's buttons as they are now: a press of a button
+    the message no longer has (a "Yes, delete" after "No, keep it"), of an unknown message
+    (forged, or from a chat that was erased), is handed on as stale, and the journeys refuse it
+    kindly and change nothing."""
     assert event.press is not None
     assert event.press.message_id is not None
     shown = await store.shown_in(db, sender["id"], event.press.message_id) or {}
+    current = {
+        button.get("callback_data")
+        for row in (shown.get("reply_markup") or {}).get("inline_keyboard", [])
+        for button in row
+    }
+    data = event.press.value if event.press.value in current else payloads.STALE
     message: Json = {
         "message_id": event.press.message_id,
         "chat": _chat(sender),
@@ -251,7 +260,7 @@ async def _callback_query(
             "id": payloads.callback_id(sender["id"]),
             "from": sender,
             "chat_instance": str(sender["id"]),
-            "data": event.press.value,
+            "data": data,
             "message": message,
         },
     }

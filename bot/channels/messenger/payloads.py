@@ -14,6 +14,9 @@ import secrets
 from dataclasses import dataclass
 
 GET_STARTED = "GET_STARTED"
+# What a press of a button its message no longer shows is handed on as: no journey's callback
+# data (those are `feature:action…`), so the fallback refuses it as a stale button.
+STALE = "stale"
 MAX_PAYLOAD = 1000
 _CALLBACK_PREFIX = "messenger"
 
