@@ -80,6 +80,8 @@ async def test_a_neighbour_follows_an_ambassadors_link_and_signs_up_to_the_certi
         lambda: any((m.attachment_name or "").endswith(".pdf") for m in mette.messages),
         what="the certificate and its print version",
     )
+    assert mette.last.text == "Vælg her:", "the menu's choices come again after the files"
+    assert mette.last.labels == done.labels
     files = [m for m in mette.messages if m.attachment_type]
     assert [(m.attachment_type, m.attachment_name) for m in files] == [
         ("image", "ambassador-2.png"),
@@ -188,6 +190,9 @@ async def test_a_yes_to_an_event_brings_its_reminder_after_the_window_has_closed
     answered = await pick(mette, "Ja")
     assert "Dejligt! Du er tilmeldt." in [m.text for m in answered]
     assert "✓ Ja" in answered[-1].labels, "her answer is marked on the invitation shown anew"
+    *_, calendar, again = await pick(mette, "Læg i kalenderen")
+    assert calendar.text.startswith("Åbn filen"), "the calendar file, and a line about it"
+    assert again.labels == ["✓ Ja", "Måske", "Nej", "📅 Læg i kalenderen"], "answers still at hand"
     [rsvp] = query("SELECT user_id, answer FROM rsvps")
     assert (rsvp["user_id"] > MESSENGER_FIRST_ID, rsvp["answer"]) == (True, "yes")
 
@@ -267,7 +272,8 @@ async def test_an_old_yes_delete_button_pressed_after_no_keep_it_changes_nothing
 
     refused = await mette.press(question, "Ja, slet alt")  # days later, by mistake
 
-    [note] = refused
+    note, choices = refused
     assert note.text.startswith("Den knap"), "a stale button, said kindly"
+    assert "📋 Mine bolde" in choices.labels, "and the choices she had last, under it"
     assert query("SELECT 1 FROM ambassadors"), "nothing was erased"
     assert query("SELECT 1 FROM messenger_people")

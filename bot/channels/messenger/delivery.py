@@ -105,6 +105,10 @@ class MessengerOut:
         # The people written to lately, so that the answer to /deleteme still finds the person
         # whose rows it has just erased (and stores nothing of them again).
         self._recent: OrderedDict[int, str] = OrderedDict()
+        # Quick replies show only under the newest message: per person, the last message shown
+        # with them, and whether the last answer of this turn carried choices (see end_turn).
+        self._choices: dict[int, int] = {}
+        self._turn: dict[int, bool] = {}
 
     # -- the journeys' screens (the bridge) ----------------------------------------------------
 
@@ -141,8 +145,10 @@ class MessengerOut:
             message_id = edit
         if screen.attachment is not None:
             await self._attach(psid, screen.attachment, how, outbox)
-        for message in render(screen, message_id, await self._languages(user_id)):
+        rendered = render(screen, message_id, await self._languages(user_id))
+        for message in rendered:
             await self._send(psid, message, how, outbox)
+        self._note_choices(user_id, message_id, rendered, outbox)
         if edit is not None:
             async with self.db.transaction() as connection:
                 await store.replace_shown(connection, user_id, edit, shown)
@@ -179,6 +185,32 @@ class MessengerOut:
             await self._send(psid, message, Sending("RESPONSE"), outbox=False)
         return True
 
+    def _note_choices(
+        self, user_id: int, message_id: int, rendered: list[Json], outbox: bool
+    ) -> None:
+        if any(message.get("quick_replies") for message in rendered):
+            self._choices[user_id] = message_id
+        if not outbox:
+            self._turn[user_id] = any(_has_choices(message) for message in rendered)
+
+    async def end_turn(self, user_id: int) -> None:
+        """After the answer to what the person did: when its last message carries no choices
+        (a certificate after the menu, a calendar file after an invitation's answers), the
+        quick replies shown last are gone from sight, so they are shown once more under a
+        short line. Their presses still name the message they belong to."""
+        last_had_choices = self._turn.pop(user_id, True)
+        keep = self._choices.get(user_id)
+        if last_had_choices or keep is None:
+            return
+        shown = await store.shown_in(self.db, user_id, keep)
+        if shown is None or not shown.get("reply_markup"):
+            return
+        t = await self._languages(user_id)
+        screen = Screen(html.escape(t.plain("messenger.choose")), buttons_of(shown["reply_markup"]))
+        psid, _ = await self._person(user_id)
+        for message in render(screen, keep, t):
+            await self._send(psid, message, Sending("RESPONSE"), outbox=False)
+
     async def typing(self, user_id: int) -> None:
         psid, _ = await self._person(user_id)
         await self.graph.action(psid, "typing_on")
@@ -187,6 +219,7 @@ class MessengerOut:
         """A short note (the answer to a button press), as a plain message."""
         psid, _ = await self._person(user_id)
         await self._send(psid, {"text": text}, Sending("RESPONSE"), outbox=False)
+        self._turn[user_id] = False  # it carries no choices: those above it are out of sight
 
     # -- what the outbox owes them ---------------------------------------------------------------
 
@@ -305,3 +338,9 @@ def screen_of(payload: Json) -> Screen:
         None,
     )
     return Screen(payload.get("text") or "", buttons, attachment, _purpose(payload))
+
+
+def _has_choices(message: Json) -> bool:
+    """Quick replies, or a template's buttons (they stay under their message)."""
+    payload = message.get("attachment", {}).get("payload", {})
+    return bool(message.get("quick_replies") or payload.get("buttons"))

@@ -129,6 +129,7 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
     else:
         status = await hand_over(site.application, processor, seen, recorded.update)
     if status == 200:
+        await _end_turn(site, recorded.user_id)
         await _release_held(site, recorded.user_id)
     return status
 
@@ -145,6 +146,17 @@ async def _turn_page(site: Site, user_id: int, event: inbound.Event) -> None:
         await out.show_page(user_id, press.message_id, int(press.value))
     except Exception:
         logger.exception("Showing another page of a Messenger message's buttons failed")
+
+
+async def _end_turn(site: Site, user_id: int) -> None:
+    """The answer is complete: the choices shown last are put where the person sees them."""
+    out = outbound_in(site.application.bot_data)
+    if out is None:
+        return
+    try:
+        await out.end_turn(user_id)
+    except Exception:  # the answer itself arrived; only the repeated choices did not
+        logger.exception("The choices could not be shown again under a Messenger answer")
 
 
 async def _release_held(site: Site, user_id: int) -> None:
