@@ -9,7 +9,8 @@ is made at the first switch.
 `bolden try --messenger`: the citizen is a Messenger person on the Graph API emulator instead,
 shown what Messenger shows (quick replies and template buttons numbered, files as [billede] or
 [fil name]); `/getstarted`, `/link REF` and `/photo PATH` do what Messenger's Get Started
-button, an m.me link and the photo button do. The coordinator stays in Telegram.
+button, an m.me link and the photo button do, and `/later HOURS` moves the sandbox's clock on
+(past Meta's 24-hour window, say). The coordinator stays in Telegram.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import mimetypes
 import sys
 import threading
 from contextlib import AsyncExitStack
+from datetime import datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory, mkdtemp
 from typing import Protocol, TextIO
@@ -28,6 +30,7 @@ from urllib.parse import quote
 from pydantic import SecretStr
 
 from bot.app import build_application, running, web_of
+from bot.clock import utc_now
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, Json, SimulatedPerson, StoredFile
@@ -51,11 +54,24 @@ HELP = (
 MESSENGER_HELP = (
     "Commands of this sandbox: /getstarted presses Messenger's Get Started button, /link REF "
     "opens the page's m.me link with ?ref=REF, /menu ITEM presses an item of the page's menu, "
-    "/photo PATH sends a photo, a number taps that "
-    "choice of the last message ('42 sends the text 42); /as coordinator switches to the "
-    "coordinator in Telegram and /as citizen back; /quit leaves. Everything else goes to the bot."
+    "/photo PATH sends a photo, /later HOURS moves the clock on (Messenger's 24-hour window), "
+    "a number taps that choice of the last message ('42 sends the text 42); /as coordinator "
+    "switches to the coordinator in Telegram and /as citizen back; /quit leaves. Everything else "
+    "goes to the bot."
 )
 ROLES = ("citizen", "coordinator")
+
+
+class SandboxClock:
+    """The bot's and Meta's time in the sandbox: now, plus the hours /later added."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta()
+
+    def __call__(self) -> datetime:
+        return utc_now() + self.ahead
+
+
 # What Messenger shows in a conversation in place of an attachment.
 SHOWN_AS = {"image": "[billede]", "audio": "[lyd]", "video": "[video]"}
 
@@ -209,7 +225,8 @@ class MessengerTerminal:
     """The citizen on Messenger; `/as coordinator` hands the lines to the Telegram terminal
     until `/as citizen`."""
 
-    def __init__(self, graph: GraphApiEmulator, telegram: Terminal) -> None:
+    def __init__(self, graph: GraphApiEmulator, telegram: Terminal, clock: SandboxClock) -> None:
+        self.clock = clock
         self.graph = graph
         self.telegram = telegram
         self.person: SimulatedMessengerPerson = graph.person(MESSENGER_PSID, "Anna", "Hansen")
@@ -262,6 +279,9 @@ class MessengerTerminal:
             if line.isdigit():
                 if not await self._choose(int(line)):
                     return
+            elif command == "/later":
+                self._later(argument.strip())
+                return
             elif command == "/getstarted":
                 await self.person.get_started()
             elif command == "/link" and argument.strip():
@@ -280,6 +300,15 @@ class MessengerTerminal:
             self.say(f"({problem})")
             return
         await self._settle(before)
+
+    def _later(self, hours: str) -> None:
+        try:
+            ahead = timedelta(hours=float(hours.replace(",", ".")))
+        except ValueError:
+            self.say("Write /later and a number of hours, e.g. /later 25.")
+            return
+        self.clock.ahead += ahead
+        self.say(f"(It is now {self.clock():%d.%m.%Y %H.%M} UTC in the sandbox.)")
 
     async def _choose(self, number: int) -> bool:
         """Press a button or tap a quick reply of the last message with choices; False when
@@ -363,11 +392,12 @@ async def chat(
                 "webhook_url": None,  # the sandbox polls its own emulator
             }
         )
+        clock = SandboxClock()
         if messenger:
             graph = await stack.enter_async_context(
-                GraphApiEmulator(SANDBOX_PAGE_TOKEN, SANDBOX_APP_SECRET)
+                GraphApiEmulator(SANDBOX_PAGE_TOKEN, SANDBOX_APP_SECRET, clock=clock)
             )
-            talk = MessengerTerminal(graph, terminal)
+            talk = MessengerTerminal(graph, terminal, clock)
             sandbox = sandbox.model_copy(
                 update={
                     "messenger_page_token": SecretStr(SANDBOX_PAGE_TOKEN),
@@ -376,7 +406,9 @@ async def chat(
                     "messenger_api_base_url": graph.url,
                 }
             )
-        application = await stack.enter_async_context(running(build_application(sandbox, strategy)))
+        application = await stack.enter_async_context(
+            running(build_application(sandbox, strategy, clock))
+        )
         web = web_of(application).url
         if messenger and not await graph.subscribe(
             f"{web}/messenger/webhook", SANDBOX_VERIFY_TOKEN

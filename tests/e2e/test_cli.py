@@ -176,8 +176,8 @@ def test_try_walks_a_conversation_from_piped_input() -> None:
 
 def test_try_on_messenger_chats_as_a_messenger_person_and_the_coordinator_in_telegram() -> None:
     script = [
-        "/getstarted", "4", "9", "/photo /no/such.jpg", "/as coordinator", "/start",
-        "/as citizen", "/quit",
+        "/getstarted", "4", "9", "/photo /no/such.jpg", "/later soon", "/later 25",
+        "/as coordinator", "/start", "/as citizen", "/quit",
     ]  # fmt: skip
 
     result = bolden("try", "--messenger", stdin="\n".join(script) + "\n")
@@ -191,6 +191,8 @@ def test_try_on_messenger_chats_as_a_messenger_person_and_the_coordinator_in_tel
     assert "ℹ️ Om strategien)\nBolden > Strategi for Udsathed" in out
     assert "There is no choice 9." in out
     assert "There is no file /no/such.jpg." in out
+    assert "Write /later and a number of hours, e.g. /later 25." in out
+    assert "UTC in the sandbox.)" in out, "a day and more later: past Meta's 24-hour window"
     assert "You are Karim (coordinator, Telegram id 1002).\nBolden > Hej Karim! 👋" in out
     assert out.rstrip().endswith("You are Anna (citizen, Messenger psid 7000000000000001).")
     assert "(the bot did not answer)" not in out
