@@ -42,3 +42,41 @@ async def test_an_english_volunteer_gets_started_and_help_in_his_words(
     assert helped.text.startswith("What you can do here")
     [again] = await john.send("Start")
     assert again.text.startswith("Hi John!")
+
+
+async def test_what_she_reads_on_messenger_names_words_and_the_menu_not_commands(
+    messenger_bot: BoldenApp, mette: SimulatedMessengerPerson, graph: GraphApiEmulator
+) -> None:
+    await mette.get_started()
+    [helped] = await mette.send("hjælp")
+    assert "Menuen ≡ nederst i chatten har altid Menu, Send en bold, Mine bolde og Hjælp" in (
+        helped.text
+    )
+    assert "• hjælp – viser denne side." in helped.text
+    assert not [line for line in helped.text.splitlines() if line.startswith("/")], "no list"
+    assert "Spørgsmål?" in helped.text, "whom to contact, as on Telegram"
+
+    [answer] = await mette.send("Okay")
+    assert answer.text.startswith("Tak for din besked. Den er ikke sendt videre.")
+    assert "Skriv »hjælp«, hvis du vil i kontakt med et menneske." in answer.text
+    [unknown] = await mette.send("/hvad")
+    assert "Skriv »hjælp« for at se, hvad du kan her" in unknown.text
+
+    await pick(mette, "Send en bold")
+    await pick(mette, "En idé")
+    await mette.send("Bænke langs stien ved Madsby Sø, så man kan hvile sig på turen")
+    [stopped, *_] = await mette.send("stop")
+    assert "Du kan starte igen med Send en bold i menuen ≡ nederst i chatten." in stopped.text
+
+    await mette.send("menu")
+    await pick(mette, "Ambassadør")
+    [name] = await pick(mette, "Borger")
+    [stopped, *_] = await pick(mette, "Stop")
+    assert "Vil du prøve igen, så skriv »menu« og tryk 🤝 Ambassadør." in stopped.text
+    [late] = await mette.press(name, "Mette Holm")
+    assert (
+        late.text
+        == "Den knap hører til noget, der er afsluttet. Skriv »menu« for at se, hvad du kan."
+    )
+    assert not [m.text for m in mette.messages if "/start" in m.text or "/help" in m.text]
+    assert graph.refusals == []
