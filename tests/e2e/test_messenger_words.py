@@ -80,3 +80,34 @@ async def test_what_she_reads_on_messenger_names_words_and_the_menu_not_commands
     )
     assert not [m.text for m in mette.messages if "/start" in m.text or "/help" in m.text]
     assert graph.refusals == []
+
+
+async def test_newsletters_promised_on_messenger_say_they_wait_for_her_to_write(
+    messenger_bot: BoldenApp, mette: SimulatedMessengerPerson, graph: GraphApiEmulator
+) -> None:
+    await mette.get_started()
+    await pick(mette, "Send en bold")
+    await pick(mette, "En idé")
+    await mette.send("Et fælles spisested i Ullerup, hvor alle kan spise med for 20 kr.")
+    await pick(mette, "Spring over")  # no photo
+    await pick(mette, "Videre")  # no themes
+    [sent, *_] = await pick(mette, "Send")
+    assert "Under Mine bolde i menuen ≡ nederst i chatten" in sent.text
+    given, *_ = await pick(mette, "Få nyhedsbreve")
+    assert given.text == (
+        "Tak! Du får nyhedsbreve og invitationer her. Har du ikke skrevet til os det sidste "
+        "døgn, venter de nogle dage på, at du skriver igen. Sig fra under /newsletters."
+    )
+
+    await mette.send("menu")
+    await pick(mette, "Ambassadør")
+    await pick(mette, "Borger")
+    await pick(mette, "Mette Holm")
+    await pick(mette, "Nej tak")  # no e-mail
+    [consent] = await pick(mette, "Nej tak")  # not on the public list
+    assert (
+        "På Messenger venter nyhedsbreve og invitationer nogle dage på, at du skriver til os, "
+        "hvis du ikke har skrevet det sidste døgn. Har du givet din e-mail, kan du også få "
+        "nyhedsbrevet på e-mail under /me."
+    ) in consent.text
+    assert graph.refusals == []
