@@ -111,3 +111,25 @@ async def test_newsletters_promised_on_messenger_say_they_wait_for_her_to_write(
         "nyhedsbrevet på e-mail under /me."
     ) in consent.text
     assert graph.refusals == []
+
+
+async def test_privacy_on_messenger_says_what_passes_through_meta_and_where_the_chat_stays(
+    messenger_bot: BoldenApp, mette: SimulatedMessengerPerson, graph: GraphApiEmulator
+) -> None:
+    await mette.get_started()
+    notice = "\n".join(m.text for m in await mette.send("/privacy"))  # long: in parts
+    kept, meta = notice.split("Det gemmer vi")[1].split("Messenger og Meta")
+    assert "Dit id på Messenger" in kept
+    assert "Alt, du skriver og sender til Bolden, og alt, Bolden svarer, går gennem Meta" in meta
+    assert "Meta gemmer samtalen hos sig" in meta
+    assert "Det, Bolden selv gemmer, er det, der står ovenfor." in meta
+    assert "gemmer kun" not in notice, "no second, shorter list"
+
+    [question] = await mette.send("/deleteme")
+    assert question.text.startswith("Vil du have alt om dig slettet? Det kan ikke fortrydes.")
+    assert "Samtalen her bliver i Messenger hos Meta. Den kan du selv slette i Messenger" in (
+        question.text
+    )
+    [done] = await pick(mette, "Ja, slet alt")
+    assert "Samtalen her ligger stadig i Messenger hos Meta." in done.text
+    assert graph.refusals == []
