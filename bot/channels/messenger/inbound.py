@@ -31,7 +31,7 @@ _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}")
 # the same at any step of a conversation, as they do typed on Telegram: /help and /start show
 # a page and leave a draft as it was, /cancel stops it as its Stop button does (with Undo).
 # No one's bold, name or answer is only one of these words.
-WORDS = {
+_WORDS = {
     "hjælp": "/help",
     "help": "/help",
     "menu": "/start",
@@ -118,13 +118,13 @@ def _message(psid: str, sent_at: int, message: Json) -> Event | None:
     # "fallback") and other files beside words leave the words as they were typed.
     if attachment is not None and (attachment.kind in _KEPT or text is None):
         return Event(psid, mid, sent_at, text=text, attachment=attachment)
-    return Event(psid, mid, sent_at, text=as_command(text)) if text is not None else None
+    return Event(psid, mid, sent_at, text=_as_command(text)) if text is not None else None
 
 
-def as_command(text: str) -> str:
-    """The command a message that is only one of the WORDS stands for; other text as it is."""
+def _as_command(text: str) -> str:
+    """The command a message that is only one of the _WORDS stands for; other text as it is."""
     word = " ".join(text.split()).rstrip("!.?").rstrip().casefold()
-    return WORDS.get(word, text)
+    return _WORDS.get(word, text)
 
 
 def _first_attachment(attachments: object) -> Attachment | None:
