@@ -26,6 +26,22 @@ Json = dict[str, Any]
 # Telegram's deep-link payloads: what `?start=` may carry, so a reference means the same on both.
 _REFERENCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}")
+# People on Messenger do not type commands: a message that is only one of these words (in
+# either language, any case, with a closing ! . or ?) is the command. Only commands that do
+# the same at any step of a conversation, as they do typed on Telegram: /help and /start show
+# a page and leave a draft as it was, /cancel stops it as its Stop button does (with Undo).
+# No one's bold, name or answer is only one of these words.
+_WORDS = {
+    "hjælp": "/help",
+    "help": "/help",
+    "menu": "/start",
+    "start": "/start",
+    "kom i gang": "/start",
+    "get started": "/start",
+    "stop": "/cancel",
+    "annuller": "/cancel",
+    "cancel": "/cancel",
+}
 # The kinds of files that are kept for the journeys; others are answered as a file they
 # cannot take, and not downloaded.
 _KEPT = {"image": "photo", "audio": "voice"}
@@ -102,7 +118,13 @@ def _message(psid: str, sent_at: int, message: Json) -> Event | None:
     # "fallback") and other files beside words leave the words as they were typed.
     if attachment is not None and (attachment.kind in _KEPT or text is None):
         return Event(psid, mid, sent_at, text=text, attachment=attachment)
-    return Event(psid, mid, sent_at, text=text) if text is not None else None
+    return Event(psid, mid, sent_at, text=_as_command(text)) if text is not None else None
+
+
+def _as_command(text: str) -> str:
+    """The command a message that is only one of the _WORDS stands for; other text as it is."""
+    word = " ".join(text.split()).rstrip("!.?").rstrip().casefold()
+    return _WORDS.get(word, text)
 
 
 def _first_attachment(attachments: object) -> Attachment | None:
