@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.channels.messenger import payloads
-from bot.channels.messenger.render import buttons_of, page_of, render, title
+from bot.channels.messenger.render import buttons_of, change, page_of, render, title
 from bot.channels.screen import Screen
 from bot.i18n import Translator, load_catalogs
 
@@ -146,3 +146,55 @@ def test_a_long_title_ends_at_a_whole_word_when_that_loses_little() -> None:
     assert title("✅ Flere ind i fællesskaber") == "✅ Flere ind i fælle…", "a word kept in part"
     assert title("Kommunal medarbejder") == "Kommunal medarbejder", "20 characters fit"
     assert title("Abcdefghijklmnopqrstuvwxyz") == "Abcdefghijklmnopqrs…"
+
+
+def shown(text: str, *labels: str) -> dict[str, Any]:
+    return {"text": text, "reply_markup": inline(*labels) if labels else None}
+
+
+def test_an_edit_of_only_the_buttons_shows_the_labels_that_changed_with_the_new_buttons() -> None:
+    before = shown("🎉 Velkommen. Vælg dine temaer.", "▫️ En by for alle", "▫️ Natur", "Færdig")
+    screen = Screen(
+        "🎉 Velkommen. Vælg dine temaer.",
+        buttons_of(inline("✅ En by for alle", "▫️ Natur", "Færdig")),
+    )
+    anew = change(before, screen)
+    assert anew is not None
+    assert anew.text == "✅ En by for alle"
+    assert anew.buttons == screen.buttons
+
+
+def test_an_edit_that_only_takes_the_buttons_away_shows_nothing() -> None:
+    assert change(shown("Kommer du?", "Ja", "Nej"), Screen("Kommer du?")) is None
+
+
+def test_an_edit_that_only_drops_a_button_shows_a_short_line_with_the_rest() -> None:
+    anew = change(shown("Kommer du?", "Ja", "Nej"), Screen("Kommer du?", buttons_of(inline("Ja"))))
+    assert anew is not None
+    [message] = render(anew, 4, DA)
+    assert template(message)["text"] == "Vælg her:"
+
+
+def test_an_edit_that_adds_to_the_end_shows_only_what_was_added_with_its_link() -> None:
+    before = shown("✅ Tak! Din bold er modtaget.\nReference: B-2026-0001", "🔔 Få nyhedsbreve")
+    screen = Screen(
+        '✅ Tak! Din bold er modtaget.\nReference: B-2026-0001\n\n🔔 Du får nu <a href="https://x.dk/n">nyhedsbreve</a>.'
+    )
+    anew = change(before, screen)
+    assert anew is not None
+    [message] = render(anew, 4, DA)
+    assert template(message)["text"] == "🔔 Du får nu nyhedsbreve."
+    assert template(message)["buttons"][0]["url"] == "https://x.dk/n"
+
+
+def test_an_edit_that_changes_the_text_from_its_start_shows_it_all() -> None:
+    screen = Screen("Temaer (side 2 af 3)\n\nVælg.", buttons_of(inline("Næste ▶️")))
+    assert change(shown("Temaer (side 1 af 3)\n\nVælg.", "Næste ▶️"), screen) == screen
+
+
+def test_an_edit_that_keeps_the_first_paragraphs_shows_the_rest() -> None:
+    before = shown("🎉 Velkommen.\n\nVælg temaer.\n\nTemaer (side 1 af 3)", "Næste ▶️")
+    screen = Screen("🎉 Velkommen.\n\nVælg temaer.\n\nTemaer (side 2 af 3)")
+    anew = change(before, screen)
+    assert anew is not None
+    assert anew.text == "Temaer (side 2 af 3)"

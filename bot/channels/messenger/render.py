@@ -12,10 +12,16 @@ else its address follows the label. Buttons take the richest form that holds the
   "More ›" whose payload shows the next page (`page_of`, `payloads.page`).
 
 Texts over 2,000 characters are split at paragraphs, else lines, else words.
+
+An edit of a message shown before (Messenger cannot edit) shows only what changed, on a new
+message with the new buttons (`change`).
 """
 
 from __future__ import annotations
 
+import html
+from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from bot.channels.messenger import payloads
@@ -82,6 +88,50 @@ def page_of(shown: Json, page: int) -> Screen:
     """Page `page` (from 1) of the choices of a message shown before (its stored `shown`): the
     inbound side shows it when a "More ›" is pressed; its presses name the first message."""
     return Screen(text="", buttons=buttons_of(shown.get("reply_markup")), extra={"page": page})
+
+
+def change(before: Json, screen: Screen) -> Screen | None:
+    """What an edit shows anew of a message shown before (`before`, its stored `shown`), as
+    Messenger cannot edit: with the same text, only the labels that changed ("✅ En by for
+    alle", "✓ Ja") and the new buttons, or nothing when the buttons are only taken away; with
+    text added or changed after what stays at its start, only that; else the whole new screen
+    (it is new content)."""
+    was = str(before.get("text") or "")
+    now = readable(screen.text).text
+    if now == was:
+        if not screen.buttons:
+            return None
+        old = Counter(b.label for row in buttons_of(before.get("reply_markup")) for b in row)
+        changed = []
+        for button in (b for row in screen.buttons for b in row):
+            if old[button.label]:
+                old[button.label] -= 1
+            else:
+                changed.append(button.label)
+        return replace(screen, text=html.escape("\n".join(changed)))
+    added = _added(was, now)
+    return screen if added is None else replace(screen, text=_ending(screen.text, added))
+
+
+def _added(was: str, now: str) -> str | None:
+    """What a new text adds to the one shown: its end after the old text, or after the
+    paragraphs it starts with unchanged ("Temaer (side 2 af 3)" under the same welcome); None
+    when it changes from the start."""
+    if was and now.startswith(was):
+        return now[len(was) :].strip()
+    old, new = was.split("\n\n"), now.split("\n\n")
+    same = next((n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), len(old))
+    return "\n\n".join(new[same:]) if same else None
+
+
+def _ending(markup: str, added: str) -> str:
+    """The end of a screen's HTML that reads as `added`, from a line's start so that its links
+    stay links; else `added` as plain text."""
+    starts = (at + 1 for at in range(len(markup) - 1, -1, -1) if markup[at] == "\n")
+    return next(
+        (markup[at:] for at in starts if readable(markup[at:]).text == added),
+        html.escape(added),
+    )
 
 
 def render(screen: Screen, message_id: int, t: Translator) -> list[Json]:
