@@ -117,7 +117,7 @@ def _relabelled(earlier: tuple[tuple[Button, ...], ...], screen: Screen) -> Scre
     menneske"), and the list is not repeated."""
     first = _page(_choices(screen.buttons), 0)
     numbers = _numbering(first)
-    listed = numbers == _numbering(_page(_choices(earlier), 0))
+    listed = any(numbers) and numbers == _numbering(_page(_choices(earlier), 0))
     number = {id(button): n for button, n in zip(first, numbers, strict=True) if listed and n}
     old = Counter(b.label for row in earlier for b in row)
     changed = []
