@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.channels.messenger import payloads
-from bot.channels.messenger.render import buttons_of, page_of, render, title
+from bot.channels.messenger.render import buttons_of, change, page_of, render, title
 from bot.channels.screen import Screen
 from bot.i18n import Translator, load_catalogs
 
@@ -63,14 +63,60 @@ def test_many_choices_become_quick_replies_and_links_are_written_out() -> None:
     assert message["quick_replies"][0]["payload"] == payloads.action(5, "f:A")
 
 
-def test_long_labels_are_shortened_but_the_payload_keeps_the_action() -> None:
-    label = "Bolig og beskæftigelse for alle"
-    [message] = render(Screen("Vælg", buttons_of(inline(label))), 2, DA)
-    [reply] = message["quick_replies"]
-    assert reply["title"] == title(label)
-    assert len(reply["title"]) == 20
-    assert reply["title"].endswith("…")
-    assert reply["payload"] == payloads.action(2, f"f:{label}")
+def test_cut_titles_are_numbered_and_listed_in_full_and_the_payload_keeps_the_action() -> None:
+    labels = ["▫️ Fokus på det hele menneske", "▫️ En by for alle", "▫️ Fra udsat til ansat"]
+    [message] = render(Screen("Vælg temaer.", buttons_of(inline(*labels, "Næste ▶️"))), 2, DA)
+    assert message["text"] == (
+        "Vælg temaer.\n\n1. ▫️ Fokus på det hele menneske\n2. ▫️ Fra udsat til ansat"
+    )
+    replies = message["quick_replies"]
+    assert [r["title"] for r in replies] == [
+        "1 ▫️ Fokus på det…",
+        "▫️ En by for alle",
+        "2 ▫️ Fra udsat til…",
+        "Næste ▶️",
+    ], "what fits stays as it is"
+    assert all(len(r["title"]) <= 20 for r in replies)
+    assert replies[0]["payload"] == payloads.action(2, f"f:{labels[0]}")
+
+
+def test_choices_that_fit_are_not_listed() -> None:
+    [message] = render(Screen("Vælg", buttons_of(inline(*"ABCD"))), 2, DA)
+    assert message["text"] == "Vælg"
+
+
+def test_a_cut_link_title_in_a_template_is_listed_in_its_text() -> None:
+    url = {
+        "inline_keyboard": [[{"text": "Læs nyhedsbrevet på hjemmesiden", "url": "https://x.dk"}]]
+    }
+    shown = template(render(Screen("Nyt brev.", buttons_of(url)), 1, DA)[0])
+    assert shown["text"] == "Nyt brev.\n\n1. Læs nyhedsbrevet på hjemmesiden"
+    assert shown["buttons"][0]["title"] == "1 Læs nyhedsbrevet…"
+
+
+def test_a_template_made_too_long_by_its_list_falls_back_to_text_and_a_short_line() -> None:
+    url = {
+        "inline_keyboard": [[{"text": "Læs nyhedsbrevet på hjemmesiden", "url": "https://x.dk"}]]
+    }
+    messages = render(Screen("ord " * 155, buttons_of(url)), 1, DA)
+    assert messages[0]["text"].endswith("ord\n\n1. Læs nyhedsbrevet på hjemmesiden")
+    assert template(messages[-1])["text"] == "Vælg her:"
+
+
+def test_a_page_lists_only_its_own_cut_choices() -> None:
+    labels = [f"Et meget langt valg nummer {n}" for n in range(14)]
+    shown = {"text": "Vælg", "reply_markup": inline(*labels)}
+    [first] = render(Screen("Vælg", buttons_of(shown["reply_markup"])), 9, DA)
+    assert first["text"].splitlines()[-1] == "12. Et meget langt valg nummer 11"
+    assert first["quick_replies"][-1]["title"] == "Flere ›"
+    [second] = render(page_of(shown, 1), 9, DA)
+    assert second["text"] == (
+        "Flere valg:\n\n1. Et meget langt valg nummer 12\n2. Et meget langt valg nummer 13"
+    )
+    assert [r["title"] for r in second["quick_replies"]] == [
+        title("1 Et meget langt valg nummer 12"),
+        title("2 Et meget langt valg nummer 13"),
+    ]
 
 
 @pytest.mark.parametrize(("count", "shown"), [(13, 13), (14, 12), (30, 12)])
@@ -146,3 +192,80 @@ def test_a_long_title_ends_at_a_whole_word_when_that_loses_little() -> None:
     assert title("✅ Flere ind i fællesskaber") == "✅ Flere ind i fælle…", "a word kept in part"
     assert title("Kommunal medarbejder") == "Kommunal medarbejder", "20 characters fit"
     assert title("Abcdefghijklmnopqrstuvwxyz") == "Abcdefghijklmnopqrs…"
+
+
+def shown(text: str, *labels: str) -> dict[str, Any]:
+    return {"text": text, "reply_markup": inline(*labels) if labels else None}
+
+
+def test_an_edit_of_only_the_buttons_shows_the_labels_that_changed_with_the_new_buttons() -> None:
+    before = shown("🎉 Velkommen. Vælg dine temaer.", "▫️ En by for alle", "▫️ Natur", "Færdig")
+    screen = Screen(
+        "🎉 Velkommen. Vælg dine temaer.",
+        buttons_of(inline("✅ En by for alle", "▫️ Natur", "Færdig")),
+    )
+    anew = change(before, screen)
+    assert anew is not None
+    assert anew.text == "✅ En by for alle"
+    assert anew.buttons == screen.buttons
+
+
+def test_an_edit_that_only_takes_the_buttons_away_shows_nothing() -> None:
+    assert change(shown("Kommer du?", "Ja", "Nej"), Screen("Kommer du?")) is None
+
+
+def test_an_edit_that_only_drops_a_button_shows_a_short_line_with_the_rest() -> None:
+    anew = change(shown("Kommer du?", "Ja", "Nej"), Screen("Kommer du?", buttons_of(inline("Ja"))))
+    assert anew is not None
+    [message] = render(anew, 4, DA)
+    assert template(message)["text"] == "Vælg her:"
+
+
+def test_an_edit_that_adds_to_the_end_shows_only_what_was_added_with_its_link() -> None:
+    before = shown("✅ Tak! Din bold er modtaget.\nReference: B-2026-0001", "🔔 Få nyhedsbreve")
+    screen = Screen(
+        '✅ Tak! Din bold er modtaget.\nReference: B-2026-0001\n\n🔔 Du får nu <a href="https://x.dk/n">nyhedsbreve</a>.'
+    )
+    anew = change(before, screen)
+    assert anew is not None
+    [message] = render(anew, 4, DA)
+    assert template(message)["text"] == "🔔 Du får nu nyhedsbreve."
+    assert template(message)["buttons"][0]["url"] == "https://x.dk/n"
+
+
+def test_an_edit_that_changes_the_text_from_its_start_shows_it_all() -> None:
+    screen = Screen("Temaer (side 2 af 3)\n\nVælg.", buttons_of(inline("Næste ▶️")))
+    assert change(shown("Temaer (side 1 af 3)\n\nVælg.", "Næste ▶️"), screen) == screen
+
+
+def test_an_edit_that_keeps_the_first_paragraphs_shows_the_rest() -> None:
+    before = shown("🎉 Velkommen.\n\nVælg temaer.\n\nTemaer (side 1 af 3)", "Næste ▶️")
+    screen = Screen("🎉 Velkommen.\n\nVælg temaer.\n\nTemaer (side 2 af 3)")
+    anew = change(before, screen)
+    assert anew is not None
+    assert anew.text == "Temaer (side 2 af 3)"
+
+
+def test_nothing_to_show_sends_nothing() -> None:
+    assert render(Screen(""), 1, DA) == []
+
+
+def test_an_edit_of_only_labels_lists_the_cut_choices_again_only_when_their_numbers_move() -> None:
+    long = "▫️ Fokus på det hele menneske"
+    before = shown("Vælg temaer.", long, "▫️ En by for alle", "Færdig")
+    toggled = Screen("Vælg temaer.", buttons_of(inline(long, "✅ En by for alle", "Færdig")))
+    anew = change(before, toggled)
+    assert anew is not None
+    [message] = render(anew, 3, DA)
+    assert message["text"] == "✅ En by for alle", "the list above still holds"
+    assert message["quick_replies"][0]["title"] == "1 ▫️ Fokus på det…"
+    toggled = Screen("Vælg temaer.", buttons_of(inline("✅ Fokus på det hele menneske")))
+    anew = change(shown("Vælg temaer.", long), toggled)
+    assert anew is not None
+    [message] = render(anew, 3, DA)
+    assert message["text"] == "1. ✅ Fokus på det hele menneske", "its line in the list, anew"
+    moved = Screen("Vælg temaer.", buttons_of(inline("✅ Fokus", "▫️ En by for alle", long)))
+    anew = change(before, moved)
+    assert anew is not None
+    [message] = render(anew, 3, DA)
+    assert message["text"].endswith("\n\n1. ▫️ Fokus på det hele menneske")

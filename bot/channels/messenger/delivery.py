@@ -33,7 +33,7 @@ from bot.channels.messenger.graph import (
     Throttled,
     Unreachable,
 )
-from bot.channels.messenger.render import buttons_of, markup_of, page_of, render
+from bot.channels.messenger.render import buttons_of, change, markup_of, page_of, render
 from bot.channels.screen import Attachment, Button, Purpose, Screen
 from bot.delivery.budget import Budget
 from bot.i18n import Translator
@@ -120,7 +120,8 @@ class MessengerOut:
         sending: Sending | None = None,
         outbox: bool = False,
     ) -> int:
-        """Show the screen (a new message, or `edit`'s replacement); the message id. Raises
+        """Show the screen (a new message, or `edit`'s replacement, of which a new message
+        shows only what changed: render.change); the message id. Raises
         UnknownChat, UnknownMessage, NotModified, UnknownFile, OutsideWindow and the Graph
         client's errors."""
         found = await store.psid_of(self.db, user_id)
@@ -133,6 +134,7 @@ class MessengerOut:
         if how is None:
             raise OutsideWindow(400, 10, 2018278, _OUTSIDE)
         shown = shown_of(screen)
+        before: Json | None = None
         if edit is None:
             async with self.db.transaction() as connection:
                 message_id = await store.remember_message(connection, user_id, shown, self.clock())
@@ -145,10 +147,12 @@ class MessengerOut:
             message_id = edit
         if screen.attachment is not None:
             await self._attach(psid, screen.attachment, how, outbox)
-        rendered = render(screen, message_id, await self._languages(user_id))
-        for message in rendered:
-            await self._send(psid, message, how, outbox)
-        self._note_choices(user_id, message_id, rendered, outbox)
+        anew = screen if before is None or screen.attachment else change(before, screen)
+        if anew is not None:
+            rendered = render(anew, message_id, await self._languages(user_id))
+            for message in rendered:
+                await self._send(psid, message, how, outbox)
+            self._note_choices(user_id, message_id, rendered, outbox)
         if edit is not None:
             async with self.db.transaction() as connection:
                 await store.replace_shown(connection, user_id, edit, shown)
@@ -156,8 +160,8 @@ class MessengerOut:
 
     async def rebutton(self, user_id: int, message_id: int, markup: Json | None) -> Json:
         """New buttons for a message shown before (editMessageReplyMarkup): without buttons
-        they are only forgotten (a press on them is then stale); else the text is shown again
-        with them. What the message shows now."""
+        they are only forgotten (a press on them is then stale); else the labels that changed
+        are shown with them. What the message shows now."""
         before = await store.shown_in(self.db, user_id, message_id)
         if before is None:
             raise UnknownMessage

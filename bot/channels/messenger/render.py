@@ -11,11 +11,20 @@ else its address follows the label. Buttons take the richest form that holds the
 - anything else: quick replies on the last text message, 13 at most; more are paged, 12 and a
   "More ›" whose payload shows the next page (`page_of`, `payloads.page`).
 
-Texts over 2,000 characters are split at paragraphs, else lines, else words.
+A title that must be cut starts with a number, and the text ends with the numbered list of
+those choices in full, so that every choice can be read (`_titles`). Texts over 2,000
+characters are split at paragraphs, else lines, else words.
+
+An edit of a message shown before (Messenger cannot edit) shows only what changed, on a new
+message with the new buttons (`change`).
 """
 
 from __future__ import annotations
 
+import html
+import itertools
+from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from bot.channels.messenger import payloads
@@ -30,6 +39,7 @@ MAX_TEMPLATE_BUTTONS = 3
 MAX_TITLE = 20
 MAX_QUICK_REPLIES = 13
 PAGE_SIZE = MAX_QUICK_REPLIES - 1  # and "More ›"
+LISTED = "listed"  # a screen's extra: its cut choices are listed above already, same numbers
 
 
 def buttons_of(reply_markup: Json | None) -> tuple[tuple[Button, ...], ...]:
@@ -84,34 +94,137 @@ def page_of(shown: Json, page: int) -> Screen:
     return Screen(text="", buttons=buttons_of(shown.get("reply_markup")), extra={"page": page})
 
 
+def change(before: Json, screen: Screen) -> Screen | None:
+    """What an edit shows anew of a message shown before (`before`, its stored `shown`), as
+    Messenger cannot edit: with the same text, only the labels that changed ("✅ En by for
+    alle", "✓ Ja") and the new buttons, or nothing when the buttons are only taken away; with
+    text added or changed after what stays at its start, only that; else the whole new screen
+    (it is new content)."""
+    was = str(before.get("text") or "")
+    now = readable(screen.text).text
+    if now == was:
+        if not screen.buttons:
+            return None
+        return _relabelled(buttons_of(before.get("reply_markup")), screen)
+    added = _added(was, now)
+    return screen if added is None else replace(screen, text=_ending(screen.text, added))
+
+
+def _relabelled(earlier: tuple[tuple[Button, ...], ...], screen: Screen) -> Screen:
+    """The labels that changed on the message's buttons, one a line, with the new buttons. The
+    list of cut choices shown with the message still holds while the same ones are cut: then
+    a changed cut label is written with its number in that list ("1. ✅ Fokus på det hele
+    menneske"), and the list is not repeated."""
+    first = _page(_choices(screen.buttons), 0)
+    numbers = _numbering(first)
+    listed = any(numbers) and numbers == _numbering(_page(_choices(earlier), 0))
+    number = {id(button): n for button, n in zip(first, numbers, strict=True) if listed and n}
+    old = Counter(b.label for row in earlier for b in row)
+    changed = []
+    for button in (b for row in screen.buttons for b in row):
+        if old[button.label]:
+            old[button.label] -= 1
+        elif id(button) in number:
+            changed.append(f"{number[id(button)]}. {_label(button)}")
+        else:
+            changed.append(button.label)
+    return replace(screen, text=html.escape("\n".join(changed)), extra={LISTED: listed})
+
+
+def _added(was: str, now: str) -> str | None:
+    """What a new text adds to the one shown: its end after the old text, or after the
+    paragraphs it starts with unchanged ("Temaer (side 2 af 3)" under the same welcome); None
+    when it changes from the start."""
+    if was and now.startswith(was):
+        return now[len(was) :].strip()
+    old, new = was.split("\n\n"), now.split("\n\n")
+    same = next((n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), len(old))
+    return "\n\n".join(new[same:]) if same else None
+
+
+def _ending(markup: str, added: str) -> str:
+    """The end of a screen's HTML that reads as `added`, from a line's start so that its links
+    stay links; else `added` as plain text."""
+    starts = (at + 1 for at in range(len(markup) - 1, -1, -1) if markup[at] == "\n")
+    return next(
+        (markup[at:] for at in starts if readable(markup[at:]).text == added),
+        html.escape(added),
+    )
+
+
 def render(screen: Screen, message_id: int, t: Translator) -> list[Json]:
     """The Send API `message` objects that show the screen's text and buttons, in order (an
     attachment is sent before them by the caller). `message_id` is the message the buttons'
     payloads name."""
-    flat = [button for row in screen.buttons for button in row]
-    choices = [button for button in flat if not button.url]
-    urls = [button for button in flat if button.url]
+    choices = _choices(screen.buttons)
+    urls = [button for row in screen.buttons for button in row if button.url]
     page = int(str(screen.extra.get("page", 0)))
     text = readable(screen.text)
     links = [Button(label, url=href) for label, href in text.links] + urls
+    choose = t.plain("messenger.choose")
+    listed = bool(screen.extra.get(LISTED))
     if page == 0 and _templated(choices, links):
-        buttons = [_postback(b, message_id) for b in choices] + [_web(b) for b in links]
-        if len(text.text) <= MAX_TEMPLATE_TEXT and (text.text or choices):
-            return [_template(text.text or t.plain("messenger.choose"), buttons)]
+        titles, listing = _titles(choices + links, listed)
+        named = zip(choices + links, titles, strict=True)
+        buttons = [_web(b, name) if b.url else _postback(b, name, message_id) for b, name in named]
+        words = _joined(text.text, listing)
+        if len(words) <= MAX_TEMPLATE_TEXT and (text.text or choices):
+            return [_template(words or choose, buttons)]
         if not choices:
-            return [*map(_text, _split(text.text)), _template(t.plain("messenger.choose"), buttons)]
+            return [*map(_text, _split(words)), _template(choose, buttons)]
+    shown = _page(choices, page)
+    titles, listing = _titles(shown, listed)
     if page:
-        body = t.plain("messenger.more_choices")
+        written = t.plain("messenger.more_choices")
     else:
-        written = readable(screen.text, inline_links=True).text
-        listed = "\n".join(f"{b.label}: {b.url}" for b in urls)
-        body = "\n\n".join(part for part in (written, listed) if part)
-    messages = [_text(part) for part in _split(body)]
+        inline = readable(screen.text, inline_links=True).text
+        written = _joined(inline, "\n".join(f"{b.label}: {b.url}" for b in urls))
+    if choices and not written:
+        written = choose
+    messages = [_text(part) for part in _split(_joined(written, listing))]
     if choices:
-        if not messages:
-            messages.append(_text(t.plain("messenger.choose")))
-        messages[-1]["quick_replies"] = _quick_replies(choices, message_id, page, t)
+        replies = [_reply(b, name, message_id) for b, name in zip(shown, titles, strict=True)]
+        if len(choices) > page * PAGE_SIZE + len(shown):
+            more = {"content_type": "text", "title": t.plain("messenger.more")}
+            replies.append({**more, "payload": payloads.page(message_id, page + 1)})
+        messages[-1]["quick_replies"] = replies
     return messages
+
+
+def _joined(*parts: str) -> str:
+    return "\n\n".join(part for part in parts if part)
+
+
+def _choices(buttons: tuple[tuple[Button, ...], ...]) -> list[Button]:
+    return [button for row in buttons for button in row if not button.url]
+
+
+def _page(choices: list[Button], page: int) -> list[Button]:
+    """The choices shown on page `page` (from 0): all that are left if they fit, else 12."""
+    rest = choices[page * PAGE_SIZE :]
+    return rest if len(rest) <= MAX_QUICK_REPLIES else rest[:PAGE_SIZE]
+
+
+def _label(button: Button) -> str:
+    return " ".join(button.label.split())
+
+
+def _numbering(buttons: list[Button]) -> list[int | None]:
+    """The number each button's title starts with: those that must be cut, counted in order;
+    None for those that fit."""
+    count = itertools.count(1)
+    return [next(count) if len(_label(b)) > MAX_TITLE else None for b in buttons]
+
+
+def _titles(buttons: list[Button], listed: bool) -> tuple[list[str], str]:
+    """The buttons' titles and, when some must be cut, the list of those in full (unless it is
+    `listed` above already): each cut title starts with its number in the list ("1 ▫️ Fokus
+    på…" for "1. ▫️ Fokus på det hele menneske"), so that every choice can be read. Titles
+    that fit are left as they are."""
+    numbered = list(zip(buttons, _numbering(buttons), strict=True))
+    titles = [title(f"{n} {_label(b)}") if n else _label(b) for b, n in numbered]
+    lines = [f"{n}. {_label(b)}" for b, n in numbered if n]
+    return titles, "" if listed else "\n".join(lines)
 
 
 def _templated(choices: list[Button], links: list[Button]) -> bool:
@@ -133,16 +246,16 @@ def _template(text: str, buttons: list[Json]) -> Json:
     }
 
 
-def _postback(button: Button, message_id: int) -> Json:
-    return {
-        "type": "postback",
-        "title": title(button.label),
-        "payload": _payload(button, message_id),
-    }
+def _postback(button: Button, name: str, message_id: int) -> Json:
+    return {"type": "postback", "title": name, "payload": _payload(button, message_id)}
 
 
-def _web(button: Button) -> Json:
-    return {"type": "web_url", "url": button.url, "title": title(button.label)}
+def _web(button: Button, name: str) -> Json:
+    return {"type": "web_url", "url": button.url, "title": name}
+
+
+def _reply(button: Button, name: str, message_id: int) -> Json:
+    return {"content_type": "text", "title": name, "payload": _payload(button, message_id)}
 
 
 def _text(text: str) -> Json:
@@ -153,19 +266,6 @@ def _payload(button: Button, message_id: int) -> str:
     if button.typed or button.action is None:
         return payloads.typed(button.label)
     return payloads.action(message_id, button.action)
-
-
-def _quick_replies(choices: list[Button], message_id: int, page: int, t: Translator) -> list[Json]:
-    rest = choices[page * PAGE_SIZE :]
-    shown = rest if len(rest) <= MAX_QUICK_REPLIES else rest[:PAGE_SIZE]
-    replies = [
-        {"content_type": "text", "title": title(b.label), "payload": _payload(b, message_id)}
-        for b in shown
-    ]
-    if len(shown) < len(rest):
-        more = {"content_type": "text", "title": t.plain("messenger.more")}
-        replies.append({**more, "payload": payloads.page(message_id, page + 1)})
-    return replies
 
 
 WORD_CUT = 5  # characters a title may lose to end at a whole word
