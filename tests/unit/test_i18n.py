@@ -38,11 +38,21 @@ def keys(language: str) -> set[str]:
 
 
 def forms(language: str) -> list[tuple[str, str]]:
-    """Every text of a language, each plural form on its own, with its key."""
+    """Every text of a language, each plural form on its own, with its key; a channel's
+    variants too, so every rule for texts holds for them."""
     catalog = CATALOGS[language]
-    return [*catalog.texts.items()] + [
-        (key, form) for key, plural in catalog.plurals.items() for form in plural
+    variants = [text for channel in catalog.variants.values() for text in channel.items()]
+    plural_variants = [
+        (key, form)
+        for channel in catalog.plural_variants.values()
+        for key, plural in channel.items()
+        for form in plural
     ]
+    return (
+        [*catalog.texts.items(), *variants]
+        + [(key, form) for key, plural in catalog.plurals.items() for form in plural]
+        + plural_variants
+    )
 
 
 def test_both_languages_have_the_same_keys() -> None:
@@ -61,6 +71,22 @@ def test_each_plural_text_has_every_form_and_the_same_placeholders(key: str) -> 
     assert len(da) == len(en) == 2, "Danish and English have two forms: one and other"
     assert len({frozenset(placeholders(form)) for form in (*da, *en)}) == 1
     assert "count" in placeholders(da[0])
+
+
+def test_a_channels_variants_stand_for_texts_that_exist_and_fill_the_same_values() -> None:
+    """A Messenger variant replaces its plain text: the same key in both languages, and no
+    value the code does not pass for the plain one."""
+    da, en = CATALOGS["da"], CATALOGS["en"]
+    assert da.variants.keys() == en.variants.keys()
+    for channel, variants in da.variants.items():
+        assert variants.keys() == en.variants[channel].keys(), channel
+        for key, text in variants.items():
+            plain = da.texts[key]
+            assert placeholders(text) == placeholders(en.variants[channel][key]), key
+            assert placeholders(text) <= placeholders(plain), key
+    for channel, variants in da.plural_variants.items():
+        assert variants.keys() <= da.plurals.keys(), channel
+        assert variants.keys() == en.plural_variants[channel].keys(), channel
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
