@@ -38,6 +38,26 @@ async def sign_up_on_messenger(person: SimulatedMessengerPerson, name: str) -> N
     assert welcome[-1].text.startswith("🎉 Velkommen som ambassadør")
 
 
+async def invited(
+    karim: SimulatedPerson, mette: SimulatedMessengerPerson, graph: GraphApiEmulator
+) -> MessengerMessage:
+    """Mette signs up on Messenger, Karim invites every ambassador to »Suppe og snak« in
+    Telegram; her invitation, once it is there."""
+    await karim.send("/start")
+    await sign_up_on_messenger(mette, "Mette Holm")
+    confirm = await publish(
+        karim,
+        "/event",
+        ["[Workshop]", "Suppe og snak", "Vi laver suppe sammen.", "3.12.2026 18:00", "21:00",
+         "Medborgerhuset, Danmarksgade 12", "20", "[Kun inviterede]",
+         "[Alle aktive ambassadører]"],
+    )  # fmt: skip
+    await karim.press(confirm, "Send invitationer nu")
+    await graph.wait_for(lambda: received(mette, "Suppe og snak"), what="the invitation")
+    [invitation] = received(mette, "Suppe og snak")
+    return invitation
+
+
 async def test_a_neighbour_follows_an_ambassadors_link_and_signs_up_to_the_certificate(
     messenger_bot: BoldenApp,
     anna: SimulatedPerson,
@@ -174,18 +194,7 @@ async def test_a_yes_to_an_event_brings_its_reminder_after_the_window_has_closed
     clock: FakeClock,
     query: Rows,
 ) -> None:
-    await karim.send("/start")
-    await sign_up_on_messenger(mette, "Mette Holm")
-    confirm = await publish(
-        karim,
-        "/event",
-        ["[Workshop]", "Suppe og snak", "Vi laver suppe sammen.", "3.12.2026 18:00", "21:00",
-         "Medborgerhuset, Danmarksgade 12", "20", "[Kun inviterede]",
-         "[Alle aktive ambassadører]"],
-    )  # fmt: skip
-    await karim.press(confirm, "Send invitationer nu")
-    await graph.wait_for(lambda: received(mette, "Suppe og snak"), what="the invitation")
-    [invitation] = received(mette, "Suppe og snak")
+    invitation = await invited(karim, mette, graph)
     assert invitation.messaging_type == "UPDATE", "she wrote minutes ago: inside the window"
     assert invitation.labels == ["Ja", "Måske", "Nej", "📅 Læg i kalenderen"]
 

@@ -8,8 +8,7 @@ from bot.app import BoldenApp
 from bot.sandbox.emulator import SimulatedPerson
 from bot.sandbox.messenger import GraphApiEmulator, SimulatedMessengerPerson
 from tests.conftest import pick
-from tests.e2e.test_events import publish
-from tests.e2e.test_messenger_journeys import received, sign_up_on_messenger
+from tests.e2e.test_messenger_journeys import invited, received, sign_up_on_messenger
 
 WELCOME = "🎉 Velkommen som ambassadør"
 
@@ -55,17 +54,7 @@ async def test_a_yes_to_an_invitation_shows_a_short_line_not_the_invitation_agai
     mette: SimulatedMessengerPerson,
     graph: GraphApiEmulator,
 ) -> None:
-    await karim.send("/start")
-    await sign_up_on_messenger(mette, "Mette Holm")
-    confirm = await publish(
-        karim,
-        "/event",
-        ["[Workshop]", "Suppe og snak", "Vi laver suppe sammen.", "3.12.2026 18:00", "21:00",
-         "Medborgerhuset, Danmarksgade 12", "20", "[Kun inviterede]",
-         "[Alle aktive ambassadører]"],
-    )  # fmt: skip
-    await karim.press(confirm, "Send invitationer nu")
-    await graph.wait_for(lambda: received(mette, "Suppe og snak"), what="the invitation")
+    await invited(karim, mette, graph)
 
     note, line = await pick(mette, "Ja")
     assert note.text == "Dejligt! Du er tilmeldt.", "the answer to the press, as before"

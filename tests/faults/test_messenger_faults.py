@@ -23,8 +23,7 @@ from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 from bot.sandbox.messenger import GraphApiEmulator, SimulatedMessengerPerson
 from tests.conftest import VERIFY_TOKEN, on_messenger, until
 from tests.e2e.test_broadcast import broadcast, finished
-from tests.e2e.test_events import publish
-from tests.e2e.test_messenger_journeys import sign_up_on_messenger
+from tests.e2e.test_messenger_journeys import invited
 from tests.faults.conftest import arrived
 from tests.faults.test_crash import Bolden
 
@@ -238,17 +237,7 @@ async def test_yes_pressed_twice_in_one_batch_delivered_twice_gives_one_answer(
     mette: SimulatedMessengerPerson,
     query: Rows,
 ) -> None:
-    await karim.send("/start")
-    await sign_up_on_messenger(mette, "Mette Holm")
-    confirm = await publish(
-        karim,
-        "/event",
-        ["[Workshop]", "Suppe og snak", "Vi laver suppe sammen.", "3.12.2026 18:00", "21:00",
-         "Medborgerhuset", "20", "[Kun inviterede]", "[Alle aktive ambassadører]"],
-    )  # fmt: skip
-    await karim.press(confirm, "Send invitationer nu")
-    await graph.wait_for(lambda: got(mette, "Suppe og snak"), what="the invitation")
-    invitation = next(m for m in mette.messages if "Suppe og snak" in m.text)
+    invitation = await invited(karim, mette, graph)
     seen = len(mette.messages)
 
     assert mette.last is invitation, "its answers are the quick replies under it"
