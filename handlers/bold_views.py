@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.channels import Channel, channel_of
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.bolde import Action, Role
@@ -142,8 +143,11 @@ def _details(
 def card_text(
     services: Services, t: Translator, bold: Bold, network: str | None, taker: str | None
 ) -> str:
-    """The card for a network: never the sender's identity unless they chose to show it."""
-    who = [t("bold.card.from", name=bold.sender_name or t.plain("bold.anonymous"))]
+    """The card for a network: never the sender's identity unless they chose to show it; a
+    sender who shows it on Messenger is named so (an answer may wait for them to write)."""
+    on_messenger = bold.sender_name and channel_of(bold.sender_id or 0) is Channel.MESSENGER
+    key = "bold.card.from_messenger" if on_messenger else "bold.card.from"
+    who = [t(key, name=bold.sender_name or t.plain("bold.anonymous"))]
     if taker and bold.status == Status.IN_PROGRESS:
         who.append(t("bold.card.taken_by", name=taker))
     return "\n".join(_details(services, t, bold, network, who))

@@ -105,8 +105,9 @@ class MessengerOut:
         # The people written to lately, so that the answer to /deleteme still finds the person
         # whose rows it has just erased (and stores nothing of them again).
         self._recent: OrderedDict[int, str] = OrderedDict()
-        # Quick replies show only under the newest message: per person, the last message shown
-        # with them, and whether the last answer of this turn carried choices (see end_turn).
+        # Quick replies show only under the newest message: per person, in the answer being
+        # given now, the last message shown with them, and whether the last message of the
+        # answer carried choices (see end_turn).
         self._choices: dict[int, int] = {}
         self._turn: dict[int, bool] = {}
 
@@ -192,18 +193,20 @@ class MessengerOut:
     def _note_choices(
         self, user_id: int, message_id: int, rendered: list[Json], outbox: bool
     ) -> None:
+        if outbox:  # what the outbox sends is not part of the answer to what the person did
+            return
         if any(message.get("quick_replies") for message in rendered):
             self._choices[user_id] = message_id
-        if not outbox:
-            self._turn[user_id] = any(_has_choices(message) for message in rendered)
+        self._turn[user_id] = any(_has_choices(message) for message in rendered)
 
     async def end_turn(self, user_id: int) -> None:
-        """After the answer to what the person did: when its last message carries no choices
-        (a certificate after the menu, a calendar file after an invitation's answers), the
-        quick replies shown last are gone from sight, so they are shown once more under a
-        short line. Their presses still name the message they belong to."""
+        """After the answer to what the person did: when it showed quick replies and then
+        messages without choices (the certificate and its PDF after the menu), those quick
+        replies are gone from sight, so they are shown once more under a short line. Their
+        presses still name the message they belong to. Choices of earlier answers are not
+        repeated: they belong to what the person has moved on from."""
         last_had_choices = self._turn.pop(user_id, True)
-        keep = self._choices.get(user_id)
+        keep = self._choices.pop(user_id, None)
         if last_had_choices or keep is None:
             return
         shown = await store.shown_in(self.db, user_id, keep)

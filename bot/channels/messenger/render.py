@@ -22,7 +22,6 @@ message with the new buttons (`change`).
 from __future__ import annotations
 
 import html
-import itertools
 from collections import Counter
 from dataclasses import replace
 from typing import Any
@@ -111,32 +110,33 @@ def change(before: Json, screen: Screen) -> Screen | None:
 
 
 def _relabelled(earlier: tuple[tuple[Button, ...], ...], screen: Screen) -> Screen:
-    """The labels that changed on the message's buttons, one a line, with the new buttons. The
-    list of cut choices shown with the message still holds while the same ones are cut: then
-    a changed cut label is written with its number in that list ("1. ✅ Fokus på det hele
-    menneske"), and the list is not repeated."""
+    """The labels that changed on the message's buttons, one a line, in full, with the new
+    buttons. The list of cut choices shown with the message still holds while the same ones
+    are cut, and is not repeated."""
     first = _page(_choices(screen.buttons), 0)
-    numbers = _numbering(first)
-    listed = any(numbers) and numbers == _numbering(_page(_choices(earlier), 0))
-    number = {id(button): n for button, n in zip(first, numbers, strict=True) if listed and n}
+    cut = _cut(first)
+    listed = any(cut) and cut == _cut(_page(_choices(earlier), 0))
     old = Counter(b.label for row in earlier for b in row)
     changed = []
     for button in (b for row in screen.buttons for b in row):
         if old[button.label]:
             old[button.label] -= 1
-        elif id(button) in number:
-            changed.append(f"{number[id(button)]}. {_label(button)}")
         else:
-            changed.append(button.label)
+            changed.append(_label(button))
     return replace(screen, text=html.escape("\n".join(changed)), extra={LISTED: listed})
 
 
 def _added(was: str, now: str) -> str | None:
-    """What a new text adds to the one shown: its end after the old text, or after the
-    paragraphs it starts with unchanged ("Temaer (side 2 af 3)" under the same welcome); None
-    when it changes from the start."""
+    """What a new text adds to the one shown: its end after the old text, the line or two that
+    changed in place, or what follows the paragraphs it starts with unchanged ("Temaer (side 2
+    af 3)" under the same welcome); None when it changes from the start."""
     if was and now.startswith(was):
         return now[len(was) :].strip()
+    before, after = was.splitlines(), now.splitlines()
+    if len(before) == len(after) > CHANGED_LINES:
+        changed = [line for line, earlier in zip(after, before, strict=True) if line != earlier]
+        if len(changed) <= CHANGED_LINES:  # a line or two in place ("👤 Anonym")
+            return "\n".join(changed)
     old, new = was.split("\n\n"), now.split("\n\n")
     same = next((n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), len(old))
     return "\n\n".join(new[same:]) if same else None
@@ -209,21 +209,18 @@ def _label(button: Button) -> str:
     return " ".join(button.label.split())
 
 
-def _numbering(buttons: list[Button]) -> list[int | None]:
-    """The number each button's title starts with: those that must be cut, counted in order;
-    None for those that fit."""
-    count = itertools.count(1)
-    return [next(count) if len(_label(b)) > MAX_TITLE else None for b in buttons]
+def _cut(buttons: list[Button]) -> list[bool]:
+    """Which buttons' titles must be cut to Messenger's 20 characters."""
+    return [len(_label(b)) > MAX_TITLE for b in buttons]
 
 
 def _titles(buttons: list[Button], listed: bool) -> tuple[list[str], str]:
-    """The buttons' titles and, when some must be cut, the list of those in full (unless it is
-    `listed` above already): each cut title starts with its number in the list ("1 ▫️ Fokus
-    på…" for "1. ▫️ Fokus på det hele menneske"), so that every choice can be read. Titles
-    that fit are left as they are."""
-    numbered = list(zip(buttons, _numbering(buttons), strict=True))
-    titles = [title(f"{n} {_label(b)}") if n else _label(b) for b, n in numbered]
-    lines = [f"{n}. {_label(b)}" for b, n in numbered if n]
+    """The buttons' titles and, when some must be cut, those choices in full (unless the
+    message `listed` them above already), one a line under the text, so that every choice can
+    be read whole ("▫️ Fokus på det…" is "• ▫️ Fokus på det hele menneske"). No numbers: a
+    person on Messenger would type them, and choices are tapped."""
+    titles = [title(_label(b)) for b in buttons]
+    lines = [f"• {_label(b)}" for b, cut in zip(buttons, _cut(buttons), strict=True) if cut]
     return titles, "" if listed else "\n".join(lines)
 
 
@@ -268,6 +265,7 @@ def _payload(button: Button, message_id: int) -> str:
     return payloads.action(message_id, button.action)
 
 
+CHANGED_LINES = 2  # lines an edit may change in place and be shown alone
 WORD_CUT = 5  # characters a title may lose to end at a whole word
 
 
