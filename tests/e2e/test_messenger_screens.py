@@ -19,29 +19,29 @@ async def test_each_theme_tapped_during_sign_up_shows_only_its_new_label(
     await sign_up_on_messenger(mette, "Mette Holm")
     welcome = mette.last
     assert welcome.text.endswith(
-        "Temaer (side 1 af 3)\n\n1. ▫️ Fokus på det hele menneske\n2. ▫️ Sport i fællesskaber"
-        "\n3. ▫️ Flere ind i fællesskaber\n4. ▫️ Fra udsat til ansat"
+        "Temaer (side 1 af 3)\n\n• ▫️ Fokus på det hele menneske\n• ▫️ Sport i fællesskaber"
+        "\n• ▫️ Flere ind i fællesskaber\n• ▫️ Fra udsat til ansat"
     ), "the themes whose titles are cut, in full"
-    assert welcome.labels[:3] == ["1 ▫️ Fokus på det…", "▫️ En by for alle", "2 ▫️ Sport i fælles…"]
+    assert welcome.labels[:3] == ["▫️ Fokus på det…", "▫️ En by for alle", "▫️ Sport i fællessk…"]
     assert "Næste ▶️" in welcome.labels, "what fits stays as it is"
 
-    for theme in ("En by for alle", "1 ▫️ Fokus", "4 ▫️ Fra udsat", "En by for alle", "Inddrag"):
+    for theme in ("En by for alle", "▫️ Fokus", "▫️ Fra udsat", "En by for alle", "Inddrag"):
         await pick(mette, theme)
     toggled = mette.messages[-5:]
     assert [m.text for m in toggled] == [
         "✅ En by for alle",
-        "1. ✅ Fokus på det hele menneske",
-        "4. ✅ Fra udsat til ansat",
+        "✅ Fokus på det hele menneske",
+        "✅ Fra udsat til ansat",
         "▫️ En by for alle",
         "✅ Inddrag borgerne",
-    ], "only the label that changed, a cut one as its line in the list above"
+    ], "only the label that changed, in full, and not the list above again"
     assert toggled[-1].labels[:3] == [
-        "1 ✅ Fokus på det…",
+        "✅ Fokus på det…",
         "▫️ En by for alle",
-        "2 ▫️ Sport i fælles…",
+        "▫️ Sport i fællessk…",
     ]
     [turned] = await pick(mette, "Næste")
-    assert turned.text.startswith("Temaer (side 2 af 3)\n\n1. "), "the welcome above stays"
+    assert turned.text.startswith("Temaer (side 2 af 3)\n\n• "), "the welcome above stays"
     assert "◀️ Forrige" in turned.labels
     assert len(received(mette, WELCOME)) == 1, "the welcome is shown once"
     assert all(len(title) <= 20 for m in mette.messages for title in m.labels)
@@ -83,21 +83,22 @@ async def test_my_two_bolde_of_the_same_kind_can_be_told_apart_by_their_referenc
     await send_idea(mette, "Et fælles spisested i Ullerup, hvor alle kan spise med.")
     note, line = await pick(mette, "🔔 Få nyhedsbreve")
     assert note.text.startswith("Tak! Du får nyhedsbreve og invitationer her. Har du ikke skrevet")
-    assert line.text == "1. 🔕 Ingen nyhedsbreve eller invitationer", "not the bold received again"
+    assert line.text == "🔕 Ingen nyhedsbreve eller invitationer", "not the bold received again"
     assert len(received(mette, "Din bold er modtaget")) == 1
     await send_idea(mette, "Bænke langs stien ved fjorden, så flere kan gå en tur.")
 
     [mine] = await mette.send("/mybolde")
     assert mine.text == (
         "Dine bolde (2). Tryk på en for at se forløbet.\n\n"
-        "1. 💡 Idé · B-2026-0002 · Modtaget\n2. 💡 Idé · B-2026-0001 · Modtaget"
+        "• 💡 Idé · B-2026-0002 · Modtaget\n• 💡 Idé · B-2026-0001 · Modtaget"
     ), "each reference in full"
     assert mine.labels == [
-        "1 💡 Idé · B-2026-00…",
-        "2 💡 Idé · B-2026-00…",
+        "💡 Idé · B-2026-0002…",
+        "💡 Idé · B-2026-0001…",
         "📨 Send en bold",
         "⬅️ Menu",
-    ]
-    [page] = await pick(mette, "2 💡")
-    assert "B-2026-0001" in page.text, "the number leads to the bold it lists"
+    ], "cut, yet each title keeps its reference"
+    [page] = await pick(mette, "B-2026-0001")
+    assert "B-2026-0001" in page.text, "the choice leads to the bold it names"
+    assert "B-2026-0002" not in page.text
     assert graph.refusals == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -63,21 +64,27 @@ def test_many_choices_become_quick_replies_and_links_are_written_out() -> None:
     assert message["quick_replies"][0]["payload"] == payloads.action(5, "f:A")
 
 
-def test_cut_titles_are_numbered_and_listed_in_full_and_the_payload_keeps_the_action() -> None:
+def test_cut_titles_are_listed_in_full_without_numbers_and_the_payload_keeps_the_action() -> None:
     labels = ["▫️ Fokus på det hele menneske", "▫️ En by for alle", "▫️ Fra udsat til ansat"]
     [message] = render(Screen("Vælg temaer.", buttons_of(inline(*labels, "Næste ▶️"))), 2, DA)
     assert message["text"] == (
-        "Vælg temaer.\n\n1. ▫️ Fokus på det hele menneske\n2. ▫️ Fra udsat til ansat"
-    )
+        "Vælg temaer.\n\n• ▫️ Fokus på det hele menneske\n• ▫️ Fra udsat til ansat"
+    ), "every cut choice can be read whole"
     replies = message["quick_replies"]
     assert [r["title"] for r in replies] == [
-        "1 ▫️ Fokus på det…",
+        "▫️ Fokus på det…",
         "▫️ En by for alle",
-        "2 ▫️ Fra udsat til…",
+        "▫️ Fra udsat til…",
         "Næste ▶️",
     ], "what fits stays as it is"
     assert all(len(r["title"]) <= 20 for r in replies)
+    numbered = re.compile(r"\s*\d")
+    lines = message["text"].splitlines()
+    assert not any(numbered.match(line) for line in [*lines, *(r["title"] for r in replies)]), (
+        "nothing invites a number to be typed: choices are tapped"
+    )
     assert replies[0]["payload"] == payloads.action(2, f"f:{labels[0]}")
+    assert replies[2]["payload"] == payloads.action(2, f"f:{labels[2]}")
 
 
 def test_choices_that_fit_are_not_listed() -> None:
@@ -90,8 +97,12 @@ def test_a_cut_link_title_in_a_template_is_listed_in_its_text() -> None:
         "inline_keyboard": [[{"text": "Læs nyhedsbrevet på hjemmesiden", "url": "https://x.dk"}]]
     }
     shown = template(render(Screen("Nyt brev.", buttons_of(url)), 1, DA)[0])
-    assert shown["text"] == "Nyt brev.\n\n1. Læs nyhedsbrevet på hjemmesiden"
-    assert shown["buttons"][0]["title"] == "1 Læs nyhedsbrevet…"
+    assert shown["text"] == "Nyt brev.\n\n• Læs nyhedsbrevet på hjemmesiden"
+    assert shown["buttons"][0] == {
+        "type": "web_url",
+        "url": "https://x.dk",
+        "title": "Læs nyhedsbrevet…",
+    }
 
 
 def test_a_template_made_too_long_by_its_list_falls_back_to_text_and_a_short_line() -> None:
@@ -99,23 +110,25 @@ def test_a_template_made_too_long_by_its_list_falls_back_to_text_and_a_short_lin
         "inline_keyboard": [[{"text": "Læs nyhedsbrevet på hjemmesiden", "url": "https://x.dk"}]]
     }
     messages = render(Screen("ord " * 155, buttons_of(url)), 1, DA)
-    assert messages[0]["text"].endswith("ord\n\n1. Læs nyhedsbrevet på hjemmesiden")
+    assert messages[0]["text"].endswith("ord\n\n• Læs nyhedsbrevet på hjemmesiden")
+    assert len(("ord " * 155).strip()) <= 640, "the text alone would fit: its list made it too long"
     assert template(messages[-1])["text"] == "Vælg her:"
+    assert template(messages[-1])["buttons"][0]["url"] == "https://x.dk"
 
 
 def test_a_page_lists_only_its_own_cut_choices() -> None:
     labels = [f"Et meget langt valg nummer {n}" for n in range(14)]
     shown = {"text": "Vælg", "reply_markup": inline(*labels)}
     [first] = render(Screen("Vælg", buttons_of(shown["reply_markup"])), 9, DA)
-    assert first["text"].splitlines()[-1] == "12. Et meget langt valg nummer 11"
+    assert first["text"].splitlines()[1:] == ["", *(f"• {label}" for label in labels[:12])]
     assert first["quick_replies"][-1]["title"] == "Flere ›"
     [second] = render(page_of(shown, 1), 9, DA)
     assert second["text"] == (
-        "Flere valg:\n\n1. Et meget langt valg nummer 12\n2. Et meget langt valg nummer 13"
+        "Flere valg:\n\n• Et meget langt valg nummer 12\n• Et meget langt valg nummer 13"
     )
-    assert [r["title"] for r in second["quick_replies"]] == [
-        title("1 Et meget langt valg nummer 12"),
-        title("2 Et meget langt valg nummer 13"),
+    assert [(r["title"], r["payload"]) for r in second["quick_replies"]] == [
+        (title(labels[12]), payloads.action(9, f"f:{labels[12]}")),
+        (title(labels[13]), payloads.action(9, f"f:{labels[13]}")),
     ]
 
 
@@ -250,7 +263,7 @@ def test_nothing_to_show_sends_nothing() -> None:
     assert render(Screen(""), 1, DA) == []
 
 
-def test_an_edit_of_only_labels_lists_the_cut_choices_again_only_when_their_numbers_move() -> None:
+def test_an_edit_of_only_labels_writes_them_in_full_and_lists_the_cut_choices_only_anew() -> None:
     long = "▫️ Fokus på det hele menneske"
     before = shown("Vælg temaer.", long, "▫️ En by for alle", "Færdig")
     toggled = Screen("Vælg temaer.", buttons_of(inline(long, "✅ En by for alle", "Færdig")))
@@ -258,14 +271,17 @@ def test_an_edit_of_only_labels_lists_the_cut_choices_again_only_when_their_numb
     assert anew is not None
     [message] = render(anew, 3, DA)
     assert message["text"] == "✅ En by for alle", "the list above still holds"
-    assert message["quick_replies"][0]["title"] == "1 ▫️ Fokus på det…"
+    assert message["quick_replies"][0]["title"] == "▫️ Fokus på det…"
     toggled = Screen("Vælg temaer.", buttons_of(inline("✅ Fokus på det hele menneske")))
     anew = change(shown("Vælg temaer.", long), toggled)
     assert anew is not None
     [message] = render(anew, 3, DA)
-    assert message["text"] == "1. ✅ Fokus på det hele menneske", "its line in the list, anew"
+    assert message["text"] == "✅ Fokus på det hele menneske", "the changed label, whole, once"
+    assert message["quick_replies"][0]["title"] == "✅ Fokus på det…"
     moved = Screen("Vælg temaer.", buttons_of(inline("✅ Fokus", "▫️ En by for alle", long)))
     anew = change(before, moved)
     assert anew is not None
     [message] = render(anew, 3, DA)
-    assert message["text"].endswith("\n\n1. ▫️ Fokus på det hele menneske")
+    assert message["text"] == "✅ Fokus\n\n• ▫️ Fokus på det hele menneske", (
+        "another choice is cut now: the list is shown anew"
+    )
