@@ -246,9 +246,18 @@ def test_an_edit_that_adds_to_the_end_shows_only_what_was_added_with_its_link() 
     assert template(message)["buttons"][0]["url"] == "https://x.dk/n"
 
 
-def test_an_edit_that_changes_the_text_from_its_start_shows_it_all() -> None:
-    screen = Screen("Temaer (side 2 af 3)\n\nVælg.", buttons_of(inline("Næste ▶️")))
-    assert change(shown("Temaer (side 1 af 3)\n\nVælg.", "Næste ▶️"), screen) == screen
+def test_a_line_or_two_changed_in_place_are_shown_alone() -> None:
+    before = shown("Sådan ser din bold ud:\n💡 Idé\n👤 Netværket ser dit navn.\n\nTryk Send.")
+    screen = Screen("Sådan ser din bold ud:\n💡 Idé\n👤 Anonym\n\nTryk Send.")
+    anew = change(before, screen)
+    assert anew is not None
+    assert anew.text == "👤 Anonym"
+
+
+def test_an_edit_that_changes_most_lines_shows_it_all() -> None:
+    screen = Screen("Temaer (side 2 af 3)\nVælg andre.\nTryk.", buttons_of(inline("Næste ▶️")))
+    before = shown("Temaer (side 1 af 3)\nVælg.\nTryk igen.", "Næste ▶️")
+    assert change(before, screen) == screen
 
 
 def test_an_edit_that_keeps_the_first_paragraphs_shows_the_rest() -> None:

@@ -11,9 +11,9 @@ else its address follows the label. Buttons take the richest form that holds the
 - anything else: quick replies on the last text message, 13 at most; more are paged, 12 and a
   "More ›" whose payload shows the next page (`page_of`, `payloads.page`).
 
-A title that must be cut starts with a number, and the text ends with the numbered list of
-those choices in full, so that every choice can be read (`_titles`). Texts over 2,000
-characters are split at paragraphs, else lines, else words.
+A title that must be cut is cut at 20 characters, and the text ends with those choices in
+full, one a line, so that every choice can be read (`_titles`). Texts over 2,000 characters
+are split at paragraphs, else lines, else words.
 
 An edit of a message shown before (Messenger cannot edit) shows only what changed, on a new
 message with the new buttons (`change`).
