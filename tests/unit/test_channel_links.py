@@ -164,12 +164,8 @@ async def test_the_privacy_notice_on_messenger_says_meta_carries_the_messages(
     services = services_of(bot)
     controller = services.strategy.controller
     for language, meta, kept in [
-        (
-            "da",
-            "går gennem Meta (Facebook)",
-            "dit id på Messenger, dit navn fra profilen, dit sprog",
-        ),
-        ("en", "pass through Meta (Facebook)", "your id on Messenger, your name from the profile"),
+        ("da", "går gennem Meta (Facebook)", "Dit id på Messenger (et nummer, som Meta giver dig"),
+        ("en", "passes through Meta (Facebook)", "Your id on Messenger (a number Meta gives you"),
     ]:
         on_messenger = privacy_notice(services.translator(language, Channel.MESSENGER), controller)
         on_telegram = privacy_notice(services.translator(language), controller)
