@@ -46,7 +46,7 @@ from handlers.bold_views import (
     whole_text,
 )
 from handlers.conversation import Start, draft_button, starts, stop_button
-from handlers.fallback import anything_else
+from handlers.fallback import anything_else, free_text
 from handlers.inbox import done_text, note_prompt, notify_change, problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
 from handlers.paging import grid, page_of, turn_row
@@ -295,7 +295,7 @@ async def _offered(update: Update, context: BoldenContext, result: Drafted) -> N
     if result.problem is Problem.RATE_LIMITED:
         await show(update, _rate_limited(context, result), main_menu(context.t))
     elif result.draft is None:
-        await show(update, context.t("fallback.text"), main_menu(context.t))
+        await free_text(update, context)
     else:
         await show(update, context.t("bold.offer"), question(context, result.draft)[1])
 
