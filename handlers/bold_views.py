@@ -18,7 +18,7 @@ from storage.bolde import OPEN, Bold, Event, Status
 BOLD = CallbackCodec(
     "bold",
     new=0, kind=1, skip=1, back=1, cat=1, topic=2, tpage=1, tabout=1, done=0, name=0, edit=0,
-    send=0,
+    send=0, isreply=2, isnew=2,
     mine=1, show=1, reopen=1, reply=1, whole=1,
 )  # fmt: skip
 # The network's side: the card's buttons.

@@ -47,12 +47,12 @@ from handlers.bold_views import (
 )
 from handlers.conversation import Start, draft_button, starts, stop_button
 from handlers.fallback import anything_else, free_text
-from handlers.inbox import note_prompt, problem_alert
+from handlers.inbox import done_text, note_prompt, notify_change, problem_alert
 from handlers.menu import home_button, main_menu, refuse_stale, show
 from handlers.paging import grid, page_of, turn_row
 from handlers.start import greet
 from handlers.themes import Picker
-from storage.bolde import Kind
+from storage.bolde import Bold, Kind
 from storage.conversations import StoredConversation
 
 PAGE_SIZE = 8
@@ -272,24 +272,68 @@ async def offer(update: Update, context: BoldenContext) -> None:
     newcomer = context.person is not None and context.person.met_now
     if newcomer:
         await greet(update, context)
+    service = context.services.bolde
+    held = await service.hold_reply(user.id, message.text) if message.text else None
+    if held is not None:
+        await show(update, *_is_it_a_reply(context, *held))
+        return
     photo = message.photo[-1].file_id if message.photo else None
     said = message.text or voice_of(message) or (message.caption if photo else None)
     if not said and not photo:
         await anything_else(update, context)
         return
-    service = context.services.bolde
     result = await service.begin(user.id, said, photo)
     if result.problem is Problem.TOO_SHORT and photo:
         result = await service.begin(user.id, None, photo)  # the words are asked later
+    if result.draft is None and result.problem is not Problem.RATE_LIMITED and newcomer:
+        return  # a newcomer's "Hej" is answered by the welcome
+    await _offered(update, context, result)
+
+
+async def _offered(update: Update, context: BoldenContext, result: Drafted) -> None:
+    """The bold offered for what the person sent, or why it cannot be one."""
     if result.problem is Problem.RATE_LIMITED:
         await show(update, _rate_limited(context, result), main_menu(context.t))
+    elif result.draft is None:
+        await free_text(update, context)
+    else:
+        await show(update, context.t("bold.offer"), question(context, result.draft)[1])
+
+
+def _is_it_a_reply(
+    context: BoldenContext, bold: Bold, draft: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Text typed while the bold's network waits for the sender's reply: is it the reply?"""
+    rows = [
+        [_button(context, "bold.held.reply", "isreply", bold.id, draft)],
+        [_button(context, "bold.held.new", "isnew", bold.id, draft)],
+    ]
+    return context.t("bold.held.ask", reference=bold.reference), InlineKeyboardMarkup(rows)
+
+
+async def _held(
+    update: Update, context: BoldenContext, action: str, bold_id: int, draft: int
+) -> None:
+    """Yes: the held text goes as the reply, exactly as one written after "Reply" does; No:
+    it is offered as a new bold. A press for a text sent or replaced since changes nothing."""
+    user = update.effective_user
+    assert user is not None
+    services = context.services
+    if action == "isnew":
+        result = await services.bolde.not_a_reply(user.id, bold_id, draft)
+        if result.problem is Problem.STALE:
+            await refuse_stale(update, context)
+        else:
+            await _offered(update, context, result)
         return
-    if result.draft is None:
-        if not newcomer:  # a newcomer's "Hej" is answered by the welcome
-            await free_text(update, context)
-        return
-    _, keyboard = question(context, result.draft)
-    await message.reply_html(context.t("bold.offer"), reply_markup=keyboard)
+    change = await services.bolde.reply_held(user.id, bold_id, draft, notify_change(services))
+    if change.problem is Problem.STALE:
+        await refuse_stale(update, context)
+    elif change.problem or change.bold is None or change.action is None:
+        await problem_alert(update, context, change.problem or Problem.NOT_FOUND)
+    else:
+        text = done_text(context.t, change.bold, change.action, change)
+        await show(update, text, InlineKeyboardMarkup([]))
 
 
 async def _themes_page(update: Update, context: BoldenContext, action: str, page: int) -> None:
@@ -369,8 +413,12 @@ async def _place_done(
 
 
 async def ask_again(update: Update, context: BoldenContext, stored: StoredConversation) -> None:
-    """Continue: the draft's current question."""
+    """Continue: the draft's current question (of a text held as a reply: whether it is)."""
     draft = Draft(step=Step(stored.step), answers=stored.answers)
+    asked = "asked" in draft.answers and await context.services.bolde.get(draft.answers["asked"])
+    if asked:
+        await show(update, *_is_it_a_reply(context, asked, stored.touched))
+        return
     await show(update, *question(context, draft))
     if draft.step is Step.LOCATION:
         await _place_button(update, context)
@@ -416,6 +464,8 @@ async def pressed(update: Update, context: BoldenContext) -> None:
         await _answered(update, context, await service.edit_text(user.id), Step.CONFIRM)
     elif action == "send":
         await _send(update, context)
+    elif action in {"isreply", "isnew"} and all(a.isdigit() for a in args):
+        await _held(update, context, action, int(args[0]), int(args[1]))
     else:
         await refuse_stale(update, context)
 

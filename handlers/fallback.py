@@ -6,7 +6,7 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BoldenContext
-from handlers.menu import main_menu, refuse_stale
+from handlers.menu import main_menu, refuse_stale, show
 
 # Edited messages are left alone: answering every correction would be noise.
 _NEW = filters.UpdateType.MESSAGE
@@ -24,10 +24,7 @@ async def unknown_command(update: Update, context: BoldenContext) -> None:
 
 async def free_text(update: Update, context: BoldenContext) -> None:
     """Say honestly that the text was not passed on, and what the person can do instead."""
-    assert update.effective_message is not None
-    await update.effective_message.reply_html(
-        context.t("fallback.text"), reply_markup=main_menu(context.t)
-    )
+    await show(update, context.t("fallback.text"), main_menu(context.t))
 
 
 def _media(message: Message) -> str:

@@ -88,7 +88,7 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
         await problem_alert(update, context, Problem.NOT_ALLOWED)
         return
     if press.action == "take":
-        change = await services.bolde.act(bold.id, user.id, Action.TAKE, _notify(services))
+        change = await services.bolde.act(bold.id, user.id, Action.TAKE, notify_change(services))
         if change.problem or change.bold is None:
             await problem_alert(update, context, change.problem or Problem.NOT_FOUND)
             return
@@ -108,7 +108,7 @@ async def work_pressed(update: Update, context: BoldenContext) -> None:
         await _move_choices(update, context, bold)
     elif press.action == "to":
         change = await services.bolde.act(
-            bold.id, user.id, Action.MOVE, _notify(services), network_id=int(press.args[1])
+            bold.id, user.id, Action.MOVE, notify_change(services), network_id=int(press.args[1])
         )
         if change.problem or change.bold is None or change.network is None:
             await problem_alert(update, context, change.problem or Problem.NOT_FOUND)
@@ -153,7 +153,7 @@ async def _send_note(update: Update, context: BoldenContext, bold_id: int, draft
     user = update.effective_user
     assert user is not None
     services, t = context.services, context.t
-    change = await services.bolde.send_note(user.id, bold_id, draft, _notify(services))
+    change = await services.bolde.send_note(user.id, bold_id, draft, notify_change(services))
     if change.problem is Problem.STALE:
         await problem_alert(update, context, change.problem)
         return
@@ -304,7 +304,7 @@ async def note_typed(update: Update, context: BoldenContext, stored: StoredConve
         await message.reply_html(t("common.type_it"))
         return
     services = context.services
-    change = await services.bolde.finish_note(user.id, message.text, _notify(services))
+    change = await services.bolde.finish_note(user.id, message.text, notify_change(services))
     if change.problem in {Problem.NOTE_NEEDED, Problem.TOO_SHORT, Problem.TOO_LONG}:
         problem = (
             t.count("work.too_short", NOTE_MIN)
@@ -324,15 +324,19 @@ async def note_typed(update: Update, context: BoldenContext, stored: StoredConve
         text, keyboard = await _preview(context, bold, action, change.note or "", change.draft)
         await message.reply_html(text, reply_markup=keyboard)
         return
+    await message.reply_html(done_text(t, bold, action, change))
+
+
+def done_text(t: Translator, bold: Bold, action: Action, change: Change) -> str:
+    """What the one who wrote the text reads once it is sent: a sender, who got it."""
     if action in {Action.REPLY, Action.REOPEN}:
         key = f"work.done.{action}.{bold_notices.recipient(change)}"
         network = change.network.name if change.network else ""
-        await message.reply_html(t(key, reference=bold.reference, network=network))
-        return
-    await message.reply_html(t("work.done." + action, reference=bold.reference))
+        return t(key, reference=bold.reference, network=network)
+    return t("work.done." + action, reference=bold.reference)
 
 
-def _notify(services: Services) -> Notify[Change]:
+def notify_change(services: Services) -> Notify[Change]:
     async def render(change: Change) -> list[OutboxItem]:
         return await bold_notices.changed(services, change)
 

@@ -98,6 +98,19 @@ async def get(db: Database, bold_id: int) -> Bold | None:
     return _bold(row) if row else None
 
 
+async def asked_of(db: Database, sender_id: int) -> Bold | None:
+    """Of the sender's open bolde, the one asked about last, among those whose question the
+    sender has not replied to since."""
+    row = await db.fetch_one(
+        f"{_SELECT} JOIN bold_events e ON e.bold_id = bolde.id "
+        f"WHERE bolde.sender_id = ? AND bolde.{_OPEN} AND e.action = 'question' "
+        "AND NOT EXISTS (SELECT 1 FROM bold_events r WHERE r.bold_id = bolde.id "
+        "AND r.action = 'reply' AND r.id > e.id) ORDER BY e.id DESC LIMIT 1",
+        (sender_id,),
+    )
+    return _bold(row) if row else None
+
+
 async def by_reference(db: Database, reference: str) -> Bold | None:
     row = await db.fetch_one(f"{_SELECT} WHERE reference = ?", (reference.upper(),))
     return _bold(row) if row else None

@@ -463,12 +463,14 @@ class BoldService:
         note: str | None = None,
         network_id: int | None = None,
         draft: int | None = None,
+        kept: ConversationKind = NOTE,
     ) -> Change:
         """Do one action on a bold, if the actor may and the bold's status allows it; what it
         owes people (`notify`) is stored with it. The status read before decides nothing on its
         own: the write is conditional on it, so of two presses at once exactly one wins. With
         `draft` (a previewed text's `touched`), the draft goes in the same transaction, on the
-        same condition: a text is sent once, however often Send is pressed."""
+        same condition: a text is sent once, however often Send is pressed (`kept`: the
+        conversation the text was kept in)."""
         bold, role, problem = await self._checked(bold_id, actor, action)
         if bold is None or role is None or problem:
             return Change(bold=bold, problem=problem)
@@ -499,7 +501,7 @@ class BoldService:
         try:
             async with self._db.transaction() as connection:
                 if draft is not None and not await self._conversations.forget_unchanged(
-                    connection, actor, NOTE, draft
+                    connection, actor, kept, draft
                 ):
                     raise _Stale
                 if not await bolde.update_if_unchanged(connection, bold, values):
@@ -512,7 +514,7 @@ class BoldService:
                     await coordinators.audit(
                         connection, actor, AUDITED[action], bold.reference, now, to_network
                     )
-                if action in NEEDS_NOTE:  # the text came from the note conversation: it is done
+                if action in NEEDS_NOTE and kept is NOTE:  # the text came from it: it is done
                     await self._conversations.forget(connection, actor, NOTE)
                 change = Change(
                     bold=await bolde.get(self._db, bold.id),
@@ -581,6 +583,48 @@ class BoldService:
             # A second press of the same Send lost to the first, which sent the text.
             return Change(bold=change.bold, problem=Problem.STALE)
         return change
+
+    async def asked(self, user_id: int) -> Bold | None:
+        """The bold whose network waits for the person's reply to its question: of their open
+        bolde, the one asked about last."""
+        return await bolde.asked_of(self._db, user_id)
+
+    async def hold_reply(self, user_id: int, text: str) -> tuple[Bold, int] | None:
+        """Text typed outside any conversation by a sender whose network waits for a reply
+        (None when none waits): kept as a bold draft, as `begin` would keep it, until the
+        person says whether it is the reply; the bold and the draft's `touched`."""
+        bold = await self.asked(user_id)
+        if bold is None:
+            return None
+        answers = {"text": text, "voice": None, "voice_seconds": None, "asked": bold.id}
+        return bold, await self._conversations.put(user_id, CONVERSATION, Step.KIND, answers)
+
+    async def reply_held(
+        self, user_id: int, bold_id: int, draft: int, notify: Notify[Change]
+    ) -> Change:
+        """The held text (`hold_reply`) sent as the reply to the bold's question, as a reply
+        written after "Reply" is; the draft goes with it, once."""
+        held = await self._held(user_id, bold_id, draft)
+        if held is None:
+            return Change(problem=Problem.STALE)
+        return await self.act(
+            bold_id, user_id, Action.REPLY, notify, held, draft=draft, kept=CONVERSATION
+        )
+
+    async def not_a_reply(self, user_id: int, bold_id: int, draft: int) -> Drafted:
+        """The held text is no reply: a new bold is offered with it, as `begin` offers one."""
+        held = await self._held(user_id, bold_id, draft)
+        if held is None or not await self._conversations.drop_unchanged(
+            user_id, CONVERSATION, draft
+        ):
+            return Drafted(problem=Problem.STALE)
+        return await self.begin(user_id, held)
+
+    async def _held(self, user_id: int, bold_id: int, draft: int) -> str | None:
+        stored = await self._conversations.current(user_id, CONVERSATION)
+        if stored is None or stored.touched != draft or stored.answers.get("asked") != bold_id:
+            return None
+        return str(stored.answers["text"])
 
     async def _draft_is(self, user_id: int, draft: int) -> bool:
         stored = await self._conversations.current(user_id, NOTE)

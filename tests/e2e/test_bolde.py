@@ -209,6 +209,61 @@ async def test_an_idea_with_a_photo_travels_from_the_sender_to_an_answer_and_bac
     assert actions == ["sent", "routed", "taken", "question", "reply", "answered", "reopened"]
 
 
+async def ask_the_sender(bo: SimulatedPerson, card: ChatMessage, question: str) -> None:
+    """The card's "Ask the sender", the question, and Send at its preview."""
+    prompt = await bo.press(card, "❓ Spørg afsenderen")
+    assert prompt.text.startswith("Skriv dit spørgsmål til ")
+    confirmed = await bo.press(await bo.send(question), "Send")
+    assert confirmed.text.startswith("❓ Spørgsmålet er sendt.")
+
+
+async def test_an_answer_typed_without_the_button_reaches_the_network_that_asked(
+    anna: SimulatedPerson, bo: SimulatedPerson, group: SimulatedGroup, query: Callable[..., list]
+) -> None:
+    await send_bold(anna, "Der mangler en skraldespand ved legepladsen.")
+    await group.emulator.wait_for(lambda: len(group.messages) >= 2, what="the card in the group")
+    taken = await bo.press(group.messages[-1], "Tag den")
+    await ask_the_sender(bo, taken, "Hvor på legepladsen tænker du på?")
+    await anna.emulator.wait_for(
+        lambda: anna.last.text.startswith("❓ Netværket har et spørgsmål"), what="the question"
+    )
+
+    asked = await anna.send("Ved gyngerne")
+    assert asked.text == (
+        "❓ Er det dit svar på spørgsmålet om din bold B-2026-0001?\n\n"
+        "Tryk Ja, så sender vi det som svar til den, der spurgte. "
+        "Tryk Nej, hvis det er en ny bold."
+    ), "typed without pressing Reply, the text is not taken for a new bold"
+    assert [b["text"] for b in asked.buttons] == [
+        "💬 Ja, send det som svar",
+        "📨 Nej, det er en ny bold",
+    ]
+    yes, no = (str(asked.button(label)["callback_data"]) for label in ("Ja", "Nej"))
+    seen = len(bo.messages)
+    thanks = await anna.press(asked, "💬 Ja, send det som svar")
+    assert thanks.text == "💬 Tak! Dit svar om B-2026-0001 er sendt til den, der arbejder på den."
+    relayed = await next_message(bo, seen)
+    assert relayed.text.startswith("💬 Afsenderen af B-2026-0001 svarer:\n\nVed gyngerne")
+    for again in (yes, no):
+        stale = await anna.press_data(asked, again)
+        assert stale["text"] == "Den knap virker ikke længere. Skriv /start for at begynde forfra."
+
+    page = await anna.press(await anna.send("/mybolde"), "B-2026-0001")
+    events = page.text.split("Forløb\n", 1)[1].splitlines()
+    assert events[-1].split(" · ", 1)[1] == "Du svarede på spørgsmålet: Ved gyngerne"
+    assert not query("SELECT 1 FROM conversations WHERE user_id = ?", anna.user["id"])
+
+    await ask_the_sender(bo, relayed, "Og hvilken farve skal den have?")
+    asked = await anna.send("Der mangler også lys på stien ved søen.")
+    assert asked.text.startswith("❓ Er det dit svar på spørgsmålet om din bold B-2026-0001?")
+    offer = await anna.press(asked, "📨 Nej, det er en ny bold")
+    assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    step = await anna.press(offer, "En idé")
+    assert "Har du et billede" in step.text, "the typed text is the new bold's"
+    actions = [r["action"] for r in query("SELECT action FROM bold_events ORDER BY id")]
+    assert actions == ["sent", "routed", "taken", "question", "reply", "question"]
+
+
 async def test_a_problem_with_a_place_is_urgent_and_reaches_the_coordinators(
     anna: SimulatedPerson, bo: SimulatedPerson, karim: SimulatedPerson, query: Callable[..., list]
 ) -> None:

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from bot.sandbox.messenger import GraphApiEmulator, MessengerMessage, SimulatedMessengerPerson
 from tests.conftest import FakeClock, pick, sign_up
-from tests.e2e.test_bolde import add_rule, invite_code, join, new_network
+from tests.e2e.test_bolde import add_rule, ask_the_sender, invite_code, join, new_network
 from tests.e2e.test_broadcast import finished, write_newsletter
 from tests.e2e.test_events import publish, run_due
 
@@ -287,3 +287,59 @@ async def test_an_old_yes_delete_button_pressed_after_no_keep_it_changes_nothing
     assert note.text.startswith("Den knap"), "a stale button, said kindly, and nothing else"
     assert query("SELECT 1 FROM ambassadors"), "nothing was erased"
     assert query("SELECT 1 FROM messenger_people")
+
+
+async def test_an_answer_typed_without_the_button_reaches_the_network_that_asked(
+    messenger_bot: BoldenApp,
+    emulator: BotApiEmulator,
+    karim: SimulatedPerson,
+    mette: SimulatedMessengerPerson,
+    graph: GraphApiEmulator,
+    query: Rows,
+) -> None:
+    bo = emulator.person(1003, "Bo", "da")
+    await sign_up(bo)
+    await karim.send("/start")
+    await new_network(karim, "Fællesskab")
+    await join(bo, query, "Fællesskab")
+    group = emulator.group(-1001, "Fællesskab")
+    await group.send(karim, f"/start@bolden_sandbox_bot netg-{invite_code(query, 'Fællesskab')}")
+    await add_rule(karim, "Idé", "", "alle", "Fællesskab")
+    await mette.get_started()
+    await pick(mette, "Send en bold")
+    await pick(mette, "En idé")
+    await mette.send("Der mangler en skraldespand ved legepladsen.")
+    await pick(mette, "Spring over")
+    await pick(mette, "Videre")
+    await pick(mette, "Send")
+    await emulator.wait_for(lambda: len(group.messages) >= 2, what="the card in the group")
+    taken = await bo.press(group.messages[-1], "Tag den")
+    await ask_the_sender(bo, taken, "Hvor på legepladsen tænker du på?")
+    await graph.wait_for(lambda: received(mette, "har et spørgsmål"), what="the question")
+
+    [asked] = await mette.send("Ved gyngerne")
+    assert asked.text == (
+        "❓ Er det dit svar på spørgsmålet om din bold B-2026-0001?\n\n"
+        "Tryk Ja, så sender vi det som svar til den, der spurgte. "
+        "Tryk Nej, hvis det er en ny bold.\n\n"
+        "• 💬 Ja, send det som svar\n• 📨 Nej, det er en ny bold"
+    ), "typed without pressing Reply, the text is not taken for a new bold"
+    seen = len(bo.messages)
+    [thanks] = await pick(mette, "Ja, send det som")
+    assert thanks.text == "💬 Tak! Dit svar om B-2026-0001 er sendt til den, der arbejder på den."
+    await emulator.wait_for(lambda: len(bo.messages) > seen, what="the reply in Telegram")
+    relayed = bo.messages[seen]
+    assert relayed.text.startswith("💬 Afsenderen af B-2026-0001 svarer:\n\nVed gyngerne")
+    events = [r["action"] for r in query("SELECT action, note FROM bold_events ORDER BY id")]
+    assert events[-2:] == ["question", "reply"]
+    [row] = query("SELECT note FROM bold_events WHERE action = 'reply'")
+    assert row["note"] == "Ved gyngerne"
+
+    await ask_the_sender(bo, relayed, "Og hvilken farve skal den have?")
+    await graph.wait_for(lambda: received(mette, "hvilken farve"), what="the second question")
+    await mette.send("Der mangler også lys på stien ved søen.")
+    [offer] = await pick(mette, "Nej, det er en")
+    assert offer.text.startswith("Tak for din besked. Vil du sende den som en bold?")
+    [step] = await pick(mette, "En idé")
+    assert "Har du et billede" in step.text, "the typed text is the new bold's"
+    assert graph.refusals == [], "nothing the bot sent broke one of Meta's limits"

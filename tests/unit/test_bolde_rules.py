@@ -396,6 +396,59 @@ async def test_a_previewed_text_is_kept_and_sent_exactly_once(services: Services
     assert await owed(services) == [f"{sent.reference} sent", f"{sent.reference} answered"]
 
 
+async def test_a_typed_reply_is_held_and_sent_once_to_the_newest_open_question(
+    services: Services, clock: FakeClock
+) -> None:
+    street = await network(services, "Gade", (MEMBER,))
+    await services.networks.add_rule(COORDINATOR, None, None, None, street)
+    bolde, act = services.bolde, services.bolde.act
+    older, newer, answered = await bold(services), await bold(services), await bold(services)
+    assert await bolde.hold_reply(SENDER, "Ved gyngerne") is None, "nobody asked anything"
+    await act(answered.id, MEMBER, Action.ASK, told, "Hvor præcis er det henne?")
+    await act(answered.id, MEMBER, Action.ANSWER, told, "Vi har set på det, tak.")
+    assert await bolde.asked(SENDER) is None, "a question on a closed bold waits for nothing"
+    await act(older.id, MEMBER, Action.ASK, told, "Hvor præcis er det henne?")
+    await act(newer.id, MEMBER, Action.ASK, told, "Hvilken gynge tænker du på?")
+    await act(older.id, MEMBER, Action.ASK, told, "Og hvornår på dagen?")
+    asked = await bolde.asked(SENDER)
+    assert asked is not None
+    assert asked.id == older.id, "the question asked last"
+    assert await bolde.asked(MEMBER) is None, "only the sender is asked"
+
+    held = await bolde.hold_reply(SENDER, "Ved gyngerne")
+    assert held is not None
+    assert held[0].id == older.id
+    draft = held[1]
+    kept = await bolde.draft(SENDER)
+    assert kept is not None
+    assert kept.answers["text"] == "Ved gyngerne", "the text is kept"
+    assert (await bolde.reply_held(SENDER, newer.id, draft, told)).problem is Problem.STALE
+
+    presses = await asyncio.gather(
+        bolde.reply_held(SENDER, older.id, draft, told),
+        bolde.reply_held(SENDER, older.id, draft, told),
+    )
+    assert sorted(str(p.problem) for p in presses) == ["None", "stale"]
+    sent = next(p for p in presses if p.problem is None)
+    assert (sent.action, sent.note, sent.to) == (Action.REPLY, "Ved gyngerne", MEMBER)
+    assert await bolde.draft(SENDER) is None, "the draft went with the reply"
+    events = await bolde.timeline(older.id)
+    assert [(e.action, e.note) for e in events[-1:]] == [(Action.REPLY, "Ved gyngerne")]
+    assert (await bolde.not_a_reply(SENDER, older.id, draft)).problem is Problem.STALE
+
+    clock.advance(hours=1)  # past the hourly limit of three bolde
+    held = await bolde.hold_reply(SENDER, "Der mangler også en bænk ved søen.")
+    assert held is not None
+    assert held[0].id == newer.id, "the other question still waits"
+    offered = await bolde.not_a_reply(SENDER, newer.id, held[1])
+    assert offered.draft is not None
+    assert offered.draft.answers["text"] == "Der mangler også en bænk ved søen."
+    assert "asked" not in offered.draft.answers, "a new bold, no reply"
+    assert (await bolde.not_a_reply(SENDER, newer.id, held[1])).problem is Problem.STALE
+    assert (await bolde.reply_held(SENDER, newer.id, held[1], told)).problem is Problem.STALE
+    assert [e.action for e in await bolde.timeline(newer.id)][-1] == Action.ASK
+
+
 @pytest.mark.parametrize(
     ("typed", "reference"),
     [
