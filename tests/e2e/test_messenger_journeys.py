@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.app import BoldenApp
 from bot.channels import MESSENGER_FIRST_ID
 from bot.config import Settings
-from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
+from bot.sandbox.emulator import BotApiEmulator, SimulatedGroup, SimulatedPerson
 from bot.sandbox.messenger import GraphApiEmulator, MessengerMessage, SimulatedMessengerPerson
 from tests.conftest import FakeClock, pick, sign_up
 from tests.e2e.test_bolde import add_rule, ask_the_sender, invite_code, join, new_network
@@ -56,6 +56,22 @@ async def invited(
     await graph.wait_for(lambda: received(mette, "Suppe og snak"), what="the invitation")
     [invitation] = received(mette, "Suppe og snak")
     return invitation
+
+
+async def network_in_telegram(
+    emulator: BotApiEmulator, karim: SimulatedPerson, query: Rows
+) -> tuple[SimulatedPerson, SimulatedGroup]:
+    """The network »Fællesskab« at work in its Telegram group, with Bo in it, and ideas routed
+    there: where a Messenger person's bold lands."""
+    bo = emulator.person(1003, "Bo", "da")
+    await sign_up(bo)
+    await karim.send("/start")
+    await new_network(karim, "Fællesskab")
+    await join(bo, query, "Fællesskab")
+    group = emulator.group(-1001, "Fællesskab")
+    await group.send(karim, f"/start@bolden_sandbox_bot netg-{invite_code(query, 'Fællesskab')}")
+    await add_rule(karim, "Idé", "", "alle", "Fællesskab")
+    return bo, group
 
 
 async def test_a_neighbour_follows_an_ambassadors_link_and_signs_up_to_the_certificate(
@@ -132,14 +148,7 @@ async def test_a_bold_with_a_photo_reaches_the_network_in_telegram_and_its_answe
     clock: FakeClock,
     query: Rows,
 ) -> None:
-    bo = emulator.person(1003, "Bo", "da")
-    await sign_up(bo)
-    await karim.send("/start")
-    await new_network(karim, "Fællesskab")
-    await join(bo, query, "Fællesskab")
-    group = emulator.group(-1001, "Fællesskab")
-    await group.send(karim, f"/start@bolden_sandbox_bot netg-{invite_code(query, 'Fællesskab')}")
-    await add_rule(karim, "Idé", "", "alle", "Fællesskab")
+    bo, group = await network_in_telegram(emulator, karim, query)
 
     await mette.get_started()
     await pick(mette, "Send en bold")
@@ -297,14 +306,7 @@ async def test_an_answer_typed_without_the_button_reaches_the_network_that_asked
     graph: GraphApiEmulator,
     query: Rows,
 ) -> None:
-    bo = emulator.person(1003, "Bo", "da")
-    await sign_up(bo)
-    await karim.send("/start")
-    await new_network(karim, "Fællesskab")
-    await join(bo, query, "Fællesskab")
-    group = emulator.group(-1001, "Fællesskab")
-    await group.send(karim, f"/start@bolden_sandbox_bot netg-{invite_code(query, 'Fællesskab')}")
-    await add_rule(karim, "Idé", "", "alle", "Fællesskab")
+    bo, group = await network_in_telegram(emulator, karim, query)
     await mette.get_started()
     await pick(mette, "Send en bold")
     await pick(mette, "En idé")
