@@ -247,7 +247,8 @@ async def cancel(connection: aiosqlite.Connection, batch_id: int, now: datetime)
         (iso(now), batch_id),
     )
     cursor = await connection.execute(
-        "UPDATE outbox SET state = 'cancelled' WHERE batch_id = ? AND state = 'pending'",
+        # What waits for a Messenger person to write again is stopped with the rest.
+        "UPDATE outbox SET state = 'cancelled' WHERE batch_id = ? AND state IN ('pending', 'held')",
         (batch_id,),
     )
     return cursor.rowcount

@@ -146,6 +146,23 @@ async def test_a_held_message_expires_when_the_person_does_not_write_in_time(
     assert (counts.held, counts.expired) == (0, 1)
 
 
+async def test_a_stopped_broadcast_does_not_go_out_later_to_those_it_waited_for(
+    services: Services, out: MessengerOut, graph: GraphApiEmulator, clock: FakeClock
+) -> None:
+    person = await messenger_person(services, graph, "psid-1")
+    clock.advance(hours=25)
+    batch = await services.delivery.start_batch("broadcast", None, "all", [owed(person, "Hej")])
+    assert batch is not None
+    await drain(services, out)
+    assert await services.delivery.cancel(batch) == 1, "the held one is stopped too"
+    await messenger_person(services, graph, "psid-1")  # she writes again
+    assert await services.delivery.release_held(person) == 0
+    await drain(services, out)
+    assert asked(graph) == []
+    counts = await services.delivery.counts(batch)
+    assert (counts.held, counts.cancelled) == (0, 1)
+
+
 async def test_meta_saying_the_window_is_closed_holds_the_message(
     services: Services, out: MessengerOut, graph: GraphApiEmulator
 ) -> None:
