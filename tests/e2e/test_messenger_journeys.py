@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.app import BoldenApp
 from bot.channels import MESSENGER_FIRST_ID
+from bot.channels.messenger import payloads
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, SimulatedGroup, SimulatedPerson
 from bot.sandbox.messenger import GraphApiEmulator, MessengerMessage, SimulatedMessengerPerson
@@ -345,3 +346,39 @@ async def test_an_answer_typed_without_the_button_reaches_the_network_that_asked
     [step] = await pick(mette, "En idé")
     assert "Har du et billede" in step.text, "the typed text is the new bold's"
     assert graph.refusals == [], "nothing the bot sent broke one of Meta's limits"
+
+
+async def test_coordinators_commands_and_forged_presses_change_nothing_in_both_languages(
+    messenger_bot: BoldenApp,
+    mette: SimulatedMessengerPerson,
+    graph: GraphApiEmulator,
+    query: Rows,
+) -> None:
+    john = graph.person("7000000000000202", "John", "Smith", "en_GB")
+    for person, refused in (
+        (mette, "Den kommando er kun for strategiens koordinatorer. Skriv »hjælp«"),
+        (john, "That command is for the strategy's coordinators only. Type “help”"),
+    ):
+        await person.get_started()
+        for command in ("/broadcast", "/newsletter", "/event", "/export"):
+            [answer] = await person.send(command)
+            assert answer.text.startswith(refused), command
+        # A forged press: a coordinator's action on a message that never showed it.
+        seen = len(person.messages)
+        await graph.deliver(
+            {
+                "sender": {"id": person.psid},
+                "recipient": {"id": graph.page["id"]},
+                "timestamp": int(graph.clock().timestamp() * 1000),
+                "postback": {
+                    "mid": f"forged-{person.psid}",
+                    "title": "Send",
+                    "payload": payloads.action(1, "cast:send:1"),
+                },
+            }
+        )
+        [note] = person.messages[seen:]
+        assert note.text.startswith(("Den knap", "That button")), "refused as stale"
+    assert query("SELECT 1 FROM batches") == []
+    assert query("SELECT 1 FROM events") == []
+    assert graph.refusals == []
