@@ -6,10 +6,9 @@ import json
 from datetime import datetime
 from typing import Any, NamedTuple
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, insert_row, iso, update_row
+from storage.database import Connection, Database, Row, insert_row, iso, update_row
 
 
 class Ambassador(BaseModel):
@@ -50,14 +49,14 @@ PROFILE_FIELDS = (
 _TOPICS = "(SELECT group_concat(code, ' ') FROM ambassador_topics t WHERE t.user_id = a.user_id)"
 
 
-def _with_topics(row: aiosqlite.Row) -> dict[str, Any]:
+def _with_topics(row: Row) -> dict[str, Any]:
     """The row's values, its topic codes (read with _TOPICS) as a list."""
     values = dict(row)
     codes = values.pop("topic_codes")
     return {**values, "topics": sorted(codes.split(" ")) if codes else []}
 
 
-def _ambassador(row: aiosqlite.Row) -> Ambassador:
+def _ambassador(row: Row) -> Ambassador:
     return Ambassador.model_validate(_with_topics(row))
 
 
@@ -78,23 +77,22 @@ async def by_referral_code(db: Database, code: str) -> Ambassador | None:
     return await get(db, int(row["user_id"])) if row else None
 
 
-async def next_number(connection: aiosqlite.Connection) -> int:
+async def next_number(connection: Connection) -> int:
     """The next running number; a number once given is never given again."""
-    async with connection.execute(
+    row = await connection.fetch_one(
         "INSERT INTO counters (name, value) VALUES ('ambassador', 1) "
         "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value"
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     assert row is not None
     return int(row[0])
 
 
-async def insert(connection: aiosqlite.Connection, values: dict[str, Any]) -> None:
-    await insert_row(connection, "ambassadors", values)
+async def insert(connection: Connection, values: dict[str, Any]) -> None:
+    await insert_row(connection, "ambassadors", values, key="user_id")
 
 
 async def update(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     user_id: int,
     values: dict[str, Any],
     expected: dict[str, Any] | None = None,
@@ -103,7 +101,7 @@ async def update(
     return await update_row(connection, "ambassadors", "user_id", user_id, values, expected)
 
 
-async def set_topic(connection: aiosqlite.Connection, user_id: int, code: str, on: bool) -> None:
+async def set_topic(connection: Connection, user_id: int, code: str, on: bool) -> None:
     if on:
         await connection.execute(
             "INSERT OR IGNORE INTO ambassador_topics (user_id, code) VALUES (?, ?)", (user_id, code)

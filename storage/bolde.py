@@ -8,10 +8,9 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, insert_row, iso, update_row
+from storage.database import Connection, Database, Row, insert_row, iso, update_row
 from storage.people import name_of
 
 
@@ -80,16 +79,15 @@ _OPEN = f"status IN {OPEN}"
 # Open and without a change since a moment: standing still, as the morning report says.
 _STILL = f"{_OPEN} AND changed_at <= ?"
 # Seconds from a bold's arrival to its first answer, as in the index bolde_first_answer.
-_WAIT = "strftime('%s', first_answer_at) - strftime('%s', created_at)"
 
 
-def _with_topics(row: aiosqlite.Row) -> dict[str, Any]:
+def _with_topics(row: Row) -> dict[str, Any]:
     values = dict(row)
     codes = values.pop("topic_codes")
     return {**values, "topics": sorted(codes.split(" ")) if codes else []}
 
 
-def _bold(row: aiosqlite.Row) -> Bold:
+def _bold(row: Row) -> Bold:
     return Bold.model_validate(_with_topics(row))
 
 
@@ -173,8 +171,10 @@ async def median_wait(db: Database) -> float | None:
     answered = int(row[0] or 0) if row else 0
     if not answered:
         return None
+    # The index on this expression finds the middle without sorting every bold.
+    wait = db.dialect.seconds_between("created_at", "first_answer_at")
     middle = await db.fetch_all(
-        f"SELECT {_WAIT} FROM bolde WHERE first_answer_at IS NOT NULL ORDER BY {_WAIT} "
+        f"SELECT {wait} FROM bolde WHERE first_answer_at IS NOT NULL ORDER BY {wait} "
         "LIMIT ? OFFSET ?",
         (2 - answered % 2, (answered - 1) // 2),
     )
@@ -203,7 +203,7 @@ _PUBLIC = (
 )
 
 
-def _public(row: aiosqlite.Row) -> PublicBold:
+def _public(row: Row) -> PublicBold:
     return PublicBold.model_validate(_with_topics(row))
 
 
@@ -339,14 +339,13 @@ async def events(db: Database, bold_id: int) -> list[Event]:
     return [Event.model_validate(dict(row)) for row in rows]
 
 
-async def next_reference(connection: aiosqlite.Connection, year: int) -> str:
+async def next_reference(connection: Connection, year: int) -> str:
     """B-<year>-<number>, numbered from 1 each year; a number is never given twice."""
-    async with connection.execute(
+    row = await connection.fetch_one(
         "INSERT INTO counters (name, value) VALUES (?, 1) "
         "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
         (f"bold-{year}",),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     assert row is not None
     return _reference(year, int(row[0]))
 
@@ -373,19 +372,15 @@ def reference_from(typed: str, this_year: int) -> str | None:
     return _reference(year, int(number)) if len(number) <= 6 else None
 
 
-async def insert(
-    connection: aiosqlite.Connection, values: dict[str, Any], topics: list[str]
-) -> int:
+async def insert(connection: Connection, values: dict[str, Any], topics: list[str]) -> int:
     bold_id = await insert_row(connection, "bolde", values)
-    await connection.executemany(
+    await connection.execute_many(
         "INSERT INTO bold_topics (bold_id, code) VALUES (?, ?)", [(bold_id, c) for c in topics]
     )
     return bold_id
 
 
-async def update_if_unchanged(
-    connection: aiosqlite.Connection, bold: Bold, values: dict[str, Any]
-) -> bool:
+async def update_if_unchanged(connection: Connection, bold: Bold, values: dict[str, Any]) -> bool:
     """Change the bold only if nobody has changed it since `bold` was read; True if it was."""
     unchanged = {
         "status": bold.status,
@@ -397,7 +392,7 @@ async def update_if_unchanged(
 
 
 async def add_event(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     bold_id: int,
     at: datetime,
     actor_id: int | None,
@@ -414,15 +409,13 @@ async def add_event(
     )
 
 
-async def mark_stale_reported(
-    connection: aiosqlite.Connection, ids: list[int], now: datetime
-) -> None:
-    await connection.executemany(
+async def mark_stale_reported(connection: Connection, ids: list[int], now: datetime) -> None:
+    await connection.execute_many(
         "UPDATE bolde SET stale_reported_at = ? WHERE id = ?", [(iso(now), i) for i in ids]
     )
 
 
-async def anonymise(connection: aiosqlite.Connection, user_id: int) -> None:
+async def anonymise(connection: Connection, user_id: int) -> None:
     """What a person sent stays; nothing that says it was them does."""
     await connection.execute(
         "UPDATE bolde SET sender_id = NULL, sender_name = NULL WHERE sender_id = ?", (user_id,)

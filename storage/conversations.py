@@ -9,10 +9,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, iso
+from storage.database import Connection, Database, iso
 
 
 class StoredConversation(BaseModel):
@@ -47,10 +46,10 @@ async def get(db: Database, user_id: int, names: Iterable[str] = ()) -> StoredCo
 
 
 async def put(
-    connection: aiosqlite.Connection, user_id: int, conversation: StoredConversation, now: datetime
+    connection: Connection, user_id: int, conversation: StoredConversation, now: datetime
 ) -> int:
     """Store it and make it the person's most recent one; its new `touched`."""
-    cursor = await connection.execute(
+    row = await connection.fetch_one(
         """
         INSERT INTO conversations (user_id, name, step, answers, updated_at, answered, touched)
         VALUES (?, ?, ?, ?, ?, ?,
@@ -70,14 +69,13 @@ async def put(
             user_id,
         ),
     )
-    row = await cursor.fetchone()
     assert row is not None, "an upsert returns its row"
     return int(row[0])
 
 
-async def touch(connection: aiosqlite.Connection, user_id: int, name: str, now: datetime) -> bool:
+async def touch(connection: Connection, user_id: int, name: str, now: datetime) -> bool:
     """Make it the person's most recent one, unchanged; False when it is not there."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         """
         UPDATE conversations SET updated_at = ?,
             touched = (SELECT MAX(touched) + 1 FROM conversations WHERE user_id = ?)
@@ -85,38 +83,38 @@ async def touch(connection: aiosqlite.Connection, user_id: int, name: str, now: 
         """,
         (iso(now), user_id, user_id, name),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def delete(connection: aiosqlite.Connection, user_id: int, name: str) -> bool:
+async def delete(connection: Connection, user_id: int, name: str) -> bool:
     """Delete the open one (a stopped one is left for its Undo); False when none is open."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "DELETE FROM conversations WHERE user_id = ? AND name = ? AND stopped_at IS NULL",
         (user_id, name),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def stop(
-    connection: aiosqlite.Connection, user_id: int, name: str, touched: int, now: datetime
+    connection: Connection, user_id: int, name: str, touched: int, now: datetime
 ) -> bool:
     """Hide it, as it was seen (`touched`), for Undo; False when it moved on or is gone."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         """
         UPDATE conversations SET stopped_at = ?, updated_at = ?
         WHERE user_id = ? AND name = ? AND touched = ? AND stopped_at IS NULL
         """,
         (iso(now), iso(now), user_id, name, touched),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def restore(
-    connection: aiosqlite.Connection, user_id: int, name: str, touched: int, now: datetime
+    connection: Connection, user_id: int, name: str, touched: int, now: datetime
 ) -> bool:
     """Bring back the one stopped as it was (`touched`), as the person's most recent; False
     when it is gone or was replaced by a new one of its kind."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         """
         UPDATE conversations SET stopped_at = NULL, updated_at = ?,
             touched = (SELECT MAX(touched) + 1 FROM conversations WHERE user_id = ?)
@@ -124,22 +122,20 @@ async def restore(
         """,
         (iso(now), user_id, user_id, name, touched),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def delete_unchanged(
-    connection: aiosqlite.Connection, user_id: int, name: str, touched: int
-) -> bool:
+async def delete_unchanged(connection: Connection, user_id: int, name: str, touched: int) -> bool:
     """Delete it only as it was seen (`touched`): not after another step or a new start."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "DELETE FROM conversations "
         "WHERE user_id = ? AND name = ? AND touched = ? AND stopped_at IS NULL",
         (user_id, name, touched),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def delete_older(connection: aiosqlite.Connection, user_id: int, than: datetime) -> None:
+async def delete_older(connection: Connection, user_id: int, than: datetime) -> None:
     await connection.execute(
         "DELETE FROM conversations WHERE user_id = ? AND updated_at < ?", (user_id, iso(than))
     )

@@ -7,9 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-import aiosqlite
-
-from storage.database import Database, iso
+from storage.database import Connection, Database, iso
 from storage.people import name_of
 
 
@@ -80,29 +78,29 @@ async def names(db: Database, user_ids: list[int]) -> dict[int, tuple[str | None
     """The name (`people.name_of`) and @username of each person the bot knows, by id."""
     rows = await db.fetch_all(
         f"SELECT p.user_id, {name_of('p.user_id')}, p.username FROM people p "
-        "WHERE p.user_id IN (SELECT value FROM json_each(?))",
+        "WHERE p.user_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))",
         (json.dumps(user_ids),),
     )
     return {int(row[0]): (row[1], row[2]) for row in rows}
 
 
-async def grant(connection: aiosqlite.Connection, user_id: int, by: int, now: datetime) -> bool:
+async def grant(connection: Connection, user_id: int, by: int, now: datetime) -> bool:
     """Only someone the bot has met: an id nobody uses (a typo) grants nothing."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "INSERT OR IGNORE INTO coordinators (user_id, granted_by, granted_at) "
         "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM people WHERE user_id = ?)",
         (user_id, by, iso(now), user_id),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def revoke(connection: aiosqlite.Connection, user_id: int) -> bool:
-    cursor = await connection.execute("DELETE FROM coordinators WHERE user_id = ?", (user_id,))
-    return cursor.rowcount == 1
+async def revoke(connection: Connection, user_id: int) -> bool:
+    changed = await connection.execute("DELETE FROM coordinators WHERE user_id = ?", (user_id,))
+    return changed == 1
 
 
 async def audit(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     actor: int,
     action: AuditAction,
     subject: str,

@@ -1,9 +1,12 @@
-"""Two long-lived aiosqlite connections, and transactions that services own.
+"""Bolden's database, and transactions that services own: SQLite (a file, the default) or
+PostgreSQL (a `postgresql://` URL, storage/postgres.py), behind one small interface.
 
-The writer is shared by every handler and job, one transaction at a time. Reads made outside a
-transaction go to a second, read-only connection, so they only ever see committed data: never
-another task's writes that may still roll back. A task that reads inside its own transaction
-(or `exclusive()`) reads on the writer, and so sees its own writes.
+Repository functions (storage/*.py) are written once, in SQL both accept; each backend's
+`Connection` runs it. On SQLite, two long-lived aiosqlite connections: the writer is shared by
+every handler and job, one transaction at a time. Reads made outside a transaction go to a
+second, read-only connection, so they only ever see committed data: never another task's writes
+that may still roll back. A task that reads inside its own transaction (or `exclusive()`) reads
+on the writer, and so sees its own writes.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import logging
 import os
 import sqlite3
 import unicodedata
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
+import asyncpg
 
 BUSY_TIMEOUT = 5.0  # seconds a statement waits for another process's lock before it fails
 
@@ -30,8 +35,188 @@ class StorageError(Exception):
     """The database cannot be used as it is; the message says why in one line."""
 
 
-class Database:
+# What either database raises when it cannot be used now: locked, read-only, unreachable.
+ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+)
+
+
+def problem_of(error: Exception) -> str:
+    """Why the database cannot be used, in a word or two, from the error's code (never its
+    message, which could quote data)."""
+    if isinstance(error, sqlite3.Error):
+        return _PROBLEMS.get(error.sqlite_errorcode & 0xFF, "unavailable")
+    if isinstance(error, asyncpg.ReadOnlySQLTransactionError):
+        return "read-only"
+    if isinstance(error, asyncpg.LockNotAvailableError):
+        return "locked"
+    if isinstance(error, asyncpg.DiskFullError):
+        return "disk full"
+    return "unavailable"
+
+
+class Row(Protocol):
+    """A row read: by column name or position, and `dict(row)`."""
+
+    def keys(self) -> Iterable[str]: ...
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+def is_url(target: Path | str) -> bool:
+    """A PostgreSQL URL, not a file path."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+class Dialect:
+    """The few pieces of SQL the two databases write differently; SQLite's here."""
+
+    name = "sqlite"
+
+    def epoch(self, column: str) -> str:
+        """Seconds since 1970 of a moment (SQLite keeps moments as text, in their own offset)."""
+        return f"CAST(strftime('%s', {column}) AS INTEGER)"
+
+    def year(self, column: str) -> str:
+        """The year of a moment as written, in its own offset."""
+        return f"CAST(substr({column}, 1, 4) AS INTEGER)"
+
+    def skip_locked(self, table: str) -> str:
+        """What a query that takes a row to work on adds, so that another process taking one at
+        the same time passes this row by (SQLite has one writer: nothing)."""
+        return ""
+
+    def seconds_between(self, start: str, end: str) -> str:
+        """Seconds from one moment to another (an index may be made on it: keep it as is)."""
+        return f"strftime('%s', {end}) - strftime('%s', {start})"
+
+
+class Connection(ABC):
+    """One database connection, inside a transaction or not; repositories take it and never
+    commit. SQL uses `?` placeholders."""
+
+    dialect: Dialect
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+
+    @abstractmethod
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for each set of parameters."""
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Run a query (or a statement with RETURNING) and read all its rows."""
+
+    @abstractmethod
+    async def run_script(self, script: str) -> None:
+        """Several statements, in this database's own SQL, as one transaction."""
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """The first row of a query meant to find one (by its key, or with LIMIT 1)."""
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+
+class Database(ABC):
     """Bolden's connections. Repositories take them and never commit; services open transactions."""
+
+    dialect: Dialect
+    name: str  # what messages call it: the file, or the URL without its password
+
+    @staticmethod
+    async def open(
+        target: Path | str, busy_timeout: float = BUSY_TIMEOUT, timezone: str = "UTC"
+    ) -> Database:
+        """The database `target` names: a `postgresql://` URL, or else a SQLite file. Each
+        refusal is a StorageError of one line that says what is wrong. `timezone` is the one
+        PostgreSQL reads moments in (SQLite keeps each in its own offset)."""
+        if is_url(target):
+            from storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(str(target), busy_timeout, timezone)
+        return await SqliteDatabase.open_file(Path(target), busy_timeout)
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close every connection."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """Run the writes inside as one unit: all of them are stored, or none. Transactions
+        that write follow one another, as on SQLite, also across processes: what a transaction
+        read stays true until it commits."""
+
+    @abstractmethod
+    def exclusive(self) -> AbstractAsyncContextManager[Connection]:
+        """A connection for single statements, each its own transaction (the outbox's hot
+        path, migrations)."""
+
+    @abstractmethod
+    async def write_problem(self, wait: float) -> str | None:
+        """Why a write could not start now, in a word or two, if so (for /readyz)."""
+
+    @abstractmethod
+    def migrating(self) -> AbstractAsyncContextManager[Connection]:
+        """A connection for bringing the schema up to date, held alone."""
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Read committed data (or, inside the task's own transaction, its own writes)."""
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """The first row of a query meant to find one (by its key, or with LIMIT 1)."""
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+
+class SqliteConnection(Connection):
+    """An aiosqlite connection."""
+
+    dialect = Dialect()
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.raw = connection
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        cursor = await self.raw.execute(sql, tuple(params))
+        try:
+            return cursor.rowcount
+        finally:
+            await cursor.close()
+
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.raw.executemany(sql, rows)
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Run the query and read its rows in one trip to the connection's thread, so no
+        statement is left running in between. A statement still running (a cursor between
+        execute, fetch and close, while other tasks read) keeps the reader inside one read
+        transaction, and everything read meanwhile would come from that old snapshot, not
+        from what was committed since."""
+        return list(await self.raw.execute_fetchall(sql, tuple(params)))
+
+    async def run_script(self, script: str) -> None:
+        try:
+            await self.raw.executescript(f"BEGIN IMMEDIATE;\n{script}\n;\nCOMMIT;")
+        except BaseException:
+            if self.raw.in_transaction:
+                await self.raw.execute("ROLLBACK")
+            raise
+
+
+class SqliteDatabase(Database):
+    """Two long-lived aiosqlite connections on one file (see the module's docstring)."""
+
+    dialect = Dialect()
 
     def __init__(
         self, connection: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path
@@ -39,13 +224,16 @@ class Database:
         self.connection = connection
         self.reader = reader
         self.path = path
+        self.name = str(path)
+        self._writer = SqliteConnection(connection)
+        self._reader = SqliteConnection(reader)
         # The writer is shared by every handler and job: a lock keeps transactions apart, and
         # the task holding it reads on the writer too.
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
 
     @classmethod
-    async def open(cls, path: Path, busy_timeout: float = BUSY_TIMEOUT) -> Database:
+    async def open_file(cls, path: Path, busy_timeout: float = BUSY_TIMEOUT) -> SqliteDatabase:
         """Open the file, creating it in a folder that exists, and refuse one that Bolden cannot
         use: each refusal is one line that says what is wrong.
 
@@ -87,24 +275,23 @@ class Database:
             await self.connection.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the writes inside as one unit: all of them are stored, or none.
-
-        Whatever ends it early (an error in the body, a failed COMMIT, the task cancelled while
-        waiting for BEGIN or COMMIT) rolls back, so the shared connection is never left inside
-        a transaction.
-        """
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """Whatever ends it early (an error in the body, a failed COMMIT, the task cancelled
+        while waiting for BEGIN or COMMIT) rolls back, so the shared connection is never left
+        inside a transaction."""
         async with self._held():
             await self.connection.execute("BEGIN IMMEDIATE")
-            yield self.connection
+            yield self._writer
             await self.connection.execute("COMMIT")
 
     @asynccontextmanager
-    async def exclusive(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Hold the writer alone, for work that manages its own transactions (or single
-        statements, each its own); one left open is rolled back."""
+    async def exclusive(self) -> AsyncIterator[Connection]:
+        """Hold the writer alone; a transaction left open is rolled back."""
         async with self._held():
-            yield self.connection
+            yield self._writer
+
+    def migrating(self) -> AbstractAsyncContextManager[Connection]:
+        return self.exclusive()
 
     @asynccontextmanager
     async def _held(self) -> AsyncIterator[None]:
@@ -136,23 +323,48 @@ class Database:
                 raise
             logger.exception("Rolling back after %r failed too", error)
 
-    def _source(self) -> aiosqlite.Connection:
-        """The writer for the task inside a transaction, the reader for everyone else."""
+    async def write_problem(self, wait: float) -> str | None:
+        return await asyncio.to_thread(_write_problem, self.path, wait)
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """On the writer for the task inside a transaction, on the reader for everyone else."""
         inside = self._owner is not None and self._owner is asyncio.current_task()
-        return self.connection if inside else self.reader
+        return await (self._writer if inside else self._reader).fetch_all(sql, params)
 
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """The first row of a query meant to find one (by its key, or with LIMIT 1)."""
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        """Run the query and read its rows in one trip to the connection's thread, so no
-        statement is left running in between. A statement still running (a cursor between
-        execute, fetch and close, while other tasks read) keeps the reader inside one read
-        transaction, and everything read meanwhile would come from that old snapshot, not
-        from what was committed since."""
-        return list(await self._source().execute_fetchall(sql, tuple(params)))
+_PROBLEMS = {
+    sqlite3.SQLITE_BUSY: "locked",
+    sqlite3.SQLITE_LOCKED: "locked",
+    sqlite3.SQLITE_READONLY: "read-only",
+    sqlite3.SQLITE_CANTOPEN: "cannot be opened",
+    sqlite3.SQLITE_FULL: "disk full",
+    sqlite3.SQLITE_IOERR: "disk error",
+    sqlite3.SQLITE_CORRUPT: "damaged",
+    sqlite3.SQLITE_NOTADB: "damaged",
+}
+
+
+def _write_problem(path: Path, wait: float) -> str | None:
+    """Why a write could not start now, if so. The write lock is taken and let go at once, on
+    a connection of its own: the bot's connections may be busy with a long write, and reads go
+    on while another process holds the write lock, which stops every change the bot would
+    make. A file marked read-only is reported as start-up refuses it, also to root."""
+    if not path.exists():
+        return "missing"  # and not created empty in its place (mode=rw)
+    if read_only(path):
+        return "read-only"
+    connection = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=rw",
+        uri=True,
+        timeout=wait,
+        isolation_level=None,
+    )
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+    return None
 
 
 def _refuse_unusable(path: Path) -> None:
@@ -212,19 +424,22 @@ def _sql(value: Any) -> Any:
     return iso(value) if isinstance(value, datetime) else value
 
 
-async def insert_row(connection: aiosqlite.Connection, table: str, values: dict[str, Any]) -> int:
-    """Insert one row; table and column names are ours, never input. Returns the row id."""
+async def insert_row(
+    connection: Connection, table: str, values: dict[str, Any], key: str = "id"
+) -> int:
+    """Insert one row; table and column names are ours, never input. Returns its `key`."""
     columns = ", ".join(values)
     marks = ", ".join("?" for _ in values)
-    cursor = await connection.execute(
-        f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(map(_sql, values.values()))
+    row = await connection.fetch_one(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {key}",
+        tuple(map(_sql, values.values())),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    assert row is not None
+    return int(row[0])
 
 
 async def update_row(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     table: str,
     key: str,
     key_value: Any,
@@ -236,8 +451,8 @@ async def update_row(
     Table and column names are ours, never input."""
     assignments = ", ".join(f"{column} = ?" for column in values)
     conditions = "".join(f" AND {column} IS ?" for column in expected or {})
-    cursor = await connection.execute(
+    changed = await connection.execute(
         f"UPDATE {table} SET {assignments} WHERE {key} = ?{conditions}",
         (*map(_sql, values.values()), key_value, *map(_sql, (expected or {}).values())),
     )
-    return cursor.rowcount == 1
+    return changed == 1

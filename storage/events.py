@@ -6,10 +6,9 @@ import json
 from datetime import datetime
 from typing import Any, NamedTuple
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, insert_row, iso, update_row
+from storage.database import Connection, Database, Row, insert_row, iso, update_row
 
 CALL = "call"
 
@@ -57,7 +56,7 @@ class Answer(BaseModel):
     answered_at: datetime
 
 
-def _event(row: aiosqlite.Row) -> Event:
+def _event(row: Row) -> Event:
     return Event.model_validate({**dict(row), "reminders": json.loads(row["reminders"])})
 
 
@@ -89,12 +88,12 @@ async def upcoming(
     return [_event(row) for row in rows]
 
 
-async def insert(connection: aiosqlite.Connection, values: dict[str, Any]) -> int:
+async def insert(connection: Connection, values: dict[str, Any]) -> int:
     return await insert_row(connection, "events", _json(values))
 
 
 async def update(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     event_id: int,
     values: dict[str, Any],
     expected: dict[str, Any] | None = None,
@@ -105,7 +104,7 @@ async def update(
     )
 
 
-async def revise(connection: aiosqlite.Connection, event_id: int, now: datetime) -> None:
+async def revise(connection: Connection, event_id: int, now: datetime) -> None:
     """Count a change people see (in its calendar file too), in the change's transaction."""
     await connection.execute(
         "UPDATE events SET revision = revision + 1, changed_at = ? WHERE id = ?",
@@ -113,12 +112,12 @@ async def revise(connection: aiosqlite.Connection, event_id: int, now: datetime)
     )
 
 
-async def raise_alert(connection: aiosqlite.Connection, event_id: int, level: int) -> bool:
+async def raise_alert(connection: Connection, event_id: int, level: int) -> bool:
     """Record that coordinators hear of `level` % of the seats: True once per level."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE events SET alerted = ? WHERE id = ? AND alerted < ?", (level, event_id, level)
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 def _json(values: dict[str, Any]) -> dict[str, Any]:
@@ -144,16 +143,15 @@ _UPSERT = (
 )
 
 
-async def answer_in(connection: aiosqlite.Connection, event_id: int, user_id: int) -> str | None:
-    cursor = await connection.execute(
+async def answer_in(connection: Connection, event_id: int, user_id: int) -> str | None:
+    row = await connection.fetch_one(
         "SELECT answer FROM rsvps WHERE event_id = ? AND user_id = ?", (event_id, user_id)
     )
-    row = await cursor.fetchone()
     return str(row[0]) if row else None
 
 
 async def set_answer(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     event_id: int,
     user_id: int,
     name: str,
@@ -169,7 +167,7 @@ async def set_answer(
 
 
 async def take_seat(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     event_id: int,
     user_id: int,
     name: str,
@@ -178,22 +176,20 @@ async def take_seat(
 ) -> bool:
     """A yes, only while fewer than `capacity` others have one: the count is taken by the
     write itself, so two presses at once can never both take the last seat."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "INSERT INTO rsvps (event_id, user_id, name, answer, answered_at, turn) "
         f"SELECT ?, ?, ?, 'yes', ?, {_NEXT_TURN} "
         "WHERE (SELECT COUNT(*) FROM rsvps WHERE event_id = ? AND answer = 'yes' "
         "AND user_id != ?) < ?" + _UPSERT,
         (event_id, user_id, name, iso(now), event_id, event_id, user_id, capacity),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def promote_first(
-    connection: aiosqlite.Connection, event_id: int, capacity: int
-) -> int | None:
+async def promote_first(connection: Connection, event_id: int, capacity: int) -> int | None:
     """The first who waits gets a free seat (keeping their place in the order); None when no
     seat is free or nobody waits. Decided by the write, like `take_seat`."""
-    cursor = await connection.execute(
+    row = await connection.fetch_one(
         "UPDATE rsvps SET answer = 'yes' WHERE event_id = ? AND answer = 'waiting' "
         "AND user_id = (SELECT user_id FROM rsvps WHERE event_id = ? AND answer = 'waiting' "
         "ORDER BY turn, user_id LIMIT 1) "
@@ -201,29 +197,24 @@ async def promote_first(
         "RETURNING user_id",
         (event_id, event_id, event_id, capacity),
     )
-    row = await cursor.fetchone()
     return int(row[0]) if row else None
 
 
-async def seats_taken(connection: aiosqlite.Connection, event_id: int) -> int:
-    cursor = await connection.execute(
+async def seats_taken(connection: Connection, event_id: int) -> int:
+    row = await connection.fetch_one(
         "SELECT COUNT(*) FROM rsvps WHERE event_id = ? AND answer = 'yes'", (event_id,)
     )
-    row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-async def waiting_position(
-    connection: aiosqlite.Connection, event_id: int, user_id: int
-) -> int | None:
+async def waiting_position(connection: Connection, event_id: int, user_id: int) -> int | None:
     """1 for the first who waits; None for someone not waiting."""
-    cursor = await connection.execute(
+    row = await connection.fetch_one(
         "SELECT COUNT(*) FROM rsvps w JOIN rsvps me ON me.event_id = w.event_id "
         "WHERE me.event_id = ? AND me.user_id = ? AND me.answer = 'waiting' "
         "AND w.answer = 'waiting' AND (w.turn, w.user_id) <= (me.turn, me.user_id)",
         (event_id, user_id),
     )
-    row = await cursor.fetchone()
     return int(row[0]) or None if row else None
 
 
@@ -246,27 +237,29 @@ async def reminded(db: Database, event_id: int) -> set[int]:
 
 
 async def mark_reminded(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     event_id: int,
     offsets: list[int],
     now: datetime,
     skipped: bool = False,
-) -> None:
-    await connection.executemany(
-        "INSERT OR IGNORE INTO reminders_sent (event_id, offset_minutes, sent_at, skipped) "
-        "VALUES (?, ?, ?, ?)",
-        [(event_id, offset, iso(now), int(skipped)) for offset in offsets],
-    )
+) -> int:
+    """Mark the reminders sent (or skipped); how many were not marked before."""
+    marked = 0
+    for offset in offsets:
+        marked += await connection.execute(
+            "INSERT OR IGNORE INTO reminders_sent (event_id, offset_minutes, sent_at, skipped) "
+            "VALUES (?, ?, ?, ?)",
+            (event_id, offset, iso(now), int(skipped)),
+        )
+    return marked
 
 
-async def check_in(
-    connection: aiosqlite.Connection, event_id: int, user_id: int, now: datetime
-) -> bool:
-    cursor = await connection.execute(
+async def check_in(connection: Connection, event_id: int, user_id: int, now: datetime) -> bool:
+    changed = await connection.execute(
         "INSERT OR IGNORE INTO attendance (event_id, user_id, checked_in_at) VALUES (?, ?, ?)",
         (event_id, user_id, iso(now)),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def checked_in(db: Database, event_id: int) -> int:
@@ -279,9 +272,9 @@ async def held_counts(db: Database, now: datetime) -> list[tuple[int, str, int, 
     counted by the database, the kinds of a year in the order they were first held. The year is
     the one written in the start (in its own offset), as a parsed `starts_at.year` gives it."""
     rows = await db.fetch_all(
-        "SELECT CAST(substr(e.starts_at, 1, 4) AS INTEGER) AS year, e.kind, COUNT(*), "
+        f"SELECT {db.dialect.year('e.starts_at')} AS year, e.kind, COUNT(*), "
         "SUM((SELECT COUNT(*) FROM attendance a WHERE a.event_id = e.id)) FROM events e "
-        "WHERE e.status = 'published' AND CAST(strftime('%s', e.starts_at) AS INTEGER) <= ? "
+        f"WHERE e.status = 'published' AND {db.dialect.epoch('e.starts_at')} <= ? "
         "GROUP BY year, e.kind ORDER BY year, MIN(e.starts_at), MIN(e.id)",
         (int(now.timestamp()),),
     )
@@ -331,9 +324,9 @@ async def turnout(db: Database, until: datetime, limit: int) -> list[Turnout]:
         "SELECT * FROM (SELECT e.title, e.starts_at AS starts_at, "
         "(SELECT COUNT(*) FROM rsvps r WHERE r.event_id = e.id AND r.answer = 'yes'), "
         "(SELECT COUNT(*) FROM attendance a WHERE a.event_id = e.id) FROM events e "
-        "WHERE e.status = 'published' AND CAST(strftime('%s', e.starts_at) AS INTEGER) <= ? "
-        "ORDER BY strftime('%s', e.starts_at) DESC, e.id DESC LIMIT ?) "
-        "ORDER BY strftime('%s', starts_at)",
+        f"WHERE e.status = 'published' AND {db.dialect.epoch('e.starts_at')} <= ? "
+        f"ORDER BY {db.dialect.epoch('e.starts_at')} DESC, e.id DESC LIMIT ?) AS latest "
+        f"ORDER BY {db.dialect.epoch('starts_at')}",
         (int(until.timestamp()), limit),
     )
     return [Turnout(str(row[0]), str(row[1]), int(row[2]), int(row[3])) for row in rows]

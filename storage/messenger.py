@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.database import Database, iso
+from storage.database import Connection, Database, iso
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ async def person_with(db: Database, psid: str) -> MessengerPerson | None:
 
 
 async def keep_profile(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     user_id: int,
     first_name: str | None,
     last_name: str | None,
@@ -45,22 +43,20 @@ async def keep_profile(
     )
 
 
-async def person_of(connection: aiosqlite.Connection, psid: str, now: datetime) -> int:
+async def person_of(connection: Connection, psid: str, now: datetime) -> int:
     """The user id of the person with this page-scoped id, made on their first message; their
     24-hour window opens now."""
     # An update first: an upsert would use up a number of the sequence at every message.
-    async with connection.execute(
+    row = await connection.fetch_one(
         "UPDATE messenger_people SET last_message_at = ? WHERE psid = ? RETURNING user_id",
         (iso(now), psid),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     if row is None:
-        async with connection.execute(
+        row = await connection.fetch_one(
             "INSERT INTO messenger_people (psid, first_seen, last_message_at) VALUES (?, ?, ?) "
             "RETURNING user_id",
             (psid, iso(now), iso(now)),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
     assert row is not None
     return int(row[0])
 
@@ -73,42 +69,40 @@ async def psid_of(db: Database, user_id: int) -> tuple[str, datetime] | None:
     return (str(row[0]), datetime.fromisoformat(row[1])) if row else None
 
 
-async def take_event(connection: aiosqlite.Connection, key: str, now: datetime) -> tuple[int, bool]:
+async def take_event(connection: Connection, key: str, now: datetime) -> tuple[int, bool]:
     """The event's number, and whether this is its first delivery. Only a digest of its key
     is kept: a key made of the sender and the time would otherwise outlive an erasure."""
     mid = hashlib.sha256(key.encode()).hexdigest()
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "INSERT OR IGNORE INTO messenger_events (mid, seen_at) VALUES (?, ?)", (mid, iso(now))
     )
-    first = cursor.rowcount == 1
-    async with connection.execute("SELECT n FROM messenger_events WHERE mid = ?", (mid,)) as found:
-        row = await found.fetchone()
+    first = changed == 1
+    row = await connection.fetch_one("SELECT n FROM messenger_events WHERE mid = ?", (mid,))
     assert row is not None
     return int(row[0]), first
 
 
-async def forget_events_before(connection: aiosqlite.Connection, moment: datetime) -> int:
+async def forget_events_before(connection: Connection, moment: datetime) -> int:
     """Forget events too old for Meta to deliver again. The newest is always kept: its number
     is the highest, so the next event's number (and update id) is never one used before."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "DELETE FROM messenger_events WHERE seen_at < ? "
         "AND n < (SELECT MAX(n) FROM messenger_events)",
         (iso(moment),),
     )
-    return cursor.rowcount
+    return changed
 
 
 async def remember_message(
-    connection: aiosqlite.Connection, user_id: int, shown: dict[str, Any], now: datetime
+    connection: Connection, user_id: int, shown: dict[str, Any], now: datetime
 ) -> int:
     """Keep what a message showed under the next message id of this person's chat."""
-    async with connection.execute(
+    row = await connection.fetch_one(
         "INSERT INTO messenger_messages (user_id, message_id, shown, sent_at) VALUES (?, "
         "(SELECT COALESCE(MAX(message_id), 0) + 1 FROM messenger_messages WHERE user_id = ?), "
         "?, ?) RETURNING message_id",
         (user_id, user_id, json.dumps(shown, ensure_ascii=False), iso(now)),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     assert row is not None
     return int(row[0])
 
@@ -121,15 +115,13 @@ async def shown_in(db: Database, user_id: int, message_id: int) -> dict[str, Any
     return dict(json.loads(row[0])) if row else None
 
 
-async def keep_file(
-    connection: aiosqlite.Connection, data: bytes, mime_type: str, now: datetime
-) -> int:
-    cursor = await connection.execute(
-        "INSERT INTO channel_files (data, mime_type, created_at) VALUES (?, ?, ?)",
+async def keep_file(connection: Connection, data: bytes, mime_type: str, now: datetime) -> int:
+    row = await connection.fetch_one(
+        "INSERT INTO channel_files (data, mime_type, created_at) VALUES (?, ?, ?) RETURNING id",
         (data, mime_type, iso(now)),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    assert row is not None
+    return int(row[0])
 
 
 async def file(db: Database, file_id: int) -> tuple[bytes, str] | None:
@@ -138,11 +130,11 @@ async def file(db: Database, file_id: int) -> tuple[bytes, str] | None:
 
 
 async def replace_shown(
-    connection: aiosqlite.Connection, user_id: int, message_id: int, shown: dict[str, Any]
+    connection: Connection, user_id: int, message_id: int, shown: dict[str, Any]
 ) -> int:
     """An edit: the message keeps its id and shows this now (Messenger got a new message)."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE messenger_messages SET shown = ? WHERE user_id = ? AND message_id = ?",
         (json.dumps(shown, ensure_ascii=False), user_id, message_id),
     )
-    return cursor.rowcount
+    return changed

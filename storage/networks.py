@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, iso
+from storage.database import Connection, Database, Row, iso
 
 
 class Network(BaseModel):
@@ -74,7 +73,7 @@ async def of_member(db: Database, user_id: int) -> set[int]:
     return {int(row["network_id"]) for row in rows}
 
 
-async def _complete(db: Database, row: aiosqlite.Row) -> Network:
+async def _complete(db: Database, row: Row) -> Network:
     network_id = int(row["id"])
     topics = await db.fetch_all(
         "SELECT code FROM network_topics WHERE network_id = ? ORDER BY code", (network_id,)
@@ -93,17 +92,18 @@ async def _complete(db: Database, row: aiosqlite.Row) -> Network:
 
 
 async def insert(
-    connection: aiosqlite.Connection, name: str, kind: str, invite_code: str, now: datetime
+    connection: Connection, name: str, kind: str, invite_code: str, now: datetime
 ) -> int:
-    cursor = await connection.execute(
-        "INSERT INTO networks (name, kind, invite_code, created_at) VALUES (?, ?, ?, ?)",
+    row = await connection.fetch_one(
+        "INSERT INTO networks (name, kind, invite_code, created_at) VALUES (?, ?, ?, ?) "
+        "RETURNING id",
         (name, kind, invite_code, iso(now)),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    assert row is not None
+    return int(row[0])
 
 
-async def close(connection: aiosqlite.Connection, network_id: int, now: datetime) -> None:
+async def close(connection: Connection, network_id: int, now: datetime) -> None:
     await connection.execute(
         "UPDATE networks SET closed_at = ?, cross_professional = 0, chat_id = NULL WHERE id = ?",
         (iso(now), network_id),
@@ -111,25 +111,25 @@ async def close(connection: aiosqlite.Connection, network_id: int, now: datetime
     await connection.execute("DELETE FROM routing_rules WHERE network_id = ?", (network_id,))
 
 
-async def make_cross_professional(connection: aiosqlite.Connection, network_id: int) -> None:
+async def make_cross_professional(connection: Connection, network_id: int) -> None:
     await connection.execute("UPDATE networks SET cross_professional = 0")
     await connection.execute(
         "UPDATE networks SET cross_professional = 1 WHERE id = ?", (network_id,)
     )
 
 
-async def set_chat(connection: aiosqlite.Connection, network_id: int, chat_id: int | None) -> None:
+async def set_chat(connection: Connection, network_id: int, chat_id: int | None) -> None:
     if chat_id is not None:
         await connection.execute("UPDATE networks SET chat_id = NULL WHERE chat_id = ?", (chat_id,))
     await connection.execute("UPDATE networks SET chat_id = ? WHERE id = ?", (chat_id, network_id))
 
 
-async def forget_chat(connection: aiosqlite.Connection, chat_id: int) -> None:
+async def forget_chat(connection: Connection, chat_id: int) -> None:
     """The bot is no longer in this group: the networks that worked there work privately."""
     await connection.execute("UPDATE networks SET chat_id = NULL WHERE chat_id = ?", (chat_id,))
 
 
-async def move_chat(connection: aiosqlite.Connection, old: int, new: int) -> bool:
+async def move_chat(connection: Connection, old: int, new: int) -> bool:
     """A group became a supergroup, with a new id: its network works there now. Told twice (the
     old group's last message, the new one's first, a refused send), it moves once."""
     await connection.execute(
@@ -137,13 +137,13 @@ async def move_chat(connection: aiosqlite.Connection, old: int, new: int) -> boo
         "AND EXISTS (SELECT 1 FROM networks WHERE chat_id = ?)",
         (new, old),
     )
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE networks SET chat_id = ? WHERE chat_id = ?", (new, old)
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def set_topic(connection: aiosqlite.Connection, network_id: int, code: str, on: bool) -> None:
+async def set_topic(connection: Connection, network_id: int, code: str, on: bool) -> None:
     if on:
         await connection.execute(
             "INSERT OR IGNORE INTO network_topics (network_id, code) VALUES (?, ?)",
@@ -155,21 +155,19 @@ async def set_topic(connection: aiosqlite.Connection, network_id: int, code: str
         )
 
 
-async def add_member(
-    connection: aiosqlite.Connection, network_id: int, user_id: int, now: datetime
-) -> bool:
-    cursor = await connection.execute(
+async def add_member(connection: Connection, network_id: int, user_id: int, now: datetime) -> bool:
+    changed = await connection.execute(
         "INSERT OR IGNORE INTO network_members (network_id, user_id, joined_at) VALUES (?, ?, ?)",
         (network_id, user_id, iso(now)),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def remove_member(connection: aiosqlite.Connection, network_id: int, user_id: int) -> bool:
-    cursor = await connection.execute(
+async def remove_member(connection: Connection, network_id: int, user_id: int) -> bool:
+    changed = await connection.execute(
         "DELETE FROM network_members WHERE network_id = ? AND user_id = ?", (network_id, user_id)
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 # -- routing rules ---------------------------------------------------------------------------
@@ -184,20 +182,21 @@ async def rules(db: Database) -> list[Rule]:
 
 
 async def add_rule(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     kind: str | None,
     category: str | None,
     theme: str | None,
     network_id: int,
 ) -> int:
-    cursor = await connection.execute(
-        "INSERT INTO routing_rules (kind, category, theme, network_id) VALUES (?, ?, ?, ?)",
+    row = await connection.fetch_one(
+        "INSERT INTO routing_rules (kind, category, theme, network_id) VALUES (?, ?, ?, ?) "
+        "RETURNING id",
         (kind, category, theme, network_id),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    assert row is not None
+    return int(row[0])
 
 
-async def remove_rule(connection: aiosqlite.Connection, rule_id: int) -> bool:
-    cursor = await connection.execute("DELETE FROM routing_rules WHERE id = ?", (rule_id,))
-    return cursor.rowcount == 1
+async def remove_rule(connection: Connection, rule_id: int) -> bool:
+    changed = await connection.execute("DELETE FROM routing_rules WHERE id = ?", (rule_id,))
+    return changed == 1

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, insert_row, iso
+from storage.database import Connection, Database, insert_row, iso
 
 
 class Newsletter(BaseModel):
@@ -39,38 +38,38 @@ async def with_status(db: Database, status: str, newest_first: bool = False) -> 
     return [Newsletter.model_validate(dict(row)) for row in rows]
 
 
-async def insert(connection: aiosqlite.Connection, values: dict[str, Any]) -> int:
+async def insert(connection: Connection, values: dict[str, Any]) -> int:
     return await insert_row(connection, "newsletters", values)
 
 
 async def change_scheduled(
-    connection: aiosqlite.Connection, newsletter_id: int, values: dict[str, Any]
+    connection: Connection, newsletter_id: int, values: dict[str, Any]
 ) -> bool:
     """Change one that is still scheduled: False when it was sent or cancelled meanwhile."""
     assignments = ", ".join(f"{column} = ?" for column in values)
-    cursor = await connection.execute(
+    changed = await connection.execute(
         f"UPDATE newsletters SET {assignments} WHERE id = ? AND status = 'scheduled'",
         (*(iso(v) if isinstance(v, datetime) else v for v in values.values()), newsletter_id),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def cancel(connection: aiosqlite.Connection, newsletter_id: int) -> bool:
+async def cancel(connection: Connection, newsletter_id: int) -> bool:
     """Scheduled → cancelled, unless the sweep handed it over first: the row count decides."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE newsletters SET status = 'cancelled' WHERE id = ? AND status = 'scheduled'",
         (newsletter_id,),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def hand_over(
-    connection: aiosqlite.Connection, newsletter_id: int, batch_id: int, now: datetime
+    connection: Connection, newsletter_id: int, batch_id: int, now: datetime
 ) -> bool:
     """Scheduled → sent, once: False when it was sent or cancelled in the meantime."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE newsletters SET status = 'sent', sent_at = ?, batch_id = ? "
         "WHERE id = ? AND status = 'scheduled'",
         (iso(now), batch_id, newsletter_id),
     )
-    return cursor.rowcount == 1
+    return changed == 1

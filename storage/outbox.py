@@ -7,10 +7,9 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, insert_row, iso
+from storage.database import Connection, Database, Row, insert_row, iso
 
 
 class Item(BaseModel):
@@ -54,12 +53,12 @@ class Counts(BaseModel):
         return self.left == 0
 
 
-def _item(row: aiosqlite.Row) -> Item:
+def _item(row: Row) -> Item:
     return Item.model_validate({**dict(row), "payload": json.loads(row["payload"])})
 
 
 async def add_batch(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     kind: str,
     created_by: int | None,
     audience: str,
@@ -73,13 +72,13 @@ async def add_batch(
 
 
 async def enqueue(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     batch_id: int | None,
     items: Sequence[tuple[str, int | None, str | None, dict[str, Any]]],
     now: datetime,
 ) -> None:
     """(channel, user id, address, payload) each, all due now."""
-    await connection.executemany(
+    await connection.execute_many(
         "INSERT INTO outbox (batch_id, channel, user_id, address, payload, next_attempt_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -102,7 +101,8 @@ async def enqueue(
 # "answered" never overtakes "question".
 _NEXT = (
     "SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
-    "AND NOT (o.channel = 'telegram' AND o.user_id IN (SELECT value FROM json_each(?))) "
+    "AND NOT (o.channel = 'telegram' "
+    "  AND o.user_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))) "
     "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.user_id IS o.user_id "
     "  AND e.address IS o.address AND e.channel = o.channel AND e.id < o.id "
     "  AND e.state IN ('pending', 'sending')) "
@@ -117,16 +117,16 @@ def moment(when: datetime) -> str:
 
 
 async def claim(
-    connection: aiosqlite.Connection, now: datetime, resting: Collection[int] = ()
+    connection: Connection, now: datetime, resting: Collection[int] = ()
 ) -> Item | None:
     """The next item (see `_NEXT`) outside the Telegram chats in `resting`, marked as in
     flight."""
-    async with connection.execute(
+    row = await connection.fetch_one(
         "UPDATE outbox SET state = 'sending', attempts = attempts + 1 "
-        f"WHERE id = ({_NEXT}) RETURNING *",
+        # Another sender on the same database passes by the row this one is taking.
+        f"WHERE id = ({_NEXT}{connection.dialect.skip_locked('o')}) RETURNING *",
         (moment(now), json.dumps(list(resting))),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return _item(row) if row else None
 
 
@@ -137,7 +137,7 @@ async def peek(db: Database, now: datetime) -> Item | None:
 
 
 async def finish(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     item_id: int,
     state: str,
     now: datetime,
@@ -151,7 +151,7 @@ async def finish(
 
 
 async def retry_at(
-    connection: aiosqlite.Connection, item_id: int, when: datetime, error: str | None, tries: bool
+    connection: Connection, item_id: int, when: datetime, error: str | None, tries: bool
 ) -> None:
     """Back to the queue until `when`; a wait that Telegram asked for does not count as a try."""
     await connection.execute(
@@ -161,9 +161,7 @@ async def retry_at(
     )
 
 
-async def hold(
-    connection: aiosqlite.Connection, item_id: int, until: datetime, error: str | None
-) -> None:
+async def hold(connection: Connection, item_id: int, until: datetime, error: str | None) -> None:
     """Not sent: the person is outside Messenger's 24-hour window, and nothing allows it."""
     await connection.execute(
         "UPDATE outbox SET state = 'held', held_until = ?, error = ? WHERE id = ?",
@@ -171,29 +169,29 @@ async def hold(
     )
 
 
-async def expire_held(connection: aiosqlite.Connection, now: datetime) -> int:
+async def expire_held(connection: Connection, now: datetime) -> int:
     """Held items whose time is up: the person did not write again in time."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE outbox SET state = 'expired' WHERE state = 'held' AND held_until <= ?",
         (moment(now),),
     )
-    return cursor.rowcount
+    return changed
 
 
-async def count_timeout(connection: aiosqlite.Connection, item_id: int) -> None:
+async def count_timeout(connection: Connection, item_id: int) -> None:
     """A send timed out after the request left: it may have arrived."""
     await connection.execute("UPDATE outbox SET timeouts = timeouts + 1 WHERE id = ?", (item_id,))
 
 
-async def release_in_flight(connection: aiosqlite.Connection) -> int:
+async def release_in_flight(connection: Connection) -> int:
     """After a crash: what was in flight may have arrived, so it counts as a timeout; it is sent
     again unless it already may have arrived once (then it is 'maybe_sent'): never a third time."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE outbox SET timeouts = timeouts + 1, "
         "state = CASE WHEN timeouts >= 1 THEN 'maybe_sent' ELSE 'pending' END "
         "WHERE state = 'sending'"
     )
-    return cursor.rowcount
+    return changed
 
 
 async def due_count(db: Database, now: datetime) -> int:
@@ -232,42 +230,40 @@ async def batch(db: Database, batch_id: int) -> Batch | None:
     return Batch.model_validate(dict(row)) if row else None
 
 
-async def set_report(
-    connection: aiosqlite.Connection, batch_id: int, chat_id: int, message_id: int
-) -> None:
+async def set_report(connection: Connection, batch_id: int, chat_id: int, message_id: int) -> None:
     await connection.execute(
         "UPDATE batches SET report_chat_id = ?, report_message_id = ? WHERE id = ?",
         (chat_id, message_id, batch_id),
     )
 
 
-async def cancel(connection: aiosqlite.Connection, batch_id: int, now: datetime) -> int:
+async def cancel(connection: Connection, batch_id: int, now: datetime) -> int:
     await connection.execute(
         "UPDATE batches SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
         (iso(now), batch_id),
     )
-    cursor = await connection.execute(
+    changed = await connection.execute(
         # What waits for a Messenger person to write again is stopped with the rest.
         "UPDATE outbox SET state = 'cancelled' WHERE batch_id = ? AND state IN ('pending', 'held')",
         (batch_id,),
     )
-    return cursor.rowcount
+    return changed
 
 
-async def mark_finished(connection: aiosqlite.Connection, batch_id: int, now: datetime) -> bool:
+async def mark_finished(connection: Connection, batch_id: int, now: datetime) -> bool:
     """True the first time: the summary is sent once."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE batches SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
         (iso(now), batch_id),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def release_held(connection: aiosqlite.Connection, user_id: int, now: datetime) -> int:
+async def release_held(connection: Connection, user_id: int, now: datetime) -> int:
     """The person wrote again: what was held for them (and has not expired) is due now."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE outbox SET state = 'pending', next_attempt_at = ?, held_until = NULL "
         "WHERE user_id = ? AND state = 'held' AND held_until > ?",
         (moment(now), user_id, moment(now)),
     )
-    return cursor.rowcount
+    return changed

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, iso
+from storage.database import Connection, Database, iso
 
 
 class Person(BaseModel):
@@ -48,7 +47,9 @@ def name_of(user_id: str) -> str:
 async def names(db: Database, user_ids: list[int]) -> dict[int, str]:
     """The name of each of `user_ids` the bot knows one for."""
     rows = await db.fetch_all(
-        f"SELECT value, {name_of('value')} FROM json_each(?)", (json.dumps(user_ids),)
+        f"SELECT id, {name_of('id')} FROM (SELECT CAST(value AS BIGINT) AS id FROM json_each(?)) "
+        "AS ids",
+        (json.dumps(user_ids),),
     )
     return {int(row[0]): str(row[1]) for row in rows if row[1]}
 
@@ -57,14 +58,14 @@ async def blocked_among(db: Database, user_ids: list[int]) -> set[int]:
     """Those who blocked the bot; the ids go as one JSON parameter, however many there are."""
     rows = await db.fetch_all(
         "SELECT user_id FROM people WHERE blocked_at IS NOT NULL "
-        "AND user_id IN (SELECT value FROM json_each(?))",
+        "AND user_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))",
         (json.dumps(user_ids),),
     )
     return {int(row["user_id"]) for row in rows}
 
 
 async def upsert_seen(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     user_id: int,
     language: str,
     username: str | None,
@@ -73,7 +74,7 @@ async def upsert_seen(
 ) -> Person:
     """Record a sign of life (and the @username and name the person has now); Telegram's language
     applies until the person chose one. Returns the row as stored, in the same statement."""
-    async with connection.execute(
+    row = await connection.fetch_one(
         """
         INSERT INTO people (user_id, language, username, name, first_seen, last_seen)
         VALUES (?, ?, ?, ?, ?, ?)
@@ -87,13 +88,12 @@ async def upsert_seen(
         RETURNING *
         """,
         (user_id, language, username, name, iso(now), iso(now)),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     assert row is not None, "an upsert returns its row"
     return Person.model_validate(dict(row))
 
 
-async def set_language(connection: aiosqlite.Connection, user_id: int, language: str) -> None:
+async def set_language(connection: Connection, user_id: int, language: str) -> None:
     await connection.execute(
         "UPDATE people SET language = ?, language_chosen = 1 WHERE user_id = ?",
         (language, user_id),
@@ -107,17 +107,17 @@ _NOT_AMBASSADOR = (
 
 
 async def set_news_consent(
-    connection: aiosqlite.Connection, user_id: int, consent: bool, now: datetime
+    connection: Connection, user_id: int, consent: bool, now: datetime
 ) -> bool:
     """A yes also turns newsletters back on: saying yes to them is asking for them. False for
     an ambassador, whose consent is their sign-up."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "UPDATE people SET news_consent = ?, news_consent_at = ?,"
         " newsletter_off = CASE WHEN ? THEN 0 ELSE newsletter_off END"
         f" WHERE user_id = ? AND {_NOT_AMBASSADOR}",
         (consent, iso(now), consent, user_id),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def consent_unasked(db: Database, user_id: int) -> bool:
@@ -130,7 +130,7 @@ async def consent_unasked(db: Database, user_id: int) -> bool:
     return row is not None
 
 
-async def mark_blocked(connection: aiosqlite.Connection, user_id: int, now: datetime) -> None:
+async def mark_blocked(connection: Connection, user_id: int, now: datetime) -> None:
     await connection.execute(
         "UPDATE people SET blocked_at = ? WHERE user_id = ? AND blocked_at IS NULL",
         (iso(now), user_id),
@@ -138,7 +138,7 @@ async def mark_blocked(connection: aiosqlite.Connection, user_id: int, now: date
 
 
 async def add_deep_link(
-    connection: aiosqlite.Connection, user_id: int, kind: str, argument: str, now: datetime
+    connection: Connection, user_id: int, kind: str, argument: str, now: datetime
 ) -> None:
     await connection.execute(
         "INSERT INTO deep_links (user_id, kind, argument, received_at) VALUES (?, ?, ?, ?)",

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
-from storage.database import Database, iso
+from storage.database import Connection, Database, iso
 
 
-async def take(connection: aiosqlite.Connection, update_id: int, now: datetime) -> bool:
+async def take(connection: Connection, update_id: int, now: datetime) -> bool:
     """Record the update as seen; False when it was seen before (the row count decides)."""
-    cursor = await connection.execute(
+    changed = await connection.execute(
         "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
         (update_id, iso(now)),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def mark_handled(connection: aiosqlite.Connection, update_id: int, now: datetime) -> None:
+async def mark_handled(connection: Connection, update_id: int, now: datetime) -> None:
     await connection.execute(
         "UPDATE seen_updates SET handled_at = ? WHERE update_id = ?", (iso(now), update_id)
     )
@@ -31,13 +29,13 @@ async def handled(db: Database, update_id: int) -> bool:
     return bool(row and row[0])
 
 
-async def forget_unhandled(connection: aiosqlite.Connection) -> int:
-    cursor = await connection.execute("DELETE FROM seen_updates WHERE handled_at IS NULL")
-    return cursor.rowcount
+async def forget_unhandled(connection: Connection) -> int:
+    changed = await connection.execute("DELETE FROM seen_updates WHERE handled_at IS NULL")
+    return changed
 
 
-async def forget_before(connection: aiosqlite.Connection, moment: datetime) -> int:
-    cursor = await connection.execute(
+async def forget_before(connection: Connection, moment: datetime) -> int:
+    changed = await connection.execute(
         "DELETE FROM seen_updates WHERE seen_at < ? AND handled_at IS NOT NULL", (iso(moment),)
     )
-    return cursor.rowcount
+    return changed

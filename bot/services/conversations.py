@@ -9,12 +9,10 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import Clock
 from storage import conversations
 from storage.conversations import StoredConversation
-from storage.database import Database
+from storage.database import Connection, Database
 
 LIFETIME = timedelta(days=1)
 
@@ -91,15 +89,13 @@ class Conversations:
             return await conversations.put(connection, user_id, stored, self._clock())
 
     @staticmethod
-    async def forget(
-        connection: aiosqlite.Connection, user_id: int, kind: ConversationKind
-    ) -> None:
+    async def forget(connection: Connection, user_id: int, kind: ConversationKind) -> None:
         """End one conversation inside a transaction that stores what it led to."""
         await conversations.delete(connection, user_id, kind)
 
     @staticmethod
     async def forget_unchanged(
-        connection: aiosqlite.Connection, user_id: int, kind: ConversationKind, touched: int
+        connection: Connection, user_id: int, kind: ConversationKind, touched: int
     ) -> bool:
         """End one conversation inside a transaction, only as it stood when shown (`touched`);
         False when it has moved on since or is gone."""

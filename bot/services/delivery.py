@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
@@ -17,7 +16,7 @@ from bot.services.conversations import ConversationKind
 from bot.strategy import Strategy
 from storage import conversations, coordinators, networks, outbox, people
 from storage.coordinators import AuditAction
-from storage.database import Database
+from storage.database import Connection, Database
 from storage.outbox import Batch, Counts, Item
 
 # Tries before a message that keeps meeting network errors or 5xx fails for good: with the
@@ -68,7 +67,7 @@ class AlreadySent(Exception):
 # that go out instead when the chat is gone (the bot was removed from a group, or blocked).
 OutboxItem = tuple[str, int | None, str | None, dict[str, Any]]
 # Records, in the batch's transaction, what the batch is for; False: it was done already.
-Claim = Callable[[aiosqlite.Connection, int, datetime], Awaitable[bool]]
+Claim = Callable[[Connection, int, datetime], Awaitable[bool]]
 Result = TypeVar("Result")
 # Renders, inside the transaction of a change, the messages the change owes people: they are
 # stored with the change or not at all (handlers render; services decide when).
@@ -173,7 +172,7 @@ class DeliveryService:
 
     # -- messages owed by a change -------------------------------------------------------------
 
-    async def owe(self, connection: aiosqlite.Connection, items: Sequence[OutboxItem]) -> None:
+    async def owe(self, connection: Connection, items: Sequence[OutboxItem]) -> None:
         """Put what a change owes people in the outbox, in the change's own transaction."""
         if items:
             await outbox.enqueue(connection, None, items, self._clock())
@@ -306,7 +305,7 @@ class DeliveryService:
                 assert outcome.message_id is not None
                 await outbox.set_report(connection, shows, item.user_id, outcome.message_id)
 
-    async def _gone(self, connection: aiosqlite.Connection, item: Item, now: datetime) -> None:
+    async def _gone(self, connection: Connection, item: Item, now: datetime) -> None:
         """The chat cannot be reached: a person blocked the bot, or the bot is out of a group
         (its network then works privately); what was meant for it goes to its fallback."""
         assert item.user_id is not None

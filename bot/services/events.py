@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
@@ -24,7 +23,7 @@ from bot.services.networks import Added
 from bot.strategy import Strategy
 from storage import coordinators, events, networks, people
 from storage.coordinators import AuditAction
-from storage.database import Database
+from storage.database import Connection, Database
 from storage.events import CALL, Answer, Event
 
 CHECKIN_OPENS = timedelta(hours=1)  # before the start; check-in closes at the end
@@ -243,7 +242,7 @@ class EventService:
 
     async def _tell(
         self,
-        connection: aiosqlite.Connection,
+        connection: Connection,
         event_id: int,
         notify: Notify[Coming],
         promoted: list[int] | None = None,
@@ -258,7 +257,7 @@ class EventService:
         """Marks the event published in its invitations' transaction, once; remembers who it
         went to, and records the reminders whose time has already passed as skipped."""
 
-        async def claim(connection: aiosqlite.Connection, batch_id: int, now: datetime) -> bool:
+        async def claim(connection: Connection, batch_id: int, now: datetime) -> bool:
             published = {"status": "published", "invitation_batch": batch_id}
             if not await events.update(connection, event_id, published, {"status": "scheduled"}):
                 return False
@@ -434,7 +433,7 @@ class EventService:
 
     async def _write(
         self,
-        connection: aiosqlite.Connection,
+        connection: Connection,
         event: Event,
         user_id: int,
         name: str,
@@ -458,7 +457,7 @@ class EventService:
             await events.set_answer(connection, event.id, user_id, name, "waiting", now)
         return "waiting"
 
-    async def _promote(self, connection: aiosqlite.Connection, event: Event) -> list[int]:
+    async def _promote(self, connection: Connection, event: Event) -> list[int]:
         """Free seats go to those who wait, first come first served, each once."""
         promoted: list[int] = []
         if event.capacity is None or event.is_call:
@@ -469,7 +468,7 @@ class EventService:
             promoted.append(first)
         return promoted
 
-    async def _alert(self, connection: aiosqlite.Connection, event: Event) -> int | None:
+    async def _alert(self, connection: Connection, event: Event) -> int | None:
         """The highest share of the seats now taken that coordinators have not heard of; the
         write decides, so each level is told once however many answer at the same moment."""
         if event.capacity is None:
@@ -505,10 +504,8 @@ class EventService:
         now = self._clock()
         offsets = [m for m in event.reminders if now >= event.starts_at - timedelta(minutes=m)]
 
-        async def claim(connection: aiosqlite.Connection, batch_id: int, at: datetime) -> bool:
-            before = connection.total_changes
-            await events.mark_reminded(connection, event.id, offsets, at)
-            return connection.total_changes > before
+        async def claim(connection: Connection, batch_id: int, at: datetime) -> bool:
+            return await events.mark_reminded(connection, event.id, offsets, at) > 0
 
         return claim
 

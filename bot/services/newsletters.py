@@ -9,7 +9,6 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
@@ -18,7 +17,7 @@ from bot.services.delivery import Claim, DeliveryService, Reach
 from bot.strategy import Strategy
 from storage import coordinators, newsletters, people
 from storage.coordinators import AuditAction
-from storage.database import Database, iso
+from storage.database import Connection, Database, iso
 from storage.newsletters import Newsletter
 
 TITLE_MAX, BODY_MAX, CAPTION_MAX = 100, 3500, 1000
@@ -444,7 +443,7 @@ class NewsletterService:
     def hand_over(self, newsletter_id: int) -> Claim:
         """Marks the newsletter sent in its batch's transaction: once, and only if scheduled."""
 
-        async def claim(connection: aiosqlite.Connection, batch_id: int, now: datetime) -> bool:
+        async def claim(connection: Connection, batch_id: int, now: datetime) -> bool:
             return await newsletters.hand_over(connection, newsletter_id, batch_id, now)
 
         return claim
@@ -509,17 +508,17 @@ class NewsletterService:
         """The link in every e-mail (in the chat and on the web): no more newsletters by
         e-mail for that ambassador. The write decides whether this press did it."""
         async with self._db.transaction() as connection:
-            cursor = await connection.execute(
+            changed = await connection.execute(
                 "UPDATE ambassadors SET newsletter_by_email = 0 "
                 "WHERE email_token = ? AND newsletter_by_email = 1",
                 (token,),
             )
-            if cursor.rowcount == 1:
+            if changed == 1:
                 return Unsubscribed.DONE
-            cursor = await connection.execute(
+            known = await connection.fetch_one(
                 "SELECT 1 FROM ambassadors WHERE email_token = ?", (token,)
             )
-            return Unsubscribed.ALREADY if await cursor.fetchone() else Unsubscribed.UNKNOWN
+            return Unsubscribed.ALREADY if known else Unsubscribed.UNKNOWN
 
     async def _save(self, user_id: int, draft: Draft) -> Draft:
         await self._conversations.put(

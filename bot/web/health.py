@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from aiohttp import web
 
@@ -23,7 +21,7 @@ from bot.clock import Clock
 from bot.delivery.sender import Sender
 from bot.web.context import site_of
 from storage import outbox
-from storage.database import Database, iso, read_only
+from storage.database import ERRORS, Database, iso, problem_of
 
 logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -89,10 +87,10 @@ async def readyz(request: web.Request) -> web.Response:
 async def _backlog(db: Database, now: datetime) -> tuple[int | None, str]:
     """The messages due in the outbox, read on the bot's own connection, after checking that
     a write could start now, and "ok"; else None and why the database cannot be used, in a
-    word or two (from SQLite's error code, never its message, which could quote data)."""
+    word or two (from the error's code, never its message, which could quote data)."""
     try:
         async with asyncio.timeout(PROBE_WAIT):
-            problem = await asyncio.to_thread(_write_problem, db.path)
+            problem = await db.write_problem(PROBE_WAIT / 2)
             if problem:
                 return None, problem
             return await outbox.due_count(db, now), "ok"
@@ -100,40 +98,5 @@ async def _backlog(db: Database, now: datetime) -> tuple[int | None, str]:
         return None, "not answering"
     except ValueError:  # the bot's connection is closed
         return None, "closed"
-    except sqlite3.Error as error:
-        return None, _PROBLEMS.get(error.sqlite_errorcode & 0xFF, "unavailable")
-
-
-_PROBLEMS = {
-    sqlite3.SQLITE_BUSY: "locked",
-    sqlite3.SQLITE_LOCKED: "locked",
-    sqlite3.SQLITE_READONLY: "read-only",
-    sqlite3.SQLITE_CANTOPEN: "cannot be opened",
-    sqlite3.SQLITE_FULL: "disk full",
-    sqlite3.SQLITE_IOERR: "disk error",
-    sqlite3.SQLITE_CORRUPT: "damaged",
-    sqlite3.SQLITE_NOTADB: "damaged",
-}
-
-
-def _write_problem(path: Path) -> str | None:
-    """Why a write could not start now, if so. The write lock is taken and let go at once, on
-    a connection of its own: the bot's connections may be busy with a long write, and reads go
-    on while another process holds the write lock, which stops every change the bot would
-    make. A file marked read-only is reported as start-up refuses it, also to root."""
-    if not path.exists():
-        return "missing"  # and not created empty in its place (mode=rw)
-    if read_only(path):
-        return "read-only"
-    connection = sqlite3.connect(
-        f"{path.resolve().as_uri()}?mode=rw",
-        uri=True,
-        timeout=PROBE_WAIT / 2,
-        isolation_level=None,
-    )
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("ROLLBACK")
-    finally:
-        connection.close()
-    return None
+    except ERRORS as error:
+        return None, problem_of(error)

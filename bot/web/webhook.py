@@ -15,7 +15,6 @@ import asyncio
 import base64
 import hmac
 import logging
-import sqlite3
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +33,7 @@ from bot.services import Services
 from bot.services.updates import SeenUpdates
 from bot.web.context import site_of
 from bot.web.signing import key
+from storage.database import ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ async def _handle(
         if not await seen.take(update_id):
             # Handled before: confirm it again. Still being handled: Telegram tries again later.
             return _answer(200 if await seen.was_handled(update_id) else 503)
-    except sqlite3.Error as error:
+    except ERRORS as error:
         # Locked by another process (a backup, a script), read-only, full: nothing was taken,
         # and Telegram delivers it again.
         logger.warning("Update %s not taken, Telegram will deliver it again: %s", update_id, error)
@@ -220,7 +220,7 @@ async def hand_over(
 async def mark_handled(seen: SeenUpdates, update_id: int) -> None:
     try:
         await seen.handled(update_id)
-    except sqlite3.Error as error:
+    except ERRORS as error:
         # It was handled, so the sender is told so; a repeat of it is told to come back until
         # the next start forgets the mark that is missing.
         logger.warning("Update %s handled but not marked so: %s", update_id, error)

@@ -241,16 +241,16 @@ async def public_event(bot: BoldenApp, clock: FakeClock) -> int:
     """An event for everyone, published, ten days ahead (written as the event service would)."""
     starts = clock() + timedelta(days=10)
     async with services_of(bot).db.transaction() as connection:
-        cursor = await connection.execute(
+        row = await connection.fetch_one(
             "INSERT INTO events (kind, title, description, starts_at, ends_at, place, "
             "audience, status, publish_at, reminders, created_at, checkin_code) VALUES "
             "('workshop', 'Fællesspisning', 'Vi mødes.', ?, ?, 'Rådhuset', 'all', "
-            "'published', ?, '[]', ?, 'Qw3')",
+            "'published', ?, '[]', ?, 'Qw3') RETURNING id",
             (starts.isoformat(), (starts + timedelta(hours=2)).isoformat(),
              clock().isoformat(), clock().isoformat()),
         )  # fmt: skip
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    assert row is not None
+    return int(row[0])
 
 
 async def test_the_pages_open_the_chat_on_telegram_alone_while_messenger_is_off(

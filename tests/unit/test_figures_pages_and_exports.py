@@ -194,7 +194,7 @@ async def test_the_stale_report_reads_more_bolde_than_a_query_may_have_variables
     """SQLite allows 32,766 variables in a statement: nothing may take one per bold."""
     count = 33_000
     async with services.db.transaction() as connection:
-        await connection.executemany(
+        await connection.execute_many(
             "INSERT INTO bolde (reference, kind, text, status, created_at, changed_at) "
             "VALUES (?, 'idea', 'En idé med ti tegn.', 'received', ?, ?)",
             [(f"B-2024-{n:05d}", START.isoformat(), START.isoformat()) for n in range(count)],

@@ -134,7 +134,7 @@ async def test_a_read_sees_every_commit_before_it_while_other_reads_run(db: Data
         "INSERT INTO people (user_id, language, first_seen, last_seen) VALUES (?, 'da', 'x', 'x')"
     )
     async with db.transaction() as connection:
-        await connection.executemany(insert, [(-i,) for i in range(1, 50)])
+        await connection.execute_many(insert, [(-i,) for i in range(1, 50)])
     reading = True
 
     async def others_read() -> None:

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.channels import channel_file_id
 from bot.channels.messenger import payloads
 from bot.channels.messenger.graph import GraphClient, GraphError, GraphUnavailable
 from storage import messenger as store
-from storage.database import Database
+from storage.database import Connection, Database
 
 Json = dict[str, Any]
 # Telegram's deep-link payloads: what `?start=` may carry, so a reference means the same on both.
@@ -183,7 +181,7 @@ async def fetch(graph: GraphClient, db: Database, event: Event) -> Fetched:
 
 
 async def record(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     db: Database,
     event: Event,
     fetched: Fetched,
@@ -289,7 +287,7 @@ async def _callback_query(
 
 
 async def _attachment(
-    connection: aiosqlite.Connection, attachment: Attachment, fetched: Fetched, now: datetime
+    connection: Connection, attachment: Attachment, fetched: Fetched, now: datetime
 ) -> Json:
     """A photo or voice note kept in channel_files under the file id the journeys see; a
     sticker, video or other file as Telegram's, which the journeys answer kindly."""

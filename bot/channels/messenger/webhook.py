@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import logging
-import sqlite3
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +30,7 @@ from bot.web.context import Site, site_of
 from bot.web.webhook import Acknowledging, Refusals, acknowledging, hand_over, mark_handled
 from storage import messenger as store
 from storage import seen_updates
+from storage.database import ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
         if recorded is None:
             # Taken by a delivery of it that came at the same time.
             return 200 if await seen.was_handled(update_id) else 503
-    except sqlite3.Error as error:
+    except ERRORS as error:
         # Locked by another process, read-only, full: nothing was taken, Meta delivers it again.
         logger.warning("A Messenger event was not taken, Meta will deliver it again: %s", error)
         return 503
@@ -164,7 +164,7 @@ async def _release_held(site: Site, user_id: int) -> None:
     after the answer to what they did."""
     try:
         await site.services.delivery.release_held(user_id)
-    except sqlite3.Error as error:
+    except ERRORS as error:
         # Held until their next message.
         logger.warning("Messages held for a Messenger person were not released: %s", error)
 

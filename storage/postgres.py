@@ -1,0 +1,254 @@
+"""PostgreSQL (BOLDEN_DATABASE=postgresql://…), through asyncpg with a pool of connections.
+
+The repositories' SQL is written once, for both databases; `translate` turns it into
+PostgreSQL's: `$1` placeholders instead of `?`, `ON CONFLICT DO NOTHING` for SQLite's `INSERT OR
+IGNORE`, `IS NOT DISTINCT FROM` for SQLite's `IS` between values, `string_agg` for
+`group_concat`, and a JSON array's elements for `json_each`. Moments are `timestamptz` in the
+database and ISO strings in Python, as on SQLite, so nothing above the storage changes.
+
+Transactions that write follow one another, as on SQLite, also across the processes sharing the
+database: each starts by taking one transaction-scoped advisory lock. What a transaction read
+therefore stays true until it commits, which every check-then-act of the services relies on.
+Reads outside a transaction, and the outbox's single statements, run in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from storage.database import Connection, Database, Dialect, Row, StorageError
+
+# Keys of the advisory locks Bolden takes (any two numbers other programs on the database do
+# not use): one for writing transactions, one for migrations.
+WRITES = 0x0B01DE
+MIGRATIONS = 0x0B01DF
+POOL_SIZE = 10
+
+Raw = asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+
+    def epoch(self, column: str) -> str:
+        return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
+
+    def year(self, column: str) -> str:
+        # In the session's time zone: the bot's (see PostgresDatabase.connect).
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS BIGINT)"
+
+    def skip_locked(self, table: str) -> str:
+        return f" FOR UPDATE OF {table} SKIP LOCKED"
+
+    def seconds_between(self, start: str, end: str) -> str:
+        return f"EXTRACT(EPOCH FROM {end} - {start})"
+
+
+DIALECT = PostgresDialect()
+
+_STRING = re.compile(r"('(?:[^']|'')*')")
+_RULES = [
+    (re.compile(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b)"), "IS DISTINCT FROM "),
+    (re.compile(r"\bIS\s+(?!NOT\b|NULL\b|TRUE\b|FALSE\b|DISTINCT\b)"), "IS NOT DISTINCT FROM "),
+    (re.compile(r"\bgroup_concat\("), "string_agg("),
+    (re.compile(r"\bjson_each\(\?\)"), "json_array_elements_text(CAST(? AS json))"),
+]
+_OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b")
+_RETURNING = re.compile(r"\sRETURNING\s")
+
+
+@functools.lru_cache(maxsize=2048)
+def translate(sql: str) -> str:
+    """The statement in PostgreSQL's words (see the module's docstring); string literals are
+    left as they are."""
+    parts = _STRING.split(sql)
+    ignore = False
+    for index in range(0, len(parts), 2):  # the parts outside string literals
+        part = parts[index]
+        if _OR_IGNORE.search(part):
+            ignore = True
+            part = _OR_IGNORE.sub("INSERT INTO", part)
+        for pattern, replacement in _RULES:
+            part = pattern.sub(replacement, part)
+        parts[index] = part
+    if ignore:
+        last = parts[-1]
+        found = _RETURNING.search(last)
+        at = found.start() if found else len(last.rstrip().rstrip(";"))
+        parts[-1] = f"{last[:at]} ON CONFLICT DO NOTHING{last[at:]}"
+    number = 0
+    for index in range(0, len(parts), 2):
+        pieces = parts[index].split("?")
+        for i in range(1, len(pieces)):
+            number += 1
+            pieces[i] = f"${number}{pieces[i]}"
+        parts[index] = "".join(pieces)
+    return "".join(parts)
+
+
+def _changed(status: str) -> int:
+    """The row count in a command's status ("UPDATE 3", "INSERT 0 1"); 0 for others."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class PostgresConnection(Connection):
+    dialect = DIALECT
+
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        return _changed(await self.raw.execute(translate(sql), *params))
+
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.raw.executemany(translate(sql), rows)
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        return list(await self.raw.fetch(translate(sql), *params))
+
+    async def run_script(self, script: str) -> None:
+        """Several statements, written for PostgreSQL, as one transaction."""
+        async with self.raw.transaction():
+            await self.raw.execute(script)
+
+
+def _moment(value: str | datetime) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _read_moment(text: str) -> str:
+    """PostgreSQL's '2026-12-02 10:00:00+01' as the ISO string SQLite would hold."""
+    return datetime.fromisoformat(text).isoformat()
+
+
+def _day(value: str | date) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+async def _prepare(connection: asyncpg.Connection[Any]) -> None:
+    """Moments and days travel as ISO text both ways; numeric (SUM of integers) as a number."""
+    for kind, encoder, decoder in (
+        ("timestamptz", _moment, _read_moment),
+        ("timestamp", _moment, _read_moment),
+        ("date", _day, str),
+        ("numeric", str, _number),
+    ):
+        await connection.set_type_codec(
+            kind, schema="pg_catalog", encoder=encoder, decoder=decoder, format="text"
+        )
+
+
+def _number(text: str) -> int | float:
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    netloc = f"{parts.username}:***@{host}" if parts.username else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+# The connection of the task inside a transaction (or `exclusive()`): its reads go there, so
+# it sees its own writes. Tasks it starts inherit the variable but not the connection.
+_CURRENT: contextvars.ContextVar[tuple[asyncio.Task[Any] | None, PostgresConnection] | None] = (
+    contextvars.ContextVar("bolden_transaction", default=None)
+)
+
+
+class PostgresDatabase(Database):
+    dialect = DIALECT
+
+    def __init__(self, pool: asyncpg.Pool[Any], url: str) -> None:
+        self.pool = pool
+        self.url = url
+        self.name = shown(url)
+
+    @classmethod
+    async def connect(cls, url: str, busy_timeout: float, timezone: str) -> PostgresDatabase:
+        """A pool of connections; a server that cannot be reached or refuses is one line."""
+        settings = {
+            "timezone": timezone,
+            "application_name": "bolden",
+            # As SQLite's busy timeout: how long a statement waits for another's lock.
+            "lock_timeout": str(int(busy_timeout * 1000)),
+        }
+        try:
+            pool = await asyncpg.create_pool(
+                url,
+                min_size=1,
+                max_size=POOL_SIZE,
+                init=_prepare,
+                server_settings=settings,
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
+            problem = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise StorageError(f"{shown(url)} cannot be used: {problem}") from None
+        return cls(pool, url)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        async with self.pool.acquire() as raw, raw.transaction():
+            await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITES)
+            async with _held(raw) as connection:
+                yield connection
+
+    @asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[Connection]:
+        async with self.pool.acquire() as raw, _held(raw) as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def migrating(self) -> AsyncIterator[Connection]:
+        """Alone among the processes starting on this database: one migrates, the others
+        wait and then find nothing left to do."""
+        async with self.exclusive() as connection:
+            assert isinstance(connection, PostgresConnection)
+            await connection.raw.execute("SELECT pg_advisory_lock($1)", MIGRATIONS)
+            try:
+                yield connection
+            finally:
+                await connection.raw.execute("SELECT pg_advisory_unlock($1)", MIGRATIONS)
+
+    async def write_problem(self, wait: float) -> str | None:
+        """A server that takes no writes (a standby, or read-only) is named so."""
+        row = await self.pool.fetchrow(
+            "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'",
+            timeout=wait,
+        )
+        return "read-only" if row and row[0] else None
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        current = _CURRENT.get()
+        if current is not None and current[0] is asyncio.current_task():
+            return await current[1].fetch_all(sql, params)
+        return list(await self.pool.fetch(translate(sql), *params))
+
+
+@asynccontextmanager
+async def _held(raw: Raw) -> AsyncIterator[PostgresConnection]:
+    connection = PostgresConnection(raw)
+    token = _CURRENT.set((asyncio.current_task(), connection))
+    try:
+        yield connection
+    finally:
+        _CURRENT.reset(token)
