@@ -40,6 +40,7 @@ from bot.web.webhook import Acknowledging
 from handlers import register_all
 from handlers.commands import set_menus_at_start
 from handlers.progress import report, translator_of
+from storage import outbox
 from storage.database import Database
 from storage.migrations import migrate
 
@@ -152,6 +153,7 @@ async def start_sender(application: BoldenApp, services: Services) -> None:
         settings.delivery_chat_interval,
         settings.progress_every,
         on_batch=lambda batch_id: report(application, batch_id),
+        instance=services.instance,
         messenger=outbound_in(application.bot_data),
     )
     sender.start()
@@ -172,6 +174,9 @@ async def on_startup(application: BoldenApp) -> None:
         raise
     # From here on, on_shutdown closes the database whatever fails.
     application.bot_data[SERVICES] = services
+    # What another process on the database puts in the outbox wakes this one's sender.
+    db.listen(outbox.DUE, services.delivery.wake.set)
+    await services.instance.start()
     await set_menus_at_start(application)
     if settings.messenger:
         messenger = Messenger(settings, db, clock)
@@ -273,7 +278,10 @@ async def on_shutdown(application: BoldenApp) -> None:
                     await messenger.close()
     finally:
         if services is not None:
-            await services.db.close()
+            try:
+                await services.instance.stop()
+            finally:
+                await services.db.close()
 
 
 @asynccontextmanager

@@ -24,7 +24,7 @@ from bot.logs import RedactToken, configure_logging
 from bot.sandbox.terminal import chat
 from bot.strategy import Strategy, load_strategy
 from storage.backup import backup
-from storage.database import ERRORS, Database, StorageError
+from storage.database import UNUSABLE, Database, StorageError
 from storage.migrations import Migration, applied_versions, migrate
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ async def _database(settings: Settings) -> AsyncIterator[tuple[Database, list[Mi
     try:
         try:
             applied = await migrate(db)
-        except ERRORS + (StorageError,) as error:
+        except UNUSABLE as error:
             raise ConfigError(f"BOLDEN_DATABASE {settings.database}: {error}") from None
         yield db, applied
     finally:

@@ -49,7 +49,7 @@ async def schedule(application: BoldenApp) -> None:
 
 async def forget_old_updates(context: BoldenContext) -> None:
     services = context.services
-    await SeenUpdates(services.db, services.clock).forget_old()
+    await SeenUpdates(services.db, services.clock, services.instance).forget_old()
 
 
 async def expire_held(context: BoldenContext) -> None:

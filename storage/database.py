@@ -17,7 +17,7 @@ import os
 import sqlite3
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +42,10 @@ ERRORS: tuple[type[Exception], ...] = (
     asyncpg.InterfaceError,
     OSError,
 )
+
+
+# And what cannot be used at all.
+UNUSABLE: tuple[type[Exception], ...] = (StorageError, *ERRORS)
 
 
 def problem_of(error: Exception) -> str:
@@ -88,6 +92,11 @@ class Dialect:
         """The year of a moment as written, in its own offset."""
         return f"CAST(substr({column}, 1, 4) AS INTEGER)"
 
+    def notify(self, channel: str) -> str | None:
+        """A statement that tells the other processes on the database (with `listen`) about
+        a change, when its transaction commits; SQLite has no other processes."""
+        return None
+
     def skip_locked(self, table: str) -> str:
         """What a query that takes a row to work on adds, so that another process taking one at
         the same time passes this row by (SQLite has one writer: nothing)."""
@@ -131,6 +140,7 @@ class Database(ABC):
 
     dialect: Dialect
     name: str  # what messages call it: the file, or the URL without its password
+    shared = False  # several processes may use it at once (bot/instances.py)
 
     @staticmethod
     async def open(
@@ -159,6 +169,15 @@ class Database(ABC):
     def exclusive(self) -> AbstractAsyncContextManager[Connection]:
         """A connection for single statements, each its own transaction (the outbox's hot
         path, migrations)."""
+
+    @abstractmethod
+    async def try_lead(self) -> bool:
+        """Whether this process leads those sharing the database, taking the lead when no one
+        has it (bot/instances.py)."""
+
+    @abstractmethod
+    def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        """Call `callback` when another process notifies `channel` (see Dialect.notify)."""
 
     @abstractmethod
     async def write_problem(self, wait: float) -> str | None:
@@ -325,6 +344,13 @@ class SqliteDatabase(Database):
 
     async def write_problem(self, wait: float) -> str | None:
         return await asyncio.to_thread(_write_problem, self.path, wait)
+
+    async def try_lead(self) -> bool:
+        """One process uses the file (bot/cli.py holds a lock beside it): it leads."""
+        return True
+
+    def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        """No other process writes to the file, so none will notify."""
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """On the writer for the task inside a transaction, on the reader for everyone else."""

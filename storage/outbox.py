@@ -71,6 +71,17 @@ async def add_batch(
     )
 
 
+# What the processes sharing a database hear when messages are due (bot/app.py listens).
+DUE = "bolden_outbox"
+
+
+async def _tell_sender(connection: Connection) -> None:
+    """The sender may be another process's: it hears of this when the transaction commits."""
+    notify = connection.dialect.notify(DUE)
+    if notify:
+        await connection.execute(notify)
+
+
 async def enqueue(
     connection: Connection,
     batch_id: int | None,
@@ -93,6 +104,7 @@ async def enqueue(
             for channel, user_id, address, payload in items
         ],
     )
+    await _tell_sender(connection)
 
 
 # The next item to send: due, not to a Telegram chat that rests (a JSON list of ids, one
@@ -266,4 +278,6 @@ async def release_held(connection: Connection, user_id: int, now: datetime) -> i
         "WHERE user_id = ? AND state = 'held' AND held_until > ?",
         (moment(now), user_id, moment(now)),
     )
+    if changed:
+        await _tell_sender(connection)
     return changed

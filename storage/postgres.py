@@ -18,7 +18,7 @@ import asyncio
 import contextvars
 import functools
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
@@ -26,13 +26,17 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from storage.database import Connection, Database, Dialect, Row, StorageError
+from storage.database import ERRORS, Connection, Database, Dialect, Row, StorageError
 
 # Keys of the advisory locks Bolden takes (any two numbers other programs on the database do
 # not use): one for writing transactions, one for migrations.
 WRITES = 0x0B01DE
 MIGRATIONS = 0x0B01DF
+LEADER = 0x0B01E0
 POOL_SIZE = 10
+# What ends the leader's connection: an error of the database, or no answer in time.
+_LOST: tuple[type[Exception], ...] = (*ERRORS, TimeoutError)
+LEAD_WAIT = 5.0  # seconds the leader's connection may take to answer before it is let go
 
 Raw = asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]
 
@@ -46,6 +50,9 @@ class PostgresDialect(Dialect):
     def year(self, column: str) -> str:
         # In the session's time zone: the bot's (see PostgresDatabase.connect).
         return f"CAST(EXTRACT(YEAR FROM {column}) AS BIGINT)"
+
+    def notify(self, channel: str) -> str | None:
+        return f"SELECT pg_notify('{channel}', '')"
 
     def skip_locked(self, table: str) -> str:
         return f" FOR UPDATE OF {table} SKIP LOCKED"
@@ -175,10 +182,18 @@ _CURRENT: contextvars.ContextVar[tuple[asyncio.Task[Any] | None, PostgresConnect
 class PostgresDatabase(Database):
     dialect = DIALECT
 
-    def __init__(self, pool: asyncpg.Pool[Any], url: str) -> None:
+    shared = True
+
+    def __init__(self, pool: asyncpg.Pool[Any], url: str, settings: dict[str, str]) -> None:
         self.pool = pool
         self.url = url
         self.name = shown(url)
+        self._settings = settings
+        # The leader's lock is held by a connection of its own, outside the pool: the server
+        # lets go of it when that connection ends, also when the process is killed.
+        self._leader: asyncpg.Connection[Any] | None = None
+        self._leading = False
+        self._listeners: dict[str, Callable[[], None]] = {}
 
     @classmethod
     async def connect(cls, url: str, busy_timeout: float, timezone: str) -> PostgresDatabase:
@@ -200,10 +215,40 @@ class PostgresDatabase(Database):
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
             problem = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise StorageError(f"{shown(url)} cannot be used: {problem}") from None
-        return cls(pool, url)
+        return cls(pool, url, settings)
 
     async def close(self) -> None:
-        await self.pool.close()
+        try:
+            await self._let_go()
+        finally:
+            await self.pool.close()
+
+    async def try_lead(self) -> bool:
+        try:
+            if self._leader is None:
+                self._leader = await asyncpg.connect(self.url, server_settings=self._settings)
+                for channel, callback in self._listeners.items():
+                    await self._leader.add_listener(channel, _calling(callback))
+            if self._leading:
+                await self._leader.fetchval("SELECT 1", timeout=LEAD_WAIT)
+            else:
+                self._leading = bool(
+                    await self._leader.fetchval(
+                        "SELECT pg_try_advisory_lock($1)", LEADER, timeout=LEAD_WAIT
+                    )
+                )
+        except _LOST:
+            # The connection is lost, and the lock with it: another process may lead now.
+            await self._let_go()
+        return self._leading
+
+    def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        self._listeners[channel] = callback
+
+    async def _let_go(self) -> None:
+        leader, self._leader, self._leading = self._leader, None, False
+        if leader is not None:
+            leader.terminate()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -242,6 +287,15 @@ class PostgresDatabase(Database):
         if current is not None and current[0] is asyncio.current_task():
             return await current[1].fetch_all(sql, params)
         return list(await self.pool.fetch(translate(sql), *params))
+
+
+def _calling(callback: Callable[[], None]) -> Callable[..., None]:
+    """A listener of asyncpg's, which is given the connection, the sender, channel and payload."""
+
+    def listener(*_: object) -> None:
+        callback()
+
+    return listener
 
 
 @asynccontextmanager

@@ -1,11 +1,12 @@
 """The sender: drains the outbox one message at a time.
 
-One message in flight at a time is what makes the guarantee simple: an item is marked as in
-flight before it is sent and as sent right after, each in its own transaction, so after a crash
-at most that one item can be sent again. A send that timed out after the request left may have
-arrived too: it is counted on the item and tried once more at most, so no message goes out more
-than twice. When recording an outcome fails (the database locked by another process), the
-outcome is kept and recorded before anything else is sent.
+Of the processes sharing a database, only the leader sends (bot/instances.py); the others wait
+to take over. One message in flight at a time is what makes the guarantee simple: an item is
+marked as in flight before it is sent and as sent right after, each in its own transaction, so
+after a crash at most that one item can be sent again. A send that timed out after the request
+left may have arrived too: it is counted on the item and tried once more at most, so no message
+goes out more than twice. When recording an outcome fails (the database locked by another
+process), the outcome is kept and recorded before anything else is sent.
 
 The pace is the token's: every send takes a slot in the `Budget` it shares with the interactive
 replies (at most BOLDEN_DELIVERY_RATE messages a second together, a fifth of them kept for the
@@ -46,6 +47,7 @@ from bot.channels.messenger.delivery import MessengerOut
 from bot.delivery.budget import Budget
 from bot.delivery.email import Mailer
 from bot.delivery.limiter import seconds
+from bot.instances import Instance
 from bot.services.delivery import DeliveryService, Outcome
 from storage.outbox import Item
 
@@ -75,9 +77,11 @@ class Sender:
         chat_interval: float,
         report_every: float,
         on_batch: Callable[[int], Awaitable[None]],
+        instance: Instance,
         messenger: MessengerOut | None = None,
     ) -> None:
         self._delivery = delivery
+        self._instance = instance
         self._messenger = messenger
         self._bot = bot
         self._mailer = mailer
@@ -129,6 +133,13 @@ class Sender:
         await self._wind_down()
 
     async def _step(self) -> None:
+        if not self._instance.leading:
+            # Another process on the database sends; if it dies, this one may take over, and
+            # then begins by releasing what that one had in flight.
+            self._recovered = False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._instance.wait_to_lead(), IDLE_LOOK)
+            return
         if not self._recovered:
             released = await self._delivery.release_in_flight()
             self._recovered = True

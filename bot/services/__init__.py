@@ -10,6 +10,7 @@ from bot.channels import Channel
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalog, Translator
+from bot.instances import Instance
 from bot.services.ambassadors import AmbassadorService
 from bot.services.bolde import BoldService
 from bot.services.conversations import Conversations
@@ -49,6 +50,7 @@ class Services:
     newsletters: NewsletterService
     events: EventService
     targets: TargetService
+    instance: Instance  # this process among those sharing the database
 
     @classmethod
     def build(
@@ -103,6 +105,7 @@ class Services:
             ),
             events=EventService(db, clock, strategy, conversations, delivery),
             targets=TargetService(db, clock, settings.tz, strategy, coordinators),
+            instance=Instance(db),
         )
 
     def translator(self, language: str, channel: Channel = Channel.TELEGRAM) -> Translator:

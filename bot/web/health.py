@@ -77,6 +77,8 @@ async def readyz(request: web.Request) -> web.Response:
             "ready": not problems,
             "database": database,
             "outbox_sender": "running" if sender_running else "stopped",
+            # Of several processes on one database, the one that sends and runs the jobs.
+            "leads": site.services.instance.leading,
             "outbox_due": backlog,
             "last_bot_api_answer": iso(last) if last else None,
         },

@@ -185,9 +185,10 @@ async def _handle(
     update_id: int,
     data: dict[str, Any],
 ) -> web.Response:
-    seen = SeenUpdates(services.db, services.clock)
+    seen = SeenUpdates(services.db, services.clock, services.instance)
+    person = _person(data)
     try:
-        if not await seen.take(update_id):
+        if not await seen.take(update_id, person):
             # Handled before: confirm it again. Still being handled: Telegram tries again later.
             return _answer(200 if await seen.was_handled(update_id) else 503)
     except ERRORS as error:
@@ -195,7 +196,25 @@ async def _handle(
         # and Telegram delivers it again.
         logger.warning("Update %s not taken, Telegram will deliver it again: %s", update_id, error)
         return _answer(503)
+    try:
+        await seen.turn(update_id, person)
+    except ERRORS as error:
+        logger.warning("Update %s waits for Telegram's next delivery: %s", update_id, error)
+        return _answer(503)
     return _answer(await hand_over(application, processor, seen, readable(data)))
+
+
+def _person(data: dict[str, Any]) -> int | None:
+    """Whose update it is (as bot/ordering.py sees it), from the update as it came."""
+    for kind, value in data.items():
+        if kind != "update_id" and isinstance(value, dict):
+            sender = value.get("from") or value.get("user") or {}
+            chat = value.get("chat") or {}
+            found = sender.get("id") if isinstance(sender, dict) else None
+            if found is None and isinstance(chat, dict):
+                found = chat.get("id")
+            return found if isinstance(found, int) else None
+    return None
 
 
 async def hand_over(
@@ -242,7 +261,7 @@ def add_route(app: web.Application, settings: Settings) -> None:
 async def prepare(services: Services) -> None:
     """Before the server takes requests: forget what a dead process took in and never
     confirmed, so Telegram's next delivery of it is handled."""
-    forgotten = await SeenUpdates(services.db, services.clock).forget_unhandled()
+    forgotten = await SeenUpdates(services.db, services.clock, services.instance).forget_unhandled()
     if forgotten:
         logger.info(
             "%s update(s) left unconfirmed by the last run will be delivered again", forgotten

@@ -22,7 +22,7 @@ from storage.database import iso
 from tests.conftest import FakeClock
 from tests.web import fetch
 
-READY_FIELDS = {"ready", "database", "outbox_sender", "outbox_due", "last_bot_api_answer"}
+READY_FIELDS = {"ready", "database", "outbox_sender", "leads", "outbox_due", "last_bot_api_answer"}
 
 
 async def _ready(site: str) -> tuple[int, dict[str, object]]:
@@ -47,6 +47,7 @@ async def test_a_running_bot_is_alive_and_ready(site: str, clock: FakeClock) -> 
         "ready": True,
         "database": "ok",
         "outbox_sender": "running",
+        "leads": True,  # the one process on a SQLite file
         "outbox_due": 0,
         "last_bot_api_answer": iso(clock()),  # getMe and the command menus at start-up
     }

@@ -87,6 +87,7 @@ async def test_the_sender_sends_inside_the_window_as_updates_and_tags_what_may_g
         0.0,
         60.0,
         on_batch=reported,
+        instance=services.instance,
         messenger=out,
     )
     sender.start()

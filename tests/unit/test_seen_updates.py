@@ -13,7 +13,7 @@ from tests.unit.conftest import built_services
 async def test_only_the_first_delivery_of_an_update_is_taken(tmp_path: Path) -> None:
     clock = FakeClock()
     async with built_services(tmp_path, clock, []) as services:
-        seen = SeenUpdates(services.db, clock)
+        seen = SeenUpdates(services.db, clock, services.instance)
         assert await seen.take(7)
         assert not await seen.take(7)
         assert not await seen.was_handled(7)
@@ -25,7 +25,7 @@ async def test_only_the_first_delivery_of_an_update_is_taken(tmp_path: Path) -> 
 async def test_start_up_forgets_updates_taken_but_never_handled(tmp_path: Path) -> None:
     clock = FakeClock()
     async with built_services(tmp_path, clock, []) as services:
-        seen = SeenUpdates(services.db, clock)
+        seen = SeenUpdates(services.db, clock, services.instance)
         await seen.take(1)
         await seen.handled(1)
         await seen.take(2)  # the process died while handling it
@@ -38,7 +38,7 @@ async def test_start_up_forgets_updates_taken_but_never_handled(tmp_path: Path) 
 async def test_ids_older_than_telegram_repeats_are_pruned(tmp_path: Path) -> None:
     clock = FakeClock()
     async with built_services(tmp_path, clock, []) as services:
-        seen = SeenUpdates(services.db, clock)
+        seen = SeenUpdates(services.db, clock, services.instance)
         await seen.take(1)
         await seen.handled(1)
         clock.advance(hours=1)

@@ -29,7 +29,6 @@ from bot.services.updates import SeenUpdates
 from bot.web.context import Site, site_of
 from bot.web.webhook import Acknowledging, Refusals, acknowledging, hand_over, mark_handled
 from storage import messenger as store
-from storage import seen_updates
 from storage.database import ERRORS
 
 logger = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
         return 200  # echoes, delivery and read receipts: nothing to do
     services = site.services
     db, clock = services.db, services.clock
-    seen = SeenUpdates(db, clock)
+    seen = SeenUpdates(db, clock, services.instance)
     try:
         async with db.transaction() as connection:
             number, _ = await store.take_event(connection, event.key, clock())
@@ -110,7 +109,7 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
         fetched = await inbound.fetch(messenger.graph, db, event)
         async with db.transaction() as connection:
             recorded = None
-            if await seen_updates.take(connection, update_id, clock()):
+            if await seen.take_in(connection, update_id, None):
                 recorded = await inbound.record(connection, db, event, fetched, update_id, clock())
         if recorded is None:
             # Taken by a delivery of it that came at the same time.

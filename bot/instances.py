@@ -1,0 +1,118 @@
+"""This `bolden run` among the processes that share the database.
+
+On SQLite there is one process, and it does everything. On PostgreSQL several may run behind a
+load balancer: any of them answers any update, and one of them, the leader, sends the outbox
+and runs the scheduled jobs (reminders, newsletters, the yearly question, the stale report), so
+each is done once and the token's pace is kept in one place. The leader holds an advisory lock
+on a connection of its own; when it dies, the server lets go of the lock and another process
+takes it within a beat. Each process writes a heartbeat, so an update that a dead process took
+in and never handled is taken over by another (storage/seen_updates.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from storage import instances
+from storage.database import ERRORS, Database
+
+logger = logging.getLogger(__name__)
+
+BEAT = 2.0  # seconds between heartbeats and looks at the leader's lock
+# A process that has not beaten for this long is taken for dead.
+ALIVE_FOR = timedelta(seconds=15)
+
+
+def wall_clock() -> datetime:
+    """Heartbeats are about processes, not about the strategy's time: the machine's clock."""
+    return datetime.now(UTC)
+
+
+class Instance:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.id = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        self._leading = not db.shared
+        self._led = asyncio.Event()
+        if self._leading:
+            self._led.set()
+        self._task: asyncio.Task[None] | None = None
+        self.on_lead: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def leading(self) -> bool:
+        return self._leading
+
+    def alive_since(self) -> datetime:
+        """Processes that beat after this are alive."""
+        return wall_clock() - ALIVE_FOR
+
+    async def start(self) -> None:
+        """Beat once (on SQLite, forget whoever ran before), then keep beating."""
+        async with self.db.transaction() as connection:
+            await instances.beat(connection, self.id, wall_clock())
+            if not self.db.shared:
+                await instances.forget_others(connection, self.id)
+        if self.db.shared:
+            await self._look()
+            self._task = asyncio.create_task(self._beating(), name="instance heartbeat")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        try:
+            async with self.db.transaction() as connection:
+                await instances.leave(connection, self.id)
+        except Exception as error:  # the database closed or gone: the heartbeat ages out
+            logger.info("This instance's heartbeat stays until it ages out: %r", error)
+
+    async def wait_to_lead(self) -> None:
+        await self._led.wait()
+
+    async def _beating(self) -> None:
+        while True:
+            await asyncio.sleep(BEAT)
+            try:
+                async with self.db.transaction() as connection:
+                    await instances.beat(connection, self.id, wall_clock())
+                    if self._leading:
+                        await instances.forget_dead(connection, wall_clock() - 10 * ALIVE_FOR)
+            except ERRORS as error:
+                logger.warning("This instance's heartbeat was not written: %s", error)
+            await self._look()
+
+    async def _look(self) -> None:
+        leading = await self.db.try_lead()
+        if leading == self._leading:
+            return
+        self._leading = leading
+        if leading:
+            logger.info("This instance leads: it sends the outbox and runs the scheduled jobs")
+            self._led.set()
+            for callback in self.on_lead:
+                await callback()
+        else:
+            logger.warning("This instance no longer leads; another takes over")
+            self._led.clear()
+
+
+def led(callback: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+    """A scheduled job that only the leader runs (bot/scheduling.py)."""
+
+    async def job(context: Any) -> None:
+        if context.services.instance.leading:
+            await callback(context)
+
+    job.__name__ = getattr(callback, "__name__", "job")
+    job.__doc__ = callback.__doc__
+    return job
