@@ -45,11 +45,9 @@ _POSTGRES_LEFT_OUT = pytest.StashKey[str]()
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without PostgreSQL here, leave out the tests that need it (marked `postgres`, or run
     once per backend with a `postgresql` parameter) so that the rest runs, none skipped."""
-    missing = postgres.available()
-    if missing is None:
-        return
     left_out = [item for item in items if _needs_postgres(item)]
-    if left_out:
+    missing = postgres.available() if left_out else None
+    if missing is not None:
         config.hook.pytest_deselected(items=left_out)
         items[:] = [item for item in items if not _needs_postgres(item)]
         config.stash[_POSTGRES_LEFT_OUT] = (
