@@ -17,7 +17,9 @@ from bot.app import BoldenApp, build_application, running, web_of
 from bot.config import Settings, load_settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
 from bot.sandbox.messenger import GraphApiEmulator, MessengerMessage, SimulatedMessengerPerson
+from tests import postgres
 from tests.mailbox import Mailbox, serving
+from tests.postgres import postgres_server  # noqa: F401 - the fixture, for every test
 
 TOKEN = "123456789:AAE-test-token-for-the-emulator-only"
 COORDINATOR_ID = 4242
@@ -35,6 +37,37 @@ def _local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 socket.getaddrinfo = _local_only
+
+
+_POSTGRES_LEFT_OUT = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without PostgreSQL here, leave out the tests that need it (marked `postgres`, or run
+    once per backend with a `postgresql` parameter) so that the rest runs, none skipped."""
+    left_out = [item for item in items if _needs_postgres(item)]
+    missing = postgres.available() if left_out else None
+    if missing is not None:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not _needs_postgres(item)]
+        config.stash[_POSTGRES_LEFT_OUT] = (
+            f"PostgreSQL tests left out ({len(left_out)}): {missing}."
+        )
+
+
+def _needs_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return item.get_closest_marker("postgres") is not None or (
+        callspec is not None and "postgresql" in callspec.id
+    )
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Say once, beside the count of deselected tests, which were left out and why."""
+    if _POSTGRES_LEFT_OUT in config.stash:
+        terminalreporter.write_line(config.stash[_POSTGRES_LEFT_OUT])
 
 
 @pytest.fixture(autouse=True)
