@@ -175,6 +175,10 @@ def _sole_poller(settings: Settings) -> Iterator[None]:
     second `bolden run` on it refuses instead of answering everyone twice. The kernel drops a
     flock when its process ends, also by SIGKILL, so a crash never leaves a stale lock behind."""
     database = settings.database
+    if not isinstance(database, Path):
+        # Several processes may share a PostgreSQL database (bot/instances.py).
+        yield
+        return
     path = database.resolve()
     try:
         lock = open(path.with_name(f"{path.name}.lock"), "a+", encoding="utf-8")  # noqa: SIM115

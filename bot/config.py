@@ -27,7 +27,8 @@ class Settings(BaseSettings):
 
     token: SecretStr | None = None
     api_base_url: str = "https://api.telegram.org"
-    database: Path = Path("bolden.sqlite3")
+    # A SQLite file (the default), or a postgresql:// URL for several processes on one server.
+    database: Path | str = Path("bolden.sqlite3")
     coordinators: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     timezone: str = "Europe/Copenhagen"
     language: str = "da"
@@ -107,6 +108,23 @@ class Settings(BaseSettings):
     @classmethod
     def _secret(cls, value: object) -> object:
         return None if value in (None, "") else value
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        """A postgresql:// URL stays a string (with a host and a database named); anything
+        else is a file path."""
+        if isinstance(value, str) and re.match(r"^[a-z][a-z0-9+.-]*://", value.strip()):
+            url = value.strip()
+            parts = urlsplit(url)
+            if parts.scheme not in ("postgresql", "postgres"):
+                raise ValueError(
+                    "must be a file path, or a URL such as postgresql://bolden@db/bolden"
+                )
+            if not parts.hostname or parts.path in ("", "/"):
+                raise ValueError("must name a host and a database: postgresql://user@host/name")
+            return url
+        return Path(value) if isinstance(value, str) else value
 
     @field_validator("token", mode="before")
     @classmethod

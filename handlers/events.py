@@ -425,6 +425,11 @@ def _tally(t: Translator, event: Event, counts: dict[str, int]) -> str:
     return "👥 " + " · ".join(t.count(f"ev.tally.{kind}", counts[kind]) for kind in shown)
 
 
+def _reminder_press(args: tuple[str, ...]) -> bool:
+    """A reminder's press: the event, the minutes, the page, and on (1) or off (0)."""
+    return len(args) == 4 and args[1].isdigit() and args[2].isdigit() and args[3] in ("0", "1")
+
+
 def _tools(t: Translator, event: Event, page: int) -> list[list[InlineKeyboardButton]]:
     def button(key: str, action: str, *args: int) -> InlineKeyboardButton:
         return InlineKeyboardButton(t.plain(key), callback_data=EVENT.data(action, event.id, *args))
@@ -436,7 +441,10 @@ def _tools(t: Translator, event: Event, page: int) -> list[list[InlineKeyboardBu
                 InlineKeyboardButton(
                     ("✅ " if minutes in event.reminders else "⬜ ")
                     + t.plain("ev.reminder", when=_before(t, minutes)),
-                    callback_data=EVENT.data("rem", event.id, minutes, page),
+                    # What a press asks for: the other state than the one it shows.
+                    callback_data=EVENT.data(
+                        "rem", event.id, minutes, page, int(minutes not in event.reminders)
+                    ),
                 )
                 for minutes in sorted({*event.reminders, 1440, 120}, reverse=True)
             ]
@@ -506,8 +514,9 @@ async def tools(update: Update, context: BoldenContext) -> None:
                 link=links_text(context.application, t, reference),
             ),
         )
-    elif press.action == "rem" and press.args[1].isdigit() and press.args[2].isdigit():
-        changed = await services.events.toggle_reminder(event.id, int(press.args[1]))
+    elif press.action == "rem" and _reminder_press(press.args):
+        on = press.args[3] == "1"
+        changed = await services.events.set_reminder(event.id, int(press.args[1]), on)
         if changed is Problem.PASSED:
             await query.answer(t.plain("ev.problem.passed"), show_alert=True)
             return

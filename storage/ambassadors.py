@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from storage.database import Connection, Database, Row, insert_row, iso, update_row
+from storage.database import END_OF_TIME, Connection, Database, Row, insert_row, iso, update_row
 
 
 class Ambassador(BaseModel):
@@ -81,7 +81,7 @@ async def next_number(connection: Connection) -> int:
     """The next running number; a number once given is never given again."""
     row = await connection.fetch_one(
         "INSERT INTO counters (name, value) VALUES ('ambassador', 1) "
-        "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value"
+        "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
     )
     assert row is not None
     return int(row[0])
@@ -182,11 +182,18 @@ async def export_chunk(
         "(SELECT COUNT(*) FROM ambassadors r WHERE r.referred_by = a.user_id) "
         "FROM ambassadors a JOIN people p ON p.user_id = a.user_id "
         "WHERE a.status != 'left' AND a.number > ? "
-        "AND a.joined_at >= COALESCE(?, a.joined_at) AND a.joined_at < COALESCE(?, 'z') "
-        "AND (? IS NULL OR a.user_id IN "
+        "AND a.joined_at >= COALESCE(?, a.joined_at) AND a.joined_at < ? "
+        "AND (CAST(? AS BIGINT) IS NULL OR a.user_id IN "
         "(SELECT m.user_id FROM network_members m WHERE m.network_id = ?)) "
         "ORDER BY a.number LIMIT ?",
-        (after_number, since and iso(since), until and iso(until), network_id, network_id, size),
+        (
+            after_number,
+            since and iso(since),
+            iso(until or END_OF_TIME),
+            network_id,
+            network_id,
+            size,
+        ),
     )
     return [ExportRow(*row) for row in rows]
 
@@ -237,8 +244,8 @@ def _matching(
         params.append(topic)
     for term in terms:
         where.append(
-            "(instr(casefold(a.display_name), ?) "
-            "OR instr(casefold(COALESCE(a.organisation, '')), ?) "
+            "(instr(casefold(a.display_name), ?) > 0 "
+            "OR instr(casefold(COALESCE(a.organisation, '')), ?) > 0 "
             "OR a.number IS ? OR a.kind IN (SELECT value FROM json_each(?)) "
             "OR EXISTS (SELECT 1 FROM ambassador_topics t WHERE t.user_id = a.user_id "
             "AND t.code IN (SELECT value FROM json_each(?))))"
@@ -327,7 +334,9 @@ async def signed_up_at(db: Database, moments: list[datetime]) -> list[int]:
         return []
     stamps = [iso(moment) for moment in moments]
     columns = ", ".join(
-        "COALESCE(SUM(joined_at <= ? AND (left_at IS NULL OR left_at > ?)), 0)" for _ in stamps
+        "COALESCE(SUM(CASE WHEN joined_at <= ? AND (left_at IS NULL OR left_at > ?) THEN 1 "
+        "ELSE 0 END), 0)"
+        for _ in stamps
     )
     row = await db.fetch_one(
         f"SELECT {columns} FROM ambassadors", [stamp for stamp in stamps for _ in (0, 1)]

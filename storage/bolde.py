@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from storage.database import Connection, Database, Row, insert_row, iso, update_row
+from storage.database import END_OF_TIME, Connection, Database, Row, insert_row, iso, update_row
 from storage.people import name_of
 
 
@@ -301,11 +301,11 @@ async def export_chunk(
         f"AS reopened, {_HANDLER} AS handler "
         "FROM bolde b LEFT JOIN networks n ON n.id = b.network_id "
         "WHERE b.id > ? AND b.created_at >= COALESCE(?, b.created_at) "
-        "AND b.created_at < COALESCE(?, 'z') AND b.network_id IS COALESCE(?, b.network_id) "
+        "AND b.created_at < ? AND b.network_id IS COALESCE(?, b.network_id) "
         "ORDER BY b.id LIMIT ?) b "
         "LEFT JOIN people s ON s.user_id = b.sender_id "
         "LEFT JOIN people hp ON hp.user_id = b.handler ORDER BY b.id",
-        (after_id, since and iso(since), until and iso(until), network_id, size),
+        (after_id, since and iso(since), iso(until or END_OF_TIME), network_id, size),
     )
     return [ExportRow(*row) for row in rows]
 
@@ -343,7 +343,7 @@ async def next_reference(connection: Connection, year: int) -> str:
     """B-<year>-<number>, numbered from 1 each year; a number is never given twice."""
     row = await connection.fetch_one(
         "INSERT INTO counters (name, value) VALUES (?, 1) "
-        "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+        "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
         (f"bold-{year}",),
     )
     assert row is not None
@@ -436,10 +436,14 @@ async def arrivals(db: Database, bounds: list[datetime]) -> dict[str | None, lis
     """How many bolde arrived between each two neighbouring moments of `bounds` (in UTC, as
     stored), by the name of the network they went to (None: not routed to one)."""
     stamps = [iso(moment) for moment in bounds]
-    columns = ", ".join("SUM(b.created_at >= ? AND b.created_at < ?)" for _ in stamps[1:])
+    columns = ", ".join(
+        "SUM(CASE WHEN b.created_at >= ? AND b.created_at < ? THEN 1 ELSE 0 END)"
+        for _ in stamps[1:]
+    )
     rows = await db.fetch_all(
         f"SELECT n.name, {columns} FROM bolde b LEFT JOIN networks n ON n.id = b.network_id "
-        "WHERE b.created_at >= ? AND b.created_at < ? GROUP BY b.network_id ORDER BY n.name",
+        "WHERE b.created_at >= ? AND b.created_at < ? "
+        "GROUP BY b.network_id, n.name ORDER BY n.name",
         [*(stamp for pair in pairwise(stamps) for stamp in pair), stamps[0], stamps[-1]],
     )
     return {row[0]: [int(value) for value in tuple(row)[1:]] for row in rows}

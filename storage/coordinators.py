@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from storage.database import Connection, Database, iso
+from storage.database import END_OF_TIME, Connection, Database, iso
 from storage.people import name_of
 
 
@@ -161,8 +161,8 @@ async def audit_chunk(
 ) -> list[AuditEntry]:
     """Up to `size` entries after `after_id`, oldest first, within [since, until) if given."""
     rows = await db.fetch_all(
-        f"{_ENTRIES} WHERE l.id > ? AND l.at >= COALESCE(?, l.at) AND l.at < COALESCE(?, 'z') "
+        f"{_ENTRIES} WHERE l.id > ? AND l.at >= COALESCE(?, l.at) AND l.at < ? "
         "ORDER BY l.id LIMIT ?",
-        (after_id, since and iso(since), until and iso(until), size),
+        (after_id, since and iso(since), iso(until or END_OF_TIME), size),
     )
     return [AuditEntry(*row) for row in rows]

@@ -19,7 +19,7 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -143,16 +143,13 @@ class Database(ABC):
     shared = False  # several processes may use it at once (bot/instances.py)
 
     @staticmethod
-    async def open(
-        target: Path | str, busy_timeout: float = BUSY_TIMEOUT, timezone: str = "UTC"
-    ) -> Database:
+    async def open(target: Path | str, busy_timeout: float = BUSY_TIMEOUT) -> Database:
         """The database `target` names: a `postgresql://` URL, or else a SQLite file. Each
-        refusal is a StorageError of one line that says what is wrong. `timezone` is the one
-        PostgreSQL reads moments in (SQLite keeps each in its own offset)."""
+        refusal is a StorageError of one line that says what is wrong."""
         if is_url(target):
             from storage.postgres import PostgresDatabase
 
-            return await PostgresDatabase.connect(str(target), busy_timeout, timezone)
+            return await PostgresDatabase.connect(str(target), busy_timeout)
         return await SqliteDatabase.open_file(Path(target), busy_timeout)
 
     @abstractmethod
@@ -440,6 +437,10 @@ def _name_order(text: str | None) -> str | None:
         return None
     letters = unicodedata.normalize("NFD", text.casefold().translate(_AFTER_Z))
     return "".join(char for char in letters if not unicodedata.combining(char))
+
+
+# After every moment Bolden stores: the end of an open range.
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def iso(moment: datetime) -> str:

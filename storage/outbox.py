@@ -156,9 +156,8 @@ async def finish(
     error: str | None = None,
 ) -> None:
     await connection.execute(
-        "UPDATE outbox SET state = ?, error = ?, sent_at = CASE WHEN ? = 'sent' THEN ? END "
-        "WHERE id = ?",
-        (state, error, state, iso(now), item_id),
+        "UPDATE outbox SET state = ?, error = ?, sent_at = ? WHERE id = ?",
+        (state, error, iso(now) if state == "sent" else None, item_id),
     )
 
 

@@ -83,7 +83,7 @@ async def upsert_seen(
             blocked_at = NULL,
             username   = excluded.username,
             name       = excluded.name,
-            language   = CASE WHEN people.language_chosen THEN people.language
+            language   = CASE WHEN people.language_chosen = 1 THEN people.language
                               ELSE excluded.language END
         RETURNING *
         """,

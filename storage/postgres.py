@@ -7,7 +7,8 @@ IGNORE`, `IS NOT DISTINCT FROM` for SQLite's `IS` between values, `string_agg` f
 database and ISO strings in Python, as on SQLite, so nothing above the storage changes.
 
 Transactions that write follow one another, as on SQLite, also across the processes sharing the
-database: each starts by taking one transaction-scoped advisory lock. What a transaction read
+database: in the order they were asked for in a process, and each starts by taking one
+transaction-scoped advisory lock. What a transaction read
 therefore stays true until it commits, which every check-then-act of the services relies on.
 Reads outside a transaction, and the outbox's single statements, run in parallel.
 """
@@ -21,7 +22,7 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -38,7 +39,7 @@ POOL_SIZE = 10
 _LOST: tuple[type[Exception], ...] = (*ERRORS, TimeoutError)
 LEAD_WAIT = 5.0  # seconds the leader's connection may take to answer before it is let go
 
-Raw = asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]
+Raw: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
 
 
 class PostgresDialect(Dialect):
@@ -48,7 +49,8 @@ class PostgresDialect(Dialect):
         return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
 
     def year(self, column: str) -> str:
-        # In the session's time zone: the bot's (see PostgresDatabase.connect).
+        # In UTC, the session's time zone, as SQLite reads the year of a moment the bot's
+        # clock wrote.
         return f"CAST(EXTRACT(YEAR FROM {column}) AS BIGINT)"
 
     def notify(self, channel: str) -> str | None:
@@ -194,12 +196,14 @@ class PostgresDatabase(Database):
         self._leader: asyncpg.Connection[Any] | None = None
         self._leading = False
         self._listeners: dict[str, Callable[[], None]] = {}
+        self._writing = asyncio.Lock()
 
     @classmethod
-    async def connect(cls, url: str, busy_timeout: float, timezone: str) -> PostgresDatabase:
+    async def connect(cls, url: str, busy_timeout: float) -> PostgresDatabase:
         """A pool of connections; a server that cannot be reached or refuses is one line."""
         settings = {
-            "timezone": timezone,
+            # Moments are read in UTC, as the bot's clock writes them.
+            "timezone": "UTC",
             "application_name": "bolden",
             # As SQLite's busy timeout: how long a statement waits for another's lock.
             "lock_timeout": str(int(busy_timeout * 1000)),
@@ -207,7 +211,8 @@ class PostgresDatabase(Database):
         try:
             pool = await asyncpg.create_pool(
                 url,
-                min_size=1,
+                # Connections ready for a burst of updates, so none waits for one to open.
+                min_size=POOL_SIZE // 2,
                 max_size=POOL_SIZE,
                 init=_prepare,
                 server_settings=settings,
@@ -252,7 +257,8 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        async with self.pool.acquire() as raw, raw.transaction():
+        # In this process first come, first served, as on SQLite; then across processes.
+        async with self._writing, self.pool.acquire() as raw, raw.transaction():
             await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITES)
             async with _held(raw) as connection:
                 yield connection

@@ -28,6 +28,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from storage.database import Database
+from storage.migrations import migrate
+
 MAJOR = 15  # the oldest PostgreSQL Bolden runs on
 USER = "bolden"  # the server's superuser, with no password, on loopback only
 _SERVER_USER = "postgres"  # who runs the server when the tests run as root
@@ -39,21 +42,36 @@ class PostgresServer:
     def __init__(self, port: int) -> None:
         self.port = port
         self._numbers = itertools.count(1)
+        self._template = ""
 
     def url(self, dbname: str) -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{dbname}"
 
-    async def fresh(self) -> str:
-        """The URL of a new, empty database of its own."""
+    async def fresh(self, template: str = "template1") -> str:
+        """The URL of a new database of its own: empty, or a copy of `template`."""
         name = f"test_{next(self._numbers)}"
         connection = await asyncpg.connect(self.url("postgres"))
         try:
             # A copy of the files is several times faster than WAL_LOG for a database this
             # small, and the checkpoint it needs costs nothing with fsync off.
-            await connection.execute(f"CREATE DATABASE {name} STRATEGY = FILE_COPY")
+            await connection.execute(
+                f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY = FILE_COPY"
+            )
         finally:
             await connection.close()
         return self.url(name)
+
+    async def migrated(self) -> str:
+        """The URL of a new database with Bolden's schema: a copy of one migrated once."""
+        if not self._template:
+            url = await self.fresh()
+            db = await Database.open(url)
+            try:
+                await migrate(db)
+            finally:
+                await db.close()
+            self._template = url.rsplit("/", 1)[1]
+        return await self.fresh(self._template)
 
 
 @functools.cache

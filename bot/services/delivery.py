@@ -157,7 +157,7 @@ class DeliveryService:
         if not self.valid_audience(audience):
             raise ValueError(f"unknown audience {audience!r}")
         if audience == ALL:
-            return "WHERE 1" + ("" if reach is Reach.ANNOUNCEMENT else _CONSENTED), ()
+            return "WHERE 1 = 1" + ("" if reach is Reach.ANNOUNCEMENT else _CONSENTED), ()
         join = "JOIN ambassadors a ON a.user_id = p.user_id "
         kind, _, code = audience.partition("-")
         if kind == "kind":

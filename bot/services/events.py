@@ -269,9 +269,10 @@ class EventService:
 
         return claim
 
-    async def toggle_reminder(self, event_id: int, minutes: int) -> Event | Problem:
-        """A reminder on or off; one whose time has passed cannot be turned on (it would go
-        out late, or never: see `reminders_ahead`)."""
+    async def set_reminder(self, event_id: int, minutes: int, on: bool) -> Event | Problem:
+        """A reminder on or off, as the press asked (what its button showed): a second press
+        of the same button finds it so already. One whose time has passed cannot be turned
+        on (it would go out late, or never: see `reminders_ahead`)."""
         current = await self.get(event_id)
         if (
             current is None
@@ -279,8 +280,9 @@ class EventService:
             or current.is_call
         ):
             return Problem.NOT_FOUND
-        turning_on = minutes not in current.reminders
-        if turning_on and current.starts_at - timedelta(minutes=minutes) <= self._clock():
+        if (minutes in current.reminders) is on:
+            return Problem.ALREADY
+        if on and current.starts_at - timedelta(minutes=minutes) <= self._clock():
             return Problem.PASSED
         chosen = sorted(set(current.reminders) ^ {minutes}, reverse=True)
         async with self._db.transaction() as connection:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from bot.services import Services
 from handlers.progress import translator_of
 from storage import messenger as store
 from tests.conftest import APP_SECRET, PAGE_TOKEN, VERIFY_TOKEN, FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 
 
 def messenger_settings(graph: GraphApiEmulator) -> dict[str, object]:
@@ -58,9 +57,9 @@ async def outbound(
 
 @pytest.fixture
 async def services(
-    tmp_path: Path, clock: FakeClock, graph: GraphApiEmulator
+    database: Target, clock: FakeClock, graph: GraphApiEmulator
 ) -> AsyncIterator[Services]:
-    async with built_services(tmp_path, clock, (), **messenger_settings(graph)) as built:
+    async with built_services(database, clock, (), **messenger_settings(graph)) as built:
         yield built
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,7 @@ from bot.services.delivery import OutboxItem
 from bot.services.networks import Refusal
 from storage.bolde import Bold, Status, reference_from
 from tests.conftest import FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 
 SENDER, MEMBER, OUTSIDER, COORDINATOR = 1, 2, 3, 99
 
@@ -27,9 +26,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
+async def services(database: Target, clock: FakeClock) -> AsyncIterator[Services]:
     async with built_services(
-        tmp_path,
+        database,
         clock,
         (SENDER, MEMBER, OUTSIDER, COORDINATOR),
         coordinators="99",
@@ -58,8 +57,8 @@ async def network(services: Services, name: str, members: tuple[int, ...] = ()) 
     for user_id in members:
         async with services.db.transaction() as connection:
             await connection.execute(
-                "INSERT INTO network_members (network_id, user_id, joined_at) VALUES (?, ?, '')",
-                (created.network.id, user_id),
+                "INSERT INTO network_members (network_id, user_id, joined_at) VALUES (?, ?, ?)",
+                (created.network.id, user_id, services.clock().isoformat()),
             )
     return created.network.id
 

@@ -4,7 +4,6 @@ be resumed as it stands, one kind is never changed through another, and drafts e
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,7 @@ from bot.services import Services
 from bot.services.conversations import ConversationKind
 from bot.services.newsletters import Kind, Problem, Step, Text
 from tests.conftest import FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 
 NEWSLETTER, EVENT, NOTE = ConversationKind.NEWSLETTER, ConversationKind.EVENT, ConversationKind.NOTE
 
@@ -23,8 +22,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
-    async with built_services(tmp_path, clock, (1, 2)) as built:
+async def services(database: Target, clock: FakeClock) -> AsyncIterator[Services]:
+    async with built_services(database, clock, (1, 2)) as built:
         yield built
 
 

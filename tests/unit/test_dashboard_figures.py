@@ -7,7 +7,6 @@ import random
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,7 @@ from bot.services.dashboard import growth, months_until, overview
 from bot.services.targets import on_track_line
 from storage import ambassadors, bolde, events
 from tests.conftest import FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 
 PEOPLE = tuple(range(1, 31))
 COORDINATOR = 99
@@ -29,9 +28,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
+async def services(database: Target, clock: FakeClock) -> AsyncIterator[Services]:
     async with built_services(
-        tmp_path, clock, (*PEOPLE, COORDINATOR), coordinators=str(COORDINATOR)
+        database, clock, (*PEOPLE, COORDINATOR), coordinators=str(COORDINATOR)
     ) as built:
         yield built
 

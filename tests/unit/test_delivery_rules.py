@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,7 @@ from bot.services.delivery import MAX_ATTEMPTS, OutboxItem, Outcome, Reach, Reci
 from bot.services.newsletters import Kind, Problem, Step, Text
 from storage.outbox import Counts
 from tests.conftest import FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 
 
 @pytest.fixture
@@ -24,8 +23,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
-    async with built_services(tmp_path, clock, (1, 2, 3)) as built:
+async def services(database: Target, clock: FakeClock) -> AsyncIterator[Services]:
+    async with built_services(database, clock, (1, 2, 3)) as built:
         yield built
 
 

@@ -5,9 +5,9 @@ promotion and alert is owed (stored in the outbox) exactly once. Also: who may a
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +16,7 @@ from bot.services.delivery import ALL, AMBASSADORS, OutboxItem
 from bot.services.events import Answered, Choice, Problem
 from storage.events import Event
 from tests.conftest import FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 from tests.unit.test_event_rules import event
 
 PEOPLE = range(1, 21)
@@ -31,8 +31,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
-    async with built_services(tmp_path, clock, [*PEOPLE, 30, COORDINATOR]) as built:
+async def services(database: Target, clock: FakeClock) -> AsyncIterator[Services]:
+    async with built_services(database, clock, [*PEOPLE, 30, COORDINATOR]) as built:
         yield built
 
 
@@ -53,10 +53,8 @@ async def workshop(
 
 
 async def outbox(services: Services) -> Counter[tuple[int, str]]:
-    rows = await services.db.fetch_all(
-        "SELECT user_id, json_extract(payload, '$.text') FROM outbox WHERE batch_id IS NULL"
-    )
-    return Counter((int(row[0]), str(row[1])) for row in rows)
+    rows = await services.db.fetch_all("SELECT user_id, payload FROM outbox WHERE batch_id IS NULL")
+    return Counter((int(row[0]), str(json.loads(row[1])["text"])) for row in rows)
 
 
 async def test_twenty_yes_at_once_fill_five_seats_and_the_rest_wait_in_the_order_they_answered(

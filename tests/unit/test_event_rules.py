@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +28,7 @@ from bot.services.newsletters import Problem as DraftProblem
 from storage import events
 from storage.events import Event
 from tests.conftest import FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 
 PEOPLE = range(1, 8)
 
@@ -40,8 +39,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
-    async with built_services(tmp_path, clock, PEOPLE) as built:
+async def services(database: Target, clock: FakeClock) -> AsyncIterator[Services]:
+    async with built_services(database, clock, PEOPLE) as built:
         yield built
 
 
@@ -199,8 +198,8 @@ async def test_two_taps_on_one_reminder_at_once_change_it_once_and_a_past_one_st
 ) -> None:
     found = await event(services, clock)
     assert found.reminders == [1440, 120]
-    toggle = services.events.toggle_reminder
-    results = await asyncio.gather(toggle(found.id, 120), toggle(found.id, 120))
+    toggle = services.events.set_reminder
+    results = await asyncio.gather(toggle(found.id, 120, False), toggle(found.id, 120, False))
     assert len([r for r in results if isinstance(r, Event)]) == 1
     assert results.count(Problem.ALREADY) == 1
     changed = await services.events.get(found.id)
@@ -208,8 +207,8 @@ async def test_two_taps_on_one_reminder_at_once_change_it_once_and_a_past_one_st
     assert changed.reminders == [1440], "turned off once, not off and on again"
 
     clock.advance(days=2, hours=23)  # an hour before the start: the two-hour time is gone
-    assert await toggle(found.id, 120) is Problem.PASSED
-    off = await toggle(found.id, 1440)
+    assert await toggle(found.id, 120, True) is Problem.PASSED
+    off = await toggle(found.id, 1440, False)
     assert isinstance(off, Event)
     assert off.reminders == []
 

@@ -12,7 +12,6 @@ import zipfile
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +24,7 @@ from storage import ambassadors, bolde, events
 from storage.ambassadors import Ambassador
 from storage.bolde import OPEN, Bold
 from tests.conftest import FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 
 COORDINATOR = 99
 SENDERS = tuple(range(1, 41))
@@ -42,9 +41,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
+async def services(database: Target, clock: FakeClock) -> AsyncIterator[Services]:
     async with built_services(
-        tmp_path, clock, (*SENDERS, COORDINATOR), coordinators=str(COORDINATOR)
+        database, clock, (*SENDERS, COORDINATOR), coordinators=str(COORDINATOR)
     ) as built:
         yield built
 

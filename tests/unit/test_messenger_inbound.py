@@ -5,7 +5,6 @@ ever being used twice."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from bot.services import Services
 from bot.services.updates import KEEP
 from storage import messenger as store
 from tests.conftest import FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 
 UPDATE_ID = MESSENGER_FIRST_ID + 1
 FIRST = MESSENGER_FIRST_ID + 1
@@ -148,10 +147,10 @@ async def _recorded(
 
 
 async def test_a_text_is_telegram_s_private_message_and_a_command_is_marked_as_one(
-    tmp_path: Path,
+    database: Target,
 ) -> None:
     clock = FakeClock()
-    async with built_services(tmp_path, clock, []) as services:
+    async with built_services(database, clock, []) as services:
         profile = {"first_name": "Mette", "last_name": "Hansen", "locale": "da_DK"}
         first = await _recorded(
             services,
@@ -181,10 +180,10 @@ async def test_a_text_is_telegram_s_private_message_and_a_command_is_marked_as_o
     assert not later.entities  # only a command at the start is one, as on Telegram
 
 
-async def test_a_press_is_rebuilt_on_the_message_it_was_shown_with(tmp_path: Path) -> None:
+async def test_a_press_is_rebuilt_on_the_message_it_was_shown_with(database: Target) -> None:
     clock = FakeClock()
     keyboard = {"inline_keyboard": [[{"text": "Ja", "callback_data": "amb:stay:1"}]]}
-    async with built_services(tmp_path, clock, []) as services:
+    async with built_services(database, clock, []) as services:
         async with services.db.transaction() as connection:
             user_id = await store.person_of(connection, "P1", clock())
             shown = {"text": "Vil du blive?", "reply_markup": keyboard}
@@ -237,7 +236,7 @@ def _message(recorded: inbound.Recorded) -> Message:
     return message
 
 
-async def test_a_photo_and_a_voice_note_are_kept_and_other_files_are_not(tmp_path: Path) -> None:
+async def test_a_photo_and_a_voice_note_are_kept_and_other_files_are_not(database: Target) -> None:
     clock = FakeClock()
 
     def sent(kind: str, mid: str, **more: str) -> dict[str, Any]:
@@ -246,7 +245,7 @@ async def test_a_photo_and_a_voice_note_are_kept_and_other_files_are_not(tmp_pat
 
     jpeg = inbound.Fetched(data=b"jpeg", mime_type="image/jpeg")
     aac = inbound.Fetched(data=_mp4(7), mime_type="audio/mp4")
-    async with built_services(tmp_path, clock, []) as services:
+    async with built_services(database, clock, []) as services:
         photo = _message(await _recorded(services, clock, sent("image", "m1", text="Bænken"), jpeg))
         voice = _message(await _recorded(services, clock, sent("audio", "m2"), aac))
         video = _message(await _recorded(services, clock, sent("video", "m3")))
@@ -260,19 +259,21 @@ async def test_a_photo_and_a_voice_note_are_kept_and_other_files_are_not(tmp_pat
     assert video.document.file_id == inbound.NOT_KEPT
 
 
-async def test_a_press_for_the_next_page_opens_the_window_and_is_no_update(tmp_path: Path) -> None:
+async def test_a_press_for_the_next_page_opens_the_window_and_is_no_update(
+    database: Target,
+) -> None:
     clock = FakeClock()
-    async with built_services(tmp_path, clock, []) as services:
+    async with built_services(database, clock, []) as services:
         turned = await _recorded(services, clock, event(postback={"payload": payloads.page(4, 2)}))
         assert await store.psid_of(services.db, turned.user_id) == ("P1", clock())
     assert turned.update is None
 
 
 async def test_old_events_are_forgotten_but_the_newest_is_kept_so_no_number_comes_again(
-    tmp_path: Path,
+    database: Target,
 ) -> None:
     clock = FakeClock()
-    async with built_services(tmp_path, clock, []) as services:
+    async with built_services(database, clock, []) as services:
         async with services.db.transaction() as connection:
             for mid in ("a", "b", "c"):
                 await store.take_event(connection, mid, clock())
@@ -284,8 +285,8 @@ async def test_old_events_are_forgotten_but_the_newest_is_kept_so_no_number_come
             assert await store.take_event(connection, "c", clock()) == (3, False)
 
 
-async def test_the_page_s_menu_and_greeting_keep_within_meta_s_limits(tmp_path: Path) -> None:
-    async with built_services(tmp_path, FakeClock(), []) as services:
+async def test_the_page_s_menu_and_greeting_keep_within_meta_s_limits(database: Target) -> None:
+    async with built_services(database, FakeClock(), []) as services:
         translators = services.translators
     for default in translators:
         profile = messenger_profile(translators, default)

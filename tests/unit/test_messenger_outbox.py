@@ -5,7 +5,7 @@ writes and expired when they do not, blocked people, slowing down and answers th
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
@@ -19,7 +19,6 @@ from bot.services import Services
 from bot.services.delivery import OutboxItem
 from storage import messenger as store
 from storage import people
-from storage.outbox import moment
 from tests.conftest import TOKEN, FakeClock
 from tests.unit.messenger_sending import messenger_person
 from tests.unit.messenger_sending import out as out  # fixtures, for pytest to find here
@@ -120,7 +119,7 @@ async def test_a_held_message_goes_out_when_the_person_writes_again(
     assert (counts.held, counts.left, counts.done) == (1, 0, True)
     row = await services.db.fetch_one("SELECT held_until FROM outbox")
     assert row is not None
-    assert row[0] == moment(clock() + timedelta(days=7))
+    assert datetime.fromisoformat(row[0]) == clock() + timedelta(days=7)
     clock.advance(days=2)
     await messenger_person(services, graph, "psid-1")  # the person writes again
     assert await services.delivery.release_held(person) == 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,15 +14,15 @@ from bot.services.targets import AmbassadorYear
 from storage import ambassadors
 from storage.bolde import PublicBold
 from tests.conftest import FakeClock
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 from tests.unit.test_figures_pages_and_exports import COORDINATOR, SENDERS, every_bold, many_bolde
 
 
 @pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
+async def services(database: Target) -> AsyncIterator[Services]:
     clock = FakeClock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
     async with built_services(
-        tmp_path, clock, (*SENDERS, COORDINATOR), coordinators=str(COORDINATOR)
+        database, clock, (*SENDERS, COORDINATOR), coordinators=str(COORDINATOR)
     ) as built:
         yield built
 

@@ -66,18 +66,17 @@ async def sqlite(tmp_path: Path) -> AsyncIterator[Database]:
 async def postgresql(
     postgres_server: PostgresServer,
 ) -> AsyncIterator[asyncpg.Connection[asyncpg.Record]]:
-    connection = await asyncpg.connect(await postgres_server.fresh())
+    url = await postgres_server.fresh()
+    db = await Database.open(url)
     try:
-        await _migrate(connection)
+        await migrate(db)
+    finally:
+        await db.close()
+    connection = await asyncpg.connect(url)
+    try:
         yield connection
     finally:
         await connection.close()
-
-
-async def _migrate(connection: asyncpg.Connection[asyncpg.Record]) -> None:
-    """Every PostgreSQL migration, in order, until storage/postgres.py has the runner."""
-    for migration in available(POSTGRESQL):
-        await connection.execute(migration.path.read_text(encoding="utf-8"))
 
 
 async def _sqlite_schema(db: Database) -> dict[str, Table]:
@@ -251,8 +250,9 @@ async def test_the_first_messenger_person_has_the_same_id_on_both(
     insert = "INSERT INTO messenger_people (psid, first_seen, last_message_at) VALUES "
     moment = "2026-11-22T12:00:00+00:00"
     async with sqlite.transaction() as connection:
-        cursor = await connection.execute(f"{insert} ('p', ?, ?) RETURNING user_id", [moment] * 2)
-        on_sqlite = await cursor.fetchone()
+        on_sqlite = await connection.fetch_one(
+            f"{insert} ('p', ?, ?) RETURNING user_id", [moment] * 2
+        )
     on_postgresql = await postgresql.fetchval(
         f"{insert} ('p', $1::text::timestamptz, $1::text::timestamptz) RETURNING user_id", moment
     )
@@ -296,7 +296,7 @@ async def test_casefold_name_order_and_instr_answer_as_on_sqlite(
     people = [(1000 + i, name) for i, name in enumerate([*NAMES, *MORE_NAMES])]
     moment = "2026-11-22T12:00:00+00:00"
     async with sqlite.transaction() as connection:
-        await connection.executemany(
+        await connection.execute_many(
             "INSERT INTO people (user_id, language, first_seen, last_seen, name) "
             "VALUES (?, 'da', ?, ?, ?)",
             [(user_id, moment, moment, name) for user_id, name in people],

@@ -3,10 +3,10 @@
 -- over by another once its taker is no longer alive, and one person's updates wait for the
 -- earlier ones still in hand elsewhere.
 CREATE TABLE instances (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     started_at TIMESTAMPTZ NOT NULL,
     alive_at TIMESTAMPTZ NOT NULL
 );
-ALTER TABLE seen_updates ADD COLUMN taken_by TEXT;
+ALTER TABLE seen_updates ADD COLUMN taken_by TEXT COLLATE "C";
 ALTER TABLE seen_updates ADD COLUMN person BIGINT;
 CREATE INDEX seen_updates_in_hand ON seen_updates (person, update_id) WHERE handled_at IS NULL;
