@@ -28,7 +28,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
     && apt-get install --yes --no-install-recommends postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --home-dir /data --no-create-home \
+    && groupadd --gid 10001 bolden \
+    && useradd --uid 10001 --gid bolden --home-dir /data --no-create-home \
         --shell /usr/sbin/nologin bolden \
     && install --directory --owner=bolden --group=bolden --mode=0755 /data
 COPY --from=build /opt/venv /opt/venv
