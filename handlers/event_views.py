@@ -14,7 +14,7 @@ from storage.events import CALL, Event
 
 EVENT = CallbackCodec(
     "ev",
-    ans=2, ics=1, show=2, list=1, who=1, csv=1, rem=3, qr=1, drop=1, dropyes=1, edit=1, net=1,
+    ans=2, ics=1, show=2, list=1, who=1, csv=1, rem=4, qr=1, drop=1, dropyes=1, edit=1, net=1,
 )  # fmt: skip
 _ANSWERS = {"yes": "ev.yes", "maybe": "ev.maybe", "no": "ev.no"}
 _CALL_ANSWERS = {"yes": "call.yes", "no": "call.no"}
