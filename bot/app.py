@@ -177,6 +177,11 @@ async def on_startup(application: BoldenApp) -> None:
     # What another process on the database puts in the outbox wakes this one's sender.
     db.listen(outbox.DUE, services.delivery.wake.set)
     await services.instance.start()
+    if not settings.webhook_url and not services.instance.leading:
+        # Telegram gives updates to one poller: another process polls for this database, and
+        # this one stands by until it is gone. Several at once take updates at a webhook.
+        logger.info("Another process polls for this database; this one takes over when it stops")
+        await services.instance.wait_to_lead()
     await set_menus_at_start(application)
     if settings.messenger:
         messenger = Messenger(settings, db, clock)

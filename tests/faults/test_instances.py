@@ -27,7 +27,7 @@ import pytest
 from aiohttp import web
 
 from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
-from tests.conftest import COORDINATOR_ID, TOKEN
+from tests.conftest import COORDINATOR_ID, TOKEN, until
 from tests.e2e.test_broadcast import broadcast, finished, received
 from tests.e2e.test_webhook import _free_port
 from tests.postgres import PostgresServer
@@ -99,7 +99,7 @@ class Balancer:
 class Instance:
     """One `bolden run` on the shared database, with its own web port."""
 
-    def __init__(self, name: str, url: str, balancer: Balancer, folder: Path) -> None:
+    def __init__(self, name: str, url: str, folder: Path, balancer: Balancer | None) -> None:
         self.name = name
         self.port = _free_port()
         self.log = folder / f"{name}.log"
@@ -109,9 +109,10 @@ class Instance:
             "BOLDEN_DATABASE": url,
             "BOLDEN_COORDINATORS": str(COORDINATOR_ID),
             "BOLDEN_WEB_PORT": str(self.port),
-            "BOLDEN_WEBHOOK_URL": f"http://127.0.0.1:{balancer.port}/telegram/webhook",
             "BOLDEN_DELIVERY_RATE": str(RATE),
         }
+        if balancer is not None:  # else it polls
+            self.env["BOLDEN_WEBHOOK_URL"] = f"http://127.0.0.1:{balancer.port}/telegram/webhook"
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self, emulator: BotApiEmulator) -> None:
@@ -150,7 +151,7 @@ async def two_instances(
     url: str, emulator: BotApiEmulator, folder: Path
 ) -> AsyncIterator[tuple[Balancer, list[Instance]]]:
     async with Balancer() as balancer:
-        instances = [Instance(name, url, balancer, folder) for name in ("bolden-1", "bolden-2")]
+        instances = [Instance(name, url, folder, balancer) for name in ("bolden-1", "bolden-2")]
         balancer.backends = [instance.port for instance in instances]
         try:
             for instance in instances:
@@ -258,3 +259,26 @@ async def test_two_instances_share_a_broadcast_and_a_sigkill_of_the_sender_loses
             assert all(len(received(p, EVENT)) == 0 for p in people[10:])
             for person, answer in zip(writers, answers, strict=True):
                 assert [m.text for m in person.messages].count(answer.text) == 1
+
+
+async def test_a_second_poller_stands_by_and_takes_over_when_the_first_is_killed(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """Without a webhook, Telegram gives updates to one poller: the second process waits."""
+    url = await postgres_server.fresh()
+    async with BotApiEmulator(TOKEN) as emulator:
+        anna = emulator.person(1001, "Anna", "da")
+        first, second = (Instance(n, url, tmp_path, None) for n in ("bolden-1", "bolden-2"))
+        try:
+            await first.start(emulator)
+            await first.ready()
+            await second.start(emulator)
+            await until(lambda: "takes over when it stops" in second.log.read_text(), START)
+            assert (await anna.send("/help")).text
+            await first.kill()
+            answer = await anna.send("/help")  # taken by the second once it polls
+            assert answer.text
+            assert "This instance leads" in second.log.read_text()
+        finally:
+            await first.stop()
+            await second.stop()
