@@ -17,9 +17,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from storage import instances
 from storage.database import ERRORS, Database
@@ -45,7 +43,6 @@ class Instance:
         if self._leading:
             self._led.set()
         self._task: asyncio.Task[None] | None = None
-        self.on_lead: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def leading(self) -> bool:
@@ -99,20 +96,6 @@ class Instance:
         if leading:
             logger.info("This instance leads: it sends the outbox and runs the scheduled jobs")
             self._led.set()
-            for callback in self.on_lead:
-                await callback()
         else:
             logger.warning("This instance no longer leads; another takes over")
             self._led.clear()
-
-
-def led(callback: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
-    """A scheduled job that only the leader runs (bot/scheduling.py)."""
-
-    async def job(context: Any) -> None:
-        if context.services.instance.leading:
-            await callback(context)
-
-    job.__name__ = getattr(callback, "__name__", "job")
-    job.__doc__ = callback.__doc__
-    return job
