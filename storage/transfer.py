@@ -76,19 +76,20 @@ async def export_to_file(db: Database, path: Path) -> Copied:
     partial = _partial(path)
     file = await Database.open(partial)
     try:
-        await migrate(file)
-        async with _snapshot(db) as source, file.transaction() as target:
-            tables = await _plan(target)
-            await _same_version(source, db.name, file)
-            copied = await _copying(source, target, tables, f"exporting {db.name} failed")
+        try:
+            await migrate(file)
+            async with _snapshot(db) as source, file.transaction() as target:
+                tables = await _plan(target)
+                await _same_version(source, db.name, file)
+                copied = await _copying(source, target, tables, f"exporting {db.name} failed")
+        finally:
+            await file.close()
+        # One file, with no write-ahead log beside it: it can be copied and read anywhere.
+        await asyncio.to_thread(_without_log, partial)
+        os.replace(partial, path)
     except BaseException:
-        await file.close()
         _remove(partial)
         raise
-    await file.close()
-    # One file, with no write-ahead log beside it: it can be copied and read anywhere.
-    await asyncio.to_thread(_without_log, partial)
-    os.replace(partial, path)
     return copied
 
 
@@ -123,7 +124,7 @@ async def _reading(path: Path) -> AsyncIterator[Connection]:
     """A snapshot of the file, opened read-only: it may be on a read-only mount, or another
     process's database."""
     try:
-        raw = await aiosqlite.connect(_read_only(path), uri=True)
+        raw = await aiosqlite.connect(_read_only(path), uri=True, isolation_level=None)
     except sqlite3.Error as error:
         raise StorageError(f"{path} cannot be opened: {_first_line(error)}") from None
     try:

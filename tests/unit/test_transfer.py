@@ -231,7 +231,7 @@ async def test_a_municipality_goes_over_and_back_unchanged_and_carries_on(
 async def test_an_erased_messenger_persons_id_is_never_given_again(
     database: Target, tmp_path: Path, clock: FakeClock
 ) -> None:
-    source = tmp_path / "bolden.sqlite3"
+    source, back = tmp_path / "bolden.sqlite3", tmp_path / "back.sqlite3"
     async with services_on(source, clock) as services, services.db.transaction() as connection:
         first = await messenger.person_of(connection, "psid-1", clock())
         await connection.execute("DELETE FROM messenger_people WHERE user_id = ?", (first,))
@@ -239,12 +239,17 @@ async def test_an_erased_messenger_persons_id_is_never_given_again(
     try:
         await migrate(db)
         await import_from_file(db, source)
-        async with db.transaction() as connection:
-            second = await messenger.person_of(connection, "psid-2", clock())
+        await export_to_file(db, back)
     finally:
         await db.close()
 
-    assert second == first + 1
+    for target in (database, back):
+        db = await Database.open(target)
+        try:
+            async with db.transaction() as connection:
+                assert await messenger.person_of(connection, "psid-2", clock()) == first + 1
+        finally:
+            await db.close()
 
 
 async def test_an_import_into_a_database_with_data_is_refused_and_changes_nothing(
