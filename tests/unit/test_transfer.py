@@ -197,6 +197,9 @@ async def test_a_municipality_goes_over_and_back_unchanged_and_carries_on(
     finally:
         await db.close()
 
+    with closing(sqlite3.connect(back)) as connection:
+        journal = connection.execute("PRAGMA journal_mode").fetchone()
+    assert journal == ("delete",), "one file, readable also where it cannot be written"
     before = await everything(source)
     assert imported == exported
     assert imported.tables == len(before)
