@@ -26,7 +26,7 @@ from bot.strategy import Strategy, load_strategy
 from storage.backup import backup
 from storage.database import UNUSABLE, Database, StorageError
 from storage.migrations import Migration, applied_versions, migrate
-from storage.transfer import export_to_file, import_from_file
+from storage.transfer import Copied, export_to_file, import_from_file
 
 logger = logging.getLogger(__name__)
 
@@ -256,13 +256,14 @@ async def _transfer(settings: Settings, command: str, path: Path) -> int:
     async with _database(settings) as (db, _):
         if command == "export":
             copied = await export_to_file(db, path)
-            done = (
-                f"Exported {copied.rows} rows of {copied.tables} tables from {db.name} to {path}."
-            )
+            done = f"Exported {_rows(copied)} from {db.name} to {path}."
         else:
             copied = await import_from_file(db, path)
-            done = (
-                f"Imported {copied.rows} rows of {copied.tables} tables from {path} into {db.name}."
-            )
+            done = f"Imported {_rows(copied)} from {path} into {db.name}."
     print(done)
     return 0
+
+
+def _rows(copied: Copied) -> str:
+    rows = "row" if copied.rows == 1 else "rows"
+    return f"{copied.rows} {rows} of {copied.tables} tables"

@@ -283,6 +283,8 @@ def _partial(path: Path) -> Path:
     """Where the export is written until it is whole; never over an existing file."""
     if path.exists():
         raise StorageError(f"{path} already exists; export to a new file")
+    if not path.parent.is_dir():
+        raise StorageError(f"{path}: the folder {path.parent} does not exist")
     partial = path.with_name(f".{path.name}.partial")
     _remove(partial)  # left by an export that was stopped
     return partial

@@ -314,19 +314,47 @@ async def test_a_file_of_another_schema_version_is_refused(
     assert str(refused.value) == f"{source} {expected}"
 
 
-async def test_an_export_never_overwrites_a_file(tmp_path: Path, clock: FakeClock) -> None:
+async def test_an_export_goes_only_to_a_new_file_in_a_folder_that_exists(
+    tmp_path: Path, clock: FakeClock
+) -> None:
     source = await filled(tmp_path, clock)
-    kept = tmp_path / "kept.sqlite3"
+    kept, nowhere = tmp_path / "kept.sqlite3", tmp_path / "missing" / "export.sqlite3"
     shutil.copy(source, kept)
     db = await Database.open(source)
     try:
-        with pytest.raises(StorageError) as refused:
+        with pytest.raises(StorageError) as existing:
             await export_to_file(db, kept)
+        with pytest.raises(StorageError) as missing:
+            await export_to_file(db, nowhere)
     finally:
         await db.close()
 
-    assert str(refused.value) == f"{kept} already exists; export to a new file"
+    assert str(existing.value) == f"{kept} already exists; export to a new file"
     assert kept.read_bytes() == source.read_bytes()
+    assert str(missing.value) == f"{nowhere}: the folder {nowhere.parent} does not exist"
+
+
+async def test_an_import_that_fails_half_way_leaves_nothing_behind(
+    database: Target, tmp_path: Path, clock: FakeClock
+) -> None:
+    source = await filled(tmp_path, clock)
+    with closing(sqlite3.connect(source)) as connection, connection:
+        # Without foreign keys checked, as any program but Bolden may write to the file.
+        connection.execute(
+            "INSERT INTO deep_links (user_id, kind, argument, received_at) "
+            "VALUES (12345, 'ref', 'x', '2026-01-01T00:00:00+00:00')"
+        )
+    db = await Database.open(database)
+    try:
+        await migrate(db)
+        with pytest.raises(StorageError) as failed:
+            await import_from_file(db, source)
+    finally:
+        await db.close()
+
+    assert str(failed.value).startswith(f"importing {source} failed, so nothing was imported: ")
+    assert "FOREIGN KEY" in str(failed.value).upper()
+    assert not any((await everything(database)).values())
 
 
 async def test_a_file_that_is_not_a_bolden_database_is_refused(tmp_path: Path) -> None:
