@@ -62,15 +62,15 @@ async def ambassador(services: Services, user_id: int, name: str, *topics: str) 
 
 async def sent_bold(services: Services, sender: int, *topics: str) -> int:
     """A bold sent through the draft, as the chat sends it."""
-    bolde_ = services.bolde
-    assert (await bolde_.begin(sender)).draft is not None
-    await bolde_.answer(sender, Step.KIND, "idea")
-    await bolde_.answer(sender, Step.TEXT, "Et bænkested ved åen, tak.")
-    await bolde_.answer(sender, Step.PHOTO, None)
+    service = services.bolde
+    assert (await service.begin(sender)).draft is not None
+    await service.answer(sender, Step.KIND, "idea")
+    await service.answer(sender, Step.TEXT, "Et bænkested ved åen, tak.")
+    await service.answer(sender, Step.PHOTO, None)
     for code in topics:
-        await bolde_.toggle_topic(sender, code)
-    await bolde_.topics_done(sender)
-    sent = await bolde_.send(sender, "Bo Ærø", nothing)
+        await service.toggle_topic(sender, code)
+    await service.topics_done(sender)
+    sent = await service.send(sender, "Bo Ærø", nothing)
     assert sent.sent is not None, sent.problem
     return sent.sent.id
 
@@ -81,6 +81,9 @@ async def municipality(services: Services, clock: FakeClock) -> None:
     await ambassador(services, ANNA, "Anna", "health", "work")
     await services.people.arrived_through(METTE, f"ref-{await referral(services, ANNA)}")
     await ambassador(services, METTE, "Mette Ø", "friend")
+    mette = await services.ambassadors.profile(METTE)
+    assert mette is not None
+    assert mette.referred_by == ANNA, "a row refers to one copied after it"
     created = await services.networks.create(COORDINATOR, "Bolignetværket", "standing")
     assert created.network is not None
     network = created.network.id
