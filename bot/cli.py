@@ -1,4 +1,4 @@
-"""The `bolden` command: run, try, migrate, backup."""
+"""The `bolden` command: run, try, migrate, backup, export, import."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from bot.strategy import Strategy, load_strategy
 from storage.backup import backup
 from storage.database import UNUSABLE, Database, StorageError
 from storage.migrations import Migration, applied_versions, migrate
+from storage.transfer import Copied, export_to_file, import_from_file
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     backup_parser = commands.add_parser("backup", help="write a consistent copy of the database")
     backup_parser.add_argument("path", type=Path)
+    export_parser = commands.add_parser(
+        "export", help="write the whole database (SQLite or PostgreSQL) into a new SQLite file"
+    )
+    export_parser.add_argument("path", type=Path)
+    import_parser = commands.add_parser(
+        "import", help="load such a file (or a bolden.sqlite3) into the database, which is empty"
+    )
+    import_parser.add_argument("path", type=Path)
     return parser
 
 
@@ -73,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(settings, strategy)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.command in ("export", "import"):
+            return asyncio.run(_transfer(settings, args.command, args.path))
         backup(settings.database, args.path)
         print(f"Backup of {settings.database} written to {args.path}")
         return 0
@@ -237,3 +248,22 @@ async def _migrate(settings: Settings) -> int:
     done = f"applied {len(applied)} migration(s)" if applied else "already up to date"
     print(f"Database {settings.database}: {done}, schema version {version}.")
     return 0
+
+
+async def _transfer(settings: Settings, command: str, path: Path) -> int:
+    """Export the database into a new SQLite file, or import one into it (storage/transfer.py);
+    the database is brought up to date first, as `bolden run` would."""
+    async with _database(settings) as (db, _):
+        if command == "export":
+            copied = await export_to_file(db, path)
+            done = f"Exported {_rows(copied)} from {db.name} to {path}."
+        else:
+            copied = await import_from_file(db, path)
+            done = f"Imported {_rows(copied)} from {path} into {db.name}."
+    print(done)
+    return 0
+
+
+def _rows(copied: Copied) -> str:
+    rows = "row" if copied.rows == 1 else "rows"
+    return f"{copied.rows} {rows} of {copied.tables} tables"

@@ -1,4 +1,5 @@
-"""The `bolden` command as an operator uses it: run, try, migrate, backup, and bad settings."""
+"""The `bolden` command as an operator uses it: run, try, migrate, backup, export, import, and
+bad settings."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 from bot.sandbox.emulator import BotApiEmulator
 from storage.migrations import available
 from tests.conftest import TOKEN
+from tests.postgres import PostgresServer
 from tests.web import fetch
 
 
@@ -352,3 +354,106 @@ def test_the_sandbox_on_a_busy_port_says_so_in_one_line(busy_port: int) -> None:
     assert result.stderr == (
         f"bolden: BOLDEN_WEB_PORT {busy_port} on 127.0.0.1 cannot be used: address already in use\n"
     )
+
+
+def filled_database(path: Path) -> tuple[int, int]:
+    """A migrated SQLite database with a few people: its number of rows and of tables."""
+    assert bolden("migrate", database=str(path)).returncode == 0
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.executemany(
+            "INSERT INTO people (user_id, language, first_seen, last_seen, name) "
+            "VALUES (?, 'da', '2026-01-05T10:00:00+00:00', '2026-01-05T10:00:00+00:00', ?)",
+            [(1, "Anna"), (2, "Bo Ærø")],
+        )
+        names = [
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if name not in ("schema_migrations", "sqlite_sequence")
+        ]
+        rows = sum(connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names)
+    return rows, len(names)
+
+
+def people_in(path: Path) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute("SELECT user_id, name FROM people ORDER BY user_id").fetchall()
+
+
+def test_export_and_import_copy_a_database_into_an_empty_one_and_refuse_a_second_time(
+    tmp_path: Path,
+) -> None:
+    source, exported, target = (tmp_path / name for name in ("a.sqlite3", "b", "c.sqlite3"))
+    rows, tables = filled_database(source)
+
+    export = bolden("export", str(exported), database=str(source))
+    again = bolden("export", str(exported), database=str(source))
+    loaded = bolden("import", str(exported), database=str(target))
+    twice = bolden("import", str(exported), database=str(target))
+
+    assert (export.returncode, export.stderr) == (0, "")
+    assert (
+        export.stdout == f"Exported {rows} rows of {tables} tables from {source} to {exported}.\n"
+    )
+    assert (again.returncode, again.stdout) == (2, "")
+    assert again.stderr == f"bolden: {exported} already exists; export to a new file\n"
+    assert (loaded.returncode, loaded.stderr) == (0, "")
+    assert (
+        loaded.stdout == f"Imported {rows} rows of {tables} tables from {exported} into {target}.\n"
+    )
+    assert (twice.returncode, twice.stdout) == (2, "")
+    assert twice.stderr == (
+        f"bolden: {target} is not empty (the table people has rows); "
+        "import only into a database that holds no data yet\n"
+    )
+    assert people_in(exported) == people_in(target) == [(1, "Anna"), (2, "Bo Ærø")]
+
+
+def test_import_refuses_what_is_not_a_bolden_database_of_this_version_in_one_line(
+    tmp_path: Path,
+) -> None:
+    source, target = tmp_path / "a.sqlite3", str(tmp_path / "c.sqlite3")
+    filled_database(source)
+    newest = max(m.version for m in available())
+    with closing(sqlite3.connect(source)) as connection, connection:
+        connection.execute("DELETE FROM schema_migrations WHERE version = ?", (newest,))
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 100, encoding="utf-8")
+
+    older = bolden("import", str(source), database=target)
+    other = bolden("import", str(text), database=target)
+    missing = bolden("import", str(tmp_path / "missing"), database=target)
+
+    assert (older.returncode, other.returncode, missing.returncode) == (2, 2, 2)
+    assert older.stderr == (
+        f"bolden: {source} has schema version {newest - 1}, this Bolden's is {newest}: bring it "
+        f"up to date first with `bolden migrate` (BOLDEN_DATABASE={source}), then try again\n"
+    )
+    assert other.stderr == f"bolden: {text} is not a Bolden database: file is not a database\n"
+    assert missing.stderr == f"bolden: there is no database at {tmp_path / 'missing'}\n"
+
+
+@pytest.mark.postgres
+async def test_a_database_moves_to_postgresql_and_back_without_showing_its_password(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    source, exported = tmp_path / "bolden.sqlite3", tmp_path / "from-postgresql"
+    rows, tables = filled_database(source)
+    empty = await postgres_server.fresh()  # not even migrated: import does that first
+    url = empty.replace("bolden@", "bolden:s3cret@")  # the test server trusts loopback
+    shown = empty.replace("bolden@", "bolden:***@")
+
+    loaded = await asyncio.to_thread(bolden, "import", str(source), database=url)
+    twice = await asyncio.to_thread(bolden, "import", str(source), database=url)
+    export = await asyncio.to_thread(bolden, "export", str(exported), database=url)
+
+    assert (loaded.returncode, loaded.stderr) == (0, "")
+    assert loaded.stdout == f"Imported {rows} rows of {tables} tables from {source} into {shown}.\n"
+    assert twice.returncode == 2
+    assert twice.stderr == (
+        f"bolden: {shown} is not empty (the table people has rows); "
+        "import only into a database that holds no data yet\n"
+    )
+    assert (export.returncode, export.stderr) == (0, "")
+    assert export.stdout == f"Exported {rows} rows of {tables} tables from {shown} to {exported}.\n"
+    assert "s3cret" not in loaded.stdout + twice.stderr + export.stdout
+    assert people_in(exported) == people_in(source)

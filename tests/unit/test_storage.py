@@ -1,10 +1,12 @@
-"""Migrations, the connection, the people repository and backups, on real SQLite files."""
+"""Migrations, the connection, the people repository and backups, on real SQLite files (and a
+backup of a real PostgreSQL database)."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
 import sqlite3
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -13,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot.services.people import PeopleService
-from storage.backup import backup
+from storage.backup import backup, pg_program
 from storage.database import Database, StorageError
 from storage.migrations import MIGRATIONS, applied_versions, available, migrate
 from tests.conftest import FakeClock
+from tests.postgres import PostgresServer
 
 
 @pytest.fixture
@@ -238,6 +241,43 @@ async def test_backup_copies_a_database_in_use(db: Database, tmp_path: Path) -> 
     with closing(sqlite3.connect(target)) as connection:
         assert connection.execute("SELECT user_id FROM people").fetchall() == [(7,)]
     assert not list(target.parent.glob(".*partial"))
+
+
+@pytest.mark.postgres
+async def test_a_postgresql_backup_is_a_pg_dump_that_pg_restore_reads_back(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    url = await postgres_server.migrated()
+    db = await Database.open(url)
+    try:
+        people = PeopleService(db, FakeClock(), "da")
+        for user_id in (7, 8):
+            await people.seen(user_id, "da")
+        target = tmp_path / "backups" / "bolden.dump"
+
+        await asyncio.to_thread(backup, url, target)
+        await people.seen(9, "en")  # after the backup: not in it
+    finally:
+        await db.close()
+    restored = await postgres_server.fresh()
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [pg_program("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={restored}", target],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes().startswith(b"PGDMP"), "pg_dump's custom format"
+    assert not list(target.parent.glob(".*partial"))
+    copy = await Database.open(restored)
+    try:
+        rows = await copy.fetch_all("SELECT user_id, language FROM people ORDER BY user_id")
+        assert [tuple(row) for row in rows] == [(7, "da"), (8, "da")]
+        assert max(await applied_versions(copy)) == max(m.version for m in available())
+    finally:
+        await copy.close()
 
 
 def test_backup_refuses_to_overwrite_the_database_itself(tmp_path: Path) -> None:
