@@ -138,9 +138,10 @@ async def _reading(path: Path) -> AsyncIterator[Connection]:
 async def _plan(schema: Connection) -> list[Table]:
     """The tables of a SQLite database in an order to copy them: each after the tables its
     foreign keys refer to, and after those whose triggers write to it."""
+    # The schema's version and the processes' heartbeats belong to a database, not to its data.
     rows = await schema.fetch_all(
         "SELECT name FROM sqlite_master WHERE type = 'table' "
-        "AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'"
+        "AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'instances')"
     )
     names = {row["name"] for row in rows}
     after: dict[str, set[str]] = {name: set() for name in names}

@@ -164,7 +164,7 @@ async def everything(target: Target) -> dict[str, list[tuple[Any, ...]]]:
         )
         found = {}
         for (name,) in names:
-            if name == "schema_migrations":
+            if name in ("schema_migrations", "instances"):  # not data: see storage/transfer.py
                 continue
             rows = await db.fetch_all(f'SELECT * FROM "{name}"')
             found[name] = sorted(
