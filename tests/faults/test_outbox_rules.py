@@ -17,7 +17,7 @@ from tests.unit.conftest import built_services
 
 @pytest.fixture
 async def services(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
-    async with built_services(tmp_path, clock, (1,)) as built:
+    async with built_services(tmp_path / "rules.sqlite3", clock, (1,)) as built:
         await built.delivery.start_batch("broadcast", 1, "all", [("telegram", 1, None, {})])
         yield built
 
