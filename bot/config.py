@@ -112,8 +112,8 @@ class Settings(BaseSettings):
     @field_validator("database", mode="before")
     @classmethod
     def _database(cls, value: object) -> object:
-        """A postgresql:// URL stays a string (with a host and a database named); anything
-        else is a file path."""
+        """A postgresql:// URL stays a string (with a database named); anything else is a file
+        path."""
         if isinstance(value, str) and re.match(r"^[a-z][a-z0-9+.-]*://", value.strip()):
             url = value.strip()
             parts = urlsplit(url)
@@ -121,8 +121,8 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "must be a file path, or a URL such as postgresql://bolden@db/bolden"
                 )
-            if not parts.hostname or parts.path in ("", "/"):
-                raise ValueError("must name a host and a database: postgresql://user@host/name")
+            if parts.path in ("", "/"):
+                raise ValueError("must name a database: postgresql://user@host/name")
             return url
         return Path(value) if isinstance(value, str) else value
 

@@ -457,3 +457,14 @@ async def test_a_database_moves_to_postgresql_and_back_without_showing_its_passw
     assert export.stdout == f"Exported {rows} rows of {tables} tables from {shown} to {exported}.\n"
     assert "s3cret" not in loaded.stdout + twice.stderr + export.stdout
     assert people_in(exported) == people_in(source)
+
+
+def test_a_postgresql_server_out_of_reach_is_one_line_without_its_password() -> None:
+    result = bolden("migrate", database="postgresql://bolden:s3cret@127.0.0.1:1/bolden")
+
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "bolden: BOLDEN_DATABASE postgresql://bolden:***@127.0.0.1:1/bolden cannot be used: "
+    )
+    assert result.stderr.count("\n") == 1
+    assert "s3cret" not in result.stdout + result.stderr

@@ -157,7 +157,8 @@ async def two_instances(
             for instance in instances:
                 await instance.start(emulator)
             for instance in instances:
-                await instance.ready()
+                ready = await instance.ready()
+                assert (ready["database"], ready["outbox_sender"]) == ("ok", "running")
             yield balancer, instances
         finally:
             for instance in instances:

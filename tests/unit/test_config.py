@@ -55,6 +55,8 @@ def test_values_come_from_the_environment_and_a_dotenv_file(
         ("API_BASE_URL", "api.telegram.org", "BOLDEN_API_BASE_URL must be an http(s) URL"),
         ("RECONFIRM_AFTER_DAYS", "soon", "BOLDEN_RECONFIRM_AFTER_DAYS Input should be a valid"),
         ("RECONFIRM_GRACE_DAYS", "0", "BOLDEN_RECONFIRM_GRACE_DAYS Input should be greater"),
+        ("DATABASE", "mysql://db/bolden", "BOLDEN_DATABASE must be a file path, or a URL such"),
+        ("DATABASE", "postgresql://bolden:pw@db", "BOLDEN_DATABASE must name a database"),
     ],
 )
 def test_bad_values_give_one_line_naming_the_variable(
@@ -115,3 +117,10 @@ def test_a_public_url_on_every_address_is_refused(monkeypatch: pytest.MonkeyPatc
     assert str(raised.value) == (
         "BOLDEN_PUBLIC_URL must be an address people can reach, not every address 0.0.0.0"
     )
+
+
+def test_a_database_is_a_file_or_a_postgresql_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOLDEN_DATABASE", "data/bolden.sqlite3")
+    assert load_settings().database == Path("data/bolden.sqlite3")
+    monkeypatch.setenv("BOLDEN_DATABASE", " postgresql://bolden:secret@db:5432/bolden ")
+    assert load_settings().database == "postgresql://bolden:secret@db:5432/bolden"
