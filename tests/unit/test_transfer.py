@@ -17,7 +17,7 @@ import pytest
 
 from bot.services import Services
 from bot.services.ambassadors import Mode
-from bot.services.bolde import Action, Step
+from bot.services.bolde import Action
 from bot.services.conversations import ConversationKind
 from bot.services.delivery import AMBASSADORS, OutboxItem
 from bot.services.events import Choice
@@ -28,6 +28,7 @@ from storage.migrations import applied_versions, migrate
 from storage.transfer import BATCH, export_to_file, import_from_file
 from tests.conftest import FakeClock
 from tests.unit.conftest import Target, built_services
+from tests.unit.test_bolde_rules import bold
 
 ANNA, METTE, BO, COORDINATOR = 5, 2, 3, 99  # Anna invites Mette: a reference to a later row
 PEOPLE = (ANNA, METTE, BO, COORDINATOR, *range(10, 20))
@@ -60,21 +61,6 @@ async def ambassador(services: Services, user_id: int, name: str, *topics: str) 
         await signup.toggle_topic(user_id, code)
 
 
-async def sent_bold(services: Services, sender: int, *topics: str) -> int:
-    """A bold sent through the draft, as the chat sends it."""
-    service = services.bolde
-    assert (await service.begin(sender)).draft is not None
-    await service.answer(sender, Step.KIND, "idea")
-    await service.answer(sender, Step.TEXT, "Et bænkested ved åen, tak.")
-    await service.answer(sender, Step.PHOTO, None)
-    for code in topics:
-        await service.toggle_topic(sender, code)
-    await service.topics_done(sender)
-    sent = await service.send(sender, "Bo Ærø", nothing)
-    assert sent.sent is not None, sent.problem
-    return sent.sent.id
-
-
 async def municipality(services: Services, clock: FakeClock) -> None:
     """Some of everything Bolden keeps, made as the bot makes it, and more bolde than one
     batch of the copy holds."""
@@ -94,11 +80,11 @@ async def municipality(services: Services, clock: FakeClock) -> None:
 
     assert await services.networks.add_members(COORDINATOR, network, ["1", "2"], welcome)
     assert await services.networks.add_rule(COORDINATOR, "idea", None, None, network)
-    first = await sent_bold(services, BO, "health", "friend")
+    first = (await bold(services, topics=("health", "friend"), sender=BO)).id
     await services.bolde.act(first, COORDINATOR, Action.ROUTED, nothing, network_id=network)
     clock.advance(minutes=5)
     await services.bolde.act(first, COORDINATOR, Action.ANSWER, nothing, note="Ja, til maj.")
-    await sent_bold(services, BO)
+    await bold(services, sender=BO)
     async with services.db.transaction() as connection:
         for number in range(BATCH + 20):
             values = {
@@ -220,7 +206,7 @@ async def test_a_municipality_goes_over_and_back_unchanged_and_carries_on(
         figures = await services.bolde.figures()
         assert figures.total == len(before["bolde"])
         assert figures.by_topic["sport"] == (BATCH + 20) - len(range(0, BATCH + 20, 3))
-        newest = await sent_bold(services, BO)
+        newest = (await bold(services, sender=BO)).id
         made = await services.bolde.get(newest)
         batch = await services.delivery.start_batch("broadcast", COORDINATOR, "all", [])
         async with services.db.transaction() as connection:
