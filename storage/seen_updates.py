@@ -40,6 +40,13 @@ async def take(
     return taken_over == 1
 
 
+async def belongs_to(connection: Connection, update_id: int, person: int) -> None:
+    """Whose update it is, once that is known (a Messenger person's id is found on taking it)."""
+    await connection.execute(
+        "UPDATE seen_updates SET person = ? WHERE update_id = ?", (person, update_id)
+    )
+
+
 async def mark_handled(connection: Connection, update_id: int, now: datetime) -> None:
     await connection.execute(
         "UPDATE seen_updates SET handled_at = ? WHERE update_id = ?", (iso(now), update_id)

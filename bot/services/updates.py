@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 from bot.clock import Clock
 from bot.instances import Instance
 from storage import messenger, seen_updates
-from storage.database import Connection, Database
+from storage.database import ERRORS, Connection, Database
+
+logger = logging.getLogger(__name__)
 
 # Telegram keeps an undelivered update for at most a day (Meta retries a webhook for up to 36
 # hours); two days cover their last retries.
@@ -47,11 +50,15 @@ class SeenUpdates:
         if person is None or not self._db.shared:
             return
         wait = TURN_FIRST_WAIT
-        while await seen_updates.earlier_in_hand(
-            self._db, update_id, person, self._instance.alive_since()
-        ):
-            await asyncio.sleep(wait)
-            wait = min(wait * 2, TURN_MAX_WAIT)
+        try:
+            while await seen_updates.earlier_in_hand(
+                self._db, update_id, person, self._instance.alive_since()
+            ):
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, TURN_MAX_WAIT)
+        except ERRORS as error:
+            # The update is taken: handling it now beats leaving it to wait for a restart.
+            logger.warning("Update %s did not wait for its turn: %s", update_id, error)
 
     async def handled(self, update_id: int) -> None:
         async with self._db.transaction() as connection:

@@ -196,11 +196,7 @@ async def _handle(
         # and Telegram delivers it again.
         logger.warning("Update %s not taken, Telegram will deliver it again: %s", update_id, error)
         return _answer(503)
-    try:
-        await seen.turn(update_id, person)
-    except ERRORS as error:
-        logger.warning("Update %s waits for Telegram's next delivery: %s", update_id, error)
-        return _answer(503)
+    await seen.turn(update_id, person)
     return _answer(await hand_over(application, processor, seen, readable(data)))
 
 

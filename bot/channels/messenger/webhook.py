@@ -29,6 +29,7 @@ from bot.services.updates import SeenUpdates
 from bot.web.context import Site, site_of
 from bot.web.webhook import Acknowledging, Refusals, acknowledging, hand_over, mark_handled
 from storage import messenger as store
+from storage import seen_updates
 from storage.database import ERRORS
 
 logger = logging.getLogger(__name__)
@@ -111,9 +112,11 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
             recorded = None
             if await seen.take_in(connection, update_id, None):
                 recorded = await inbound.record(connection, db, event, fetched, update_id, clock())
+                await seen_updates.belongs_to(connection, update_id, recorded.user_id)
         if recorded is None:
             # Taken by a delivery of it that came at the same time.
             return 200 if await seen.was_handled(update_id) else 503
+        await seen.turn(update_id, recorded.user_id)
     except ERRORS as error:
         # Locked by another process, read-only, full: nothing was taken, Meta delivers it again.
         logger.warning("A Messenger event was not taken, Meta will deliver it again: %s", error)
