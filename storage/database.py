@@ -177,6 +177,10 @@ class Database(ABC):
         """Call `callback` when another process notifies `channel` (see Dialect.notify)."""
 
     @abstractmethod
+    async def scrub(self) -> None:
+        """Leave nothing of deleted rows where the database keeps its data."""
+
+    @abstractmethod
     async def write_problem(self, wait: float) -> str | None:
         """Why a write could not start now, in a word or two, if so (for /readyz)."""
 
@@ -341,6 +345,13 @@ class SqliteDatabase(Database):
 
     async def write_problem(self, wait: float) -> str | None:
         return await asyncio.to_thread(_write_problem, self.path, wait)
+
+    async def scrub(self) -> None:
+        """secure_delete has overwritten what was freed; VACUUM rebuilds every page (so no old
+        key is left in an interior page) and the checkpoint empties the write-ahead log."""
+        async with self.exclusive() as connection:
+            await connection.execute("VACUUM")
+            await connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def try_lead(self) -> bool:
         """One process uses the file (bot/cli.py holds a lock beside it): it leads."""

@@ -280,6 +280,13 @@ class PostgresDatabase(Database):
             finally:
                 await connection.raw.execute("SELECT pg_advisory_unlock($1)", MIGRATIONS)
 
+    async def scrub(self) -> None:
+        """VACUUM removes the deleted rows' old versions from the tables' pages (without
+        locking them, unlike VACUUM FULL). The server's write-ahead log and its backups keep
+        them until they are recycled: that is the operator's retention."""
+        async with self.pool.acquire() as raw:
+            await raw.execute("VACUUM")
+
     async def write_problem(self, wait: float) -> str | None:
         """A server that takes no writes (a standby, or read-only) is named so."""
         row = await self.pool.fetchrow(

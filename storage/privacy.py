@@ -39,6 +39,7 @@ PERSON_COLUMNS = frozenset(
         ("events", "created_by"),
         ("messenger_people", "user_id"),
         ("messenger_messages", "user_id"),
+        ("seen_updates", "person"),
     }
 )
 # Secrets of the bot's, not data about the person: an unsubscribe link's token, a check-in code.
@@ -106,6 +107,7 @@ _UNSIGNED = (
     ("batches", "report_chat_id", "NULL"),
     ("newsletters", "created_by", "NULL"),
     ("events", "created_by", "NULL"),
+    ("seen_updates", "person", "NULL"),  # only an update's id is kept, for two days
 )
 
 
@@ -122,21 +124,17 @@ async def export(db: Database, user_id: int) -> dict[str, list[dict[str, Any]]]:
 
 
 async def erase(db: Database, user_id: int, now: datetime) -> None:
-    """Delete the person's rows and leave no trace of them in the file; the audit log says
-    that an erasure happened then, and nothing about whose.
-
-    secure_delete overwrites freed space, VACUUM rebuilds every page (so no old key is left in
-    an interior page) and the checkpoint empties the write-ahead log.
-    """
+    """Delete the person's rows and leave no trace of them in the database (`Database.scrub`);
+    the audit log says that an erasure happened then, and nothing about whose."""
     async with db.transaction() as connection:
         await coordinators.audit(connection, 0, AuditAction.PERSON_ERASE, "", now)
         for table, column, value in _UNSIGNED:
+            # A text column (its placeholder a text) holds the id as text.
+            key: int | str = str(user_id) if value.startswith("'") else user_id
             await connection.execute(
-                f"UPDATE {table} SET {column} = {value} WHERE {column} = ?", (user_id,)
+                f"UPDATE {table} SET {column} = {value} WHERE {column} = ?", (key,)
             )
         await bolde.anonymise(connection, user_id)
         for table, column in reversed(_OWN):
             await connection.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
-    async with db.exclusive() as connection:
-        await connection.execute("VACUUM")
-        await connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await db.scrub()

@@ -11,10 +11,11 @@ from storage.migrations import migrate
 from storage.privacy import PERSON_COLUMNS
 
 # What a column that holds a person's id is called, or points at.
-_NAMED_FOR_A_PERSON = re.compile(r"(_by|user_id|sender_id|actor|actor_id|subject|chat_id)$")
+_NAMED_FOR_A_PERSON = re.compile(r"(_by|user_id|sender_id|actor|actor_id|subject|chat_id|person)$")
 _PERSON_TABLES = {"people", "ambassadors"}
-# Columns that look like it and are not: a network's group chat (a negative id, never a person).
-NOT_A_PERSON = {("networks", "chat_id")}
+# Columns that look like it and are not: a network's group chat (a negative id, never a person),
+# the process that took an update.
+NOT_A_PERSON = {("networks", "chat_id"), ("seen_updates", "taken_by")}
 
 
 async def _columns(db: Database) -> dict[tuple[str, str], str | None]:
