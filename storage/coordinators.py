@@ -134,12 +134,14 @@ def _quoted(actions: frozenset[AuditAction]) -> str:
     return ", ".join(f"'{action}'" for action in sorted(actions))
 
 
+_SUBJECT_ID = "CAST(NULLIF(l.subject, 'deleted') AS BIGINT)"
 _ENTRIES = (
     f"SELECT l.id, l.at, l.actor, {name_of('l.actor')}, p.username, l.action, l.subject, "
     f"CASE WHEN l.action IN ({_quoted(PERSON_SUBJECT)}) "
-    f"THEN {name_of('CAST(l.subject AS INTEGER)')} "
+    # The subject is an id as text, or 'deleted' once its person is erased.
+    f"THEN {name_of(_SUBJECT_ID)} "
     f"WHEN l.action IN ({_quoted(NETWORK_SUBJECT)}) "
-    "THEN (SELECT n.name FROM networks n WHERE n.id = CAST(l.subject AS INTEGER)) END, "
+    f"THEN (SELECT n.name FROM networks n WHERE n.id = {_SUBJECT_ID}) END, "
     "(SELECT n.name FROM networks n WHERE n.id = l.network_id) "
     "FROM audit_log l LEFT JOIN people p ON p.user_id = l.actor"
 )

@@ -16,12 +16,13 @@ from bot.instances import Instance
 from bot.services import Services
 from bot.services.events import Answered, Choice
 from bot.services.updates import SeenUpdates
-from storage import outbox
+from storage import coordinators, outbox, people, privacy
+from storage.coordinators import AuditAction
 from storage.database import Database
 from storage.postgres import translate
 from tests.conftest import FakeClock
 from tests.postgres import PostgresServer
-from tests.unit.conftest import built_services
+from tests.unit.conftest import Target, built_services
 from tests.unit.test_event_races import PEOPLE, PRESSES, notices, workshop
 
 
@@ -158,3 +159,27 @@ async def test_a_person_s_update_waits_for_the_earlier_one_in_hand_elsewhere(
     finally:
         await here.stop()
         await elsewhere.stop()
+
+
+async def test_the_audit_log_names_people_with_long_ids_and_those_erased(
+    database: Target,
+) -> None:
+    """Telegram ids pass 2^31 and Messenger's start at 2^62; an erased person's entries keep
+    their place with 'deleted' as the subject."""
+    clock = FakeClock()
+    big, erased = 6_123_456_789, 7
+    async with built_services(database, clock, [big, erased]) as services:
+        async with services.db.transaction() as connection:
+            await people.upsert_seen(connection, big, "da", None, "Ida", clock())
+            for subject in (big, erased):
+                await coordinators.audit(
+                    connection, 1, AuditAction.COORDINATOR_ADD, str(subject), clock()
+                )
+        await privacy.erase(services.db, erased, clock())
+        entries = await coordinators.audit_chunk(services.db, 0, 10, None, None)
+        assert [
+            (e.subject, e.subject_name) for e in entries if e.action == AuditAction.COORDINATOR_ADD
+        ] == [
+            (str(big), "Ida"),
+            ("deleted", None),
+        ]
