@@ -24,7 +24,7 @@ from bot.logs import RedactToken, configure_logging
 from bot.sandbox.terminal import chat
 from bot.strategy import Strategy, load_strategy
 from storage.backup import backup
-from storage.database import UNUSABLE, Database, StorageError
+from storage.database import UNUSABLE, Database, StorageError, named
 from storage.migrations import Migration, applied_versions, migrate
 from storage.transfer import Copied, export_to_file, import_from_file
 
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("export", "import"):
             return asyncio.run(_transfer(settings, args.command, args.path))
         backup(settings.database, args.path)
-        print(f"Backup of {settings.database} written to {args.path}")
+        print(f"Backup of {named(settings.database)} written to {args.path}")
         return 0
     except (ConfigError, StorageError) as error:
         print(f"bolden: {error}", file=sys.stderr)
@@ -169,7 +169,7 @@ async def _database(settings: Settings) -> AsyncIterator[tuple[Database, list[Mi
         try:
             applied = await migrate(db)
         except UNUSABLE as error:
-            raise ConfigError(f"BOLDEN_DATABASE {settings.database}: {error}") from None
+            raise ConfigError(f"BOLDEN_DATABASE {db.name}: {error}") from None
         yield db, applied
     finally:
         await db.close()
@@ -246,7 +246,7 @@ async def _migrate(settings: Settings) -> int:
     async with _database(settings) as (db, applied):
         version = max(await applied_versions(db), default=0)
     done = f"applied {len(applied)} migration(s)" if applied else "already up to date"
-    print(f"Database {settings.database}: {done}, schema version {version}.")
+    print(f"Database {named(settings.database)}: {done}, schema version {version}.")
     return 0
 
 

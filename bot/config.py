@@ -123,6 +123,10 @@ class Settings(BaseSettings):
                 )
             if parts.path in ("", "/"):
                 raise ValueError("must name a database: postgresql://user@host/name")
+            try:
+                parts.port  # noqa: B018 - reading it checks it
+            except ValueError:
+                raise ValueError("has a port that is not a number") from None
             return url
         return Path(value) if isinstance(value, str) else value
 

@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from storage.database import StorageError, is_url
 
@@ -50,7 +50,7 @@ def _dump(url: str, target: Path) -> None:
     parts = urlsplit(url)
     environment = dict(os.environ)
     if parts.password is not None:
-        environment["PGPASSWORD"] = parts.password
+        environment["PGPASSWORD"] = unquote(parts.password)
         netloc = parts.netloc.rpartition("@")[2]
         url = urlunsplit(parts._replace(netloc=f"{parts.username}@{netloc}"))
     partial = _partial(target)
@@ -63,7 +63,8 @@ def _dump(url: str, target: Path) -> None:
     )
     if done.returncode != 0:
         partial.unlink(missing_ok=True)
-        said = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        lines = done.stderr.strip().splitlines() or ["no message"]
+        said = next((line for line in lines if "error:" in line), lines[0]).strip()
         raise StorageError(f"pg_dump failed: {said}")
     os.replace(partial, target)
 

@@ -79,6 +79,17 @@ def is_url(target: Path | str) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
+def named(target: Path | str) -> str:
+    """The database as messages and logs name it: a file, or a URL without its password."""
+    if not is_url(target):
+        return str(target)
+    scheme, _, rest = str(target).partition("://")
+    login, at, place = rest.rpartition("@")
+    if not at or ":" not in login:
+        return str(target)
+    return f"{scheme}://{login.split(':', 1)[0]}:***@{place}"
+
+
 class Dialect:
     """The few pieces of SQL the two databases write differently; SQLite's here."""
 

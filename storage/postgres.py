@@ -23,11 +23,10 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any, TypeAlias
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from storage.database import ERRORS, Connection, Database, Dialect, Row, StorageError
+from storage.database import ERRORS, Connection, Database, Dialect, Row, StorageError, named
 
 # Keys of the advisory locks Bolden takes (any two numbers other programs on the database do
 # not use): one for writing transactions, one for migrations.
@@ -162,18 +161,6 @@ def _number(text: str) -> int | float:
     return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
-def shown(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    netloc = f"{parts.username}:***@{host}" if parts.username else host
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 # The connection of the task inside a transaction (or `exclusive()`): its reads go there, so
 # it sees its own writes. Tasks it starts inherit the variable but not the connection.
 _CURRENT: contextvars.ContextVar[tuple[asyncio.Task[Any] | None, PostgresConnection] | None] = (
@@ -189,7 +176,7 @@ class PostgresDatabase(Database):
     def __init__(self, pool: asyncpg.Pool[Any], url: str, settings: dict[str, str]) -> None:
         self.pool = pool
         self.url = url
-        self.name = shown(url)
+        self.name = named(url)
         self._settings = settings
         # The leader's lock is held by a connection of its own, outside the pool: the server
         # lets go of it when that connection ends, also when the process is killed.
@@ -219,7 +206,7 @@ class PostgresDatabase(Database):
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
             problem = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise StorageError(f"{shown(url)} cannot be used: {problem}") from None
+            raise StorageError(f"{named(url)} cannot be used: {problem}") from None
         return cls(pool, url, settings)
 
     async def close(self) -> None:
@@ -274,6 +261,8 @@ class PostgresDatabase(Database):
         wait and then find nothing left to do."""
         async with self.exclusive() as connection:
             assert isinstance(connection, PostgresConnection)
+            # However long another process takes to migrate: not the busy timeout.
+            await connection.raw.execute("SET lock_timeout = 0")
             await connection.raw.execute("SELECT pg_advisory_lock($1)", MIGRATIONS)
             try:
                 yield connection

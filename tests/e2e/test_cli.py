@@ -445,6 +445,8 @@ async def test_a_database_moves_to_postgresql_and_back_without_showing_its_passw
     loaded = await asyncio.to_thread(bolden, "import", str(source), database=url)
     twice = await asyncio.to_thread(bolden, "import", str(source), database=url)
     export = await asyncio.to_thread(bolden, "export", str(exported), database=url)
+    migrated = await asyncio.to_thread(bolden, "migrate", database=url)
+    dumped = await asyncio.to_thread(bolden, "backup", str(tmp_path / "x.dump"), database=url)
 
     assert (loaded.returncode, loaded.stderr) == (0, "")
     assert loaded.stdout == f"Imported {rows} rows of {tables} tables from {source} into {shown}.\n"
@@ -455,7 +457,10 @@ async def test_a_database_moves_to_postgresql_and_back_without_showing_its_passw
     )
     assert (export.returncode, export.stderr) == (0, "")
     assert export.stdout == f"Exported {rows} rows of {tables} tables from {shown} to {exported}.\n"
-    assert "s3cret" not in loaded.stdout + twice.stderr + export.stdout
+    assert migrated.stdout.startswith(f"Database {shown}: already up to date")
+    assert dumped.stdout == f"Backup of {shown} written to {tmp_path / 'x.dump'}\n"
+    said = loaded.stdout + twice.stderr + export.stdout + migrated.stdout + dumped.stdout
+    assert "s3cret" not in said
     assert people_in(exported) == people_in(source)
 
 
@@ -468,3 +473,10 @@ def test_a_postgresql_server_out_of_reach_is_one_line_without_its_password() -> 
     )
     assert result.stderr.count("\n") == 1
     assert "s3cret" not in result.stdout + result.stderr
+
+
+def test_a_postgresql_url_with_a_port_that_is_no_number_is_one_line() -> None:
+    result = bolden("migrate", database="postgresql://bolden:s3cret@db:five/bolden")
+
+    assert result.returncode == 2
+    assert result.stderr == "bolden: BOLDEN_DATABASE has a port that is not a number\n"

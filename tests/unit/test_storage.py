@@ -16,7 +16,7 @@ import pytest
 
 from bot.services.people import PeopleService
 from storage.backup import backup, pg_program
-from storage.database import Database, StorageError
+from storage.database import Database, StorageError, named
 from storage.migrations import MIGRATIONS, applied_versions, available, migrate
 from tests.conftest import FakeClock
 from tests.postgres import PostgresServer
@@ -323,3 +323,11 @@ async def test_events_made_before_revisions_count_their_changes_from_the_audit_l
         (1, 2, "2026-11-03T10:00:00+00:00"),
         (2, 0, None),
     ]
+
+
+def test_a_database_is_named_without_its_password() -> None:
+    assert named("postgresql://op:Secr3t%40pw@db:5432/bolden") == (
+        "postgresql://op:***@db:5432/bolden"
+    )
+    assert named("postgresql://op@db/bolden") == "postgresql://op@db/bolden"
+    assert named(Path("data/bolden.sqlite3")) == "data/bolden.sqlite3"
