@@ -48,7 +48,7 @@ async def prepare(database: Path, count: int) -> None:
     await migrate(db)
     now = iso(time_now())
     async with db.transaction() as connection:
-        await connection.executemany(
+        await connection.execute_many(
             "INSERT INTO people (user_id, language, first_seen, last_seen) VALUES (?, 'da', ?, ?)",
             [(FIRST_ID + i, now, now) for i in range(count)],
         )
