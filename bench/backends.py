@@ -29,6 +29,7 @@ import argparse
 import csv
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -187,8 +188,7 @@ def rows_in(file: StoredFile) -> int:
                for t in texts)  # fmt: skip
 
 
-async def bench(args: argparse.Namespace) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="bolden-backends-"))
+async def bench(args: argparse.Namespace, folder: Path) -> None:
     with postgres() as server:
         backends = [Backend("SQLite", folder / "fresh.sqlite3", folder / "big.sqlite3")]
         if server is not None:
@@ -201,7 +201,16 @@ async def bench(args: argparse.Namespace) -> None:
             )
             stats = await commands(emulator, folder, backends, args.runs)
     report(args, backends, anchor, stats)
-    print(f"the bots' logs: {folder}")
+
+
+def clean_up(folder: Path) -> None:
+    """Remove the run's folder, unless a bot's log there says something failed."""
+    logs = sorted(folder.glob("*.log"))
+    tracebacks = sum(log.read_text(errors="replace").count("Traceback") for log in logs)
+    if tracebacks:
+        print(f"the bots' logs: {tracebacks} tracebacks (in {folder})")
+    else:
+        shutil.rmtree(folder)
 
 
 def report(args: argparse.Namespace, backends: list[Backend], anchor: Run, stats: Measured) -> None:
@@ -280,7 +289,9 @@ def main() -> None:
     parser.add_argument("--bolde", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="times each command is measured")
     parser.add_argument("--seed", type=int, default=42)
-    run_bounded(bench(parser.parse_args()), TIME_LIMIT)
+    folder = Path(tempfile.mkdtemp(prefix="bolden-backends-"))
+    run_bounded(bench(parser.parse_args(), folder), TIME_LIMIT)
+    clean_up(folder)  # only after a full run: otherwise the bots' logs there say what failed
 
 
 if __name__ == "__main__":
