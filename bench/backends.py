@@ -8,6 +8,8 @@ bot of bench/echo_bot.py:
   sign-up and a bold all at once: updates/s, and the CPU time per update of the bot process
   and of the database server's processes (SQLite works inside the bot); then the latency at a
   steady rate;
+- the outbox (bench/broadcast.py): a broadcast to `--recipients` people drained at the bot's
+  highest pace (BOLDEN_DELIVERY_RATE 1000): messages/s from the first to the last delivered;
 - a big municipality (bench/scale.py): 10,000 ambassadors and 100,000 bolde written the same
   on both, then the coordinator's /stats and /export ambassadors, each `--runs` times, and
   /export bolde once: the median time from the command to the bot's answer (the first file),
@@ -18,7 +20,7 @@ PostgreSQL 15 runs as the tests run it (tests/postgres.py), in a temporary folde
 where it cannot, one line says why and SQLite is measured alone.
 
     python bench/backends.py
-    python bench/backends.py --people 40 --rate 20 --steady 5 --runs 3
+    python bench/backends.py --people 40 --rate 20 --steady 5 --recipients 1000 --runs 3
 
 Loopback only; it stops by itself (after at most TIME_LIMIT seconds, saying so).
 """
@@ -45,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 
+from bench.broadcast import FIRST_ID, TEXT, prepare  # noqa: E402
+from bench.broadcast import start_bot as start_sending  # noqa: E402
 from bench.replies import run_bounded, stop  # noqa: E402
 from bench.scale import (  # noqa: E402
     COORDINATOR,
@@ -57,10 +61,11 @@ from bench.scale import (  # noqa: E402
     timed,
 )
 from bench.throughput import ECHO_BOT, JOURNEY, Run, measure, percentile, start_process  # noqa: E402
-from bot.sandbox.emulator import BotApiEmulator, StoredFile  # noqa: E402
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage, StoredFile  # noqa: E402
 from tests.postgres import PostgresServer, available, running  # noqa: E402
 
 TIME_LIMIT = 420.0  # seconds for the whole run
+BROADCAST_RATE = 1000  # the bot's highest pace (BOLDEN_DELIVERY_RATE): not the limit here
 ANCHOR = "bare PTB echo bot"  # its name says `measure` that it is the echo bot
 COMMANDS = ["/stats", "/export bolde", "/export ambassadors"]
 # Measured once: a long run is its own average (100,000 bolde take tens of seconds).
@@ -71,10 +76,12 @@ ONCE = {"/export bolde"}
 class Backend:
     name: str
     fresh: Path | str  # an empty database, for the throughput
+    outbox: Path | str  # one with a broadcast waiting in the outbox
     big: Path | str  # the big municipality's
     server_cpu: Callable[[], float] | None = None
     seeded: float = 0.0  # seconds to write the big municipality's rows
     throughput: Run | None = None
+    sent_per_second: float = 0.0
     commands: dict[str, Measured] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)  # rows in each export's files
 
@@ -145,6 +152,33 @@ async def throughput(
     return anchor
 
 
+async def outbox(emulator: BotApiEmulator, backends: list[Backend], recipients: int) -> None:
+    """Each backend's broadcast, drained: `backend.sent_per_second`."""
+    for user_id in range(FIRST_ID, FIRST_ID + recipients):
+        emulator.person(user_id, f"P{user_id}", "da")
+    for backend in backends:
+        backend.sent_per_second = await drained(emulator, backend.outbox, recipients)
+
+
+async def drained(emulator: BotApiEmulator, database: Path | str, recipients: int) -> float:
+    """Messages/s of a broadcast to `recipients`, from the first delivered to the last."""
+    await prepare(database, recipients)
+    delivered: list[float] = []
+
+    def seen(kind: str, event: object) -> None:
+        if kind == "message" and isinstance(event, ChatMessage) and event.text == TEXT:
+            delivered.append(time.perf_counter())
+
+    emulator.listeners.append(seen)
+    process = await start_sending(emulator, database, BROADCAST_RATE)
+    try:
+        await emulator.wait_for(lambda: len(delivered) >= recipients, 120, "the broadcast")
+    finally:
+        emulator.listeners.remove(seen)
+        await stop(process)
+    return (len(delivered) - 1) / (delivered[-1] - delivered[0])
+
+
 async def commands(
     emulator: BotApiEmulator, folder: Path, backends: list[Backend], runs: int
 ) -> Measured:
@@ -190,15 +224,18 @@ def rows_in(file: StoredFile) -> int:
 
 async def bench(args: argparse.Namespace, folder: Path) -> None:
     with postgres() as server:
-        backends = [Backend("SQLite", folder / "fresh.sqlite3", folder / "big.sqlite3")]
+        fresh, sending, big = (folder / f"{name}.sqlite3" for name in ("fresh", "outbox", "big"))
+        backends = [Backend("SQLite", fresh, sending, big)]
         if server is not None:
-            fresh, big = await server.fresh(), await server.fresh()
-            backends.append(Backend("PostgreSQL", fresh, big, await server_cpu(fresh)))
+            urls = [await server.fresh() for _ in range(3)]
+            spent = await server_cpu(urls[0])
+            backends.append(Backend("PostgreSQL", urls[0], urls[1], urls[2], server_cpu=spent))
         await seed(backends, args.ambassadors, args.bolde, args.seed)
         async with BotApiEmulator(TOKEN) as emulator:  # no rate limits
             anchor = await throughput(
                 emulator, folder, backends, args.people, args.rate, args.steady
             )
+            await outbox(emulator, backends, args.recipients)
             stats = await commands(emulator, folder, backends, args.runs)
     report(args, backends, anchor, stats)
 
@@ -221,11 +258,12 @@ def report(args: argparse.Namespace, backends: list[Backend], anchor: Run, stats
         "  bot CPU ms/update",
         "  database server CPU ms/update",
         *(f"steady {args.rate:g} updates/s: p{p} ms" for p in PERCENTILES),
+        f"outbox: broadcast to {args.recipients:,}, messages/s",
         "/stats: answer ms",
         *(f"{text}: {what}" for text in COMMANDS[1:] for what in ("file ms", "rows", "rows/s")),
     ]
     columns = [_column(b) for b in backends]
-    columns.append(["-", *_throughput(anchor, "-"), _ms(stats.alone_ms)])
+    columns.append(["-", *_throughput(anchor, "-"), "-", _ms(stats.alone_ms)])
     columns[-1] += ["-"] * (len(figures) - len(columns[-1]))
     print(
         f"throughput: {args.people} people at once, each {len(JOURNEY)} updates (/start, "
@@ -252,6 +290,7 @@ def _column(b: Backend) -> list[str]:
     run = b.throughput
     cells = [f"{b.seeded:.1f}"]
     cells += _throughput(run, _per_update(run.burst.server_cpu, run) if b.server_cpu else "in bot")
+    cells.append(f"{b.sent_per_second:.1f}")
     cells.append(_ms(b.commands["/stats"].alone_ms))
     for text in COMMANDS[1:]:
         took = statistics.median(b.commands[text].alone_ms) / 1000
@@ -285,6 +324,7 @@ def main() -> None:
     # Below what both manage on a busy machine: above it a queue grows, and the latency with it.
     parser.add_argument("--rate", type=float, default=20.0, help="updates/s of the steady phase")
     parser.add_argument("--steady", type=float, default=5.0, help="seconds of the steady phase")
+    parser.add_argument("--recipients", type=int, default=1000, help="of the broadcast")
     parser.add_argument("--ambassadors", type=int, default=10_000)
     parser.add_argument("--bolde", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="times each command is measured")
