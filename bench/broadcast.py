@@ -24,6 +24,8 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,14 +43,14 @@ FIRST_ID = 100_000
 TEXT = "Husk stormødet torsdag kl. 17 i Fredericia Idrætscenter. Alle er velkomne!"
 
 
-async def prepare(database: Path, count: int) -> None:
+async def prepare(database: Path | str, count: int) -> None:
     """The people, and the broadcast in the outbox, as /broadcast leaves it."""
     settings = load_settings(database=database)
     db = await Database.open(database)
     await migrate(db)
     now = iso(time_now())
     async with db.transaction() as connection:
-        await connection.executemany(
+        await connection.execute_many(
             "INSERT INTO people (user_id, language, first_seen, last_seen) VALUES (?, 'da', ?, ?)",
             [(FIRST_ID + i, now, now) for i in range(count)],
         )
@@ -59,13 +61,13 @@ async def prepare(database: Path, count: int) -> None:
     await db.close()
 
 
-def time_now():  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
+def time_now() -> datetime:
     return datetime.now(UTC)
 
 
-def start_bot(emulator: BotApiEmulator, database: Path, rate: float) -> asyncio.subprocess.Process:
+def start_bot(
+    emulator: BotApiEmulator, database: Path | str, rate: float
+) -> Awaitable[asyncio.subprocess.Process]:
     env = {
         **os.environ,
         "BOLDEN_TOKEN": TOKEN,
@@ -73,7 +75,7 @@ def start_bot(emulator: BotApiEmulator, database: Path, rate: float) -> asyncio.
         "BOLDEN_DATABASE": str(database),
         "BOLDEN_DELIVERY_RATE": str(rate),
     }
-    return asyncio.create_subprocess_exec(  # type: ignore[return-value]
+    return asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip

@@ -23,12 +23,11 @@ import asyncio
 import os
 import random
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.replies import stop  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson  # noqa: E402
-from storage.database import Database  # noqa: E402
+from storage.database import Connection, Database, is_url  # noqa: E402
 from storage.migrations import MIGRATIONS, migrate  # noqa: E402
 
 TOKEN = "123456789:AAE-benchmark-token-for-the-emulator"
@@ -91,50 +90,110 @@ def iso(moment: datetime) -> str:
 # -- the database ---------------------------------------------------------------------------------
 
 
-async def build(database: Path, ambassadors: int, bolde: int, seed: int) -> None:
-    """The tables from the bot's migrations, the data in one transaction, then the migrations
-    after TABLES_MADE (indexes, counts), as when a municipality upgrades: faster than keeping
-    indexes and counts up to date row by row."""
+Rows = Sequence[tuple[object, ...]]
+
+
+@dataclass
+class Seed:
+    """A big municipality's rows, table by table, in an order the foreign keys accept."""
+
+    inserts: list[tuple[str, str, Rows]] = field(default_factory=list)
+
+    def add(self, table: str, columns: str, rows: Rows) -> None:
+        self.inserts.append((table, columns, rows))
+
+
+def generate(ambassadors: int, bolde: int, seed: int) -> Seed:
+    """The rows of `ambassadors` ambassadors and `bolde` bolde, the same for the same `seed`."""
+    rng = random.Random(seed)
+    data = Seed()
+    active = _ambassadors(data, rng, ambassadors)
+    members = _networks(data, rng, active)
+    _bolde(data, rng, bolde, ambassadors, members)
+    _events(data, rng, active)
+    return data
+
+
+# Rows written in one transaction. On PostgreSQL the counts that triggers keep (bold_counts,
+# bold_topic_counts) are a handful of rows, each updated once per bold: in one transaction,
+# every update walks the row's versions the transaction left before, and 100,000 bolde take
+# minutes instead of seconds.
+CHUNK = 1000
+ROWS_PER_INSERT = 100  # a multiple of it is CHUNK
+# Tables whose ids the seed gives: on PostgreSQL their identities go on from the highest.
+GIVEN_IDS = ["networks", "bolde", "events"]
+
+
+async def build(database: Path | str, data: Seed) -> None:
+    """A SQLite file: the tables from the bot's migrations, the data in one transaction, then
+    the migrations after TABLES_MADE (indexes, counts), as when a municipality upgrades: faster
+    than keeping indexes and counts up to date row by row. A PostgreSQL URL: its whole schema
+    (PostgreSQL's migrations start with it), then the data in one transaction, its triggers
+    keeping the counts."""
     tables = Path(tempfile.mkdtemp(prefix="bolden-tables-"))
     for migration in MIGRATIONS.glob("*.sql"):
         if int(migration.name[:4]) <= TABLES_MADE:
             shutil.copy(migration, tables)
-    await _migrate(database, tables)
-    rng = random.Random(seed)
-    connection = sqlite3.connect(database, isolation_level=None)
-    try:
-        connection.execute("PRAGMA synchronous = OFF")  # a benchmark's data: speed over safety
-        connection.execute("PRAGMA cache_size = -131072")  # 128 MB for the indexes being built
-        connection.execute("BEGIN")
-        members = _ambassadors(connection, rng, ambassadors)
-        networks = _networks(connection, rng, members)
-        _bolde(connection, rng, bolde, ambassadors, networks)
-        _events(connection, rng, members)
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
-    await _migrate(database, MIGRATIONS)
+    await _migrate(database, None if is_url(database) else tables)
     shutil.rmtree(tables)
+    db = await Database.open(database)
+    try:
+        for table, columns, rows in data.inserts:
+            for start in range(0, len(rows), CHUNK):
+                async with db.transaction() as connection:
+                    await _insert(connection, table, columns, rows[start : start + CHUNK])
+        if is_url(database):
+            async with db.transaction() as connection:
+                for table in GIVEN_IDS:
+                    await connection.fetch_all(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) "
+                        f"FROM {table}"
+                    )
+    finally:
+        await db.close()
+    await _migrate(database, None)
 
 
-async def _migrate(database: Path, folder: Path) -> None:
+async def _insert(connection: Connection, table: str, columns: str, rows: Rows) -> None:
+    """The rows, ROWS_PER_INSERT in each statement (both databases take many rows in one
+    INSERT): the cost of a statement is paid once for them all."""
+    whole = len(rows) - len(rows) % ROWS_PER_INSERT
+    await connection.execute_many(
+        _statement(table, columns, ROWS_PER_INSERT),
+        [_flat(rows[at : at + ROWS_PER_INSERT]) for at in range(0, whole, ROWS_PER_INSERT)],
+    )
+    if whole < len(rows):
+        await connection.execute(_statement(table, columns, len(rows) - whole), _flat(rows[whole:]))
+
+
+def _statement(table: str, columns: str, count: int) -> str:
+    row = f"({', '.join('?' * len(columns.split(',')))})"
+    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * count)}"
+
+
+def _flat(rows: Rows) -> tuple[object, ...]:
+    return tuple(value for row in rows for value in row)
+
+
+async def _migrate(database: Path | str, folder: Path | None) -> None:
+    """The migrations in `folder` (the database's own when None), then fresh statistics."""
     db = await Database.open(database)
     try:
         await migrate(db, folder)
-        await db.connection.execute("ANALYZE")
+        async with db.exclusive() as connection:
+            await connection.execute("ANALYZE")
     finally:
         await db.close()
 
 
-def _people(connection: sqlite3.Connection, ids: list[int], since: datetime) -> None:
-    connection.executemany(
-        "INSERT OR IGNORE INTO people (user_id, language, first_seen, last_seen) "
-        "VALUES (?, 'da', ?, ?)",
-        [(i, iso(since), iso(NOW)) for i in ids],
-    )
+def _people(data: Seed, ids: list[int], since: datetime) -> None:
+    data.add(
+        "people", "user_id, language, first_seen, last_seen",
+        [(i, "da", iso(since), iso(NOW)) for i in ids],
+    )  # fmt: skip
 
 
-def _ambassadors(connection: sqlite3.Connection, rng: random.Random, count: int) -> list[int]:
+def _ambassadors(data: Seed, rng: random.Random, count: int) -> list[int]:
     """Ambassadors numbered 1..count; returns the user ids of the active ones."""
     kinds = rng.choices(list(KINDS), weights=list(KINDS.values()), k=count)
     rows, topics, active = [], [], []
@@ -159,56 +218,53 @@ def _ambassadors(connection: sqlite3.Connection, rng: random.Random, count: int)
             topics.append((user_id, code))
         if status == "active":
             active.append(user_id)
-    _people(connection, [r[0] for r in rows], NOW - timedelta(days=400))
-    connection.executemany(f"INSERT INTO ambassadors VALUES ({', '.join('?' * 19)})", rows)
-    connection.executemany("INSERT INTO ambassador_topics VALUES (?, ?)", topics)
-    connection.execute("INSERT INTO counters VALUES ('ambassador', ?)", (count,))
+    _people(data, [r[0] for r in rows], NOW - timedelta(days=400))
+    data.add(
+        "ambassadors",
+        "user_id, number, kind, display_name, organisation, org_description, org_website, "
+        "email, newsletter_by_email, consent_at, consent_version, joined_at, referral_code, "
+        "referred_by, status, confirm_due_at, confirm_asked_at, left_at, email_token",
+        rows,
+    )
+    data.add("ambassador_topics", "user_id, code", topics)
+    data.add("counters", "name, value", [("ambassador", count)])
     return active
 
 
-def _networks(connection: sqlite3.Connection, rng: random.Random, active: list[int]) -> list[int]:
-    """One cross-professional network, one standing network per theme, and ad hoc ones."""
+def _networks(data: Seed, rng: random.Random, active: list[int]) -> dict[int, list[int]]:
+    """One cross-professional network, one standing network per theme, and ad hoc ones; the
+    members of each open one."""
     created = iso(NOW - timedelta(days=1000))
     names = [("Tværfagligt netværk", "standing", 1)]
     names += [(f"Netværk for {code}", "standing", 0) for code in THEMES]
     names += [(f"Ad hoc {i}", "adhoc", 0) for i in range(1, 9)]
-    ids = []
+    networks, members, topics = [], {}, []
     for i, (name, kind, cross) in enumerate(names, start=1):
-        connection.execute(
-            "INSERT INTO networks (id, name, kind, cross_professional, invite_code, created_at, "
-            "closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (i, name, kind, cross, f"inv{i:04d}", created, created if i > len(names) - 2 else None),
-        )
-        size = 60 if cross else rng.randint(15, 50)
-        connection.executemany(
-            "INSERT INTO network_members VALUES (?, ?, ?)",
-            [(i, user_id, created) for user_id in rng.sample(active, size)],
-        )
+        closed = i > len(names) - 2
+        networks.append((i, name, kind, cross, f"inv{i:04d}", created, created if closed else None))
+        members[i] = rng.sample(active, 60 if cross else rng.randint(15, 50))
         if 2 <= i <= len(THEMES) + 1:
-            code = THEMES[i - 2]
-            connection.execute("INSERT INTO network_topics VALUES (?, ?)", (i, code))
-            connection.execute(
-                "INSERT INTO routing_rules (theme, network_id) VALUES (?, ?)", (code, i)
-            )
-        ids.append(i)
-    return ids[: len(names) - 2]  # the open ones
+            topics.append((i, THEMES[i - 2]))
+    data.add(
+        "networks", "id, name, kind, cross_professional, invite_code, created_at, closed_at",
+        networks,
+    )  # fmt: skip
+    data.add(
+        "network_members", "network_id, user_id, joined_at",
+        [(i, user_id, created) for i, ids in members.items() for user_id in ids],
+    )  # fmt: skip
+    data.add("network_topics", "network_id, code", topics)
+    data.add("routing_rules", "network_id, theme", topics)
+    return {i: ids for i, ids in members.items() if i <= len(names) - 2}
 
 
 def _bolde(
-    connection: sqlite3.Connection,
-    rng: random.Random,
-    count: int,
-    ambassadors: int,
-    networks: list[int],
+    data: Seed, rng: random.Random, count: int, ambassadors: int, members: dict[int, list[int]]
 ) -> None:
     """Three years of bolde: the old ones mostly answered, about 30 % still open."""
-    members: dict[int, list[int]] = {}
-    for network_id, user_id in connection.execute(
-        "SELECT network_id, user_id FROM network_members"
-    ):
-        members.setdefault(network_id, []).append(user_id)
+    networks = list(members)
     senders = [SENDER_ID + i for i in range(count // 3)]
-    _people(connection, senders, NOW - timedelta(days=1100))
+    _people(data, senders, NOW - timedelta(days=1100))
     numbers: dict[int, int] = {}
     bolde: list[tuple[object, ...]] = []
     topics: list[tuple[int, str]] = []
@@ -263,45 +319,48 @@ def _bolde(
             events.append(
                 (bold_id, iso(answered), taken, "network", status, status, network, "Tak.")
             )
-    connection.executemany(f"INSERT INTO bolde VALUES ({', '.join('?' * 20)})", bolde)
-    connection.executemany("INSERT INTO bold_topics VALUES (?, ?)", topics)
-    connection.executemany(
-        "INSERT INTO bold_events (bold_id, at, actor_id, role, action, status, network_id, note) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        events,
+    data.add(
+        "bolde",
+        "id, reference, sender_id, sender_name, kind, text, photo_file_id, latitude, longitude, "
+        "place, category, urgent, status, network_id, taken_by, public_answer, created_at, "
+        "changed_at, first_answer_at, stale_reported_at",
+        bolde,
     )
-    connection.executemany(
-        "INSERT INTO counters VALUES (?, ?)", [(f"bold-{y}", n) for y, n in numbers.items()]
-    )
+    data.add("bold_topics", "bold_id, code", topics)
+    data.add("bold_events", "bold_id, at, actor_id, role, action, status, network_id, note", events)
+    data.add("counters", "name, value", [(f"bold-{y}", n) for y, n in numbers.items()])
 
 
-def _events(connection: sqlite3.Connection, rng: random.Random, active: list[int]) -> None:
+def _events(data: Seed, rng: random.Random, active: list[int]) -> None:
     """Three years of events and calls, with answers and check-ins."""
     kinds = ["stormoede", "dialogue", "workshop", "theme_day", "network_day", "call"]
+    events: list[tuple[object, ...]] = []
+    rsvps: list[tuple[object, ...]] = []
+    attendance: list[tuple[object, ...]] = []
     for event_id in range(1, 181):
         starts = NOW - timedelta(days=1095 * (180 - event_id) / 180 - 20)
-        connection.execute(
-            "INSERT INTO events (id, kind, title, description, starts_at, ends_at, place, "
-            "audience, status, publish_at, reminders, created_at, checkin_code) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'all', ?, ?, '[1440]', ?, ?)",
+        events.append(
             (event_id, rng.choice(kinds), f"Arrangement {event_id}", "Kom og vær med.",
-             iso(starts), iso(starts + timedelta(hours=2)), "Medborgerhuset",
+             iso(starts), iso(starts + timedelta(hours=2)), "Medborgerhuset", "all",
              "cancelled" if event_id % 17 == 0 else "published",
-             iso(starts - timedelta(days=14)), iso(starts - timedelta(days=20)),
-             f"in{event_id:05d}"),
+             iso(starts - timedelta(days=14)), "[1440]", iso(starts - timedelta(days=20)),
+             f"in{event_id:05d}")
         )  # fmt: skip
         came = rng.sample(active, 40)
-        connection.executemany(
-            "INSERT INTO rsvps (event_id, user_id, name, answer, answered_at, turn) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(event_id, u, f"A{u}", rng.choice(["yes", "yes", "maybe", "no"]),
-              iso(starts - timedelta(days=3)), turn) for turn, u in enumerate(came, start=1)],
-        )  # fmt: skip
+        rsvps += [
+            (event_id, u, f"A{u}", rng.choice(["yes", "yes", "maybe", "no"]),
+             iso(starts - timedelta(days=3)), turn) for turn, u in enumerate(came, start=1)
+        ]  # fmt: skip
         if starts < NOW:
-            connection.executemany(
-                "INSERT INTO attendance VALUES (?, ?, ?)",
-                [(event_id, u, iso(starts)) for u in came[:25]],
-            )
+            attendance += [(event_id, u, iso(starts)) for u in came[:25]]
+    data.add(
+        "events",
+        "id, kind, title, description, starts_at, ends_at, place, audience, status, publish_at, "
+        "reminders, created_at, checkin_code",
+        events,
+    )
+    data.add("rsvps", "event_id, user_id, name, answer, answered_at, turn", rsvps)
+    data.add("attendance", "event_id, user_id, checked_in_at", attendance)
 
 
 # -- the bot and the measurements -----------------------------------------------------------------
@@ -317,7 +376,7 @@ class Measured:
 
 
 async def start_bot(
-    emulator: BotApiEmulator, database: Path, log: Path
+    emulator: BotApiEmulator, database: Path | str, log: Path
 ) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
@@ -447,7 +506,7 @@ async def bench(ambassadors: int, bolde: int, runs: int, seed: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bolden-scale-"))
     database = folder / "scale.sqlite3"
     started = time.perf_counter()
-    await build(database, ambassadors, bolde, seed)
+    await build(database, generate(ambassadors, bolde, seed))
     built = time.perf_counter() - started
     size = database.stat().st_size / 1e6
     print(

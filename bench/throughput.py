@@ -29,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +44,7 @@ TIME_LIMIT = 600.0  # seconds for the whole run
 NO_ANSWER = 60.0  # seconds after which an update counts as unanswered (a busy machine is slow)
 RATE = 1000  # the bot's own budget (BOLDEN_DELIVERY_RATE's maximum): it must not be the limit
 WARM_UP_ID, BURST_ID, STEADY_ID = 500_000, 1_000_000, 2_000_000
+ECHO_BOT = [str(ROOT / "bench" / "echo_bot.py")]  # the anchor, as a command
 
 # (what the person does, with what, which flow it belongs to). A press names the button by a
 # part of its label; the echo bot has one button, which every press takes.
@@ -113,6 +114,7 @@ class Phase:
     unanswered: list[str] = field(default_factory=list)
     seconds: float = 0.0
     cpu: float = 0.0  # seconds the bot process spent on a CPU meanwhile, all its threads
+    server_cpu: float = 0.0  # and a database server's processes, if it has one
 
     def all(self) -> list[float]:
         return [x for flow in self.latencies.values() for x in flow]
@@ -188,9 +190,9 @@ class Run:
 
 
 def start_process(
-    emulator: BotApiEmulator, command: list[str], database: Path
+    emulator: BotApiEmulator, command: list[str], database: Path | str, log: Path
 ) -> Awaitable[asyncio.subprocess.Process]:
-    """The bot, its log next to its database."""
+    """The bot on `database` (a file or a PostgreSQL URL), its log in `log`."""
     env = {
         **os.environ,
         "BOLDEN_TOKEN": TOKEN,
@@ -200,7 +202,7 @@ def start_process(
     }
     return asyncio.create_subprocess_exec(
         sys.executable, *command, env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL, stderr=database.with_suffix(".log").open("wb"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=log.open("wb"),
     )  # fmt: skip
 
 
@@ -212,7 +214,9 @@ async def measure(
     rate: float,
     seconds: float,
     offset: int,
+    server_cpu: Callable[[], float] | None = None,
 ) -> Run:
+    """`server_cpu`: the CPU seconds a database server has spent so far, when there is one."""
     echo = "echo" in name
     answers = Answers(emulator)
 
@@ -227,9 +231,10 @@ async def measure(
         if first[0].failed:
             sys.exit(f"{name} did not answer /start: {first[0].failed}")
         await burst(walkers(WARM_UP_ID + 1, 10), answers)
-        cpu = cpu_seconds(process.pid)
+        cpu, server = cpu_seconds(process.pid), server_cpu() if server_cpu else 0.0
         measured = Run(name, await burst(walkers(BURST_ID, people), answers), Phase())
         measured.burst.cpu = cpu_seconds(process.pid) - cpu
+        measured.burst.server_cpu = server_cpu() - server if server_cpu else 0.0
         measured.steady = await steady(walkers(STEADY_ID, people), answers, rate, seconds)
         measured.refusals = answers.refusals
         return measured
@@ -245,10 +250,12 @@ async def bench(people: int, rate: float, seconds: float, profile: Path | None) 
         bolden = ["-m", "cProfile", "-o", str(profile), *bolden]
     async with BotApiEmulator(TOKEN) as emulator:  # no rate limits
         echo_process = await start_process(
-            emulator, [str(ROOT / "bench" / "echo_bot.py")], folder / "echo.sqlite3"
+            emulator, ECHO_BOT, folder / "echo.sqlite3", folder / "echo.log"
         )
         echo = await measure("bare PTB echo bot", echo_process, emulator, people, rate, seconds, 0)
-        bolden_process = await start_process(emulator, bolden, folder / "bolden.sqlite3")
+        bolden_process = await start_process(
+            emulator, bolden, folder / "bolden.sqlite3", folder / "bolden.log"
+        )
         run = await measure("Bolden", bolden_process, emulator, people, rate, seconds, 100_000)
     report([echo, run], people, rate)
     log = (folder / "bolden.log").read_text(errors="replace")
