@@ -42,9 +42,6 @@ FRESH = "new"  # what a start is asked for when it is not a particular thing to 
 CONV = CallbackCodec(
     "conv", drafts=list(ConversationKind), resume=0, drop=0, stop=0, restart=2, undo=1
 )
-# The question on screen that waits for a button (its text and buttons), in the person's
-# user_data: what they type meanwhile gets it again. Any press or command moves on from it.
-_ASKING = "conv.asking"
 # The text for an action on a bold is one question about one bold: Answer pressed on another
 # bold simply switches it to that bold, except while a written text waits at its preview (the
 # service refuses the switch, and the preview is shown again), so it has no start to ask about
@@ -101,11 +98,11 @@ def handler(
         user, message = update.effective_user, update.effective_message
         assert user is not None
         assert message is not None
-        asking = _asking(context)
+        asking = await context.services.conversations.asking(user.id)
         if asking is not None:
-            text, keyboard = asking
+            keyboard = InlineKeyboardMarkup.de_json(asking.buttons, context.bot)
             await message.reply_html(
-                context.t("conv.use_buttons") + "\n\n" + text, reply_markup=keyboard
+                context.t("conv.use_buttons") + "\n\n" + asking.text, reply_markup=keyboard
             )
             return
         stored = await context.services.conversations.current(user.id)
@@ -148,23 +145,25 @@ async def ask(
     """Show a question that is answered only with its buttons: what the person types or sends
     meanwhile gets "use the buttons" and this question again, and changes nothing."""
     await show(update, text, keyboard)
-    _remember(context, text, keyboard)
+    await _remember(update, context, text, keyboard)
 
 
-def _remember(context: BoldenContext, text: str, keyboard: InlineKeyboardMarkup) -> None:
-    if context.user_data is not None:
-        context.user_data[_ASKING] = (text, keyboard)
-
-
-def _asking(context: BoldenContext) -> tuple[str, InlineKeyboardMarkup] | None:
-    asked = context.user_data.get(_ASKING) if context.user_data is not None else None
-    return asked if isinstance(asked, tuple) else None
+async def _remember(
+    update: Update, context: BoldenContext, text: str, keyboard: InlineKeyboardMarkup
+) -> None:
+    """The question that waits for a button, kept in the database (never in the process: any
+    of several processes may take what the person types next, and a restart forgets nothing).
+    Only one in the private chat: what is typed elsewhere is no answer to it."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and chat is not None and chat.type == ChatType.PRIVATE:
+        await context.services.conversations.ask(user.id, text, keyboard.to_dict())
 
 
 async def _moved_on(update: Update, context: BoldenContext) -> None:
     """A press or a command: the question that waited for a button is behind the person."""
-    if context.user_data is not None:
-        context.user_data.pop(_ASKING, None)
+    user = update.effective_user
+    if user is not None:
+        await context.services.conversations.moved_on(user.id)
 
 
 # Run before every feature (a group of their own): the handler that then takes the press or
@@ -453,4 +452,4 @@ async def _offer_if_ended(update: Update, context: BoldenContext, kind: Conversa
         await context.bot.send_message(
             chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
-        _remember(context, text, keyboard)
+        await _remember(update, context, text, keyboard)

@@ -139,3 +139,41 @@ async def delete_older(connection: Connection, user_id: int, than: datetime) -> 
     await connection.execute(
         "DELETE FROM conversations WHERE user_id = ? AND updated_at < ?", (user_id, iso(than))
     )
+
+
+class WaitingQuestion(BaseModel):
+    """The question on screen that waits for a button: its text and its buttons (the inline
+    keyboard's Bot API form)."""
+
+    text: str
+    buttons: dict[str, Any]
+    asked_at: datetime
+
+
+async def remember_question(
+    connection: Connection, user_id: int, question: WaitingQuestion
+) -> None:
+    """The person's question that waits for a button, in place of the one before."""
+    await connection.execute(
+        """
+        INSERT INTO questions_waiting (user_id, text, buttons, asked_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET
+            text = excluded.text, buttons = excluded.buttons, asked_at = excluded.asked_at
+        """,
+        (user_id, question.text, json.dumps(question.buttons), iso(question.asked_at)),
+    )
+
+
+async def question(db: Database, user_id: int) -> WaitingQuestion | None:
+    row = await db.fetch_one(
+        "SELECT text, buttons, asked_at FROM questions_waiting WHERE user_id = ?", (user_id,)
+    )
+    if row is None:
+        return None
+    return WaitingQuestion(
+        text=row["text"], buttons=json.loads(row["buttons"]), asked_at=row["asked_at"]
+    )
+
+
+async def forget_question(connection: Connection, user_id: int) -> None:
+    await connection.execute("DELETE FROM questions_waiting WHERE user_id = ?", (user_id,))

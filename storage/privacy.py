@@ -22,6 +22,7 @@ PERSON_COLUMNS = frozenset(
         ("ambassadors", "referred_by"),
         ("ambassador_topics", "user_id"),
         ("conversations", "user_id"),
+        ("questions_waiting", "user_id"),
         ("coordinators", "user_id"),
         ("coordinators", "granted_by"),
         ("network_members", "user_id"),
@@ -61,6 +62,7 @@ _SECTIONS = {
     ),
     "ambassador_topics": "SELECT * FROM ambassador_topics WHERE user_id = ?",
     "conversations": "SELECT * FROM conversations WHERE user_id = ?",
+    "questions_waiting": "SELECT * FROM questions_waiting WHERE user_id = ?",
     "coordinators": "SELECT * FROM coordinators WHERE user_id = ? OR granted_by = ?",
     "network_members": "SELECT * FROM network_members WHERE user_id = ?",
     "rsvps": "SELECT * FROM rsvps WHERE user_id = ?",
@@ -76,7 +78,11 @@ _SECTIONS = {
         " action, status, network_id, note FROM bold_events WHERE actor_id = ?"
         " OR bold_id IN (SELECT id FROM bolde WHERE sender_id = ?) ORDER BY id"
     ),
-    "audit_log": "SELECT * FROM audit_log WHERE actor = ? OR subject = CAST(? AS TEXT)",
+    # The subject is text: the id as a number first (PostgreSQL takes the parameter's type from
+    # the innermost cast), then as text.
+    "audit_log": (
+        "SELECT * FROM audit_log WHERE actor = ? OR subject = CAST(CAST(? AS BIGINT) AS TEXT)"
+    ),
     "events_created": "SELECT * FROM events WHERE created_by = ?",
     "newsletters_created": "SELECT * FROM newsletters WHERE created_by = ?",
     "batches_created": "SELECT * FROM batches WHERE created_by = ? OR report_chat_id = ?",
@@ -91,6 +97,7 @@ _OWN = (
     ("ambassador_topics", "user_id"),
     ("deep_links", "user_id"),
     ("conversations", "user_id"),
+    ("questions_waiting", "user_id"),
     ("coordinators", "user_id"),
     ("network_members", "user_id"),
     ("outbox", "user_id"),

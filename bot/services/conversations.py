@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.clock import Clock
 from storage import conversations
-from storage.conversations import StoredConversation
+from storage.conversations import StoredConversation, WaitingQuestion
 from storage.database import Connection, Database
 
 LIFETIME = timedelta(days=1)
@@ -148,3 +148,28 @@ class Conversations:
         """Forget one conversation; True when there was one."""
         async with self._db.transaction() as connection:
             return await conversations.delete(connection, user_id, kind)
+
+    async def ask(self, user_id: int, text: str, buttons: dict[str, Any]) -> None:
+        """Remember the question on screen that is answered only with its buttons (their Bot
+        API form), in the database: whichever process takes what the person types next, also
+        after a restart, answers with this question again."""
+        asked = WaitingQuestion(text=text, buttons=buttons, asked_at=self._clock())
+        async with self._db.transaction() as connection:
+            await conversations.remember_question(connection, user_id, asked)
+
+    async def asking(self, user_id: int) -> WaitingQuestion | None:
+        """The question that waits for a button; None when there is none, or it was asked a
+        day ago or longer (like a conversation, it is then forgotten: a later message is not
+        held up by an old question)."""
+        asked = await conversations.question(self._db, user_id)
+        if asked is None or self._clock() - asked.asked_at > LIFETIME:
+            return None
+        return asked
+
+    async def moved_on(self, user_id: int) -> None:
+        """A press or a command: the question that waited for a button is behind the person.
+        This runs for every press and command, so a plain read first: a write only when there
+        is one to forget."""
+        if await conversations.question(self._db, user_id) is not None:
+            async with self._db.transaction() as connection:
+                await conversations.forget_question(connection, user_id)

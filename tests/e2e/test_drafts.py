@@ -9,9 +9,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from bot.app import BoldenApp
+from bot.app import BoldenApp, build_application, running
+from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage, SimulatedPerson
-from tests.conftest import make_coordinator, sign_up, until
+from tests.conftest import FakeClock, make_coordinator, sign_up, until
 from tests.e2e.test_bolde import add_rule, join, new_network, next_message
 from tests.e2e.test_broadcast import received
 
@@ -427,6 +428,33 @@ async def test_typing_at_continue_or_start_over_asks_for_a_button_and_keeps_draf
     assert typed.text.startswith(USE_BUTTONS)
     assert "Vil du have alt om dig slettet?" in typed.text
     assert query("SELECT 1 FROM people WHERE user_id = ?", anna.id), "nothing erased"
+
+
+async def test_the_question_that_waits_for_a_button_is_kept_across_a_restart_of_the_bot(
+    settings: Settings, clock: FakeClock, anna: SimulatedPerson, query: Callable[..., list]
+) -> None:
+    """The question lives in the database, not in the process: after a restart (or on another
+    of several processes) what is typed meanwhile is neither dropped nor taken as an answer."""
+    typed_text = "Et bænkested ved åen, tak."
+    async with running(build_application(settings, clock=clock)):
+        await anna.press(await anna.send("/bold"), "En idé")
+        asked = await anna.send("/bold")
+        assert asked.text == ALREADY.format("din bold")
+    before = drafts(query, anna)
+
+    async with running(build_application(settings, clock=clock)):
+        typed = await anna.send(typed_text)
+
+        assert typed.text.startswith(USE_BUTTONS)
+        assert ALREADY.format("din bold") in typed.text
+        assert [b["text"] for b in typed.buttons] == ["▶️ Fortsæt", "🔄 Start forfra"]
+        assert drafts(query, anna) == before, "not taken as the bold's text"
+        resumed = await anna.press(typed, "Fortsæt")
+        assert resumed.text.startswith("Skriv med dine egne ord")
+        photo = await anna.send(typed_text)
+        assert photo.text.startswith(PHOTO_QUESTION), "after the press, what is typed counts"
+    assert drafts(query, anna)["bold"][1]["text"] == typed_text
+    assert query("SELECT 1 FROM questions_waiting") == [], "moved on: nothing is kept"
 
 
 async def test_text_where_a_button_is_needed_gets_the_step_again_not_the_fallback(

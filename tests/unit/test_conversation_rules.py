@@ -201,3 +201,55 @@ async def test_undo_is_gone_once_the_stopped_draft_has_expired(
     clock.advance(days=1, seconds=1)
 
     assert await conversations.undo(1, NEWSLETTER, back.touched) is None
+
+
+# The inline keyboard of a question, in its Bot API form, as handlers/conversation.py keeps it.
+BUTTONS = {
+    "inline_keyboard": [
+        [
+            {"text": "▶️ Fortsæt", "callback_data": "conv:resume:bold"},
+            {"text": "🔄 Start forfra", "callback_data": "conv:restart:bold:3:new"},
+        ]
+    ]
+}
+
+
+async def test_a_question_that_waits_for_a_button_is_kept_in_the_database_until_a_press(
+    database: Target, clock: FakeClock
+) -> None:
+    async with built_services(database, clock, (1, 2)) as services:
+        await services.conversations.ask(1, "Vil du fortsætte?", BUTTONS)
+    # Another process (or the same after a restart), on the same database, knows it.
+    async with built_services(database, clock, ()) as services:
+        conversations = services.conversations
+        asked = await conversations.asking(1)
+        assert asked is not None
+        assert (asked.text, asked.buttons) == ("Vil du fortsætte?", BUTTONS)
+        assert await conversations.asking(2) is None, "another person's is not theirs"
+
+        await conversations.ask(1, "Slet alt?", {"inline_keyboard": []})
+        asked = await conversations.asking(1)
+        assert asked is not None
+        assert asked.text == "Slet alt?", "the newest question replaces the one before"
+
+        await conversations.moved_on(1)
+        assert await conversations.asking(1) is None
+        await conversations.moved_on(1)  # nothing waits: nothing to do
+        assert await conversations.asking(1) is None
+
+
+async def test_a_waiting_question_is_forgotten_after_a_day_and_erased_with_the_person(
+    services: Services, clock: FakeClock
+) -> None:
+    conversations = services.conversations
+    await conversations.ask(1, "Vil du fortsætte?", BUTTONS)
+    clock.advance(hours=23)
+    assert await conversations.asking(1) is not None
+    clock.advance(hours=2)
+    assert await conversations.asking(1) is None, "a day later, what is typed goes on"
+
+    await conversations.ask(2, "Slet alt?", BUTTONS)
+    exported = (await services.privacy.my_data(2)).rows["questions_waiting"]
+    assert [row["text"] for row in exported] == ["Slet alt?"], "in /mydata's file"
+    await services.privacy.erase(2, (await services.privacy.erasure_scope(2)).since)
+    assert await conversations.asking(2) is None
