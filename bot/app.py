@@ -6,6 +6,7 @@ import errno
 import ipaddress
 import logging
 import os
+import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -182,6 +183,8 @@ async def on_startup(application: BoldenApp) -> None:
         # this one stands by until it is gone. Several at once take updates at a webhook.
         logger.info("Another process polls for this database; this one takes over when it stops")
         await services.instance.wait_to_lead()
+    if not settings.webhook_url and db.shared:
+        services.instance.on_lost_lead = _stop_polling
     await set_menus_at_start(application)
     if settings.messenger:
         messenger = Messenger(settings, db, clock)
@@ -199,6 +202,13 @@ async def on_startup(application: BoldenApp) -> None:
     if settings.webhook_url or settings.messenger:
         await webhook.prepare(services)
     await start_web(application, services)
+
+
+def _stop_polling() -> None:
+    """Another process took the lead, and polls now: two pollers would take each other's
+    updates. This one stops as on SIGTERM; a service manager starts it again, to stand by."""
+    logger.error("Another process polls for this database now: this one stops")
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 async def start_web(application: BoldenApp, services: Services) -> None:

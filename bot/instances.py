@@ -17,6 +17,8 @@ import logging
 import os
 import secrets
 import socket
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from storage import instances
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 BEAT = 2.0  # seconds between heartbeats and looks at the leader's lock
 # A process that has not beaten for this long is taken for dead.
 ALIVE_FOR = timedelta(seconds=15)
+# What keeps a beat from being written: the database, or no answer in time.
+_MISSED: tuple[type[Exception], ...] = (*ERRORS, TimeoutError)
 
 
 def wall_clock() -> datetime:
@@ -43,6 +47,9 @@ class Instance:
         if self._leading:
             self._led.set()
         self._task: asyncio.Task[None] | None = None
+        # What this process does when another takes the lead from it (a poller stops: Telegram
+        # gives updates to one poller only).
+        self.on_lost_lead: Callable[[], None] | None = None
 
     @property
     def leading(self) -> bool:
@@ -51,6 +58,16 @@ class Instance:
     def alive_since(self) -> datetime:
         """Processes that beat after this are alive."""
         return wall_clock() - ALIVE_FOR
+
+    def in_flight_of(self) -> datetime | None:
+        """Whose messages in flight the leader releases: those of processes that beat last
+        before this (None: all of them, on a database of one process, whose last run is over)."""
+        return self.alive_since() if self.db.shared else None
+
+    def others_may_hold(self, released_at: float) -> bool:
+        """Whether to look again for messages a process that died after the last look had in
+        flight: every ALIVE_FOR, on a database several processes share."""
+        return self.db.shared and time.monotonic() - released_at >= ALIVE_FOR.total_seconds()
 
     async def start(self) -> None:
         """Beat once (on SQLite, forget whoever ran before), then keep beating."""
@@ -80,12 +97,15 @@ class Instance:
         while True:
             await asyncio.sleep(BEAT)
             try:
-                async with self.db.transaction() as connection:
+                # Single statements, each its own transaction: a beat never waits behind this
+                # process's queue of writes (it would look dead to the others, who would take
+                # over what it has in hand), nor for a connection that no longer answers.
+                async with asyncio.timeout(BEAT), self.db.exclusive() as connection:
                     await instances.beat(connection, self.id, wall_clock())
                     if self._leading:
                         await instances.forget_dead(connection, wall_clock() - 10 * ALIVE_FOR)
-            except ERRORS as error:
-                logger.warning("This instance's heartbeat was not written: %s", error)
+            except _MISSED as error:
+                logger.warning("This instance's heartbeat was not written: %r", error)
             await self._look()
 
     async def _look(self) -> None:
@@ -99,3 +119,5 @@ class Instance:
         else:
             logger.warning("This instance no longer leads; another takes over")
             self._led.clear()
+            if self.on_lost_lead is not None:
+                self.on_lost_lead()

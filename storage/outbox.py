@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from storage.database import Connection, Database, Row, insert_row, iso
+from storage.instances import ALIVE_IN
 
 
 class Item(BaseModel):
@@ -129,15 +130,15 @@ def moment(when: datetime) -> str:
 
 
 async def claim(
-    connection: Connection, now: datetime, resting: Collection[int] = ()
+    connection: Connection, now: datetime, resting: Collection[int] = (), by: str | None = None
 ) -> Item | None:
     """The next item (see `_NEXT`) outside the Telegram chats in `resting`, marked as in
-    flight."""
+    flight, by the process `by`."""
     row = await connection.fetch_one(
-        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 "
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_by = ? "
         # Another sender on the same database passes by the row this one is taking.
         f"WHERE id = ({_NEXT}{connection.dialect.skip_locked('o')}) RETURNING *",
-        (moment(now), json.dumps(list(resting))),
+        (by, moment(now), json.dumps(list(resting))),
     )
     return _item(row) if row else None
 
@@ -194,15 +195,19 @@ async def count_timeout(connection: Connection, item_id: int) -> None:
     await connection.execute("UPDATE outbox SET timeouts = timeouts + 1 WHERE id = ?", (item_id,))
 
 
-async def release_in_flight(connection: Connection) -> int:
+async def release_in_flight(connection: Connection, alive_since: datetime | None) -> int:
     """After a crash: what was in flight may have arrived, so it counts as a timeout; it is sent
-    again unless it already may have arrived once (then it is 'maybe_sent'): never a third time."""
-    changed = await connection.execute(
+    again unless it already may have arrived once (then it is 'maybe_sent'): never a third time.
+    With `alive_since`, only what processes no longer alive had in flight (instances.py)."""
+    alive = (
+        "" if alive_since is None else f" AND (claimed_by IS NULL OR claimed_by NOT IN {ALIVE_IN})"
+    )
+    return await connection.execute(
         "UPDATE outbox SET timeouts = timeouts + 1, "
         "state = CASE WHEN timeouts >= 1 THEN 'maybe_sent' ELSE 'pending' END "
-        "WHERE state = 'sending'"
+        f"WHERE state = 'sending'{alive}",
+        () if alive_since is None else (iso(alive_since),),
     )
-    return changed
 
 
 async def due_count(db: Database, now: datetime) -> int:

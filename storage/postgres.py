@@ -37,6 +37,17 @@ POOL_SIZE = 10
 # What ends the leader's connection: an error of the database, or no answer in time.
 _LOST: tuple[type[Exception], ...] = (*ERRORS, TimeoutError)
 LEAD_WAIT = 5.0  # seconds the leader's connection may take to answer before it is let go
+# The server ends the leader's session (and lets go of its lock) when it stops hearing from it:
+# it asks every 2 s, so 10 s of silence is a process gone or cut off, and another may lead.
+_LEADER_SETTINGS = {
+    "idle_session_timeout": "10000",
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+}
+# Seconds any statement may take before its connection gives up on it (an export's chunk takes
+# milliseconds; a connection cut off must not hold a transaction, and the writes' lock, forever).
+COMMAND_TIMEOUT = 60.0
 
 Raw: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
 
@@ -201,6 +212,7 @@ class PostgresDatabase(Database):
                 # Connections ready for a burst of updates, so none waits for one to open.
                 min_size=POOL_SIZE // 2,
                 max_size=POOL_SIZE,
+                command_timeout=COMMAND_TIMEOUT,
                 init=_prepare,
                 server_settings=settings,
             )
@@ -218,7 +230,9 @@ class PostgresDatabase(Database):
     async def try_lead(self) -> bool:
         try:
             if self._leader is None:
-                self._leader = await asyncpg.connect(self.url, server_settings=self._settings)
+                self._leader = await asyncpg.connect(
+                    self.url, server_settings=self._settings | _LEADER_SETTINGS, timeout=LEAD_WAIT
+                )
                 for channel, callback in self._listeners.items():
                     await self._leader.add_listener(channel, _calling(callback))
             if self._leading:

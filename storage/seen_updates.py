@@ -47,6 +47,15 @@ async def belongs_to(connection: Connection, update_id: int, person: int) -> Non
     )
 
 
+async def release(connection: Connection, update_id: int, instance: str) -> int:
+    """Let go of an update this process took and will not handle, so a repeat is taken."""
+    return await connection.execute(
+        "UPDATE seen_updates SET taken_by = NULL WHERE update_id = ? AND taken_by = ? "
+        "AND handled_at IS NULL",
+        (update_id, instance),
+    )
+
+
 async def mark_handled(connection: Connection, update_id: int, now: datetime) -> None:
     await connection.execute(
         "UPDATE seen_updates SET handled_at = ? WHERE update_id = ?", (iso(now), update_id)

@@ -95,6 +95,7 @@ class Sender:
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._recovered = False
+        self._released_at = 0.0
         self._owed: tuple[Item, Outcome] | None = None  # sent (or tried), not yet recorded
         self._failures = Backoff(first=0.5, cap=30.0)
         self._pauses = Backoff(first=1.0, cap=60.0)
@@ -140,15 +141,15 @@ class Sender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._instance.wait_to_lead(), IDLE_LOOK)
             return
-        if not self._recovered:
-            released = await self._delivery.release_in_flight()
-            self._recovered = True
+        if not self._recovered or self._instance.others_may_hold(self._released_at):
+            released = await self._delivery.release_in_flight(self._instance.in_flight_of())
+            self._recovered, self._released_at = True, time.monotonic()
             if released:
                 logger.info("Resuming the outbox: %s message in flight at the last stop", released)
         # An outcome that could not be recorded is recorded before anything else is sent.
         await self._settle_owed()
         self._delivery.wake.clear()
-        item = await self._delivery.claim(self._resting())
+        item = await self._delivery.claim(self._resting(), self._instance.id)
         if item is None:
             await self._idle()
             return

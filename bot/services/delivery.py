@@ -260,15 +260,17 @@ class DeliveryService:
         async with self._db.transaction() as connection:
             return await outbox.expire_held(connection, self._clock())
 
-    async def release_in_flight(self) -> int:
+    async def release_in_flight(self, alive_since: datetime | None = None) -> int:
+        """What was in flight when its sender stopped (all of it, or, with `alive_since`, what
+        processes no longer alive had) is due again."""
         async with self._db.transaction() as connection:
-            return await outbox.release_in_flight(connection)
+            return await outbox.release_in_flight(connection, alive_since)
 
-    async def claim(self, resting: Collection[int] = ()) -> Item | None:
+    async def claim(self, resting: Collection[int] = (), by: str | None = None) -> Item | None:
         """The next item to send, passing by the Telegram chats that `resting` names."""
         # One statement is its own transaction: the sender's hot path stays short.
         async with self._db.exclusive() as connection:
-            return await outbox.claim(connection, self._clock(), resting)
+            return await outbox.claim(connection, self._clock(), resting, by)
 
     async def peek(self) -> Item | None:
         """The item that comes next, left where it is: only claimed right before it is sent,

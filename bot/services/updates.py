@@ -20,6 +20,8 @@ KEEP = timedelta(days=2)
 # elsewhere: the first look soon, later ones less often.
 TURN_FIRST_WAIT = 0.02
 TURN_MAX_WAIT = 0.5
+_NOT_WAITED: tuple[type[Exception], ...] = (*ERRORS, TimeoutError)
+TURN_LONGEST = 30.0  # an earlier update in hand longer than this is stuck: go on without it
 
 
 class SeenUpdates:
@@ -42,6 +44,15 @@ class SeenUpdates:
             connection, update_id, person, instance.id, self._clock(), alive_since
         )
 
+    async def release(self, update_id: int) -> None:
+        """After a failure that may have come after the update was taken (the answer to its
+        COMMIT lost): let go of it, so Telegram's next delivery is taken, here or elsewhere."""
+        try:
+            async with self._db.exclusive() as connection:
+                await seen_updates.release(connection, update_id, self._instance.id)
+        except ERRORS as error:
+            logger.warning("Update %s stays in this process's hands: %s", update_id, error)
+
     async def turn(self, update_id: int, person: int | None) -> None:
         """Wait while an earlier update of the same person is in the hands of another process
         on the database, so that one person's updates are handled in the order they were
@@ -51,14 +62,15 @@ class SeenUpdates:
             return
         wait = TURN_FIRST_WAIT
         try:
-            while await seen_updates.earlier_in_hand(
-                self._db, update_id, person, self._instance.alive_since()
-            ):
-                await asyncio.sleep(wait)
-                wait = min(wait * 2, TURN_MAX_WAIT)
-        except ERRORS as error:
+            async with asyncio.timeout(TURN_LONGEST):
+                while await seen_updates.earlier_in_hand(
+                    self._db, update_id, person, self._instance.alive_since()
+                ):
+                    await asyncio.sleep(wait)
+                    wait = min(wait * 2, TURN_MAX_WAIT)
+        except _NOT_WAITED as error:
             # The update is taken: handling it now beats leaving it to wait for a restart.
-            logger.warning("Update %s did not wait for its turn: %s", update_id, error)
+            logger.warning("Update %s did not wait for its turn: %r", update_id, error)
 
     async def handled(self, update_id: int) -> None:
         async with self._db.transaction() as connection:

@@ -195,6 +195,7 @@ async def _handle(
         # Locked by another process (a backup, a script), read-only, full: nothing was taken,
         # and Telegram delivers it again.
         logger.warning("Update %s not taken, Telegram will deliver it again: %s", update_id, error)
+        await seen.release(update_id)
         return _answer(503)
     await seen.turn(update_id, person)
     return _answer(await hand_over(application, processor, seen, readable(data)))

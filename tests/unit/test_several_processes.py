@@ -183,3 +183,46 @@ async def test_the_audit_log_names_people_with_long_ids_and_those_erased(
             (str(big), "Ida"),
             ("deleted", None),
         ]
+
+
+@pytest.mark.postgres
+async def test_a_new_leader_sends_again_only_what_a_process_no_longer_alive_had_in_flight(
+    processes: list[Database],
+) -> None:
+    """The leader before may still be alive (cut off from its lock for a moment): it records
+    the message it sends itself, and nothing goes out twice."""
+    clock = FakeClock()
+    first, second = processes
+    old, new = Instance(first), Instance(second)
+    await old.start()
+    await new.start()
+    try:
+        async with first.transaction() as connection:
+            await outbox.enqueue(connection, None, [("email", None, "a@b.dk", {"t": 1})], clock())
+        async with first.exclusive() as connection:
+            taken = await outbox.claim(connection, clock(), (), old.id)
+        assert taken is not None
+        async with second.transaction() as connection:
+            assert await outbox.release_in_flight(connection, new.in_flight_of()) == 0
+        await old.stop()  # gone: its heartbeat with it
+        async with second.transaction() as connection:
+            assert await outbox.release_in_flight(connection, new.in_flight_of()) == 1
+    finally:
+        await new.stop()
+
+
+@pytest.mark.postgres
+async def test_an_update_let_go_after_a_failure_is_taken_by_the_next_delivery(
+    processes: list[Database],
+) -> None:
+    clock = FakeClock()
+    here = Instance(processes[0])
+    await here.start()
+    try:
+        seen = SeenUpdates(processes[0], clock, here)
+        assert await seen.take(40, person=1001)
+        assert not await seen.take(40, person=1001), "in hand, here"
+        await seen.release(40)  # the answer to its COMMIT was lost: 503, and let go
+        assert await seen.take(40, person=1001), "Telegram's next delivery is taken"
+    finally:
+        await here.stop()

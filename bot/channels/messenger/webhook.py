@@ -101,6 +101,7 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
     services = site.services
     db, clock = services.db, services.clock
     seen = SeenUpdates(db, clock, services.instance)
+    update_id: int | None = None
     try:
         async with db.transaction() as connection:
             number, _ = await store.take_event(connection, event.key, clock())
@@ -120,6 +121,8 @@ async def _take_in(site: Site, messenger: Messenger, processor: Acknowledging, r
     except ERRORS as error:
         # Locked by another process, read-only, full: nothing was taken, Meta delivers it again.
         logger.warning("A Messenger event was not taken, Meta will deliver it again: %s", error)
+        if update_id is not None:
+            await seen.release(update_id)
         return 503
     except GraphUnavailable as error:
         logger.warning("A Messenger person's file could not be fetched now: %s", error)
