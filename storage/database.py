@@ -108,6 +108,11 @@ class Dialect:
         a change, when its transaction commits; SQLite has no other processes."""
         return None
 
+    def switch_triggers(self, table: str, on: bool) -> str | None:
+        """A statement that turns the table's own triggers (not its keys' checks) off or on
+        again, within a transaction; SQLite has none: its triggers stay on."""
+        return None
+
     def skip_locked(self, table: str) -> str:
         """What a query that takes a row to work on adds, so that another process taking one at
         the same time passes this row by (SQLite has one writer: nothing)."""

@@ -66,6 +66,9 @@ class PostgresDialect(Dialect):
     def notify(self, channel: str) -> str | None:
         return f"SELECT pg_notify('{channel}', '')"
 
+    def switch_triggers(self, table: str, on: bool) -> str | None:
+        return f'ALTER TABLE "{table}" {"ENABLE" if on else "DISABLE"} TRIGGER USER'
+
     def skip_locked(self, table: str) -> str:
         return f" FOR UPDATE OF {table} SKIP LOCKED"
 

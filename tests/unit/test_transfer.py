@@ -208,6 +208,8 @@ async def test_a_municipality_goes_over_and_back_unchanged_and_carries_on(
         assert figures.by_topic["sport"] == (BATCH + 20) - len(range(0, BATCH + 20, 3))
         newest = (await bold(services, sender=BO)).id
         made = await services.bolde.get(newest)
+        counted = (await services.bolde.figures()).total
+        assert counted == figures.total + 1, "the counting triggers work again after the import"
         batch = await services.delivery.start_batch("broadcast", COORDINATOR, "all", [])
         async with services.db.transaction() as connection:
             person = await messenger.person_of(connection, "psid-2", clock())
