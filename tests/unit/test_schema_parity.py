@@ -133,6 +133,7 @@ _ON_DELETE = {
     "d": "SET DEFAULT",
 }
 
+_KEY_COLUMNS = "(i.indkey::int2[])[0:i.indnkeyatts - 1]"
 _KEY = """
 SELECT array_agg(a.attname ORDER BY k.n)
 FROM unnest({keys}) WITH ORDINALITY AS k (attnum, n)
@@ -161,7 +162,8 @@ async def _postgresql_schema(connection: asyncpg.Connection[asyncpg.Record]) -> 
         )
         indexes = await connection.fetch(
             f"SELECT x.relname, i.indisunique, i.indpred IS NOT NULL, "
-            f"({_KEY.format(keys='i.indkey::int2[]', table='i.indrelid')}) "
+            # The index's key columns, not those it only carries (INCLUDE).
+            f"({_KEY.format(keys=_KEY_COLUMNS, table='i.indrelid')}) "
             "FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid "
             "WHERE i.indrelid = $1::regclass "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",

@@ -1,0 +1,2 @@
+-- /stats' median wait for an answer is read from the expression index bolde_first_answer. SQLite
+-- reads it there alone already; PostgreSQL needs the two moments in the index too.
