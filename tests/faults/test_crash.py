@@ -33,7 +33,25 @@ from tests.e2e.test_events import publish
 START = 60.0  # seconds a fresh process may take to import and start polling on a busy machine
 
 
-class Bolden:
+class Running:
+    """A `bolden run` process: killed without mercy, or stopped as an operator stops it."""
+
+    process: asyncio.subprocess.Process | None = None
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+        self.process = None
+
+    async def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGINT)
+            await self.process.wait()
+            self.process = None
+
+
+class Bolden(Running):
     """`bolden run` as an operator starts it, against the emulator; killed without mercy.
 
     With `graph` (the Graph API emulator) it serves Messenger too, its web server on
@@ -88,17 +106,6 @@ class Bolden:
 
     def _polls(self) -> int:
         return sum(method == "getUpdates" for method, _ in self.emulator.requests)
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-        self.process = None
-
-    async def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGINT)
-            await self.process.wait()
 
     def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
         with closing(sqlite3.connect(self.database)) as connection:

@@ -14,7 +14,6 @@ import asyncio
 import itertools
 import json
 import os
-import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +29,7 @@ from bot.sandbox.emulator import BotApiEmulator, SimulatedPerson
 from tests.conftest import COORDINATOR_ID, TOKEN, until
 from tests.e2e.test_broadcast import broadcast, finished, received
 from tests.e2e.test_webhook import _free_port
+from tests.faults.test_crash import Running
 from tests.postgres import PostgresServer
 
 pytestmark = pytest.mark.postgres
@@ -96,7 +96,7 @@ class Balancer:
         return web.Response(status=502)
 
 
-class Instance:
+class Instance(Running):
     """One `bolden run` on the shared database, with its own web port."""
 
     def __init__(self, name: str, url: str, folder: Path, balancer: Balancer | None) -> None:
@@ -132,18 +132,6 @@ class Instance:
                         return found
                 except aiohttp.ClientConnectorError:
                     await asyncio.sleep(0.1)  # not listening yet: nothing to await but a look
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-        self.process = None
-
-    async def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGTERM)
-            await self.process.wait()
-            self.process = None
 
 
 @asynccontextmanager

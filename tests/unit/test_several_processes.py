@@ -66,6 +66,19 @@ async def processes(url: str) -> AsyncIterator[list[Database]]:
         yield databases
 
 
+@pytest.fixture
+async def instances(processes: list[Database]) -> AsyncIterator[list[Instance]]:
+    """The two processes as they run: beating, one of them leading."""
+    started = [Instance(db) for db in processes]
+    try:
+        for instance in started:
+            await instance.start()
+        yield started
+    finally:
+        for instance in started:
+            await instance.stop()
+
+
 @pytest.mark.postgres
 async def test_one_process_leads_and_another_takes_over_when_it_is_gone(
     processes: list[Database],
@@ -136,29 +149,21 @@ async def test_presses_reaching_two_processes_at_once_never_overbook_the_seats(u
 
 @pytest.mark.postgres
 async def test_a_person_s_update_waits_for_the_earlier_one_in_hand_elsewhere(
-    processes: list[Database],
+    processes: list[Database], instances: list[Instance]
 ) -> None:
     clock = FakeClock()
-    first, second = processes
-    elsewhere, here = Instance(first), Instance(second)
-    await elsewhere.start()
-    await here.start()
-    try:
-        theirs = SeenUpdates(first, clock, elsewhere)
-        ours = SeenUpdates(second, clock, here)
-        assert await theirs.take(10, person=1001)
-        assert await ours.take(11, person=1001)
-        assert await ours.take(12, person=2002)
+    theirs = SeenUpdates(processes[0], clock, instances[0])
+    ours = SeenUpdates(processes[1], clock, instances[1])
+    assert await theirs.take(10, person=1001)
+    assert await ours.take(11, person=1001)
+    assert await ours.take(12, person=2002)
 
-        await asyncio.wait_for(ours.turn(12, 2002), 5)  # another person's: no wait
-        waiting = asyncio.create_task(ours.turn(11, 1001))
-        await asyncio.sleep(0.2)  # several looks at the database: it still waits
-        assert not waiting.done(), "update 10 of the same person is in hand elsewhere"
-        await theirs.handled(10)
-        await asyncio.wait_for(waiting, 5)
-    finally:
-        await here.stop()
-        await elsewhere.stop()
+    await asyncio.wait_for(ours.turn(12, 2002), 5)  # another person's: no wait
+    waiting = asyncio.create_task(ours.turn(11, 1001))
+    await asyncio.sleep(0.2)  # several looks at the database: it still waits
+    assert not waiting.done(), "update 10 of the same person is in hand elsewhere"
+    await theirs.handled(10)
+    await asyncio.wait_for(waiting, 5)
 
 
 async def test_the_audit_log_names_people_with_long_ids_and_those_erased(
@@ -187,42 +192,30 @@ async def test_the_audit_log_names_people_with_long_ids_and_those_erased(
 
 @pytest.mark.postgres
 async def test_a_new_leader_sends_again_only_what_a_process_no_longer_alive_had_in_flight(
-    processes: list[Database],
+    processes: list[Database], instances: list[Instance]
 ) -> None:
     """The leader before may still be alive (cut off from its lock for a moment): it records
     the message it sends itself, and nothing goes out twice."""
     clock = FakeClock()
     first, second = processes
-    old, new = Instance(first), Instance(second)
-    await old.start()
-    await new.start()
-    try:
-        async with first.transaction() as connection:
-            await outbox.enqueue(connection, None, [("email", None, "a@b.dk", {"t": 1})], clock())
-        async with first.exclusive() as connection:
-            taken = await outbox.claim(connection, clock(), (), old.id)
-        assert taken is not None
-        async with second.transaction() as connection:
-            assert await outbox.release_in_flight(connection, new.in_flight_of()) == 0
-        await old.stop()  # gone: its heartbeat with it
-        async with second.transaction() as connection:
-            assert await outbox.release_in_flight(connection, new.in_flight_of()) == 1
-    finally:
-        await new.stop()
+    old, new = instances
+    async with first.transaction() as connection:
+        await outbox.enqueue(connection, None, [("email", None, "a@b.dk", {"t": 1})], clock())
+    async with first.exclusive() as connection:
+        assert await outbox.claim(connection, clock(), (), old.id) is not None
+    async with second.transaction() as connection:
+        assert await outbox.release_in_flight(connection, new.in_flight_of()) == 0
+    await old.stop()  # gone: its heartbeat with it
+    async with second.transaction() as connection:
+        assert await outbox.release_in_flight(connection, new.in_flight_of()) == 1
 
 
 @pytest.mark.postgres
 async def test_an_update_let_go_after_a_failure_is_taken_by_the_next_delivery(
-    processes: list[Database],
+    processes: list[Database], instances: list[Instance]
 ) -> None:
-    clock = FakeClock()
-    here = Instance(processes[0])
-    await here.start()
-    try:
-        seen = SeenUpdates(processes[0], clock, here)
-        assert await seen.take(40, person=1001)
-        assert not await seen.take(40, person=1001), "in hand, here"
-        await seen.release(40)  # the answer to its COMMIT was lost: 503, and let go
-        assert await seen.take(40, person=1001), "Telegram's next delivery is taken"
-    finally:
-        await here.stop()
+    seen = SeenUpdates(processes[0], FakeClock(), instances[0])
+    assert await seen.take(40, person=1001)
+    assert not await seen.take(40, person=1001), "in hand, here"
+    await seen.release(40)  # the answer to its COMMIT was lost: 503, and let go
+    assert await seen.take(40, person=1001), "Telegram's next delivery is taken"
