@@ -14,8 +14,8 @@ from storage.privacy import PERSON_COLUMNS
 _NAMED_FOR_A_PERSON = re.compile(r"(_by|user_id|sender_id|actor|actor_id|subject|chat_id|person)$")
 _PERSON_TABLES = {"people", "ambassadors"}
 # Columns that look like it and are not: a network's group chat (a negative id, never a person),
-# the process that took an update.
-NOT_A_PERSON = {("networks", "chat_id"), ("seen_updates", "taken_by")}
+# the process that took an update or a message to send.
+NOT_A_PERSON = {("networks", "chat_id"), ("seen_updates", "taken_by"), ("outbox", "claimed_by")}
 
 
 async def _columns(db: Database) -> dict[tuple[str, str], str | None]:
