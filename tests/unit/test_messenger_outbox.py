@@ -128,14 +128,23 @@ async def test_a_held_message_goes_out_when_the_person_writes_again(
     assert (await services.delivery.counts(batch)).sent == 1
 
 
-async def test_a_held_message_expires_when_the_person_does_not_write_in_time(
+async def held_broadcast(
     services: Services, out: MessengerOut, graph: GraphApiEmulator, clock: FakeClock
-) -> None:
+) -> tuple[int, int]:
+    """A broadcast to a Messenger person who last wrote 25 hours ago: held for her. Her id and
+    the batch's."""
     person = await messenger_person(services, graph, "psid-1")
     clock.advance(hours=25)
     batch = await services.delivery.start_batch("broadcast", None, "all", [owed(person, "Hej")])
     assert batch is not None
     await drain(services, out)
+    return person, batch
+
+
+async def test_a_held_message_expires_when_the_person_does_not_write_in_time(
+    services: Services, out: MessengerOut, graph: GraphApiEmulator, clock: FakeClock
+) -> None:
+    person, batch = await held_broadcast(services, out, graph, clock)
     clock.advance(days=6)
     assert await services.delivery.expire_held() == 0, "a week is not up yet"
     clock.advance(days=1, seconds=1)
@@ -149,11 +158,7 @@ async def test_a_held_message_expires_when_the_person_does_not_write_in_time(
 async def test_a_stopped_broadcast_does_not_go_out_later_to_those_it_waited_for(
     services: Services, out: MessengerOut, graph: GraphApiEmulator, clock: FakeClock
 ) -> None:
-    person = await messenger_person(services, graph, "psid-1")
-    clock.advance(hours=25)
-    batch = await services.delivery.start_batch("broadcast", None, "all", [owed(person, "Hej")])
-    assert batch is not None
-    await drain(services, out)
+    person, batch = await held_broadcast(services, out, graph, clock)
     assert await services.delivery.cancel(batch) == 1, "the held one is stopped too"
     await messenger_person(services, graph, "psid-1")  # she writes again
     assert await services.delivery.release_held(person) == 0
