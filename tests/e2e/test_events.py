@@ -316,9 +316,16 @@ async def test_scheduled_publishing_the_list_and_the_coordinators_tools(
     assert refused["text"] == "Den knap er kun for koordinatorer."
 
     page = await karim.press(await karim.send("/events"), "Stormøde 2026")
+    turn_off = page.button("1 dag før")["callback_data"]
     page = await karim.press(page, "1 dag før")
     assert "⬜ ⏰ 1 dag før" in str(page.buttons)
     assert query("SELECT reminders FROM events")[0][0] == "[120]"
+    turn_on = page.button("1 dag før")["callback_data"]
+    await karim.press_data(page, turn_off)  # the button as it was: a second tap asks off again
+    await karim.press_data(page, turn_off.rsplit(":", 1)[0])  # forged: not saying on or off
+    refused = await anna.press_data(page, turn_on)
+    assert refused["text"] == "Den knap er kun for koordinatorer."
+    assert query("SELECT reminders FROM events")[0][0] == "[120]", "off, as the first tap asked"
     seen = len(karim.messages)
     await karim.press_data(page, page.button("Svar")["callback_data"])
     who = await next_message(karim, seen)
